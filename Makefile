@@ -1,0 +1,155 @@
+# Exam-room kiosk: build, test, bench, fuzz, demo.
+#   make [all]        programs into bin/
+#   make test         unit tests (cmocka), end-to-end tests, unit tests under ASan+UBSan,
+#                     fuzz corpus replay (alias: check)
+#   make bench        performance figures of SPEC §9
+#   make fuzz         run each libFuzzer target briefly (FUZZ_SECONDS)
+#   make demo         build sample packs and show them
+#   make install      PREFIX=/usr/local DESTDIR=
+# Options: CONF=debug|release  SANITIZE=address,undefined
+
+CONF ?= release
+SANITIZE ?=
+PREFIX ?= /usr/local
+DESTDIR ?=
+CC ?= cc
+FUZZ_CC ?= clang
+FUZZ_SECONDS ?= 20
+PKG_CONFIG ?= pkg-config
+
+CORE_PKGS := sqlite3 libsodium zlib inih
+TEST_PKGS := cmocka
+
+WARN := -Wall -Wextra -Werror -Wshadow -Wmissing-prototypes -Wstrict-prototypes -Wpointer-arith \
+        -Wformat=2 -Wundef -Wold-style-definition
+BASE_CFLAGS := -std=c17 -D_GNU_SOURCE -D_FILE_OFFSET_BITS=64 $(WARN) -MMD -MP
+ifeq ($(CONF),debug)
+OPT := -O0 -g3
+else
+OPT := -O2 -g -D_FORTIFY_SOURCE=2
+endif
+
+BUILD := build/$(CONF)$(if $(SANITIZE),-san)
+ifneq ($(SANITIZE),)
+SANFLAGS := -fsanitize=$(SANITIZE) -fno-omit-frame-pointer -fno-sanitize-recover=all
+endif
+
+pkg_cflags = $(shell $(PKG_CONFIG) --cflags $(1) 2>/dev/null)
+pkg_libs = $(shell $(PKG_CONFIG) --libs $(1) 2>/dev/null)
+
+# core/ sees only its own libraries: no SDL, curl or microhttpd flags.
+CORE_CFLAGS := $(BASE_CFLAGS) $(OPT) $(SANFLAGS) $(call pkg_cflags,$(CORE_PKGS))
+CORE_LIBS := $(call pkg_libs,$(CORE_PKGS))
+TEST_CFLAGS := $(CORE_CFLAGS) $(call pkg_cflags,$(TEST_PKGS)) -Wno-missing-prototypes
+TEST_LIBS := $(CORE_LIBS) $(call pkg_libs,$(TEST_PKGS))
+
+CORE_MODULES := diag fileio text csv bank blueprint roster releasecode authority pack
+CORE_OBJS := $(CORE_MODULES:%=$(BUILD)/core/%.o)
+CORE_LIB := $(BUILD)/libcore.a
+
+PROGRAMS := bin/exampack
+UNIT_TESTS := $(patsubst tests/unit/%.c,%,$(wildcard tests/unit/test_*.c))
+FUZZERS := $(patsubst tests/fuzz/%_fuzzer.c,%,$(wildcard tests/fuzz/*_fuzzer.c))
+
+.PHONY: all test check unit unit-run e2e asan fuzz fuzz-replay bench demo install clean deps layering
+.DEFAULT_GOAL := all
+
+all: layering $(PROGRAMS)
+
+deps:
+	@sh tools/install-deps.sh
+
+# An SDL, curl or microhttpd include in core/ is a layering error.
+layering:
+	@if grep -nE '#[[:space:]]*include[[:space:]]*[<"](SDL|curl/|microhttpd)' core/*.c core/*.h; then \
+	  echo "core/ must not use SDL, curl or microhttpd (see DESIGN.md)"; exit 1; fi
+
+$(BUILD)/core/%.o: core/%.c
+	@mkdir -p $(dir $@)
+	$(CC) $(CORE_CFLAGS) -c $< -o $@
+
+$(CORE_LIB): $(CORE_OBJS)
+	@rm -f $@
+	ar rcs $@ $^
+
+$(BUILD)/tools/%.o: tools/%.c
+	@mkdir -p $(dir $@)
+	$(CC) $(CORE_CFLAGS) -c $< -o $@
+
+bin/exampack: $(BUILD)/tools/exampack.o $(CORE_LIB)
+	@mkdir -p bin
+	$(CC) $(SANFLAGS) -o $@ $^ $(CORE_LIBS)
+
+# ---- tests ---------------------------------------------------------------
+
+$(BUILD)/tests/%.o: tests/unit/%.c
+	@mkdir -p $(dir $@)
+	$(CC) $(TEST_CFLAGS) -Icore -c $< -o $@
+
+$(BUILD)/tests/%: $(BUILD)/tests/%.o $(CORE_LIB)
+	$(CC) $(SANFLAGS) -o $@ $^ $(TEST_LIBS)
+
+unit: $(UNIT_TESTS:%=$(BUILD)/tests/%)
+
+unit-run: unit
+	@fail=0; for t in $(UNIT_TESTS); do \
+	  echo "== $$t"; (cd tests/unit && ../../$(BUILD)/tests/$$t) || fail=1; done; exit $$fail
+
+e2e: all
+	@bash tests/e2e/run.sh
+
+asan:
+	@$(MAKE) --no-print-directory CONF=debug SANITIZE=address,undefined unit-run
+
+test check: deps
+	@$(MAKE) --no-print-directory all
+	@$(MAKE) --no-print-directory unit-run
+	@$(MAKE) --no-print-directory e2e
+	@$(MAKE) --no-print-directory asan
+	@$(MAKE) --no-print-directory fuzz-replay
+
+# ---- fuzzing -------------------------------------------------------------
+
+FUZZ_BUILD := build/fuzz
+FUZZ_CFLAGS := -std=c17 -D_GNU_SOURCE -g -O1 -fsanitize=fuzzer,address,undefined $(call pkg_cflags,$(CORE_PKGS))
+
+$(FUZZ_BUILD)/%_fuzzer: tests/fuzz/%_fuzzer.c $(addprefix core/,$(CORE_MODULES:=.c))
+	@mkdir -p $(dir $@)
+	$(FUZZ_CC) $(FUZZ_CFLAGS) -o $@ $< $(addprefix core/,$(CORE_MODULES:=.c)) $(CORE_LIBS)
+
+fuzz-build: $(FUZZERS:%=$(FUZZ_BUILD)/%_fuzzer)
+
+# replays every seed corpus once (part of make test)
+fuzz-replay: deps fuzz-build
+	@fail=0; for f in $(FUZZERS); do \
+	  echo "== replay $$f"; $(FUZZ_BUILD)/$${f}_fuzzer -runs=0 tests/fuzz/corpus/$$f >/dev/null 2>$(FUZZ_BUILD)/$$f.log \
+	    && tail -1 $(FUZZ_BUILD)/$$f.log || { cat $(FUZZ_BUILD)/$$f.log; fail=1; }; done; exit $$fail
+
+fuzz: deps fuzz-build
+	@for f in $(FUZZERS); do \
+	  echo "== fuzz $$f for $(FUZZ_SECONDS)s"; mkdir -p $(FUZZ_BUILD)/corpus-$$f; \
+	  $(FUZZ_BUILD)/$${f}_fuzzer -max_total_time=$(FUZZ_SECONDS) -max_len=65536 \
+	    $(FUZZ_BUILD)/corpus-$$f tests/fuzz/corpus/$$f 2>&1 | tail -2 || exit 1; done
+
+# ---- bench, demo, install --------------------------------------------------
+
+$(BUILD)/bench_pack: tests/bench/bench_pack.c $(CORE_LIB)
+	@mkdir -p $(dir $@)
+	$(CC) $(CORE_CFLAGS) -Icore -o $@ $^ $(CORE_LIBS)
+
+bench: deps
+	@$(MAKE) --no-print-directory CONF=release all $(BUILD)/bench_pack
+	@bash tests/bench/run.sh $(BUILD)/bench_pack
+
+demo: deps
+	@$(MAKE) --no-print-directory all
+	@bash tools/demo.sh
+
+install: all
+	install -d $(DESTDIR)$(PREFIX)/bin
+	install -m 0755 $(PROGRAMS) $(DESTDIR)$(PREFIX)/bin/
+
+clean:
+	rm -rf build bin demo
+
+-include $(CORE_OBJS:.o=.d) $(wildcard $(BUILD)/tools/*.d) $(wildcard $(BUILD)/tests/*.d)

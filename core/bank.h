@@ -1,0 +1,53 @@
+/* bank: a question bank (题库) read from CSV and checked row by row:
+ * unique ids, known types, options and answers consistent with each other.
+ * Answers are stored normalised (see exam-packs/FORMAT.md). */
+#ifndef BANK_H
+#define BANK_H
+
+#include <stddef.h>
+
+#include "csv.h"
+#include "diag.h"
+
+#define BANK_MAX_OPTIONS 8
+#define BANK_ID_MAX 32
+
+typedef enum qtype {
+    QT_JUDGE, QT_SINGLE, QT_MULTI, QT_FILL, QT_NUMERIC, QT_ORDER, QT_MATCH, QT_ESSAY,
+    QT_COUNT
+} qtype;
+
+typedef struct question {
+    char id[BANK_ID_MAX + 1];
+    qtype type;
+    char *section;     /* "" when none */
+    char *stem;
+    char *options[BANK_MAX_OPTIONS]; /* NULL past noptions */
+    int noptions;
+    char *answer;      /* normalised; "" for an essay without reference */
+    int points;        /* tenths; -1 = take the blueprint rule's points */
+    char *explanation; /* "" when none; never packed */
+    long line;         /* line of the row in the CSV */
+} question;
+
+typedef struct bank {
+    question *q;
+    size_t n;
+} bank;
+
+/* Reads a bank from CSV bytes. Every mistake is added to D as one line
+ * (at most one per row); returns 0 when the bank is clean, else -1, and then
+ * *out is empty. Free with bank_free. */
+int bank_parse(const char *buf, size_t len, bank *out, diag *d) __attribute__((warn_unused_result));
+int bank_from_csv(const csv_table *t, bank *out, diag *d) __attribute__((warn_unused_result));
+void bank_free(bank *b);
+
+/* "judge", "single", … ; and the reverse (English or Chinese name), -1 if unknown */
+const char *qtype_name(qtype t);
+const char *qtype_label_zh(qtype t); /* 判断题, 单项选择题, … */
+int qtype_parse(const char *s);
+
+/* Number of blanks of a fill answer ("a|b;c" → 2). */
+int bank_fill_blanks(const char *answer);
+
+#endif

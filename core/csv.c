@@ -1,0 +1,297 @@
+/* csv: bounded RFC 4180 reader with UTF-8 / GB18030 input. */
+#include "csv.h"
+
+#include <errno.h>
+#include <iconv.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "fileio.h"
+
+const char *csv_strerror(csv_rc rc)
+{
+    switch (rc) {
+    case CSV_OK: return "ok";
+    case CSV_ENOMEM: return "out of memory";
+    case CSV_TOOBIG: return "too large";
+    case CSV_UNTERMINATED: return "unterminated quoted cell";
+    case CSV_BADQUOTE: return "misplaced quote";
+    case CSV_ENCODING: return "not valid UTF-8 or GB18030 text";
+    case CSV_EMPTY: return "empty file";
+    }
+    return "unknown error";
+}
+
+int csv_utf8_valid(const char *buf, size_t len, size_t *badpos)
+{
+    const unsigned char *s = (const unsigned char *)buf;
+    size_t i = 0;
+    while (i < len) {
+        unsigned c = s[i];
+        size_t n;
+        unsigned min, cp;
+        if (c < 0x80) { i++; continue; }
+        else if ((c & 0xE0) == 0xC0) { n = 1; cp = c & 0x1F; min = 0x80; }
+        else if ((c & 0xF0) == 0xE0) { n = 2; cp = c & 0x0F; min = 0x800; }
+        else if ((c & 0xF8) == 0xF0) { n = 3; cp = c & 0x07; min = 0x10000; }
+        else goto bad;
+        if (len - i <= n) goto bad;
+        for (size_t k = 1; k <= n; k++) {
+            if ((s[i + k] & 0xC0) != 0x80) goto bad;
+            cp = (cp << 6) | (s[i + k] & 0x3F);
+        }
+        if (cp < min || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF)) goto bad;
+        i += n + 1;
+    }
+    return 1;
+bad:
+    if (badpos) *badpos = i;
+    return 0;
+}
+
+static long line_of(const char *buf, size_t pos)
+{
+    long line = 1;
+    for (size_t i = 0; i < pos; i++)
+        if (buf[i] == '\n') line++;
+    return line;
+}
+
+/* Converts GB18030 to UTF-8. Returns a malloc'd buffer or NULL. */
+static char *from_gb18030(const char *buf, size_t len, size_t *outlen, size_t *badpos)
+{
+    iconv_t cd = iconv_open("UTF-8", "GB18030");
+    if (cd == (iconv_t)-1) return NULL;
+    size_t cap = len * 2 + 16; /* GB18030 → UTF-8 grows at most 2x (2→3, 4→4) */
+    char *out = malloc(cap);
+    if (!out) { iconv_close(cd); return NULL; }
+    char *in = (char *)buf, *op = out;
+    size_t inleft = len, outleft = cap - 1;
+    size_t r = iconv(cd, &in, &inleft, &op, &outleft);
+    if (r == (size_t)-1 || inleft != 0) {
+        if (badpos) *badpos = (size_t)(in - buf);
+        free(out);
+        iconv_close(cd);
+        return NULL;
+    }
+    iconv_close(cd);
+    *outlen = (size_t)(op - out);
+    out[*outlen] = 0;
+    return out;
+}
+
+typedef struct builder {
+    char *cell; size_t clen, ccap;
+    char **cells; size_t ncells, cellcap;
+    csv_row *rows; size_t nrows, rowcap;
+} builder;
+
+static int cell_push(builder *b, char c)
+{
+    if (b->clen + 1 >= b->ccap) {
+        size_t cap = b->ccap ? b->ccap * 2 : 64;
+        char *n = realloc(b->cell, cap);
+        if (!n) return CSV_ENOMEM;
+        b->cell = n;
+        b->ccap = cap;
+    }
+    if (b->clen >= CSV_MAX_CELL) return CSV_TOOBIG;
+    b->cell[b->clen++] = c;
+    return CSV_OK;
+}
+
+static int cell_end(builder *b)
+{
+    if (b->ncells >= CSV_MAX_COLS) return CSV_TOOBIG;
+    if (b->ncells == b->cellcap) {
+        size_t cap = b->cellcap ? b->cellcap * 2 : 16;
+        char **n = realloc(b->cells, cap * sizeof *n);
+        if (!n) return CSV_ENOMEM;
+        b->cells = n;
+        b->cellcap = cap;
+    }
+    char *s = malloc(b->clen + 1);
+    if (!s) return CSV_ENOMEM;
+    if (b->clen) memcpy(s, b->cell, b->clen);
+    s[b->clen] = 0;
+    b->cells[b->ncells++] = s;
+    b->clen = 0;
+    return CSV_OK;
+}
+
+static void free_cells(char **cells, size_t n)
+{
+    for (size_t i = 0; i < n; i++) free(cells[i]);
+    free(cells);
+}
+
+static int row_end(builder *b, long line)
+{
+    /* a line holding nothing at all is skipped, not a row of one empty cell */
+    if (b->ncells == 1 && b->cells[0][0] == 0) {
+        free(b->cells[0]);
+        b->ncells = 0;
+        return CSV_OK;
+    }
+    if (b->nrows >= CSV_MAX_ROWS) return CSV_TOOBIG;
+    if (b->nrows == b->rowcap) {
+        size_t cap = b->rowcap ? b->rowcap * 2 : 64;
+        csv_row *n = realloc(b->rows, cap * sizeof *n);
+        if (!n) return CSV_ENOMEM;
+        b->rows = n;
+        b->rowcap = cap;
+    }
+    char **cells = realloc(b->cells, (b->ncells ? b->ncells : 1) * sizeof *cells);
+    if (!cells) return CSV_ENOMEM;
+    b->rows[b->nrows].cells = cells;
+    b->rows[b->nrows].ncells = b->ncells;
+    b->rows[b->nrows].line = line;
+    b->nrows++;
+    b->cells = NULL;
+    b->ncells = b->cellcap = 0;
+    return CSV_OK;
+}
+
+static csv_rc parse_utf8(const char *s, size_t len, csv_table *out, long *errline, char **why)
+{
+    builder b = {0};
+    size_t i = 0;
+    long line = 1, rowline = 1;
+    int rc = CSV_OK;
+    if (len >= 3 && (unsigned char)s[0] == 0xEF && (unsigned char)s[1] == 0xBB &&
+        (unsigned char)s[2] == 0xBF)
+        i = 3;
+    int at_cell_start = 1, in_row = 0;
+    while (i < len) {
+        char c = s[i];
+        if (at_cell_start && c == '"') {
+            /* quoted cell */
+            long qline = line;
+            i++;
+            for (;;) {
+                if (i >= len) {
+                    rc = CSV_UNTERMINATED;
+                    line = qline;
+                    if (why) *why = fileio_fmt("quoted cell opened here is never closed");
+                    goto fail;
+                }
+                if (s[i] == '"') {
+                    if (i + 1 < len && s[i + 1] == '"') {
+                        if ((rc = cell_push(&b, '"'))) goto fail_generic;
+                        i += 2;
+                        continue;
+                    }
+                    i++;
+                    break;
+                }
+                if (s[i] == '\n') line++;
+                if (s[i] == '\r' && i + 1 < len && s[i + 1] == '\n') { i++; continue; }
+                if ((rc = cell_push(&b, s[i]))) goto fail_generic;
+                i++;
+            }
+            /* after the closing quote: separator, end of line or end of input */
+            if (i < len && s[i] != ',' && s[i] != '\n' && !(s[i] == '\r' && i + 1 < len && s[i + 1] == '\n') &&
+                !(s[i] == '\r' && i + 1 == len)) {
+                rc = CSV_BADQUOTE;
+                if (why) *why = fileio_fmt("unexpected text after a closing quote");
+                goto fail;
+            }
+            at_cell_start = 0;
+            in_row = 1;
+            continue;
+        }
+        if (c == ',') {
+            if ((rc = cell_end(&b))) goto fail_generic;
+            at_cell_start = 1;
+            in_row = 1;
+            i++;
+            continue;
+        }
+        if (c == '\n' || (c == '\r' && (i + 1 == len || s[i + 1] == '\n'))) {
+            if ((rc = cell_end(&b))) goto fail_generic;
+            if ((rc = row_end(&b, rowline))) goto fail_generic;
+            i += (c == '\r' && i + 1 < len) ? 2 : 1;
+            line++;
+            rowline = line;
+            at_cell_start = 1;
+            in_row = 0;
+            continue;
+        }
+        if (c == '"') {
+            rc = CSV_BADQUOTE;
+            if (why) *why = fileio_fmt("quote inside an unquoted cell (quote the whole cell and double the quote)");
+            goto fail;
+        }
+        if (c == 0) {
+            rc = CSV_ENCODING;
+            if (why) *why = fileio_fmt("NUL byte in text");
+            goto fail;
+        }
+        if ((rc = cell_push(&b, c))) goto fail_generic;
+        at_cell_start = 0;
+        in_row = 1;
+        i++;
+    }
+    if (in_row || b.ncells) {
+        if ((rc = cell_end(&b))) goto fail_generic;
+        if ((rc = row_end(&b, rowline))) goto fail_generic;
+    }
+    free(b.cell);
+    if (b.nrows == 0) {
+        free(b.rows);
+        if (errline) *errline = 1;
+        if (why) *why = fileio_fmt("the file is empty");
+        return CSV_EMPTY;
+    }
+    out->rows = b.rows;
+    out->nrows = b.nrows;
+    return CSV_OK;
+fail_generic:
+    if (why) {
+        if (rc == CSV_TOOBIG)
+            *why = fileio_fmt("limit exceeded (cell over %u bytes, over %d columns or over %d rows)",
+                              CSV_MAX_CELL, CSV_MAX_COLS, CSV_MAX_ROWS);
+        else
+            *why = fileio_fmt("%s", csv_strerror((csv_rc)rc));
+    }
+fail:
+    if (errline) *errline = line;
+    free(b.cell);
+    free_cells(b.cells, b.ncells);
+    csv_table t = {b.rows, b.nrows, 0};
+    csv_free(&t);
+    return (csv_rc)rc;
+}
+
+csv_rc csv_parse(const char *buf, size_t len, csv_table *out, long *errline, char **why)
+{
+    memset(out, 0, sizeof *out);
+    if (errline) *errline = 0;
+    if (why) *why = NULL;
+    if (len > CSV_MAX_BYTES) {
+        if (why) *why = fileio_fmt("file larger than %u bytes", CSV_MAX_BYTES);
+        return CSV_TOOBIG;
+    }
+    size_t bad = 0;
+    if (csv_utf8_valid(buf, len, &bad))
+        return parse_utf8(buf, len, out, errline, why);
+    size_t clen = 0, gbbad = 0;
+    char *conv = from_gb18030(buf, len, &clen, &gbbad);
+    if (!conv) {
+        if (errline) *errline = line_of(buf, bad);
+        if (why) *why = fileio_fmt("not valid UTF-8 (byte %zu) nor GB18030 (byte %zu)", bad, gbbad);
+        return CSV_ENCODING;
+    }
+    csv_rc rc = parse_utf8(conv, clen, out, errline, why);
+    free(conv);
+    if (rc == CSV_OK) out->from_gb18030 = 1;
+    return rc;
+}
+
+void csv_free(csv_table *t)
+{
+    if (!t) return;
+    for (size_t r = 0; r < t->nrows; r++) free_cells(t->rows[r].cells, t->rows[r].ncells);
+    free(t->rows);
+    memset(t, 0, sizeof *t);
+}

@@ -1,0 +1,172 @@
+/* fileio: bounded reads and atomic durable writes. */
+#include "fileio.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <libgen.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+char *fileio_fmt(const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    char *s = NULL;
+    if (vasprintf(&s, fmt, ap) < 0)
+        s = NULL;
+    va_end(ap);
+    return s;
+}
+
+static void set_why(char **why, char *msg)
+{
+    if (why)
+        *why = msg;
+    else
+        free(msg);
+}
+
+int fileio_read(const char *path, size_t max, unsigned char **out, size_t *len, char **why)
+{
+    *out = NULL;
+    *len = 0;
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0) {
+        set_why(why, fileio_fmt("cannot open: %s", strerror(errno)));
+        return -1;
+    }
+    struct stat st;
+    if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
+        set_why(why, fileio_fmt("not a regular file"));
+        close(fd);
+        return -1;
+    }
+    if ((unsigned long long)st.st_size > max) {
+        set_why(why, fileio_fmt("file too large (%lld bytes, limit %zu)", (long long)st.st_size, max));
+        close(fd);
+        return -1;
+    }
+    size_t cap = (size_t)st.st_size + 1, n = 0;
+    unsigned char *buf = malloc(cap);
+    if (!buf) {
+        set_why(why, fileio_fmt("out of memory"));
+        close(fd);
+        return -1;
+    }
+    for (;;) {
+        if (n + 1 >= cap) { /* file grew while reading: keep within max */
+            if (cap > max) {
+                set_why(why, fileio_fmt("file too large (limit %zu)", max));
+                free(buf);
+                close(fd);
+                return -1;
+            }
+            unsigned char *nb = realloc(buf, cap * 2);
+            if (!nb) {
+                set_why(why, fileio_fmt("out of memory"));
+                free(buf);
+                close(fd);
+                return -1;
+            }
+            buf = nb;
+            cap *= 2;
+        }
+        ssize_t r = read(fd, buf + n, cap - 1 - n);
+        if (r < 0) {
+            if (errno == EINTR)
+                continue;
+            set_why(why, fileio_fmt("read error: %s", strerror(errno)));
+            free(buf);
+            close(fd);
+            return -1;
+        }
+        if (r == 0)
+            break;
+        n += (size_t)r;
+    }
+    close(fd);
+    if (n > max) {
+        set_why(why, fileio_fmt("file too large (limit %zu)", max));
+        free(buf);
+        return -1;
+    }
+    buf[n] = 0;
+    *out = buf;
+    *len = n;
+    return 0;
+}
+
+static int write_all(int fd, const unsigned char *p, size_t len)
+{
+    while (len) {
+        ssize_t w = write(fd, p, len);
+        if (w < 0) {
+            if (errno == EINTR)
+                continue;
+            return -1;
+        }
+        p += w;
+        len -= (size_t)w;
+    }
+    return 0;
+}
+
+int fileio_write_atomic(const char *path, const void *buf, size_t len, mode_t mode,
+                        int no_replace, char **why)
+{
+    char *tmp = fileio_fmt("%s.tmp.XXXXXX", path);
+    char *dircopy = strdup(path);
+    if (!tmp || !dircopy) {
+        free(tmp);
+        free(dircopy);
+        set_why(why, fileio_fmt("out of memory"));
+        return -1;
+    }
+    int rc = -1;
+    int fd = mkostemp(tmp, O_CLOEXEC);
+    if (fd < 0) {
+        set_why(why, fileio_fmt("cannot create %s: %s", tmp, strerror(errno)));
+        goto out;
+    }
+    if (fchmod(fd, mode) != 0 || write_all(fd, buf, len) != 0 || fsync(fd) != 0) {
+        set_why(why, fileio_fmt("cannot write %s: %s", path, strerror(errno)));
+        close(fd);
+        unlink(tmp);
+        goto out;
+    }
+    if (close(fd) != 0) {
+        set_why(why, fileio_fmt("cannot write %s: %s", path, strerror(errno)));
+        unlink(tmp);
+        goto out;
+    }
+    if (no_replace) {
+        /* link() fails with EEXIST instead of replacing, atomically */
+        if (link(tmp, path) != 0) {
+            int e = errno;
+            unlink(tmp);
+            set_why(why, e == EEXIST ? fileio_fmt("%s already exists; refusing to overwrite", path)
+                                     : fileio_fmt("cannot create %s: %s", path, strerror(e)));
+            goto out;
+        }
+        unlink(tmp);
+    } else if (rename(tmp, path) != 0) {
+        set_why(why, fileio_fmt("cannot rename onto %s: %s", path, strerror(errno)));
+        unlink(tmp);
+        goto out;
+    }
+    /* make the rename itself durable */
+    int dfd = open(dirname(dircopy), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (dfd >= 0) {
+        (void)fsync(dfd);
+        close(dfd);
+    }
+    rc = 0;
+out:
+    free(tmp);
+    free(dircopy);
+    return rc;
+}

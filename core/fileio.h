@@ -1,0 +1,24 @@
+/* fileio: bounded whole-file reads and atomic, durable whole-file writes
+ * (temporary file in the same directory, fsync, rename, fsync directory). */
+#ifndef FILEIO_H
+#define FILEIO_H
+
+#include <stddef.h>
+#include <sys/types.h>
+
+/* Reads all of PATH into a malloc'd buffer (NUL-terminated for convenience,
+ * the NUL is not counted in *len). Refuses files larger than MAX bytes.
+ * Returns 0, or -1 with *why set (caller frees). */
+int fileio_read(const char *path, size_t max, unsigned char **out, size_t *len,
+                char **why) __attribute__((warn_unused_result));
+
+/* Writes BUF to PATH atomically with permission MODE: either the complete new
+ * file is there afterwards, or nothing changed. With NO_REPLACE an existing
+ * PATH is an error and is left untouched. Returns 0, or -1 with *why set. */
+int fileio_write_atomic(const char *path, const void *buf, size_t len, mode_t mode,
+                        int no_replace, char **why) __attribute__((warn_unused_result));
+
+/* Formats a message into a malloc'd string for a `why` out-parameter. */
+char *fileio_fmt(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+#endif

@@ -1,0 +1,130 @@
+/* pack: the signed, encrypted question pack.
+ *
+ * The content is an SQLite database image (schema in exam-packs/FORMAT.md),
+ * compressed with zlib and encrypted with a random content key using
+ * libsodium secretstream (XChaCha20-Poly1305) in 64 KiB chunks. The content
+ * key is wrapped (XChaCha20-Poly1305) with a key derived by Argon2id from the
+ * release code and a per-pack salt. The whole file is signed with the
+ * authority's Ed25519 key. Public metadata (title, level, kind, duration,
+ * question count) is readable with the public key alone.
+ *
+ * File layout (little-endian integers):
+ *   off  size  field
+ *   0    8     magic "EXAMPACK"
+ *   8    4     format version (1)
+ *   12   4     header length H (offset of the ciphertext) = 204 + M
+ *   16   8     ciphertext length C
+ *   24   16    pack id (random)
+ *   40   8     authority key id (see authority_key_id)
+ *   48   16    Argon2id salt
+ *   64   8     Argon2id opslimit
+ *   72   8     Argon2id memlimit (bytes)
+ *   80   4     KDF algorithm (2 = Argon2id v1.3)
+ *   84   4     flags (0)
+ *   88   8     content length: SQLite image bytes after inflating
+ *   96   8     compressed length
+ *   104  24    wrap nonce
+ *   128  48    wrapped content key: 32 bytes + 16 tag, additional data = bytes 0..103
+ *   176  24    secretstream header
+ *   200  4     metadata length M (≤ PACK_MAX_META)
+ *   204  M     metadata: UTF-8 "key=value\n" lines (public)
+ *   H    C     ciphertext: chunks of 64 KiB + 17 bytes, the last tagged FINAL
+ *   H+C  64    Ed25519 signature over bytes 0 .. H+C-1
+ */
+#ifndef PACK_H
+#define PACK_H
+
+#include <sodium.h>
+#include <sqlite3.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "bank.h"
+#include "blueprint.h"
+#include "releasecode.h"
+
+#define PACK_MAGIC "EXAMPACK"
+#define PACK_VERSION 1
+#define PACK_FIXED_BYTES 204
+#define PACK_MAX_META 4096
+#define PACK_MAX_CONTENT (512ull << 20) /* inflated SQLite image */
+#define PACK_CHUNK 65536
+#define PACK_KEY_BYTES crypto_secretstream_xchacha20poly1305_KEYBYTES
+#define PACK_ID_BYTES 16
+
+typedef enum pack_rc {
+    PACK_OK = 0,
+    PACK_ENOMEM,
+    PACK_FORMAT,    /* not a pack, truncated, or fields out of range */
+    PACK_VERSION_UNSUPPORTED,
+    PACK_OTHER_KEY, /* signed by a different authority */
+    PACK_BADSIG,    /* signature does not hold: altered */
+    PACK_CODE_TYPO, /* release code fails its check character */
+    PACK_WRONG_CODE,/* release code well-formed but not this pack's */
+    PACK_CORRUPT,   /* decrypts wrongly although signed (should not happen) */
+    PACK_SQLITE,
+} pack_rc;
+
+typedef struct pack_kdf {
+    unsigned long long opslimit;
+    size_t memlimit;
+} pack_kdf;
+
+/* Public facts of a pack, readable without the release code. */
+typedef struct pack_info {
+    uint8_t pack_id[PACK_ID_BYTES];
+    char pack_id_hex[PACK_ID_BYTES * 2 + 1];
+    char title[256];
+    int level;
+    char kind[16];
+    int duration;
+    int questions;
+    int points;
+    long long created;
+    pack_kdf kdf;
+    uint64_t content_bytes, compressed_bytes;
+} pack_info;
+
+/* Default KDF cost: about 0.3-1 s on a lab PC. */
+pack_kdf pack_kdf_default(void);
+
+/* Builds a pack from a checked bank, blueprint and plan. CODE is a
+ * normalised release code. *out is malloc'd. Returns PACK_OK or an error
+ * with *why (caller frees). */
+pack_rc pack_build(const blueprint *bp, const bank *b, const bp_plan *plan, const uint8_t sk[crypto_sign_SECRETKEYBYTES],
+                   const char code[RELEASECODE_NORM_BYTES], pack_kdf kdf, uint8_t **out, size_t *outlen, char **why)
+    __attribute__((warn_unused_result));
+
+/* Checks structure and signature against PK and fills INFO. Nothing else in
+ * the file is read before the signature holds. */
+pack_rc pack_verify(const uint8_t *buf, size_t len, const uint8_t pk[32], pack_info *info, char **why)
+    __attribute__((warn_unused_result));
+
+/* Parses the fixed header and metadata of a pack whose signature was
+ * checked (exposed separately for fuzzing). */
+pack_rc pack_parse_header(const uint8_t *buf, size_t len, pack_info *info, char **why)
+    __attribute__((warn_unused_result));
+
+/* Runs the KDF for typed release code TYPED and unwraps the content key into
+ * KEY (caller wipes). A typo is refused before the KDF (PACK_CODE_TYPO); a
+ * wrong code after it (PACK_WRONG_CODE). BUF must have passed pack_verify. */
+pack_rc pack_unwrap_key(const uint8_t *buf, size_t len, const char *typed, uint8_t key[PACK_KEY_BYTES], char **why)
+    __attribute__((warn_unused_result));
+
+/* Decrypts and inflates the content into a malloc'd SQLite image (*img,
+ * *imglen; caller wipes and frees). BUF must have passed pack_verify. */
+pack_rc pack_decrypt(const uint8_t *buf, size_t len, const uint8_t key[PACK_KEY_BYTES], uint8_t **img, size_t *imglen,
+                     char **why) __attribute__((warn_unused_result));
+
+/* Opens the content as an in-memory, read-only SQLite database: verify,
+ * unwrap, decrypt, inflate, sqlite3_deserialize. Nothing touches disk. */
+pack_rc pack_open(const uint8_t *buf, size_t len, const uint8_t pk[32], const char *typed, sqlite3 **db, char **why)
+    __attribute__((warn_unused_result));
+
+/* Same, with an already unwrapped key (used after pack_unwrap_key). */
+pack_rc pack_open_with_key(const uint8_t *buf, size_t len, const uint8_t pk[32], const uint8_t key[PACK_KEY_BYTES],
+                           sqlite3 **db, char **why) __attribute__((warn_unused_result));
+
+const char *pack_strerror(pack_rc rc);
+
+#endif

@@ -1,0 +1,33 @@
+/* text: small UTF-8 helpers shared by the parsers and scoring: trimming,
+ * full-width → half-width folding and exact decimal numbers. */
+#ifndef TEXT_H
+#define TEXT_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+/* Decimal numbers are kept exactly as integers in millionths. */
+#define TEXT_DECIMAL_SCALE 1000000LL
+#define TEXT_DECIMAL_MAXDIGITS 12 /* integer digits */
+
+/* Returns a malloc'd copy of S with leading/trailing ASCII white space and
+ * U+3000 (ideographic space) removed; NULL on allocation failure. */
+char *text_trim(const char *s);
+
+/* Returns a malloc'd copy with full-width ASCII forms (U+FF01..U+FF5E) folded
+ * to ASCII and U+3000 to a space. If LOWER, ASCII letters are lower-cased. */
+char *text_fold(const char *s, int lower);
+
+/* Parses an optional sign, digits and at most 6 decimals (full-width digits,
+ * sign and point accepted; surrounding spaces ignored) into *out millionths.
+ * Returns 0, or -1 when S is not such a number. */
+int text_decimal(const char *s, int64_t *out) __attribute__((warn_unused_result));
+
+/* Parses points such as "2" or "1.5" (at most one decimal, 0 < p ≤ 100) into
+ * tenths. Returns 0 or -1. */
+int text_points(const char *s, int *tenths) __attribute__((warn_unused_result));
+
+/* Formats tenths of a point: 15 → "1.5", 20 → "2". BUF ≥ 24 bytes. */
+const char *text_format_tenths(int tenths, char *buf, size_t size);
+
+#endif

@@ -1,0 +1,427 @@
+/* exampack: the packager's tool. Makes authority keys, builds signed and
+ * encrypted question packs from a bank and a blueprint, signs room rosters,
+ * verifies and inspects both. See exam-packs/FORMAT.md. */
+#include <getopt.h>
+#include <sodium.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "../core/authority.h"
+#include "../core/bank.h"
+#include "../core/blueprint.h"
+#include "../core/csv.h"
+#include "../core/diag.h"
+#include "../core/fileio.h"
+#include "../core/pack.h"
+#include "../core/releasecode.h"
+#include "../core/roster.h"
+#include "../core/text.h"
+
+#define MAX_PACK_BYTES (1ull << 30)
+
+static const char USAGE[] =
+    "usage:\n"
+    "  exampack keygen  --out DIR\n"
+    "  exampack build   --bank BANK.csv --blueprint BP.ini --key DIR/authority.key --out FILE.pack\n"
+    "                   [--release-code CODE] [--kdf-ops N] [--kdf-mem MIB]\n"
+    "  exampack roster  --csv ROSTER.csv --key DIR/authority.key --out FILE.roster\n"
+    "  exampack verify  --pub DIR/authority.pub FILE\n"
+    "  exampack inspect --pub DIR/authority.pub FILE.pack [--release-code CODE]\n";
+
+static const char HELP[] =
+    "exampack - build signed, encrypted exam question packs and signed room rosters\n\n"
+    "%s\n"
+    "keygen   writes DIR/authority.pub (give to kiosks and the hub), DIR/authority.key\n"
+    "         (pack signing, keep offline) and DIR/results.key (results decryption, for\n"
+    "         the hub); refuses to overwrite existing keys.\n"
+    "build    checks the bank (CSV) and blueprint (INI), then writes the pack. The\n"
+    "         release code is printed as the last line of output: announce it in the\n"
+    "         exam room at exam start and nowhere earlier. --release-code sets it\n"
+    "         instead of a random one. --kdf-ops/--kdf-mem set the Argon2id cost\n"
+    "         (default 3 passes, 128 MiB: about 0.3-1 s to unlock on a lab PC).\n"
+    "roster   checks a roster CSV (ticket,name,id_number,level,room,seat) and writes\n"
+    "         a signed roster holding only salted hashes of the ID numbers.\n"
+    "verify   exits 0 only if FILE (pack or roster) is intact and signed by the key.\n"
+    "inspect  shows a pack's public facts; with the release code also its paper:\n"
+    "         parts, question types, points.\n\n"
+    "Every mistake in an input file is reported as FILE:LINE: reason. Output files\n"
+    "are written atomically: on any error nothing is left behind.\n"
+    "Formats: exam-packs/FORMAT.md\n";
+
+static int usage_error(const char *msg)
+{
+    fprintf(stderr, "exampack: %s\n%s", msg, USAGE);
+    return 2;
+}
+
+static void print_diag(const char *file, const diag *d)
+{
+    for (size_t i = 0; i < d->n; i++) {
+        if (d->v[i].line > 0) fprintf(stderr, "%s:%ld: %s\n", file, d->v[i].line, d->v[i].msg);
+        else fprintf(stderr, "%s: %s\n", file, d->v[i].msg);
+    }
+    if (d->dropped) fprintf(stderr, "%s: ... and %zu more mistakes\n", file, d->dropped);
+}
+
+static int file_error(const char *file, char *why)
+{
+    fprintf(stderr, "%s: %s\n", file, why ? why : "error");
+    free(why);
+    return 1;
+}
+
+typedef struct opts {
+    const char *out, *bank, *blueprint, *key, *csv, *pub, *code;
+    long kdf_ops, kdf_mem;
+    int help;
+    const char *file;
+} opts;
+
+static int parse_opts(int argc, char **argv, opts *o)
+{
+    static const struct option LONG[] = {
+        {"out", required_argument, 0, 'o'},      {"bank", required_argument, 0, 'b'},
+        {"blueprint", required_argument, 0, 'p'}, {"key", required_argument, 0, 'k'},
+        {"csv", required_argument, 0, 'c'},       {"pub", required_argument, 0, 'u'},
+        {"release-code", required_argument, 0, 'r'}, {"kdf-ops", required_argument, 0, 'O'},
+        {"kdf-mem", required_argument, 0, 'M'},   {"help", no_argument, 0, 'h'},
+        {0, 0, 0, 0}};
+    memset(o, 0, sizeof *o);
+    opterr = 0;
+    optind = 2;
+    int c;
+    while ((c = getopt_long(argc, argv, "h", LONG, NULL)) != -1) {
+        char *end;
+        switch (c) {
+        case 'o': o->out = optarg; break;
+        case 'b': o->bank = optarg; break;
+        case 'p': o->blueprint = optarg; break;
+        case 'k': o->key = optarg; break;
+        case 'c': o->csv = optarg; break;
+        case 'u': o->pub = optarg; break;
+        case 'r': o->code = optarg; break;
+        case 'O':
+            o->kdf_ops = strtol(optarg, &end, 10);
+            if (*end || o->kdf_ops < 1 || o->kdf_ops > 20) return usage_error("--kdf-ops must be 1-20");
+            break;
+        case 'M':
+            o->kdf_mem = strtol(optarg, &end, 10);
+            if (*end || o->kdf_mem < 1 || o->kdf_mem > 2048) return usage_error("--kdf-mem must be 1-2048 (MiB)");
+            break;
+        case 'h': o->help = 1; break;
+        default: {
+            char msg[128];
+            snprintf(msg, sizeof msg, "unknown or incomplete option '%s'", argv[optind - 1]);
+            return usage_error(msg);
+        }
+        }
+    }
+    if (optind < argc) o->file = argv[optind++];
+    if (optind < argc) return usage_error("too many arguments");
+    return 0;
+}
+
+/* ---- keygen ------------------------------------------------------------ */
+
+static int cmd_keygen(opts *o)
+{
+    if (!o->out) return usage_error("keygen needs --out DIR");
+    char *why = NULL;
+    if (authority_keygen(o->out, &why)) return file_error(o->out, why);
+    printf("wrote %s/authority.pub (public), %s/authority.key and %s/results.key (secret, mode 0600)\n", o->out, o->out,
+           o->out);
+    return 0;
+}
+
+/* ---- build ------------------------------------------------------------- */
+
+static int read_input(const char *path, unsigned char **buf, size_t *len)
+{
+    char *why = NULL;
+    if (fileio_read(path, CSV_MAX_BYTES, buf, len, &why)) return file_error(path, why);
+    return 0;
+}
+
+static int cmd_build(opts *o)
+{
+    if (!o->bank || !o->blueprint || !o->key || !o->out)
+        return usage_error("build needs --bank, --blueprint, --key and --out");
+    unsigned char *bankbuf = NULL, *bpbuf = NULL;
+    size_t banklen, bplen;
+    bank b = {0};
+    blueprint bp;
+    bp_plan plan;
+    diag d;
+    diag_init(&d);
+    int rc = 1;
+    char code[RELEASECODE_NORM_BYTES], text[RELEASECODE_TEXT_BYTES];
+    uint8_t sk[crypto_sign_SECRETKEYBYTES];
+    if (read_input(o->bank, &bankbuf, &banklen) || read_input(o->blueprint, &bpbuf, &bplen)) goto out0;
+    /* check both inputs before stopping, so one run shows every mistake */
+    int bank_ok = bank_parse((char *)bankbuf, banklen, &b, &d) == 0;
+    print_diag(o->bank, &d);
+    diag_free(&d);
+    int bp_ok = blueprint_parse((char *)bpbuf, bplen, &bp, &d) == 0;
+    print_diag(o->blueprint, &d);
+    diag_free(&d);
+    if (!bank_ok || !bp_ok) {
+        if (bp_ok) blueprint_free(&bp);
+        bank_free(&b);
+        goto out0;
+    }
+    if (blueprint_resolve(&bp, &b, &plan, &d)) {
+        print_diag(o->blueprint, &d);
+        diag_free(&d);
+        goto out1;
+    }
+    if (o->code) {
+        releasecode_rc r = releasecode_normalize(o->code, code);
+        if (r != RELEASECODE_OK) {
+            fprintf(stderr, "exampack: --release-code: %s\n", releasecode_strerror(r));
+            rc = 2;
+            goto out2;
+        }
+    } else {
+        releasecode_generate(text);
+        if (releasecode_normalize(text, code) != RELEASECODE_OK) abort();
+    }
+    releasecode_format(code, text);
+    char *why = NULL;
+    if (authority_load_sign_sk(o->key, sk, &why)) {
+        file_error(o->key, why);
+        goto out2;
+    }
+    pack_kdf kdf = pack_kdf_default();
+    if (o->kdf_ops) kdf.opslimit = (unsigned long long)o->kdf_ops;
+    if (o->kdf_mem) kdf.memlimit = (size_t)o->kdf_mem << 20;
+    uint8_t *pk = NULL;
+    size_t pklen = 0;
+    pack_rc pr = pack_build(&bp, &b, &plan, sk, code, kdf, &pk, &pklen, &why);
+    sodium_memzero(sk, sizeof sk);
+    if (pr != PACK_OK) {
+        file_error(o->out, why);
+        goto out2;
+    }
+    if (fileio_write_atomic(o->out, pk, pklen, 0644, 0, &why)) {
+        free(pk);
+        file_error(o->out, why);
+        goto out2;
+    }
+    pack_info info;
+    if (pack_parse_header(pk, pklen, &info, &why) != PACK_OK) {
+        free(why);
+        memset(&info, 0, sizeof info);
+    }
+    free(pk);
+    char pts[24];
+    printf("pack: %s (%zu bytes)\n", o->out, pklen);
+    printf("id: %s\n", info.pack_id_hex);
+    printf("title: %s\n", bp.title);
+    printf("paper: level %d %s, %d minutes, %d questions, %s points, drawn from %zu bank questions\n", bp.level,
+           exam_kind_name(bp.kind), bp.duration, plan.questions, text_format_tenths(plan.total_points, pts, sizeof pts),
+           b.n);
+    printf("release code (announce at exam start; keep it secret until then):\n%s\n", text);
+    rc = 0;
+out2:
+    blueprint_plan_free(&plan);
+out1:
+    blueprint_free(&bp);
+    bank_free(&b);
+out0:
+    sodium_memzero(code, sizeof code);
+    sodium_memzero(text, sizeof text);
+    free(bankbuf);
+    free(bpbuf);
+    return rc;
+}
+
+/* ---- roster ------------------------------------------------------------ */
+
+static int cmd_roster(opts *o)
+{
+    if (!o->csv || !o->key || !o->out) return usage_error("roster needs --csv, --key and --out");
+    unsigned char *buf;
+    size_t len;
+    if (read_input(o->csv, &buf, &len)) return 1;
+    roster r;
+    diag d;
+    diag_init(&d);
+    int ok = roster_parse_csv((char *)buf, len, &r, &d) == 0;
+    sodium_memzero(buf, len); /* holds ID numbers */
+    free(buf);
+    print_diag(o->csv, &d);
+    diag_free(&d);
+    if (!ok) return 1;
+    uint8_t sk[crypto_sign_SECRETKEYBYTES];
+    char *why = NULL;
+    if (authority_load_sign_sk(o->key, sk, &why)) {
+        roster_free(&r);
+        return file_error(o->key, why);
+    }
+    uint8_t *out;
+    size_t outlen;
+    int w = roster_write(&r, sk, &out, &outlen);
+    sodium_memzero(sk, sizeof sk);
+    if (w) {
+        roster_free(&r);
+        fprintf(stderr, "%s: cannot build roster (out of memory?)\n", o->out);
+        return 1;
+    }
+    int rc = 0;
+    if (fileio_write_atomic(o->out, out, outlen, 0644, 0, &why)) rc = file_error(o->out, why);
+    else {
+        char idhex[33];
+        sodium_bin2hex(idhex, sizeof idhex, r.roster_id, 16);
+        printf("roster: %s, %zu candidates, id %s\n", o->out, r.n, idhex);
+    }
+    free(out);
+    roster_free(&r);
+    return rc;
+}
+
+/* ---- verify / inspect --------------------------------------------------- */
+
+static int load_signed(const char *path, unsigned char **buf, size_t *len)
+{
+    char *why = NULL;
+    if (fileio_read(path, MAX_PACK_BYTES, buf, len, &why)) return file_error(path, why);
+    return 0;
+}
+
+static int cmd_verify(opts *o)
+{
+    if (!o->pub || !o->file) return usage_error("verify needs --pub and a FILE");
+    authority_pub pub;
+    char *why = NULL;
+    if (authority_load_pub(o->pub, &pub, &why)) return file_error(o->pub, why);
+    unsigned char *buf;
+    size_t len;
+    if (load_signed(o->file, &buf, &len)) return 1;
+    int rc = 0;
+    if (len >= 8 && !memcmp(buf, ROSTER_MAGIC, 8)) {
+        roster r;
+        if (roster_read(buf, len, pub.sign_pk, &r, &why)) rc = file_error(o->file, why);
+        else {
+            printf("%s: OK, roster of %zu candidates, signature valid\n", o->file, r.n);
+            roster_free(&r);
+        }
+    } else {
+        pack_info info;
+        if (pack_verify(buf, len, pub.sign_pk, &info, &why) != PACK_OK) rc = file_error(o->file, why);
+        else printf("%s: OK, pack %s (%s), signature valid\n", o->file, info.pack_id_hex, info.title);
+    }
+    free(buf);
+    return rc;
+}
+
+static int print_paper(sqlite3 *db)
+{
+    sqlite3_stmt *st;
+    static const char PARTS[] =
+        "SELECT p.seq, p.heading, p.type, ifnull(p.section,''), p.count,"
+        " (SELECT count(*) FROM pool WHERE part=p.seq), (SELECT min(points) FROM pool WHERE part=p.seq),"
+        " (SELECT max(points) FROM pool WHERE part=p.seq), (SELECT sum(points) FROM pool WHERE part=p.seq)"
+        " FROM part p ORDER BY p.seq";
+    if (sqlite3_prepare_v2(db, PARTS, -1, &st, NULL) != SQLITE_OK) return -1;
+    int total_q = 0, total_pts = 0;
+    int by_type[QT_COUNT] = {0};
+    printf("\npaper:\n");
+    while (sqlite3_step(st) == SQLITE_ROW) {
+        int count = sqlite3_column_int(st, 4), pool = sqlite3_column_int(st, 5);
+        int minp = sqlite3_column_int(st, 6), maxp = sqlite3_column_int(st, 7), sump = sqlite3_column_int(st, 8);
+        int subtotal = minp == maxp ? minp * count : sump; /* mixed points only when the rule takes its whole pool */
+        char each[24], sub[24];
+        const char *sec = (const char *)sqlite3_column_text(st, 3);
+        printf("  %s  %d × %s = %s points  (%s%s%s, drawn from %d)\n", sqlite3_column_text(st, 1), count,
+               minp == maxp ? text_format_tenths(minp, each, sizeof each) : "mixed",
+               text_format_tenths(subtotal, sub, sizeof sub), sqlite3_column_text(st, 2), *sec ? ", section " : "",
+               sec, pool);
+        int t = qtype_parse((const char *)sqlite3_column_text(st, 2));
+        if (t >= 0) by_type[t] += count;
+        total_q += count;
+        total_pts += subtotal;
+    }
+    sqlite3_finalize(st);
+    printf("question types:");
+    for (int t = 0; t < QT_COUNT; t++)
+        if (by_type[t]) printf(" %s %d", qtype_name((qtype)t), by_type[t]);
+    char pts[24];
+    printf("\ntotal: %d questions, %s points\n", total_q, text_format_tenths(total_pts, pts, sizeof pts));
+    return 0;
+}
+
+static int cmd_inspect(opts *o)
+{
+    if (!o->pub || !o->file) return usage_error("inspect needs --pub and a FILE.pack");
+    char norm[RELEASECODE_NORM_BYTES];
+    if (o->code) { /* a typo is reported at once, before reading anything */
+        releasecode_rc r = releasecode_normalize(o->code, norm);
+        sodium_memzero(norm, sizeof norm);
+        if (r != RELEASECODE_OK) {
+            fprintf(stderr, "exampack: --release-code: %s\n", releasecode_strerror(r));
+            return 1;
+        }
+    }
+    authority_pub pub;
+    char *why = NULL;
+    if (authority_load_pub(o->pub, &pub, &why)) return file_error(o->pub, why);
+    unsigned char *buf;
+    size_t len;
+    if (load_signed(o->file, &buf, &len)) return 1;
+    pack_info info;
+    if (pack_verify(buf, len, pub.sign_pk, &info, &why) != PACK_OK) {
+        free(buf);
+        return file_error(o->file, why);
+    }
+    time_t created = (time_t)info.created;
+    char when[64];
+    strftime(when, sizeof when, "%Y-%m-%d %H:%M UTC", gmtime(&created));
+    printf("pack: %s\nsignature: valid\nid: %s\ntitle: %s\nlevel: %d\nkind: %s\nduration: %d minutes\n"
+           "questions: %d\ncreated: %s\nunlock cost: Argon2id, %llu passes, %zu MiB\n",
+           o->file, info.pack_id_hex, info.title, info.level, info.kind, info.duration, info.questions, when,
+           info.kdf.opslimit, info.kdf.memlimit >> 20);
+    int rc = 0;
+    if (o->code) {
+        sqlite3 *db;
+        pack_rc pr = pack_open(buf, len, pub.sign_pk, o->code, &db, &why);
+        if (pr != PACK_OK) rc = file_error(o->file, why);
+        else {
+            if (print_paper(db)) rc = file_error(o->file, fileio_fmt("cannot read the paper: %s", sqlite3_errmsg(db)));
+            sqlite3_close(db);
+        }
+    } else
+        printf("(give --release-code to see the paper)\n");
+    free(buf);
+    return rc;
+}
+
+int main(int argc, char **argv)
+{
+    if (sodium_init() < 0) {
+        fprintf(stderr, "exampack: cannot initialise libsodium\n");
+        return 1;
+    }
+    if (argc < 2) return usage_error("no command given");
+    if (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h") || !strcmp(argv[1], "help")) {
+        printf(HELP, USAGE);
+        return 0;
+    }
+    opts o;
+    int r = parse_opts(argc, argv, &o);
+    if (r) return r;
+    if (o.help) {
+        printf(HELP, USAGE);
+        return 0;
+    }
+    const char *cmd = argv[1];
+    if (!strcmp(cmd, "keygen")) return cmd_keygen(&o);
+    if (!strcmp(cmd, "build")) return cmd_build(&o);
+    if (!strcmp(cmd, "roster")) return cmd_roster(&o);
+    if (!strcmp(cmd, "verify")) return cmd_verify(&o);
+    if (!strcmp(cmd, "inspect")) return cmd_inspect(&o);
+    char msg[128];
+    snprintf(msg, sizeof msg, "unknown command '%s'", cmd);
+    return usage_error(msg);
+}
