@@ -127,9 +127,12 @@ fuzz-replay: deps fuzz-build
 
 fuzz: deps fuzz-build
 	@for f in $(FUZZERS); do \
-	  echo "== fuzz $$f for $(FUZZ_SECONDS)s"; mkdir -p $(FUZZ_BUILD)/corpus-$$f; \
-	  $(FUZZ_BUILD)/$${f}_fuzzer -max_total_time=$(FUZZ_SECONDS) -max_len=65536 \
-	    $(FUZZ_BUILD)/corpus-$$f tests/fuzz/corpus/$$f 2>&1 | tail -2 || exit 1; done
+	  echo "== fuzz $$f for $(FUZZ_SECONDS)s"; mkdir -p $(FUZZ_BUILD)/corpus-$$f $(FUZZ_BUILD)/artifacts; \
+	  if $(FUZZ_BUILD)/$${f}_fuzzer -max_total_time=$(FUZZ_SECONDS) -max_len=65536 \
+	      -artifact_prefix=$(FUZZ_BUILD)/artifacts/$$f- \
+	      $(FUZZ_BUILD)/corpus-$$f tests/fuzz/corpus/$$f >$(FUZZ_BUILD)/$$f.log 2>&1; then \
+	    tail -1 $(FUZZ_BUILD)/$$f.log; \
+	  else tail -40 $(FUZZ_BUILD)/$$f.log; echo "fuzz $$f found a problem (artifact in $(FUZZ_BUILD)/artifacts)"; exit 1; fi; done
 
 # ---- bench, demo, install --------------------------------------------------
 

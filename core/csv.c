@@ -237,6 +237,7 @@ static csv_rc parse_utf8(const char *s, size_t len, csv_table *out, long *errlin
         if ((rc = row_end(&b, rowline))) goto fail_generic;
     }
     free(b.cell);
+    free(b.cells); /* left over when the input ends with a skipped empty line */
     if (b.nrows == 0) {
         free(b.rows);
         if (errline) *errline = 1;

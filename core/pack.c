@@ -400,9 +400,9 @@ pack_rc pack_decrypt(const uint8_t *buf, size_t len, const uint8_t key[PACK_KEY_
     pack_info info;
     pack_rc rc = pack_parse_header(buf, len, &info, why);
     if (rc) return rc;
-    uint8_t *out = sqlite3_malloc64(info.content_bytes ? info.content_bytes : 1);
+    uint8_t *out = NULL; /* allocated once the first chunk authenticates */
     uint8_t *chunk = malloc(PACK_CHUNK);
-    if (!out || !chunk) { sqlite3_free(out); free(chunk); return fail(PACK_ENOMEM, why, NULL); }
+    if (!chunk) return fail(PACK_ENOMEM, why, NULL);
     crypto_secretstream_xchacha20poly1305_state ss;
     z_stream zs;
     memset(&zs, 0, sizeof zs);
@@ -411,7 +411,6 @@ pack_rc pack_decrypt(const uint8_t *buf, size_t len, const uint8_t key[PACK_KEY_
     if (crypto_secretstream_xchacha20poly1305_init_pull(&ss, buf + 176, key) != 0) goto out;
     if (inflateInit(&zs) != Z_OK) { rc = PACK_ENOMEM; goto out; }
     zinit = 1;
-    zs.next_out = out;
     zs.avail_out = (uInt)info.content_bytes;
     const uint8_t *c = buf + get32(buf + 12);
     size_t nchunks = chunks_for(info.compressed_bytes);
@@ -424,6 +423,11 @@ pack_rc pack_decrypt(const uint8_t *buf, size_t len, const uint8_t key[PACK_KEY_
         if (crypto_secretstream_xchacha20poly1305_pull(&ss, chunk, &got, &tag, c, n + ABYTES, NULL, 0) != 0) goto out;
         int last = i + 1 == nchunks;
         if (got != n || (last != (tag == crypto_secretstream_xchacha20poly1305_TAG_FINAL))) goto out;
+        if (!out) {
+            out = sqlite3_malloc64(info.content_bytes ? info.content_bytes : 1);
+            if (!out) { rc = PACK_ENOMEM; goto out; }
+            zs.next_out = out;
+        }
         c += n + ABYTES;
         left -= n;
         zs.next_in = chunk;

@@ -148,6 +148,7 @@ int roster_parse_csv(const char *buf, size_t len, roster *out, diag *d)
     const csv_row *h = &t.rows[0];
     int map[R_NCOLS];
     for (int c = 0; c < R_NCOLS; c++) map[c] = -1;
+    char unknown[256] = "";
     for (size_t i = 0; i < h->ncells; i++) {
         char *name = text_trim(h->cells[i]);
         if (!name) break;
@@ -158,11 +159,21 @@ int roster_parse_csv(const char *buf, size_t len, roster *out, diag *d)
                 map[c] = (int)i;
                 found = 1;
             }
-        if (!found && *name) diag_add(d, h->line, "unknown column '%s'", name);
+        if (!found && *name && strlen(unknown) + strlen(name) + 4 < sizeof unknown) {
+            if (*unknown) strcat(unknown, ", ");
+            strcat(unknown, name);
+        }
         free(name);
     }
+    /* a misspelt column is one mistake: report it with the missing one */
+    size_t nmissing = 0;
     for (int c = 0; c < R_NCOLS; c++)
-        if (map[c] < 0) diag_add(d, h->line, "missing required column %s (%s)", RCOLS[c].en, RCOLS[c].zh);
+        if (map[c] < 0) {
+            diag_add(d, h->line, "missing required column %s (%s)%s%s", RCOLS[c].en, RCOLS[c].zh,
+                     *unknown ? "; unknown columns: " : "", unknown);
+            nmissing++;
+        }
+    if (!nmissing && *unknown) diag_add(d, h->line, "unknown column(s): %s", unknown);
     if (diag_count(d) != before) { csv_free(&t); return -1; }
     if (t.nrows - 1 > ROSTER_MAX_ENTRIES) {
         diag_add(d, 0, "more than %d candidates", ROSTER_MAX_ENTRIES);
@@ -249,7 +260,12 @@ int roster_parse_body(const char *body, size_t len, roster *out, char **why)
     out->e = calloc(lines ? lines : 1, sizeof *out->e);
     if (!out->e) { *why = fileio_fmt("out of memory"); return -1; }
     char *copy = strndup(body, len);
-    if (!copy || strlen(copy) != len) { free(copy); *why = fileio_fmt("roster body malformed"); return -1; }
+    if (!copy || strlen(copy) != len) {
+        free(copy);
+        roster_free(out);
+        *why = fileio_fmt("roster body malformed");
+        return -1;
+    }
     char *save = NULL;
     for (char *ln = strtok_r(copy, "\n", &save); ln; ln = strtok_r(NULL, "\n", &save)) {
         char *f[6];

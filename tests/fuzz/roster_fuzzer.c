@@ -1,0 +1,36 @@
+/* libFuzzer target: roster CSV reading, signed-roster body parsing, and the
+ * signed-roster reader (roster.c). */
+#include <sodium.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdlib.h>
+
+#include "../../core/diag.h"
+#include "../../core/roster.h"
+
+int LLVMFuzzerInitialize(int *argc, char ***argv);
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+int LLVMFuzzerInitialize(int *argc, char ***argv)
+{
+    (void)argc;
+    (void)argv;
+    return sodium_init() < 0;
+}
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+    roster r;
+    diag d;
+    diag_init(&d);
+    if (roster_parse_csv((const char *)data, size, &r, &d) == 0) roster_free(&r);
+    diag_free(&d);
+    char *why = NULL;
+    if (roster_parse_body((const char *)data, size, &r, &why) == 0) roster_free(&r);
+    free(why);
+    why = NULL;
+    static const uint8_t pk[32] = {1};
+    if (roster_read(data, size, pk, &r, &why) == 0) roster_free(&r);
+    free(why);
+    return 0;
+}
