@@ -185,6 +185,11 @@ static csv_rc parse_utf8(const char *s, size_t len, csv_table *out, long *errlin
                     break;
                 }
                 if (s[i] == '\n') line++;
+                if (s[i] == 0) {
+                    rc = CSV_ENCODING;
+                    if (why) *why = fileio_fmt("NUL byte in text");
+                    goto fail;
+                }
                 if (s[i] == '\r' && i + 1 < len && s[i + 1] == '\n') { i++; continue; }
                 if ((rc = cell_push(&b, s[i]))) goto fail_generic;
                 i++;

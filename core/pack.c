@@ -55,7 +55,7 @@ static pack_rc fail(pack_rc rc, char **why, char *msg)
 
 pack_kdf pack_kdf_default(void)
 {
-    pack_kdf k = {crypto_pwhash_OPSLIMIT_MODERATE, 128u << 20};
+    pack_kdf k = {5, 128u << 20};
     return k;
 }
 

@@ -1,6 +1,7 @@
 /* roster: room rosters from CSV to signed file and back. */
 #include "roster.h"
 
+#include <errno.h>
 #include <sodium.h>
 #include <stdlib.h>
 #include <string.h>
@@ -55,6 +56,17 @@ static int plain_text(const char *s, size_t max)
     return 1;
 }
 
+/* Parses a decimal in [LO, HI] without overflow. Returns 0 or -1. */
+static int parse_int_range(const char *s, int lo, int hi, int *out)
+{
+    char *end;
+    errno = 0;
+    long v = strtol(s, &end, 10);
+    if (!*s || *end || errno || v < lo || v > hi) return -1;
+    *out = (int)v;
+    return 0;
+}
+
 static void entry_free(roster_entry *e)
 {
     free(e->name);
@@ -92,15 +104,12 @@ static int read_entry(const csv_row *row, const int *map, size_t ncols, roster_e
         tok = (c >= '0' && c <= '9') || (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || c == '-';
     }
     int level = 0, seat = 0;
-    char *end;
     if (!tok) bad = "ticket must be 1-32 characters of digits, letters and -";
     else if (!plain_text(v[R_NAME], 64)) bad = "name is empty or too long";
     else if (!roster_id_valid(v[R_ID])) bad = NULL;
-    else if ((level = (int)strtol(v[R_LEVEL], &end, 10)), *end || level < 1 || level > 5 || !*v[R_LEVEL])
-        bad = "level must be 1-5";
+    else if (parse_int_range(v[R_LEVEL], 1, 5, &level)) bad = "level must be 1-5";
     else if (!plain_text(v[R_ROOM], 32)) bad = "room is empty or too long";
-    else if ((seat = (int)strtol(v[R_SEAT], &end, 10)), *end || seat < 1 || seat > 999 || !*v[R_SEAT])
-        bad = "seat must be 1-999";
+    else if (parse_int_range(v[R_SEAT], 1, 999, &seat)) bad = "seat must be 1-999";
     if (!bad && !roster_id_valid(v[R_ID])) {
         if (strlen(v[R_ID]) != 18)
             diag_add(d, row->line, "ticket %s: ID number must have 18 characters (has %zu)", v[R_TICKET], strlen(v[R_ID]));
@@ -203,8 +212,9 @@ int roster_parse_csv(const char *buf, size_t len, roster *out, diag *d)
         if (dup) { entry_free(&e); continue; }
         out->e[out->n++] = e;
     }
+    long header_line = h->line;
     csv_free(&t);
-    if (diag_count(d) == before && out->n == 0) diag_add(d, h->line, "the roster has a header but no candidates");
+    if (diag_count(d) == before && out->n == 0) diag_add(d, header_line, "the roster has a header but no candidates");
     if (diag_count(d) != before) { roster_free(out); return -1; }
     randombytes_buf(out->roster_id, sizeof out->roster_id);
     randombytes_buf(out->salt, sizeof out->salt);
@@ -240,15 +250,6 @@ int roster_write(const roster *r, const uint8_t sk[64], uint8_t **out, size_t *o
     return 0;
 }
 
-static int parse_uint(const char *s, int lo, int hi, int *out)
-{
-    char *end;
-    long v = strtol(s, &end, 10);
-    if (!*s || *end || v < lo || v > hi) return -1;
-    *out = (int)v;
-    return 0;
-}
-
 int roster_parse_body(const char *body, size_t len, roster *out, char **why)
 {
     size_t lines = 0;
@@ -270,22 +271,22 @@ int roster_parse_body(const char *body, size_t len, roster *out, char **why)
     for (char *ln = strtok_r(copy, "\n", &save); ln; ln = strtok_r(NULL, "\n", &save)) {
         char *f[6];
         int k = 0;
-        for (char *p = ln; k < 6; k++) {
-            f[k] = p;
+        for (char *p = ln; p && k < 7; k++) { /* exactly six tab-separated fields */
             char *tab = strchr(p, '\t');
-            if (!tab) { k++; break; }
-            *tab = 0;
-            p = tab + 1;
+            if (tab) *tab = 0;
+            if (k < 6) f[k] = p;
+            p = tab ? tab + 1 : NULL;
         }
         roster_entry *e = &out->e[out->n];
         size_t hl = 0;
-        if (k != 6 || strchr(f[5], '\t') || strlen(f[0]) == 0 || strlen(f[0]) > ROSTER_TICKET_MAX ||
+        if (k != 6 || strlen(f[0]) == 0 || strlen(f[0]) > ROSTER_TICKET_MAX ||
             !plain_text(f[1], 64) || !plain_text(f[4], 32) ||
             sodium_hex2bin(e->id_hash, ROSTER_HASH_BYTES, f[2], strlen(f[2]), NULL, &hl, NULL) || hl != ROSTER_HASH_BYTES ||
-            parse_uint(f[3], 1, 5, &e->level) || parse_uint(f[5], 1, 999, &e->seat)) {
+            parse_int_range(f[3], 1, 5, &e->level) || parse_int_range(f[5], 1, 999, &e->seat)) {
+            size_t bad_entry = out->n + 1;
             free(copy);
             roster_free(out);
-            *why = fileio_fmt("roster entry %zu malformed", out->n + 1);
+            *why = fileio_fmt("roster entry %zu malformed", bad_entry);
             return -1;
         }
         strcpy(e->ticket, f[0]);

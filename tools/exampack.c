@@ -40,7 +40,7 @@ static const char HELP[] =
     "         release code is printed as the last line of output: announce it in the\n"
     "         exam room at exam start and nowhere earlier. --release-code sets it\n"
     "         instead of a random one. --kdf-ops/--kdf-mem set the Argon2id cost\n"
-    "         (default 3 passes, 128 MiB: about 0.3-1 s to unlock on a lab PC).\n"
+    "         (default 5 passes, 128 MiB: about 0.3-1 s to unlock on a lab PC).\n"
     "roster   checks a roster CSV (ticket,name,id_number,level,room,seat) and writes\n"
     "         a signed roster holding only salted hashes of the ID numbers.\n"
     "verify   exits 0 only if FILE (pack or roster) is intact and signed by the key.\n"

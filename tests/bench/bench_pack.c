@@ -1,0 +1,181 @@
+/* bench_pack: figures for SPEC §9 about packs.
+ *   bench_pack gen DIR N        writes DIR/bank.csv (N questions) and DIR/bp.ini
+ *   bench_pack open PACK PUB CODE [ROUNDS]
+ *       prints the KDF time, the time to open the pack after the KDF
+ *       (verify, decrypt, inflate, load into SQLite) and the time of a bare
+ *       decrypt + inflate of the same bytes in the same run, and their ratio. */
+#include <sodium.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <zlib.h>
+
+#include "authority.h"
+#include "fileio.h"
+#include "pack.h"
+
+static double now_ms(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec * 1e3 + (double)ts.tv_nsec / 1e6;
+}
+
+static int cmp_double(const void *a, const void *b)
+{
+    double x = *(const double *)a, y = *(const double *)b;
+    return x < y ? -1 : x > y;
+}
+
+static const char *TOPICS[] = {"网店运营", "网络营销", "客户服务", "电子商务法律法规", "电子支付", "物流配送", "数据分析"};
+
+/* varied text, so that compression is no kinder than on a real bank */
+static const char *COMMON[] = {"店", "铺", "商", "品", "客", "户", "营", "销", "数", "据", "分", "析", "物", "流", "配",
+                               "送", "支", "付", "平", "台", "订", "单", "退", "款", "售", "后", "服", "务", "推", "广",
+                               "转", "化", "率", "访", "问", "量", "价", "格", "库", "存", "促", "活", "动", "直", "播",
+                               "法", "律", "规", "合", "同", "消", "费", "者", "权", "益", "信", "息", "安", "全", "网"};
+static unsigned rnd_state = 12345;
+static unsigned rnd(void) { return rnd_state = rnd_state * 1103515245u + 12345u, (rnd_state >> 16) & 0x7fff; }
+
+static void varied(char *out, size_t cap, int chars)
+{
+    size_t o = 0;
+    for (int i = 0; i < chars && o + 4 < cap; i++) {
+        const char *c = COMMON[rnd() % (sizeof COMMON / sizeof *COMMON)];
+        size_t l = strlen(c);
+        memcpy(out + o, c, l);
+        o += l;
+    }
+    out[o] = 0;
+}
+
+static int gen(const char *dir, int n)
+{
+    char path[4096];
+    snprintf(path, sizeof path, "%s/bank.csv", dir);
+    FILE *f = fopen(path, "w");
+    if (!f) return 1;
+    fprintf(f, "id,type,section,stem,A,B,C,D,answer,explanation\n");
+    for (int i = 0; i < n; i++) {
+        const char *sec = TOPICS[i % 7];
+        int kind = i % 10; /* 3 judge, 4 single, 2 multi, 1 fill */
+        char stem[1024];
+        varied(stem, sizeof stem, 60 + (int)(rnd() % 60));
+        if (kind < 3)
+            fprintf(f, "Q%05d,judge,%s,%s正确的是第%d种做法。,,,,,%s,解析%d\n", i, sec, stem, i, i % 2 ? "T" : "F", i);
+        else if (kind < 7)
+            fprintf(f, "Q%05d,single,%s,%s（第%d题）,选项甲%d,选项乙%d,选项丙%d,选项丁%d,%c,解析%d\n", i, sec, stem, i, i, i,
+                    i, i, 'A' + i % 4, i);
+        else if (kind < 9)
+            fprintf(f, "Q%05d,multi,%s,%s（第%d题，多选）,甲%d,乙%d,丙%d,丁%d,AC,解析%d\n", i, sec, stem, i, i, i, i, i, i);
+        else
+            fprintf(f, "Q%05d,fill,%s,%s：搜索引擎优化简称____（第%d题）,,,,,SEO|seo,解析%d\n", i, sec, stem, i, i);
+    }
+    if (fclose(f)) return 1;
+    snprintf(path, sizeof path, "%s/bp.ini", dir);
+    f = fopen(path, "w");
+    if (!f) return 1;
+    fprintf(f, "[exam]\ntitle = 基准测试试卷\nlevel = 4\nkind = theory\nduration = 90\n\n[draw]\n"
+               "rule = type=judge count=20 points=1\nrule = type=single count=60 points=1\n"
+               "rule = type=multi count=5 points=2\nrule = type=fill count=10 points=1\n");
+    return fclose(f) != 0;
+}
+
+/* The baseline: secretstream pull + inflate of the same bytes, nothing else. */
+static double bare_decrypt_inflate(const uint8_t *buf, const uint8_t key[PACK_KEY_BYTES], uint8_t *out, size_t outlen)
+{
+    double t0 = now_ms();
+    uint32_t hlen = (uint32_t)buf[12] | (uint32_t)buf[13] << 8 | (uint32_t)buf[14] << 16 | (uint32_t)buf[15] << 24;
+    uint64_t zlen = 0;
+    for (int i = 7; i >= 0; i--) zlen = zlen << 8 | buf[96 + i];
+    crypto_secretstream_xchacha20poly1305_state st;
+    if (crypto_secretstream_xchacha20poly1305_init_pull(&st, buf + 176, key)) abort();
+    z_stream zs;
+    memset(&zs, 0, sizeof zs);
+    inflateInit(&zs);
+    zs.next_out = out;
+    zs.avail_out = (uInt)outlen;
+    static uint8_t chunk[PACK_CHUNK];
+    const uint8_t *c = buf + hlen;
+    for (uint64_t left = zlen; left;) {
+        size_t n = left < PACK_CHUNK ? (size_t)left : PACK_CHUNK;
+        unsigned long long got;
+        unsigned char tag;
+        if (crypto_secretstream_xchacha20poly1305_pull(&st, chunk, &got, &tag, c, n + 17, NULL, 0)) abort();
+        zs.next_in = chunk;
+        zs.avail_in = (uInt)got;
+        inflate(&zs, Z_NO_FLUSH);
+        c += n + 17;
+        left -= n;
+    }
+    inflateEnd(&zs);
+    return now_ms() - t0;
+}
+
+static int open_bench(const char *packpath, const char *pubpath, const char *code, int rounds)
+{
+    unsigned char *buf;
+    size_t len;
+    char *why = NULL;
+    authority_pub pub;
+    if (fileio_read(packpath, 1u << 30, &buf, &len, &why) || authority_load_pub(pubpath, &pub, &why)) {
+        fprintf(stderr, "bench_pack: %s\n", why);
+        return 1;
+    }
+    uint8_t key[PACK_KEY_BYTES];
+    double t0 = now_ms();
+    if (pack_unwrap_key(buf, len, code, key, &why) != PACK_OK) {
+        fprintf(stderr, "bench_pack: %s\n", why);
+        return 1;
+    }
+    double kdf = now_ms() - t0;
+    pack_info info;
+    if (pack_verify(buf, len, pub.sign_pk, &info, &why) != PACK_OK) return 1;
+    uint8_t *scratch = malloc(info.content_bytes);
+    double *open_t = calloc((size_t)rounds, sizeof(double)), *bare_t = calloc((size_t)rounds, sizeof(double));
+    long questions = 0;
+    for (int r = 0; r < rounds; r++) {
+        /* alternate the order so neither side always runs with warm caches */
+        if (r % 2) bare_t[r] = bare_decrypt_inflate(buf, key, scratch, info.content_bytes);
+        sqlite3 *db;
+        t0 = now_ms();
+        if (pack_open_with_key(buf, len, pub.sign_pk, key, &db, &why) != PACK_OK) {
+            fprintf(stderr, "bench_pack: %s\n", why);
+            return 1;
+        }
+        open_t[r] = now_ms() - t0;
+        sqlite3_stmt *st;
+        if (sqlite3_prepare_v2(db, "SELECT count(*) FROM question", -1, &st, NULL) == SQLITE_OK && sqlite3_step(st) == SQLITE_ROW)
+            questions = sqlite3_column_int(st, 0);
+        sqlite3_finalize(st);
+        sqlite3_close(db);
+        if (!(r % 2)) bare_t[r] = bare_decrypt_inflate(buf, key, scratch, info.content_bytes);
+    }
+    qsort(open_t, (size_t)rounds, sizeof(double), cmp_double);
+    qsort(bare_t, (size_t)rounds, sizeof(double), cmp_double);
+    double om = open_t[rounds / 2], bm = bare_t[rounds / 2];
+    printf("pack bytes            %zu (SQLite image %llu, compressed %llu), %ld questions\n", len,
+           (unsigned long long)info.content_bytes, (unsigned long long)info.compressed_bytes, questions);
+    printf("kdf (Argon2id %llu passes, %zu MiB)   %.1f ms   [target 300-1000 ms] %s\n", info.kdf.opslimit,
+           info.kdf.memlimit >> 20, kdf, kdf >= 300 && kdf <= 1000 ? "OK" : "MISSED");
+    printf("open after kdf        %.2f ms (median of %d: verify+decrypt+inflate+load)\n", om, rounds);
+    printf("bare decrypt+inflate  %.2f ms (median of %d, same bytes)\n", bm, rounds);
+    printf("open / bare ratio     %.2f   [target <= 2.00] %s\n", om / bm, om / bm <= 2.0 ? "OK" : "MISSED");
+    sodium_memzero(key, sizeof key);
+    free(scratch);
+    free(open_t);
+    free(bare_t);
+    free(buf);
+    return 0;
+}
+
+int main(int argc, char **argv)
+{
+    if (sodium_init() < 0) return 1;
+    if (argc == 4 && !strcmp(argv[1], "gen")) return gen(argv[2], atoi(argv[3]));
+    if ((argc == 5 || argc == 6) && !strcmp(argv[1], "open"))
+        return open_bench(argv[2], argv[3], argv[4], argc == 6 ? atoi(argv[5]) : 21);
+    fprintf(stderr, "usage: bench_pack gen DIR N | bench_pack open PACK PUB CODE [ROUNDS]\n");
+    return 2;
+}

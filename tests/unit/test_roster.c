@@ -1,0 +1,928 @@
+/* Unit tests for core/roster.c: ID checksum, roster CSV, signed roster file. */
+#include <iconv.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+#include <sodium.h>
+
+#include "authority.h"
+#include "diag.h"
+#include "roster.h"
+
+/* ---- helpers ------------------------------------------------------------- */
+
+/* GB 11643-1999 check character for the 17 digits of PREFIX, computed here
+ * independently of the code under test. */
+static char id_check(const char *prefix)
+{
+    static const int W[17] = {7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2};
+    int sum = 0;
+    for (int i = 0; i < 17; i++) sum += (prefix[i] - '0') * W[i];
+    /* ISO 7064 MOD 11-2: (12 - sum mod 11) mod 11, 10 written as X */
+    int v = (12 - sum % 11) % 11;
+    return v == 10 ? 'X' : (char)('0' + v);
+}
+
+static void make_id(const char *prefix, char out[19])
+{
+    assert_int_equal(strlen(prefix), 17);
+    memcpy(out, prefix, 17);
+    out[17] = id_check(prefix);
+    out[18] = 0;
+}
+
+/* A valid ID ending in X, found by varying the sequence digits of BASE (15 digits). */
+static void make_x_id(const char *base15, char out[19])
+{
+    char prefix[18];
+    for (int k = 0; k < 100; k++) {
+        snprintf(prefix, sizeof prefix, "%.15s%02d", base15, k);
+        if (id_check(prefix) == 'X') {
+            make_id(prefix, out);
+            return;
+        }
+    }
+    fail_msg("no X check digit found for %s", base15);
+}
+
+/* Valid IDs used in the rosters below. */
+static char ID1[19], ID2X[19], ID3[19], ID4[19], ID5X[19];
+
+static int group_setup(void **state)
+{
+    (void)state;
+    if (sodium_init() < 0) return -1;
+    make_id("11010519491231002", ID2X); /* the textbook example, check digit X */
+    if (ID2X[17] != 'X') return -1;
+    make_id("44010619900101123", ID1);
+    make_id("44030419851212456", ID3);
+    make_id("31011519780704321", ID4);
+    make_x_id("440106199203150", ID5X);
+    if (ID1[17] == 'X' || ID3[17] == 'X' || ID4[17] == 'X') return -1;
+    return 0;
+}
+
+static char *lower_x(const char *id)
+{
+    static char buf[4][19];
+    static int k;
+    char *b = buf[k++ % 4];
+    snprintf(b, 19, "%s", id);
+    if (b[17] == 'X') b[17] = 'x';
+    return b;
+}
+
+/* Parses CSV text; returns roster_parse_csv's result. */
+static int parse(const char *csv, roster *r, diag *d)
+{
+    diag_init(d);
+    return roster_parse_csv(csv, strlen(csv), r, d);
+}
+
+static void dump_diag(const diag *d)
+{
+    for (size_t i = 0; i < d->n; i++) print_message("  diag line %ld: %s\n", d->v[i].line, d->v[i].msg);
+}
+
+/* Expects CSV to fail with exactly one diagnostic on LINE containing every
+ * NULL-terminated substring that follows. */
+static void expect_one_diag(const char *csv, long line, ...)
+{
+    roster r;
+    diag d;
+    int rc = parse(csv, &r, &d);
+    if (rc != -1 || diag_count(&d) != 1) {
+        dump_diag(&d);
+        fail_msg("expected one diagnostic, got rc %d and %zu diagnostics", rc, diag_count(&d));
+    }
+    assert_int_equal(r.n, 0);
+    assert_null(r.e);
+    if (d.v[0].line != line) fail_msg("diagnostic \"%s\" is on line %ld, expected %ld", d.v[0].msg, d.v[0].line, line);
+    va_list ap;
+    va_start(ap, line);
+    for (const char *want; (want = va_arg(ap, const char *));) {
+        if (!strstr(d.v[0].msg, want)) fail_msg("diagnostic \"%s\" does not mention \"%s\"", d.v[0].msg, want);
+    }
+    va_end(ap);
+    diag_free(&d);
+}
+
+#define HDR "ticket,name,id_number,level,room,seat\n"
+
+/* The standard three-candidate roster (lines 2-4). */
+static char *good_csv(void)
+{
+    char *s = NULL;
+    assert_true(asprintf(&s,
+                         HDR "T001,张三,%s,4,A101,1\n"
+                             "T002,\"Smith, John\",%s,3,A101,2\n"
+                             "T003,王五,%s,1,B202,1\n",
+                         ID1, lower_x(ID2X), ID3) > 0);
+    return s;
+}
+
+static int all_zero(const uint8_t *p, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        if (p[i]) return 0;
+    return 1;
+}
+
+/* ---- roster_id_valid ------------------------------------------------------ */
+
+static void test_id_valid(void **state)
+{
+    (void)state;
+    assert_true(roster_id_valid(ID1));
+    assert_true(roster_id_valid(ID3));
+    assert_true(roster_id_valid(ID4));
+    assert_true(roster_id_valid(ID2X));
+    assert_true(roster_id_valid("11010519491231002X"));
+    assert_true(roster_id_valid("11010519491231002x")); /* lower-case x */
+    assert_true(roster_id_valid(ID5X));
+    assert_true(roster_id_valid(lower_x(ID5X)));
+    /* many computed IDs, covering every check value */
+    int seen[11] = {0};
+    for (int k = 0; k < 2000; k++) {
+        char prefix[18], id[19];
+        snprintf(prefix, sizeof prefix, "4401%02d19%02d%02d%02d%03d", k % 100, 50 + k % 50, 1 + k % 12, 1 + k % 28,
+                 k % 1000);
+        make_id(prefix, id);
+        seen[id[17] == 'X' ? 10 : id[17] - '0']++;
+        if (!roster_id_valid(id)) fail_msg("valid ID %s rejected", id);
+    }
+    for (int v = 0; v < 11; v++) assert_true(seen[v] > 0);
+}
+
+static void test_id_invalid(void **state)
+{
+    (void)state;
+    /* every wrong check character */
+    const char *ids[] = {ID1, ID2X, ID3, ID4, ID5X};
+    for (size_t i = 0; i < sizeof ids / sizeof *ids; i++) {
+        for (const char *c = "0123456789Xx"; *c; c++) {
+            char id[19];
+            memcpy(id, ids[i], 19);
+            if (*c == id[17] || (*c == 'x' && id[17] == 'X')) continue;
+            id[17] = *c;
+            if (roster_id_valid(id)) fail_msg("ID %s with wrong check character accepted", id);
+        }
+    }
+    /* a single changed digit in the body */
+    for (int pos = 0; pos < 17; pos++) {
+        char id[19];
+        memcpy(id, ID1, 19);
+        id[pos] = (char)('0' + (id[pos] - '0' + 1) % 10);
+        if (roster_id_valid(id)) fail_msg("ID %s with a changed digit accepted", id);
+    }
+    char buf[32];
+    snprintf(buf, sizeof buf, "%.17s", ID1); /* 17 characters */
+    assert_false(roster_id_valid(buf));
+    snprintf(buf, sizeof buf, "%s0", ID1); /* 19 characters */
+    assert_false(roster_id_valid(buf));
+    snprintf(buf, sizeof buf, " %s", ID1);
+    assert_false(roster_id_valid(buf));
+    assert_false(roster_id_valid(""));
+    assert_false(roster_id_valid("ABCDEFGHIJKLMNOPQR"));
+    assert_false(roster_id_valid("1101051949123100AX")); /* letter in the body */
+    assert_false(roster_id_valid("X10105194912310021"));
+    assert_false(roster_id_valid("11010519491231002Y"));
+    assert_false(roster_id_valid("１１０１０５１９４９１２３１００２Ｘ")); /* full-width */
+}
+
+/* ---- roster_parse_csv ------------------------------------------------------ */
+
+static void check_good_roster(const roster *r)
+{
+    assert_int_equal(r->n, 3);
+    const roster_entry *e = &r->e[0];
+    assert_string_equal(e->ticket, "T001");
+    assert_string_equal(e->name, "张三");
+    assert_string_equal(e->id_number, ID1);
+    assert_int_equal(e->level, 4);
+    assert_string_equal(e->room, "A101");
+    assert_int_equal(e->seat, 1);
+    assert_int_equal(e->line, 2);
+    e = &r->e[1];
+    assert_string_equal(e->ticket, "T002");
+    assert_string_equal(e->name, "Smith, John");
+    assert_string_equal(e->id_number, ID2X); /* typed with x, stored with X */
+    assert_int_equal(e->level, 3);
+    assert_string_equal(e->room, "A101");
+    assert_int_equal(e->seat, 2);
+    assert_int_equal(e->line, 3);
+    e = &r->e[2];
+    assert_string_equal(e->ticket, "T003");
+    assert_string_equal(e->name, "王五");
+    assert_string_equal(e->id_number, ID3);
+    assert_int_equal(e->level, 1);
+    assert_string_equal(e->room, "B202");
+    assert_int_equal(e->seat, 1);
+    assert_int_equal(e->line, 4);
+    assert_false(all_zero(r->salt, sizeof r->salt));
+    assert_false(all_zero(r->roster_id, sizeof r->roster_id));
+    /* the hashes are the salted hashes of ticket + ID */
+    for (size_t i = 0; i < r->n; i++) {
+        uint8_t h[ROSTER_HASH_BYTES];
+        roster_hash_id(r->salt, r->e[i].ticket, r->e[i].id_number, h);
+        assert_memory_equal(h, r->e[i].id_hash, ROSTER_HASH_BYTES);
+    }
+    assert_memory_not_equal(r->e[0].id_hash, r->e[1].id_hash, ROSTER_HASH_BYTES);
+}
+
+static void test_parse_english(void **state)
+{
+    (void)state;
+    char *csv = good_csv();
+    roster r, r2;
+    diag d;
+    assert_int_equal(parse(csv, &r, &d), 0);
+    assert_int_equal(diag_count(&d), 0);
+    check_good_roster(&r);
+    diag_free(&d);
+    /* a fresh salt and roster id every time */
+    assert_int_equal(parse(csv, &r2, &d), 0);
+    assert_memory_not_equal(r.salt, r2.salt, ROSTER_SALT_BYTES);
+    assert_memory_not_equal(r.roster_id, r2.roster_id, 16);
+    assert_memory_not_equal(r.e[0].id_hash, r2.e[0].id_hash, ROSTER_HASH_BYTES);
+    roster_free(&r);
+    roster_free(&r2);
+    assert_int_equal(r.n, 0);
+    assert_null(r.e);
+    diag_free(&d);
+    free(csv);
+
+    /* header names are case-insensitive and trimmed; values are trimmed */
+    char *csv2 = NULL;
+    assert_true(asprintf(&csv2,
+                         " Ticket ,NAME,Id_Number,LeVeL,ROOM,Seat\r\n"
+                         " T001 , 张三 , %s ,4, A101 , 1 \r\n"
+                         "T002,\"Smith, John\",%s,3,A101,2\r\n"
+                         "T003,王五,%s,1,B202,01\r\n",
+                         ID1, lower_x(ID2X), ID3) > 0);
+    assert_int_equal(parse(csv2, &r, &d), 0);
+    assert_int_equal(diag_count(&d), 0);
+    check_good_roster(&r);
+    roster_free(&r);
+    diag_free(&d);
+    free(csv2);
+}
+
+static void test_parse_chinese(void **state)
+{
+    (void)state;
+    /* Chinese headers in another column order, with a BOM */
+    char *csv = NULL;
+    assert_true(asprintf(&csv,
+                         "\xEF\xBB\xBF姓名,准考证号,座号,考场,级别,身份证号\n"
+                         "张三,T001,1,A101,4,%s\n"
+                         "\"Smith, John\",T002,2,A101,3,%s\n"
+                         "王五,T003,1,B202,1,%s\n",
+                         ID1, lower_x(ID2X), ID3) > 0);
+    roster r;
+    diag d;
+    assert_int_equal(parse(csv, &r, &d), 0);
+    dump_diag(&d);
+    assert_int_equal(diag_count(&d), 0);
+    check_good_roster(&r);
+    roster_free(&r);
+    diag_free(&d);
+
+    /* the same file saved as GB18030 (as Excel on Chinese Windows does) */
+    iconv_t cd = iconv_open("GB18030", "UTF-8");
+    assert_true(cd != (iconv_t)-1);
+    const char *utf8 = csv + 3; /* without the BOM */
+    size_t inleft = strlen(utf8), cap = inleft * 2 + 8, outleft = cap;
+    char *gb = malloc(cap), *in = (char *)utf8, *op = gb;
+    assert_non_null(gb);
+    assert_int_not_equal(iconv(cd, &in, &inleft, &op, &outleft), (size_t)-1);
+    iconv_close(cd);
+    size_t gblen = cap - outleft;
+    assert_null(memmem(gb, gblen, "姓名", strlen("姓名"))); /* really re-encoded */
+    diag_init(&d);
+    assert_int_equal(roster_parse_csv(gb, gblen, &r, &d), 0);
+    dump_diag(&d);
+    assert_int_equal(diag_count(&d), 0);
+    check_good_roster(&r);
+    roster_free(&r);
+    diag_free(&d);
+    free(gb);
+    free(csv);
+
+    /* English and Chinese names may be mixed */
+    assert_true(asprintf(&csv, "ticket,姓名,id_number,级别,room,座号\nT9,李四,%s,2,C3,7\n", ID4) > 0);
+    assert_int_equal(parse(csv, &r, &d), 0);
+    assert_int_equal(r.n, 1);
+    assert_string_equal(r.e[0].name, "李四");
+    assert_int_equal(r.e[0].seat, 7);
+    roster_free(&r);
+    diag_free(&d);
+    free(csv);
+}
+
+static void test_diag_bad_checksum(void **state)
+{
+    (void)state;
+    char bad[19];
+    memcpy(bad, ID3, 19);
+    bad[17] = bad[17] == '9' ? '0' : (char)(bad[17] + 1);
+    char *csv = NULL;
+    assert_true(asprintf(&csv, HDR "T001,张三,%s,4,A101,1\nT002,李四,%s,4,A101,2\nT003,王五,%s,4,A101,3\n", ID1, ID2X,
+                         bad) > 0);
+    expect_one_diag(csv, 4, "checksum", "T003", NULL);
+    free(csv);
+
+    /* after a blank line the line number still counts physical lines */
+    assert_true(asprintf(&csv, HDR "\nT001,张三,%s,4,A101,1\n\n\nT003,王五,%s,4,A101,3\n", ID1, bad) > 0);
+    expect_one_diag(csv, 6, "checksum", NULL);
+    free(csv);
+
+    /* 17 characters: a length message, not a checksum one */
+    assert_true(asprintf(&csv, HDR "T001,张三,%.17s,4,A101,1\n", ID1) > 0);
+    expect_one_diag(csv, 2, "18", NULL);
+    free(csv);
+}
+
+static void test_diag_duplicate_ticket(void **state)
+{
+    (void)state;
+    char *csv = NULL;
+    assert_true(asprintf(&csv, HDR "T001,张三,%s,4,A101,1\nT002,李四,%s,4,A101,2\nT001,王五,%s,4,A101,3\n", ID1, ID2X,
+                         ID3) > 0);
+    expect_one_diag(csv, 4, "duplicate", "T001", "line 2", NULL);
+    free(csv);
+}
+
+static void test_diag_seat_taken(void **state)
+{
+    (void)state;
+    char *csv = NULL;
+    /* seat 2 of A101 twice */
+    assert_true(asprintf(&csv, HDR "T001,张三,%s,4,A101,2\nT002,李四,%s,4,B101,2\nT003,王五,%s,4,A101,2\n", ID1, ID2X,
+                         ID3) > 0);
+    expect_one_diag(csv, 4, "seat", "T003", "T001", NULL);
+    free(csv);
+
+    /* the same seat number in different rooms is fine */
+    assert_true(asprintf(&csv, HDR "T001,张三,%s,4,A101,2\nT002,李四,%s,4,B101,2\n", ID1, ID2X) > 0);
+    roster r;
+    diag d;
+    assert_int_equal(parse(csv, &r, &d), 0);
+    assert_int_equal(r.n, 2);
+    roster_free(&r);
+    diag_free(&d);
+    free(csv);
+
+    /* the same person twice under two tickets */
+    assert_true(asprintf(&csv, HDR "T001,张三,%s,4,A101,1\nT002,张三,%s,4,A101,2\n", ID2X, lower_x(ID2X)) > 0);
+    expect_one_diag(csv, 3, "ID", NULL);
+    free(csv);
+}
+
+static void test_diag_missing_column(void **state)
+{
+    (void)state;
+    char *csv = NULL;
+    assert_true(asprintf(&csv, "ticket,name,id_number,level,room\nT001,张三,%s,4,A101\n", ID1) > 0);
+    expect_one_diag(csv, 1, "seat", NULL);
+    free(csv);
+    assert_true(asprintf(&csv, "\n\n准考证号,姓名,身份证号,级别,座号\nT001,张三,%s,4,1\n", ID1) > 0);
+    expect_one_diag(csv, 3, "room", NULL);
+    free(csv);
+}
+
+static void test_diag_level_out_of_range(void **state)
+{
+    (void)state;
+    static const char *const levels[] = {"0", "6", "-1", "", "4级", "2.5", "IV", "99"};
+    for (size_t i = 0; i < sizeof levels / sizeof *levels; i++) {
+        char *csv = NULL;
+        assert_true(asprintf(&csv, HDR "T001,张三,%s,4,A101,1\nT002,李四,%s,%s,A101,2\nT003,王五,%s,5,A101,3\n", ID1,
+                             ID2X, levels[i], ID3) > 0);
+        expect_one_diag(csv, 3, "level", "T002", NULL);
+        free(csv);
+    }
+}
+
+/* BUG (core/roster.c, read_entry): level and seat are converted with
+ * (int)strtol(...) and only then range-checked, so a value that does not fit
+ * in an int wraps around: level "4294967299" (2^32 + 3) is accepted as level
+ * 3 and seat "4294967297" (2^32 + 1) as seat 1. Expected: "level must be 1-5"
+ * / "seat must be 1-999" diagnostics; actual: both rows accepted. */
+static void test_diag_level_seat_overflow(void **state)
+{
+    (void)state;
+    char *csv = NULL;
+    assert_true(asprintf(&csv, HDR "T001,张三,%s,4294967299,A101,1\n", ID1) > 0);
+    roster r;
+    diag d;
+    int rc = parse(csv, &r, &d);
+    if (rc == 0) print_error("level 4294967299 accepted as level %d\n", r.e[0].level);
+    roster_free(&r);
+    diag_free(&d);
+    free(csv);
+
+    assert_true(asprintf(&csv, HDR "T001,张三,%s,4,A101,4294967297\n", ID1) > 0);
+    int rc2 = parse(csv, &r, &d);
+    if (rc2 == 0) print_error("seat 4294967297 accepted as seat %d\n", r.e[0].seat);
+    roster_free(&r);
+    diag_free(&d);
+    free(csv);
+
+    assert_int_equal(rc, -1);
+    assert_int_equal(rc2, -1);
+}
+
+static void test_one_diag_per_bad_row(void **state)
+{
+    (void)state;
+    char badid[19];
+    memcpy(badid, ID4, 19);
+    badid[17] = badid[17] == '0' ? '1' : '0';
+    char *csv = NULL;
+    assert_true(asprintf(&csv,
+                         HDR "T001,张三,%s,4,A101,1\n"     /* 2 good */
+                             "T0 2,李四,%s,9,,0\n"         /* 3 bad ticket, bad id, level, room, seat */
+                             "T003,王五,%s,7,A101,1\n"     /* 4 bad checksum and level, seat taken */
+                             "T001,赵六,%s,0,A101,5\n"     /* 5 level 0 (and duplicate ticket) */
+                             "T005,,%s,2,A101,6\n"         /* 6 empty name */
+                             "T006,钱七,%s,2,A101,1\n"     /* 7 seat taken and same ID as T001 */
+                             "T007,孙八,%s,2,A101,8,extra\n" /* 8 too many cells */
+                             "T008,周九,%s,2,A101,9\n",    /* 9 good */
+                         ID1, badid, badid, ID3, ID4, ID1, ID5X, ID2X) > 0);
+    roster r;
+    diag d;
+    assert_int_equal(parse(csv, &r, &d), -1);
+    static const long lines[] = {3, 4, 5, 6, 7, 8};
+    if (d.n != 6) dump_diag(&d);
+    assert_int_equal(diag_count(&d), 6);
+    for (size_t i = 0; i < 6; i++) assert_int_equal(d.v[i].line, lines[i]);
+    assert_non_null(strstr(d.v[1].msg, "checksum"));
+    assert_non_null(strstr(d.v[2].msg, "level"));
+    assert_non_null(strstr(d.v[3].msg, "name"));
+    assert_int_equal(r.n, 0);
+    assert_null(r.e);
+    diag_free(&d);
+    free(csv);
+}
+
+/* BUG (core/roster.c, roster_parse_csv): for a roster with a header but no
+ * candidates, the "the roster has a header but no candidates" diagnostic
+ * reads h->line after csv_free(&t) has freed the rows h points into (heap use
+ * after free). Expected one diagnostic on line 1 (line 3 when the header
+ * follows two blank lines); actual: a garbage line number in the release build
+ * (0 here) and a heap-use-after-free abort under ASan. This test is run last
+ * so that the ASan abort does not hide the other results. */
+static void test_empty_roster_one_diag(void **state)
+{
+    (void)state;
+    expect_one_diag(HDR, 1, "no candidates", NULL);
+    expect_one_diag("\n\n" HDR "\n", 3, "no candidates", NULL);
+}
+
+/* ---- signed roster file ----------------------------------------------------- */
+
+typedef struct keys {
+    uint8_t pk[crypto_sign_PUBLICKEYBYTES], sk[crypto_sign_SECRETKEYBYTES];
+    uint8_t pk2[crypto_sign_PUBLICKEYBYTES], sk2[crypto_sign_SECRETKEYBYTES];
+} keys;
+
+static int keys_setup(void **state)
+{
+    keys *k = malloc(sizeof *k);
+    if (!k) return -1;
+    crypto_sign_keypair(k->pk, k->sk);
+    crypto_sign_keypair(k->pk2, k->sk2);
+    *state = k;
+    return 0;
+}
+
+static int keys_teardown(void **state)
+{
+    sodium_memzero(*state, sizeof(keys));
+    free(*state);
+    return 0;
+}
+
+/* Parses the standard roster and signs it with SK. */
+static void signed_roster(const uint8_t *sk, roster *src, uint8_t **file, size_t *len)
+{
+    char *csv = good_csv();
+    diag d;
+    assert_int_equal(parse(csv, src, &d), 0);
+    diag_free(&d);
+    free(csv);
+    *file = NULL;
+    *len = 0;
+    assert_int_equal(roster_write(src, sk, file, len), 0);
+    assert_non_null(*file);
+}
+
+/* Expects roster_read to refuse BUF[0..LEN) (copied to a buffer of exactly
+ * LEN bytes so that any over-read shows under ASan). */
+static void expect_read_fails(const uint8_t *buf, size_t len, const uint8_t *pk, const char *what)
+{
+    uint8_t *copy = malloc(len ? len : 1);
+    assert_non_null(copy);
+    if (len) memcpy(copy, buf, len);
+    roster r;
+    char *why = NULL;
+    int rc = roster_read(copy, len, pk, &r, &why);
+    if (rc != -1) fail_msg("roster_read accepted %s", what);
+    if (!why || !*why) fail_msg("no reason given for %s", what);
+    assert_int_equal(r.n, 0);
+    assert_null(r.e);
+    free(why);
+    free(copy);
+}
+
+static void test_write_read_round_trip(void **state)
+{
+    keys *k = *state;
+    roster src, got;
+    uint8_t *file;
+    size_t len;
+    signed_roster(k->sk, &src, &file, &len);
+    /* layout */
+    assert_memory_equal(file, ROSTER_MAGIC, 8);
+    assert_true(len > ROSTER_HEADER_BYTES + crypto_sign_BYTES);
+    uint32_t body = (uint32_t)file[12] | (uint32_t)file[13] << 8 | (uint32_t)file[14] << 16 | (uint32_t)file[15] << 24;
+    assert_int_equal((size_t)ROSTER_HEADER_BYTES + body + crypto_sign_BYTES, len);
+    assert_memory_equal(file + 16, src.roster_id, 16);
+    assert_memory_equal(file + 40, src.salt, ROSTER_SALT_BYTES);
+    uint8_t kid[AUTHORITY_KEYID_BYTES];
+    authority_key_id(k->pk, kid);
+    assert_memory_equal(file + 32, kid, AUTHORITY_KEYID_BYTES);
+    assert_int_equal(crypto_sign_verify_detached(file + len - crypto_sign_BYTES, file, len - crypto_sign_BYTES, k->pk), 0);
+
+    char *why = NULL;
+    assert_int_equal(roster_read(file, len, k->pk, &got, &why), 0);
+    assert_null(why);
+    assert_int_equal(got.n, src.n);
+    assert_memory_equal(got.roster_id, src.roster_id, 16);
+    assert_memory_equal(got.salt, src.salt, ROSTER_SALT_BYTES);
+    for (size_t i = 0; i < src.n; i++) {
+        assert_string_equal(got.e[i].ticket, src.e[i].ticket);
+        assert_string_equal(got.e[i].name, src.e[i].name);
+        assert_null(got.e[i].id_number);
+        assert_memory_equal(got.e[i].id_hash, src.e[i].id_hash, ROSTER_HASH_BYTES);
+        assert_int_equal(got.e[i].level, src.e[i].level);
+        assert_string_equal(got.e[i].room, src.e[i].room);
+        assert_int_equal(got.e[i].seat, src.e[i].seat);
+    }
+    roster_free(&got);
+    roster_free(&src);
+    free(file);
+}
+
+static void test_lookup(void **state)
+{
+    keys *k = *state;
+    roster src, r;
+    uint8_t *file;
+    size_t len;
+    char *why = NULL;
+    signed_roster(k->sk, &src, &file, &len);
+    assert_int_equal(roster_read(file, len, k->pk, &r, &why), 0);
+
+    const roster_entry *e = roster_lookup(&r, "T001", ID1);
+    assert_non_null(e);
+    assert_string_equal(e->ticket, "T001");
+    assert_string_equal(e->name, "张三");
+    assert_int_equal(e->seat, 1);
+    e = roster_lookup(&r, "T002", ID2X);
+    assert_non_null(e);
+    assert_string_equal(e->name, "Smith, John");
+    e = roster_lookup(&r, "T002", lower_x(ID2X)); /* x typed in lower case */
+    assert_non_null(e);
+    assert_string_equal(e->ticket, "T002");
+    e = roster_lookup(&r, "T003", ID3);
+    assert_non_null(e);
+    assert_string_equal(e->room, "B202");
+    /* also works on the roster straight from CSV */
+    assert_ptr_equal(roster_lookup(&src, "T003", ID3), &src.e[2]);
+
+    /* wrong ID: valid but someone else's, valid but nobody's, invalid */
+    assert_null(roster_lookup(&r, "T001", ID3));
+    assert_null(roster_lookup(&r, "T001", ID4));
+    char bad[19];
+    memcpy(bad, ID1, 19);
+    bad[17] = bad[17] == '0' ? '1' : '0';
+    assert_null(roster_lookup(&r, "T001", bad));
+    assert_null(roster_lookup(&r, "T001", ""));
+    char pre[18];
+    snprintf(pre, sizeof pre, "%.17s", ID1);
+    assert_null(roster_lookup(&r, "T001", pre));
+    /* wrong ticket: another candidate's, unknown, a prefix, different case */
+    assert_null(roster_lookup(&r, "T002", ID1));
+    assert_null(roster_lookup(&r, "T004", ID1));
+    assert_null(roster_lookup(&r, "T00", ID1));
+    assert_null(roster_lookup(&r, "T0011", ID1));
+    assert_null(roster_lookup(&r, "t001", ID1));
+    assert_null(roster_lookup(&r, "", ID1));
+
+    roster_free(&r);
+    roster_free(&src);
+    free(file);
+}
+
+static void test_file_has_no_id_numbers(void **state)
+{
+    keys *k = *state;
+    roster src;
+    uint8_t *file;
+    size_t len;
+    signed_roster(k->sk, &src, &file, &len);
+    const char *ids[] = {ID1, ID2X, lower_x(ID2X), ID3};
+    for (size_t i = 0; i < sizeof ids / sizeof *ids; i++) {
+        assert_null(memmem(file, len, ids[i], 18));
+        assert_null(memmem(file, len, ids[i], 17)); /* not even without the check digit */
+        assert_null(memmem(file, len, ids[i] + 6, 8)); /* nor the birth date */
+    }
+    /* the search itself works: names and tickets are there */
+    assert_non_null(memmem(file, len, "张三", strlen("张三")));
+    assert_non_null(memmem(file, len, "T003", 4));
+    roster_free(&src);
+    free(file);
+}
+
+static void test_read_rejects_flipped_bytes(void **state)
+{
+    keys *k = *state;
+    roster src;
+    uint8_t *file;
+    size_t len;
+    signed_roster(k->sk, &src, &file, &len);
+    size_t body = len - ROSTER_HEADER_BYTES - crypto_sign_BYTES;
+    /* named positions: magic, version, body length, roster id, key id, salt,
+     * body start/middle/end, signature start/end */
+    const size_t named[] = {0, 7, 8, 12, 15, 16, 31, 32, 39, 40, 71, 72, 72 + body / 2,
+                            72 + body - 1, 72 + body, len - 1};
+    uint8_t *copy = malloc(len);
+    assert_non_null(copy);
+    char what[128];
+    for (size_t i = 0; i < sizeof named / sizeof *named; i++) {
+        static const uint8_t masks[] = {0x01, 0x80, 0xFF};
+        for (size_t m = 0; m < 3; m++) {
+            memcpy(copy, file, len);
+            copy[named[i]] ^= masks[m];
+            snprintf(what, sizeof what, "byte %zu xor 0x%02x", named[i], masks[m]);
+            expect_read_fails(copy, len, k->pk, what);
+        }
+    }
+    /* and every byte of the file, one at a time */
+    for (size_t pos = 0; pos < len; pos++) {
+        memcpy(copy, file, len);
+        copy[pos] ^= 0x20;
+        snprintf(what, sizeof what, "byte %zu xor 0x20", pos);
+        expect_read_fails(copy, len, k->pk, what);
+    }
+    /* the untouched file still reads */
+    roster r;
+    char *why = NULL;
+    assert_int_equal(roster_read(file, len, k->pk, &r, &why), 0);
+    roster_free(&r);
+    free(copy);
+    roster_free(&src);
+    free(file);
+}
+
+static void test_read_rejects_truncation(void **state)
+{
+    keys *k = *state;
+    roster src;
+    uint8_t *file;
+    size_t len;
+    signed_roster(k->sk, &src, &file, &len);
+    char what[128];
+    for (size_t n = 0; n < len; n++) {
+        snprintf(what, sizeof what, "file truncated to %zu of %zu bytes", n, len);
+        expect_read_fails(file, n, k->pk, what);
+    }
+    /* extra bytes after the signature */
+    uint8_t *longer = malloc(len + 1);
+    assert_non_null(longer);
+    memcpy(longer, file, len);
+    longer[len] = '\n';
+    expect_read_fails(longer, len + 1, k->pk, "a file with one extra byte");
+    /* a shortened file whose body length is patched to match */
+    uint8_t *cut = malloc(len);
+    assert_non_null(cut);
+    size_t body = len - ROSTER_HEADER_BYTES - crypto_sign_BYTES;
+    memcpy(cut, file, len);
+    uint32_t nb = (uint32_t)body - 1;
+    cut[12] = (uint8_t)nb;
+    cut[13] = (uint8_t)(nb >> 8);
+    cut[14] = (uint8_t)(nb >> 16);
+    cut[15] = (uint8_t)(nb >> 24);
+    memmove(cut + ROSTER_HEADER_BYTES + nb, file + ROSTER_HEADER_BYTES + body, crypto_sign_BYTES);
+    expect_read_fails(cut, len - 1, k->pk, "a file with the last body byte cut and the length patched");
+    free(cut);
+    free(longer);
+    roster_free(&src);
+    free(file);
+}
+
+static void test_read_rejects_other_key(void **state)
+{
+    keys *k = *state;
+    roster src;
+    uint8_t *file;
+    size_t len;
+    signed_roster(k->sk2, &src, &file, &len);
+    /* signed by keypair 2: fine with pk2, refused with pk */
+    roster r;
+    char *why = NULL;
+    assert_int_equal(roster_read(file, len, k->pk2, &r, &why), 0);
+    assert_int_equal(r.n, 3);
+    roster_free(&r);
+    expect_read_fails(file, len, k->pk, "a roster signed by another key");
+    assert_int_equal(roster_read(file, len, k->pk, &r, &why), -1);
+    assert_non_null(why);
+    assert_non_null(strstr(why, "different"));
+    free(why);
+    why = NULL;
+
+    /* the key id patched to point at pk: the signature still fails */
+    authority_key_id(k->pk, file + 32);
+    expect_read_fails(file, len, k->pk, "a roster signed by another key with a forged key id");
+    assert_int_equal(roster_read(file, len, k->pk, &r, &why), -1);
+    assert_non_null(strstr(why, "signature"));
+    free(why);
+    roster_free(&src);
+    free(file);
+}
+
+static void test_read_rejects_wrong_magic(void **state)
+{
+    keys *k = *state;
+    roster src;
+    uint8_t *file;
+    size_t len;
+    signed_roster(k->sk, &src, &file, &len);
+    static const char *const magics[] = {"EXROSTEX", "exroster", "EXPACK01", "\0\0\0\0\0\0\0\0"};
+    for (size_t i = 0; i < sizeof magics / sizeof *magics; i++) {
+        memcpy(file, magics[i], 8);
+        expect_read_fails(file, len, k->pk, "a file with the wrong magic");
+    }
+    /* wrong magic even when re-signed with the right key */
+    memcpy(file, "EXROSTEX", 8);
+    crypto_sign_detached(file + len - crypto_sign_BYTES, NULL, file, len - crypto_sign_BYTES, k->sk);
+    expect_read_fails(file, len, k->pk, "a re-signed file with the wrong magic");
+    /* a wrong version, re-signed */
+    memcpy(file, ROSTER_MAGIC, 8);
+    file[8] = 2;
+    crypto_sign_detached(file + len - crypto_sign_BYTES, NULL, file, len - crypto_sign_BYTES, k->sk);
+    expect_read_fails(file, len, k->pk, "a re-signed file with version 2");
+    /* sanity: with version 1 restored and re-signed it reads again */
+    file[8] = 1;
+    crypto_sign_detached(file + len - crypto_sign_BYTES, NULL, file, len - crypto_sign_BYTES, k->sk);
+    roster r;
+    char *why = NULL;
+    assert_int_equal(roster_read(file, len, k->pk, &r, &why), 0);
+    roster_free(&r);
+    roster_free(&src);
+    free(file);
+}
+
+/* Builds a roster file around BODY, signed with SK (header fields valid). */
+static uint8_t *file_with_body(const keys *k, const char *body, size_t blen, size_t *len)
+{
+    *len = ROSTER_HEADER_BYTES + blen + crypto_sign_BYTES;
+    uint8_t *f = calloc(1, *len);
+    assert_non_null(f);
+    memcpy(f, ROSTER_MAGIC, 8);
+    f[8] = 1;
+    f[12] = (uint8_t)blen;
+    f[13] = (uint8_t)(blen >> 8);
+    f[14] = (uint8_t)(blen >> 16);
+    f[15] = (uint8_t)(blen >> 24);
+    randombytes_buf(f + 16, 16);
+    authority_key_id(k->pk, f + 32);
+    randombytes_buf(f + 40, ROSTER_SALT_BYTES);
+    memcpy(f + ROSTER_HEADER_BYTES, body, blen);
+    crypto_sign_detached(f + ROSTER_HEADER_BYTES + blen, NULL, f, ROSTER_HEADER_BYTES + blen, k->sk);
+    return f;
+}
+
+#define HASH64 "00112233445566778899aabbccddeeff00112233445566778899aabbccddeeff"
+
+static void test_read_rejects_malformed_signed_body(void **state)
+{
+    keys *k = *state;
+    size_t len;
+    roster r;
+    char *why = NULL;
+    /* a well-formed hand-made body reads */
+    static const char okbody[] = "T1\tAlice\t" HASH64 "\t2\tR1\t5\n";
+    uint8_t *f = file_with_body(k, okbody, sizeof okbody - 1, &len);
+    assert_int_equal(roster_read(f, len, k->pk, &r, &why), 0);
+    assert_int_equal(r.n, 1);
+    assert_string_equal(r.e[0].ticket, "T1");
+    assert_int_equal(r.e[0].level, 2);
+    assert_int_equal(r.e[0].seat, 5);
+    roster_free(&r);
+    free(f);
+
+    static const char *const bad[] = {
+        "T1\tAlice\t" HASH64 "\t2\tR1\t5",        /* no final newline */
+        "T1\tAlice\t" HASH64 "\t2\tR1\n",         /* five fields */
+        "T1\tAlice\t" HASH64 "\t6\tR1\t5\n",      /* level 6 */
+        "T1\tAlice\t" HASH64 "\t2\tR1\t0\n",      /* seat 0 */
+        "T1\tAlice\t00112233\t2\tR1\t5\n",        /* short hash */
+        "T1\tAlice\tzz" HASH64 "\t2\tR1\t5\n",    /* not hex */
+        "\tAlice\t" HASH64 "\t2\tR1\t5\n",        /* empty ticket */
+        "T1\t\t" HASH64 "\t2\tR1\t5\n",           /* empty name */
+        "T123456789012345678901234567890123\tA\t" HASH64 "\t2\tR1\t5\n", /* ticket of 34 */
+        "garbage\n",
+    };
+    for (size_t i = 0; i < sizeof bad / sizeof *bad; i++) {
+        f = file_with_body(k, bad[i], strlen(bad[i]), &len);
+        char what[128];
+        snprintf(what, sizeof what, "signed malformed body %zu", i);
+        expect_read_fails(f, len, k->pk, what);
+        free(f);
+    }
+    /* a NUL inside the body */
+    static const char nul[] = "T1\tAl\0ce\t" HASH64 "\t2\tR1\t5\n";
+    f = file_with_body(k, nul, sizeof nul - 1, &len);
+    expect_read_fails(f, len, k->pk, "a signed body with a NUL byte");
+    free(f);
+}
+
+/* BUG (core/roster.c, roster_parse_body): the entry number in the error is
+ * taken after roster_free(out) has reset out->n to 0, so it always says
+ * "roster entry 1 malformed". Expected "entry 3" for a body whose third line
+ * is bad; actual "entry 1". */
+static void test_parse_body_names_bad_entry(void **state)
+{
+    (void)state;
+    static const char body[] = "T1\tA\t" HASH64 "\t2\tR1\t1\n"
+                               "T2\tB\t" HASH64 "\t2\tR1\t2\n"
+                               "T3\tC\t" HASH64 "\t9\tR1\t3\n";
+    roster r;
+    memset(&r, 0, sizeof r);
+    char *why = NULL;
+    assert_int_equal(roster_parse_body(body, sizeof body - 1, &r, &why), -1);
+    assert_non_null(why);
+    assert_int_equal(r.n, 0);
+    assert_null(r.e);
+    print_message("roster_parse_body said: %s\n", why);
+    int ok = strstr(why, "entry 3") != NULL;
+    free(why);
+    assert_true(ok);
+}
+
+/* BUG (core/roster.c, roster_parse_body): a line with a seventh tab-separated
+ * field is meant to be refused (the strchr(f[5], '\t') test), but the field
+ * splitter has already replaced that tab with NUL, so the test never fires and
+ * "…\t5\textra" is read as seat 5. Expected -1; actual 0. (Only reachable
+ * through an authority-signed file, so low impact.) */
+static void test_parse_body_rejects_extra_field(void **state)
+{
+    (void)state;
+    static const char body[] = "T1\tA\t" HASH64 "\t2\tR1\t5\textra\n";
+    roster r;
+    memset(&r, 0, sizeof r);
+    char *why = NULL;
+    int rc = roster_parse_body(body, sizeof body - 1, &r, &why);
+    if (rc == 0) print_error("seven fields accepted: seat %d\n", r.e[0].seat);
+    roster_free(&r);
+    free(why);
+    assert_int_equal(rc, -1);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_id_valid),
+        cmocka_unit_test(test_id_invalid),
+        cmocka_unit_test(test_parse_english),
+        cmocka_unit_test(test_parse_chinese),
+        cmocka_unit_test(test_diag_bad_checksum),
+        cmocka_unit_test(test_diag_duplicate_ticket),
+        cmocka_unit_test(test_diag_seat_taken),
+        cmocka_unit_test(test_diag_missing_column),
+        cmocka_unit_test(test_diag_level_out_of_range),
+        cmocka_unit_test(test_diag_level_seat_overflow),
+        cmocka_unit_test(test_one_diag_per_bad_row),
+        cmocka_unit_test_setup_teardown(test_write_read_round_trip, keys_setup, keys_teardown),
+        cmocka_unit_test_setup_teardown(test_lookup, keys_setup, keys_teardown),
+        cmocka_unit_test_setup_teardown(test_file_has_no_id_numbers, keys_setup, keys_teardown),
+        cmocka_unit_test_setup_teardown(test_read_rejects_flipped_bytes, keys_setup, keys_teardown),
+        cmocka_unit_test_setup_teardown(test_read_rejects_truncation, keys_setup, keys_teardown),
+        cmocka_unit_test_setup_teardown(test_read_rejects_other_key, keys_setup, keys_teardown),
+        cmocka_unit_test_setup_teardown(test_read_rejects_wrong_magic, keys_setup, keys_teardown),
+        cmocka_unit_test_setup_teardown(test_read_rejects_malformed_signed_body, keys_setup, keys_teardown),
+        cmocka_unit_test(test_parse_body_names_bad_entry),
+        cmocka_unit_test(test_parse_body_rejects_extra_field),
+        cmocka_unit_test(test_empty_roster_one_diag), /* last: aborts under ASan (bug) */
+    };
+    return cmocka_run_group_tests(tests, group_setup, NULL);
+}

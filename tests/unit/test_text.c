@@ -1,0 +1,262 @@
+/* Unit tests for core/text.c: trimming, width folding, exact decimals. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "text.h"
+
+#define IDSP "\xE3\x80\x80" /* U+3000 ideographic space */
+
+static void check_trim(const char *in, const char *want)
+{
+    char *got = text_trim(in);
+    assert_non_null(got);
+    assert_string_equal(got, want);
+    free(got);
+}
+
+static void check_fold(const char *in, int lower, const char *want)
+{
+    char *got = text_fold(in, lower);
+    assert_non_null(got);
+    assert_string_equal(got, want);
+    free(got);
+}
+
+static void check_decimal(const char *in, int64_t want)
+{
+    int64_t v = 0x5A5A5A5A;
+    if (text_decimal(in, &v) != 0) fail_msg("text_decimal rejected \"%s\"", in);
+    assert_int_equal(v, want);
+}
+
+static void check_decimal_bad(const char *in)
+{
+    int64_t v = 0;
+    if (text_decimal(in, &v) != -1) fail_msg("text_decimal accepted \"%s\" as %lld", in, (long long)v);
+}
+
+static void check_points(const char *in, int want)
+{
+    int t = -999;
+    if (text_points(in, &t) != 0) fail_msg("text_points rejected \"%s\"", in);
+    assert_int_equal(t, want);
+}
+
+static void check_points_bad(const char *in)
+{
+    int t = -999;
+    if (text_points(in, &t) != -1) fail_msg("text_points accepted \"%s\" as %d tenths", in, t);
+}
+
+static void test_trim_ascii(void **state)
+{
+    (void)state;
+    check_trim("abc", "abc");
+    check_trim("  abc  ", "abc");
+    check_trim("\t\r\n abc\v\f \n", "abc");
+    check_trim("  a b\tc  ", "a b\tc");
+    check_trim("", "");
+    check_trim("   ", "");
+    check_trim(" \t\r\n", "");
+    check_trim("x", "x");
+    check_trim(" x", "x");
+    check_trim("x ", "x");
+}
+
+static void test_trim_ideographic(void **state)
+{
+    (void)state;
+    check_trim(IDSP "abc" IDSP, "abc");
+    check_trim(IDSP IDSP " \t" IDSP "你好" IDSP " " IDSP, "你好");
+    check_trim(" 张" IDSP "三 ", "张" IDSP "三"); /* inner U+3000 kept */
+    check_trim(IDSP, "");
+    check_trim(IDSP " " IDSP, "");
+    /* multi-byte characters at either end are kept whole */
+    check_trim("好" IDSP, "好");
+    check_trim(IDSP "😀", "😀");
+    check_trim("  ＡＢ  ", "ＡＢ");
+    /* U+3001 (E3 80 81) and U+2000 (E2 80 80) look similar but are not U+3000 */
+    check_trim("\xE3\x80\x81" "a" "\xE3\x80\x81", "\xE3\x80\x81" "a" "\xE3\x80\x81");
+    check_trim("\xE2\x80\x80" "a", "\xE2\x80\x80" "a");
+}
+
+static void test_fold(void **state)
+{
+    (void)state;
+    /* full-width letters and digits → ASCII */
+    check_fold("ＡＢＣ１２３", 0, "ABC123");
+    check_fold("ＡＢＣ１２３", 1, "abc123");
+    check_fold("ａｂｃＸＹＺ", 0, "abcXYZ");
+    check_fold("ａｂｃＸＹＺ", 1, "abcxyz");
+    check_fold("０１２３４５６７８９", 0, "0123456789");
+    /* the first and last of the range, punctuation */
+    check_fold("！～", 0, "!~");
+    check_fold("１２．５", 0, "12.5");
+    check_fold("－３", 0, "-3");
+    check_fold("（Ａ）；［ｂ］", 1, "(a);[b]");
+    /* U+3000 becomes a space */
+    check_fold("a" IDSP "b", 0, "a b");
+    /* ASCII lower-casing only when asked */
+    check_fold("Hello World", 0, "Hello World");
+    check_fold("Hello World", 1, "hello world");
+    check_fold("MiXeD ＭｉＸｅＤ", 1, "mixed mixed");
+    /* other characters unchanged, including neighbours of the range */
+    check_fold("你好", 1, "你好");
+    check_fold("\xEF\xBC\x80", 0, "\xEF\xBC\x80"); /* U+FF00 */
+    check_fold("\xEF\xBD\x9F", 0, "\xEF\xBD\x9F"); /* U+FF5F */
+    check_fold("Ä", 1, "Ä");
+    check_fold("", 1, "");
+}
+
+static void test_fold_fullwidth_comma(void **state)
+{
+    (void)state;
+    /* U+FF0C is in U+FF01..U+FF5E, so it folds */
+    char *got = text_fold("你好，世界", 0);
+    assert_non_null(got);
+    assert_string_equal(got, "你好,世界");
+    free(got);
+}
+
+static void test_decimal_values(void **state)
+{
+    (void)state;
+    int64_t a = 0, b = 1;
+    assert_int_equal(text_decimal("12.50", &a), 0);
+    assert_int_equal(text_decimal("12.5", &b), 0);
+    assert_int_equal(a, b);
+    assert_int_equal(a, 12500000);
+    check_decimal("12.500000", 12500000);
+    check_decimal("0", 0);
+    check_decimal("-0", 0);
+    check_decimal("7", 7 * TEXT_DECIMAL_SCALE);
+    check_decimal("+7", 7 * TEXT_DECIMAL_SCALE);
+    check_decimal("-3.25", -3250000);
+    check_decimal("-0.5", -500000);
+    check_decimal("0.000001", 1);
+    check_decimal("-0.000001", -1);
+    check_decimal("1.123456", 1123456);
+    check_decimal("0.1", 100000);
+    check_decimal("007.010", 7010000);
+    check_decimal("999999999999", 999999999999LL * TEXT_DECIMAL_SCALE);
+    check_decimal("-999999999999.999999", -999999999999999999LL);
+    /* surrounding spaces, ASCII and ideographic */
+    check_decimal("  12.5\t", 12500000);
+    check_decimal(IDSP "12.5" IDSP, 12500000);
+    /* full-width digits, point and sign */
+    check_decimal("１２．５", 12500000);
+    check_decimal("－１２．５", -12500000);
+    check_decimal("＋３", 3000000);
+    check_decimal("1２.５0", 12500000);
+    /* 0.1 + 0.2 is exactly 0.3 in millionths */
+    int64_t x, y, z;
+    assert_int_equal(text_decimal("0.1", &x), 0);
+    assert_int_equal(text_decimal("0.2", &y), 0);
+    assert_int_equal(text_decimal("0.3", &z), 0);
+    assert_int_equal(x + y, z);
+}
+
+static void test_decimal_rejects(void **state)
+{
+    (void)state;
+    check_decimal_bad("1.2.3");
+    check_decimal_bad("");
+    check_decimal_bad("   ");
+    check_decimal_bad(IDSP);
+    check_decimal_bad("abc");
+    check_decimal_bad("12a");
+    check_decimal_bad("a12");
+    check_decimal_bad("1.1234567"); /* 7 decimals */
+    check_decimal_bad("0.0000001");
+    check_decimal_bad("-");
+    check_decimal_bad("+");
+    check_decimal_bad(".");
+    check_decimal_bad("-.");
+    check_decimal_bad("--1");
+    check_decimal_bad("+-1");
+    check_decimal_bad("1 2");
+    check_decimal_bad("1,5");
+    check_decimal_bad("1e5");
+    check_decimal_bad("0x10");
+    check_decimal_bad("12.5±0.05");
+    check_decimal_bad("1234567890123"); /* 13 integer digits */
+    check_decimal_bad("１．２．３");
+    check_decimal_bad("一");
+}
+
+static void test_points(void **state)
+{
+    (void)state;
+    check_points("2", 20);
+    check_points("1.5", 15);
+    check_points("0.1", 1);
+    check_points("100", 1000);
+    check_points("100.0", 1000);
+    check_points("99.9", 999);
+    check_points(" 3 ", 30);
+    check_points("１．５", 15);
+    check_points("+2", 20);
+    check_points_bad("0");
+    check_points_bad("0.0");
+    check_points_bad("-1");
+    check_points_bad("-0.5");
+    check_points_bad("100.1");
+    check_points_bad("101");
+    check_points_bad("1000");
+    check_points_bad("1.25");  /* two decimals */
+    check_points_bad("0.05");
+    check_points_bad("2.01");
+    check_points_bad("0.000001");
+    check_points_bad("abc");
+    check_points_bad("");
+    check_points_bad("1.2.3");
+}
+
+static void test_format_tenths(void **state)
+{
+    (void)state;
+    char buf[24];
+    assert_ptr_equal(text_format_tenths(15, buf, sizeof buf), buf);
+    assert_string_equal(buf, "1.5");
+    assert_string_equal(text_format_tenths(20, buf, sizeof buf), "2");
+    assert_string_equal(text_format_tenths(0, buf, sizeof buf), "0");
+    assert_string_equal(text_format_tenths(1, buf, sizeof buf), "0.1");
+    assert_string_equal(text_format_tenths(9, buf, sizeof buf), "0.9");
+    assert_string_equal(text_format_tenths(10, buf, sizeof buf), "1");
+    assert_string_equal(text_format_tenths(999, buf, sizeof buf), "99.9");
+    assert_string_equal(text_format_tenths(1000, buf, sizeof buf), "100");
+    assert_string_equal(text_format_tenths(-5, buf, sizeof buf), "-0.5");
+    assert_string_equal(text_format_tenths(-15, buf, sizeof buf), "-1.5");
+    assert_string_equal(text_format_tenths(-20, buf, sizeof buf), "-2");
+    assert_string_equal(text_format_tenths(123456, buf, sizeof buf), "12345.6");
+
+    /* every legal points value survives format → parse */
+    for (int t = 1; t <= 1000; t++) {
+        int back = 0;
+        text_format_tenths(t, buf, sizeof buf);
+        if (text_points(buf, &back) != 0 || back != t)
+            fail_msg("tenths %d formatted as \"%s\" parsed back as %d", t, buf, back);
+    }
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_trim_ascii),
+        cmocka_unit_test(test_trim_ideographic),
+        cmocka_unit_test(test_fold),
+        cmocka_unit_test(test_fold_fullwidth_comma),
+        cmocka_unit_test(test_decimal_values),
+        cmocka_unit_test(test_decimal_rejects),
+        cmocka_unit_test(test_points),
+        cmocka_unit_test(test_format_tenths),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
