@@ -51,7 +51,7 @@ PROGRAMS := bin/exampack
 UNIT_TESTS := $(patsubst tests/unit/%.c,%,$(wildcard tests/unit/test_*.c))
 FUZZERS := $(patsubst tests/fuzz/%_fuzzer.c,%,$(wildcard tests/fuzz/*_fuzzer.c))
 
-.PHONY: all test check unit unit-run e2e asan fuzz fuzz-replay bench demo install clean deps layering
+.PHONY: all test check unit unit-run e2e asan fuzz fuzz-build fuzz-replay bench demo install clean deps layering
 .DEFAULT_GOAL := all
 
 all: layering $(PROGRAMS)
@@ -103,10 +103,7 @@ asan:
 
 test check: deps
 	@$(MAKE) --no-print-directory all
-	@$(MAKE) --no-print-directory unit-run
-	@$(MAKE) --no-print-directory e2e
-	@$(MAKE) --no-print-directory asan
-	@$(MAKE) --no-print-directory fuzz-replay
+	@MAKE="$(MAKE)" bash tests/run-all.sh
 
 # ---- fuzzing -------------------------------------------------------------
 
@@ -120,7 +117,7 @@ $(FUZZ_BUILD)/%_fuzzer: tests/fuzz/%_fuzzer.c $(addprefix core/,$(CORE_MODULES:=
 fuzz-build: $(FUZZERS:%=$(FUZZ_BUILD)/%_fuzzer)
 
 # replays every seed corpus once (part of make test)
-fuzz-replay: deps fuzz-build
+fuzz-replay: fuzz-build
 	@fail=0; for f in $(FUZZERS); do \
 	  echo "== replay $$f"; $(FUZZ_BUILD)/$${f}_fuzzer -runs=0 tests/fuzz/corpus/$$f >/dev/null 2>$(FUZZ_BUILD)/$$f.log \
 	    && tail -1 $(FUZZ_BUILD)/$$f.log || { cat $(FUZZ_BUILD)/$$f.log; fail=1; }; done; exit $$fail

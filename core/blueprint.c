@@ -6,6 +6,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "csv.h"
 #include "text.h"
 
 const char *exam_kind_name(exam_kind k) { return k == KIND_PRACTICAL ? "practical" : "theory"; }
@@ -13,6 +14,8 @@ const char *exam_kind_name(exam_kind k) { return k == KIND_PRACTICAL ? "practica
 typedef struct reader {
     const char *p, *end;
     long line;
+    long too_long; /* first line that did not fit inih's buffer, or 0 */
+    int maxlen;
 } reader;
 
 /* ini_reader: hands inih one line at a time and counts lines, so the handler
@@ -29,9 +32,15 @@ static char *read_line(char *str, int num, void *stream)
     }
     str[n] = 0;
     r->line++;
-    /* an over-long line is cut by inih's buffer; skip its rest */
-    if (n == num - 1 && str[n - 1] != '\n')
+    /* an over-long line would be cut by inih's buffer: remember it and
+     * hand inih an empty line instead, so nothing is silently truncated */
+    if (n == num - 1 && str[n - 1] != '\n' && r->p < r->end) {
         while (r->p < r->end && *r->p++ != '\n') {}
+        if (!r->too_long) r->too_long = r->line;
+        r->maxlen = num - 2;
+        str[0] = '\n';
+        str[1] = 0;
+    }
     return str;
 }
 
@@ -121,9 +130,8 @@ static int handler(void *user, const char *section, const char *name, const char
     if (!name) { /* new section (inih ≥ 50 calls with name NULL) */
         return 1;
     }
-    if (strcmp(section, c->last_section)) {
-        snprintf(c->last_section, sizeof c->last_section, "%s", section);
-    }
+    int new_section = strcmp(section, c->last_section) != 0;
+    if (new_section) snprintf(c->last_section, sizeof c->last_section, "%s", section);
     if (!strcmp(section, "draw")) {
         if (strcmp(name, "rule")) {
             diag_add(c->d, line, "[draw] takes only 'rule = ...' lines, not '%s'", name);
@@ -133,7 +141,8 @@ static int handler(void *user, const char *section, const char *name, const char
         return 1;
     }
     if (strcmp(section, "exam")) {
-        diag_add(c->d, line, "unknown section [%s] (expected [exam] and [draw])", section);
+        /* one mistake per unknown section, not one per key in it */
+        if (new_section) diag_add(c->d, line, "unknown section [%s] (expected [exam] and [draw])", section);
         return 1;
     }
     int k;
@@ -150,7 +159,7 @@ static int handler(void *user, const char *section, const char *name, const char
     int bad = 0;
     switch (k) {
     case K_TITLE:
-        if (!*value || strlen(value) > 200) bad = 1;
+        if (!*value || strlen(value) > 150) bad = 1;
         else bp->title = strdup(value);
         break;
     case K_LEVEL: bad = parse_int(value, 1, 5, &bp->level); break;
@@ -174,7 +183,7 @@ static int handler(void *user, const char *section, const char *name, const char
     }
     if (bad) {
         static const char *EXPECT[K_NKEYS] = {
-            "a title of at most 200 bytes", "1-5", "theory or practical", "1-600 minutes", "0-100",
+            "a title of at most 150 bytes (50 Chinese characters)", "1-5", "theory or practical", "1-600 minutes", "0-100",
             "0-600 minutes", "0-600 minutes", "yes or no", "yes or no", "none or half", "yes or no"};
         diag_add(c->d, line, "%s = '%s': expected %s", name, value, EXPECT[k]);
     }
@@ -195,7 +204,21 @@ int blueprint_parse(const char *buf, size_t len, blueprint *out, diag *d)
         diag_add(d, 0, "blueprint contains a NUL byte");
         return -1;
     }
-    reader rd = {buf, buf + len, 0};
+    /* a blueprint saved as "ANSI" on Chinese Windows is GB18030 */
+    char *conv = NULL;
+    if (!csv_utf8_valid(buf, len, NULL)) {
+        size_t clen = 0, bad = 0;
+        conv = text_from_gb18030(buf, len, &clen, &bad);
+        if (!conv) {
+            long ln = 1;
+            for (size_t i = 0; i < bad && i < len; i++) ln += buf[i] == '\n';
+            diag_add(d, ln, "not valid UTF-8 or GB18030 text");
+            return -1;
+        }
+        buf = conv;
+        len = clen;
+    }
+    reader rd = {buf, buf + len, 0, 0, 0};
     ctx c = {.rd = &rd, .bp = out, .d = d};
     size_t before = diag_count(d);
     /* find the [draw] line for messages about the whole paper */
@@ -211,7 +234,9 @@ int blueprint_parse(const char *buf, size_t len, blueprint *out, diag *d)
         }
     }
     int rc = ini_parse_stream(read_line, &rd, handler, &c);
-    if (rc > 0) {
+    if (rd.too_long) {
+        diag_add(d, rd.too_long, "line longer than %d bytes", rd.maxlen);
+    } else if (rc > 0) {
         diag_add(d, rc, "cannot parse this line (expected [section], key = value, or ; comment)");
     } else if (rc < 0) {
         diag_add(d, 0, "cannot read blueprint");
@@ -224,6 +249,7 @@ int blueprint_parse(const char *buf, size_t len, blueprint *out, diag *d)
         if (out->min_submit > out->duration)
             diag_add(d, 0, "min_submit (%d) is longer than duration (%d)", out->min_submit, out->duration);
     }
+    free(conv);
     if (diag_count(d) != before) {
         blueprint_free(out);
         return -1;

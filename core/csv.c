@@ -2,11 +2,11 @@
 #include "csv.h"
 
 #include <errno.h>
-#include <iconv.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "fileio.h"
+#include "text.h"
 
 const char *csv_strerror(csv_rc rc)
 {
@@ -55,29 +55,6 @@ static long line_of(const char *buf, size_t pos)
     for (size_t i = 0; i < pos; i++)
         if (buf[i] == '\n') line++;
     return line;
-}
-
-/* Converts GB18030 to UTF-8. Returns a malloc'd buffer or NULL. */
-static char *from_gb18030(const char *buf, size_t len, size_t *outlen, size_t *badpos)
-{
-    iconv_t cd = iconv_open("UTF-8", "GB18030");
-    if (cd == (iconv_t)-1) return NULL;
-    size_t cap = len * 2 + 16; /* GB18030 → UTF-8 grows at most 2x (2→3, 4→4) */
-    char *out = malloc(cap);
-    if (!out) { iconv_close(cd); return NULL; }
-    char *in = (char *)buf, *op = out;
-    size_t inleft = len, outleft = cap - 1;
-    size_t r = iconv(cd, &in, &inleft, &op, &outleft);
-    if (r == (size_t)-1 || inleft != 0) {
-        if (badpos) *badpos = (size_t)(in - buf);
-        free(out);
-        iconv_close(cd);
-        return NULL;
-    }
-    iconv_close(cd);
-    *outlen = (size_t)(op - out);
-    out[*outlen] = 0;
-    return out;
 }
 
 typedef struct builder {
@@ -282,7 +259,7 @@ csv_rc csv_parse(const char *buf, size_t len, csv_table *out, long *errline, cha
     if (csv_utf8_valid(buf, len, &bad))
         return parse_utf8(buf, len, out, errline, why);
     size_t clen = 0, gbbad = 0;
-    char *conv = from_gb18030(buf, len, &clen, &gbbad);
+    char *conv = text_from_gb18030(buf, len, &clen, &gbbad);
     if (!conv) {
         if (errline) *errline = line_of(buf, bad);
         if (why) *why = fileio_fmt("not valid UTF-8 (byte %zu) nor GB18030 (byte %zu)", bad, gbbad);

@@ -76,7 +76,14 @@ static const char SCHEMA[] =
     " PRIMARY KEY(part, question)) WITHOUT ROWID;"
     "CREATE TABLE image(name TEXT PRIMARY KEY, png BLOB NOT NULL) WITHOUT ROWID;";
 
-static const char *NUM_ZH[] = {"一", "二", "三", "四", "五", "六", "七", "八", "九", "十"};
+/* Chinese numeral for 1..99: 一 … 十 … 十一 … 二十 … 九十九 */
+static void numeral_zh(int n, char *out, size_t size)
+{
+    static const char *D[] = {"", "一", "二", "三", "四", "五", "六", "七", "八", "九"};
+    int tens = n / 10, ones = n % 10;
+    if (tens == 0) snprintf(out, size, "%s", D[ones]);
+    else snprintf(out, size, "%s十%s", tens == 1 ? "" : D[tens], D[ones]);
+}
 
 static int exec_kv(sqlite3_stmt *st, const char *k, const char *v)
 {
@@ -118,8 +125,9 @@ static pack_rc build_image(const blueprint *bp, const bank *b, const bp_plan *pl
     if (sqlite3_prepare_v2(db, "INSERT INTO part VALUES(?,?,?,?,?,?)", -1, &st, NULL)) goto out;
     for (size_t i = 0; i < bp->nrules; i++) {
         const bp_rule *r = &bp->rules[i];
-        char heading[128];
-        snprintf(heading, sizeof heading, "%s、%s", i < 10 ? NUM_ZH[i] : "十", qtype_label_zh(r->type));
+        char heading[128], numeral[32];
+        numeral_zh((int)i + 1, numeral, sizeof numeral);
+        snprintf(heading, sizeof heading, "%s、%s", numeral, qtype_label_zh(r->type));
         sqlite3_reset(st);
         sqlite3_bind_int64(st, 1, (sqlite3_int64)i + 1);
         sqlite3_bind_text(st, 2, qtype_name(r->type), -1, SQLITE_STATIC);

@@ -1,6 +1,7 @@
 /* text: trimming, width folding, exact decimals. */
 #include "text.h"
 
+#include <iconv.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -109,4 +110,26 @@ const char *text_format_tenths(int tenths, char *buf, size_t size)
     else
         snprintf(buf, size, "%s%d.%d", tenths < 0 ? "-" : "", abs(tenths) / 10, abs(tenths) % 10);
     return buf;
+}
+
+char *text_from_gb18030(const char *buf, size_t len, size_t *outlen, size_t *badpos)
+{
+    if (badpos) *badpos = 0;
+    iconv_t cd = iconv_open("UTF-8", "GB18030");
+    if (cd == (iconv_t)-1) return NULL;
+    size_t cap = len * 2 + 16; /* GB18030 → UTF-8 grows at most 1.5x (2→3 bytes) */
+    char *out = malloc(cap);
+    if (!out) { iconv_close(cd); return NULL; }
+    char *in = (char *)buf, *op = out;
+    size_t inleft = len, outleft = cap - 1;
+    size_t r = iconv(cd, &in, &inleft, &op, &outleft);
+    iconv_close(cd);
+    if (r == (size_t)-1 || inleft != 0) {
+        if (badpos) *badpos = (size_t)(in - buf);
+        free(out);
+        return NULL;
+    }
+    *outlen = (size_t)(op - out);
+    out[*outlen] = 0;
+    return out;
 }

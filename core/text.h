@@ -30,4 +30,9 @@ int text_points(const char *s, int *tenths) __attribute__((warn_unused_result));
 /* Formats tenths of a point: 15 → "1.5", 20 → "2". BUF ≥ 24 bytes. */
 const char *text_format_tenths(int tenths, char *buf, size_t size);
 
+/* Converts GB18030 bytes to a malloc'd, NUL-terminated UTF-8 string.
+ * Returns NULL when the bytes are not GB18030, with *badpos the offset of
+ * the first bad byte. */
+char *text_from_gb18030(const char *buf, size_t len, size_t *outlen, size_t *badpos);
+
 #endif

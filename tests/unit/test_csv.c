@@ -285,7 +285,7 @@ static void test_invalid_encoding(void **state)
     expect_fail(c, sizeof c - 1, CSV_ENCODING, 2);
 }
 
-/* BUG (core/csv.c, parse_utf8): a NUL byte outside quotes is rejected with
+/* Regression test, bug fixed (core/csv.c, parse_utf8): a NUL byte outside quotes is rejected with
  * CSV_ENCODING ("NUL byte in text"), but the same byte inside a quoted cell is
  * copied into the cell, which then silently ends at the NUL ("a\0hidden"
  * becomes "a"). Expected CSV_ENCODING; actual CSV_OK with a truncated cell. */
@@ -433,7 +433,7 @@ static size_t parse_growth(const char *in, csv_rc want)
     return after > before ? after - before : 0;
 }
 
-/* Regression test for a BUG found in core/csv.c, parse_utf8: when the input
+/* Regression test for a bug, now fixed, in core/csv.c, parse_utf8: when the input
  * ends with one or more empty lines ("a,b\n\n", "a\r\n\r\n", "\n\n"), row_end()
  * skips the empty line but keeps the builder's cells array, and nothing freed
  * it afterwards (neither on success nor on the CSV_EMPTY path): 16 pointers

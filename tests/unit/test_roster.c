@@ -410,7 +410,7 @@ static void test_diag_level_out_of_range(void **state)
     }
 }
 
-/* BUG (core/roster.c, read_entry): level and seat are converted with
+/* Regression test, bug fixed (core/roster.c, read_entry): level and seat are converted with
  * (int)strtol(...) and only then range-checked, so a value that does not fit
  * in an int wraps around: level "4294967299" (2^32 + 3) is accepted as level
  * 3 and seat "4294967297" (2^32 + 1) as seat 1. Expected: "level must be 1-5"
@@ -472,7 +472,7 @@ static void test_one_diag_per_bad_row(void **state)
     free(csv);
 }
 
-/* BUG (core/roster.c, roster_parse_csv): for a roster with a header but no
+/* Regression test, bug fixed (core/roster.c, roster_parse_csv): for a roster with a header but no
  * candidates, the "the roster has a header but no candidates" diagnostic
  * reads h->line after csv_free(&t) has freed the rows h points into (heap use
  * after free). Expected one diagnostic on line 1 (line 3 when the header
@@ -856,7 +856,7 @@ static void test_read_rejects_malformed_signed_body(void **state)
     free(f);
 }
 
-/* BUG (core/roster.c, roster_parse_body): the entry number in the error is
+/* Regression test, bug fixed (core/roster.c, roster_parse_body): the entry number in the error is
  * taken after roster_free(out) has reset out->n to 0, so it always says
  * "roster entry 1 malformed". Expected "entry 3" for a body whose third line
  * is bad; actual "entry 1". */
@@ -879,7 +879,7 @@ static void test_parse_body_names_bad_entry(void **state)
     assert_true(ok);
 }
 
-/* BUG (core/roster.c, roster_parse_body): a line with a seventh tab-separated
+/* Regression test, bug fixed (core/roster.c, roster_parse_body): a line with a seventh tab-separated
  * field is meant to be refused (the strchr(f[5], '\t') test), but the field
  * splitter has already replaced that tab with NUL, so the test never fires and
  * "…\t5\textra" is read as seat 5. Expected -1; actual 0. (Only reachable
