@@ -43,11 +43,11 @@ CORE_LIBS := $(call pkg_libs,$(CORE_PKGS))
 TEST_CFLAGS := $(CORE_CFLAGS) $(call pkg_cflags,$(TEST_PKGS)) -Wno-missing-prototypes
 TEST_LIBS := $(CORE_LIBS) $(call pkg_libs,$(TEST_PKGS))
 
-CORE_MODULES := diag fileio text csv bank blueprint roster releasecode authority pack
+CORE_MODULES := $(sort $(patsubst core/%.c,%,$(wildcard core/*.c)))
 CORE_OBJS := $(CORE_MODULES:%=$(BUILD)/core/%.o)
 CORE_LIB := $(BUILD)/libcore.a
 
-PROGRAMS := bin/exampack
+PROGRAMS := bin/exampack bin/examsync
 UNIT_TESTS := $(patsubst tests/unit/%.c,%,$(wildcard tests/unit/test_*.c))
 FUZZERS := $(patsubst tests/fuzz/%_fuzzer.c,%,$(wildcard tests/fuzz/*_fuzzer.c))
 
@@ -80,14 +80,26 @@ bin/exampack: $(BUILD)/tools/exampack.o $(CORE_LIB)
 	@mkdir -p bin
 	$(CC) $(SANFLAGS) -o $@ $^ $(CORE_LIBS)
 
+bin/examsync: $(BUILD)/tools/examsync.o $(CORE_LIB)
+	@mkdir -p bin
+	$(CC) $(SANFLAGS) -o $@ $^ $(CORE_LIBS)
+
 # ---- tests ---------------------------------------------------------------
 
 $(BUILD)/tests/%.o: tests/unit/%.c
 	@mkdir -p $(dir $@)
-	$(CC) $(TEST_CFLAGS) -Icore -c $< -o $@
+	$(CC) $(TEST_CFLAGS) -Icore -Ikiosk -c $< -o $@
 
-$(BUILD)/tests/%: $(BUILD)/tests/%.o $(CORE_LIB)
-	$(CC) $(SANFLAGS) -o $@ $^ $(TEST_LIBS)
+# kiosk/ code without SDL (text layout rules) is unit-tested like core
+KIOSK_PURE := textlayout
+KIOSK_PURE_OBJS := $(KIOSK_PURE:%=$(BUILD)/kiosk/%.o)
+
+$(BUILD)/kiosk/textlayout.o: kiosk/textlayout.c
+	@mkdir -p $(dir $@)
+	$(CC) $(CORE_CFLAGS) -c $< -o $@
+
+$(BUILD)/tests/%: $(BUILD)/tests/%.o $(CORE_LIB) $(KIOSK_PURE_OBJS)
+	$(CC) $(SANFLAGS) -o $@ $< $(KIOSK_PURE_OBJS) $(CORE_LIB) $(TEST_LIBS)
 
 unit: $(UNIT_TESTS:%=$(BUILD)/tests/%)
 

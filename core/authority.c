@@ -116,3 +116,31 @@ void authority_key_id(const uint8_t pk[crypto_sign_PUBLICKEYBYTES], uint8_t id[A
     crypto_generichash_final(&st, h, sizeof h);
     memcpy(id, h, AUTHORITY_KEYID_BYTES);
 }
+
+int authority_device_keygen(const char *path, uint8_t pk[crypto_sign_PUBLICKEYBYTES], char **why)
+{
+    uint8_t sk[crypto_sign_SECRETKEYBYTES];
+    char txt[256];
+    crypto_sign_keypair(pk, sk);
+    size_t o = (size_t)snprintf(txt, sizeof txt, "exam-device-key v1\n");
+    b64_line(txt + o, sizeof txt - o, "sign", sk, sizeof sk);
+    int rc = fileio_write_atomic(path, txt, strlen(txt), 0600, 1, why);
+    sodium_memzero(sk, sizeof sk);
+    sodium_memzero(txt, sizeof txt);
+    return rc;
+}
+
+int authority_load_device_sk(const char *path, uint8_t sk[crypto_sign_SECRETKEYBYTES], char **why)
+{
+    unsigned char *buf;
+    size_t len;
+    if (fileio_read(path, 4096, &buf, &len, why)) return -1;
+    int rc = -1;
+    if (strncmp((char *)buf, "exam-device-key v1\n", 19) || field((char *)buf, "sign", sk, crypto_sign_SECRETKEYBYTES))
+        *why = fileio_fmt("not a device key file");
+    else
+        rc = 0;
+    sodium_memzero(buf, len);
+    free(buf);
+    return rc;
+}

@@ -32,4 +32,12 @@ int authority_load_sign_sk(const char *path, uint8_t sk[crypto_sign_SECRETKEYBYT
  * that "signed by another authority" can be told apart from tampering. */
 void authority_key_id(const uint8_t pk[crypto_sign_PUBLICKEYBYTES], uint8_t id[AUTHORITY_KEYID_BYTES]);
 
+/* Device (kiosk) key: "exam-device-key v1\nsign <base64 64>\n", mode 0600.
+ * Creates PATH with a new Ed25519 key pair, refusing to overwrite. */
+int authority_device_keygen(const char *path, uint8_t pk[crypto_sign_PUBLICKEYBYTES], char **why)
+    __attribute__((warn_unused_result));
+/* Loads a device secret key (caller wipes it). */
+int authority_load_device_sk(const char *path, uint8_t sk[crypto_sign_SECRETKEYBYTES], char **why)
+    __attribute__((warn_unused_result));
+
 #endif

@@ -1,0 +1,1224 @@
+/* exam: the kiosk's exam engine (see exam.h). */
+#include "exam.h"
+
+#include <sodium.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "authority.h"
+#include "fileio.h"
+#include "journal.h"
+#include "pack.h"
+#include "releasecode.h"
+#include "result.h"
+#include "roster.h"
+#include "score.h"
+#include "store.h"
+#include "text.h"
+
+#define MAX_PACKS 16
+#define PIN_SALT_BYTES 16
+
+typedef struct pack_row {
+    char id[33], title[256], kind[16];
+    int level, duration, questions;
+} pack_row;
+
+struct exam {
+    store st;
+    platform pf;
+    authority_pub pub;
+    char site[128], room[64], seat[16], kiosk_id[17];
+    pack_row packs[MAX_PACKS];
+    int npacks;
+    roster *rosters;
+    int nrosters;
+    exam_phase phase;
+    /* unlocked pack: content key and database live in memory only */
+    int pack;
+    uint8_t key[PACK_KEY_BYTES];
+    sqlite3 *packdb;
+    int pack_level, late_entry;
+    uint8_t pin_salt[PIN_SALT_BYTES], pin_hash[32];
+    int64_t unlock_at; /* exam clock at unlock, shifted after a restart */
+    int64_t last_age_save;
+    /* candidate */
+    char ticket[ROSTER_TICKET_MAX + 1], name[72], cand_room[40];
+    int cand_level, cand_seat;
+    /* sitting */
+    char sid[33];
+    uint8_t seed[PAPER_SEED_BYTES];
+    session ss;
+    paper pp;
+    int have_paper;
+    int current;
+    paper_question q;
+    int q_item; /* item whose content is in q, -1 none */
+    char **resp;
+    uint8_t *flag, *saved;
+    int active_blank;
+    int64_t last_clock_save;
+    int64_t started_wall;
+    int handin_pending; /* a hand-in whose commit failed: retried on tick */
+    session_state handin_status;
+    /* resume after restart */
+    char resume_sid[33];
+    char resume_pack[33];
+    /* alerts */
+    char alert[160];
+    int focus_losses;
+    /* done */
+    char receipt[RESULT_RECEIPT_BYTES];
+    int score, pending;
+    char status[16];
+    int show_score;
+};
+
+static const char *MESSAGES[] = {
+    [EXAM_OK] = "",
+    [EXAM_CODE_TYPO] = "开考码输入有误（校验位不符），请核对后重新输入",
+    [EXAM_CODE_WRONG] = "开考码不正确，本机没有与之对应的试卷",
+    [EXAM_NO_PACK] = "本机尚未载入试卷",
+    [EXAM_PIN_SHORT] = "密码至少6位数字",
+    [EXAM_PIN_MISMATCH] = "两次输入的密码不一致，请重新设置",
+    [EXAM_PIN_WRONG] = "密码错误",
+    [EXAM_ID_CHECKSUM] = "身份证号码有误（校验位不符），请核对",
+    [EXAM_NOT_ON_ROSTER] = "准考证号与身份证号不匹配，或不在本考场名单中",
+    [EXAM_LEVEL_MISMATCH] = "报考级别与本场考试不符，请联系监考员",
+    [EXAM_LATE] = "已超过开考后允许入场的时间，不能登录",
+    [EXAM_ALREADY_SAT] = "该考生已参加本场考试",
+    [EXAM_TOO_EARLY] = "开考未满规定时间，暂不能交卷",
+    [EXAM_BAD_STATE] = "当前不能进行此操作",
+    [EXAM_SAVE_FAILED] = "答案暂存于内存，写入磁盘失败，请通知监考员",
+    [EXAM_INTERNAL] = "系统错误，请通知监考员",
+};
+
+const char *exam_message(exam_rc rc)
+{
+    return (unsigned)rc < sizeof MESSAGES / sizeof *MESSAGES && MESSAGES[rc] ? MESSAGES[rc] : "";
+}
+
+static int64_t now(const exam *e) { return e->pf.now_ms(e->pf.ctx); }
+int64_t exam_now(const exam *e) { return now(e); }
+
+static int journal(exam *e, const char *type, const char *data)
+{
+    int rc = store_journal(&e->st, e->sid, type, data ? data : "", now(e), (int64_t)time(NULL));
+    if (rc != SQLITE_OK) snprintf(e->alert, sizeof e->alert, "日志写入失败（%s），请检查磁盘", store_strerror(&e->st));
+    return rc;
+}
+
+/* ---- opening ------------------------------------------------------------ */
+
+static void copy_meta(exam *e, const char *key, char *out, size_t size, const char *dflt)
+{
+    char *v = store_meta_get(&e->st, key);
+    snprintf(out, size, "%s", v ? v : dflt);
+    free(v);
+}
+
+static int load_rosters(exam *e, char **why)
+{
+    sqlite3_stmt *s;
+    if (sqlite3_prepare_v2(e->st.db, "SELECT bytes FROM roster ORDER BY added", -1, &s, NULL)) return 0;
+    while (sqlite3_step(s) == SQLITE_ROW) {
+        roster *nr = realloc(e->rosters, (size_t)(e->nrosters + 1) * sizeof *nr);
+        if (!nr) break;
+        e->rosters = nr;
+        if (roster_read(sqlite3_column_blob(s, 0), (size_t)sqlite3_column_bytes(s, 0), e->pub.sign_pk,
+                        &e->rosters[e->nrosters], why) == 0)
+            e->nrosters++;
+        else {
+            free(*why);
+            *why = NULL;
+        }
+    }
+    sqlite3_finalize(s);
+    return 0;
+}
+
+int exam_open(exam **out, const char *datadir, const platform *pf, char **why)
+{
+    *out = NULL;
+    exam *e = calloc(1, sizeof *e);
+    if (!e) { *why = fileio_fmt("out of memory"); return -1; }
+    e->pf = *pf;
+    e->pack = -1;
+    e->q_item = -1;
+    if (store_open(datadir, 0, &e->st, why)) { free(e); return -1; }
+    char *pubpath = fileio_fmt("%s/authority.pub", datadir);
+    int lp = authority_load_pub(pubpath, &e->pub, why);
+    free(pubpath);
+    if (lp) { store_close(&e->st); free(e); return -1; }
+    copy_meta(e, "site", e->site, sizeof e->site, "");
+    copy_meta(e, "room", e->room, sizeof e->room, "");
+    copy_meta(e, "seat", e->seat, sizeof e->seat, "");
+    copy_meta(e, "kiosk_id", e->kiosk_id, sizeof e->kiosk_id, "");
+    sqlite3_stmt *s;
+    if (sqlite3_prepare_v2(e->st.db, "SELECT pack_id, title, level, kind, duration, questions FROM pack ORDER BY added DESC",
+                           -1, &s, NULL) == SQLITE_OK) {
+        while (sqlite3_step(s) == SQLITE_ROW && e->npacks < MAX_PACKS) {
+            pack_row *p = &e->packs[e->npacks++];
+            snprintf(p->id, sizeof p->id, "%s", sqlite3_column_text(s, 0));
+            snprintf(p->title, sizeof p->title, "%s", sqlite3_column_text(s, 1));
+            p->level = sqlite3_column_int(s, 2);
+            snprintf(p->kind, sizeof p->kind, "%s", sqlite3_column_text(s, 3));
+            p->duration = sqlite3_column_int(s, 4);
+            p->questions = sqlite3_column_int(s, 5);
+        }
+        sqlite3_finalize(s);
+    }
+    load_rosters(e, why);
+    e->phase = PHASE_LOCKED;
+    /* an unfinished sitting, or an unlocked pack, survives a restart */
+    if (sqlite3_prepare_v2(e->st.db, "SELECT id, pack_id FROM session WHERE active=1 ORDER BY rowid DESC LIMIT 1", -1, &s,
+                           NULL) == SQLITE_OK) {
+        if (sqlite3_step(s) == SQLITE_ROW) {
+            snprintf(e->resume_sid, sizeof e->resume_sid, "%s", sqlite3_column_text(s, 0));
+            snprintf(e->resume_pack, sizeof e->resume_pack, "%s", sqlite3_column_text(s, 1));
+        }
+        sqlite3_finalize(s);
+    }
+    if (!*e->resume_pack &&
+        sqlite3_prepare_v2(e->st.db, "SELECT pack_id FROM unlock ORDER BY wall DESC LIMIT 1", -1, &s, NULL) == SQLITE_OK) {
+        if (sqlite3_step(s) == SQLITE_ROW) snprintf(e->resume_pack, sizeof e->resume_pack, "%s", sqlite3_column_text(s, 0));
+        sqlite3_finalize(s);
+    }
+    if (*e->resume_pack) e->phase = PHASE_RESUME;
+    journal(e, "kiosk_start", *e->resume_pack ? "restart with unfinished work" : "");
+    *out = e;
+    return 0;
+}
+
+static void free_sitting(exam *e)
+{
+    if (e->resp) {
+        for (int i = 0; i < e->pp.n; i++) free(e->resp[i]);
+        free(e->resp);
+    }
+    free(e->flag);
+    free(e->saved);
+    e->resp = NULL;
+    e->flag = e->saved = NULL;
+    paper_question_free(&e->q);
+    e->q_item = -1;
+    if (e->have_paper) paper_free(&e->pp);
+    e->have_paper = 0;
+    e->current = 0;
+    e->active_blank = 0;
+    e->handin_pending = 0;
+    memset(e->sid, 0, sizeof e->sid);
+    memset(e->ticket, 0, sizeof e->ticket);
+    memset(e->name, 0, sizeof e->name);
+}
+
+void exam_close(exam *e)
+{
+    if (!e) return;
+    free_sitting(e);
+    if (e->packdb) sqlite3_close(e->packdb);
+    sodium_memzero(e->key, sizeof e->key);
+    sodium_memzero(e->pin_hash, sizeof e->pin_hash);
+    for (int i = 0; i < e->nrosters; i++) roster_free(&e->rosters[i]);
+    free(e->rosters);
+    store_close(&e->st);
+    free(e);
+}
+
+exam_phase exam_get_phase(const exam *e) { return e->phase; }
+const char *exam_site(const exam *e) { return e->site; }
+const char *exam_room(const exam *e) { return e->room; }
+const char *exam_seat(const exam *e) { return e->seat; }
+const char *exam_kiosk_id(const exam *e) { return e->kiosk_id; }
+int exam_pack_count(const exam *e) { return e->npacks; }
+int exam_pack_info(const exam *e, int i, const char **title, int *level, const char **kind, int *duration, int *questions)
+{
+    if (i < 0 || i >= e->npacks) return -1;
+    *title = e->packs[i].title;
+    *level = e->packs[i].level;
+    *kind = e->packs[i].kind;
+    *duration = e->packs[i].duration;
+    *questions = e->packs[i].questions;
+    return 0;
+}
+const char *exam_alert(const exam *e) { return *e->alert ? e->alert : NULL; }
+int exam_focus_losses(const exam *e) { return e->focus_losses; }
+void exam_fail_writes(exam *e, int n) { e->st.fail_writes = n; }
+
+/* ---- unlocking ------------------------------------------------------------ */
+
+static int exam_setting(sqlite3 *db, const char *key)
+{
+    sqlite3_stmt *s;
+    int v = 0;
+    if (sqlite3_prepare_v2(db, "SELECT value FROM exam WHERE key=?", -1, &s, NULL) != SQLITE_OK) return 0;
+    sqlite3_bind_text(s, 1, key, -1, SQLITE_STATIC);
+    if (sqlite3_step(s) == SQLITE_ROW) v = sqlite3_column_int(s, 0);
+    sqlite3_finalize(s);
+    return v;
+}
+
+/* Tries CODE against pack I (or every pack when I < 0). */
+static exam_rc open_pack(exam *e, const char *code, const char *only_id)
+{
+    char norm[RELEASECODE_NORM_BYTES];
+    releasecode_rc r = releasecode_normalize(code, norm);
+    sodium_memzero(norm, sizeof norm);
+    if (r != RELEASECODE_OK) return EXAM_CODE_TYPO;
+    if (e->npacks == 0) return EXAM_NO_PACK;
+    for (int i = 0; i < e->npacks; i++) {
+        if (only_id && strcmp(only_id, e->packs[i].id)) continue;
+        sqlite3_stmt *s;
+        if (sqlite3_prepare_v2(e->st.db, "SELECT bytes FROM pack WHERE pack_id=?", -1, &s, NULL)) return EXAM_INTERNAL;
+        sqlite3_bind_text(s, 1, e->packs[i].id, -1, SQLITE_STATIC);
+        exam_rc rc = EXAM_CODE_WRONG;
+        if (sqlite3_step(s) == SQLITE_ROW) {
+            const uint8_t *buf = sqlite3_column_blob(s, 0);
+            size_t len = (size_t)sqlite3_column_bytes(s, 0);
+            char *why = NULL;
+            uint8_t key[PACK_KEY_BYTES];
+            if (pack_verify(buf, len, e->pub.sign_pk, NULL, &why) == PACK_OK &&
+                pack_unwrap_key(buf, len, code, key, &why) == PACK_OK) {
+                sqlite3 *db = NULL;
+                if (pack_open_with_key(buf, len, e->pub.sign_pk, key, &db, &why) == PACK_OK) {
+                    if (e->packdb) sqlite3_close(e->packdb);
+                    e->packdb = db;
+                    memcpy(e->key, key, sizeof key);
+                    e->pack = i;
+                    e->pack_level = exam_setting(db, "level");
+                    e->late_entry = exam_setting(db, "late_entry");
+                    rc = EXAM_OK;
+                } else
+                    rc = EXAM_INTERNAL;
+            }
+            sodium_memzero(key, sizeof key);
+            free(why);
+        }
+        sqlite3_finalize(s);
+        if (rc == EXAM_OK || rc == EXAM_INTERNAL) return rc;
+    }
+    return EXAM_CODE_WRONG;
+}
+
+static void pin_digest(const exam *e, const char *pin, uint8_t out[32])
+{
+    crypto_generichash_state h;
+    crypto_generichash_init(&h, e->key, sizeof e->key, 32);
+    crypto_generichash_update(&h, (const uint8_t *)"exam-pin", 8);
+    crypto_generichash_update(&h, e->pin_salt, sizeof e->pin_salt);
+    crypto_generichash_update(&h, (const uint8_t *)pin, strlen(pin));
+    crypto_generichash_final(&h, out, 32);
+}
+
+exam_rc exam_unlock(exam *e, const char *code)
+{
+    if (e->phase != PHASE_LOCKED) return EXAM_BAD_STATE;
+    exam_rc rc = open_pack(e, code, NULL);
+    char data[96];
+    snprintf(data, sizeof data, "result=%s", rc == EXAM_OK ? "ok" : rc == EXAM_CODE_TYPO ? "typo" : "wrong");
+    if (rc == EXAM_OK) snprintf(data, sizeof data, "pack=%s", e->packs[e->pack].id);
+    journal(e, "unlock", data);
+    if (rc == EXAM_OK) e->phase = PHASE_SET_PIN;
+    return rc;
+}
+
+static int pin_ok_format(const char *pin)
+{
+    size_t n = strlen(pin);
+    if (n < 6 || n > 32) return 0;
+    for (size_t i = 0; i < n; i++)
+        if (pin[i] < '0' || pin[i] > '9') return 0;
+    return 1;
+}
+
+exam_rc exam_set_pin(exam *e, const char *pin, const char *again)
+{
+    if (e->phase != PHASE_SET_PIN) return EXAM_BAD_STATE;
+    if (!pin_ok_format(pin)) return EXAM_PIN_SHORT;
+    if (strcmp(pin, again)) return EXAM_PIN_MISMATCH;
+    randombytes_buf(e->pin_salt, sizeof e->pin_salt);
+    pin_digest(e, pin, e->pin_hash);
+    e->unlock_at = now(e);
+    sqlite3_stmt *s;
+    int rc = store_begin(&e->st);
+    if (rc == SQLITE_OK) rc = sqlite3_prepare_v2(e->st.db, "INSERT OR REPLACE INTO unlock VALUES(?,?,?,0,?)", -1, &s, NULL);
+    if (rc == SQLITE_OK) {
+        sqlite3_bind_text(s, 1, e->packs[e->pack].id, -1, SQLITE_STATIC);
+        sqlite3_bind_blob(s, 2, e->pin_salt, sizeof e->pin_salt, SQLITE_STATIC);
+        sqlite3_bind_blob(s, 3, e->pin_hash, sizeof e->pin_hash, SQLITE_STATIC);
+        sqlite3_bind_int64(s, 4, (int64_t)time(NULL));
+        rc = sqlite3_step(s) == SQLITE_DONE ? SQLITE_OK : SQLITE_ERROR;
+        sqlite3_finalize(s);
+        if (rc == SQLITE_OK) rc = journal_append(e->st.db, now(e), time(NULL), "", "pin_set", "", NULL);
+        rc = rc == SQLITE_OK ? store_commit(&e->st) : (store_rollback(&e->st), rc);
+    }
+    if (rc != SQLITE_OK) snprintf(e->alert, sizeof e->alert, "无法保存解锁状态：%s", store_strerror(&e->st));
+    e->phase = PHASE_LOGIN;
+    return EXAM_OK;
+}
+
+exam_rc exam_check_pin(exam *e, const char *pin)
+{
+    if (e->pack < 0) return EXAM_BAD_STATE;
+    uint8_t h[32];
+    pin_digest(e, pin, h);
+    int ok = sodium_memcmp(h, e->pin_hash, sizeof h) == 0;
+    journal(e, "panel", ok ? "pin ok" : "pin wrong");
+    return ok ? EXAM_OK : EXAM_PIN_WRONG;
+}
+
+/* ---- sittings: persistence ---------------------------------------------- */
+
+static int alloc_answers(exam *e)
+{
+    e->resp = calloc((size_t)e->pp.n, sizeof *e->resp);
+    e->flag = calloc((size_t)e->pp.n, 1);
+    e->saved = calloc((size_t)e->pp.n, 1);
+    if (!e->resp || !e->flag || !e->saved) return -1;
+    for (int i = 0; i < e->pp.n; i++) {
+        e->resp[i] = strdup("");
+        e->saved[i] = 1;
+        if (!e->resp[i]) return -1;
+    }
+    return 0;
+}
+
+static void save_clock(exam *e)
+{
+    int rc = store_save_clock(&e->st, e->sid, session_elapsed(&e->ss, now(e)), e->ss.extra_ms, e->current);
+    if (rc != SQLITE_OK) snprintf(e->alert, sizeof e->alert, "计时写入失败（%s），答题继续，恢复后自动补存", store_strerror(&e->st));
+    else e->last_clock_save = now(e);
+}
+
+static void save_item(exam *e, int i)
+{
+    int rc = store_save_answer(&e->st, e->sid, i, e->resp[i], e->flag[i], now(e), (int64_t)time(NULL));
+    e->saved[i] = rc == SQLITE_OK;
+    if (rc != SQLITE_OK)
+        snprintf(e->alert, sizeof e->alert, "答案写入失败（%s），已暂存内存，恢复后自动补存", store_strerror(&e->st));
+}
+
+static int unsaved_count(const exam *e)
+{
+    int n = 0;
+    for (int i = 0; e->saved && i < e->pp.n; i++) n += !e->saved[i];
+    return n;
+}
+
+exam_rc exam_resume(exam *e, const char *code, const char *pin)
+{
+    if (e->phase != PHASE_RESUME) return EXAM_BAD_STATE;
+    exam_rc rc = open_pack(e, code, e->resume_pack);
+    if (rc != EXAM_OK) {
+        journal(e, "resume", "code refused");
+        return rc;
+    }
+    sqlite3_stmt *s;
+    int found = 0;
+    int64_t age = 0;
+    if (sqlite3_prepare_v2(e->st.db, "SELECT pin_salt, pin_hash, age_ms FROM unlock WHERE pack_id=?", -1, &s, NULL) ==
+        SQLITE_OK) {
+        sqlite3_bind_text(s, 1, e->resume_pack, -1, SQLITE_STATIC);
+        if (sqlite3_step(s) == SQLITE_ROW && sqlite3_column_bytes(s, 0) == PIN_SALT_BYTES && sqlite3_column_bytes(s, 1) == 32) {
+            memcpy(e->pin_salt, sqlite3_column_blob(s, 0), PIN_SALT_BYTES);
+            memcpy(e->pin_hash, sqlite3_column_blob(s, 1), 32);
+            age = sqlite3_column_int64(s, 2);
+            found = 1;
+        }
+        sqlite3_finalize(s);
+    }
+    if (!found) return EXAM_INTERNAL;
+    if (exam_check_pin(e, pin) != EXAM_OK) return EXAM_PIN_WRONG;
+    e->unlock_at = now(e) - age;
+    if (!*e->resume_sid) {
+        e->phase = PHASE_LOGIN;
+        journal(e, "resume", "login");
+        return EXAM_OK;
+    }
+    /* restore the sitting: paper from its seed, answers, clock */
+    if (sqlite3_prepare_v2(e->st.db,
+                           "SELECT ticket, name, level, room, seat, seed, state, elapsed_ms, extra_ms, current, started_wall"
+                           " FROM session WHERE id=?",
+                           -1, &s, NULL))
+        return EXAM_INTERNAL;
+    sqlite3_bind_text(s, 1, e->resume_sid, -1, SQLITE_STATIC);
+    int64_t elapsed = 0, extra = 0;
+    int state = SS_RUNNING, current = 0;
+    if (sqlite3_step(s) != SQLITE_ROW || sqlite3_column_bytes(s, 5) != PAPER_SEED_BYTES) {
+        sqlite3_finalize(s);
+        return EXAM_INTERNAL;
+    }
+    snprintf(e->ticket, sizeof e->ticket, "%s", sqlite3_column_text(s, 0));
+    snprintf(e->name, sizeof e->name, "%s", sqlite3_column_text(s, 1));
+    e->cand_level = sqlite3_column_int(s, 2);
+    snprintf(e->cand_room, sizeof e->cand_room, "%s", sqlite3_column_text(s, 3));
+    e->cand_seat = sqlite3_column_int(s, 4);
+    memcpy(e->seed, sqlite3_column_blob(s, 5), PAPER_SEED_BYTES);
+    state = session_state_parse((const char *)sqlite3_column_text(s, 6));
+    elapsed = sqlite3_column_int64(s, 7);
+    extra = sqlite3_column_int64(s, 8);
+    current = sqlite3_column_int(s, 9);
+    e->started_wall = sqlite3_column_int64(s, 10);
+    sqlite3_finalize(s);
+    char *why = NULL;
+    if (paper_draw(e->packdb, e->seed, &e->pp, &why)) {
+        free(why);
+        return EXAM_INTERNAL;
+    }
+    e->have_paper = 1;
+    snprintf(e->sid, sizeof e->sid, "%s", e->resume_sid);
+    if (alloc_answers(e)) return EXAM_INTERNAL;
+    if (sqlite3_prepare_v2(e->st.db, "SELECT item, response, flagged FROM answer WHERE session=?", -1, &s, NULL) == SQLITE_OK) {
+        sqlite3_bind_text(s, 1, e->sid, -1, SQLITE_STATIC);
+        while (sqlite3_step(s) == SQLITE_ROW) {
+            int i = sqlite3_column_int(s, 0);
+            if (i < 0 || i >= e->pp.n) continue;
+            free(e->resp[i]);
+            e->resp[i] = strdup((const char *)sqlite3_column_text(s, 1));
+            e->flag[i] = (uint8_t)sqlite3_column_int(s, 2);
+        }
+        sqlite3_finalize(s);
+    }
+    session_init(&e->ss, e->pp.duration, e->pp.min_submit);
+    session_restore(&e->ss, state < 0 ? SS_RUNNING : (session_state)state, elapsed, extra);
+    e->current = current >= 0 && current < e->pp.n ? current : 0;
+    e->show_score = e->pp.show_score;
+    if (e->ss.state == SS_PAUSED && session_go(&e->ss, SS_RUNNING, now(e)) != 0) return EXAM_INTERNAL;
+    e->phase = PHASE_RUNNING;
+    e->last_clock_save = now(e);
+    char data[96];
+    snprintf(data, sizeof data, "elapsed_ms=%lld remaining_ms=%lld", (long long)elapsed,
+             (long long)session_remaining(&e->ss, now(e)));
+    journal(e, "resume", data);
+    *e->resume_sid = 0;
+    return EXAM_OK;
+}
+
+/* ---- login ------------------------------------------------------------------ */
+
+exam_rc exam_login(exam *e, const char *ticket_in, const char *id_in)
+{
+    if (e->phase != PHASE_LOGIN) return EXAM_BAD_STATE;
+    char *ticket = text_trim(ticket_in), *idn = text_trim(id_in);
+    exam_rc rc = EXAM_OK;
+    if (!ticket || !idn) { rc = EXAM_INTERNAL; goto out; }
+    for (char *p = idn; *p; p++)
+        if (*p == 'x') *p = 'X';
+    if (!roster_id_valid(idn)) { rc = EXAM_ID_CHECKSUM; goto out; }
+    const roster_entry *en = NULL;
+    for (int i = 0; i < e->nrosters && !en; i++) en = roster_lookup(&e->rosters[i], ticket, idn);
+    if (!en) { rc = EXAM_NOT_ON_ROSTER; goto out; }
+    if (en->level != e->pack_level) { rc = EXAM_LEVEL_MISMATCH; goto out; }
+    if (now(e) - e->unlock_at > (int64_t)e->late_entry * 60000) { rc = EXAM_LATE; goto out; }
+    sqlite3_stmt *s;
+    if (sqlite3_prepare_v2(e->st.db, "SELECT count(*) FROM session WHERE ticket=? AND pack_id=?", -1, &s, NULL) == SQLITE_OK) {
+        sqlite3_bind_text(s, 1, ticket, -1, SQLITE_STATIC);
+        sqlite3_bind_text(s, 2, e->packs[e->pack].id, -1, SQLITE_STATIC);
+        if (sqlite3_step(s) == SQLITE_ROW && sqlite3_column_int(s, 0) > 0) rc = EXAM_ALREADY_SAT;
+        sqlite3_finalize(s);
+    }
+    if (rc) goto out;
+    snprintf(e->ticket, sizeof e->ticket, "%s", en->ticket);
+    snprintf(e->name, sizeof e->name, "%s", en->name);
+    snprintf(e->cand_room, sizeof e->cand_room, "%s", en->room);
+    e->cand_level = en->level;
+    e->cand_seat = en->seat;
+    e->phase = PHASE_CONFIRM;
+out:;
+    char data[128];
+    snprintf(data, sizeof data, "ticket=%s result=%d", ticket ? ticket : "", rc);
+    journal(e, "login", data);
+    if (idn) sodium_memzero(idn, strlen(idn));
+    free(ticket);
+    free(idn);
+    return rc;
+}
+
+const char *exam_cand_name(const exam *e) { return e->name; }
+const char *exam_cand_ticket(const exam *e) { return e->ticket; }
+int exam_cand_level(const exam *e) { return e->cand_level; }
+int exam_cand_seat(const exam *e) { return e->cand_seat; }
+
+exam_rc exam_confirm(exam *e)
+{
+    if (e->phase != PHASE_CONFIRM) return EXAM_BAD_STATE;
+    journal(e, "confirm", e->ticket);
+    e->phase = PHASE_INSTRUCTIONS;
+    return EXAM_OK;
+}
+
+exam_rc exam_back(exam *e)
+{
+    if (e->phase != PHASE_CONFIRM && e->phase != PHASE_INSTRUCTIONS) return EXAM_BAD_STATE;
+    journal(e, "login_cancelled", e->ticket);
+    memset(e->ticket, 0, sizeof e->ticket);
+    memset(e->name, 0, sizeof e->name);
+    e->phase = PHASE_LOGIN;
+    return EXAM_OK;
+}
+
+exam_rc exam_start(exam *e)
+{
+    if (e->phase != PHASE_INSTRUCTIONS) return EXAM_BAD_STATE;
+    uint8_t sidb[16];
+    e->pf.random_bytes(e->pf.ctx, sidb, sizeof sidb);
+    sodium_bin2hex(e->sid, sizeof e->sid, sidb, sizeof sidb);
+    e->pf.random_bytes(e->pf.ctx, e->seed, sizeof e->seed);
+    char *why = NULL;
+    if (paper_draw(e->packdb, e->seed, &e->pp, &why)) {
+        snprintf(e->alert, sizeof e->alert, "组卷失败：%s", why ? why : "");
+        free(why);
+        return EXAM_INTERNAL;
+    }
+    e->have_paper = 1;
+    if (alloc_answers(e)) return EXAM_INTERNAL;
+    e->started_wall = (int64_t)time(NULL);
+    sqlite3_stmt *s;
+    int rc = store_begin(&e->st);
+    if (rc == SQLITE_OK)
+        rc = sqlite3_prepare_v2(e->st.db,
+                                "INSERT INTO session(id, pack_id, ticket, name, level, room, seat, seed, state, started_wall)"
+                                " VALUES(?,?,?,?,?,?,?,?,'running',?)",
+                                -1, &s, NULL);
+    if (rc == SQLITE_OK) {
+        sqlite3_bind_text(s, 1, e->sid, -1, SQLITE_STATIC);
+        sqlite3_bind_text(s, 2, e->packs[e->pack].id, -1, SQLITE_STATIC);
+        sqlite3_bind_text(s, 3, e->ticket, -1, SQLITE_STATIC);
+        sqlite3_bind_text(s, 4, e->name, -1, SQLITE_STATIC);
+        sqlite3_bind_int(s, 5, e->cand_level);
+        sqlite3_bind_text(s, 6, e->cand_room, -1, SQLITE_STATIC);
+        sqlite3_bind_int(s, 7, e->cand_seat);
+        sqlite3_bind_blob(s, 8, e->seed, sizeof e->seed, SQLITE_STATIC);
+        sqlite3_bind_int64(s, 9, e->started_wall);
+        rc = sqlite3_step(s) == SQLITE_DONE ? SQLITE_OK : sqlite3_errcode(e->st.db);
+        sqlite3_finalize(s);
+        if (rc == SQLITE_OK) rc = journal_append(e->st.db, now(e), time(NULL), e->sid, "start", e->ticket, NULL);
+        rc = rc == SQLITE_OK ? store_commit(&e->st) : (store_rollback(&e->st), rc);
+    }
+    if (rc != SQLITE_OK) {
+        snprintf(e->alert, sizeof e->alert, "无法开始考试：%s", store_strerror(&e->st));
+        free_sitting(e);
+        return EXAM_SAVE_FAILED;
+    }
+    session_init(&e->ss, e->pp.duration, e->pp.min_submit);
+    e->ss.state = SS_CONFIRMED;
+    if (session_go(&e->ss, SS_RUNNING, now(e))) return EXAM_INTERNAL;
+    e->show_score = e->pp.show_score;
+    e->last_clock_save = now(e);
+    e->current = 0;
+    e->phase = PHASE_RUNNING;
+    return EXAM_OK;
+}
+
+/* ---- hand-in ---------------------------------------------------------------- */
+
+static void hex(const uint8_t *b, size_t n, char *out) { sodium_bin2hex(out, n * 2 + 1, b, n); }
+
+/* Builds, signs and seals the result and commits it with the final state. */
+static exam_rc finish(exam *e, session_state status)
+{
+    int n = e->pp.n;
+    result_item *items = calloc(n ? (size_t)n : 1, sizeof *items);
+    char **ids = calloc(n ? (size_t)n : 1, sizeof *ids);
+    if (!items || !ids) { free(items); free(ids); return EXAM_INTERNAL; }
+    int total = 0, pending = 0;
+    for (int i = 0; i < n; i++) {
+        const paper_item *it = &e->pp.items[i];
+        paper_question q;
+        int pend = 0, sc = 0;
+        if (paper_question_load(e->packdb, it->seq, &q) == 0) {
+            score_item si = {it->type, q.key, e->resp[i], it->points, e->pp.partial};
+            sc = score_item_tenths(&si, &pend);
+            paper_question_free(&q);
+        }
+        items[i] = (result_item){it->id, it->type, e->resp[i], it->points, sc, pend, e->flag[i]};
+        total += sc;
+        pending += pend;
+    }
+    /* irregularities of this sitting */
+    result_irregularity irr[32];
+    char *irr_text[64] = {0};
+    int nirr = 0;
+    sqlite3_stmt *s;
+    if (sqlite3_prepare_v2(e->st.db, "SELECT category, note, mono_ms FROM irregularity WHERE session=? ORDER BY id", -1, &s,
+                           NULL) == SQLITE_OK) {
+        sqlite3_bind_text(s, 1, e->sid, -1, SQLITE_STATIC);
+        while (sqlite3_step(s) == SQLITE_ROW && nirr < 32) {
+            irr_text[2 * nirr] = strdup((const char *)sqlite3_column_text(s, 0));
+            irr_text[2 * nirr + 1] = strdup((const char *)sqlite3_column_text(s, 1));
+            irr[nirr] = (result_irregularity){irr_text[2 * nirr], irr_text[2 * nirr + 1], sqlite3_column_int64(s, 2)};
+            nirr++;
+        }
+        sqlite3_finalize(s);
+    }
+    exam_rc out = EXAM_SAVE_FAILED;
+    uint8_t dsk[crypto_sign_SECRETKEYBYTES];
+    char *keypath = fileio_fmt("%s/device.key", e->st.dir), *why = NULL, *json = NULL;
+    uint8_t *sealed = NULL;
+    size_t sealed_len = 0;
+    char rid[RESULT_ID_HEX], receipt[RESULT_RECEIPT_BYTES];
+    int rc = store_begin(&e->st);
+    if (rc != SQLITE_OK) goto done;
+    char data[128], seedhex[PAPER_SEED_BYTES * 2 + 1], headhex[65], t[24];
+    snprintf(data, sizeof data, "status=%s score=%s", session_state_name(status), text_format_tenths(total, t, sizeof t));
+    uint8_t head[JOURNAL_HASH_BYTES];
+    int64_t jcount = 0;
+    if ((rc = journal_append(e->st.db, now(e), time(NULL), e->sid, "handin", data, head)) != SQLITE_OK ||
+        (rc = journal_head(e->st.db, head, &jcount)) != SQLITE_OK) {
+        store_rollback(&e->st);
+        goto done;
+    }
+    hex(e->seed, sizeof e->seed, seedhex);
+    hex(head, sizeof head, headhex);
+    result_rec r = {
+        .session_id = e->sid, .kiosk_id = e->kiosk_id, .site = e->site, .room = e->cand_room, .seat = e->cand_seat,
+        .pack_id = e->packs[e->pack].id, .title = e->packs[e->pack].title, .kind = e->packs[e->pack].kind,
+        .level = e->cand_level, .ticket = e->ticket, .name = e->name, .status = session_state_name(status),
+        .score = total, .total_points = e->pp.total_points ? e->pp.total_points : 1000, .pass = e->pp.pass,
+        .pending = pending, .seed_hex = seedhex, .started_wall = e->started_wall, .submitted_wall = (int64_t)time(NULL),
+        .elapsed_ms = e->have_paper ? session_elapsed(&e->ss, now(e)) : 0, .extra_ms = e->ss.extra_ms,
+        .items = items, .nitems = n, .irregularities = irr, .nirregularities = nirr,
+        .journal_head_hex = headhex, .journal_count = jcount};
+    if (status == SS_ABSENT) r.pass = e->pp.pass ? e->pp.pass : 60;
+    json = result_json(&r);
+    if (!json || authority_load_device_sk(keypath, dsk, &why) ||
+        result_seal(json, dsk, e->pub.box_pk, &sealed, &sealed_len, rid, receipt)) {
+        sodium_memzero(dsk, sizeof dsk);
+        store_rollback(&e->st);
+        snprintf(e->alert, sizeof e->alert, "无法签署成绩：%s", why ? why : "内存不足");
+        out = EXAM_INTERNAL;
+        goto done;
+    }
+    sodium_memzero(dsk, sizeof dsk);
+    if (sqlite3_prepare_v2(e->st.db, "INSERT INTO outbox VALUES(?,?,?,?,NULL)", -1, &s, NULL) == SQLITE_OK) {
+        sqlite3_bind_text(s, 1, rid, -1, SQLITE_STATIC);
+        sqlite3_bind_text(s, 2, e->sid, -1, SQLITE_STATIC);
+        sqlite3_bind_int64(s, 3, (int64_t)time(NULL));
+        sqlite3_bind_blob64(s, 4, sealed, sealed_len, SQLITE_STATIC);
+        rc = sqlite3_step(s) == SQLITE_DONE ? SQLITE_OK : sqlite3_errcode(e->st.db);
+        sqlite3_finalize(s);
+    } else
+        rc = sqlite3_errcode(e->st.db);
+    if (rc == SQLITE_OK &&
+        sqlite3_prepare_v2(e->st.db,
+                           "UPDATE session SET state=?, elapsed_ms=?, extra_ms=?, ended_wall=?, score=?, pending=?,"
+                           " receipt=?, active=0 WHERE id=?",
+                           -1, &s, NULL) == SQLITE_OK) {
+        sqlite3_bind_text(s, 1, session_state_name(status), -1, SQLITE_STATIC);
+        sqlite3_bind_int64(s, 2, r.elapsed_ms);
+        sqlite3_bind_int64(s, 3, r.extra_ms);
+        sqlite3_bind_int64(s, 4, r.submitted_wall);
+        sqlite3_bind_int(s, 5, total);
+        sqlite3_bind_int(s, 6, pending);
+        sqlite3_bind_text(s, 7, receipt, -1, SQLITE_STATIC);
+        sqlite3_bind_text(s, 8, e->sid, -1, SQLITE_STATIC);
+        rc = sqlite3_step(s) == SQLITE_DONE ? SQLITE_OK : sqlite3_errcode(e->st.db);
+        sqlite3_finalize(s);
+    }
+    rc = rc == SQLITE_OK ? store_commit(&e->st) : (store_rollback(&e->st), rc);
+    if (rc == SQLITE_OK) {
+        memcpy(e->receipt, receipt, sizeof receipt);
+        e->score = total;
+        e->pending = pending;
+        snprintf(e->status, sizeof e->status, "%s", session_state_name(status));
+        out = EXAM_OK;
+    }
+done:
+    if (out == EXAM_SAVE_FAILED)
+        snprintf(e->alert, sizeof e->alert, "交卷写入失败（%s），恢复写入后自动重试", store_strerror(&e->st));
+    free(json);
+    free(sealed);
+    free(keypath);
+    free(why);
+    for (int i = 0; i < 2 * nirr; i++) free(irr_text[i]);
+    free(items);
+    free(ids);
+    return out;
+}
+
+static exam_rc hand_in(exam *e, session_state status)
+{
+    /* unsaved answers first: the result must not hold what the disk lacks */
+    for (int i = 0; i < e->pp.n; i++)
+        if (!e->saved[i]) save_item(e, i);
+    if (unsaved_count(e)) {
+        e->handin_pending = 1;
+        e->handin_status = status;
+        return EXAM_SAVE_FAILED;
+    }
+    if ((e->ss.state == SS_RUNNING || e->ss.state == SS_PAUSED) && session_go(&e->ss, status, now(e)) != 0)
+        return EXAM_INTERNAL;
+    exam_rc rc = finish(e, status);
+    if (rc != EXAM_OK) {
+        e->handin_pending = 1;
+        e->handin_status = status;
+        return rc;
+    }
+    e->handin_pending = 0;
+    *e->alert = 0;
+    e->phase = PHASE_DONE;
+    return EXAM_OK;
+}
+
+exam_rc exam_handin(exam *e)
+{
+    if (e->phase != PHASE_RUNNING) return EXAM_BAD_STATE;
+    handin_rc h = session_can_hand_in(&e->ss, now(e));
+    if (h == HANDIN_TOO_EARLY) {
+        journal(e, "handin_refused", "too early");
+        return EXAM_TOO_EARLY;
+    }
+    if (h != HANDIN_OK) return EXAM_BAD_STATE;
+    return hand_in(e, SS_SUBMITTED);
+}
+
+exam_rc exam_force_handin(exam *e)
+{
+    if (e->phase != PHASE_RUNNING && e->phase != PHASE_PAUSED) return EXAM_BAD_STATE;
+    journal(e, "force_handin", e->ticket);
+    return hand_in(e, SS_FORCED);
+}
+
+exam_rc exam_mark_absent(exam *e, const char *ticket_in)
+{
+    if (e->phase != PHASE_LOGIN) return EXAM_BAD_STATE;
+    char *ticket = text_trim(ticket_in);
+    const roster_entry *en = NULL;
+    for (int r = 0; ticket && r < e->nrosters && !en; r++)
+        for (size_t i = 0; i < e->rosters[r].n; i++)
+            if (!strcmp(e->rosters[r].e[i].ticket, ticket)) { en = &e->rosters[r].e[i]; break; }
+    free(ticket);
+    if (!en) return EXAM_NOT_ON_ROSTER;
+    sqlite3_stmt *s;
+    exam_rc rc = EXAM_OK;
+    if (sqlite3_prepare_v2(e->st.db, "SELECT count(*) FROM session WHERE ticket=? AND pack_id=?", -1, &s, NULL) == SQLITE_OK) {
+        sqlite3_bind_text(s, 1, en->ticket, -1, SQLITE_STATIC);
+        sqlite3_bind_text(s, 2, e->packs[e->pack].id, -1, SQLITE_STATIC);
+        if (sqlite3_step(s) == SQLITE_ROW && sqlite3_column_int(s, 0) > 0) rc = EXAM_ALREADY_SAT;
+        sqlite3_finalize(s);
+    }
+    if (rc) return rc;
+    snprintf(e->ticket, sizeof e->ticket, "%s", en->ticket);
+    snprintf(e->name, sizeof e->name, "%s", en->name);
+    snprintf(e->cand_room, sizeof e->cand_room, "%s", en->room);
+    e->cand_level = en->level;
+    e->cand_seat = en->seat;
+    uint8_t sidb[16];
+    e->pf.random_bytes(e->pf.ctx, sidb, sizeof sidb);
+    sodium_bin2hex(e->sid, sizeof e->sid, sidb, sizeof sidb);
+    memset(e->seed, 0, sizeof e->seed);
+    e->started_wall = (int64_t)time(NULL);
+    memset(&e->pp, 0, sizeof e->pp);
+    e->pp.pass = exam_setting(e->packdb, "pass");
+    e->pp.total_points = exam_setting(e->packdb, "points");
+    session_init(&e->ss, 0, 0);
+    int dbrc = store_begin(&e->st);
+    if (dbrc == SQLITE_OK &&
+        sqlite3_prepare_v2(e->st.db,
+                           "INSERT INTO session(id, pack_id, ticket, name, level, room, seat, seed, state, started_wall, active)"
+                           " VALUES(?,?,?,?,?,?,?,?,'absent',?,0)",
+                           -1, &s, NULL) == SQLITE_OK) {
+        sqlite3_bind_text(s, 1, e->sid, -1, SQLITE_STATIC);
+        sqlite3_bind_text(s, 2, e->packs[e->pack].id, -1, SQLITE_STATIC);
+        sqlite3_bind_text(s, 3, e->ticket, -1, SQLITE_STATIC);
+        sqlite3_bind_text(s, 4, e->name, -1, SQLITE_STATIC);
+        sqlite3_bind_int(s, 5, e->cand_level);
+        sqlite3_bind_text(s, 6, e->cand_room, -1, SQLITE_STATIC);
+        sqlite3_bind_int(s, 7, e->cand_seat);
+        sqlite3_bind_blob(s, 8, e->seed, sizeof e->seed, SQLITE_STATIC);
+        sqlite3_bind_int64(s, 9, e->started_wall);
+        dbrc = sqlite3_step(s) == SQLITE_DONE ? SQLITE_OK : sqlite3_errcode(e->st.db);
+        sqlite3_finalize(s);
+        dbrc = dbrc == SQLITE_OK ? store_commit(&e->st) : (store_rollback(&e->st), dbrc);
+    } else if (dbrc == SQLITE_OK)
+        store_rollback(&e->st);
+    if (dbrc != SQLITE_OK) {
+        memset(e->sid, 0, sizeof e->sid);
+        return EXAM_SAVE_FAILED;
+    }
+    rc = finish(e, SS_ABSENT);
+    /* back to the login screen for the next candidate */
+    memset(e->sid, 0, sizeof e->sid);
+    memset(e->ticket, 0, sizeof e->ticket);
+    memset(e->name, 0, sizeof e->name);
+    return rc;
+}
+
+/* ---- invigilator actions during a sitting ----------------------------------- */
+
+exam_rc exam_pause(exam *e)
+{
+    if (e->phase != PHASE_RUNNING || session_go(&e->ss, SS_PAUSED, now(e))) return EXAM_BAD_STATE;
+    save_clock(e);
+    journal(e, "pause", "");
+    e->phase = PHASE_PAUSED;
+    return EXAM_OK;
+}
+
+exam_rc exam_continue(exam *e)
+{
+    if (e->phase != PHASE_PAUSED || session_go(&e->ss, SS_RUNNING, now(e))) return EXAM_BAD_STATE;
+    journal(e, "continue", "");
+    e->phase = PHASE_RUNNING;
+    return EXAM_OK;
+}
+
+exam_rc exam_extend(exam *e, int minutes)
+{
+    if ((e->phase != PHASE_RUNNING && e->phase != PHASE_PAUSED) || minutes < 1 || minutes > 120) return EXAM_BAD_STATE;
+    session_extend(&e->ss, (int64_t)minutes * 60000);
+    save_clock(e);
+    char d[32];
+    snprintf(d, sizeof d, "minutes=%d", minutes);
+    journal(e, "extend", d);
+    return EXAM_OK;
+}
+
+exam_rc exam_irregularity(exam *e, const char *category, const char *note)
+{
+    sqlite3_stmt *s;
+    int rc = store_begin(&e->st);
+    if (rc == SQLITE_OK && sqlite3_prepare_v2(e->st.db, "INSERT INTO irregularity(session, category, note, mono_ms, wall)"
+                                                        " VALUES(?,?,?,?,?)", -1, &s, NULL) == SQLITE_OK) {
+        sqlite3_bind_text(s, 1, e->sid, -1, SQLITE_STATIC);
+        sqlite3_bind_text(s, 2, category, -1, SQLITE_STATIC);
+        sqlite3_bind_text(s, 3, note, -1, SQLITE_STATIC);
+        sqlite3_bind_int64(s, 4, now(e));
+        sqlite3_bind_int64(s, 5, (int64_t)time(NULL));
+        rc = sqlite3_step(s) == SQLITE_DONE ? SQLITE_OK : sqlite3_errcode(e->st.db);
+        sqlite3_finalize(s);
+        char d[256];
+        snprintf(d, sizeof d, "%s: %s", category, note);
+        if (rc == SQLITE_OK) rc = journal_append(e->st.db, now(e), time(NULL), e->sid, "irregularity", d, NULL);
+        rc = rc == SQLITE_OK ? store_commit(&e->st) : (store_rollback(&e->st), rc);
+    } else if (rc == SQLITE_OK)
+        store_rollback(&e->st);
+    return rc == SQLITE_OK ? EXAM_OK : EXAM_SAVE_FAILED;
+}
+
+exam_rc exam_reset(exam *e)
+{
+    if (e->phase != PHASE_DONE) return EXAM_BAD_STATE;
+    journal(e, "reset", "");
+    free_sitting(e);
+    *e->receipt = 0;
+    e->phase = PHASE_LOGIN;
+    return EXAM_OK;
+}
+
+exam_rc exam_focus_lost(exam *e)
+{
+    e->focus_losses++;
+    journal(e, "focus_lost", "");
+    return EXAM_OK;
+}
+
+/* ---- the paper and answers ---------------------------------------------------- */
+
+const paper *exam_paper(const exam *e) { return e->have_paper ? &e->pp : NULL; }
+int exam_current(const exam *e) { return e->current; }
+
+void exam_goto(exam *e, int item)
+{
+    if (!e->have_paper || item < 0 || item >= e->pp.n || item == e->current) return;
+    e->current = item;
+    e->active_blank = 0;
+}
+
+const paper_question *exam_question(exam *e)
+{
+    if (!e->have_paper) return NULL;
+    if (e->q_item != e->current) {
+        paper_question_free(&e->q);
+        e->q_item = -1;
+        if (paper_question_load(e->packdb, e->pp.items[e->current].seq, &e->q) != 0) return NULL;
+        e->q_item = e->current;
+    }
+    return &e->q;
+}
+
+static exam_rc set_response(exam *e, int i, char *resp /* owned */)
+{
+    if (!resp) return EXAM_INTERNAL;
+    free(e->resp[i]);
+    e->resp[i] = resp;
+    save_item(e, i);
+    return e->saved[i] ? EXAM_OK : EXAM_SAVE_FAILED;
+}
+
+static int running(const exam *e) { return e->phase == PHASE_RUNNING; }
+
+exam_rc exam_choose(exam *e, int display)
+{
+    if (!running(e)) return EXAM_BAD_STATE;
+    const paper_item *it = &e->pp.items[e->current];
+    if (display < 0 || display >= it->nopt) return EXAM_BAD_STATE;
+    if (it->type == QT_JUDGE) return set_response(e, e->current, strdup(display == 0 ? "T" : "F"));
+    char letter = (char)('A' + it->perm[display]);
+    if (it->type == QT_SINGLE) return set_response(e, e->current, strndup(&letter, 1));
+    if (it->type != QT_MULTI) return EXAM_BAD_STATE;
+    /* toggle, keep sorted original letters */
+    int have[BANK_MAX_OPTIONS] = {0};
+    for (const char *p = e->resp[e->current]; *p; p++)
+        if (*p >= 'A' && *p < 'A' + BANK_MAX_OPTIONS) have[*p - 'A'] = 1;
+    have[letter - 'A'] ^= 1;
+    char out[BANK_MAX_OPTIONS + 1];
+    int n = 0;
+    for (int k = 0; k < BANK_MAX_OPTIONS; k++)
+        if (have[k]) out[n++] = (char)('A' + k);
+    out[n] = 0;
+    return set_response(e, e->current, strdup(out));
+}
+
+exam_rc exam_order_append(exam *e, int display)
+{
+    if (!running(e)) return EXAM_BAD_STATE;
+    const paper_item *it = &e->pp.items[e->current];
+    if (it->type != QT_ORDER || display < 0 || display >= it->nopt) return EXAM_BAD_STATE;
+    char letter = (char)('A' + it->perm[display]);
+    const char *cur = e->resp[e->current];
+    if (strchr(cur, letter) || (int)strlen(cur) >= it->nopt) return EXAM_BAD_STATE; /* each once */
+    char *n = fileio_fmt("%s%c", cur, letter);
+    return set_response(e, e->current, n);
+}
+
+/* match responses: nopt-left entries, "a,b,c"; count filled entries */
+static int match_entries(const char *resp, int vals[BANK_MAX_OPTIONS])
+{
+    int n = 0;
+    for (int i = 0; i < BANK_MAX_OPTIONS; i++) vals[i] = 0;
+    if (!*resp) return 0;
+    for (const char *p = resp; n < BANK_MAX_OPTIONS;) {
+        vals[n++] = atoi(p);
+        p = strchr(p, ',');
+        if (!p) break;
+        p++;
+    }
+    return n;
+}
+
+static int left_items(const exam *e)
+{
+    /* a match question has as many left-hand items as right-hand ones */
+    return e->pp.items[e->current].nopt;
+}
+
+exam_rc exam_match_digit(exam *e, int number)
+{
+    if (!running(e)) return EXAM_BAD_STATE;
+    const paper_item *it = &e->pp.items[e->current];
+    if (it->type != QT_MATCH || number < 1 || number > it->nopt) return EXAM_BAD_STATE;
+    int vals[BANK_MAX_OPTIONS];
+    int n = match_entries(e->resp[e->current], vals);
+    if (n >= left_items(e)) return EXAM_BAD_STATE;
+    vals[n++] = it->perm[number - 1] + 1;
+    char out[64] = "";
+    for (int i = 0; i < n; i++) {
+        char t[8];
+        snprintf(t, sizeof t, "%s%d", i ? "," : "", vals[i]);
+        strcat(out, t);
+    }
+    return set_response(e, e->current, strdup(out));
+}
+
+/* text fields: fill blanks are separated by SCORE_BLANK_SEP */
+static char *blank_edit(const char *resp, int blank, int blanks, const char *append, int backspace, int newline)
+{
+    size_t cap = strlen(resp) + (append ? strlen(append) : 0) + (size_t)blanks + 8;
+    char *out = malloc(cap);
+    if (!out) return NULL;
+    size_t o = 0;
+    int b = 0;
+    const char *p = resp;
+    for (b = 0; b < (blanks > 0 ? blanks : 1); b++) {
+        const char *end = strchr(p, SCORE_BLANK_SEP);
+        size_t len = end ? (size_t)(end - p) : strlen(p);
+        if (b) out[o++] = SCORE_BLANK_SEP;
+        memcpy(out + o, p, len);
+        size_t start = o;
+        o += len;
+        if (b == blank) {
+            if (backspace && o > start) {
+                do o--;
+                while (o > start && ((unsigned char)out[o] & 0xC0) == 0x80);
+            }
+            if (append) { memcpy(out + o, append, strlen(append)); o += strlen(append); }
+            if (newline) out[o++] = '\n';
+        }
+        p = end ? end + 1 : p + len;
+    }
+    out[o] = 0;
+    /* drop trailing empty blanks so "unanswered" stays "" */
+    while (o > 0 && out[o - 1] == SCORE_BLANK_SEP) out[--o] = 0;
+    return out;
+}
+
+static int blanks_of(exam *e)
+{
+    const paper_item *it = &e->pp.items[e->current];
+    if (it->type != QT_FILL) return 1;
+    const paper_question *q = exam_question(e);
+    return q && q->blanks > 0 ? q->blanks : 1;
+}
+
+static int text_type(qtype t) { return t == QT_FILL || t == QT_NUMERIC || t == QT_ESSAY; }
+
+exam_rc exam_text(exam *e, const char *utf8)
+{
+    if (!running(e) || !text_type(e->pp.items[e->current].type) || !utf8 || !*utf8) return EXAM_BAD_STATE;
+    /* the separator and control characters never enter an answer */
+    for (const char *p = utf8; *p; p++)
+        if ((unsigned char)*p < 0x20) return EXAM_BAD_STATE;
+    if (strlen(e->resp[e->current]) + strlen(utf8) > 20000) return EXAM_BAD_STATE;
+    return set_response(e, e->current, blank_edit(e->resp[e->current], e->active_blank, blanks_of(e), utf8, 0, 0));
+}
+
+exam_rc exam_newline(exam *e)
+{
+    if (!running(e) || e->pp.items[e->current].type != QT_ESSAY) return EXAM_BAD_STATE;
+    return set_response(e, e->current, blank_edit(e->resp[e->current], 0, 1, NULL, 0, 1));
+}
+
+exam_rc exam_backspace(exam *e)
+{
+    if (!running(e)) return EXAM_BAD_STATE;
+    const paper_item *it = &e->pp.items[e->current];
+    const char *cur = e->resp[e->current];
+    if (!*cur) return EXAM_OK;
+    if (text_type(it->type)) return set_response(e, e->current, blank_edit(cur, e->active_blank, blanks_of(e), NULL, 1, 0));
+    if (it->type == QT_ORDER) return set_response(e, e->current, strndup(cur, strlen(cur) - 1));
+    if (it->type == QT_MATCH) {
+        const char *comma = strrchr(cur, ',');
+        return set_response(e, e->current, comma ? strndup(cur, (size_t)(comma - cur)) : strdup(""));
+    }
+    return EXAM_BAD_STATE;
+}
+
+void exam_next_blank(exam *e)
+{
+    if (!running(e) || e->pp.items[e->current].type != QT_FILL) return;
+    e->active_blank = (e->active_blank + 1) % blanks_of(e);
+}
+
+int exam_active_blank(const exam *e) { return e->active_blank; }
+
+exam_rc exam_toggle_flag(exam *e)
+{
+    if (!running(e)) return EXAM_BAD_STATE;
+    e->flag[e->current] ^= 1;
+    save_item(e, e->current);
+    return e->saved[e->current] ? EXAM_OK : EXAM_SAVE_FAILED;
+}
+
+const char *exam_response(const exam *e, int i) { return e->resp && i >= 0 && i < e->pp.n ? e->resp[i] : ""; }
+int exam_flagged(const exam *e, int i) { return e->flag && i >= 0 && i < e->pp.n ? e->flag[i] : 0; }
+int exam_saved(const exam *e, int i) { return e->saved && i >= 0 && i < e->pp.n ? e->saved[i] : 1; }
+
+int exam_answered_count(const exam *e)
+{
+    int n = 0;
+    for (int i = 0; e->resp && i < e->pp.n; i++) n += e->resp[i][0] != 0;
+    return n;
+}
+
+void exam_display_response(const exam *e, int i, char *out, size_t size)
+{
+    out[0] = 0;
+    if (!e->have_paper || i < 0 || i >= e->pp.n || size < 2) return;
+    const paper_item *it = &e->pp.items[i];
+    const char *r = e->resp[i];
+    size_t o = 0;
+    if (it->type == QT_JUDGE) {
+        snprintf(out, size, "%s", !strcmp(r, "T") ? "A" : !strcmp(r, "F") ? "B" : "");
+        return;
+    }
+    if (it->type == QT_SINGLE || it->type == QT_MULTI) { /* display letters, ascending */
+        for (int d = 0; d < it->nopt && o + 1 < size; d++)
+            if (strchr(r, 'A' + it->perm[d])) out[o++] = (char)('A' + d);
+        out[o] = 0;
+        return;
+    }
+    if (it->type == QT_ORDER) {
+        for (const char *p = r; *p && o + 1 < size; p++)
+            for (int d = 0; d < it->nopt; d++)
+                if (it->perm[d] == *p - 'A') out[o++] = (char)('A' + d);
+        out[o] = 0;
+        return;
+    }
+    if (it->type == QT_MATCH) {
+        int vals[BANK_MAX_OPTIONS];
+        int n = match_entries(r, vals);
+        for (int k = 0; k < n; k++) {
+            int disp = 0;
+            for (int d = 0; d < it->nopt; d++)
+                if (it->perm[d] + 1 == vals[k]) disp = d + 1;
+            int w = snprintf(out + o, size - o, "%s%d", k ? "," : "", disp);
+            if (w < 0 || (size_t)w >= size - o) break;
+            o += (size_t)w;
+        }
+        return;
+    }
+    snprintf(out, size, "%s", r);
+}
+
+int exam_is_selected(const exam *e, int display)
+{
+    if (!e->have_paper) return 0;
+    const paper_item *it = &e->pp.items[e->current];
+    const char *r = e->resp[e->current];
+    if (it->type == QT_JUDGE) return (display == 0 && !strcmp(r, "T")) || (display == 1 && !strcmp(r, "F"));
+    if (display < 0 || display >= it->nopt) return 0;
+    return strchr(r, 'A' + it->perm[display]) != NULL && *r;
+}
+
+/* ---- clock ------------------------------------------------------------------------ */
+
+int64_t exam_remaining_ms(const exam *e) { return e->have_paper ? session_remaining(&e->ss, now(e)) : 0; }
+int64_t exam_elapsed_ms(const exam *e) { return e->have_paper ? session_elapsed(&e->ss, now(e)) : 0; }
+
+int exam_tick(exam *e)
+{
+    int64_t t = now(e);
+    if (e->phase == PHASE_LOGIN && e->pack >= 0 && t - e->last_age_save >= 1000) {
+        sqlite3_stmt *s;
+        if (sqlite3_prepare_v2(e->st.db, "UPDATE unlock SET age_ms=? WHERE pack_id=?", -1, &s, NULL) == SQLITE_OK) {
+            sqlite3_bind_int64(s, 1, t - e->unlock_at);
+            sqlite3_bind_text(s, 2, e->packs[e->pack].id, -1, SQLITE_STATIC);
+            sqlite3_step(s);
+            sqlite3_finalize(s);
+        }
+        e->last_age_save = t;
+    }
+    if (e->phase != PHASE_RUNNING && e->phase != PHASE_PAUSED) return 0;
+    /* retry what the disk refused earlier */
+    int was_failing = unsaved_count(e) > 0 || *e->alert;
+    for (int i = 0; i < e->pp.n; i++)
+        if (!e->saved[i]) save_item(e, i);
+    if (e->handin_pending) {
+        if (hand_in(e, e->handin_status) == EXAM_OK) return SESSION_TIMEOUT;
+        return 0;
+    }
+    if (t - e->last_clock_save >= 1000 || was_failing) save_clock(e);
+    if (was_failing && unsaved_count(e) == 0 && e->last_clock_save == t) {
+        *e->alert = 0;
+        journal(e, "storage_ok", "saving resumed");
+    }
+    int ev = session_tick(&e->ss, t);
+    if (ev & SESSION_TIMEOUT) {
+        journal(e, "timeout", "");
+        hand_in(e, SS_TIMEOUT);
+    } else if (ev) {
+        journal(e, "warning", ev & SESSION_WARN5 ? "5 minutes" : "15 minutes");
+    }
+    return ev;
+}
+
+/* ---- after hand-in ------------------------------------------------------------------ */
+
+const char *exam_receipt(const exam *e) { return e->receipt; }
+int exam_score_tenths(const exam *e) { return e->score; }
+int exam_show_score(const exam *e) { return e->show_score; }
+int exam_pending_items(const exam *e) { return e->pending; }
+const char *exam_final_status(const exam *e) { return e->status; }

@@ -1,0 +1,138 @@
+/* exam: the kiosk's exam engine, without SDL. It owns the data directory
+ * (store), the unlocked pack (in memory only), the roster, the candidate's
+ * session, paper, answers and clock, and turns user actions into durable
+ * state: every answer is committed (with its journal entry) before the
+ * engine reports it saved. The SDL front end only maps keys and clicks to
+ * these calls and draws what the view functions return. */
+#ifndef EXAM_H
+#define EXAM_H
+
+#include <stdint.h>
+
+#include "paper.h"
+#include "session.h"
+
+typedef struct exam exam;
+
+typedef enum exam_phase {
+    PHASE_LOCKED,        /* start screen: packs shown locked, release code entry */
+    PHASE_SET_PIN,       /* code accepted: invigilator sets a PIN (twice) */
+    PHASE_LOGIN,         /* candidate login */
+    PHASE_CONFIRM,       /* identity confirmation */
+    PHASE_INSTRUCTIONS,  /* 考生须知 */
+    PHASE_RUNNING,       /* questions */
+    PHASE_PAUSED,        /* paused by the invigilator: screen covered */
+    PHASE_DONE,          /* handed in: receipt */
+    PHASE_RESUME,        /* after a restart: release code + PIN to go on */
+} exam_phase;
+
+/* Outcome codes of actions; exam_message() gives the Chinese text to show. */
+typedef enum exam_rc {
+    EXAM_OK = 0,
+    EXAM_CODE_TYPO, EXAM_CODE_WRONG, EXAM_NO_PACK,
+    EXAM_PIN_SHORT, EXAM_PIN_MISMATCH, EXAM_PIN_WRONG,
+    EXAM_ID_CHECKSUM, EXAM_NOT_ON_ROSTER, EXAM_LEVEL_MISMATCH, EXAM_LATE, EXAM_ALREADY_SAT,
+    EXAM_TOO_EARLY, EXAM_BAD_STATE, EXAM_SAVE_FAILED, EXAM_INTERNAL,
+} exam_rc;
+
+const char *exam_message(exam_rc rc);
+
+/* Opens the data directory. PF supplies the monotonic clock and randomness.
+ * Returns 0 or -1 with *why (caller frees). */
+int exam_open(exam **out, const char *datadir, const platform *pf, char **why) __attribute__((warn_unused_result));
+void exam_close(exam *e);
+
+exam_phase exam_get_phase(const exam *e);
+int64_t exam_now(const exam *e);
+
+/* ---- kiosk facts for the start screen ---- */
+const char *exam_site(const exam *e);
+const char *exam_room(const exam *e);
+const char *exam_seat(const exam *e);
+const char *exam_kiosk_id(const exam *e);
+int exam_pack_count(const exam *e);
+/* title, level, kind ("theory"/"practical"), duration, questions of pack I */
+int exam_pack_info(const exam *e, int i, const char **title, int *level, const char **kind, int *duration, int *questions);
+
+/* ---- invigilator ---- */
+exam_rc exam_unlock(exam *e, const char *code);                 /* LOCKED → SET_PIN */
+exam_rc exam_set_pin(exam *e, const char *pin, const char *again); /* SET_PIN → LOGIN */
+exam_rc exam_resume(exam *e, const char *code, const char *pin);   /* RESUME → RUNNING / LOGIN */
+exam_rc exam_check_pin(exam *e, const char *pin);               /* opening the panel */
+exam_rc exam_pause(exam *e);
+exam_rc exam_continue(exam *e);                                 /* PAUSED → RUNNING */
+exam_rc exam_extend(exam *e, int minutes);
+exam_rc exam_force_handin(exam *e);
+exam_rc exam_mark_absent(exam *e, const char *ticket);          /* from the login phase */
+exam_rc exam_irregularity(exam *e, const char *category, const char *note);
+exam_rc exam_reset(exam *e);                                    /* DONE → LOGIN */
+exam_rc exam_focus_lost(exam *e);                               /* journaled; counted for the panel */
+int exam_focus_losses(const exam *e);
+const char *exam_alert(const exam *e); /* non-NULL while saving fails: shown to the invigilator */
+
+/* ---- candidate ---- */
+exam_rc exam_login(exam *e, const char *ticket, const char *id_number); /* LOGIN → CONFIRM */
+exam_rc exam_confirm(exam *e);     /* CONFIRM → INSTRUCTIONS */
+exam_rc exam_back(exam *e);        /* CONFIRM → LOGIN (not me) */
+exam_rc exam_start(exam *e);       /* INSTRUCTIONS → RUNNING */
+exam_rc exam_handin(exam *e);      /* refused with EXAM_TOO_EARLY before min_submit */
+
+/* Candidate facts after login (name, ticket, level, room, seat). */
+const char *exam_cand_name(const exam *e);
+const char *exam_cand_ticket(const exam *e);
+int exam_cand_level(const exam *e);
+int exam_cand_seat(const exam *e);
+
+/* ---- the paper ---- */
+const paper *exam_paper(const exam *e);
+int exam_current(const exam *e);
+void exam_goto(exam *e, int item);
+/* Loaded content of the current item (stem, options in original order). */
+const paper_question *exam_question(exam *e);
+
+/* Answer actions on the current item, in DISPLAY terms (what the screen shows):
+ * choose: single/judge select, multi toggle (display index 0 = A);
+ * order: append display letter, backspace removes the last;
+ * match: digit = display number of the right-hand item for the next left item;
+ * text: append to the active blank / field, backspace removes a character;
+ * next_blank: Tab. Each returns EXAM_OK once saved durably, EXAM_SAVE_FAILED
+ * when kept in memory only (retried on every tick). */
+exam_rc exam_choose(exam *e, int display);
+exam_rc exam_order_append(exam *e, int display);
+exam_rc exam_match_digit(exam *e, int number);
+exam_rc exam_backspace(exam *e);
+exam_rc exam_text(exam *e, const char *utf8);
+exam_rc exam_newline(exam *e);
+void exam_next_blank(exam *e);
+int exam_active_blank(const exam *e);
+exam_rc exam_toggle_flag(exam *e);
+
+/* View of item I's answer: canonical response ("" = none), flagged, saved. */
+const char *exam_response(const exam *e, int item);
+int exam_flagged(const exam *e, int item);
+int exam_saved(const exam *e, int item);
+int exam_answered_count(const exam *e);
+/* Display form of a response: single/multi/order "BD", match "2,3,1" (display numbers). */
+void exam_display_response(const exam *e, int item, char *out, size_t size);
+/* Is display option D selected on the current item (single/multi/judge)? */
+int exam_is_selected(const exam *e, int display);
+
+/* ---- clock ---- */
+int64_t exam_remaining_ms(const exam *e);
+int64_t exam_elapsed_ms(const exam *e);
+/* Advance: persist the clock at least once a second, retry failed saves,
+ * fire warnings and the timeout hand-in. Returns SESSION_WARN15 / WARN5 /
+ * TIMEOUT bits of what happened. */
+int exam_tick(exam *e);
+
+/* ---- after hand-in ---- */
+const char *exam_receipt(const exam *e);
+int exam_score_tenths(const exam *e);
+int exam_show_score(const exam *e);
+int exam_pending_items(const exam *e);
+const char *exam_final_status(const exam *e);
+
+/* test hook: make the next N database commits fail like a full disk */
+void exam_fail_writes(exam *e, int n);
+
+#endif

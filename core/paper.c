@@ -1,0 +1,276 @@
+/* paper: reproducible drawing and shuffling of a candidate's paper. */
+#include "paper.h"
+
+#include <sodium.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "fileio.h"
+
+/* ---- deterministic random numbers from the seed (ChaCha20 keystream) ---- */
+
+typedef struct prng {
+    uint8_t key[crypto_stream_chacha20_KEYBYTES];
+    uint64_t block;
+    uint8_t buf[64];
+    int pos;
+} prng;
+
+static void prng_init(prng *r, const uint8_t seed[PAPER_SEED_BYTES])
+{
+    memcpy(r->key, seed, sizeof r->key);
+    r->block = 0;
+    r->pos = 64;
+}
+
+static uint32_t prng_u32(prng *r)
+{
+    if (r->pos + 4 > 64) {
+        uint8_t nonce[crypto_stream_chacha20_NONCEBYTES] = {0};
+        for (int i = 0; i < 8; i++) nonce[i] = (uint8_t)(r->block >> (8 * i));
+        crypto_stream_chacha20(r->buf, sizeof r->buf, nonce, r->key);
+        r->block++;
+        r->pos = 0;
+    }
+    uint32_t v = (uint32_t)r->buf[r->pos] | (uint32_t)r->buf[r->pos + 1] << 8 | (uint32_t)r->buf[r->pos + 2] << 16 |
+                 (uint32_t)r->buf[r->pos + 3] << 24;
+    r->pos += 4;
+    return v;
+}
+
+/* uniform in [0, n) without modulo bias */
+static uint32_t prng_below(prng *r, uint32_t n)
+{
+    if (n <= 1) return 0;
+    uint32_t limit = UINT32_MAX - UINT32_MAX % n;
+    uint32_t v;
+    do v = prng_u32(r);
+    while (v >= limit);
+    return v % n;
+}
+
+static void shuffle_ints(prng *r, int *a, int n)
+{
+    for (int i = n - 1; i > 0; i--) {
+        int j = (int)prng_below(r, (uint32_t)i + 1);
+        int t = a[i];
+        a[i] = a[j];
+        a[j] = t;
+    }
+}
+
+static int cmp_int(const void *a, const void *b)
+{
+    int x = *(const int *)a, y = *(const int *)b;
+    return (x > y) - (x < y);
+}
+
+/* ---- reading the pack ---------------------------------------------------- */
+
+static int exam_value(sqlite3 *db, const char *key, char *out, size_t size)
+{
+    sqlite3_stmt *st;
+    int rc = -1;
+    if (sqlite3_prepare_v2(db, "SELECT value FROM exam WHERE key=?", -1, &st, NULL) != SQLITE_OK) return -1;
+    sqlite3_bind_text(st, 1, key, -1, SQLITE_STATIC);
+    if (sqlite3_step(st) == SQLITE_ROW) {
+        const char *v = (const char *)sqlite3_column_text(st, 0);
+        snprintf(out, size, "%s", v ? v : "");
+        rc = 0;
+    }
+    sqlite3_finalize(st);
+    return rc;
+}
+
+static int exam_int(sqlite3 *db, const char *key, int *out)
+{
+    char v[32];
+    if (exam_value(db, key, v, sizeof v)) return -1;
+    *out = atoi(v);
+    return 0;
+}
+
+void paper_free(paper *p)
+{
+    if (!p) return;
+    free(p->items);
+    free(p->parts);
+    memset(p, 0, sizeof *p);
+}
+
+int paper_draw(sqlite3 *db, const uint8_t seed[PAPER_SEED_BYTES], paper *out, char **why)
+{
+    memset(out, 0, sizeof *out);
+    int shuffle_q = 1, shuffle_o = 1, questions = 0;
+    char partial[16] = "none";
+    if (exam_value(db, "title", out->title, sizeof out->title) || exam_value(db, "kind", out->kind, sizeof out->kind) ||
+        exam_int(db, "level", &out->level) || exam_int(db, "duration", &out->duration) ||
+        exam_int(db, "pass", &out->pass) || exam_int(db, "min_submit", &out->min_submit) ||
+        exam_int(db, "late_entry", &out->late_entry) || exam_int(db, "show_score", &out->show_score) ||
+        exam_int(db, "shuffle_questions", &shuffle_q) || exam_int(db, "shuffle_options", &shuffle_o) ||
+        exam_int(db, "questions", &questions) || exam_int(db, "points", &out->total_points) ||
+        exam_value(db, "multi_partial", partial, sizeof partial)) {
+        *why = fileio_fmt("pack has no complete exam settings");
+        return -1;
+    }
+    out->partial = strcmp(partial, "half") ? PARTIAL_NONE : PARTIAL_HALF;
+    if (questions < 1 || questions > 100000) {
+        *why = fileio_fmt("pack question count out of range");
+        return -1;
+    }
+    sqlite3_stmt *parts = NULL, *pool = NULL, *info = NULL;
+    int maxq = 0;
+    {
+        sqlite3_stmt *st;
+        if (sqlite3_prepare_v2(db, "SELECT max(seq) FROM question", -1, &st, NULL) == SQLITE_OK &&
+            sqlite3_step(st) == SQLITE_ROW)
+            maxq = sqlite3_column_int(st, 0);
+        sqlite3_finalize(st);
+    }
+    char *used = calloc((size_t)maxq + 2, 1);
+    int *cand = malloc(((size_t)maxq + 1) * sizeof(int));
+    int *candpts = malloc(((size_t)maxq + 2) * sizeof(int));
+    out->items = calloc((size_t)questions, sizeof *out->items);
+    out->parts = calloc(64, sizeof *out->parts);
+    prng r;
+    prng_init(&r, seed);
+    int rc = -1;
+    if (!used || !cand || !candpts || !out->items || !out->parts) {
+        *why = fileio_fmt("out of memory");
+        goto out;
+    }
+    if (sqlite3_prepare_v2(db, "SELECT seq, type, count, heading, points FROM part ORDER BY seq", -1, &parts, NULL) ||
+        sqlite3_prepare_v2(db, "SELECT question, points FROM pool WHERE part=? ORDER BY question", -1, &pool, NULL) ||
+        sqlite3_prepare_v2(db,
+                           "SELECT q.id, q.type, (SELECT count(*) FROM option WHERE question=q.seq),"
+                           " length(q.answer) - length(replace(q.answer,'|',''))"
+                           " FROM question q WHERE q.seq=?",
+                           -1, &info, NULL)) {
+        *why = fileio_fmt("pack content unreadable: %s", sqlite3_errmsg(db));
+        goto out;
+    }
+    while (sqlite3_step(parts) == SQLITE_ROW) {
+        if (out->nparts >= 64) break;
+        paper_part *pp = &out->parts[out->nparts];
+        int pseq = sqlite3_column_int(parts, 0);
+        int t = qtype_parse((const char *)sqlite3_column_text(parts, 1));
+        int count = sqlite3_column_int(parts, 2);
+        snprintf(pp->heading, sizeof pp->heading, "%s", (const char *)sqlite3_column_text(parts, 3));
+        pp->type = t < 0 ? QT_JUDGE : (qtype)t;
+        pp->first = out->n;
+        pp->count = count;
+        pp->points_each = sqlite3_column_type(parts, 4) == SQLITE_NULL ? -1 : sqlite3_column_int(parts, 4);
+        /* the pool, less what earlier parts took, in bank order */
+        int nc = 0;
+        sqlite3_reset(pool);
+        sqlite3_bind_int(pool, 1, pseq);
+        while (sqlite3_step(pool) == SQLITE_ROW) {
+            int q = sqlite3_column_int(pool, 0);
+            if (q < 1 || q > maxq || used[q]) continue;
+            candpts[q] = sqlite3_column_int(pool, 1);
+            cand[nc++] = q;
+        }
+        if (nc < count || out->n + count > questions) {
+            *why = fileio_fmt("part %d cannot be drawn (%d of %d questions available)", pseq, nc, count);
+            goto out;
+        }
+        if (count < nc) { /* choose `count` at random: partial Fisher-Yates */
+            for (int i = 0; i < count; i++) {
+                int j = i + (int)prng_below(&r, (uint32_t)(nc - i));
+                int tmp = cand[i];
+                cand[i] = cand[j];
+                cand[j] = tmp;
+            }
+        }
+        if (shuffle_q) shuffle_ints(&r, cand, count);
+        else qsort(cand, (size_t)count, sizeof *cand, cmp_int); /* bank order */
+        for (int i = 0; i < count; i++) {
+            paper_item *it = &out->items[out->n++];
+            it->seq = cand[i];
+            it->part = out->nparts;
+            it->points = candpts[cand[i]];
+            used[cand[i]] = 1;
+            sqlite3_reset(info);
+            sqlite3_bind_int(info, 1, it->seq);
+            if (sqlite3_step(info) != SQLITE_ROW) {
+                *why = fileio_fmt("question %d missing from the pack", it->seq);
+                goto out;
+            }
+            snprintf(it->id, sizeof it->id, "%s", (const char *)sqlite3_column_text(info, 0));
+            int qt = qtype_parse((const char *)sqlite3_column_text(info, 1));
+            it->type = qt < 0 ? QT_JUDGE : (qtype)qt;
+            int nopt = sqlite3_column_int(info, 2);
+            if (it->type == QT_MATCH) nopt = sqlite3_column_int(info, 3) + 1; /* right-hand items */
+            if (it->type == QT_JUDGE) nopt = 2;
+            if (nopt < 0 || nopt > BANK_MAX_OPTIONS) nopt = 0;
+            if (it->type == QT_FILL || it->type == QT_NUMERIC || it->type == QT_ESSAY) nopt = 0;
+            it->nopt = nopt;
+            for (int k = 0; k < nopt; k++) it->perm[k] = k;
+            int shufflable = it->type == QT_SINGLE || it->type == QT_MULTI || it->type == QT_ORDER || it->type == QT_MATCH;
+            if (shuffle_o && shufflable) shuffle_ints(&r, it->perm, nopt);
+        }
+        out->nparts++;
+    }
+    if (out->n != questions) {
+        *why = fileio_fmt("pack drew %d questions, expected %d", out->n, questions);
+        goto out;
+    }
+    rc = 0;
+out:
+    sqlite3_finalize(parts);
+    sqlite3_finalize(pool);
+    sqlite3_finalize(info);
+    free(used);
+    free(cand);
+    free(candpts);
+    sodium_memzero(&r, sizeof r);
+    if (rc) paper_free(out);
+    return rc;
+}
+
+void paper_question_free(paper_question *q)
+{
+    if (!q) return;
+    free(q->stem);
+    free(q->key);
+    for (int i = 0; i < BANK_MAX_OPTIONS; i++) {
+        free(q->options[i]);
+        free(q->right[i]);
+    }
+    memset(q, 0, sizeof *q);
+}
+
+int paper_question_load(sqlite3 *db, int seq, paper_question *q)
+{
+    memset(q, 0, sizeof *q);
+    sqlite3_stmt *st;
+    int rc = -1;
+    if (sqlite3_prepare_v2(db, "SELECT stem, answer, type FROM question WHERE seq=?", -1, &st, NULL)) return -1;
+    sqlite3_bind_int(st, 1, seq);
+    int type = -1;
+    if (sqlite3_step(st) == SQLITE_ROW) {
+        q->stem = strdup((const char *)sqlite3_column_text(st, 0));
+        q->key = strdup((const char *)sqlite3_column_text(st, 1));
+        type = qtype_parse((const char *)sqlite3_column_text(st, 2));
+        rc = 0;
+    }
+    sqlite3_finalize(st);
+    if (rc || !q->stem || !q->key) { paper_question_free(q); return -1; }
+    if (sqlite3_prepare_v2(db, "SELECT text FROM option WHERE question=? ORDER BY idx", -1, &st, NULL)) {
+        paper_question_free(q);
+        return -1;
+    }
+    sqlite3_bind_int(st, 1, seq);
+    while (sqlite3_step(st) == SQLITE_ROW && q->noptions < BANK_MAX_OPTIONS)
+        q->options[q->noptions++] = strdup((const char *)sqlite3_column_text(st, 0));
+    sqlite3_finalize(st);
+    if (type == QT_MATCH) {
+        char *copy = strdup(q->key), *save = NULL;
+        for (char *t = copy ? strtok_r(copy, "|", &save) : NULL; t && q->nright < BANK_MAX_OPTIONS;
+             t = strtok_r(NULL, "|", &save))
+            q->right[q->nright++] = strdup(t);
+        free(copy);
+    }
+    if (type == QT_FILL) q->blanks = bank_fill_blanks(q->key);
+    return 0;
+}

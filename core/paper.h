@@ -1,0 +1,68 @@
+/* paper: one candidate's paper drawn from an opened pack (pack.h) and a
+ * 32-byte seed stored with the session: which questions, in which order,
+ * and in which order their options are shown (SPEC §4.2). The same pack and
+ * seed always give the same paper. */
+#ifndef PAPER_H
+#define PAPER_H
+
+#include <sqlite3.h>
+#include <stdint.h>
+
+#include "bank.h"
+#include "blueprint.h"
+
+#define PAPER_SEED_BYTES 32
+
+typedef struct paper_item {
+    int seq;        /* question.seq in the pack */
+    int part;       /* 0-based index into paper.parts */
+    qtype type;
+    int points;     /* tenths */
+    int nopt;       /* options shown (match: right-hand items) */
+    int perm[BANK_MAX_OPTIONS]; /* display position i shows original option / right-hand item perm[i] */
+    char id[BANK_ID_MAX + 1];
+} paper_item;
+
+typedef struct paper_part {
+    char heading[96]; /* 一、判断题 */
+    qtype type;
+    int first, count; /* items [first, first+count) */
+    int points_each;  /* tenths; -1 when the part mixes points */
+} paper_part;
+
+typedef struct paper {
+    paper_item *items;
+    int n;
+    paper_part *parts;
+    int nparts;
+    /* exam settings from the pack */
+    char title[256];
+    char kind[16];
+    int level, duration, pass, min_submit, late_entry, show_score;
+    multi_partial partial;
+    int total_points; /* tenths */
+} paper;
+
+/* Draws the paper. Returns 0, or -1 with *why (caller frees). Free with paper_free. */
+int paper_draw(sqlite3 *pack, const uint8_t seed[PAPER_SEED_BYTES], paper *out, char **why)
+    __attribute__((warn_unused_result));
+void paper_free(paper *p);
+
+/* The content of one question, read from the pack (all malloc'd, caller frees
+ * with paper_question_free). Options are in ORIGINAL order; for match,
+ * options are the left-hand items and right[] the right-hand items in the
+ * answer key's order. */
+typedef struct paper_question {
+    char *stem;
+    char *options[BANK_MAX_OPTIONS];
+    int noptions;
+    char *right[BANK_MAX_OPTIONS];
+    int nright;
+    char *key; /* normalised answer key */
+    int blanks; /* fill: number of blanks */
+} paper_question;
+
+int paper_question_load(sqlite3 *pack, int seq, paper_question *q) __attribute__((warn_unused_result));
+void paper_question_free(paper_question *q);
+
+#endif
