@@ -18,6 +18,7 @@ FUZZ_SECONDS ?= 20
 PKG_CONFIG ?= pkg-config
 
 CORE_PKGS := sqlite3 libsodium zlib inih
+KIOSK_PKGS := sdl2 SDL2_ttf SDL2_image fontconfig
 TEST_PKGS := cmocka
 
 WARN := -Wall -Wextra -Werror -Wshadow -Wmissing-prototypes -Wstrict-prototypes -Wpointer-arith \
@@ -47,7 +48,7 @@ CORE_MODULES := $(sort $(patsubst core/%.c,%,$(wildcard core/*.c)))
 CORE_OBJS := $(CORE_MODULES:%=$(BUILD)/core/%.o)
 CORE_LIB := $(BUILD)/libcore.a
 
-PROGRAMS := bin/exampack bin/examsync
+PROGRAMS := bin/exampack bin/examsync bin/kiosk
 UNIT_TESTS := $(patsubst tests/unit/%.c,%,$(wildcard tests/unit/test_*.c))
 FUZZERS := $(patsubst tests/fuzz/%_fuzzer.c,%,$(wildcard tests/fuzz/*_fuzzer.c))
 
@@ -80,6 +81,28 @@ bin/exampack: $(BUILD)/tools/exampack.o $(CORE_LIB)
 	@mkdir -p bin
 	$(CC) $(SANFLAGS) -o $@ $^ $(CORE_LIBS)
 
+# kiosk/ code without SDL (text layout rules) is unit-tested like core
+KIOSK_PURE := textlayout
+KIOSK_PURE_OBJS := $(KIOSK_PURE:%=$(BUILD)/kiosk/%.o)
+
+$(BUILD)/kiosk/textlayout.o: kiosk/textlayout.c
+	@mkdir -p $(dir $@)
+	$(CC) $(CORE_CFLAGS) -c $< -o $@
+
+# kiosk/ gets SDL flags; core/ never does
+KIOSK_CFLAGS := $(CORE_CFLAGS) $(call pkg_cflags,$(KIOSK_PKGS))
+KIOSK_LIBS := $(call pkg_libs,$(KIOSK_PKGS)) $(CORE_LIBS)
+KIOSK_SRCS := $(filter-out kiosk/textlayout.c,$(wildcard kiosk/*.c))
+KIOSK_OBJS := $(KIOSK_SRCS:kiosk/%.c=$(BUILD)/kiosk/%.o)
+
+$(BUILD)/kiosk/%.o: kiosk/%.c
+	@mkdir -p $(dir $@)
+	$(CC) $(KIOSK_CFLAGS) -c $< -o $@
+
+bin/kiosk: $(KIOSK_OBJS) $(KIOSK_PURE_OBJS) $(CORE_LIB)
+	@mkdir -p bin
+	$(CC) $(SANFLAGS) -o $@ $^ $(KIOSK_LIBS)
+
 bin/examsync: $(BUILD)/tools/examsync.o $(CORE_LIB)
 	@mkdir -p bin
 	$(CC) $(SANFLAGS) -o $@ $^ $(CORE_LIBS)
@@ -90,13 +113,6 @@ $(BUILD)/tests/%.o: tests/unit/%.c
 	@mkdir -p $(dir $@)
 	$(CC) $(TEST_CFLAGS) -Icore -Ikiosk -c $< -o $@
 
-# kiosk/ code without SDL (text layout rules) is unit-tested like core
-KIOSK_PURE := textlayout
-KIOSK_PURE_OBJS := $(KIOSK_PURE:%=$(BUILD)/kiosk/%.o)
-
-$(BUILD)/kiosk/textlayout.o: kiosk/textlayout.c
-	@mkdir -p $(dir $@)
-	$(CC) $(CORE_CFLAGS) -c $< -o $@
 
 $(BUILD)/tests/%: $(BUILD)/tests/%.o $(CORE_LIB) $(KIOSK_PURE_OBJS)
 	$(CC) $(SANFLAGS) -o $@ $< $(KIOSK_PURE_OBJS) $(CORE_LIB) $(TEST_LIBS)
@@ -164,4 +180,4 @@ install: all
 clean:
 	rm -rf build bin demo
 
--include $(CORE_OBJS:.o=.d) $(wildcard $(BUILD)/tools/*.d) $(wildcard $(BUILD)/tests/*.d)
+-include $(CORE_OBJS:.o=.d) $(wildcard $(BUILD)/tools/*.d) $(wildcard $(BUILD)/tests/*.d) $(wildcard $(BUILD)/kiosk/*.d)

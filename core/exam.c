@@ -1222,3 +1222,17 @@ int exam_score_tenths(const exam *e) { return e->score; }
 int exam_show_score(const exam *e) { return e->show_score; }
 int exam_pending_items(const exam *e) { return e->pending; }
 const char *exam_final_status(const exam *e) { return e->status; }
+
+int exam_handin_allowed(const exam *e)
+{
+    return e->phase == PHASE_RUNNING && session_can_hand_in(&e->ss, now(e)) == HANDIN_OK;
+}
+
+int exam_late_entry_left_min(const exam *e)
+{
+    if (e->pack < 0) return 0;
+    int64_t left = (int64_t)e->late_entry * 60000 - (now(e) - e->unlock_at);
+    return left > 0 ? (int)((left + 59999) / 60000) : 0;
+}
+
+const char *exam_unlocked_title(const exam *e) { return e->pack >= 0 ? e->packs[e->pack].title : ""; }

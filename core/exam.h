@@ -76,6 +76,11 @@ exam_rc exam_confirm(exam *e);     /* CONFIRM → INSTRUCTIONS */
 exam_rc exam_back(exam *e);        /* CONFIRM → LOGIN (not me) */
 exam_rc exam_start(exam *e);       /* INSTRUCTIONS → RUNNING */
 exam_rc exam_handin(exam *e);      /* refused with EXAM_TOO_EARLY before min_submit */
+int exam_handin_allowed(const exam *e); /* 1 once min_submit has passed */
+/* Minutes left of the unlocked pack's late-entry window (0 when closed). */
+int exam_late_entry_left_min(const exam *e);
+/* Title of the unlocked pack, "" when none. */
+const char *exam_unlocked_title(const exam *e);
 
 /* Candidate facts after login (name, ticket, level, room, seat). */
 const char *exam_cand_name(const exam *e);

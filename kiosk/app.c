@@ -1,0 +1,318 @@
+/* app: event loop, screen selection, clock and shared widgets. */
+#include "app.h"
+
+#include <sodium.h>
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+
+/* ---- platform services for the engine ------------------------------------- */
+
+int64_t app_now(void *ctx)
+{
+    app *a = ctx;
+    if (a->scripted) return a->vclock;
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000 - a->mono0;
+}
+
+static void app_random(void *ctx, void *buf, size_t n)
+{
+    (void)ctx;
+    randombytes_buf(buf, n);
+}
+
+static void app_log(void *ctx, const char *msg)
+{
+    (void)ctx;
+    SDL_Log("%s", msg);
+}
+
+int app_init(app *a, const char *datadir, SDL_Window *w, int scripted, char **why)
+{
+    memset(a, 0, sizeof *a);
+    a->scripted = scripted;
+    snprintf(a->datadir, sizeof a->datadir, "%s", datadir);
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    a->mono0 = (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+    platform pf = {app_now, app_random, app_log, a};
+    if (exam_open(&a->ex, datadir, &pf, why)) return -1;
+    char fonts[1100];
+    const char *env = getenv("KIOSK_FONTS_DIR");
+    snprintf(fonts, sizeof fonts, "%s", env ? env : "fonts");
+    if (ui_init(&a->ui, w, fonts, why)) return -1;
+    a->dirty = 1;
+    a->last_second = -1;
+    app_sync_screen(a);
+    return 0;
+}
+
+void app_free(app *a)
+{
+    exam_close(a->ex);
+    ui_free(&a->ui);
+    sodium_memzero(a->field, sizeof a->field);
+}
+
+/* ---- screens ----------------------------------------------------------------- */
+
+static const screen *screen_for(exam_phase p)
+{
+    switch (p) {
+    case PHASE_LOCKED: return &SCREEN_START;
+    case PHASE_SET_PIN: return &SCREEN_PIN;
+    case PHASE_LOGIN: return &SCREEN_LOGIN;
+    case PHASE_CONFIRM: return &SCREEN_CONFIRM;
+    case PHASE_INSTRUCTIONS: return &SCREEN_INSTRUCTIONS;
+    case PHASE_RUNNING: return &SCREEN_QUESTION;
+    case PHASE_PAUSED: return &SCREEN_PAUSE;
+    case PHASE_DONE: return &SCREEN_DONE;
+    case PHASE_RESUME: return &SCREEN_RESUME;
+    }
+    return &SCREEN_START;
+}
+
+void app_sync_screen(app *a)
+{
+    const screen *s = screen_for(exam_get_phase(a->ex));
+    if (s != a->scr) {
+        a->scr = s;
+        a->msg[0] = 0;
+        a->handin_confirm = 0;
+        a->dirty = 1;
+        if (a->panel) return; /* the panel keeps its fields; the screen enters when it closes */
+        sodium_memzero(a->field, sizeof a->field);
+        a->nfields = 0;
+        a->focus = 0;
+        if (s->enter) s->enter(a);
+    }
+}
+
+void app_set_msg(app *a, const char *msg, int error)
+{
+    snprintf(a->msg, sizeof a->msg, "%s", msg ? msg : "");
+    a->msg_error = error;
+    a->dirty = 1;
+}
+
+void app_fields(app *a, int n)
+{
+    sodium_memzero(a->field, sizeof a->field);
+    a->nfields = n;
+    a->focus = 0;
+    a->composing[0] = 0;
+    if (n > 0) SDL_StartTextInput();
+    else SDL_StopTextInput();
+}
+
+int app_key_is(const SDL_Event *ev, SDL_Keycode k) { return ev->type == SDL_KEYDOWN && ev->key.keysym.sym == k; }
+
+int app_field_event(app *a, const SDL_Event *ev, int digits_only)
+{
+    if (a->nfields <= 0) return 0;
+    char *f = a->field[a->focus];
+    if (ev->type == SDL_TEXTINPUT) {
+        for (const char *p = ev->text.text; *p; p++) {
+            if (digits_only && (*p < '0' || *p > '9')) continue;
+            size_t n = strlen(f);
+            if (n + 1 < APP_FIELD_MAX) {
+                f[n] = *p;
+                f[n + 1] = 0;
+            }
+        }
+        a->composing[0] = 0;
+        return 1;
+    }
+    if (ev->type == SDL_TEXTEDITING) {
+        snprintf(a->composing, sizeof a->composing, "%s", ev->edit.text);
+        return 1;
+    }
+    if (app_key_is(ev, SDLK_BACKSPACE)) {
+        size_t n = strlen(f);
+        while (n > 0) {
+            n--;
+            if (((unsigned char)f[n] & 0xC0) != 0x80) break;
+        }
+        f[n] = 0;
+        return 1;
+    }
+    if (app_key_is(ev, SDLK_TAB)) {
+        if (ev->key.keysym.mod & KMOD_SHIFT) a->focus = (a->focus + a->nfields - 1) % a->nfields;
+        else a->focus = (a->focus + 1) % a->nfields;
+        return 1;
+    }
+    if (ev->type == SDL_MOUSEBUTTONDOWN) {
+        const ui_target *t = ui_hit(&a->ui, ev->button.x, ev->button.y);
+        if (t && t->action == ACT_FIELD && t->arg < a->nfields) {
+            a->focus = t->arg;
+            return 1;
+        }
+    }
+    return 0;
+}
+
+/* ---- shared widgets --------------------------------------------------------- */
+
+void app_draw_field(app *a, int i, SDL_Rect r, const char *label, int masked)
+{
+    ui *u = &a->ui;
+    int px = ui_px(u, 26);
+    ui_text(u, r.x, r.y - ui_px(u, 36), ui_px(u, 22), u->theme.dim, label);
+    ui_fill(u, r, u->theme.panel);
+    ui_frame(u, r, i == a->focus ? u->theme.accent : u->theme.border, i == a->focus ? 3 : 1);
+    char shown[APP_FIELD_MAX * 3 + 4];
+    if (masked) {
+        size_t n = strlen(a->field[i]);
+        shown[0] = 0;
+        for (size_t k = 0; k < n && k < 40; k++) strcat(shown, "●");
+    } else
+        snprintf(shown, sizeof shown, "%s", a->field[i]);
+    int th = TTF_FontHeight(ui_font(u, px));
+    int x = r.x + 12, y = r.y + (r.h - th) / 2;
+    x += ui_text(u, x, y, px, u->theme.text, shown);
+    if (i == a->focus) {
+        if (a->composing[0]) { /* IME composition shown in place, underlined */
+            int w = ui_text(u, x, y, px, u->theme.accent, a->composing);
+            ui_fill(u, (SDL_Rect){x, y + th, w, 2}, u->theme.accent);
+            x += w;
+        }
+        ui_fill(u, (SDL_Rect){x + 2, y + 2, 2, th - 4}, u->theme.text); /* caret */
+        SDL_Rect ime = {x, r.y, 10, r.h};
+        SDL_SetTextInputRect(&ime);
+    }
+    ui_target_add(u, r, ACT_FIELD, i);
+}
+
+static int header(app *a, const char *title, int place_on_right);
+
+int app_draw_header(app *a, const char *title) { return header(a, title, 1); }
+int app_draw_header_plain(app *a, const char *title) { return header(a, title, 0); }
+
+static int header(app *a, const char *title, int place_on_right)
+{
+    ui *u = &a->ui;
+    int h = ui_px(u, 64);
+    ui_fill(u, (SDL_Rect){0, 0, u->w, h}, u->theme.accent);
+    int px = ui_px(u, 26);
+    int th = TTF_FontHeight(ui_font(u, px));
+    ui_text(u, 24, (h - th) / 2, px, u->theme.accent_text, title);
+    char place[256];
+    snprintf(place, sizeof place, "%s  第%s考场  %s号座", exam_site(a->ex), exam_room(a->ex), exam_seat(a->ex));
+    if (!place_on_right) place[0] = 0;
+    int pw = ui_text_width(u, ui_px(u, 20), place);
+    ui_text(u, u->w - pw - 24, (h - TTF_FontHeight(ui_font(u, ui_px(u, 20)))) / 2, ui_px(u, 20), u->theme.accent_text,
+            place);
+    const char *alert = exam_alert(a->ex);
+    if (alert) { /* the invigilator must see storage trouble */
+        int ah = ui_px(u, 40);
+        ui_fill(u, (SDL_Rect){0, h, u->w, ah}, u->theme.danger);
+        ui_text(u, 24, h + (ah - TTF_FontHeight(ui_font(u, ui_px(u, 20)))) / 2, ui_px(u, 20), (SDL_Color){255, 255, 255, 255},
+                alert);
+        h += ah;
+    }
+    return h;
+}
+
+void app_draw_msg(app *a, int y)
+{
+    if (!a->msg[0]) return;
+    ui *u = &a->ui;
+    ui_text_center(u, 0, y, u->w, ui_px(u, 22), a->msg_error ? u->theme.danger : u->theme.ok, a->msg);
+}
+
+/* ---- events ---------------------------------------------------------------------- */
+
+static int unlocked(const app *a)
+{
+    exam_phase p = exam_get_phase(a->ex);
+    return p != PHASE_LOCKED && p != PHASE_SET_PIN && p != PHASE_RESUME;
+}
+
+void app_event(app *a, const SDL_Event *ev)
+{
+    a->dirty = 1;
+    if (ev->type == SDL_QUIT) return; /* closing is only possible from the panel */
+    if (ev->type == SDL_WINDOWEVENT) {
+        if (ev->window.event == SDL_WINDOWEVENT_FOCUS_LOST) exam_focus_lost(a->ex);
+        return;
+    }
+    if (ev->type == SDL_KEYDOWN) {
+        SDL_Keycode k = ev->key.keysym.sym;
+        Uint16 mod = ev->key.keysym.mod;
+        if (k == SDLK_F4 && (mod & KMOD_ALT)) return; /* Alt+F4 ignored */
+        if ((mod & KMOD_CTRL) && (mod & KMOD_ALT) && k == SDLK_i) {
+            if (unlocked(a) && !a->panel) {
+                a->panel = 1;
+                if (SCREEN_PANEL.enter) SCREEN_PANEL.enter(a);
+            }
+            return;
+        }
+        if ((mod & KMOD_CTRL) && (k == SDLK_EQUALS || k == SDLK_PLUS || k == SDLK_KP_PLUS)) {
+            if (a->ui.scale_pct < 160) a->ui.scale_pct += 15;
+            return;
+        }
+        if ((mod & KMOD_CTRL) && (k == SDLK_MINUS || k == SDLK_KP_MINUS)) {
+            if (a->ui.scale_pct > 85) a->ui.scale_pct -= 15;
+            return;
+        }
+        if (k == SDLK_F11) {
+            ui_set_theme(&a->ui, !a->ui.high_contrast);
+            return;
+        }
+    }
+    if (a->panel) SCREEN_PANEL.on_event(a, ev);
+    else if (a->scr && a->scr->on_event) a->scr->on_event(a, ev);
+    app_sync_screen(a);
+}
+
+void app_tick(app *a)
+{
+    int ev = exam_tick(a->ex);
+    if (ev & SESSION_WARN15) {
+        snprintf(a->banner, sizeof a->banner, "距离考试结束还有15分钟，请合理安排时间");
+        a->banner_until = app_now(a) + 20000;
+    }
+    if (ev & SESSION_WARN5) {
+        snprintf(a->banner, sizeof a->banner, "距离考试结束还有5分钟，到时将自动交卷");
+        a->banner_until = app_now(a) + 30000;
+    }
+    if (a->banner[0] && app_now(a) > a->banner_until) {
+        a->banner[0] = 0;
+        a->dirty = 1;
+    }
+    int64_t sec = app_now(a) / 1000;
+    if (sec != a->last_second && (exam_get_phase(a->ex) == PHASE_RUNNING || exam_get_phase(a->ex) == PHASE_LOGIN)) {
+        a->last_second = sec;
+        a->dirty = 1; /* the timer shows whole seconds */
+    }
+    if (ev) a->dirty = 1;
+    app_sync_screen(a);
+}
+
+void app_draw(app *a)
+{
+    if (!a->dirty) return;
+    ui_begin(&a->ui);
+    if (a->scr && a->scr->draw) a->scr->draw(a);
+    if (a->panel) SCREEN_PANEL.draw(a);
+    ui_end(&a->ui);
+    a->dirty = 0;
+}
+
+void app_run(app *a)
+{
+    while (!a->quit) {
+        app_tick(a);
+        app_draw(a);
+        /* sleep until the next event or the next whole second of the timer */
+        int64_t now = app_now(a);
+        int timeout = (int)(1000 - now % 1000) + 1;
+        SDL_Event ev;
+        if (SDL_WaitEventTimeout(&ev, timeout)) {
+            app_event(a, &ev);
+            while (SDL_PollEvent(&ev)) app_event(a, &ev);
+        }
+    }
+}

@@ -1,0 +1,81 @@
+/* app: the kiosk front end: window, event loop, screen stack, clock (real
+ * monotonic or virtual in scripted mode), and the glue between SDL events
+ * and the exam engine (core/exam.h). Screens are one file each
+ * (screen_*.c) implementing the small vtable below. */
+#ifndef APP_H
+#define APP_H
+
+#include <SDL.h>
+
+#include "../core/exam.h"
+#include "ui.h"
+
+typedef struct app app;
+
+typedef struct screen {
+    const char *name;
+    void (*enter)(app *a);
+    void (*on_event)(app *a, const SDL_Event *ev);
+    void (*draw)(app *a);
+} screen;
+
+extern const screen SCREEN_START, SCREEN_PIN, SCREEN_LOGIN, SCREEN_CONFIRM, SCREEN_INSTRUCTIONS, SCREEN_QUESTION,
+    SCREEN_DONE, SCREEN_RESUME, SCREEN_PAUSE, SCREEN_PANEL;
+
+#define APP_FIELDS 4
+#define APP_FIELD_MAX 512
+
+/* click actions shared by screens */
+enum { ACT_NONE, ACT_FIELD, ACT_SUBMIT, ACT_BACK, ACT_OPTION, ACT_GOTO, ACT_PREV, ACT_NEXT, ACT_FLAG, ACT_HANDIN,
+       ACT_CONFIRM_YES, ACT_CONFIRM_NO, ACT_PANEL, ACT_BLANK };
+
+struct app {
+    ui ui;
+    exam *ex;
+    const screen *scr;      /* screen of the current phase */
+    int panel;              /* invigilator panel shown over it */
+    int scripted;           /* virtual clock, no real waiting */
+    int64_t vclock;         /* virtual clock, ms */
+    int64_t mono0;          /* real clock origin */
+    int quit;
+    int dirty;
+    /* text fields of the current screen */
+    char field[APP_FIELDS][APP_FIELD_MAX];
+    int focus, nfields;
+    char composing[256];    /* IME composition (SDL_TEXTEDITING), drawn in place */
+    char msg[256];          /* message line of the current screen */
+    int msg_error;
+    char banner[160];       /* timer warning banner */
+    int64_t banner_until;
+    int handin_confirm;     /* F10 pressed: asking to confirm */
+    int panel_mode;         /* panel sub-screen */
+    int irr_category;
+    int64_t last_second;    /* last whole second drawn on the timer */
+    char datadir[1024];
+};
+
+int app_init(app *a, const char *datadir, SDL_Window *w, int scripted, char **why);
+void app_free(app *a);
+int64_t app_now(void *ctx);       /* platform clock */
+void app_event(app *a, const SDL_Event *ev);
+void app_tick(app *a);            /* engine tick + screen sync */
+void app_draw(app *a);            /* draws when dirty */
+void app_run(app *a);             /* real event loop until quit */
+void app_sync_screen(app *a);
+
+/* helpers for screens */
+void app_set_msg(app *a, const char *msg, int error);
+void app_fields(app *a, int n);   /* reset N empty fields, focus the first */
+/* Handles typing into the focused field (text input, BackSpace, Tab);
+ * returns 1 when the event was consumed. MASK_DIGITS: only digits kept. */
+int app_field_event(app *a, const SDL_Event *ev, int digits_only);
+/* Draws field I at R with LABEL; MASKED shows dots. */
+void app_draw_field(app *a, int i, SDL_Rect r, const char *label, int masked);
+/* Top header bar with the kiosk's place (unless the screen puts its own
+ * content at the right, e.g. the timer); returns its height. */
+int app_draw_header(app *a, const char *title);
+int app_draw_header_plain(app *a, const char *title);
+void app_draw_msg(app *a, int y);
+int app_key_is(const SDL_Event *ev, SDL_Keycode k);
+
+#endif

@@ -1,0 +1,224 @@
+/* script: scripted input with a virtual clock, screenshots and `expect`. */
+#include "script.h"
+
+#include <ctype.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+enum { CMD_NONE, CMD_TEXT, CMD_KEY, CMD_CLICK, CMD_WAIT, CMD_SHOT, CMD_EXPECT, CMD_CRASH_AFTER, CMD_FAIL_WRITES };
+static const char *CMDS[] = {"", "text", "key", "click", "wait", "shot", "expect", "crash", "fail_writes"};
+
+int script_parse_line(char *line, char **arg)
+{
+    *arg = NULL;
+    size_t n = strlen(line);
+    while (n && (line[n - 1] == '\n' || line[n - 1] == '\r')) line[--n] = 0;
+    char *p = line;
+    while (*p == ' ' || *p == '\t') p++;
+    if (!*p || *p == '#') return CMD_NONE;
+    char *sp = p;
+    while (*sp && *sp != ' ' && *sp != '\t') sp++;
+    char *rest = sp;
+    if (*sp) {
+        *sp = 0;
+        rest = sp + 1;
+    }
+    for (int i = 1; i < (int)(sizeof CMDS / sizeof *CMDS); i++)
+        if (!strcmp(p, CMDS[i])) {
+            *arg = rest;
+            return i;
+        }
+    return -1;
+}
+
+static void deliver(app *a, SDL_Event *ev)
+{
+    ev->common.timestamp = (Uint32)a->vclock;
+    app_event(a, ev);
+}
+
+/* "ctrl+alt+i", "shift+Tab", "Return", "a" → key down (+ text) + key up */
+static int do_key(app *a, const char *spec, char **why)
+{
+    char buf[128];
+    snprintf(buf, sizeof buf, "%s", spec);
+    Uint16 mod = 0;
+    char *name = buf;
+    for (char *plus; (plus = strchr(name, '+')) && plus[1];) {
+        *plus = 0;
+        if (!strcasecmp(name, "ctrl")) mod |= KMOD_LCTRL;
+        else if (!strcasecmp(name, "alt")) mod |= KMOD_LALT;
+        else if (!strcasecmp(name, "shift")) mod |= KMOD_LSHIFT;
+        else if (!strcasecmp(name, "super") || !strcasecmp(name, "gui")) mod |= KMOD_LGUI;
+        else {
+            *why = strdup("unknown modifier (ctrl, alt, shift, super)");
+            return -1;
+        }
+        name = plus + 1;
+    }
+    if (!strcasecmp(name, "BackSpace")) name = "Backspace";
+    SDL_Keycode k = SDL_GetKeyFromName(name);
+    if (k == SDLK_UNKNOWN) {
+        *why = strdup("unknown key name (SDL key names: Return, Tab, Backspace, PageDown, F10, a, 1, …)");
+        return -1;
+    }
+    SDL_Event ev;
+    memset(&ev, 0, sizeof ev);
+    ev.type = SDL_KEYDOWN;
+    ev.key.state = SDL_PRESSED;
+    ev.key.keysym.sym = k;
+    ev.key.keysym.scancode = SDL_GetScancodeFromKey(k);
+    ev.key.keysym.mod = mod;
+    deliver(a, &ev);
+    /* a printable key also types its character while text input is active */
+    if (SDL_IsTextInputActive() && k >= 32 && k < 127 && !(mod & (KMOD_CTRL | KMOD_ALT | KMOD_GUI))) {
+        char c = (char)k;
+        if (mod & KMOD_SHIFT) c = (char)toupper((unsigned char)c);
+        memset(&ev, 0, sizeof ev);
+        ev.type = SDL_TEXTINPUT;
+        ev.text.text[0] = c;
+        deliver(a, &ev);
+    }
+    memset(&ev, 0, sizeof ev);
+    ev.type = SDL_KEYUP;
+    ev.key.state = SDL_RELEASED;
+    ev.key.keysym.sym = k;
+    ev.key.keysym.scancode = SDL_GetScancodeFromKey(k);
+    ev.key.keysym.mod = mod;
+    deliver(a, &ev);
+    return 0;
+}
+
+static void do_text(app *a, const char *s)
+{
+    /* SDL delivers committed IME text in events of at most 31 bytes */
+    size_t n = strlen(s);
+    for (size_t i = 0; i < n;) {
+        size_t k = n - i < 31 ? n - i : 31;
+        while (k > 0 && i + k < n && ((unsigned char)s[i + k] & 0xC0) == 0x80) k--; /* whole characters */
+        SDL_Event ev;
+        memset(&ev, 0, sizeof ev);
+        ev.type = SDL_TEXTINPUT;
+        memcpy(ev.text.text, s + i, k);
+        deliver(a, &ev);
+        i += k;
+    }
+}
+
+static void do_wait(app *a, long ms)
+{
+    /* time passes in steps, so the engine saves and times out as it would */
+    while (ms > 0) {
+        long step = ms < 200 ? ms : 200;
+        a->vclock += step;
+        ms -= step;
+        app_tick(a);
+    }
+}
+
+static void fail_line(const char *path, int line, const char *what, const char *detail)
+{
+    fprintf(stderr, "%s:%d: %s%s\n", path, line, what, detail ? detail : "");
+}
+
+int script_run(app *a, const char *path, const char *shots_dir)
+{
+    FILE *f = fopen(path, "r");
+    if (!f) {
+        fprintf(stderr, "%s: cannot open: %s\n", path, strerror(errno));
+        return -1;
+    }
+    if (shots_dir) mkdir(shots_dir, 0755);
+    char line[4096];
+    int ln = 0, rc = 0;
+    app_tick(a);
+    while (fgets(line, sizeof line, f) && !a->quit) {
+        ln++;
+        char *arg;
+        int cmd = script_parse_line(line, &arg);
+        char *why = NULL;
+        switch (cmd) {
+        case CMD_NONE: continue;
+        case CMD_TEXT: do_text(a, arg); break;
+        case CMD_KEY:
+            if (do_key(a, arg, &why)) {
+                fail_line(path, ln, "key: ", why);
+                free(why);
+                rc = ln;
+            }
+            break;
+        case CMD_CLICK: {
+            int x, y;
+            if (sscanf(arg, "%d %d", &x, &y) != 2) {
+                fail_line(path, ln, "click needs X Y", NULL);
+                rc = ln;
+                break;
+            }
+            app_draw(a); /* click targets come from the frame on screen */
+            SDL_Event ev;
+            memset(&ev, 0, sizeof ev);
+            ev.type = SDL_MOUSEBUTTONDOWN;
+            ev.button.button = SDL_BUTTON_LEFT;
+            ev.button.x = x;
+            ev.button.y = y;
+            ev.button.clicks = 1;
+            deliver(a, &ev);
+            ev.type = SDL_MOUSEBUTTONUP;
+            deliver(a, &ev);
+            break;
+        }
+        case CMD_WAIT: {
+            char *end;
+            long ms = strtol(arg, &end, 10);
+            if (!*arg || *end || ms < 0) {
+                fail_line(path, ln, "wait needs milliseconds", NULL);
+                rc = ln;
+                break;
+            }
+            do_wait(a, ms);
+            break;
+        }
+        case CMD_SHOT: {
+            if (!shots_dir) break; /* screenshots only with --shots */
+            a->dirty = 1;
+            app_draw(a);
+            char p[2048];
+            snprintf(p, sizeof p, "%s/%s.png", shots_dir, arg);
+            if (ui_screenshot(&a->ui, p)) {
+                fail_line(path, ln, "cannot write screenshot: ", SDL_GetError());
+                rc = ln;
+            }
+            break;
+        }
+        case CMD_EXPECT:
+            a->dirty = 1;
+            app_draw(a);
+            if (!ui_visible(&a->ui, arg)) {
+                fail_line(path, ln, "expected text not on screen: ", arg);
+                rc = ln;
+            }
+            break;
+        case CMD_CRASH_AFTER:
+            /* test hook: die like a power cut, without any cleanup */
+            fflush(NULL);
+            _exit(137);
+            break;
+        case CMD_FAIL_WRITES:
+            exam_fail_writes(a->ex, atoi(arg));
+            break;
+        default: {
+            fail_line(path, ln, "unknown command (text, key, click, wait, shot, expect): ", line);
+            rc = ln;
+            break;
+        }
+        }
+        if (rc) break;
+        app_tick(a);
+    }
+    fclose(f);
+    return rc;
+}

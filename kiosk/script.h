@@ -1,0 +1,17 @@
+/* script: scripted mode (SPEC §6.5). Reads a script and feeds its events
+ * through the same app_event() path as real input, with a virtual clock that
+ * moves only on `wait`; writes screenshots and checks visible text. */
+#ifndef SCRIPT_H
+#define SCRIPT_H
+
+#include "app.h"
+
+/* Runs PATH against A. Returns 0 at the end of the script, or the 1-based
+ * number of the failing line (its reason printed on stderr as FILE:LINE:). */
+int script_run(app *a, const char *path, const char *shots_dir);
+
+/* Parses one script line into command and argument (exposed for fuzzing).
+ * Returns the command index, 0 for blank/comment, -1 for an unknown one. */
+int script_parse_line(char *line, char **arg);
+
+#endif
