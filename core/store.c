@@ -34,7 +34,11 @@ static const char *MIGRATIONS[STORE_SCHEMA_VERSION] = {
     " sealed BLOB NOT NULL, delivered INTEGER);",
 };
 
-const char *store_strerror(store *st) { return st->db ? sqlite3_errmsg(st->db) : "no database"; }
+const char *store_strerror(store *st)
+{
+    if (st->last_rc) return sqlite3_errstr(st->last_rc); /* e.g. "database or disk is full" */
+    return st->db ? sqlite3_errmsg(st->db) : "no database";
+}
 
 static int exec(store *st, const char *sql) { return sqlite3_exec(st->db, sql, NULL, NULL, NULL); }
 
@@ -108,10 +112,11 @@ int store_commit(store *st)
     if (st->fail_writes > 0) { /* simulated full disk, for tests */
         st->fail_writes--;
         exec(st, "ROLLBACK");
-        return SQLITE_FULL;
+        return st->last_rc = SQLITE_FULL;
     }
     int rc = exec(st, "COMMIT");
     if (rc != SQLITE_OK) exec(st, "ROLLBACK");
+    st->last_rc = rc;
     return rc;
 }
 
@@ -188,7 +193,7 @@ int store_journal(store *st, const char *session, const char *type, const char *
 int store_save_clock(store *st, const char *session, int64_t elapsed_ms, int64_t extra_ms, int current)
 {
     sqlite3_stmt *s;
-    if (st->fail_writes > 0) return SQLITE_FULL;
+    if (st->fail_writes > 0) return st->last_rc = SQLITE_FULL;
     int rc = sqlite3_prepare_v2(st->db, "UPDATE session SET elapsed_ms=?, extra_ms=?, current=? WHERE id=?", -1, &s, NULL);
     if (rc) return rc;
     sqlite3_bind_int64(s, 1, elapsed_ms);
@@ -197,5 +202,6 @@ int store_save_clock(store *st, const char *session, int64_t elapsed_ms, int64_t
     sqlite3_bind_text(s, 4, session, -1, SQLITE_STATIC);
     rc = sqlite3_step(s) == SQLITE_DONE ? SQLITE_OK : sqlite3_errcode(st->db);
     sqlite3_finalize(s);
+    st->last_rc = rc;
     return rc;
 }

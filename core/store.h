@@ -19,6 +19,7 @@ typedef struct store {
     sqlite3 *db;
     char *dir;
     int fail_writes; /* test hook: make the next N commits fail like a full disk */
+    int last_rc;     /* code of the last failed write, for messages */
 } store;
 
 /* Opens DIR/kiosk.db (creating it if CREATE), applies pragmas and

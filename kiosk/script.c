@@ -66,6 +66,9 @@ static int do_key(app *a, const char *spec, char **why)
         *why = strdup("unknown key name (SDL key names: Return, Tab, Backspace, PageDown, F10, a, 1, …)");
         return -1;
     }
+    /* as with a real keyboard, the key types text only if text input was
+     * active when it was pressed */
+    int typing = SDL_IsTextInputActive();
     SDL_Event ev;
     memset(&ev, 0, sizeof ev);
     ev.type = SDL_KEYDOWN;
@@ -75,7 +78,7 @@ static int do_key(app *a, const char *spec, char **why)
     ev.key.keysym.mod = mod;
     deliver(a, &ev);
     /* a printable key also types its character while text input is active */
-    if (SDL_IsTextInputActive() && k >= 32 && k < 127 && !(mod & (KMOD_CTRL | KMOD_ALT | KMOD_GUI))) {
+    if (typing && k >= 32 && k < 127 && !(mod & (KMOD_CTRL | KMOD_ALT | KMOD_GUI))) {
         char c = (char)k;
         if (mod & KMOD_SHIFT) c = (char)toupper((unsigned char)c);
         memset(&ev, 0, sizeof ev);

@@ -26,6 +26,7 @@
 #include "textlayout.h"
 
 #include <stddef.h>
+#include <string.h>
 
 /* What the line breaker needs to know of a character, worked out once. */
 enum {
@@ -51,10 +52,14 @@ typedef struct layout {
 } layout;
 
 typedef struct walker {
-    int pos;       /* next byte to look at */
-    int cend;      /* end of the content taken so far (after a non-space) */
+    int cend;       /* end of the content taken so far (after a non-space) */
     int prev_flags; /* of the last character taken */
     int prev_pos;
+    /* lookahead: the next non-space character, each decoded only once */
+    int nq;      /* its offset (the paragraph end when there is none) */
+    int nn;      /* its length in bytes */
+    int nflags;  /* its F_ flags */
+    int nspaces; /* spaces between the content and it */
 } walker;
 
 typedef struct cand {
@@ -232,14 +237,17 @@ static int is_joiner(unsigned cp)
     return cp == 0x00A0 || cp == 0x200D || cp == 0x2060 || cp == 0x202F || cp == 0xFEFF;
 }
 
+static const unsigned char ascii_flags[128] = {
+    [','] = F_NO_START, ['.'] = F_NO_START, [';'] = F_NO_START, [':'] = F_NO_START,
+    ['?'] = F_NO_START, ['!'] = F_NO_START, [')'] = F_NO_START, [']'] = F_NO_START,
+    ['}'] = F_NO_START, ['%'] = F_NO_START, ['('] = F_NO_END,   ['['] = F_NO_END,
+    ['{'] = F_NO_END,
+};
+
 static int char_flags(unsigned cp)
 {
-    if (cp < 0x80) {
-        if ((cp | 0x20) >= 'a' && (cp | 0x20) <= 'z') return 0;
-        if (cp >= '0' && cp <= '9') return 0;
-    } else if (cp >= 0x4E00 && cp <= 0x9FFF) {
-        return F_CJK; /* unified ideographs: the common case */
-    }
+    if (cp < 0x80) return ascii_flags[cp];
+    if (cp >= 0x4E00 && cp <= 0x9FFF) return F_CJK; /* unified ideographs: the common case */
     int f = is_cjk(cp) ? F_CJK : 0;
     if (tl_no_line_start(cp)) f |= F_NO_START;
     if (tl_no_line_end(cp)) f |= F_NO_END;
@@ -275,22 +283,44 @@ static void run_at(layout *L, int pos)
 
 /* ---- walking to break opportunities ----------------------------------- */
 
-static int may_break(layout *L, const walker *w, int bflags, int spaces)
+/* Looks at the first non-space character from FROM on. */
+static void peek(const layout *L, walker *w, int from)
 {
-    int aflags = w->prev_flags;
-    if ((aflags & (F_NO_END | F_GLUE_AFTER)) || (bflags & (F_NO_START | F_GLUE_BEFORE))) return 0;
-    if (spaces || ((aflags | bflags) & F_CJK)) return 1;
-    /* two adjacent characters of one Latin/number run */
-    run_at(L, w->prev_pos);
-    return L->run_long;
+    const char *t = L->text;
+    int q = from;
+    while (q < L->pe && (t[q] == ' ' || t[q] == '\t')) q++;
+    w->nspaces = q > from;
+    w->nq = q;
+    if (q >= L->pe) {
+        w->nn = 0;
+        w->nflags = 0;
+        return;
+    }
+    const unsigned char *u = (const unsigned char *)t + q;
+    unsigned b = u[0];
+    if (b < 0x80) {
+        w->nn = 1;
+        w->nflags = ascii_flags[b];
+        return;
+    }
+    /* unified ideographs U+4E00..U+9FFF (E4..E9 xx xx), the bulk of a stem;
+     * u[2] is read only when u[1] is a continuation byte, not the NUL */
+    if (b >= 0xE4 && b <= 0xE9 && (u[1] & 0xC0) == 0x80 && (u[2] & 0xC0) == 0x80 &&
+        (b != 0xE4 || u[1] >= 0xB8)) {
+        w->nn = 3;
+        w->nflags = F_CJK;
+        return;
+    }
+    w->nn = tl_decode(t + q, &b);
+    w->nflags = char_flags(b);
 }
 
-static void walker_init(walker *w, int ls)
+static void walker_init(const layout *L, walker *w, int ls)
 {
-    w->pos = ls;
     w->cend = ls;
     w->prev_flags = 0;
     w->prev_pos = ls;
+    peek(L, w, ls);
 }
 
 /* Takes at least one character (unless the paragraph is used up) and stops
@@ -300,31 +330,36 @@ static void walk_next(layout *L, walker *w, cand *c)
     int taken = 0;
     c->exact = -1;
     for (;;) {
-        int q = w->pos;
-        while (q < L->pe && is_space_byte(L->text[q])) q++;
+        int q = w->nq;
         if (q >= L->pe) {
-            w->pos = L->pe;
             c->end = w->cend;
             c->resume = L->pe;
             c->final = 1;
             return;
         }
-        unsigned b = (unsigned char)L->text[q];
-        int n = b < 0x80 ? 1 : tl_decode(L->text + q, &b);
-        int bflags = char_flags(b);
-        if (taken && may_break(L, w, bflags, q > w->pos)) {
-            w->pos = q;
-            c->end = w->cend;
-            c->resume = q;
-            c->final = 0;
-            return;
+        int a = w->prev_flags, b = w->nflags;
+        if (taken && !(a & (F_NO_END | F_GLUE_AFTER)) && !(b & (F_NO_START | F_GLUE_BEFORE))) {
+            int brk;
+            if (w->nspaces || ((a | b) & F_CJK)) {
+                brk = 1;
+            } else {
+                /* two adjacent characters of one Latin/number run */
+                run_at(L, w->prev_pos);
+                brk = L->run_long;
+            }
+            if (brk) {
+                c->end = w->cend;
+                c->resume = q;
+                c->final = 0;
+                return;
+            }
         }
-        if (!(bflags & F_CJK) && (q < L->run_s || q >= L->run_e)) run_at(L, q);
-        w->prev_flags = bflags;
+        if (!(b & F_CJK) && (q < L->run_s || q >= L->run_e)) run_at(L, q);
+        w->prev_flags = b;
         w->prev_pos = q;
-        w->pos = q + n;
-        w->cend = q + n;
+        w->cend = q + w->nn;
         taken = 1;
+        peek(L, w, w->cend);
     }
 }
 
@@ -352,7 +387,7 @@ static cand rewalk(line_state *st, int i)
     int rs = L->run_s, re = L->run_e, rl = L->run_long;
     walker w;
     cand c = {0, 0, -1, 0};
-    walker_init(&w, st->ls);
+    walker_init(L, &w, st->ls);
     for (int k = 0; k < i; k++) walk_next(L, &w, &c);
     L->run_s = rs;
     L->run_e = re;
@@ -385,16 +420,18 @@ static cand fill_line(line_state *st, int ls, int *width)
     layout *L = st->L;
     st->ls = ls;
     st->count = 0;
-    walker_init(&st->w, ls);
+    walker_init(L, &st->w, ls);
 
     /* estimate: add up the pieces between candidates */
     int est = 0, prev_end = ls, fit = 0;
-    while (walk_more(st)) {
-        const cand *c = last_cand(st);
+    for (;;) {
+        cand *c = &st->ring[++st->count % RING];
+        walk_next(L, &st->w, c);
         est += meas(L, prev_end, c->end - prev_end);
         prev_end = c->end;
         if (est > L->width) break;
         fit = st->count;
+        if (c->final) break;
     }
 
     /* confirm with exact widths: largest fitting candidate, widths being
@@ -429,8 +466,8 @@ static cand fill_line(line_state *st, int ls, int *width)
         }
     }
     if (lo == 0) {
-        /* nothing fits: the first unit goes on the line anyway */
-        if (st->count == 0) walk_more(st);
+        /* nothing fits: the first unit goes on the line anyway (the
+         * estimate loop walked at least one candidate) */
         lo = 1;
     }
     *width = width_at(st, lo);
@@ -453,8 +490,7 @@ int tl_break(const char *text, int width, tl_measure_fn measure, void *ctx, tl_l
     st.L = &L;
 
     for (;;) {
-        int pe = ps;
-        while (text[pe] && text[pe] != '\n' && text[pe] != '\r') pe++;
+        int pe = ps + (int)strcspn(text + ps, "\r\n");
         L.pe = pe;
         L.run_s = L.run_e = -1;
         L.run_long = 0;

@@ -15,6 +15,7 @@
 #include "../core/diag.h"
 #include "../core/fileio.h"
 #include "../core/pack.h"
+#include "../core/paper.h"
 #include "../core/releasecode.h"
 #include "../core/roster.h"
 #include "../core/text.h"
@@ -28,7 +29,8 @@ static const char USAGE[] =
     "                   [--release-code CODE] [--kdf-ops N] [--kdf-mem MIB]\n"
     "  exampack roster  --csv ROSTER.csv --key DIR/authority.key --out FILE.roster\n"
     "  exampack verify  --pub DIR/authority.pub FILE\n"
-    "  exampack inspect --pub DIR/authority.pub FILE.pack [--release-code CODE]\n";
+    "  exampack inspect --pub DIR/authority.pub FILE.pack [--release-code CODE]\n"
+    "  exampack paper   --pub DIR/authority.pub FILE.pack --release-code CODE --seed HEX\n";
 
 static const char HELP[] =
     "exampack - build signed, encrypted exam question packs and signed room rosters\n\n"
@@ -45,7 +47,10 @@ static const char HELP[] =
     "         a signed roster holding only salted hashes of the ID numbers.\n"
     "verify   exits 0 only if FILE (pack or roster) is intact and signed by the key.\n"
     "inspect  shows a pack's public facts; with the release code also its paper:\n"
-    "         parts, question types, points.\n\n"
+    "         parts, question types, points.\n"
+    "paper    reconstructs one candidate's paper from the seed in their result: every\n"
+    "         item as the candidate saw it (order, option order) with the right answer\n"
+    "         in the letters and numbers shown on screen. For reviews and tests.\n\n"
     "Every mistake in an input file is reported as FILE:LINE: reason. Output files\n"
     "are written atomically: on any error nothing is left behind.\n"
     "Formats: exam-packs/FORMAT.md\n";
@@ -73,7 +78,7 @@ static int file_error(const char *file, char *why)
 }
 
 typedef struct opts {
-    const char *out, *bank, *blueprint, *key, *csv, *pub, *code;
+    const char *out, *bank, *blueprint, *key, *csv, *pub, *code, *seed;
     long kdf_ops, kdf_mem;
     int help;
     const char *file;
@@ -87,6 +92,7 @@ static int parse_opts(int argc, char **argv, opts *o)
         {"csv", required_argument, 0, 'c'},       {"pub", required_argument, 0, 'u'},
         {"release-code", required_argument, 0, 'r'}, {"kdf-ops", required_argument, 0, 'O'},
         {"kdf-mem", required_argument, 0, 'M'},   {"help", no_argument, 0, 'h'},
+        {"seed", required_argument, 0, 'S'},
         {0, 0, 0, 0}};
     memset(o, 0, sizeof *o);
     opterr = 0;
@@ -110,6 +116,7 @@ static int parse_opts(int argc, char **argv, opts *o)
             o->kdf_mem = strtol(optarg, &end, 10);
             if (*end || o->kdf_mem < 1 || o->kdf_mem > 2048) return usage_error("--kdf-mem must be 1-2048 (MiB)");
             break;
+        case 'S': o->seed = optarg; break;
         case 'h': o->help = 1; break;
         default: {
             char msg[128];
@@ -397,6 +404,87 @@ static int cmd_inspect(opts *o)
     return rc;
 }
 
+/* the right answer in display terms (what the candidate presses) */
+static void display_answer(const paper_item *it, const paper_question *q, char *out, size_t size)
+{
+    out[0] = 0;
+    size_t o = 0;
+    switch (it->type) {
+    case QT_JUDGE: snprintf(out, size, "%s", !strcmp(q->key, "T") ? "A" : "B"); return;
+    case QT_SINGLE: case QT_MULTI:
+        for (int d = 0; d < it->nopt && o + 1 < size; d++)
+            if (strchr(q->key, 'A' + it->perm[d])) out[o++] = (char)('A' + d);
+        out[o] = 0;
+        return;
+    case QT_ORDER:
+        for (const char *p = q->key; *p && o + 1 < size; p++)
+            for (int d = 0; d < it->nopt; d++)
+                if (it->perm[d] == *p - 'A') out[o++] = (char)('A' + d);
+        out[o] = 0;
+        return;
+    case QT_MATCH: /* left item i's right answer is original item i: its display number */
+        for (int i = 0; i < it->nopt && o + 1 < size; i++)
+            for (int d = 0; d < it->nopt; d++)
+                if (it->perm[d] == i) out[o++] = (char)('1' + d);
+        out[o] = 0;
+        return;
+    case QT_FILL: { /* the first alternative of each blank, tab-separated */
+        for (const char *p = q->key; *p && o + 1 < size; p++) {
+            if (*p == '|') { while (*p && *p != ';') p++; if (!*p) break; }
+            out[o++] = *p == ';' ? '\t' : *p;
+        }
+        out[o] = 0;
+        return;
+    }
+    case QT_NUMERIC: {
+        snprintf(out, size, "%s", q->key);
+        char *pm = strstr(out, "+-");
+        if (pm) *pm = 0;
+        return;
+    }
+    default: snprintf(out, size, "-"); return;
+    }
+}
+
+static int cmd_paper(opts *o)
+{
+    if (!o->pub || !o->file || !o->code || !o->seed) return usage_error("paper needs --pub, --release-code, --seed and a FILE.pack");
+    uint8_t seed[PAPER_SEED_BYTES];
+    size_t sl = 0;
+    if (sodium_hex2bin(seed, sizeof seed, o->seed, strlen(o->seed), NULL, &sl, NULL) || sl != sizeof seed)
+        return usage_error("--seed must be 64 hex digits (the seed field of a result)");
+    authority_pub pub;
+    char *why = NULL;
+    if (authority_load_pub(o->pub, &pub, &why)) return file_error(o->pub, why);
+    unsigned char *buf;
+    size_t len;
+    if (load_signed(o->file, &buf, &len)) return 1;
+    sqlite3 *db;
+    if (pack_open(buf, len, pub.sign_pk, o->code, &db, &why) != PACK_OK) {
+        free(buf);
+        return file_error(o->file, why);
+    }
+    free(buf);
+    paper p;
+    if (paper_draw(db, seed, &p, &why)) {
+        sqlite3_close(db);
+        return file_error(o->file, why);
+    }
+    printf("# item\tid\ttype\tpoints\tanswer (as shown on screen)\n");
+    for (int i = 0; i < p.n; i++) {
+        paper_question q;
+        char ans[2048], pts[24];
+        if (paper_question_load(db, p.items[i].seq, &q)) continue;
+        display_answer(&p.items[i], &q, ans, sizeof ans);
+        printf("%d\t%s\t%s\t%s\t%s\n", i + 1, p.items[i].id, qtype_name(p.items[i].type),
+               text_format_tenths(p.items[i].points, pts, sizeof pts), ans);
+        paper_question_free(&q);
+    }
+    paper_free(&p);
+    sqlite3_close(db);
+    return 0;
+}
+
 int main(int argc, char **argv)
 {
     if (sodium_init() < 0) {
@@ -421,6 +509,7 @@ int main(int argc, char **argv)
     if (!strcmp(cmd, "roster")) return cmd_roster(&o);
     if (!strcmp(cmd, "verify")) return cmd_verify(&o);
     if (!strcmp(cmd, "inspect")) return cmd_inspect(&o);
+    if (!strcmp(cmd, "paper")) return cmd_paper(&o);
     char msg[128];
     snprintf(msg, sizeof msg, "unknown command '%s'", cmd);
     return usage_error(msg);

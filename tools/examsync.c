@@ -12,6 +12,7 @@
 
 #include "../core/authority.h"
 #include "../core/fileio.h"
+#include "../core/journal.h"
 #include "../core/pack.h"
 #include "../core/result.h"
 #include "../core/roster.h"
@@ -253,6 +254,17 @@ static int cmd_status(opts *o)
         sqlite3_finalize(s);
     }
     printf("results: %d pending upload, %d delivered\n", pending, delivered);
+    uint8_t head[JOURNAL_HASH_BYTES];
+    int64_t count = 0;
+    char *jwhy = NULL;
+    if (journal_head(st.db, head, &count) == SQLITE_OK && journal_verify(st.db, head, &jwhy) == 0)
+        printf("journal: %lld entries, hash chain verified\n", (long long)count);
+    else {
+        printf("journal: CHAIN BROKEN: %s\n", jwhy ? jwhy : "unreadable");
+        free(jwhy);
+        store_close(&st);
+        return 1;
+    }
     store_close(&st);
     return 0;
 }

@@ -1,0 +1,92 @@
+# Helpers for the kiosk end-to-end tests: a provisioned kiosk with the sample
+# packs, and scripts generated from the candidate's real paper.
+KIOSK="$BIN/kiosk"
+SYNC="$BIN/examsync"
+EP="$BIN/exampack"
+PIN=918273645
+SEED0=$(printf '%064d' 0 | sed 's/0$/7/')
+
+# kiosk_setup DIR: keys, packs (cheap KDF), roster, provisioned data dir in DIR
+kiosk_setup() {
+    local d=$1
+    mkdir -p "$d/auth"
+    "$EP" keygen --out "$d/auth" >/dev/null
+    "$EP" build --bank "$SAMPLES/theory-4.csv" --blueprint "$SAMPLES/theory-4.ini" --key "$d/auth/authority.key" \
+        --out "$d/theory.pack" --kdf-ops 1 --kdf-mem 8 >"$d/theory.out"
+    "$EP" build --bank "$SAMPLES/practical-4.csv" --blueprint "$SAMPLES/practical-4.ini" --key "$d/auth/authority.key" \
+        --out "$d/practical.pack" --kdf-ops 1 --kdf-mem 8 >"$d/practical.out"
+    "$EP" roster --csv "$SAMPLES/roster-4.csv" --key "$d/auth/authority.key" --out "$d/room.roster" >/dev/null
+    THEORY_CODE=$(tail -1 "$d/theory.out"); PRACTICAL_CODE=$(tail -1 "$d/practical.out")
+    rm -f "$d/theory.out" "$d/practical.out"
+}
+
+# new_kiosk DATA AUTHDIR FILES...: a fresh kiosk data directory
+new_kiosk() {
+    local data=$1 auth=$2; shift 2
+    rm -rf "$data"
+    "$SYNC" init --data "$data" --pub "$auth/authority.pub" --site 广州天河考点 --room 01 --seat 1 >/dev/null &&
+        "$SYNC" add --data "$data" "$@" >/dev/null
+}
+
+# script lines that unlock with CODE, set the PIN, log candidate N in (roster line N+1) and start
+script_login() {
+    local code=$1 n=${2:-1}
+    local row; row=$(sed -n "$((n + 1))p" "$SAMPLES/roster-4.csv")
+    local ticket id; ticket=$(echo "$row" | cut -d, -f1); id=$(echo "$row" | cut -d, -f3)
+    cat <<S
+text $code
+key Return
+text $PIN
+key Return
+text $PIN
+key Return
+expect 考生登录
+text $ticket
+key Tab
+text $id
+key Return
+expect 核对考生信息
+key Return
+expect 考生须知
+key Return
+S
+}
+
+# script_answers PAPER.tsv MODE [N]: answer lines for each item; MODE right|wrong|skip;
+# N: only the first N items get MODE, the rest are skipped
+script_answers() {
+    local paper=$1 mode=$2 limit=${3:-100000}
+    local i=0
+    grep -v '^#' "$paper" | while IFS=$'\t' read -r n id type pts ans; do
+        i=$((i + 1))
+        if [ "$i" -le "$limit" ] && [ "$mode" != skip ]; then
+            case "$type" in
+            judge|single)
+                if [ "$mode" = wrong ]; then [ "$ans" = A ] && ans=B || ans=A; fi
+                echo "key $(echo "$ans" | tr 'A-Z' 'a-z')" ;;
+            multi|order)
+                [ "$mode" = wrong ] && ans=${ans:0:1}
+                for ((k = 0; k < ${#ans}; k++)); do echo "key $(echo "${ans:k:1}" | tr 'A-Z' 'a-z')"; done ;;
+            match)
+                for ((k = 0; k < ${#ans}; k++)); do echo "key ${ans:k:1}"; done ;;
+            fill)
+                IFS=$'\t' read -r -a blanks <<<"$(echo "$ans" | tr '\t' '\t')"
+                first=1
+                echo "$ans" | tr '\t' '\n' | while read -r b; do
+                    [ "$first" = 1 ] || echo "key Tab"
+                    first=0
+                    echo "text $b"
+                done ;;
+            numeric) echo "text $ans" ;;
+            essay) echo "text 参考作答：提高商品标题与卖点的相关性。" ;;
+            esac
+        fi
+        echo "key PageDown"
+    done
+}
+
+# points of the first N items of PAPER.tsv (objective items), in tenths
+paper_points() {
+    local paper=$1 limit=${2:-100000}
+    grep -v '^#' "$paper" | head -n "$limit" | awk -F'\t' '$3 != "essay" { split($4, p, "."); s += p[1] * 10 + (p[2] ? p[2] : 0) } END { print s + 0 }'
+}

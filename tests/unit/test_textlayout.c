@@ -1,0 +1,742 @@
+/* Unit tests for kiosk/textlayout.c: Chinese line breaking (SPEC §6.2).
+ * The fake measuring function gives 10 px to an ASCII byte and 20 px to any
+ * other character (counted by its UTF-8 lead byte), independently of the
+ * decoder under test. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include <cmocka.h>
+
+#include "textlayout.h"
+
+/* ---- fake measuring ------------------------------------------------------ */
+
+typedef struct meter {
+    long calls;
+    long bytes;
+    int pad;   /* added to every non-empty measurement (non-additive) */
+    int kern;  /* subtracted from every non-empty measurement */
+} meter;
+
+static int plain_width(const char *s, int n)
+{
+    int w = 0;
+    for (int i = 0; i < n; i++) {
+        unsigned char c = (unsigned char)s[i];
+        if (c < 0x80) w += 10;
+        else if (c >= 0xC0) w += 20; /* lead byte: one character */
+    }
+    return w;
+}
+
+static int fake_measure(void *ctx, const char *s, int n)
+{
+    meter *m = ctx;
+    assert_true(n >= 0);
+    if (m) {
+        m->calls++;
+        m->bytes += n;
+    }
+    int w = plain_width(s, n);
+    if (m && n > 0) w += m->pad - m->kern;
+    return w;
+}
+
+/* ---- helpers ------------------------------------------------------------- */
+
+#define MAXL 512
+
+typedef struct result {
+    int n;
+    tl_line l[MAXL];
+} result;
+
+static void lay(const char *text, int width, result *r)
+{
+    r->n = tl_break(text, width, fake_measure, NULL, r->l, MAXL);
+    assert_true(r->n >= 1 && r->n <= MAXL);
+}
+
+/* Line I of R must read WANT. */
+static void expect_line(const char *text, const result *r, int i, const char *want)
+{
+    assert_true(i < r->n);
+    const tl_line *ln = &r->l[i];
+    int wl = (int)strlen(want);
+    if (ln->len != wl || memcmp(text + ln->start, want, (size_t)wl) != 0)
+        fail_msg("line %d: got \"%.*s\" (start %d len %d), want \"%s\"", i, ln->len, text + ln->start, ln->start,
+                 ln->len, want);
+    assert_int_equal(ln->width, plain_width(want, wl));
+}
+
+/* TEXT at WIDTH must give exactly the lines of the NULL-terminated list. */
+static void expect_lines(const char *text, int width, ...)
+{
+    result r;
+    lay(text, width, &r);
+    va_list ap;
+    va_start(ap, width);
+    int i = 0;
+    for (const char *want; (want = va_arg(ap, const char *)) != NULL; i++) expect_line(text, &r, i, want);
+    va_end(ap);
+    if (r.n != i) {
+        for (int k = 0; k < r.n; k++) print_message("  [%d] \"%.*s\"\n", k, r.l[k].len, text + r.l[k].start);
+        fail_msg("\"%s\" at %d: %d lines, want %d", text, width, r.n, i);
+    }
+}
+
+static unsigned first_cp(const char *text, const tl_line *ln)
+{
+    unsigned cp = 0;
+    if (ln->len > 0) tl_decode(text + ln->start, &cp);
+    return cp;
+}
+
+static unsigned last_cp(const char *text, const tl_line *ln)
+{
+    unsigned cp = 0;
+    int i = ln->start, end = ln->start + ln->len;
+    while (i < end) i += tl_decode(text + i, &cp);
+    return cp;
+}
+
+static int is_ws(char c)
+{
+    return c == ' ' || c == '\t' || c == '\n' || c == '\r';
+}
+
+/* The lines cover TEXT in order; only spaces and line ends are left out,
+ * and exactly one paragraph boundary per hard break. Returns the number of
+ * lines that start a paragraph. */
+static int check_coverage(const char *text, const tl_line *l, int n)
+{
+    int pos = 0, paragraphs = 1, newlines = 0;
+    for (const char *p = text; *p; p++)
+        if (*p == '\n' || (*p == '\r' && p[1] != '\n')) newlines++;
+    for (int i = 0; i < n; i++) {
+        assert_true(l[i].start >= pos);
+        assert_true(l[i].len >= 0);
+        int nl = 0;
+        for (int k = pos; k < l[i].start; k++) {
+            if (!is_ws(text[k])) fail_msg("line %d: byte %d (0x%02x) dropped", i, k, (unsigned char)text[k]);
+            if (text[k] == '\n' || (text[k] == '\r' && text[k + 1] != '\n')) nl++;
+        }
+        assert_true(nl <= 1);
+        if (i > 0) paragraphs += nl;
+        /* no line ends in a space; soft-wrapped lines start without one */
+        if (l[i].len > 0) {
+            assert_false(text[l[i].start + l[i].len - 1] == ' ');
+            if (i > 0 && nl == 0) assert_false(text[l[i].start] == ' ');
+        }
+        pos = l[i].start + l[i].len;
+    }
+    for (; text[pos]; pos++) {
+        if (!is_ws(text[pos])) fail_msg("byte %d after the last line dropped", pos);
+        assert_false(text[pos] == '\n');
+    }
+    assert_int_equal(paragraphs, newlines + 1);
+    return paragraphs;
+}
+
+/* ---- tl_decode and the prohibition sets ---------------------------------- */
+
+static void expect_decode(const char *s, unsigned want_cp, int want_len)
+{
+    unsigned cp = 12345;
+    int n = tl_decode(s, &cp);
+    assert_int_equal(n, want_len);
+    assert_int_equal(cp, want_cp);
+}
+
+static void test_decode(void **state)
+{
+    (void)state;
+    expect_decode("", 0, 0);
+    expect_decode("A", 'A', 1);
+    expect_decode("\xC2\xB7", 0xB7, 2);
+    expect_decode("\xE4\xB8\xAD", 0x4E2D, 3);        /* 中 */
+    expect_decode("\xF0\xA0\x80\x80", 0x20000, 4);   /* 𠀀 */
+    expect_decode("\xF4\x8F\xBF\xBF", 0x10FFFF, 4);
+    expect_decode("\x80", 0xFFFD, 1);                /* lone continuation */
+    expect_decode("\xFF", 0xFFFD, 1);
+    expect_decode("\xC0\x80", 0xFFFD, 1);            /* overlong NUL */
+    expect_decode("\xE0\x80\xAF", 0xFFFD, 1);        /* overlong */
+    expect_decode("\xED\xA0\x80", 0xFFFD, 1);        /* surrogate */
+    expect_decode("\xF4\x90\x80\x80", 0xFFFD, 1);    /* > U+10FFFF */
+    expect_decode("\xE4\xB8", 0xFFFD, 1);            /* cut short by the NUL */
+    expect_decode("\xE4\xB8Z", 0xFFFD, 1);
+
+    /* a truncated sequence at the very end of an exactly sized buffer: ASan
+     * reports any read past the NUL */
+    char *buf = malloc(3);
+    assert_non_null(buf);
+    memcpy(buf, "\xF0\x9F", 3);
+    expect_decode(buf, 0xFFFD, 1);
+    expect_decode(buf + 1, 0xFFFD, 1);
+    expect_decode(buf + 2, 0, 0);
+    free(buf);
+}
+
+static void test_prohibition_sets(void **state)
+{
+    (void)state;
+    /* ，。、；：？！）》」』】〕〉”’…—·％ and ASCII ,.;:?!)]}% */
+    static const unsigned start[] = {0xFF0C, 0x3002, 0x3001, 0xFF1B, 0xFF1A, 0xFF1F, 0xFF01, 0xFF09,
+                                     0x300B, 0x300D, 0x300F, 0x3011, 0x3015, 0x3009, 0x201D, 0x2019,
+                                     0x2026, 0x2014, 0x00B7, 0xFF05, ',',    '.',    ';',    ':',
+                                     '?',    '!',    ')',    ']',    '}',    '%'};
+    /* （《「『【〔〈“‘ and ([{ */
+    static const unsigned end[] = {0xFF08, 0x300A, 0x300C, 0x300E, 0x3010, 0x3014,
+                                   0x3008, 0x201C, 0x2018, '(',    '[',    '{'};
+    for (size_t i = 0; i < sizeof start / sizeof start[0]; i++) {
+        if (!tl_no_line_start(start[i])) fail_msg("U+%04X should not start a line", start[i]);
+        assert_false(tl_no_line_end(start[i]));
+    }
+    for (size_t i = 0; i < sizeof end / sizeof end[0]; i++) {
+        if (!tl_no_line_end(end[i])) fail_msg("U+%04X should not end a line", end[i]);
+        assert_false(tl_no_line_start(end[i]));
+    }
+    static const unsigned free_cp[] = {'A', '1', ' ', '-', '/', 0x4E2D, 0x3000, 0xAC00, 0xFFFD};
+    for (size_t i = 0; i < sizeof free_cp / sizeof free_cp[0]; i++) {
+        assert_false(tl_no_line_start(free_cp[i]));
+        assert_false(tl_no_line_end(free_cp[i]));
+    }
+}
+
+/* ---- deterministic layouts ----------------------------------------------- */
+
+static void test_pure_chinese(void **state)
+{
+    (void)state;
+    const char *t = "一二三四五六七八九十";
+    expect_lines(t, 200, "一二三四五六七八九十", NULL);
+    expect_lines(t, 1000, "一二三四五六七八九十", NULL);
+    expect_lines(t, 100, "一二三四五", "六七八九十", NULL);
+    expect_lines(t, 99, "一二三四", "五六七八", "九十", NULL);
+    expect_lines(t, 60, "一二三", "四五六", "七八九", "十", NULL);
+    expect_lines(t, 20, "一", "二", "三", "四", "五", "六", "七", "八", "九", "十", NULL);
+    /* narrower than one character: one character a line all the same */
+    expect_lines("一二三", 5, "一", "二", "三", NULL);
+    expect_lines("一二三", 0, "一", "二", "三", NULL);
+    /* hangul, kana, supplementary ideographs break the same way */
+    expect_lines("한국어かなカナ\xF0\xA0\x80\x80\xF0\xA0\x80\x81", 60, "한국어", "かなカ", "ナ\xF0\xA0\x80\x80\xF0\xA0\x80\x81",
+                 NULL);
+}
+
+static void test_no_line_start(void **state)
+{
+    (void)state;
+    /* the natural break after 四 would start a line with ，: 四 goes down */
+    expect_lines("一二三四，五六", 80, "一二三", "四，五六", NULL);
+    /* a chain of closing marks: 。” both go down with 三 */
+    expect_lines("一二三。”四五", 60, "一二", "三。”", "四五", NULL);
+    expect_lines("他说：“好。”走", 140, "他说：“好。”", "走", NULL);
+    expect_lines("他说：“好。”走", 120, "他说：", "“好。”走", NULL);
+    expect_lines("他说：“好。”走", 100, "他说：", "“好。”走", NULL);
+    /* each prohibited mark */
+    static const char *const marks[] = {"，", "。", "、", "；", "：", "？", "！", "）", "》", "」", "』", "】",
+                                        "〕", "〉", "”", "’", "…", "—", "·", "％", ",", ".", ";", ":",
+                                        "?", "!", ")", "]", "}", "%"};
+    for (size_t i = 0; i < sizeof marks / sizeof marks[0]; i++) {
+        char text[64], l2[64];
+        snprintf(text, sizeof text, "一二三%s四五", marks[i]);
+        snprintf(l2, sizeof l2, "三%s四", marks[i]);
+        expect_lines(text, 60, "一二", l2, "五", NULL);
+    }
+}
+
+static void test_hanging_punctuation(void **state)
+{
+    (void)state;
+    /* moving the break back would leave the line empty: the mark hangs */
+    expect_lines("中。", 20, "中。", NULL);
+    expect_lines("中文。", 20, "中", "文。", NULL);
+    expect_lines("中文。”好", 20, "中", "文。”", "好", NULL);
+    expect_lines("一，二，三。", 20, "一，", "二，", "三。", NULL);
+    /* a line that starts with a mark (after a hard break) keeps it */
+    expect_lines("。。。", 20, "。。。", NULL);
+}
+
+static void test_no_line_end(void **state)
+{
+    (void)state;
+    /* 「 would end the first line: it moves to the next */
+    expect_lines("一二三「四五」", 80, "一二三", "「四五」", NULL);
+    expect_lines("一二三（四）", 80, "一二三", "（四）", NULL);
+    expect_lines("见《史记》一书", 40, "见", "《史", "记》", "一书", NULL);
+    expect_lines("见《史记》一书", 100, "见《史记》", "一书", NULL);
+    expect_lines("一二三“四”", 80, "一二三", "“四”", NULL);
+    expect_lines("ab (cd)", 40, "ab", "(cd)", NULL);
+    /* nothing else fits: bracket and character overflow together */
+    expect_lines("「中」", 20, "「中」", NULL);
+}
+
+static void test_latin_words_kept(void **state)
+{
+    (void)state;
+    expect_lines("我们的SEO策略", 100, "我们的SEO", "策略", NULL);
+    expect_lines("我们的SEO策略", 80, "我们的", "SEO策略", NULL);
+    expect_lines("我们的SEO策略", 40, "我们", "的", "SEO", "策略", NULL);
+    expect_lines("请访问https://example.com/abc了解", 300, "请访问https://example.com/abc", "了解", NULL);
+    expect_lines("请访问https://example.com/abc了解", 250, "请访问", "https://example.com/abc了", "解", NULL);
+    expect_lines("增长了12.5%以上", 100, "增长了", "12.5%以上", NULL);
+    expect_lines("增长了12.5%以上", 70, "增长了", "12.5%以", "上", NULL);
+    expect_lines("增长了12.5%以上", 50, "增长", "了", "12.5%", "以上", NULL);
+    expect_lines("the quick brown fox", 100, "the quick", "brown fox", NULL);
+    expect_lines("the quick brown fox", 90, "the quick", "brown fox", NULL);
+    expect_lines("the quick brown fox", 80, "the", "quick", "brown", "fox", NULL);
+}
+
+static void test_long_word_split(void **state)
+{
+    (void)state;
+    expect_lines("abcdefghijklmnopqrstuvwxyz", 100, "abcdefghij", "klmnopqrst", "uvwxyz", NULL);
+    expect_lines("abcdefghijklmnopqrstuvwxyz", 105, "abcdefghij", "klmnopqrst", "uvwxyz", NULL);
+    /* the overlong run fills the current line first (as late as possible) */
+    expect_lines("中abcdefghijklmnop文", 100, "中abcdefgh", "ijklmnop文", NULL);
+    expect_lines("see abcdefghijklmnop", 100, "see abcdef", "ghijklmnop", NULL);
+    /* a short word before the long one stays whole */
+    expect_lines("ab https://example.com/abc", 100, "ab https:/", "/example.c", "om/abc", NULL);
+    /* closing punctuation inside the long run does not start a line */
+    expect_lines("abcdefghi,,jk", 100, "abcdefgh", "i,,jk", NULL);
+}
+
+static void test_mixed_sentence(void **state)
+{
+    (void)state;
+    const char *t = "转化率CTR为3.5%，请计算。";
+    expect_lines(t, 1000, "转化率CTR为3.5%，请计算。", NULL);
+    expect_lines(t, 100, "转化率CTR", "为3.5%，请", "计算。", NULL);
+    expect_lines(t, 60, "转化率", "CTR为", "3.5%，", "请计", "算。", NULL);
+    for (int w = 40; w <= 400; w++) { /* from 40 on, CTR and 3.5% fit a line */
+        result r;
+        lay(t, w, &r);
+        check_coverage(t, r.l, r.n);
+        for (int i = 0; i < r.n; i++) {
+            const char *s = t + r.l[i].start;
+            assert_false(tl_no_line_start(first_cp(t, &r.l[i])));
+            /* CTR and 3.5% are never split */
+            assert_false(r.l[i].len >= 1 && (strncmp(s, "TR", 2) == 0 || strncmp(s, "R", 1) == 0));
+            assert_false(strncmp(s, ".5%", 3) == 0 || strncmp(s, "5%", 2) == 0 || s[0] == '%');
+        }
+    }
+}
+
+static void test_hard_breaks(void **state)
+{
+    (void)state;
+    expect_lines("", 100, "", NULL);
+    expect_lines("\n", 100, "", "", NULL);
+    expect_lines("ab\ncd", 100, "ab", "cd", NULL);
+    expect_lines("ab\r\ncd", 100, "ab", "cd", NULL);
+    expect_lines("ab\n\ncd", 100, "ab", "", "cd", NULL);
+    expect_lines("ab\r\n\r\ncd\r\n", 100, "ab", "", "cd", "", NULL);
+    expect_lines("ab\n", 100, "ab", "", NULL);
+    expect_lines("一二三四\n五", 40, "一二", "三四", "五", NULL);
+    /* a lone '\r' (old Mac files) ends a line too */
+    expect_lines("ab\rcd", 100, "ab", "cd", NULL);
+
+    result r;
+    lay("ab\r\ncd\n", 100, &r);
+    assert_int_equal(r.n, 3);
+    assert_int_equal(r.l[1].start, 4);
+    assert_int_equal(r.l[2].start, 7);
+    assert_int_equal(r.l[2].len, 0);
+    assert_int_equal(r.l[2].width, 0);
+    lay("ab\n\ncd", 100, &r);
+    assert_int_equal(r.l[1].start, 3);
+    assert_int_equal(r.l[1].len, 0);
+    assert_int_equal(r.l[2].start, 4);
+    lay("", 100, &r);
+    assert_int_equal(r.n, 1);
+    assert_int_equal(r.l[0].start, 0);
+    assert_int_equal(r.l[0].len, 0);
+    assert_int_equal(r.l[0].width, 0);
+}
+
+static void test_spaces(void **state)
+{
+    (void)state;
+    result r;
+    const char *t = "hello world";
+    lay(t, 60, &r);
+    assert_int_equal(r.n, 2);
+    assert_int_equal(r.l[0].start, 0);
+    assert_int_equal(r.l[0].len, 5);
+    assert_int_equal(r.l[0].width, 50);
+    assert_int_equal(r.l[1].start, 6);
+    assert_int_equal(r.l[1].len, 5);
+
+    /* several spaces at a break are dropped on both sides */
+    t = "hello    world";
+    lay(t, 60, &r);
+    assert_int_equal(r.n, 2);
+    assert_int_equal(r.l[0].len, 5);
+    assert_int_equal(r.l[0].width, 50);
+    assert_int_equal(r.l[1].start, 9);
+    /* the break is at the spaces even if they alone would overflow */
+    expect_lines("hello    world", 50, "hello", "world", NULL);
+    /* inner spaces stay and count */
+    expect_lines("a b c d", 50, "a b c", "d", NULL);
+    /* trailing spaces are not part of the line, before '\n' or the end */
+    lay("abc   \ndef  ", 100, &r);
+    assert_int_equal(r.n, 2);
+    assert_int_equal(r.l[0].len, 3);
+    assert_int_equal(r.l[0].width, 30);
+    assert_int_equal(r.l[1].start, 7);
+    assert_int_equal(r.l[1].len, 3);
+    lay("   ", 100, &r);
+    assert_int_equal(r.n, 1);
+    assert_int_equal(r.l[0].len, 0);
+    assert_int_equal(r.l[0].width, 0);
+    /* indentation at the start of a paragraph is kept */
+    expect_lines("  ab\n  cd", 100, "  ab", "  cd", NULL);
+    /* spaces between Chinese words */
+    expect_lines("中文 测试 一下", 80, "中文 测", "试 一下", NULL);
+    expect_lines("中文 测试 一下", 60, "中文", "测试", "一下", NULL);
+    /* no break at a no-break space, nor around it */
+    expect_lines("中\xC2\xA0文字", 40, "中\xC2\xA0文", "字", NULL);
+    /* a combining mark stays with its letter */
+    expect_lines("\xE4\xB8\xAD\xCC\x81\xE6\x96\x87", 20, "\xE4\xB8\xAD\xCC\x81", "\xE6\x96\x87", NULL);
+    /* a space before a closing mark is not a break */
+    expect_lines("abc def ,gh", 70, "abc", "def ,gh", NULL);
+}
+
+static void test_widths(void **state)
+{
+    (void)state;
+    const char *t = "资料显示，2023年全国GDP增长5.2%（初步核算），其中第三产业增加值为688238亿元。 See https://example.com/abc for details.";
+    for (int w = 60; w <= 600; w += 7) { /* the widest unit, 算），, is 60 */
+        result r;
+        lay(t, w, &r);
+        check_coverage(t, r.l, r.n);
+        for (int i = 0; i < r.n; i++) {
+            assert_int_equal(r.l[i].width, plain_width(t + r.l[i].start, r.l[i].len));
+            assert_true(r.l[i].width <= w);
+        }
+    }
+}
+
+static void test_max_smaller(void **state)
+{
+    (void)state;
+    const char *t = "一二三四五六七八九十";
+    tl_line l[4];
+    memset(l, 0x5A, sizeof l);
+    int n = tl_break(t, 20, fake_measure, NULL, l, 3);
+    assert_int_equal(n, 10);
+    assert_int_equal(l[2].start, 6);
+    assert_int_equal(l[2].len, 3);
+    assert_int_equal(l[2].width, 20);
+    /* the fourth entry is untouched */
+    assert_int_equal(l[3].start, 0x5A5A5A5A);
+    assert_int_equal(l[3].len, 0x5A5A5A5A);
+    /* count only */
+    assert_int_equal(tl_break(t, 20, fake_measure, NULL, NULL, 0), 10);
+    memset(l, 0x5A, sizeof l);
+    assert_int_equal(tl_break(t, 100, fake_measure, NULL, l, 0), 2);
+    assert_int_equal(l[0].start, 0x5A5A5A5A);
+    /* the count matches a call with room enough */
+    result r;
+    lay(t, 60, &r);
+    assert_int_equal(tl_break(t, 60, fake_measure, NULL, l, 1), r.n);
+    assert_int_equal(l[0].len, r.l[0].len);
+}
+
+static void test_invalid_utf8(void **state)
+{
+    (void)state;
+    static const char *const bad[] = {
+        "\xFF\xFE\xE4\xB8\xAD\xE4\xB8",
+        "\x80\x80\x80\x80\x80\x80\x80\x80\x80\x80\x80\x80",
+        "\xE4\xB8\xAD\xC0\xAF\xED\xA0\x80\xF4\x90\x80\x80\xE6\x96\x87",
+        "abc\xE4\xB8\n\xE4\xB8\xAD" "def\xF0\x9F",
+        "\xE3\x80\x82\xE3\x80\x82\xC3",
+        "\xEF\xBC\x88\xF0",
+    };
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        size_t len = strlen(bad[i]);
+        char *t = malloc(len + 1); /* exact size: ASan catches reads past the NUL */
+        assert_non_null(t);
+        memcpy(t, bad[i], len + 1);
+        for (int w = 0; w <= 80; w += 5) {
+            tl_line l[64];
+            int n = tl_break(t, w, fake_measure, NULL, l, 64);
+            assert_true(n >= 1 && n <= 64);
+            check_coverage(t, l, n);
+            for (int k = 0; k < n; k++) assert_true(l[k].start + l[k].len <= (int)len);
+        }
+        free(t);
+    }
+    /* decoding invalid bytes as U+FFFD never swallows a '\n' */
+    expect_lines("\xE4\xB8\nab", 100, "\xE4\xB8", "ab", NULL);
+}
+
+/* ---- non-additive measuring ---------------------------------------------- */
+
+static void test_non_additive_measure(void **state)
+{
+    (void)state;
+    const char *t = "一二三四五六七八九十";
+    /* padding per call: the sum of pieces overestimates the line */
+    meter m = {0, 0, 7, 0};
+    tl_line l[16];
+    int n = tl_break(t, 107, fake_measure, &m, l, 16);
+    assert_int_equal(n, 2);
+    assert_int_equal(l[0].len, 15);
+    assert_int_equal(l[0].width, 107);
+    assert_int_equal(l[1].width, 107);
+
+    /* kerning: the sum of pieces underestimates the line */
+    meter k = {0, 0, 0, 15};
+    n = tl_break(t, 45, fake_measure, &k, l, 16);
+    assert_int_equal(n, 4);
+    assert_int_equal(l[0].len, 9);
+    assert_int_equal(l[0].width, 45);
+    assert_int_equal(l[3].len, 3);
+    assert_int_equal(l[3].width, 5);
+
+    /* far more candidates than the walker keeps: searched back all the same */
+    char big[600 * 3 + 1];
+    for (int i = 0; i < 600; i++) memcpy(big + 3 * i, "中", 3);
+    big[600 * 3] = '\0';
+    meter k2 = {0, 0, 0, 19};
+    tl_line bl[64];
+    n = tl_break(big, 300, fake_measure, &k2, bl, 64);
+    assert_int_equal(n, 40);
+    for (int i = 0; i < n; i++) {
+        assert_int_equal(bl[i].len, 45);
+        assert_int_equal(bl[i].width, 281);
+    }
+}
+
+/* ---- random texts: the rules hold for every line ------------------------- */
+
+static uint32_t rng_state;
+
+static uint32_t rnd(uint32_t n)
+{
+    rng_state ^= rng_state << 13;
+    rng_state ^= rng_state >> 17;
+    rng_state ^= rng_state << 5;
+    return rng_state % n;
+}
+
+static const char *const HAN[] = {"的", "一", "是", "在", "不", "了", "有", "和", "人", "这", "中", "大",
+                                  "为", "上", "个", "国", "我", "以", "要", "他", "时", "来", "用", "们"};
+static const char *const CLOSE[] = {"，", "。", "、", "；", "：", "？", "！", "）", "》", "」", "』", "】", "”", "’", "…", "％"};
+static const char *const OPEN[] = {"（", "《", "「", "『", "【", "“", "‘"};
+static const char *const LATIN[] = {"SEO", "CTR", "12.5%", "https://example.com/abc", "ROI", "3.14", "A"};
+
+#define N_OF(a) (sizeof(a) / sizeof((a)[0]))
+
+static int is_han_at(const char *s)
+{
+    for (size_t i = 0; i < N_OF(HAN); i++)
+        if (strncmp(s, HAN[i], 3) == 0) return 1;
+    return 0;
+}
+
+/* Random Chinese with punctuation, Latin words, spaces and hard breaks.
+ * Every unbreakable unit is at most 320 px wide. */
+static void random_text(char *out, size_t cap)
+{
+    size_t n = 0;
+    int items = 1 + (int)rnd(120);
+    int closes = 0;
+    out[0] = '\0';
+    for (int i = 0; i < items && n + 64 < cap; i++) {
+        uint32_t r = rnd(100);
+        const char *piece;
+        if (r < 55) {
+            piece = HAN[rnd(N_OF(HAN))];
+            closes = 0;
+        } else if (r < 75) {
+            if (closes >= 2) continue;
+            piece = CLOSE[rnd(N_OF(CLOSE))];
+            closes++;
+        } else if (r < 83) {
+            /* an opening mark is followed by a character */
+            n += (size_t)snprintf(out + n, cap - n, "%s", OPEN[rnd(N_OF(OPEN))]);
+            piece = HAN[rnd(N_OF(HAN))];
+            closes = 0;
+        } else if (r < 92) {
+            /* after a closing mark, a space: "…SEO" would be one run */
+            piece = LATIN[rnd(N_OF(LATIN))];
+            n += (size_t)snprintf(out + n, cap - n, "%s%s", closes ? " " : "", piece);
+            piece = rnd(2) ? " " : HAN[rnd(N_OF(HAN))];
+            closes = 0;
+        } else if (r < 97) {
+            piece = rnd(3) ? " " : "   ";
+        } else {
+            piece = rnd(4) ? "\n" : "\r\n";
+            closes = 0;
+        }
+        n += (size_t)snprintf(out + n, cap - n, "%s", piece);
+    }
+}
+
+static void test_random_rules(void **state)
+{
+    (void)state;
+    rng_state = 0x9E3779B9u;
+    static char text[4096];
+    static tl_line l[MAXL];
+    int hung = 0;
+    for (int iter = 0; iter < 3000; iter++) {
+        random_text(text, sizeof text);
+        int W = 60 + (int)rnd(500);
+        int n = tl_break(text, W, fake_measure, NULL, l, MAXL);
+        assert_true(n >= 1 && n <= MAXL);
+        check_coverage(text, l, n);
+        for (int i = 0; i < n; i++) {
+            const tl_line *ln = &l[i];
+            int para_start = i == 0;
+            int para_end = i == n - 1;
+            for (int k = (i > 0 ? l[i - 1].start + l[i - 1].len : 0); k < ln->start; k++)
+                if (text[k] == '\n' || text[k] == '\r') para_start = 1;
+            if (i + 1 < n)
+                for (int k = ln->start + ln->len; k < l[i + 1].start; k++)
+                    if (text[k] == '\n' || text[k] == '\r') para_end = 1;
+            assert_int_equal(ln->width, plain_width(text + ln->start, ln->len));
+            if (!para_start && tl_no_line_start(first_cp(text, ln)))
+                fail_msg("iter %d width %d: line %d starts with U+%04X: \"%.*s\"", iter, W, i, first_cp(text, ln),
+                         ln->len, text + ln->start);
+            if (!para_end && tl_no_line_end(last_cp(text, ln)))
+                fail_msg("iter %d width %d: line %d ends with U+%04X: \"%.*s\"", iter, W, i, last_cp(text, ln),
+                         ln->len, text + ln->start);
+            if (ln->width > W) {
+                hung++;
+                /* only when no break between two plain characters fitted */
+                int w = 0;
+                for (int k = ln->start; k < ln->start + ln->len;) {
+                    unsigned cp;
+                    int len = tl_decode(text + k, &cp);
+                    w += plain_width(text + k, len);
+                    k += len;
+                    if (k < ln->start + ln->len && is_han_at(text + k - len) && is_han_at(text + k) && w <= W)
+                        fail_msg("iter %d: line %d overflows (%d > %d) but could break at byte %d", iter, i,
+                                 ln->width, W, k);
+                }
+                if (W >= 320)
+                    fail_msg("iter %d: line %d \"%.*s\" overflows %d although every unit fits", iter, i, ln->len,
+                             text + ln->start, W);
+            }
+            /* greedy: if the next line starts with two plain characters
+             * right after this one, the first of them did not fit here */
+            if (!para_end && i + 1 < n && l[i + 1].start == ln->start + ln->len &&
+                is_han_at(text + l[i + 1].start) && l[i + 1].len >= 6 && is_han_at(text + l[i + 1].start + 3))
+                if (ln->width + 20 <= W)
+                    fail_msg("iter %d width %d: line %d \"%.*s\" could take one more character", iter, W, i,
+                             ln->len, text + ln->start);
+        }
+    }
+    print_message("    %d overflowing lines (hanging punctuation)\n", hung);
+}
+
+/* ---- efficiency ---------------------------------------------------------- */
+
+static char *make_stem(int chars)
+{
+    /* 2,000 characters: Chinese sentences with punctuation, numbers, words */
+    static const char *const parts[] = {"某", "企", "业", "年", "度", "营", "业", "收", "入", "为", "，",
+                                        "同", "比", "增", "长", "12.5%", "。", "请", "根", "据", "“",
+                                        "材", "料", "”", "计", "算", "ROI", "（", "保", "留", "）", "；"};
+    size_t cap = (size_t)chars * 8 + 1, n = 0;
+    char *s = malloc(cap);
+    assert_non_null(s);
+    int count = 0;
+    for (int i = 0; count < chars; i++) {
+        const char *p = parts[i % (int)N_OF(parts)];
+        size_t pl = strlen(p);
+        memcpy(s + n, p, pl);
+        n += pl;
+        count += (unsigned char)p[0] < 0x80 ? (int)pl : 1;
+    }
+    s[n] = '\0';
+    return s;
+}
+
+static void test_measure_calls_linear(void **state)
+{
+    (void)state;
+    char *stem = make_stem(2000);
+    int len = (int)strlen(stem);
+    meter m = {0, 0, 0, 0};
+    int n = tl_break(stem, 800, fake_measure, &m, NULL, 0);
+    assert_true(n > 40 && n < 80);
+    print_message("    %d lines, %ld measure calls, %ld bytes measured (text %d bytes)\n", n, m.calls, m.bytes, len);
+    assert_true(m.calls <= 2 * 2000 + 4 * n);
+    assert_true(m.bytes <= 5L * len);
+
+    /* one 20,000-character word: still linear */
+    char *word = malloc(20001);
+    assert_non_null(word);
+    for (int i = 0; i < 20000; i++) word[i] = (char)('a' + i % 26);
+    word[20000] = '\0';
+    meter mw = {0, 0, 0, 0};
+    n = tl_break(word, 800, fake_measure, &mw, NULL, 0);
+    assert_int_equal(n, 250);
+    assert_true(mw.bytes <= 5L * 20000);
+    free(word);
+    free(stem);
+}
+
+/* 1,000 layouts take well under 100 ms in an optimised build; the bound is
+ * generous for a loaded machine, and wider still when the code is not
+ * optimised or runs under AddressSanitizer (make asan), where every call
+ * and memory access costs several times more. test_measure_calls_linear
+ * checks the amount of work exactly, in every build. */
+#if defined(__SANITIZE_ADDRESS__) || !defined(__OPTIMIZE__)
+#define SPEED_BOUND_MS 3000.0
+#else
+#define SPEED_BOUND_MS 500.0
+#endif
+
+static void test_speed(void **state)
+{
+    (void)state;
+    char *stem = make_stem(2000);
+    tl_line l[128];
+    struct timespec a, b;
+    clock_gettime(CLOCK_MONOTONIC, &a);
+    int n = 0;
+    for (int i = 0; i < 1000; i++) n += tl_break(stem, 800, fake_measure, NULL, l, 128);
+    clock_gettime(CLOCK_MONOTONIC, &b);
+    double ms = (double)(b.tv_sec - a.tv_sec) * 1e3 + (double)(b.tv_nsec - a.tv_nsec) / 1e6;
+    free(stem);
+    print_message("    1000 layouts of a 2000-character stem: %.1f ms (bound %.0f ms)\n", ms, SPEED_BOUND_MS);
+    assert_true(n > 0);
+    assert_true(ms < SPEED_BOUND_MS);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_decode),
+        cmocka_unit_test(test_prohibition_sets),
+        cmocka_unit_test(test_pure_chinese),
+        cmocka_unit_test(test_no_line_start),
+        cmocka_unit_test(test_hanging_punctuation),
+        cmocka_unit_test(test_no_line_end),
+        cmocka_unit_test(test_latin_words_kept),
+        cmocka_unit_test(test_long_word_split),
+        cmocka_unit_test(test_mixed_sentence),
+        cmocka_unit_test(test_hard_breaks),
+        cmocka_unit_test(test_spaces),
+        cmocka_unit_test(test_widths),
+        cmocka_unit_test(test_max_smaller),
+        cmocka_unit_test(test_invalid_utf8),
+        cmocka_unit_test(test_non_additive_measure),
+        cmocka_unit_test(test_random_rules),
+        cmocka_unit_test(test_measure_calls_linear),
+        cmocka_unit_test(test_speed),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
