@@ -52,7 +52,7 @@ PROGRAMS := bin/exampack bin/examsync bin/kiosk
 UNIT_TESTS := $(patsubst tests/unit/%.c,%,$(wildcard tests/unit/test_*.c))
 FUZZERS := $(patsubst tests/fuzz/%_fuzzer.c,%,$(wildcard tests/fuzz/*_fuzzer.c))
 
-.PHONY: all test check unit unit-run e2e asan fuzz fuzz-build fuzz-replay bench demo install clean deps layering
+.PHONY: all test check unit unit-run e2e asan fuzz fuzz-build fuzz-replay bench demo install clean deps layering torture
 .DEFAULT_GOAL := all
 
 all: layering $(PROGRAMS)
@@ -165,9 +165,18 @@ $(BUILD)/bench_pack: tests/bench/bench_pack.c $(CORE_LIB)
 	@mkdir -p $(dir $@)
 	$(CC) $(CORE_CFLAGS) -Icore -o $@ $^ $(CORE_LIBS)
 
+$(BUILD)/bench_store: tests/bench/bench_store.c $(CORE_LIB)
+	@mkdir -p $(dir $@)
+	$(CC) $(CORE_CFLAGS) -Icore -o $@ $^ $(CORE_LIBS)
+
 bench: deps
-	@$(MAKE) --no-print-directory CONF=release all $(BUILD)/bench_pack
-	@bash tests/bench/run.sh $(BUILD)/bench_pack
+	@$(MAKE) --no-print-directory CONF=release all $(BUILD)/bench_pack $(BUILD)/bench_store
+	@bash tests/bench/run.sh $(BUILD)/bench_pack $(BUILD)/bench_store
+
+# kill the kiosk at random moments of scripted sittings, TORTURE_KILLS times
+TORTURE_KILLS ?= 1000
+torture: all
+	@bash tests/torture/torture.sh $(TORTURE_KILLS)
 
 demo: deps
 	@$(MAKE) --no-print-directory all

@@ -303,10 +303,10 @@ static void peek(const layout *L, walker *w, int from)
         w->nflags = ascii_flags[b];
         return;
     }
-    /* unified ideographs U+4E00..U+9FFF (E4..E9 xx xx), the bulk of a stem;
-     * u[2] is read only when u[1] is a continuation byte, not the NUL */
-    if (b >= 0xE4 && b <= 0xE9 && (u[1] & 0xC0) == 0x80 && (u[2] & 0xC0) == 0x80 &&
-        (b != 0xE4 || u[1] >= 0xB8)) {
+    /* U+4000..U+9FFF (E4..E9 xx xx): ideographs, the bulk of a stem, with no
+     * prohibition; u[2] is read only when u[1] is a continuation byte, so
+     * never past the NUL */
+    if (b >= 0xE4 && b <= 0xE9 && (u[1] & 0xC0) == 0x80 && (u[2] & 0xC0) == 0x80) {
         w->nn = 3;
         w->nflags = F_CJK;
         return;

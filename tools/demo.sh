@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # make demo: builds the sample packs and roster with a demo authority in
-# demo/, verifies them, shows what a packager sees, and prints the release
-# codes. (Later issues add a kiosk sitting to this demo.)
+# demo/, verifies them, provisions a demo kiosk, prints the release code and a
+# demo candidate's ticket and ID number, and starts the kiosk: in a window
+# when a display exists, otherwise a scripted sitting that writes screenshots.
 set -eu
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 EP="$ROOT/bin/exampack"
@@ -37,4 +38,49 @@ echo "== release codes (announce in the exam room at exam start; printed here on
 echo "theory-4.pack     $THEORY_CODE"
 echo "practical-4.pack  $PRACTICAL_CODE"
 echo
-echo "demo files are in demo/ (authority keys, packs, roster)"
+echo "== provisioning a demo kiosk in demo/kiosk (examsync init + add)"
+rm -rf "$D/kiosk"
+"$ROOT/bin/examsync" init --data "$D/kiosk" --pub "$D/authority/authority.pub" --site 广州天河考点 --room 01 --seat 1
+"$ROOT/bin/examsync" add --data "$D/kiosk" "$D/theory-4.pack" "$D/practical-4.pack" "$D/room-01.roster"
+ROW=$(sed -n 2p "$S/roster-4.csv")
+TICKET=$(echo "$ROW" | cut -d, -f1); NAME=$(echo "$ROW" | cut -d, -f2); IDN=$(echo "$ROW" | cut -d, -f3)
+echo
+echo "== sit the exam"
+echo "invigilator: type the release code, Return; set a PIN (6+ digits) twice, Return after each"
+echo "candidate:   $NAME, ticket $TICKET, ID number $IDN (ticket, Tab, ID, Return)"
+echo "keys:        A-H answer, PageDown/PageUp, F9 flag, F10 hand in, Ctrl+Alt+I invigilator panel (PIN)"
+echo "             (closing the window is refused: exit through the panel, item 7)"
+if [ -n "${DISPLAY:-}${WAYLAND_DISPLAY:-}" ] && [ -z "${DEMO_SCRIPTED:-}" ]; then
+    echo "starting the kiosk in a window (theory code $THEORY_CODE) ..."
+    "$ROOT/bin/kiosk" --data "$D/kiosk" --windowed
+else
+    echo "no display: running a scripted demo sitting of the theory paper instead"
+    SEED=$(printf '%064d' 42)
+    "$EP" paper --pub "$D/authority/authority.pub" "$D/theory-4.pack" --release-code "$THEORY_CODE" --seed "$SEED" >"$D/.paper.tsv"
+    {
+        echo "shot 01-start"
+        echo "text $THEORY_CODE"; echo "key Return"; echo "shot 02-pin"
+        echo "text 20261127"; echo "key Return"; echo "text 20261127"; echo "key Return"
+        echo "text $TICKET"; echo "key Tab"; echo "text $IDN"; echo "shot 03-login"; echo "key Return"
+        echo "shot 04-confirm"; echo "key Return"; echo "shot 05-instructions"; echo "key Return"
+        echo "shot 06-question"
+        # answer every question as the key says, except every seventh
+        grep -v '^#' "$D/.paper.tsv" | while IFS=$'\t' read -r n id type pts ans; do
+            if [ $((n % 7)) -ne 0 ]; then
+                for ((k = 0; k < ${#ans}; k++)); do echo "key $(echo "${ans:k:1}" | tr 'A-Z' 'a-z')"; done
+            fi
+            [ "$n" = 3 ] && echo "shot 07-answered"
+            [ "$n" = 81 ] && { echo "key F9"; echo "shot 08-multi-flagged"; }
+            echo "key PageDown"
+        done
+        echo "wait 2400000"; echo "key F10"; echo "shot 09-confirm-handin"; echo "key Return"
+        echo "expect 您已成功交卷"; echo "shot 10-done"
+    } >"$D/.demo.script"
+    rm -f "$D/.paper.tsv"
+    KIOSK_SEED=$SEED "$ROOT/bin/kiosk" --data "$D/kiosk" --script "$D/.demo.script" --shots "$D/shots"
+    rm -f "$D/.demo.script"
+    echo "scripted sitting done; screenshots of every screen are in demo/shots/"
+    "$ROOT/bin/examsync" status --data "$D/kiosk" | tail -4
+fi
+echo
+echo "demo files are in demo/ (authority keys, packs, roster, kiosk data directory)"

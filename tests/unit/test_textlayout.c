@@ -225,6 +225,8 @@ static void test_pure_chinese(void **state)
     expect_lines("一二三", 5, "一", "二", "三", NULL);
     expect_lines("一二三", 0, "一", "二", "三", NULL);
     /* hangul, kana, supplementary ideographs break the same way */
+    expect_lines("一\xF0\xA0\x80\x80\xF0\xA0\x80\x81", 40, "一\xF0\xA0\x80\x80", "\xF0\xA0\x80\x81", NULL);
+    expect_lines("一\xE3\x90\x80\xE3\x90\x81", 40, "一\xE3\x90\x80", "\xE3\x90\x81", NULL); /* ext. A */
     expect_lines("한국어かなカナ\xF0\xA0\x80\x80\xF0\xA0\x80\x81", 60, "한국어", "かなカ", "ナ\xF0\xA0\x80\x80\xF0\xA0\x80\x81",
                  NULL);
 }
