@@ -48,7 +48,7 @@ CORE_MODULES := $(sort $(patsubst core/%.c,%,$(wildcard core/*.c)))
 CORE_OBJS := $(CORE_MODULES:%=$(BUILD)/core/%.o)
 CORE_LIB := $(BUILD)/libcore.a
 
-PROGRAMS := bin/exampack bin/examsync bin/kiosk
+PROGRAMS := bin/exampack bin/examsync bin/kiosk bin/examhub
 UNIT_TESTS := $(patsubst tests/unit/%.c,%,$(wildcard tests/unit/test_*.c))
 FUZZERS := $(patsubst tests/fuzz/%_fuzzer.c,%,$(wildcard tests/fuzz/*_fuzzer.c))
 
@@ -103,9 +103,31 @@ bin/kiosk: $(KIOSK_OBJS) $(KIOSK_PURE_OBJS) $(CORE_LIB)
 	@mkdir -p bin
 	$(CC) $(SANFLAGS) -o $@ $^ $(KIOSK_LIBS)
 
-bin/examsync: $(BUILD)/tools/examsync.o $(CORE_LIB)
+NET_PKGS := libcurl libmicrohttpd jansson
+NET_CFLAGS := $(CORE_CFLAGS) $(call pkg_cflags,$(NET_PKGS))
+HUB_SRCS := $(wildcard tools/hub/*.c)
+HUB_OBJS := $(HUB_SRCS:tools/hub/%.c=$(BUILD)/tools/hub/%.o)
+
+$(BUILD)/tools/hub/%.o: tools/hub/%.c
+	@mkdir -p $(dir $@)
+	$(CC) $(NET_CFLAGS) -c $< -o $@
+
+$(BUILD)/tools/examhub.o: tools/examhub.c
+	@mkdir -p $(dir $@)
+	$(CC) $(NET_CFLAGS) -c $< -o $@
+
+$(BUILD)/tools/examsync.o: tools/examsync.c
+	@mkdir -p $(dir $@)
+	$(CC) $(NET_CFLAGS) -c $< -o $@
+
+bin/examhub: $(BUILD)/tools/examhub.o $(HUB_OBJS) $(CORE_LIB)
 	@mkdir -p bin
-	$(CC) $(SANFLAGS) -o $@ $^ $(CORE_LIBS)
+	$(CC) $(SANFLAGS) -o $@ $^ $(call pkg_libs,libmicrohttpd jansson) $(CORE_LIBS) -lpthread
+
+# examsync verifies hub receipts with the hub module's code
+bin/examsync: $(BUILD)/tools/examsync.o $(BUILD)/tools/hub/hub.o $(BUILD)/tools/hub/hubstore.o $(CORE_LIB)
+	@mkdir -p bin
+	$(CC) $(SANFLAGS) -o $@ $^ $(call pkg_libs,libcurl jansson) $(CORE_LIBS)
 
 # ---- tests ---------------------------------------------------------------
 
@@ -189,4 +211,4 @@ install: all
 clean:
 	rm -rf build bin demo
 
--include $(CORE_OBJS:.o=.d) $(wildcard $(BUILD)/tools/*.d) $(wildcard $(BUILD)/tests/*.d) $(wildcard $(BUILD)/kiosk/*.d)
+-include $(CORE_OBJS:.o=.d) $(wildcard $(BUILD)/tools/*.d) $(wildcard $(BUILD)/tools/hub/*.d) $(wildcard $(BUILD)/tests/*.d) $(wildcard $(BUILD)/kiosk/*.d)

@@ -144,3 +144,23 @@ int authority_load_device_sk(const char *path, uint8_t sk[crypto_sign_SECRETKEYB
     free(buf);
     return rc;
 }
+
+int authority_load_results_key(const char *path, uint8_t pk[crypto_box_PUBLICKEYBYTES],
+                               uint8_t sk[crypto_box_SECRETKEYBYTES], char **why)
+{
+    unsigned char *buf;
+    size_t len;
+    if (fileio_read(path, 4096, &buf, &len, why)) return -1;
+    int rc = -1;
+    uint8_t check[crypto_box_PUBLICKEYBYTES];
+    if (strncmp((char *)buf, "exam-results-key v1\n", 20) || field((char *)buf, "box-pk", pk, crypto_box_PUBLICKEYBYTES) ||
+        field((char *)buf, "box-sk", sk, crypto_box_SECRETKEYBYTES))
+        *why = fileio_fmt("not a results key file (results.key from exampack keygen)");
+    else if (crypto_scalarmult_base(check, sk) != 0 || sodium_memcmp(check, pk, sizeof check) != 0)
+        *why = fileio_fmt("results key file is inconsistent (public and secret halves differ)");
+    else
+        rc = 0;
+    sodium_memzero(buf, len);
+    free(buf);
+    return rc;
+}

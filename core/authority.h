@@ -32,6 +32,10 @@ int authority_load_sign_sk(const char *path, uint8_t sk[crypto_sign_SECRETKEYBYT
  * that "signed by another authority" can be told apart from tampering. */
 void authority_key_id(const uint8_t pk[crypto_sign_PUBLICKEYBYTES], uint8_t id[AUTHORITY_KEYID_BYTES]);
 
+/* Loads results.key (the hub's results-decryption key pair; caller wipes SK). */
+int authority_load_results_key(const char *path, uint8_t pk[crypto_box_PUBLICKEYBYTES],
+                               uint8_t sk[crypto_box_SECRETKEYBYTES], char **why) __attribute__((warn_unused_result));
+
 /* Device (kiosk) key: "exam-device-key v1\nsign <base64 64>\n", mode 0600.
  * Creates PATH with a new Ed25519 key pair, refusing to overwrite. */
 int authority_device_keygen(const char *path, uint8_t pk[crypto_sign_PUBLICKEYBYTES], char **why)

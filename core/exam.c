@@ -8,6 +8,7 @@
 #include <time.h>
 
 #include "authority.h"
+#include "csv.h"
 #include "fileio.h"
 #include "journal.h"
 #include "pack.h"
@@ -69,6 +70,8 @@ struct exam {
     /* alerts */
     char alert[160];
     int focus_losses;
+    struct pending_entry *pending_log;
+    int npending;
     /* done */
     char receipt[RESULT_RECEIPT_BYTES];
     int score, pending;
@@ -103,10 +106,41 @@ const char *exam_message(exam_rc rc)
 static int64_t now(const exam *e) { return e->pf.now_ms(e->pf.ctx); }
 int64_t exam_now(const exam *e) { return now(e); }
 
+/* journal entries the disk refused wait here, in order, and are written
+ * first thing when writing works again (nothing is dropped) */
+typedef struct pending_entry {
+    char session[33], type[32], data[256];
+    int64_t mono, wall;
+} pending_entry;
+
+static int flush_journal(exam *e)
+{
+    while (e->npending) {
+        pending_entry *p = &e->pending_log[0];
+        if (store_journal(&e->st, p->session, p->type, p->data, p->mono, p->wall) != SQLITE_OK) return -1;
+        memmove(e->pending_log, e->pending_log + 1, (size_t)(e->npending - 1) * sizeof *e->pending_log);
+        e->npending--;
+    }
+    return 0;
+}
+
 static int journal(exam *e, const char *type, const char *data)
 {
-    int rc = store_journal(&e->st, e->sid, type, data ? data : "", now(e), (int64_t)time(NULL));
-    if (rc != SQLITE_OK) snprintf(e->alert, sizeof e->alert, "日志写入失败（%s），请检查磁盘", store_strerror(&e->st));
+    int rc = flush_journal(e) == 0 ? store_journal(&e->st, e->sid, type, data ? data : "", now(e), (int64_t)time(NULL))
+                                   : SQLITE_FULL;
+    if (rc != SQLITE_OK) {
+        snprintf(e->alert, sizeof e->alert, "日志写入失败（%s），请检查磁盘", store_strerror(&e->st));
+        pending_entry *grown = realloc(e->pending_log, (size_t)(e->npending + 1) * sizeof *grown);
+        if (grown) {
+            e->pending_log = grown;
+            pending_entry *p = &e->pending_log[e->npending++];
+            snprintf(p->session, sizeof p->session, "%s", e->sid);
+            snprintf(p->type, sizeof p->type, "%s", type);
+            snprintf(p->data, sizeof p->data, "%s", data ? data : "");
+            p->mono = now(e);
+            p->wall = (int64_t)time(NULL);
+        }
+    }
     return rc;
 }
 
@@ -223,6 +257,7 @@ void exam_close(exam *e)
     sodium_memzero(e->pin_hash, sizeof e->pin_hash);
     for (int i = 0; i < e->nrosters; i++) roster_free(&e->rosters[i]);
     free(e->rosters);
+    free(e->pending_log);
     store_close(&e->st);
     free(e);
 }
@@ -599,7 +634,13 @@ exam_rc exam_start(exam *e)
     }
     if (rc != SQLITE_OK) {
         snprintf(e->alert, sizeof e->alert, "无法开始考试：%s", store_strerror(&e->st));
+        /* drop the drawn paper but keep the candidate: Return tries again */
+        char ticket[sizeof e->ticket], name[sizeof e->name];
+        memcpy(ticket, e->ticket, sizeof ticket);
+        memcpy(name, e->name, sizeof name);
         free_sitting(e);
+        memcpy(e->ticket, ticket, sizeof ticket);
+        memcpy(e->name, name, sizeof name);
         return EXAM_SAVE_FAILED;
     }
     session_init(&e->ss, e->pp.duration, e->pp.min_submit);
@@ -659,7 +700,7 @@ static exam_rc finish(exam *e, session_state status)
     uint8_t *sealed = NULL;
     size_t sealed_len = 0;
     char rid[RESULT_ID_HEX], receipt[RESULT_RECEIPT_BYTES];
-    int rc = store_begin(&e->st);
+    int rc = flush_journal(e) == 0 ? store_begin(&e->st) : SQLITE_FULL;
     if (rc != SQLITE_OK) goto done;
     char data[128], seedhex[PAPER_SEED_BYTES * 2 + 1], headhex[65], t[24];
     snprintf(data, sizeof data, "status=%s score=%s", session_state_name(status), text_format_tenths(total, t, sizeof t));
@@ -948,7 +989,12 @@ static exam_rc set_response(exam *e, int i, char *resp /* owned */)
     return e->saved[i] ? EXAM_OK : EXAM_SAVE_FAILED;
 }
 
-static int running(const exam *e) { return e->phase == PHASE_RUNNING; }
+/* answers are taken only while the clock runs: not after time is up while a
+ * hand-in waits for the disk */
+static int running(const exam *e)
+{
+    return e->phase == PHASE_RUNNING && e->ss.state == SS_RUNNING && !e->handin_pending;
+}
 
 exam_rc exam_choose(exam *e, int display)
 {
@@ -1071,6 +1117,7 @@ exam_rc exam_text(exam *e, const char *utf8)
     /* the separator and control characters never enter an answer */
     for (const char *p = utf8; *p; p++)
         if ((unsigned char)*p < 0x20) return EXAM_BAD_STATE;
+    if (!csv_utf8_valid(utf8, strlen(utf8), NULL)) return EXAM_BAD_STATE;
     if (strlen(e->resp[e->current]) + strlen(utf8) > 20000) return EXAM_BAD_STATE;
     return set_response(e, e->current, blank_edit(e->resp[e->current], e->active_blank, blanks_of(e), utf8, 0, 0));
 }
@@ -1192,8 +1239,9 @@ int exam_tick(exam *e)
         e->last_age_save = t;
     }
     if (e->phase != PHASE_RUNNING && e->phase != PHASE_PAUSED) return 0;
-    /* retry what the disk refused earlier */
-    int was_failing = unsaved_count(e) > 0 || *e->alert;
+    /* retry what the disk refused earlier: journal entries first, in order */
+    int was_failing = unsaved_count(e) > 0 || *e->alert || e->npending;
+    flush_journal(e);
     for (int i = 0; i < e->pp.n; i++)
         if (!e->saved[i]) save_item(e, i);
     if (e->handin_pending) {
@@ -1201,7 +1249,7 @@ int exam_tick(exam *e)
         return 0;
     }
     if (t - e->last_clock_save >= 1000 || was_failing) save_clock(e);
-    if (was_failing && unsaved_count(e) == 0 && e->last_clock_save == t) {
+    if (was_failing && unsaved_count(e) == 0 && !e->npending && e->last_clock_save == t) {
         *e->alert = 0;
         journal(e, "storage_ok", "saving resumed");
     }

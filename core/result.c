@@ -45,17 +45,31 @@ static void putf(buf *b, const char *fmt, ...)
     if (n > 0) put(b, tmp, (size_t)n < sizeof tmp ? (size_t)n : sizeof tmp - 1);
 }
 
-/* a JSON string literal; control characters escaped, UTF-8 kept */
+/* a JSON string literal; control characters escaped, valid UTF-8 kept and
+ * any invalid byte replaced by U+FFFD, so a result always opens again */
 static void putstr(buf *b, const char *s)
 {
     puts_(b, "\"");
-    for (const unsigned char *p = (const unsigned char *)(s ? s : ""); *p; p++) {
-        if (*p == '"') puts_(b, "\\\"");
-        else if (*p == '\\') puts_(b, "\\\\");
-        else if (*p == '\n') puts_(b, "\\n");
-        else if (*p == '\t') puts_(b, "\\t");
-        else if (*p < 0x20) putf(b, "\\u%04x", *p);
-        else put(b, (const char *)p, 1);
+    const unsigned char *p = (const unsigned char *)(s ? s : "");
+    size_t len = strlen((const char *)p);
+    for (size_t i = 0; i < len;) {
+        unsigned char c = p[i];
+        if (c == '"') puts_(b, "\\\"");
+        else if (c == '\\') puts_(b, "\\\\");
+        else if (c == '\n') puts_(b, "\\n");
+        else if (c == '\t') puts_(b, "\\t");
+        else if (c < 0x20) putf(b, "\\u%04x", c);
+        else if (c < 0x80) put(b, (const char *)p + i, 1);
+        else {
+            size_t n = (c & 0xE0) == 0xC0 ? 2 : (c & 0xF0) == 0xE0 ? 3 : (c & 0xF8) == 0xF0 ? 4 : 1;
+            if (n > 1 && i + n <= len && csv_utf8_valid((const char *)p + i, n, NULL)) {
+                put(b, (const char *)p + i, n);
+                i += n;
+                continue;
+            }
+            puts_(b, "\xef\xbf\xbd");
+        }
+        i++;
     }
     puts_(b, "\"");
 }

@@ -1,0 +1,1578 @@
+/* Unit tests for core/exam.c: the kiosk's exam engine, driven end to end
+ * without SDL (SPEC §6). Each test provisions a data directory under /tmp
+ * the way `examsync init` + `examsync add` do (authority.pub, device.key,
+ * kiosk.db with meta rows, a signed pack and a signed roster), injects a
+ * fake monotonic clock, and checks what reaches the database and the sealed
+ * result in the outbox. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <cmocka.h>
+
+#include <dirent.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "authority.h"
+#include "bank.h"
+#include "blueprint.h"
+#include "exam.h"
+#include "fileio.h"
+#include "journal.h"
+#include "pack.h"
+#include "releasecode.h"
+#include "result.h"
+#include "roster.h"
+#include "score.h"
+#include "store.h"
+
+#define MIN 60000LL
+
+/* ---- the clocks ----------------------------------------------------------------
+ *
+ * g_now is the injected monotonic clock (platform.now_ms). The wall clock is
+ * interposed: this definition of time() replaces the C library's for the
+ * whole test program (core/exam.c calls time(NULL) for the informative
+ * wall-clock fields), so a test can move "the system clock" by g_wall_shift
+ * seconds and show that it changes nothing that matters. */
+static int64_t g_now;
+static int64_t g_wall_shift;
+
+time_t time(time_t *t)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_REALTIME, &ts);
+    time_t v = (time_t)(ts.tv_sec + g_wall_shift);
+    if (t) *t = v;
+    return v;
+}
+
+static int64_t fake_now(void *ctx)
+{
+    (void)ctx;
+    return g_now;
+}
+
+static uint64_t g_rand_counter;
+static void fake_random(void *ctx, void *buf, size_t n)
+{
+    (void)ctx;
+    uint8_t seed[randombytes_SEEDBYTES] = {0};
+    memcpy(seed, &g_rand_counter, sizeof g_rand_counter);
+    g_rand_counter++;
+    randombytes_buf_deterministic(buf, n, seed);
+}
+
+static void fake_log(void *ctx, const char *msg)
+{
+    (void)ctx;
+    (void)msg;
+}
+
+static const platform PF = {fake_now, fake_random, fake_log, NULL};
+
+/* ---- the exam ------------------------------------------------------------------- */
+
+/* Stems and keys carry QSTEM / QKEY markers so that a scan of the database
+ * files can show no question content reaches the disk. */
+static const char BANK[] = "id,type,section,stem,A,B,C,D,answer\n"
+                           "J1,judge,,QSTEM-判断一,,,,,T\n"
+                           "J2,judge,,QSTEM-判断二,,,,,F\n"
+                           "S1,single,,QSTEM-单选一,QOPT-甲,乙,丙,丁,B\n"
+                           "S2,single,,QSTEM-单选二,甲,乙,丙,丁,D\n"
+                           "M1,multi,,QSTEM-多选,a,b,c,d,AC\n"
+                           "O1,order,,QSTEM-排序,w,x,y,z,CABD\n"
+                           "X1,match,,QSTEM-匹配,左1,左2,左3,,QKEY右1|QKEY右2|QKEY右3\n"
+                           "F1,fill,,QSTEM-填空____和____,,,,,QKEYSEO|搜索引擎优化;SEM\n"
+                           "N1,numeric,,QSTEM-计算,,,,,12.5+-0.05\n"
+                           "E1,essay,,QSTEM-简答,,,,,QKEY参考答案\n";
+
+static const char BLUEPRINT[] = "[exam]\n"
+                                "title = 引擎测试卷\n"
+                                "level = 4\n"
+                                "kind = theory\n"
+                                "duration = 60\n"
+                                "pass = 60\n"
+                                "min_submit = 10\n"
+                                "late_entry = 30\n"
+                                "shuffle_questions = yes\n"
+                                "shuffle_options = yes\n"
+                                "multi_partial = none\n"
+                                "show_score = yes\n"
+                                "[draw]\n"
+                                "rule = type=judge count=2 points=10\n"
+                                "rule = type=single count=2 points=10\n"
+                                "rule = type=multi count=1 points=10\n"
+                                "rule = type=order count=1 points=10\n"
+                                "rule = type=match count=1 points=10\n"
+                                "rule = type=fill count=1 points=10\n"
+                                "rule = type=numeric count=1 points=10\n"
+                                "rule = type=essay count=1 points=10\n";
+#define NITEMS 10
+
+#define PIN "246810"
+
+/* ID numbers with their GB 11643 check character */
+static void make_id(const char *first17, char out[19])
+{
+    static const int W[17] = {7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2};
+    int sum = 0;
+    for (int i = 0; i < 17; i++) sum += (first17[i] - '0') * W[i];
+    memcpy(out, first17, 17);
+    out[17] = "10X98765432"[sum % 11];
+    out[18] = 0;
+    assert_true(roster_id_valid(out));
+}
+
+static struct {
+    char a[19], b[19], c[19], stranger[19], bad[19];
+} ID;
+
+/* ---- a provisioned kiosk ---------------------------------------------------------- */
+
+typedef struct kiosk {
+    char root[64], data[96];
+    uint8_t spk[crypto_sign_PUBLICKEYBYTES], ssk[crypto_sign_SECRETKEYBYTES];
+    uint8_t bpk[crypto_box_PUBLICKEYBYTES], bsk[crypto_box_SECRETKEYBYTES];
+    uint8_t dpk[crypto_sign_PUBLICKEYBYTES];
+    char kiosk_id[17];
+    char code[RELEASECODE_TEXT_BYTES];
+    char pack_id[33];
+    exam *e;
+} kiosk;
+
+static void write_text(const char *path, const char *text, int mode)
+{
+    char *why = NULL;
+    if (fileio_write_atomic(path, text, strlen(text), mode, 0, &why)) fail_msg("%s: %s", path, why);
+}
+
+static void b64(char *out, size_t cap, const uint8_t *bin, size_t n)
+{
+    sodium_bin2base64(out, cap, bin, n, sodium_base64_VARIANT_ORIGINAL);
+}
+
+static void dump_diag(const diag *d)
+{
+    for (size_t i = 0; i < d->n; i++) print_message("    diag line %ld: %s\n", d->v[i].line, d->v[i].msg);
+}
+
+static uint8_t *build_pack(kiosk *k, size_t *len)
+{
+    bank b;
+    blueprint bp;
+    bp_plan plan;
+    diag d;
+    diag_init(&d);
+    int rc = bank_parse(BANK, strlen(BANK), &b, &d);
+    if (rc == 0) rc = blueprint_parse(BLUEPRINT, strlen(BLUEPRINT), &bp, &d);
+    if (rc == 0) rc = blueprint_resolve(&bp, &b, &plan, &d);
+    dump_diag(&d);
+    diag_free(&d);
+    assert_int_equal(rc, 0);
+    char norm[RELEASECODE_NORM_BYTES];
+    releasecode_generate(k->code);
+    assert_int_equal(releasecode_normalize(k->code, norm), RELEASECODE_OK);
+    uint8_t *out = NULL;
+    char *why = NULL;
+    pack_kdf cheap = {1, 8u << 20};
+    if (pack_build(&bp, &b, &plan, k->ssk, norm, cheap, &out, len, &why) != PACK_OK) fail_msg("pack_build: %s", why);
+    blueprint_plan_free(&plan);
+    blueprint_free(&bp);
+    bank_free(&b);
+    return out;
+}
+
+static uint8_t *build_roster(kiosk *k, size_t *len, char id_hex[33], size_t *n)
+{
+    char csv[1024];
+    snprintf(csv, sizeof csv,
+             "ticket,name,id_number,level,room,seat\n"
+             "T001,李嘉欣,%s,4,01,1\n"
+             "T002,苏伟雄,%s,4,01,2\n"
+             "T003,王三级,%s,3,01,3\n",
+             ID.a, ID.b, ID.c);
+    roster r;
+    diag d;
+    diag_init(&d);
+    int rc = roster_parse_csv(csv, strlen(csv), &r, &d);
+    dump_diag(&d);
+    diag_free(&d);
+    assert_int_equal(rc, 0);
+    uint8_t *out = NULL;
+    assert_int_equal(roster_write(&r, k->ssk, &out, len), 0);
+    sodium_bin2hex(id_hex, 33, r.roster_id, 16);
+    *n = r.n;
+    roster_free(&r);
+    return out;
+}
+
+/* Everything `examsync init --data D --pub authority.pub --site S --room 01
+ * --seat 1` and `examsync add --data D pack roster` would leave behind. */
+static void provision(kiosk *k, const char *site)
+{
+    memset(k, 0, sizeof *k);
+    snprintf(k->root, sizeof k->root, "/tmp/test_exam.XXXXXX");
+    assert_non_null(mkdtemp(k->root));
+    snprintf(k->data, sizeof k->data, "%s/data", k->root);
+    assert_int_equal(mkdir(k->data, 0700), 0);
+
+    /* the authority's keys (exampack keygen): authority.pub to the kiosk */
+    crypto_sign_keypair(k->spk, k->ssk);
+    crypto_box_keypair(k->bpk, k->bsk);
+    char s64[64], x64[64], pub[256], path[160];
+    b64(s64, sizeof s64, k->spk, sizeof k->spk);
+    b64(x64, sizeof x64, k->bpk, sizeof k->bpk);
+    snprintf(pub, sizeof pub, "exam-authority-pub v1\nsign %s\nbox %s\n", s64, x64);
+    snprintf(path, sizeof path, "%s/authority.pub", k->data);
+    write_text(path, pub, 0644);
+    authority_pub check;
+    char *why = NULL;
+    if (authority_load_pub(path, &check, &why)) fail_msg("authority.pub: %s", why);
+    assert_memory_equal(check.sign_pk, k->spk, 32);
+    assert_memory_equal(check.box_pk, k->bpk, 32);
+
+    /* device key */
+    snprintf(path, sizeof path, "%s/device.key", k->data);
+    if (authority_device_keygen(path, k->dpk, &why)) fail_msg("device.key: %s", why);
+
+    /* kiosk.db with its meta rows */
+    store st;
+    if (store_open(k->data, 1, &st, &why)) fail_msg("store_open: %s", why);
+    char pkhex[65];
+    result_kiosk_id(k->dpk, k->kiosk_id);
+    sodium_bin2hex(pkhex, sizeof pkhex, k->dpk, sizeof k->dpk);
+    assert_int_equal(store_begin(&st), SQLITE_OK);
+    assert_int_equal(store_meta_set(&st, "kiosk_id", k->kiosk_id), SQLITE_OK);
+    assert_int_equal(store_meta_set(&st, "device_pk", pkhex), SQLITE_OK);
+    assert_int_equal(store_meta_set(&st, "site", site), SQLITE_OK);
+    assert_int_equal(store_meta_set(&st, "room", "01"), SQLITE_OK);
+    assert_int_equal(store_meta_set(&st, "seat", "1"), SQLITE_OK);
+    assert_int_equal(store_commit(&st), SQLITE_OK);
+
+    /* the pack and the roster, as examsync add stores them */
+    size_t plen, rlen, ncand;
+    uint8_t *packb = build_pack(k, &plen);
+    pack_info info;
+    assert_int_equal(pack_verify(packb, plen, k->spk, &info, &why), PACK_OK);
+    snprintf(k->pack_id, sizeof k->pack_id, "%s", info.pack_id_hex);
+    sqlite3_stmt *s;
+    assert_int_equal(sqlite3_prepare_v2(st.db, "INSERT INTO pack VALUES(?,?,?,?,?,?,?,?)", -1, &s, NULL), SQLITE_OK);
+    sqlite3_bind_text(s, 1, info.pack_id_hex, -1, SQLITE_STATIC);
+    sqlite3_bind_text(s, 2, info.title, -1, SQLITE_STATIC);
+    sqlite3_bind_int(s, 3, info.level);
+    sqlite3_bind_text(s, 4, info.kind, -1, SQLITE_STATIC);
+    sqlite3_bind_int(s, 5, info.duration);
+    sqlite3_bind_int(s, 6, info.questions);
+    sqlite3_bind_blob64(s, 7, packb, plen, SQLITE_STATIC);
+    sqlite3_bind_int64(s, 8, 1767225600);
+    assert_int_equal(sqlite3_step(s), SQLITE_DONE);
+    sqlite3_finalize(s);
+    free(packb);
+
+    char rid[33];
+    uint8_t *rosterb = build_roster(k, &rlen, rid, &ncand);
+    roster rr;
+    assert_int_equal(roster_read(rosterb, rlen, k->spk, &rr, &why), 0);
+    roster_free(&rr);
+    assert_int_equal(sqlite3_prepare_v2(st.db, "INSERT INTO roster VALUES(?,?,?,?)", -1, &s, NULL), SQLITE_OK);
+    sqlite3_bind_text(s, 1, rid, -1, SQLITE_STATIC);
+    sqlite3_bind_int64(s, 2, (sqlite3_int64)ncand);
+    sqlite3_bind_blob64(s, 3, rosterb, rlen, SQLITE_STATIC);
+    sqlite3_bind_int64(s, 4, 1767225600);
+    assert_int_equal(sqlite3_step(s), SQLITE_DONE);
+    sqlite3_finalize(s);
+    free(rosterb);
+    store_close(&st);
+
+    g_now = 1000000000;
+    g_wall_shift = 0;
+    g_rand_counter = 1;
+}
+
+static void rm_tree(const char *dir)
+{
+    DIR *d = opendir(dir);
+    if (!d) return;
+    struct dirent *de;
+    while ((de = readdir(d))) {
+        if (!strcmp(de->d_name, ".") || !strcmp(de->d_name, "..")) continue;
+        char p[512];
+        snprintf(p, sizeof p, "%s/%s", dir, de->d_name);
+        struct stat sb;
+        if (lstat(p, &sb) == 0 && S_ISDIR(sb.st_mode)) rm_tree(p);
+        else unlink(p);
+    }
+    closedir(d);
+    rmdir(dir);
+}
+
+static int k_setup(void **state)
+{
+    kiosk *k = calloc(1, sizeof *k);
+    if (!k) return -1;
+    provision(k, "广州考点");
+    *state = k;
+    return 0;
+}
+
+static int k_teardown(void **state)
+{
+    kiosk *k = *state;
+    exam_close(k->e);
+    rm_tree(k->root);
+    sodium_memzero(k, sizeof *k);
+    free(k);
+    g_wall_shift = 0;
+    return 0;
+}
+
+/* ---- helpers ------------------------------------------------------------------------ */
+
+static void open_exam(kiosk *k)
+{
+    char *why = NULL;
+    if (exam_open(&k->e, k->data, &PF, &why)) fail_msg("exam_open: %s", why);
+    assert_non_null(k->e);
+}
+
+static void reopen(kiosk *k)
+{
+    exam_close(k->e);
+    k->e = NULL;
+    open_exam(k);
+}
+
+/* A code of the same form that is not this pack's. */
+static void other_code(char out[RELEASECODE_TEXT_BYTES]) { releasecode_generate(out); }
+
+/* The code with one character changed: the check character catches it. */
+static void typo_code(const char *code, char out[RELEASECODE_TEXT_BYTES])
+{
+    snprintf(out, RELEASECODE_TEXT_BYTES, "%s", code);
+    out[0] = out[0] == 'A' ? 'B' : 'A';
+}
+
+static void unlock_and_pin(kiosk *k)
+{
+    assert_int_equal(exam_unlock(k->e, k->code), EXAM_OK);
+    assert_int_equal(exam_set_pin(k->e, PIN, PIN), EXAM_OK);
+    assert_int_equal(exam_get_phase(k->e), PHASE_LOGIN);
+}
+
+static void login_and_start(kiosk *k, const char *ticket, const char *id)
+{
+    assert_int_equal(exam_login(k->e, ticket, id), EXAM_OK);
+    assert_int_equal(exam_confirm(k->e), EXAM_OK);
+    assert_int_equal(exam_start(k->e), EXAM_OK);
+    assert_int_equal(exam_get_phase(k->e), PHASE_RUNNING);
+}
+
+static sqlite3 *db_of(const kiosk *k)
+{
+    char path[160];
+    snprintf(path, sizeof path, "%s/%s", k->data, STORE_DB_NAME);
+    sqlite3 *db = NULL;
+    assert_int_equal(sqlite3_open_v2(path, &db, SQLITE_OPEN_READONLY, NULL), SQLITE_OK);
+    return db;
+}
+
+static long long q_int(sqlite3 *db, const char *sql, const char *arg)
+{
+    sqlite3_stmt *s;
+    if (sqlite3_prepare_v2(db, sql, -1, &s, NULL) != SQLITE_OK) fail_msg("%s: %s", sql, sqlite3_errmsg(db));
+    if (arg) sqlite3_bind_text(s, 1, arg, -1, SQLITE_TRANSIENT);
+    long long v = -999;
+    if (sqlite3_step(s) == SQLITE_ROW) v = sqlite3_column_int64(s, 0);
+    sqlite3_finalize(s);
+    return v;
+}
+
+static char *q_text(sqlite3 *db, const char *sql, const char *arg)
+{
+    sqlite3_stmt *s;
+    if (sqlite3_prepare_v2(db, sql, -1, &s, NULL) != SQLITE_OK) fail_msg("%s: %s", sql, sqlite3_errmsg(db));
+    if (arg) sqlite3_bind_text(s, 1, arg, -1, SQLITE_TRANSIENT);
+    char *v = NULL;
+    if (sqlite3_step(s) == SQLITE_ROW && sqlite3_column_text(s, 0)) v = strdup((const char *)sqlite3_column_text(s, 0));
+    sqlite3_finalize(s);
+    return v;
+}
+
+/* the active sitting's id, from the database */
+static char *current_sid(const kiosk *k)
+{
+    sqlite3 *db = db_of(k);
+    char *sid = q_text(db, "SELECT id FROM session WHERE active=1 ORDER BY rowid DESC LIMIT 1", NULL);
+    sqlite3_close(db);
+    return sid;
+}
+
+/* The committed answer row of item I, or NULL. */
+static char *db_response(const kiosk *k, const char *sid, int item)
+{
+    sqlite3 *db = db_of(k);
+    sqlite3_stmt *s;
+    char *v = NULL;
+    assert_int_equal(sqlite3_prepare_v2(db, "SELECT response FROM answer WHERE session=? AND item=?", -1, &s, NULL),
+                     SQLITE_OK);
+    sqlite3_bind_text(s, 1, sid, -1, SQLITE_STATIC);
+    sqlite3_bind_int(s, 2, item);
+    if (sqlite3_step(s) == SQLITE_ROW) v = strdup((const char *)sqlite3_column_text(s, 0));
+    sqlite3_finalize(s);
+    sqlite3_close(db);
+    return v;
+}
+
+static void assert_committed(const kiosk *k, const char *sid, int item)
+{
+    char *v = db_response(k, sid, item);
+    if (!v) fail_msg("item %d has no committed answer", item);
+    assert_string_equal(v, exam_response(k->e, item));
+    assert_int_equal(exam_saved(k->e, item), 1);
+    free(v);
+}
+
+/* First item of type T on the paper, -1 if none. */
+static int item_of(const exam *e, qtype t, int nth)
+{
+    const paper *p = exam_paper(e);
+    for (int i = 0; p && i < p->n; i++)
+        if (p->items[i].type == t && nth-- == 0) return i;
+    return -1;
+}
+
+static int item_by_id(const exam *e, const char *id)
+{
+    const paper *p = exam_paper(e);
+    for (int i = 0; p && i < p->n; i++)
+        if (!strcmp(p->items[i].id, id)) return i;
+    fail_msg("%s not on the paper", id);
+    return -1;
+}
+
+/* Display position showing original option / right-hand item ORIG. */
+static int disp_of(const paper_item *it, int orig)
+{
+    for (int d = 0; d < it->nopt; d++)
+        if (it->perm[d] == orig) return d;
+    fail_msg("option %d not shown", orig);
+    return -1;
+}
+
+/* Opens outbox row N (0-based, by creation order) with the results key. */
+static char *outbox_json(const kiosk *k, int n, char rid_out[RESULT_ID_HEX], char *session_out)
+{
+    sqlite3 *db = db_of(k);
+    sqlite3_stmt *s;
+    assert_int_equal(sqlite3_prepare_v2(db, "SELECT result_id, session, sealed, delivered FROM outbox ORDER BY rowid"
+                                            " LIMIT 1 OFFSET ?",
+                                        -1, &s, NULL),
+                     SQLITE_OK);
+    sqlite3_bind_int(s, 1, n);
+    assert_int_equal(sqlite3_step(s), SQLITE_ROW);
+    char *json = NULL, *why = NULL, rid[RESULT_ID_HEX];
+    uint8_t dpk[32];
+    if (result_open(sqlite3_column_blob(s, 2), (size_t)sqlite3_column_bytes(s, 2), k->bpk, k->bsk, &json, dpk, rid,
+                    &why))
+        fail_msg("outbox row %d does not open: %s", n, why);
+    assert_memory_equal(dpk, k->dpk, 32);                                /* signed by this kiosk */
+    assert_string_equal(rid, (const char *)sqlite3_column_text(s, 0));  /* filed under its id */
+    assert_int_equal(sqlite3_column_type(s, 3), SQLITE_NULL);            /* not yet delivered */
+    if (rid_out) memcpy(rid_out, rid, RESULT_ID_HEX);
+    if (session_out) snprintf(session_out, 33, "%s", (const char *)sqlite3_column_text(s, 1));
+    sqlite3_finalize(s);
+    sqlite3_close(db);
+    return json;
+}
+
+static void assert_contains(const char *hay, const char *needle)
+{
+    if (!strstr(hay, needle)) fail_msg("missing %s\n  in %s", needle, hay);
+}
+
+static long long json_int(const char *json, const char *key)
+{
+    char pat[64];
+    snprintf(pat, sizeof pat, "\"%s\":", key);
+    const char *p = strstr(json, pat);
+    if (!p) fail_msg("no %s in %s", key, json);
+    return strtoll(p + strlen(pat), NULL, 10);
+}
+
+static int file_has(const char *path, const void *needle, size_t n)
+{
+    unsigned char *buf = NULL;
+    size_t len = 0;
+    char *why = NULL;
+    if (fileio_read(path, 1u << 28, &buf, &len, &why)) {
+        free(why);
+        return 0;
+    }
+    int found = memmem(buf, len, needle, n) != NULL;
+    free(buf);
+    return found;
+}
+
+static int disk_has(const kiosk *k, const char *s)
+{
+    char path[160];
+    int found = 0;
+    const char *suffix[] = {"", "-wal", "-shm"};
+    for (int i = 0; i < 3; i++) {
+        snprintf(path, sizeof path, "%s/%s%s", k->data, STORE_DB_NAME, suffix[i]);
+        found |= file_has(path, s, strlen(s));
+    }
+    return found;
+}
+
+/* ---- tests -------------------------------------------------------------------------- */
+
+static void test_open_start_screen(void **state)
+{
+    kiosk *k = *state;
+    open_exam(k);
+    assert_int_equal(exam_get_phase(k->e), PHASE_LOCKED);
+    assert_string_equal(exam_site(k->e), "广州考点");
+    assert_string_equal(exam_room(k->e), "01");
+    assert_string_equal(exam_seat(k->e), "1");
+    assert_string_equal(exam_kiosk_id(k->e), k->kiosk_id);
+    assert_int_equal(exam_pack_count(k->e), 1);
+    const char *title, *kind;
+    int level, duration, questions;
+    assert_int_equal(exam_pack_info(k->e, 0, &title, &level, &kind, &duration, &questions), 0);
+    assert_string_equal(title, "引擎测试卷");
+    assert_int_equal(level, 4);
+    assert_string_equal(kind, "theory");
+    assert_int_equal(duration, 60);
+    assert_int_equal(questions, NITEMS);
+    assert_int_equal(exam_pack_info(k->e, 1, &title, &level, &kind, &duration, &questions), -1);
+    assert_null(exam_paper(k->e));
+    assert_string_equal(exam_unlocked_title(k->e), "");
+    assert_int_equal(exam_late_entry_left_min(k->e), 0);
+    /* nothing works before the unlock */
+    assert_int_equal(exam_set_pin(k->e, PIN, PIN), EXAM_BAD_STATE);
+    assert_int_equal(exam_login(k->e, "T001", ID.a), EXAM_BAD_STATE);
+    assert_int_equal(exam_start(k->e), EXAM_BAD_STATE);
+    assert_int_equal(exam_handin(k->e), EXAM_BAD_STATE);
+    assert_int_equal(exam_resume(k->e, k->code, PIN), EXAM_BAD_STATE);
+    assert_int_equal(exam_check_pin(k->e, PIN), EXAM_BAD_STATE);
+    assert_int_equal(exam_choose(k->e, 0), EXAM_BAD_STATE);
+    for (int rc = EXAM_CODE_TYPO; rc <= EXAM_INTERNAL; rc++) assert_true(strlen(exam_message((exam_rc)rc)) > 0);
+}
+
+static void test_open_refuses_unprovisioned(void **state)
+{
+    kiosk *k = *state;
+    exam *e = NULL;
+    char *why = NULL;
+    char path[160];
+    snprintf(path, sizeof path, "%s/nothing", k->root);
+    assert_int_equal(exam_open(&e, path, &PF, &why), -1);
+    assert_null(e);
+    assert_non_null(why);
+    free(why);
+    why = NULL;
+    /* a data directory without authority.pub */
+    snprintf(path, sizeof path, "%s/authority.pub", k->data);
+    assert_int_equal(unlink(path), 0);
+    assert_int_equal(exam_open(&e, k->data, &PF, &why), -1);
+    assert_null(e);
+    assert_non_null(why);
+    free(why);
+}
+
+/* The whole sitting: unlock, PIN, login, answers of every type, hand-in,
+ * and the sealed result in the outbox. */
+static void test_full_sitting(void **state)
+{
+    kiosk *k = *state;
+    open_exam(k);
+    char bad[RELEASECODE_TEXT_BYTES];
+
+    /* unlock */
+    typo_code(k->code, bad);
+    assert_int_equal(exam_unlock(k->e, bad), EXAM_CODE_TYPO);
+    assert_int_equal(exam_unlock(k->e, "not a code"), EXAM_CODE_TYPO);
+    other_code(bad);
+    assert_int_equal(exam_unlock(k->e, bad), EXAM_CODE_WRONG);
+    assert_int_equal(exam_get_phase(k->e), PHASE_LOCKED);
+    /* entry ignores case and dashes */
+    char lower[RELEASECODE_TEXT_BYTES];
+    int o = 0;
+    for (const char *p = k->code; *p; p++)
+        if (*p != '-') lower[o++] = (char)(*p >= 'A' && *p <= 'Z' ? *p + 32 : *p);
+    lower[o] = 0;
+    assert_int_equal(exam_unlock(k->e, lower), EXAM_OK);
+    assert_int_equal(exam_get_phase(k->e), PHASE_SET_PIN);
+    assert_string_equal(exam_unlocked_title(k->e), "引擎测试卷");
+    assert_int_equal(exam_unlock(k->e, k->code), EXAM_BAD_STATE);
+
+    /* PIN */
+    assert_int_equal(exam_set_pin(k->e, "12345", "12345"), EXAM_PIN_SHORT);
+    assert_int_equal(exam_set_pin(k->e, "", ""), EXAM_PIN_SHORT);
+    assert_int_equal(exam_set_pin(k->e, "12345a", "12345a"), EXAM_PIN_SHORT);
+    assert_int_equal(exam_set_pin(k->e, PIN, "246811"), EXAM_PIN_MISMATCH);
+    assert_int_equal(exam_get_phase(k->e), PHASE_SET_PIN);
+    assert_int_equal(exam_set_pin(k->e, PIN, PIN), EXAM_OK);
+    assert_int_equal(exam_get_phase(k->e), PHASE_LOGIN);
+    assert_int_equal(exam_check_pin(k->e, PIN), EXAM_OK);
+    assert_int_equal(exam_check_pin(k->e, "246811"), EXAM_PIN_WRONG);
+    assert_int_equal(exam_late_entry_left_min(k->e), 30);
+
+    /* login */
+    assert_int_equal(exam_login(k->e, "T001", ID.bad), EXAM_ID_CHECKSUM);
+    assert_int_equal(exam_login(k->e, "T001", "12345"), EXAM_ID_CHECKSUM);
+    assert_int_equal(exam_login(k->e, "T001", ID.stranger), EXAM_NOT_ON_ROSTER); /* valid ID, not this ticket's */
+    assert_int_equal(exam_login(k->e, "T001", ID.b), EXAM_NOT_ON_ROSTER);        /* another candidate's ID */
+    assert_int_equal(exam_login(k->e, "T999", ID.a), EXAM_NOT_ON_ROSTER);
+    assert_int_equal(exam_login(k->e, "T003", ID.c), EXAM_LEVEL_MISMATCH);      /* level 3, pack level 4 */
+    assert_int_equal(exam_get_phase(k->e), PHASE_LOGIN);
+    assert_int_equal(exam_login(k->e, " T001 ", ID.a), EXAM_OK); /* trimmed */
+    assert_int_equal(exam_get_phase(k->e), PHASE_CONFIRM);
+    assert_string_equal(exam_cand_name(k->e), "李嘉欣");
+    assert_string_equal(exam_cand_ticket(k->e), "T001");
+    assert_int_equal(exam_cand_level(k->e), 4);
+    assert_int_equal(exam_cand_seat(k->e), 1);
+    /* "not me": back to login, then again */
+    assert_int_equal(exam_back(k->e), EXAM_OK);
+    assert_int_equal(exam_get_phase(k->e), PHASE_LOGIN);
+    assert_string_equal(exam_cand_name(k->e), "");
+    assert_int_equal(exam_confirm(k->e), EXAM_BAD_STATE);
+    assert_int_equal(exam_login(k->e, "T001", ID.a), EXAM_OK);
+    assert_int_equal(exam_start(k->e), EXAM_BAD_STATE); /* instructions first */
+    assert_int_equal(exam_confirm(k->e), EXAM_OK);
+    assert_int_equal(exam_get_phase(k->e), PHASE_INSTRUCTIONS);
+
+    /* start */
+    const int64_t t0 = g_now;
+    assert_int_equal(exam_start(k->e), EXAM_OK);
+    assert_int_equal(exam_get_phase(k->e), PHASE_RUNNING);
+    const paper *p = exam_paper(k->e);
+    assert_non_null(p);
+    assert_int_equal(p->n, NITEMS);
+    assert_int_equal(exam_remaining_ms(k->e), 60 * MIN);
+    assert_int_equal(exam_elapsed_ms(k->e), 0);
+    assert_int_equal(exam_answered_count(k->e), 0);
+    char *sid = current_sid(k);
+    assert_non_null(sid);
+    for (int i = 0; i < NITEMS; i++) assert_string_equal(exam_response(k->e, i), "");
+
+    /* judge: J1 right (T), J2 wrong (T, key F) */
+    for (int n = 0; n < 2; n++) {
+        int i = item_of(k->e, QT_JUDGE, n);
+        exam_goto(k->e, i);
+        assert_int_equal(exam_current(k->e), i);
+        const paper_question *q = exam_question(k->e);
+        assert_non_null(q);
+        assert_non_null(strstr(q->stem, "QSTEM-判断"));
+        assert_int_equal(exam_choose(k->e, 2), EXAM_BAD_STATE); /* only A and B */
+        assert_int_equal(exam_choose(k->e, 1), EXAM_OK);
+        assert_string_equal(exam_response(k->e, i), "F");
+        assert_int_equal(exam_choose(k->e, 0), EXAM_OK);
+        assert_string_equal(exam_response(k->e, i), "T");
+        assert_true(exam_is_selected(k->e, 0));
+        assert_false(exam_is_selected(k->e, 1));
+        char disp[16];
+        exam_display_response(k->e, i, disp, sizeof disp);
+        assert_string_equal(disp, "A");
+        assert_committed(k, sid, i);
+    }
+    /* single: the S1-like item right (its key), the other left unanswered but flagged */
+    int s_right = -1, s_flag = -1;
+    for (int n = 0; n < 2; n++) {
+        int i = item_of(k->e, QT_SINGLE, n);
+        if (!strcmp(p->items[i].id, "S1")) s_right = i;
+        else s_flag = i;
+    }
+    assert_true(s_right >= 0 && s_flag >= 0);
+    exam_goto(k->e, s_right);
+    const paper_item *it = &p->items[s_right];
+    assert_int_equal(exam_choose(k->e, disp_of(it, 0)), EXAM_OK); /* A: wrong */
+    assert_string_equal(exam_response(k->e, s_right), "A");
+    assert_int_equal(exam_choose(k->e, disp_of(it, 1)), EXAM_OK); /* B replaces it */
+    assert_string_equal(exam_response(k->e, s_right), "B");
+    assert_true(exam_is_selected(k->e, disp_of(it, 1)));
+    assert_false(exam_is_selected(k->e, disp_of(it, 0)));
+    char disp[32];
+    exam_display_response(k->e, s_right, disp, sizeof disp);
+    assert_int_equal(disp[0], 'A' + disp_of(it, 1));
+    assert_committed(k, sid, s_right);
+    exam_goto(k->e, s_flag);
+    assert_int_equal(exam_toggle_flag(k->e), EXAM_OK);
+    assert_int_equal(exam_flagged(k->e, s_flag), 1);
+    assert_string_equal(exam_response(k->e, s_flag), "");
+    sqlite3 *db = db_of(k);
+    {
+        char q[160];
+        snprintf(q, sizeof q, "SELECT flagged FROM answer WHERE session=? AND item=%d", s_flag);
+        assert_int_equal(q_int(db, q, sid), 1);
+    }
+    sqlite3_close(db);
+
+    /* multi: toggle A, B, C, then B off → AC */
+    int im = item_of(k->e, QT_MULTI, 0);
+    exam_goto(k->e, im);
+    it = &p->items[im];
+    assert_int_equal(exam_choose(k->e, disp_of(it, 0)), EXAM_OK);
+    assert_int_equal(exam_choose(k->e, disp_of(it, 1)), EXAM_OK);
+    assert_int_equal(exam_choose(k->e, disp_of(it, 2)), EXAM_OK);
+    assert_string_equal(exam_response(k->e, im), "ABC");
+    assert_int_equal(exam_choose(k->e, disp_of(it, 1)), EXAM_OK);
+    assert_string_equal(exam_response(k->e, im), "AC");
+    assert_int_equal(exam_order_append(k->e, 0), EXAM_BAD_STATE); /* not an order item */
+    assert_int_equal(exam_match_digit(k->e, 1), EXAM_BAD_STATE);
+    assert_int_equal(exam_text(k->e, "x"), EXAM_BAD_STATE);
+    assert_committed(k, sid, im);
+
+    /* order: C, A, D (wrong), BackSpace, B, D → CABD */
+    int io = item_of(k->e, QT_ORDER, 0);
+    exam_goto(k->e, io);
+    it = &p->items[io];
+    assert_int_equal(exam_choose(k->e, 0), EXAM_BAD_STATE);
+    assert_int_equal(exam_order_append(k->e, disp_of(it, 2)), EXAM_OK);
+    assert_int_equal(exam_order_append(k->e, disp_of(it, 0)), EXAM_OK);
+    assert_int_equal(exam_order_append(k->e, disp_of(it, 0)), EXAM_BAD_STATE); /* each once */
+    assert_int_equal(exam_order_append(k->e, disp_of(it, 3)), EXAM_OK);
+    assert_string_equal(exam_response(k->e, io), "CAD");
+    assert_int_equal(exam_backspace(k->e), EXAM_OK);
+    assert_string_equal(exam_response(k->e, io), "CA");
+    assert_int_equal(exam_order_append(k->e, disp_of(it, 1)), EXAM_OK);
+    assert_int_equal(exam_order_append(k->e, disp_of(it, 3)), EXAM_OK);
+    assert_string_equal(exam_response(k->e, io), "CABD");
+    assert_int_equal(exam_order_append(k->e, 4), EXAM_BAD_STATE);
+    exam_display_response(k->e, io, disp, sizeof disp);
+    char want[8] = {(char)('A' + disp_of(it, 2)), (char)('A' + disp_of(it, 0)), (char)('A' + disp_of(it, 1)),
+                    (char)('A' + disp_of(it, 3)), 0};
+    assert_string_equal(disp, want);
+    assert_committed(k, sid, io);
+
+    /* match: right-hand item 1, 3 (wrong), BackSpace, 2, 3 → "1,2,3" */
+    int ix = item_of(k->e, QT_MATCH, 0);
+    exam_goto(k->e, ix);
+    it = &p->items[ix];
+    assert_int_equal(it->nopt, 3);
+    const paper_question *qx = exam_question(k->e);
+    assert_int_equal(qx->nright, 3);
+    assert_int_equal(exam_match_digit(k->e, 0), EXAM_BAD_STATE);
+    assert_int_equal(exam_match_digit(k->e, 4), EXAM_BAD_STATE);
+    assert_int_equal(exam_match_digit(k->e, disp_of(it, 0) + 1), EXAM_OK);
+    assert_int_equal(exam_match_digit(k->e, disp_of(it, 2) + 1), EXAM_OK);
+    assert_string_equal(exam_response(k->e, ix), "1,3");
+    assert_int_equal(exam_backspace(k->e), EXAM_OK);
+    assert_string_equal(exam_response(k->e, ix), "1");
+    assert_int_equal(exam_match_digit(k->e, disp_of(it, 1) + 1), EXAM_OK);
+    assert_int_equal(exam_match_digit(k->e, disp_of(it, 2) + 1), EXAM_OK);
+    assert_string_equal(exam_response(k->e, ix), "1,2,3");
+    assert_int_equal(exam_match_digit(k->e, 1), EXAM_BAD_STATE); /* every left-hand item has its match */
+    exam_display_response(k->e, ix, disp, sizeof disp);
+    char wantm[48];
+    snprintf(wantm, sizeof wantm, "%d,%d,%d", disp_of(it, 0) + 1, disp_of(it, 1) + 1, disp_of(it, 2) + 1);
+    assert_string_equal(disp, wantm);
+    assert_committed(k, sid, ix);
+
+    /* fill, two blanks: first right (with a BackSpace over a typo), second wrong */
+    int iff = item_of(k->e, QT_FILL, 0);
+    exam_goto(k->e, iff);
+    assert_int_equal(exam_active_blank(k->e), 0);
+    assert_int_equal(exam_text(k->e, "搜索引擎"), EXAM_OK);
+    assert_int_equal(exam_text(k->e, "优化x"), EXAM_OK);
+    assert_int_equal(exam_backspace(k->e), EXAM_OK);
+    assert_string_equal(exam_response(k->e, iff), "搜索引擎优化");
+    assert_int_equal(exam_text(k->e, "a\tb"), EXAM_BAD_STATE); /* control characters never enter */
+    assert_int_equal(exam_text(k->e, "\x1f"), EXAM_BAD_STATE);
+    exam_next_blank(k->e);
+    assert_int_equal(exam_active_blank(k->e), 1);
+    assert_int_equal(exam_text(k->e, "SEO"), EXAM_OK);
+    assert_string_equal(exam_response(k->e, iff), "搜索引擎优化\x1fSEO");
+    exam_next_blank(k->e);
+    assert_int_equal(exam_active_blank(k->e), 0); /* Tab wraps */
+    assert_committed(k, sid, iff);
+
+    /* numeric: 12.50 equals 12.5 */
+    int in = item_of(k->e, QT_NUMERIC, 0);
+    exam_goto(k->e, in);
+    assert_int_equal(exam_text(k->e, "12.5"), EXAM_OK);
+    assert_int_equal(exam_text(k->e, "0"), EXAM_OK);
+    assert_string_equal(exam_response(k->e, in), "12.50");
+    assert_int_equal(exam_newline(k->e), EXAM_BAD_STATE); /* only essays take line breaks */
+    assert_committed(k, sid, in);
+
+    /* essay: two lines, pending a human marker */
+    int ie = item_of(k->e, QT_ESSAY, 0);
+    exam_goto(k->e, ie);
+    assert_int_equal(exam_text(k->e, "答：第一点"), EXAM_OK);
+    assert_int_equal(exam_newline(k->e), EXAM_OK);
+    assert_int_equal(exam_text(k->e, "第二点\"引号\""), EXAM_OK);
+    assert_string_equal(exam_response(k->e, ie), "答：第一点\n第二点\"引号\"");
+    assert_committed(k, sid, ie);
+
+    assert_int_equal(exam_answered_count(k->e), NITEMS - 1);
+
+    /* hand-in: too early before min_submit (10 minutes) */
+    g_now = t0 + 5 * MIN;
+    assert_int_equal(exam_handin_allowed(k->e), 0);
+    assert_int_equal(exam_handin(k->e), EXAM_TOO_EARLY);
+    assert_int_equal(exam_get_phase(k->e), PHASE_RUNNING);
+    g_now = t0 + 10 * MIN - 1;
+    assert_int_equal(exam_handin(k->e), EXAM_TOO_EARLY);
+    g_now = t0 + 10 * MIN;
+    assert_int_equal(exam_handin_allowed(k->e), 1);
+    assert_int_equal(exam_remaining_ms(k->e), 50 * MIN);
+    assert_int_equal(exam_handin(k->e), EXAM_OK);
+    assert_int_equal(exam_get_phase(k->e), PHASE_DONE);
+
+    /* 10 (J1) + 0 (J2) + 10 (S1) + 0 + 10 (multi) + 10 (order) + 10 (match)
+     * + 5 (one blank of two) + 10 (numeric) + 0 (essay, pending) = 65 */
+    assert_int_equal(exam_score_tenths(k->e), 650);
+    assert_int_equal(exam_pending_items(k->e), 1);
+    assert_string_equal(exam_final_status(k->e), "submitted");
+    assert_int_equal(exam_show_score(k->e), 1);
+    const char *receipt = exam_receipt(k->e);
+    assert_int_equal(strlen(receipt), 9);
+    assert_int_equal(receipt[4], '-');
+    for (int i = 0; i < 9; i++)
+        if (i != 4) assert_non_null(memchr("0123456789ABCDEFGHJKMNPQRSTVWXYZ", receipt[i], 32));
+
+    /* after hand-in nothing changes any more */
+    exam_goto(k->e, s_flag);
+    assert_int_equal(exam_choose(k->e, 0), EXAM_BAD_STATE);
+    assert_int_equal(exam_toggle_flag(k->e), EXAM_BAD_STATE);
+    assert_int_equal(exam_handin(k->e), EXAM_BAD_STATE);
+    assert_int_equal(exam_pause(k->e), EXAM_BAD_STATE);
+
+    /* the outbox: one sealed result that opens with the results key */
+    char rid[RESULT_ID_HEX], osid[33];
+    char *json = outbox_json(k, 0, rid, osid);
+    assert_string_equal(osid, sid);
+    char pat[160];
+    snprintf(pat, sizeof pat, "\"session\":\"%s\"", sid);
+    assert_contains(json, pat);
+    snprintf(pat, sizeof pat, "\"kiosk\":\"%s\"", k->kiosk_id);
+    assert_contains(json, pat);
+    snprintf(pat, sizeof pat, "\"pack_id\":\"%s\"", k->pack_id);
+    assert_contains(json, pat);
+    assert_contains(json, "\"site\":\"广州考点\"");
+    assert_contains(json, "\"room\":\"01\"");
+    assert_contains(json, "\"seat\":1,");
+    assert_contains(json, "\"title\":\"引擎测试卷\"");
+    assert_contains(json, "\"kind\":\"theory\"");
+    assert_contains(json, "\"level\":4,");
+    assert_contains(json, "\"ticket\":\"T001\"");
+    assert_contains(json, "\"name\":\"李嘉欣\"");
+    assert_contains(json, "\"status\":\"submitted\"");
+    assert_contains(json, "\"score\":\"65\"");
+    assert_contains(json, "\"score_tenths\":650,");
+    assert_contains(json, "\"total_tenths\":1000,");
+    assert_contains(json, "\"pass\":60,");
+    assert_contains(json, "\"passed\":0,"); /* 65 ≥ 60, but the essay awaits marking */
+    assert_contains(json, "\"pending\":1,");
+    assert_contains(json, "\"elapsed_ms\":600000,");
+    assert_contains(json, "\"extra_ms\":0,");
+    assert_contains(json, "\"id\":\"J1\",\"type\":\"judge\",\"response\":\"T\",\"points\":100,\"score\":100,");
+    assert_contains(json, "\"id\":\"J2\",\"type\":\"judge\",\"response\":\"T\",\"points\":100,\"score\":0,");
+    assert_contains(json, "\"id\":\"S1\",\"type\":\"single\",\"response\":\"B\",\"points\":100,\"score\":100,");
+    assert_contains(json, "\"id\":\"S2\",\"type\":\"single\",\"response\":\"\",\"points\":100,\"score\":0,"
+                          "\"flagged\":1,");
+    assert_contains(json, "\"id\":\"M1\",\"type\":\"multi\",\"response\":\"AC\",\"points\":100,\"score\":100,");
+    assert_contains(json, "\"id\":\"O1\",\"type\":\"order\",\"response\":\"CABD\",\"points\":100,\"score\":100,");
+    assert_contains(json, "\"id\":\"X1\",\"type\":\"match\",\"response\":\"1,2,3\",\"points\":100,\"score\":100,");
+    assert_contains(json, "\"id\":\"F1\",\"type\":\"fill\",\"response\":\"搜索引擎优化\\u001fSEO\",\"points\":100,"
+                          "\"score\":50,");
+    assert_contains(json, "\"id\":\"N1\",\"type\":\"numeric\",\"response\":\"12.50\",\"points\":100,\"score\":100,");
+    assert_contains(json, "\"id\":\"E1\",\"type\":\"essay\",\"response\":\"答：第一点\\n第二点\\\"引号\\\"\","
+                          "\"points\":100,\"score\":0,\"flagged\":0,\"pending\":1}");
+    /* items in paper order */
+    for (int i = 0; i < NITEMS; i++) {
+        snprintf(pat, sizeof pat, "{\"n\":%d,\"id\":\"%s\"", i + 1, p->items[i].id);
+        assert_contains(json, pat);
+    }
+    /* the seed of the paper and the journal head are signed into it */
+    sqlite3 *ro = db_of(k);
+    uint8_t head[JOURNAL_HASH_BYTES];
+    char *why = NULL, headhex[65];
+    if (journal_verify(ro, head, &why)) fail_msg("journal: %s", why);
+    sodium_bin2hex(headhex, sizeof headhex, head, sizeof head);
+    snprintf(pat, sizeof pat, "\"journal_head\":\"%s\"", headhex);
+    assert_contains(json, pat);
+    assert_int_equal(json_int(json, "journal_count"), q_int(ro, "SELECT count(*) FROM journal", NULL));
+    char *seedhex = q_text(ro, "SELECT hex(seed) FROM session WHERE id=?", sid);
+    for (char *c = seedhex; *c; c++) *c = (char)(*c >= 'A' && *c <= 'F' ? *c + 32 : *c);
+    snprintf(pat, sizeof pat, "\"seed\":\"%s\"", seedhex);
+    assert_contains(json, pat);
+    free(seedhex);
+    /* the session row is closed with the same facts */
+    char *st = q_text(ro, "SELECT state FROM session WHERE id=?", sid);
+    assert_string_equal(st, "submitted");
+    free(st);
+    assert_int_equal(q_int(ro, "SELECT active FROM session WHERE id=?", sid), 0);
+    assert_int_equal(q_int(ro, "SELECT score FROM session WHERE id=?", sid), 650);
+    assert_int_equal(q_int(ro, "SELECT elapsed_ms FROM session WHERE id=?", sid), 600000);
+    char *rc = q_text(ro, "SELECT receipt FROM session WHERE id=?", sid);
+    assert_string_equal(rc, receipt);
+    free(rc);
+    assert_int_equal(q_int(ro, "SELECT count(*) FROM outbox", NULL), 1);
+    sqlite3_close(ro);
+    free(json);
+
+    /* never on disk: the PIN, the release code, question stems and keys */
+    char norm[RELEASECODE_NORM_BYTES];
+    assert_int_equal(releasecode_normalize(k->code, norm), RELEASECODE_OK);
+    assert_false(disk_has(k, PIN));
+    assert_false(disk_has(k, k->code));
+    assert_false(disk_has(k, norm));
+    assert_false(disk_has(k, "QSTEM"));
+    assert_false(disk_has(k, "QOPT"));
+    assert_false(disk_has(k, "QKEY"));
+    assert_true(disk_has(k, "李嘉欣")); /* (the scan does see plain text) */
+
+    /* reset for the next candidate; the same one cannot sit twice */
+    assert_int_equal(exam_reset(k->e), EXAM_OK);
+    assert_int_equal(exam_get_phase(k->e), PHASE_LOGIN);
+    assert_null(exam_paper(k->e));
+    assert_int_equal(exam_login(k->e, "T001", ID.a), EXAM_ALREADY_SAT);
+    /* the invigilator marks T002 absent: a sealed "absent" result, score 0 */
+    assert_int_equal(exam_mark_absent(k->e, "T999"), EXAM_NOT_ON_ROSTER);
+    assert_int_equal(exam_mark_absent(k->e, "T002"), EXAM_OK);
+    assert_int_equal(exam_get_phase(k->e), PHASE_LOGIN);
+    assert_int_equal(exam_mark_absent(k->e, "T002"), EXAM_ALREADY_SAT);
+    assert_int_equal(exam_login(k->e, "T002", ID.b), EXAM_ALREADY_SAT);
+    json = outbox_json(k, 1, NULL, NULL);
+    assert_contains(json, "\"status\":\"absent\"");
+    assert_contains(json, "\"ticket\":\"T002\"");
+    assert_contains(json, "\"name\":\"苏伟雄\"");
+    assert_contains(json, "\"score_tenths\":0,");
+    assert_contains(json, "\"passed\":0,");
+    assert_contains(json, "\"items\":[]");
+    free(json);
+
+    /* a restart with no sitting open: the resume screen leads back to login */
+    reopen(k);
+    assert_int_equal(exam_get_phase(k->e), PHASE_RESUME);
+    assert_int_equal(exam_resume(k->e, k->code, "000000"), EXAM_PIN_WRONG);
+    assert_int_equal(exam_get_phase(k->e), PHASE_RESUME);
+    assert_int_equal(exam_resume(k->e, k->code, PIN), EXAM_OK);
+    assert_int_equal(exam_get_phase(k->e), PHASE_LOGIN);
+    assert_null(exam_paper(k->e));
+    assert_int_equal(exam_login(k->e, "T001", ID.a), EXAM_ALREADY_SAT);
+    free(sid);
+}
+
+/* Late entry: login is refused once late_entry minutes have passed since
+ * the unlock, on the exam clock, and the window survives a restart. */
+static void test_late_entry(void **state)
+{
+    kiosk *k = *state;
+    open_exam(k);
+    const int64_t t0 = g_now;
+    unlock_and_pin(k);
+    g_now = t0 + 29 * MIN + 30000;
+    assert_int_equal(exam_late_entry_left_min(k->e), 1);
+    g_now = t0 + 30 * MIN; /* exactly 30 minutes: still in */
+    assert_int_equal(exam_login(k->e, "T001", ID.a), EXAM_OK);
+    assert_int_equal(exam_back(k->e), EXAM_OK);
+    g_now = t0 + 30 * MIN + 1;
+    assert_int_equal(exam_late_entry_left_min(k->e), 0);
+    assert_int_equal(exam_login(k->e, "T001", ID.a), EXAM_LATE);
+    assert_int_equal(exam_login(k->e, "T002", ID.b), EXAM_LATE);
+    assert_int_equal(exam_get_phase(k->e), PHASE_LOGIN);
+    /* the other checks come first */
+    assert_int_equal(exam_login(k->e, "T001", ID.bad), EXAM_ID_CHECKSUM);
+    assert_int_equal(exam_login(k->e, "T003", ID.c), EXAM_LEVEL_MISMATCH);
+    /* the wall clock going back a day does not reopen the window */
+    g_wall_shift = -86400;
+    assert_int_equal(exam_login(k->e, "T001", ID.a), EXAM_LATE);
+    g_wall_shift = 0;
+}
+
+static void test_late_entry_survives_restart(void **state)
+{
+    kiosk *k = *state;
+    open_exam(k);
+    const int64_t t0 = g_now;
+    unlock_and_pin(k);
+    g_now = t0 + 20 * MIN;
+    exam_tick(k->e); /* the login screen saves the window's age */
+    /* power loss; the machine reboots and its monotonic clock starts again */
+    reopen(k);
+    assert_int_equal(exam_get_phase(k->e), PHASE_RESUME);
+    g_now = 7000;
+    reopen(k);
+    char bad[RELEASECODE_TEXT_BYTES];
+    typo_code(k->code, bad);
+    assert_int_equal(exam_resume(k->e, bad, PIN), EXAM_CODE_TYPO);
+    other_code(bad);
+    assert_int_equal(exam_resume(k->e, bad, PIN), EXAM_CODE_WRONG);
+    assert_int_equal(exam_resume(k->e, k->code, "135790"), EXAM_PIN_WRONG);
+    assert_int_equal(exam_get_phase(k->e), PHASE_RESUME);
+    assert_int_equal(exam_resume(k->e, k->code, PIN), EXAM_OK);
+    assert_int_equal(exam_get_phase(k->e), PHASE_LOGIN);
+    assert_int_equal(exam_late_entry_left_min(k->e), 10);
+    g_now = 7000 + 10 * MIN + 1;
+    assert_int_equal(exam_login(k->e, "T001", ID.a), EXAM_LATE);
+}
+
+typedef struct snap {
+    int n, current;
+    int seq[NITEMS], perm[NITEMS][BANK_MAX_OPTIONS];
+    char resp[NITEMS][128];
+    int flag[NITEMS];
+} snap;
+
+static void take(const exam *e, snap *s)
+{
+    const paper *p = exam_paper(e);
+    assert_non_null(p);
+    memset(s, 0, sizeof *s);
+    s->n = p->n;
+    s->current = exam_current(e);
+    for (int i = 0; i < p->n; i++) {
+        s->seq[i] = p->items[i].seq;
+        memcpy(s->perm[i], p->items[i].perm, sizeof s->perm[i]);
+        snprintf(s->resp[i], sizeof s->resp[i], "%s", exam_response(e, i));
+        s->flag[i] = exam_flagged(e, i);
+    }
+}
+
+/* A crash in the middle of a sitting: the kiosk restarts into the resume
+ * screen; the invigilator's code and PIN bring back the same paper, the
+ * answers, the question the candidate was on, and the clock where it
+ * stood (downtime not charged). */
+static void test_resume_sitting(void **state)
+{
+    kiosk *k = *state;
+    open_exam(k);
+    unlock_and_pin(k);
+    login_and_start(k, "T001", ID.a);
+    const int64_t t0 = g_now;
+    int ij = item_of(k->e, QT_JUDGE, 0), iff = item_of(k->e, QT_FILL, 0), im = item_of(k->e, QT_MULTI, 0);
+    exam_goto(k->e, ij);
+    assert_int_equal(exam_choose(k->e, 1), EXAM_OK);
+    exam_goto(k->e, iff);
+    assert_int_equal(exam_text(k->e, "断电前"), EXAM_OK);
+    exam_next_blank(k->e);
+    assert_int_equal(exam_text(k->e, "第二空"), EXAM_OK);
+    exam_goto(k->e, im);
+    assert_int_equal(exam_toggle_flag(k->e), EXAM_OK);
+    exam_goto(k->e, 3);
+    g_now = t0 + 7 * MIN;
+    exam_tick(k->e); /* persists the clock (at least once a second) */
+    g_now += 400;    /* less than a second more, then the power goes */
+    snap before;
+    take(k->e, &before);
+    const int64_t elapsed_before = exam_elapsed_ms(k->e);
+    assert_int_equal(elapsed_before, 7 * MIN + 400);
+    char *sid = current_sid(k);
+
+    /* restart: the monotonic clock restarted near zero (a reboot) */
+    exam_close(k->e);
+    k->e = NULL;
+    g_now = 12345;
+    open_exam(k);
+    assert_int_equal(exam_get_phase(k->e), PHASE_RESUME);
+    assert_null(exam_paper(k->e));
+    assert_int_equal(exam_remaining_ms(k->e), 0);
+    assert_int_equal(exam_choose(k->e, 0), EXAM_BAD_STATE);
+    assert_int_equal(exam_handin(k->e), EXAM_BAD_STATE);
+    assert_int_equal(exam_unlock(k->e, k->code), EXAM_BAD_STATE);
+    assert_int_equal(exam_resume(k->e, k->code, "000000"), EXAM_PIN_WRONG);
+    assert_int_equal(exam_resume(k->e, k->code, ""), EXAM_PIN_WRONG);
+    assert_int_equal(exam_get_phase(k->e), PHASE_RESUME);
+    assert_null(exam_paper(k->e));
+    g_now += 3 * MIN; /* the invigilator takes a while */
+    assert_int_equal(exam_resume(k->e, k->code, PIN), EXAM_OK);
+    assert_int_equal(exam_get_phase(k->e), PHASE_RUNNING);
+
+    /* the same paper, answers, flags and position */
+    snap after;
+    take(k->e, &after);
+    assert_int_equal(after.n, before.n);
+    assert_memory_equal(after.seq, before.seq, sizeof before.seq);
+    assert_memory_equal(after.perm, before.perm, sizeof before.perm);
+    for (int i = 0; i < NITEMS; i++) {
+        assert_string_equal(after.resp[i], before.resp[i]);
+        assert_int_equal(after.flag[i], before.flag[i]);
+    }
+    assert_int_equal(after.current, 3);
+    assert_string_equal(exam_response(k->e, ij), "F");
+    assert_string_equal(exam_response(k->e, iff), "断电前\x1f第二空");
+    assert_string_equal(exam_cand_name(k->e), "李嘉欣");
+    assert_string_equal(exam_cand_ticket(k->e), "T001");
+
+    /* the clock: where it was last saved, within a second of the crash;
+     * neither the reboot nor the wait for the invigilator is charged */
+    const int64_t e1 = exam_elapsed_ms(k->e);
+    assert_int_equal(e1, 7 * MIN);
+    assert_true(elapsed_before - e1 >= 0 && elapsed_before - e1 < 1000);
+    assert_int_equal(exam_remaining_ms(k->e), 53 * MIN);
+    g_now += MIN;
+    assert_int_equal(exam_elapsed_ms(k->e), 8 * MIN);
+
+    /* answering goes on in the same session */
+    exam_goto(k->e, im);
+    const paper_item *it = &exam_paper(k->e)->items[im];
+    assert_int_equal(exam_choose(k->e, disp_of(it, 0)), EXAM_OK);
+    char *s2 = current_sid(k);
+    assert_string_equal(s2, sid);
+    assert_committed(k, sid, im);
+    free(s2);
+
+    /* a second crash, this time with hours of downtime on a clock that kept running */
+    exam_tick(k->e);
+    exam_close(k->e);
+    k->e = NULL;
+    g_now += 5 * 60 * MIN;
+    open_exam(k);
+    assert_int_equal(exam_get_phase(k->e), PHASE_RESUME);
+    assert_int_equal(exam_resume(k->e, k->code, PIN), EXAM_OK);
+    assert_int_equal(exam_elapsed_ms(k->e), 8 * MIN);
+    assert_int_equal(exam_current(k->e), im);
+    assert_string_equal(exam_response(k->e, ij), "F");
+
+    /* hand-in after 10 minutes of exam time: elapsed_ms in the result is exam time */
+    assert_int_equal(exam_handin(k->e), EXAM_TOO_EARLY);
+    g_now += 2 * MIN;
+    assert_int_equal(exam_handin(k->e), EXAM_OK);
+    char *json = outbox_json(k, 0, NULL, NULL);
+    assert_contains(json, "\"elapsed_ms\":600000,");
+    assert_contains(json, "\"status\":\"submitted\"");
+    assert_contains(json, "\"id\":\"J1\",\"type\":\"judge\",\"response\":\"F\"");
+    char pat[96];
+    snprintf(pat, sizeof pat, "\"session\":\"%s\"", sid);
+    assert_contains(json, pat);
+    free(json);
+    /* journal intact across both restarts */
+    sqlite3 *ro = db_of(k);
+    uint8_t head[JOURNAL_HASH_BYTES];
+    char *why = NULL;
+    if (journal_verify(ro, head, &why)) fail_msg("journal: %s", why);
+    assert_true(q_int(ro, "SELECT count(*) FROM journal WHERE type='resume'", NULL) >= 2);
+    sqlite3_close(ro);
+    free(sid);
+    /* and once handed in, a restart no longer offers the sitting */
+    reopen(k);
+    assert_int_equal(exam_get_phase(k->e), PHASE_RESUME);
+    assert_int_equal(exam_resume(k->e, k->code, PIN), EXAM_OK);
+    assert_int_equal(exam_get_phase(k->e), PHASE_LOGIN);
+}
+
+/* The engine's only clock is platform.now_ms: moving the system (wall)
+ * clock by years in either direction changes neither the remaining time,
+ * nor min_submit, nor late entry; moving the injected clock does, exactly. */
+static void test_wall_clock_changes_nothing(void **state)
+{
+    kiosk *k = *state;
+    open_exam(k);
+    unlock_and_pin(k);
+    g_wall_shift = 2 * 86400; /* two days later by the wall clock: login still in time */
+    assert_int_equal(exam_login(k->e, "T001", ID.a), EXAM_OK);
+    assert_int_equal(exam_confirm(k->e), EXAM_OK);
+    assert_int_equal(exam_start(k->e), EXAM_OK);
+    const int64_t t0 = g_now;
+    const time_t wall0 = time(NULL);
+    const int64_t r0 = exam_remaining_ms(k->e);
+    assert_int_equal(r0, 60 * MIN);
+
+    const int64_t shifts[] = {3600, 365LL * 86400, -10LL * 365 * 86400, -1, 0, 50LL * 365 * 86400};
+    for (size_t i = 0; i < sizeof shifts / sizeof *shifts; i++) {
+        g_wall_shift = shifts[i];
+        assert_int_equal(exam_tick(k->e), 0);
+        assert_int_equal(exam_remaining_ms(k->e), r0);
+        assert_int_equal(exam_elapsed_ms(k->e), 0);
+        assert_int_equal(exam_handin(k->e), EXAM_TOO_EARLY); /* an hour "later" is not 10 minutes of exam */
+    }
+    /* real time passing does not count either: only the injected clock does */
+    struct timespec pause = {0, 20 * 1000 * 1000};
+    nanosleep(&pause, NULL);
+    assert_int_equal(exam_remaining_ms(k->e), r0);
+    g_now += 1234;
+    assert_int_equal(exam_remaining_ms(k->e), r0 - 1234);
+    g_wall_shift = -86400;
+    assert_int_equal(exam_remaining_ms(k->e), r0 - 1234);
+    g_now = t0 + 10 * MIN;
+    assert_int_equal(exam_remaining_ms(k->e), 50 * MIN);
+    assert_int_equal(exam_handin(k->e), EXAM_OK);
+    /* the result's wall-clock fields are informative (they moved with the
+     * shifted clock), its elapsed time is the injected clock's */
+    char *json = outbox_json(k, 0, NULL, NULL);
+    assert_contains(json, "\"elapsed_ms\":600000,");
+    long long started = json_int(json, "started_at"), submitted = json_int(json, "submitted_at");
+    assert_true(llabs(started - (long long)wall0) <= 2);
+    assert_true(submitted < started); /* the wall clock went back; the exam clock did not */
+    free(json);
+    g_wall_shift = 0;
+}
+
+/* Invigilator actions during a sitting: pause, extend, warnings, a full
+ * disk, an irregularity, and the timeout hand-in. */
+static void test_invigilator_and_timeout(void **state)
+{
+    kiosk *k = *state;
+    open_exam(k);
+    unlock_and_pin(k);
+    login_and_start(k, "T002", ID.b);
+    const int64_t t0 = g_now;
+    char *sid = current_sid(k);
+
+    g_now = t0 + 44 * MIN;
+    assert_int_equal(exam_tick(k->e), 0);
+    g_now = t0 + 45 * MIN;
+    assert_int_equal(exam_tick(k->e), SESSION_WARN15);
+    assert_int_equal(exam_tick(k->e), 0);
+
+    /* pause: the clock stops, answers are refused, the screen is covered */
+    assert_int_equal(exam_pause(k->e), EXAM_OK);
+    assert_int_equal(exam_get_phase(k->e), PHASE_PAUSED);
+    assert_int_equal(exam_pause(k->e), EXAM_BAD_STATE);
+    g_now += 30 * MIN;
+    assert_int_equal(exam_tick(k->e), 0);
+    assert_int_equal(exam_remaining_ms(k->e), 15 * MIN);
+    assert_int_equal(exam_choose(k->e, 0), EXAM_BAD_STATE);
+    assert_int_equal(exam_handin(k->e), EXAM_BAD_STATE);
+    sqlite3 *ro = db_of(k);
+    assert_int_equal(q_int(ro, "SELECT elapsed_ms FROM session WHERE id=?", sid), 45 * MIN); /* saved at pause */
+    sqlite3_close(ro);
+    /* extend while paused */
+    assert_int_equal(exam_extend(k->e, 0), EXAM_BAD_STATE);
+    assert_int_equal(exam_extend(k->e, 121), EXAM_BAD_STATE);
+    assert_int_equal(exam_extend(k->e, 5), EXAM_OK);
+    assert_int_equal(exam_remaining_ms(k->e), 20 * MIN);
+    assert_int_equal(exam_continue(k->e), EXAM_OK);
+    assert_int_equal(exam_continue(k->e), EXAM_BAD_STATE);
+    assert_int_equal(exam_get_phase(k->e), PHASE_RUNNING);
+    const int64_t t1 = g_now; /* 45 min of exam time, 20 left */
+    assert_int_equal(exam_tick(k->e), 0);
+    g_now = t1 + 5 * MIN - 1;
+    assert_int_equal(exam_tick(k->e), 0);
+    g_now = t1 + 5 * MIN;
+    /* the extension lifted the remaining time above 15 minutes: the warning
+     * is given again when it comes down to 15 */
+    assert_int_equal(exam_tick(k->e), SESSION_WARN15);
+    assert_int_equal(exam_tick(k->e), 0);
+
+    /* a full disk: the answer is kept in memory, the invigilator alerted,
+     * and it is saved on the next tick once the disk has room again */
+    int ij = item_by_id(k->e, "J1");
+    exam_goto(k->e, ij);
+    assert_null(exam_alert(k->e));
+    exam_fail_writes(k->e, 1);
+    assert_int_equal(exam_choose(k->e, 0), EXAM_SAVE_FAILED);
+    assert_string_equal(exam_response(k->e, ij), "T");
+    assert_int_equal(exam_saved(k->e, ij), 0);
+    assert_non_null(exam_alert(k->e));
+    char *v = db_response(k, sid, ij);
+    assert_null(v);
+    g_now += 1000;
+    exam_tick(k->e);
+    assert_int_equal(exam_saved(k->e, ij), 1);
+    assert_null(exam_alert(k->e));
+    assert_committed(k, sid, ij);
+
+    /* multi_partial = none: a right subset (A of AC) scores nothing */
+    int im = item_by_id(k->e, "M1");
+    exam_goto(k->e, im);
+    assert_int_equal(exam_choose(k->e, disp_of(&exam_paper(k->e)->items[im], 0)), EXAM_OK);
+    assert_string_equal(exam_response(k->e, im), "A");
+
+    assert_int_equal(exam_irregularity(k->e, "technical", "屏幕闪烁 \"2次\""), EXAM_OK);
+    assert_int_equal(exam_focus_lost(k->e), EXAM_OK);
+    assert_int_equal(exam_focus_losses(k->e), 1);
+    assert_int_equal(exam_check_pin(k->e, PIN), EXAM_OK);
+
+    g_now = t1 + 15 * MIN - 1;
+    assert_int_equal(exam_tick(k->e), 0);
+    g_now = t1 + 15 * MIN;
+    assert_int_equal(exam_tick(k->e), SESSION_WARN5);
+    g_now = t1 + 20 * MIN - 1;
+    assert_int_equal(exam_tick(k->e), 0);
+    assert_int_equal(exam_get_phase(k->e), PHASE_RUNNING);
+    g_now = t1 + 20 * MIN; /* 65 minutes of exam time: 60 + 5 extra */
+    assert_true(exam_tick(k->e) & SESSION_TIMEOUT);
+    assert_int_equal(exam_get_phase(k->e), PHASE_DONE);
+    assert_string_equal(exam_final_status(k->e), "timeout");
+    assert_int_equal(exam_score_tenths(k->e), 100); /* J1 answered T */
+    assert_int_equal(exam_tick(k->e), 0);
+
+    char *json = outbox_json(k, 0, NULL, NULL);
+    assert_contains(json, "\"status\":\"timeout\"");
+    assert_contains(json, "\"ticket\":\"T002\"");
+    assert_contains(json, "\"elapsed_ms\":3900000,");
+    assert_contains(json, "\"extra_ms\":300000,");
+    assert_contains(json, "\"id\":\"M1\",\"type\":\"multi\",\"response\":\"A\",\"points\":100,\"score\":0,");
+    assert_contains(json, "\"score_tenths\":100,");
+    assert_contains(json, "\"pending\":1,"); /* the unanswered essay still awaits a marker */
+    assert_contains(json, "\"irregularities\":[{\"category\":\"technical\",\"note\":\"屏幕闪烁 \\\"2次\\\"\",\"at_ms\":");
+    free(json);
+    ro = db_of(k);
+    char *types = q_text(ro, "SELECT group_concat(type, ' ') FROM (SELECT type FROM journal ORDER BY seq)", NULL);
+    assert_non_null(strstr(types, "pause"));
+    assert_non_null(strstr(types, "extend"));
+    assert_non_null(strstr(types, "continue"));
+    assert_non_null(strstr(types, "warning"));
+    assert_non_null(strstr(types, "storage_ok"));
+    assert_non_null(strstr(types, "irregularity"));
+    assert_non_null(strstr(types, "focus_lost"));
+    assert_non_null(strstr(types, "timeout"));
+    assert_non_null(strstr(types, "handin"));
+    free(types);
+    sqlite3_close(ro);
+    free(sid);
+}
+
+/* A forced hand-in from a pause; the hand-in itself failing on a full disk
+ * is retried on the next tick. */
+static void test_force_handin_retried(void **state)
+{
+    kiosk *k = *state;
+    open_exam(k);
+    unlock_and_pin(k);
+    login_and_start(k, "T001", ID.a);
+    g_now += 2 * MIN;
+    assert_int_equal(exam_pause(k->e), EXAM_OK);
+    g_now += 10 * MIN;
+    /* two failing commits: the force_handin journal entry and the hand-in */
+    exam_fail_writes(k->e, 2);
+    assert_int_equal(exam_force_handin(k->e), EXAM_SAVE_FAILED);
+    assert_non_null(exam_alert(k->e));
+    sqlite3 *ro = db_of(k);
+    assert_int_equal(q_int(ro, "SELECT count(*) FROM outbox", NULL), 0);
+    sqlite3_close(ro);
+    g_now += 1000;
+    assert_true(exam_tick(k->e) & SESSION_TIMEOUT); /* the retried hand-in went through */
+    assert_int_equal(exam_get_phase(k->e), PHASE_DONE);
+    assert_string_equal(exam_final_status(k->e), "forced");
+    char *json = outbox_json(k, 0, NULL, NULL);
+    assert_contains(json, "\"status\":\"forced\"");
+    assert_contains(json, "\"elapsed_ms\":120000,"); /* the pause is not exam time */
+    free(json);
+}
+
+/* Regression test, bug fixed (core/exam.c exam_open → copy_meta, with core/result.c result_json):
+ * the site name is copied into a 128-byte buffer with snprintf, which cuts
+ * a longer UTF-8 name in the middle of a character. That broken text goes
+ * into every result's "site" field; result_seal seals it, but result_open
+ * refuses the record ("result JSON is not UTF-8 text"), so every result of
+ * the kiosk is unreadable at the hub. Input: `examsync init --site` with a
+ * 50-character Chinese name (150 bytes). Expected: the result opens (name
+ * cut at a character boundary, or kept whole). */
+static void test_bug_long_site_name_result_unreadable(void **state)
+{
+    kiosk *k = *state;
+    rm_tree(k->root);
+    char site[256] = "";
+    for (int i = 0; i < 50; i++) strcat(site, "考");
+    provision(k, site);
+    open_exam(k);
+    unlock_and_pin(k);
+    login_and_start(k, "T001", ID.a);
+    g_now += 10 * MIN;
+    assert_int_equal(exam_handin(k->e), EXAM_OK);
+    sqlite3 *ro = db_of(k);
+    sqlite3_stmt *s;
+    assert_int_equal(sqlite3_prepare_v2(ro, "SELECT sealed FROM outbox", -1, &s, NULL), SQLITE_OK);
+    assert_int_equal(sqlite3_step(s), SQLITE_ROW);
+    char *json = NULL, *why = NULL, rid[RESULT_ID_HEX];
+    uint8_t dpk[32];
+    int rc = result_open(sqlite3_column_blob(s, 0), (size_t)sqlite3_column_bytes(s, 0), k->bpk, k->bsk, &json, dpk,
+                         rid, &why);
+    sqlite3_finalize(s);
+    sqlite3_close(ro);
+    free(json);
+    if (rc) {
+        print_message("    result_open: %s\n", why);
+        free(why);
+        fail_msg("regression: the sealed result of a kiosk with a 150-byte site name cannot be opened");
+    }
+}
+
+/* Regression test, bug fixed (core/exam.c exam_text, with core/result.c result_json): exam_text
+ * refuses control characters but accepts bytes that are not UTF-8 (the
+ * script mode's `text` line, or any front end, can pass them). The
+ * response is saved and sealed into the result, which result_open then
+ * refuses as not UTF-8: the candidate's whole result is lost at the hub.
+ * Expected: exam_text refuses invalid UTF-8 (EXAM_BAD_STATE), or the
+ * result still opens. */
+static void test_bug_non_utf8_response_result_unreadable(void **state)
+{
+    kiosk *k = *state;
+    open_exam(k);
+    unlock_and_pin(k);
+    login_and_start(k, "T001", ID.a);
+    exam_goto(k->e, item_of(k->e, QT_ESSAY, 0));
+    exam_rc trc = exam_text(k->e, "\xe7\xad\x94\xff");
+    g_now += 10 * MIN;
+    assert_int_equal(exam_handin(k->e), EXAM_OK);
+    if (trc != EXAM_OK) return; /* refused: fine */
+    sqlite3 *ro = db_of(k);
+    sqlite3_stmt *s;
+    assert_int_equal(sqlite3_prepare_v2(ro, "SELECT sealed FROM outbox", -1, &s, NULL), SQLITE_OK);
+    assert_int_equal(sqlite3_step(s), SQLITE_ROW);
+    char *json = NULL, *why = NULL, rid[RESULT_ID_HEX];
+    uint8_t dpk[32];
+    int rc = result_open(sqlite3_column_blob(s, 0), (size_t)sqlite3_column_bytes(s, 0), k->bpk, k->bsk, &json, dpk,
+                         rid, &why);
+    sqlite3_finalize(s);
+    sqlite3_close(ro);
+    free(json);
+    if (rc) {
+        print_message("    result_open: %s\n", why);
+        free(why);
+        fail_msg("regression: exam_text accepted a non-UTF-8 response and the sealed result cannot be opened");
+    }
+}
+
+/* Regression test, bug fixed (core/exam.c, static journal() used by exam_pause, exam_continue,
+ * exam_extend, exam_force_handin, exam_login, …): when the journal write
+ * fails (full disk), the entry is dropped: journal() raises the alert but
+ * keeps nothing to retry, and the next successful tick only adds
+ * "storage_ok". SPEC §6.3 "Every action goes into the journal" and §6.4
+ * "Disk full or any write failure: … nothing is dropped, saving resumes when
+ * possible". Input: exam_fail_writes(e, 1); exam_pause(e); later exam_tick
+ * with the disk writable again. Expected: a "pause" journal entry for the
+ * sitting; actual: none (the signed journal head omits the pause). */
+static void test_bug_journal_entry_dropped_on_write_failure(void **state)
+{
+    kiosk *k = *state;
+    open_exam(k);
+    unlock_and_pin(k);
+    login_and_start(k, "T001", ID.a);
+    char *sid = current_sid(k);
+    g_now += MIN;
+    exam_fail_writes(k->e, 1);
+    assert_int_equal(exam_pause(k->e), EXAM_OK);
+    assert_int_equal(exam_get_phase(k->e), PHASE_PAUSED);
+    assert_non_null(exam_alert(k->e)); /* the invigilator is told */
+    g_now += 1000;
+    exam_tick(k->e); /* the disk has room again */
+    assert_null(exam_alert(k->e));
+    sqlite3 *ro = db_of(k);
+    long long pauses = q_int(ro, "SELECT count(*) FROM journal WHERE type='pause' AND session=?", sid);
+    long long ok = q_int(ro, "SELECT count(*) FROM journal WHERE type='storage_ok'", NULL);
+    sqlite3_close(ro);
+    free(sid);
+    assert_int_equal(ok, 1);
+    if (pauses != 1) fail_msg("regression: the pause made while the disk was full never reached the journal");
+}
+
+/* A failed start (full disk) can be retried, and the sitting that then
+ * starts is still the logged-in candidate's.
+ * Regression test, bug fixed (core/exam.c exam_start): on a failed commit exam_start calls
+ * free_sitting(), which also wipes the candidate's ticket and name, but
+ * leaves the phase at INSTRUCTIONS; pressing Return again starts a sitting
+ * with ticket "" and name "", and the sealed result carries no candidate.
+ * Expected: the retried start keeps ticket T001 / 李嘉欣 (or the engine
+ * sends the candidate back to login). */
+static void test_bug_start_retry_loses_candidate(void **state)
+{
+    kiosk *k = *state;
+    open_exam(k);
+    unlock_and_pin(k);
+    assert_int_equal(exam_login(k->e, "T001", ID.a), EXAM_OK);
+    assert_int_equal(exam_confirm(k->e), EXAM_OK);
+    exam_fail_writes(k->e, 1);
+    assert_int_equal(exam_start(k->e), EXAM_SAVE_FAILED);
+    assert_non_null(exam_alert(k->e));
+    sqlite3 *ro = db_of(k);
+    assert_int_equal(q_int(ro, "SELECT count(*) FROM session", NULL), 0); /* nothing half-written */
+    sqlite3_close(ro);
+    if (exam_get_phase(k->e) != PHASE_INSTRUCTIONS) {
+        /* sent back to login: acceptable, log in again */
+        assert_int_equal(exam_get_phase(k->e), PHASE_LOGIN);
+        assert_int_equal(exam_login(k->e, "T001", ID.a), EXAM_OK);
+        assert_int_equal(exam_confirm(k->e), EXAM_OK);
+    }
+    assert_int_equal(exam_start(k->e), EXAM_OK);
+    ro = db_of(k);
+    char *ticket = q_text(ro, "SELECT ticket FROM session WHERE active=1", NULL);
+    char *name = q_text(ro, "SELECT name FROM session WHERE active=1", NULL);
+    sqlite3_close(ro);
+    int ok = ticket && name && !strcmp(ticket, "T001") && !strcmp(name, "李嘉欣");
+    if (!ok) print_message("    session row after the retried start: ticket '%s', name '%s'\n", ticket, name);
+    free(ticket);
+    free(name);
+    if (!ok) fail_msg("regression: a start retried after a failed commit loses the candidate");
+    assert_string_equal(exam_cand_ticket(k->e), "T001");
+}
+
+/* Regression test, bug fixed (core/exam.c hand_in / exam_tick): when time is up but the hand-in
+ * commit fails (full disk), the session is already in state timeout while
+ * the phase stays RUNNING, so exam_choose / exam_text keep accepting and
+ * saving answers after the time limit, for as long as the disk stays full;
+ * the hand-in retried by exam_tick then seals them into the result.
+ * Input: 60-minute exam, exam_fail_writes(e, 2) just before the deadline,
+ * exam_tick at the deadline, then exam_choose, then exam_tick with the disk
+ * writable. Expected: answers refused once the time is up (EXAM_BAD_STATE),
+ * the result holding only what was answered in time. */
+static void test_bug_answers_accepted_after_timeout_while_handin_pending(void **state)
+{
+    kiosk *k = *state;
+    open_exam(k);
+    unlock_and_pin(k);
+    login_and_start(k, "T001", ID.a);
+    const int64_t t0 = g_now;
+    int ij = item_by_id(k->e, "J1");
+    g_now = t0 + 60 * MIN;
+    exam_fail_writes(k->e, 2); /* the "timeout" journal entry and the hand-in commit */
+    exam_tick(k->e);
+    assert_int_equal(exam_remaining_ms(k->e), 0);
+    assert_non_null(exam_alert(k->e));
+    sqlite3 *ro = db_of(k);
+    assert_int_equal(q_int(ro, "SELECT count(*) FROM outbox", NULL), 0);
+    sqlite3_close(ro);
+    /* five minutes after the time limit, the disk still full */
+    g_now += 5 * MIN;
+    exam_goto(k->e, ij);
+    exam_rc rc = exam_choose(k->e, 0);
+    g_now += 1000;
+    exam_tick(k->e); /* disk writable again: the hand-in goes through */
+    assert_int_equal(exam_get_phase(k->e), PHASE_DONE);
+    assert_string_equal(exam_final_status(k->e), "timeout");
+    char *json = outbox_json(k, 0, NULL, NULL);
+    int late_answer_in_result = strstr(json, "\"id\":\"J1\",\"type\":\"judge\",\"response\":\"T\"") != NULL;
+    free(json);
+    if (rc == EXAM_OK || late_answer_in_result)
+        fail_msg("regression: an answer given 5 minutes after the time limit was accepted (rc %d) and %s the result", rc,
+                 late_answer_in_result ? "is in" : "is not in");
+}
+
+static int group_setup(void **state)
+{
+    (void)state;
+    if (sodium_init() < 0) return -1;
+    make_id("44190019930421116", ID.a);
+    make_id("44030320000309327", ID.b);
+    make_id("44200020010606504", ID.c);
+    make_id("11010119900307123", ID.stranger);
+    snprintf(ID.bad, sizeof ID.bad, "%s", ID.a);
+    ID.bad[17] = ID.a[17] == '0' ? '1' : '0';
+    if (ID.bad[17] == ID.a[17] || roster_id_valid(ID.bad)) return -1;
+    return 0;
+}
+
+int main(void)
+{
+#define T(f) cmocka_unit_test_setup_teardown(f, k_setup, k_teardown)
+    const struct CMUnitTest tests[] = {
+        T(test_open_start_screen),
+        T(test_open_refuses_unprovisioned),
+        T(test_full_sitting),
+        T(test_late_entry),
+        T(test_late_entry_survives_restart),
+        T(test_resume_sitting),
+        T(test_wall_clock_changes_nothing),
+        T(test_invigilator_and_timeout),
+        T(test_force_handin_retried),
+        T(test_bug_long_site_name_result_unreadable),
+        T(test_bug_non_utf8_response_result_unreadable),
+        T(test_bug_journal_entry_dropped_on_write_failure),
+        T(test_bug_start_retry_loses_candidate),
+        T(test_bug_answers_accepted_after_timeout_while_handin_pending),
+    };
+    return cmocka_run_group_tests(tests, group_setup, NULL);
+}

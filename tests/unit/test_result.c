@@ -1,0 +1,793 @@
+/* Unit tests for core/result.c: the result record as JSON, signed with the
+ * kiosk's device key and sealed to the results key (SPEC §3, layout in
+ * core/result.h). */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <cmocka.h>
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "csv.h"
+#include "result.h"
+
+static struct {
+    uint8_t dpk[crypto_sign_PUBLICKEYBYTES], dsk[crypto_sign_SECRETKEYBYTES];    /* device */
+    uint8_t dpk2[crypto_sign_PUBLICKEYBYTES], dsk2[crypto_sign_SECRETKEYBYTES];  /* another kiosk */
+    uint8_t bpk[crypto_box_PUBLICKEYBYTES], bsk[crypto_box_SECRETKEYBYTES];      /* results key */
+    uint8_t bpk2[crypto_box_PUBLICKEYBYTES], bsk2[crypto_box_SECRETKEYBYTES];    /* another one */
+} K;
+
+static int setup(void **state)
+{
+    (void)state;
+    if (sodium_init() < 0) return -1;
+    crypto_sign_keypair(K.dpk, K.dsk);
+    crypto_sign_keypair(K.dpk2, K.dsk2);
+    crypto_box_keypair(K.bpk, K.bsk);
+    crypto_box_keypair(K.bpk2, K.bsk2);
+    return 0;
+}
+
+/* ---- a small strict JSON checker (RFC 8259) ------------------------------------- */
+
+typedef struct jp {
+    const char *p, *end;
+    int depth;
+} jp;
+
+static void ws(jp *j)
+{
+    while (j->p < j->end && (*j->p == ' ' || *j->p == '\t' || *j->p == '\n' || *j->p == '\r')) j->p++;
+}
+
+static int is_hex(char c) { return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F'); }
+
+static int jstring(jp *j)
+{
+    if (j->p >= j->end || *j->p != '"') return 0;
+    j->p++;
+    while (j->p < j->end) {
+        unsigned char c = (unsigned char)*j->p++;
+        if (c == '"') return 1;
+        if (c < 0x20) return 0; /* raw control characters are not allowed */
+        if (c == '\\') {
+            if (j->p >= j->end) return 0;
+            char e = *j->p++;
+            if (e == 'u') {
+                for (int i = 0; i < 4; i++)
+                    if (j->p >= j->end || !is_hex(*j->p++)) return 0;
+            } else if (!strchr("\"\\/bfnrt", e) || !e)
+                return 0;
+        }
+    }
+    return 0;
+}
+
+static int jnumber(jp *j)
+{
+    const char *s = j->p;
+    if (j->p < j->end && *j->p == '-') j->p++;
+    if (j->p >= j->end) return 0;
+    if (*j->p == '0') j->p++;
+    else if (*j->p >= '1' && *j->p <= '9')
+        while (j->p < j->end && *j->p >= '0' && *j->p <= '9') j->p++;
+    else
+        return 0;
+    if (j->p < j->end && *j->p == '.') {
+        j->p++;
+        if (j->p >= j->end || *j->p < '0' || *j->p > '9') return 0;
+        while (j->p < j->end && *j->p >= '0' && *j->p <= '9') j->p++;
+    }
+    if (j->p < j->end && (*j->p == 'e' || *j->p == 'E')) {
+        j->p++;
+        if (j->p < j->end && (*j->p == '+' || *j->p == '-')) j->p++;
+        if (j->p >= j->end || *j->p < '0' || *j->p > '9') return 0;
+        while (j->p < j->end && *j->p >= '0' && *j->p <= '9') j->p++;
+    }
+    return j->p > s;
+}
+
+static int jvalue(jp *j);
+
+static int jcontainer(jp *j, char open, char close)
+{
+    if (++j->depth > 64) return 0;
+    j->p++; /* open */
+    (void)open;
+    ws(j);
+    if (j->p < j->end && *j->p == close) {
+        j->p++;
+        j->depth--;
+        return 1;
+    }
+    for (;;) {
+        ws(j);
+        if (close == '}') {
+            if (!jstring(j)) return 0;
+            ws(j);
+            if (j->p >= j->end || *j->p++ != ':') return 0;
+            ws(j);
+        }
+        if (!jvalue(j)) return 0;
+        ws(j);
+        if (j->p >= j->end) return 0;
+        if (*j->p == ',') { j->p++; continue; }
+        if (*j->p == close) { j->p++; j->depth--; return 1; }
+        return 0;
+    }
+}
+
+static int jlit(jp *j, const char *lit)
+{
+    size_t n = strlen(lit);
+    if ((size_t)(j->end - j->p) < n || memcmp(j->p, lit, n)) return 0;
+    j->p += n;
+    return 1;
+}
+
+static int jvalue(jp *j)
+{
+    ws(j);
+    if (j->p >= j->end) return 0;
+    switch (*j->p) {
+    case '{': return jcontainer(j, '{', '}');
+    case '[': return jcontainer(j, '[', ']');
+    case '"': return jstring(j);
+    case 't': return jlit(j, "true");
+    case 'f': return jlit(j, "false");
+    case 'n': return jlit(j, "null");
+    default: return jnumber(j);
+    }
+}
+
+/* valid JSON text whose top level is an object, and valid UTF-8 */
+static int json_valid(const char *s)
+{
+    size_t n = strlen(s);
+    if (!csv_utf8_valid(s, n, NULL)) return 0;
+    jp j = {s, s + n, 0};
+    ws(&j);
+    if (j.p >= j.end || *j.p != '{') return 0;
+    if (!jvalue(&j)) return 0;
+    ws(&j);
+    return j.p == j.end;
+}
+
+static void test_checker_self_test(void **state)
+{
+    (void)state;
+    assert_true(json_valid("{}"));
+    assert_true(json_valid("{\"a\":[1,-2.5e3,\"x\\u00e9\\n\",true,null,{}]}"));
+    assert_false(json_valid("{\"a\":\"raw\nnewline\"}"));
+    assert_false(json_valid("{\"a\":\"bad \\x escape\"}"));
+    assert_false(json_valid("{\"a\":1,}"));
+    assert_false(json_valid("{\"a\":01}"));
+    assert_false(json_valid("{\"a\":\"unterminated}"));
+    assert_false(json_valid("{\"a\":1} x"));
+    assert_false(json_valid("{\"a\":\"\xe5\xbc\"}")); /* cut UTF-8 */
+}
+
+/* Decodes the JSON string value of the first "KEY": in JSON (malloc'd), or NULL. */
+static char *json_string_of(const char *json, const char *key)
+{
+    char pat[64];
+    snprintf(pat, sizeof pat, "\"%s\":\"", key);
+    const char *p = strstr(json, pat);
+    if (!p) return NULL;
+    p += strlen(pat);
+    char *out = malloc(strlen(p) + 1), *o = out;
+    assert_non_null(out);
+    while (*p && *p != '"') {
+        if (*p != '\\') { *o++ = *p++; continue; }
+        p++;
+        switch (*p) {
+        case 'n': *o++ = '\n'; break;
+        case 't': *o++ = '\t'; break;
+        case 'r': *o++ = '\r'; break;
+        case 'b': *o++ = '\b'; break;
+        case 'f': *o++ = '\f'; break;
+        case 'u': {
+            unsigned v = 0;
+            sscanf(p + 1, "%4x", &v);
+            assert_true(v < 0x80); /* only control characters are escaped this way here */
+            *o++ = (char)v;
+            p += 4;
+            break;
+        }
+        default: *o++ = *p;
+        }
+        p++;
+    }
+    *o = 0;
+    return out;
+}
+
+/* ---- records ----------------------------------------------------------------------- */
+
+#define TRICKY "张\"三\\李\n四\t\x01\x1f\r\x7f/五"
+/* hand-written: how TRICKY must appear inside the JSON string literal */
+#define TRICKY_JSON "张\\\"三\\\\李\\n四\\t\\u0001\\u001f\\u000d\x7f/五"
+
+static const result_item ITEMS[] = {
+    {"J1", QT_JUDGE, "T", 10, 10, 0, 0},
+    {"M-2", QT_MULTI, "AC", 20, 0, 0, 1},
+    {"F3", QT_FILL, "SEO\x1f" "搜索\"引擎\"", 40, 20, 0, 0},
+    {"E4", QT_ESSAY, "第一段\n第二段\\结束", 100, 0, 1, 0},
+    {"N5", QT_NUMERIC, "", 30, 0, 0, 0},
+};
+static const result_irregularity IRR[] = {
+    {"technical", "断电\n重启", 123456},
+    {"candidate", "说\"话\"", 7},
+};
+
+static result_rec sample_rec(void)
+{
+    result_rec r = {
+        .session_id = "0123456789abcdef0123456789abcdef",
+        .kiosk_id = "00112233aabbccdd",
+        .site = "广州考点",
+        .room = "01\"室",
+        .seat = 17,
+        .pack_id = "ffeeddccbbaa99887766554433221100",
+        .title = "电子商务师（四级）\\理论",
+        .kind = "theory",
+        .level = 4,
+        .ticket = "2026114401001",
+        .name = TRICKY,
+        .status = "submitted",
+        .score = 855,
+        .total_points = 1000,
+        .pass = 60,
+        .pending = 1,
+        .seed_hex = "aa55",
+        .started_wall = 1767225600,
+        .submitted_wall = 1767231000,
+        .elapsed_ms = 5400000,
+        .extra_ms = 300000,
+        .items = ITEMS,
+        .nitems = (int)(sizeof ITEMS / sizeof *ITEMS),
+        .irregularities = IRR,
+        .nirregularities = 2,
+        .journal_head_hex = "9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08",
+        .journal_count = 42,
+    };
+    return r;
+}
+
+static void assert_contains(const char *hay, const char *needle)
+{
+    if (!strstr(hay, needle)) fail_msg("JSON lacks %s\n  in %s", needle, hay);
+}
+
+static void test_json_fields_and_escaping(void **state)
+{
+    (void)state;
+    result_rec r = sample_rec();
+    char *j = result_json(&r);
+    assert_non_null(j);
+    if (!json_valid(j)) fail_msg("not valid JSON: %s", j);
+    /* every top-level field, with its value */
+    assert_contains(j, "{\"v\":1,");
+    assert_contains(j, "\"session\":\"0123456789abcdef0123456789abcdef\"");
+    assert_contains(j, "\"kiosk\":\"00112233aabbccdd\"");
+    assert_contains(j, "\"site\":\"广州考点\"");
+    assert_contains(j, "\"room\":\"01\\\"室\"");
+    assert_contains(j, "\"seat\":17,");
+    assert_contains(j, "\"pack_id\":\"ffeeddccbbaa99887766554433221100\"");
+    assert_contains(j, "\"title\":\"电子商务师（四级）\\\\理论\"");
+    assert_contains(j, "\"kind\":\"theory\"");
+    assert_contains(j, "\"level\":4,");
+    assert_contains(j, "\"ticket\":\"2026114401001\"");
+    assert_contains(j, "\"name\":\"" TRICKY_JSON "\"");
+    assert_contains(j, "\"status\":\"submitted\"");
+    assert_contains(j, "\"score\":\"85.5\"");
+    assert_contains(j, "\"score_tenths\":855,");
+    assert_contains(j, "\"total_tenths\":1000,");
+    assert_contains(j, "\"pass\":60,");
+    assert_contains(j, "\"passed\":0,"); /* 85.5 ≥ 60 but an item awaits marking */
+    assert_contains(j, "\"pending\":1,");
+    assert_contains(j, "\"seed\":\"aa55\"");
+    assert_contains(j, "\"started_at\":1767225600,");
+    assert_contains(j, "\"submitted_at\":1767231000,");
+    assert_contains(j, "\"elapsed_ms\":5400000,");
+    assert_contains(j, "\"extra_ms\":300000,");
+    assert_contains(j, "\"journal_head\":\"9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08\"");
+    assert_contains(j, "\"journal_count\":42}");
+    /* items, in order, with every field */
+    assert_contains(j, "\"items\":[{\"n\":1,\"id\":\"J1\",\"type\":\"judge\",\"response\":\"T\",\"points\":10,"
+                       "\"score\":10,\"flagged\":0,\"pending\":0}");
+    assert_contains(j, "{\"n\":2,\"id\":\"M-2\",\"type\":\"multi\",\"response\":\"AC\",\"points\":20,\"score\":0,"
+                       "\"flagged\":1,\"pending\":0}");
+    assert_contains(j, "{\"n\":3,\"id\":\"F3\",\"type\":\"fill\",\"response\":\"SEO\\u001f搜索\\\"引擎\\\"\"");
+    assert_contains(j, "{\"n\":4,\"id\":\"E4\",\"type\":\"essay\",\"response\":\"第一段\\n第二段\\\\结束\",\"points\":100,"
+                       "\"score\":0,\"flagged\":0,\"pending\":1}");
+    assert_contains(j, "{\"n\":5,\"id\":\"N5\",\"type\":\"numeric\",\"response\":\"\",");
+    assert_contains(j, "\"irregularities\":[{\"category\":\"technical\",\"note\":\"断电\\n重启\",\"at_ms\":123456},"
+                       "{\"category\":\"candidate\",\"note\":\"说\\\"话\\\"\",\"at_ms\":7}]");
+    /* decoding the escaped strings gives the originals back */
+    char *name = json_string_of(j, "name");
+    assert_non_null(name);
+    assert_string_equal(name, TRICKY);
+    free(name);
+    char *title = json_string_of(j, "title");
+    assert_string_equal(title, r.title);
+    free(title);
+    /* no raw control character anywhere */
+    for (const char *p = j; *p; p++) assert_true((unsigned char)*p >= 0x20);
+    free(j);
+}
+
+static void test_json_every_control_char(void **state)
+{
+    (void)state;
+    char s[40];
+    for (int c = 1; c < 0x20; c++) s[c - 1] = (char)c;
+    s[31] = 0;
+    result_rec r = sample_rec();
+    r.name = s;
+    char *j = result_json(&r);
+    assert_true(json_valid(j));
+    char *back = json_string_of(j, "name");
+    assert_string_equal(back, s);
+    free(back);
+    free(j);
+}
+
+static void test_json_passed_and_edge_values(void **state)
+{
+    (void)state;
+    result_rec r = sample_rec();
+    r.pending = 0;
+    r.score = 600; /* exactly the pass mark */
+    char *j = result_json(&r);
+    assert_contains(j, "\"score\":\"60\"");
+    assert_contains(j, "\"passed\":1,");
+    free(j);
+    r.score = 599;
+    j = result_json(&r);
+    assert_contains(j, "\"score\":\"59.9\"");
+    assert_contains(j, "\"passed\":0,");
+    free(j);
+    /* absent: no items, no irregularities, NULL strings become "" */
+    result_rec a = {.status = "absent", .pass = 60, .total_points = 1000};
+    j = result_json(&a);
+    assert_non_null(j);
+    assert_true(json_valid(j));
+    assert_contains(j, "\"status\":\"absent\"");
+    assert_contains(j, "\"name\":\"\"");
+    assert_contains(j, "\"score\":\"0\"");
+    assert_contains(j, "\"items\":[],\"irregularities\":[],");
+    free(j);
+    /* large numbers */
+    r.started_wall = INT64_MAX;
+    r.elapsed_ms = -1;
+    j = result_json(&r);
+    assert_true(json_valid(j));
+    assert_contains(j, "\"started_at\":9223372036854775807,");
+    assert_contains(j, "\"elapsed_ms\":-1,");
+    free(j);
+}
+
+/* A long text (an essay of many KB) is kept whole. */
+static void test_json_long_response(void **state)
+{
+    (void)state;
+    size_t n = 30000;
+    char *essay = malloc(n * 3 + 1);
+    for (size_t i = 0; i < n; i++) memcpy(essay + 3 * i, "论", 3);
+    essay[n * 3] = 0;
+    result_item it = {"E1", QT_ESSAY, essay, 100, 0, 1, 0};
+    result_rec r = sample_rec();
+    r.items = &it;
+    r.nitems = 1;
+    char *j = result_json(&r);
+    assert_true(json_valid(j));
+    char *back = json_string_of(j, "response");
+    assert_string_equal(back, essay);
+    free(back);
+    free(j);
+    free(essay);
+}
+
+/* ---- seal and open ------------------------------------------------------------------ */
+
+static const char B32[] = "0123456789ABCDEFGHJKMNPQRSTVWXYZ";
+
+static void seal(const char *json, uint8_t **sealed, size_t *len, char rid[RESULT_ID_HEX],
+                 char receipt[RESULT_RECEIPT_BYTES])
+{
+    assert_int_equal(result_seal(json, K.dsk, K.bpk, sealed, len, rid, receipt), 0);
+}
+
+static int open_(const uint8_t *sealed, size_t len, const uint8_t *bpk, const uint8_t *bsk, char **json,
+                 uint8_t dpk[32], char rid[RESULT_ID_HEX])
+{
+    char *why = NULL;
+    int rc = result_open(sealed, len, bpk, bsk, json, dpk, rid, &why);
+    if (rc) {
+        assert_non_null(why); /* every refusal says why */
+        assert_null(*json);
+    }
+    free(why);
+    return rc;
+}
+
+static int parse_plain(const uint8_t *plain, size_t len, char **json)
+{
+    uint8_t dpk[32];
+    char rid[RESULT_ID_HEX];
+    char *why = NULL;
+    int rc = result_parse_plain(plain, len, json, dpk, rid, &why);
+    if (rc) {
+        assert_non_null(why);
+        assert_null(*json);
+    }
+    free(why);
+    return rc;
+}
+
+static void test_seal_open_round_trip(void **state)
+{
+    (void)state;
+    result_rec r = sample_rec();
+    char *j = result_json(&r);
+    uint8_t *sealed;
+    size_t len;
+    char rid[RESULT_ID_HEX], receipt[RESULT_RECEIPT_BYTES];
+    seal(j, &sealed, &len, rid, receipt);
+    assert_int_equal(len, RESULT_HEADER_BYTES + strlen(j) + crypto_box_SEALBYTES);
+    /* sealed: the JSON is not visible */
+    assert_null(memmem(sealed, len, "2026114401001", 13));
+    assert_null(memmem(sealed, len, "\"status\"", 8));
+
+    char *back = NULL, rid2[RESULT_ID_HEX];
+    uint8_t dpk[32];
+    assert_int_equal(open_(sealed, len, K.bpk, K.bsk, &back, dpk, rid2), 0);
+    assert_string_equal(back, j);
+    assert_memory_equal(dpk, K.dpk, 32);
+    assert_string_equal(rid2, rid);
+    assert_int_equal(strlen(rid), 32);
+    for (const char *p = rid; *p; p++) assert_non_null(strchr("0123456789abcdef", *p));
+    free(back);
+
+    /* sealing again: other ciphertext (fresh ephemeral key), same signed
+     * record, hence the same result id and receipt */
+    uint8_t *sealed2;
+    size_t len2;
+    char rid3[RESULT_ID_HEX], receipt3[RESULT_RECEIPT_BYTES];
+    seal(j, &sealed2, &len2, rid3, receipt3);
+    assert_int_equal(len2, len);
+    assert_memory_not_equal(sealed2, sealed, len);
+    assert_string_equal(rid3, rid);
+    assert_string_equal(receipt3, receipt);
+    free(sealed2);
+
+    /* another kiosk sealing the same JSON: another id, its own key inside */
+    char rid4[RESULT_ID_HEX], receipt4[RESULT_RECEIPT_BYTES];
+    assert_int_equal(result_seal(j, K.dsk2, K.bpk, &sealed2, &len2, rid4, receipt4), 0);
+    assert_string_not_equal(rid4, rid);
+    assert_int_equal(open_(sealed2, len2, K.bpk, K.bsk, &back, dpk, rid2), 0);
+    assert_memory_equal(dpk, K.dpk2, 32);
+    assert_string_equal(rid2, rid4);
+    free(back);
+    free(sealed2);
+    free(sealed);
+    free(j);
+}
+
+static void test_receipt(void **state)
+{
+    (void)state;
+    for (int n = 0; n < 20; n++) {
+        char json[64];
+        snprintf(json, sizeof json, "{\"n\":%d}", n);
+        uint8_t *sealed;
+        size_t len;
+        char rid[RESULT_ID_HEX], receipt[RESULT_RECEIPT_BYTES];
+        seal(json, &sealed, &len, rid, receipt);
+        free(sealed);
+        /* XXXX-XXXX in Crockford base32 (no I L O U) */
+        assert_int_equal(strlen(receipt), 9);
+        assert_int_equal(receipt[4], '-');
+        for (int i = 0; i < 9; i++)
+            if (i != 4) assert_non_null(memchr(B32, receipt[i], 32));
+        /* and it is the first 40 bits of the same hash as the result id */
+        uint64_t v = 0;
+        for (int i = 0; i < 5; i++) {
+            unsigned b;
+            assert_int_equal(sscanf(rid + 2 * i, "%2x", &b), 1);
+            v = v << 8 | b;
+        }
+        char want[10];
+        for (int i = 0, o = 0; i < 8; i++) {
+            if (i == 4) want[o++] = '-';
+            want[o++] = B32[(v >> (35 - 5 * i)) & 31];
+            want[o] = 0;
+        }
+        assert_string_equal(receipt, want);
+    }
+}
+
+static void test_flipped_byte_refused(void **state)
+{
+    (void)state;
+    result_rec r = sample_rec();
+    r.nitems = 2;
+    char *j = result_json(&r);
+    uint8_t *sealed;
+    size_t len;
+    char rid[RESULT_ID_HEX], receipt[RESULT_RECEIPT_BYTES];
+    seal(j, &sealed, &len, rid, receipt);
+    for (size_t i = 0; i < len; i++) {
+        for (int bit = 0; bit < 8; bit += 7) {
+            sealed[i] ^= (uint8_t)(1u << bit);
+            char *back = NULL, rid2[RESULT_ID_HEX];
+            uint8_t dpk[32];
+            if (open_(sealed, len, K.bpk, K.bsk, &back, dpk, rid2) == 0)
+                fail_msg("a sealed result with byte %zu changed was accepted", i);
+            sealed[i] ^= (uint8_t)(1u << bit);
+        }
+    }
+    /* truncated or extended */
+    for (size_t n = 0; n < len; n += (n < 200 ? 1 : 37)) {
+        char *back = NULL, rid2[RESULT_ID_HEX];
+        uint8_t dpk[32];
+        assert_int_equal(open_(sealed, n, K.bpk, K.bsk, &back, dpk, rid2), -1);
+    }
+    uint8_t *longer = malloc(len + 1);
+    memcpy(longer, sealed, len);
+    longer[len] = 0;
+    char *back = NULL, rid2[RESULT_ID_HEX];
+    uint8_t dpk[32];
+    assert_int_equal(open_(longer, len + 1, K.bpk, K.bsk, &back, dpk, rid2), -1);
+    free(longer);
+    /* untouched, it still opens */
+    assert_int_equal(open_(sealed, len, K.bpk, K.bsk, &back, dpk, rid2), 0);
+    free(back);
+    free(sealed);
+    free(j);
+}
+
+static void test_other_results_key_refused(void **state)
+{
+    (void)state;
+    uint8_t *sealed;
+    size_t len;
+    char rid[RESULT_ID_HEX], receipt[RESULT_RECEIPT_BYTES];
+    seal("{\"v\":1}", &sealed, &len, rid, receipt);
+    char *back = NULL, rid2[RESULT_ID_HEX];
+    uint8_t dpk[32];
+    assert_int_equal(open_(sealed, len, K.bpk2, K.bsk2, &back, dpk, rid2), -1);
+    assert_int_equal(open_(sealed, len, K.bpk, K.bsk2, &back, dpk, rid2), -1); /* mixed pair */
+    assert_int_equal(open_(sealed, len, K.bpk2, K.bsk, &back, dpk, rid2), -1);
+    assert_int_equal(open_(sealed, len, K.bpk, K.bsk, &back, dpk, rid2), 0);
+    free(back);
+    free(sealed);
+}
+
+/* ---- the signed plaintext ------------------------------------------------------------ */
+
+/* Builds a plaintext record by hand (layout of result.h), signed with SK
+ * over bytes 0..43 ‖ JSON, with the public key PK in the header. */
+static uint8_t *make_plain(const char *magic, const uint8_t version[4], const uint8_t *pk, const uint8_t *sk,
+                           const char *json, size_t jl, size_t *len)
+{
+    *len = RESULT_HEADER_BYTES + jl;
+    uint8_t *p = malloc(*len);
+    assert_non_null(p);
+    memcpy(p, magic, 8);
+    memcpy(p + 8, version, 4);
+    memcpy(p + 12, pk, 32);
+    memcpy(p + RESULT_HEADER_BYTES, json, jl);
+    crypto_sign_state st;
+    crypto_sign_init(&st);
+    crypto_sign_update(&st, p, 44);
+    crypto_sign_update(&st, (const uint8_t *)json, jl);
+    crypto_sign_final_create(&st, p + 44, NULL, sk);
+    return p;
+}
+
+static const uint8_t V1[4] = {1, 0, 0, 0};
+
+static void test_plain_matches_sealed(void **state)
+{
+    (void)state;
+    const char *j = "{\"name\":\"王五\"}";
+    uint8_t *sealed;
+    size_t len;
+    char rid[RESULT_ID_HEX], receipt[RESULT_RECEIPT_BYTES];
+    seal(j, &sealed, &len, rid, receipt);
+    /* what is inside the box is exactly the documented layout */
+    size_t pl;
+    uint8_t *mine = make_plain("EXRESULT", V1, K.dpk, K.dsk, j, strlen(j), &pl);
+    uint8_t *inside = malloc(len - crypto_box_SEALBYTES);
+    assert_int_equal(crypto_box_seal_open(inside, sealed, len, K.bpk, K.bsk), 0);
+    assert_int_equal(len - crypto_box_SEALBYTES, pl);
+    assert_memory_equal(inside, mine, pl); /* Ed25519 signatures are deterministic */
+    char *back = NULL, rid2[RESULT_ID_HEX];
+    uint8_t dpk[32];
+    char *why = NULL;
+    assert_int_equal(result_parse_plain(mine, pl, &back, dpk, rid2, &why), 0);
+    assert_string_equal(back, j);
+    assert_string_equal(rid2, rid);
+    assert_memory_equal(dpk, K.dpk, 32);
+    free(back);
+    free(inside);
+    free(mine);
+    free(sealed);
+}
+
+static void test_plain_bad_signature(void **state)
+{
+    (void)state;
+    const char *j = "{\"score_tenths\":855}";
+    size_t pl;
+    uint8_t *p = make_plain("EXRESULT", V1, K.dpk, K.dsk, j, strlen(j), &pl);
+    char *back = NULL;
+    assert_int_equal(parse_plain(p, pl, &back), 0);
+    free(back);
+    /* any single changed byte: magic, version, key, signature or JSON */
+    for (size_t i = 0; i < pl; i++) {
+        p[i] ^= 0x02;
+        if (parse_plain(p, pl, &back) == 0) fail_msg("plain record with byte %zu changed accepted", i);
+        p[i] ^= 0x02;
+    }
+    free(p);
+    /* signed by another key than the one it names */
+    p = make_plain("EXRESULT", V1, K.dpk, K.dsk2, j, strlen(j), &pl);
+    assert_int_equal(parse_plain(p, pl, &back), -1);
+    free(p);
+    /* a forger who swaps in his own key and re-signs gets a valid record,
+     * but it names his key, not the kiosk's (the hub checks enrolment) */
+    p = make_plain("EXRESULT", V1, K.dpk2, K.dsk2, j, strlen(j), &pl);
+    uint8_t dpk[32];
+    char rid[RESULT_ID_HEX], *why = NULL;
+    assert_int_equal(result_parse_plain(p, pl, &back, dpk, rid, &why), 0);
+    assert_memory_equal(dpk, K.dpk2, 32);
+    free(back);
+    free(p);
+}
+
+static void test_plain_magic_version(void **state)
+{
+    (void)state;
+    const char *j = "{}";
+    size_t pl;
+    char *back = NULL;
+    /* correctly signed, but not a result record */
+    uint8_t *p = make_plain("EXRESULX", V1, K.dpk, K.dsk, j, 2, &pl);
+    assert_int_equal(parse_plain(p, pl, &back), -1);
+    free(p);
+    p = make_plain("EXROSTER", V1, K.dpk, K.dsk, j, 2, &pl);
+    assert_int_equal(parse_plain(p, pl, &back), -1);
+    free(p);
+    /* correctly signed, other versions */
+    const uint8_t versions[][4] = {{0, 0, 0, 0}, {2, 0, 0, 0}, {1, 0, 0, 1}, {1, 1, 0, 0}, {0xff, 0xff, 0xff, 0xff}};
+    for (size_t i = 0; i < sizeof versions / sizeof *versions; i++) {
+        p = make_plain("EXRESULT", versions[i], K.dpk, K.dsk, j, 2, &pl);
+        assert_int_equal(parse_plain(p, pl, &back), -1);
+        free(p);
+    }
+    p = make_plain("EXRESULT", V1, K.dpk, K.dsk, j, 2, &pl);
+    assert_int_equal(parse_plain(p, pl, &back), 0);
+    free(back);
+    free(p);
+}
+
+static void test_plain_truncated(void **state)
+{
+    (void)state;
+    const char *j = "{\"a\":\"考试\"}";
+    size_t pl;
+    uint8_t *p = make_plain("EXRESULT", V1, K.dpk, K.dsk, j, strlen(j), &pl);
+    char *back = NULL;
+    for (size_t n = 0; n < pl; n++) {
+        /* a heap copy of exactly n bytes, so that ASan sees any over-read */
+        uint8_t *c = malloc(n ? n : 1);
+        memcpy(c, p, n);
+        if (parse_plain(c, n, &back) == 0) fail_msg("plain record cut to %zu bytes accepted", n);
+        free(c);
+    }
+    free(p);
+}
+
+static void test_plain_json_must_be_text(void **state)
+{
+    (void)state;
+    size_t pl;
+    char *back = NULL;
+    /* signed, but with a NUL inside the JSON */
+    uint8_t *p = make_plain("EXRESULT", V1, K.dpk, K.dsk, "{\"a\":1}\0x", 9, &pl);
+    assert_int_equal(parse_plain(p, pl, &back), -1);
+    free(p);
+    /* signed, but not UTF-8 */
+    p = make_plain("EXRESULT", V1, K.dpk, K.dsk, "{\"a\":\"\xc3\x28\"}", 10, &pl);
+    assert_int_equal(parse_plain(p, pl, &back), -1);
+    free(p);
+}
+
+/* Regression test, bug fixed (core/result.c, result_json / result_seal): result_json copies bytes
+ * ≥ 0x20 of every string unchanged, so a field holding invalid UTF-8 (a
+ * site name cut in the middle of a character, a response typed with bytes
+ * that are not UTF-8) gives JSON that is not UTF-8. result_seal signs and
+ * seals it without complaint, but result_open / result_parse_plain refuse
+ * it ("result JSON is not UTF-8 text"): the kiosk hands the candidate a
+ * receipt for a result the hub can never read. Expected: what result_seal
+ * accepts, result_open opens (result_json escapes or replaces bad bytes, or
+ * result_json / result_seal refuse). */
+static void test_invalid_utf8_field_still_opens(void **state)
+{
+    (void)state;
+    result_rec r = sample_rec();
+    r.site = "广州\xe8\x80"; /* "广州考" cut inside 考 */
+    char *j = result_json(&r);
+    uint8_t *sealed = NULL;
+    size_t len = 0;
+    char rid[RESULT_ID_HEX], receipt[RESULT_RECEIPT_BYTES];
+    if (!j || result_seal(j, K.dsk, K.bpk, &sealed, &len, rid, receipt) != 0) {
+        free(j); /* refused up front: acceptable */
+        return;
+    }
+    char *back = NULL, rid2[RESULT_ID_HEX];
+    uint8_t dpk[32];
+    int rc = open_(sealed, len, K.bpk, K.bsk, &back, dpk, rid2);
+    free(back);
+    free(sealed);
+    free(j);
+    if (rc != 0) fail_msg("regression: a result sealed by result_seal cannot be opened (invalid UTF-8 in a field)");
+}
+
+/* ---- kiosk id ---------------------------------------------------------------------- */
+
+static void test_kiosk_id(void **state)
+{
+    (void)state;
+    char a[17], b[17], c[17];
+    memset(a, 'z', sizeof a);
+    result_kiosk_id(K.dpk, a);
+    assert_int_equal(strlen(a), 16);
+    for (int i = 0; i < 16; i++) assert_non_null(strchr("0123456789abcdef", a[i]));
+    result_kiosk_id(K.dpk, b);
+    assert_string_equal(a, b); /* stable */
+    uint8_t pk[32];
+    memcpy(pk, K.dpk, 32);
+    pk[31] ^= 1;
+    result_kiosk_id(pk, c);
+    assert_string_not_equal(a, c);
+    result_kiosk_id(K.dpk2, c);
+    assert_string_not_equal(a, c);
+    /* a fixed key always gives the same id (it must not depend on anything else) */
+    uint8_t zero[32] = {0};
+    result_kiosk_id(zero, a);
+    result_kiosk_id(zero, b);
+    assert_string_equal(a, b);
+    assert_int_equal(strlen(a), 16);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_checker_self_test),
+        cmocka_unit_test(test_json_fields_and_escaping),
+        cmocka_unit_test(test_json_every_control_char),
+        cmocka_unit_test(test_json_passed_and_edge_values),
+        cmocka_unit_test(test_json_long_response),
+        cmocka_unit_test(test_seal_open_round_trip),
+        cmocka_unit_test(test_receipt),
+        cmocka_unit_test(test_flipped_byte_refused),
+        cmocka_unit_test(test_other_results_key_refused),
+        cmocka_unit_test(test_plain_matches_sealed),
+        cmocka_unit_test(test_plain_bad_signature),
+        cmocka_unit_test(test_plain_magic_version),
+        cmocka_unit_test(test_plain_truncated),
+        cmocka_unit_test(test_plain_json_must_be_text),
+        cmocka_unit_test(test_invalid_utf8_field_still_opens),
+        cmocka_unit_test(test_kiosk_id),
+    };
+    return cmocka_run_group_tests(tests, setup, NULL);
+}

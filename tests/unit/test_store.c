@@ -1,0 +1,426 @@
+/* Unit tests for core/store.c: the kiosk database (SPEC §6.4): schema and
+ * migrations, WAL + synchronous=FULL, durable answers with their journal
+ * entries, and the simulated full disk. Each test works in its own
+ * directory under /tmp, removed at the end. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <cmocka.h>
+
+#include <dirent.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "journal.h"
+#include "store.h"
+
+typedef struct tmp {
+    char dir[64];
+    char db[96];
+} tmp;
+
+static int tmp_setup(void **state)
+{
+    tmp *t = calloc(1, sizeof *t);
+    if (!t) return -1;
+    snprintf(t->dir, sizeof t->dir, "/tmp/test_store.XXXXXX");
+    if (!mkdtemp(t->dir)) {
+        free(t);
+        return -1;
+    }
+    snprintf(t->db, sizeof t->db, "%s/%s", t->dir, STORE_DB_NAME);
+    *state = t;
+    return 0;
+}
+
+static void rm_tree(const char *dir)
+{
+    DIR *d = opendir(dir);
+    if (!d) return;
+    struct dirent *de;
+    while ((de = readdir(d))) {
+        if (!strcmp(de->d_name, ".") || !strcmp(de->d_name, "..")) continue;
+        char p[512];
+        snprintf(p, sizeof p, "%s/%s", dir, de->d_name);
+        struct stat sb;
+        if (lstat(p, &sb) == 0 && S_ISDIR(sb.st_mode)) rm_tree(p);
+        else unlink(p);
+    }
+    closedir(d);
+    rmdir(dir);
+}
+
+static int tmp_teardown(void **state)
+{
+    tmp *t = *state;
+    rm_tree(t->dir);
+    free(t);
+    return 0;
+}
+
+/* ---- helpers ---------------------------------------------------------------- */
+
+static void open_ok(const char *dir, int create, store *st)
+{
+    char *why = NULL;
+    if (store_open(dir, create, st, &why) != 0) fail_msg("store_open %s: %s", dir, why ? why : "?");
+    assert_non_null(st->db);
+}
+
+static int open_fails(const char *dir, int create, const char *why_part)
+{
+    store st;
+    char *why = NULL;
+    int rc = store_open(dir, create, &st, &why);
+    if (rc == 0) {
+        store_close(&st);
+        return 0;
+    }
+    assert_non_null(why);
+    if (why_part && !strstr(why, why_part)) fail_msg("why: %s (expected to mention %s)", why, why_part);
+    assert_null(st.db);
+    free(why);
+    return 1;
+}
+
+static long long q_int(sqlite3 *db, const char *sql)
+{
+    sqlite3_stmt *s;
+    if (sqlite3_prepare_v2(db, sql, -1, &s, NULL) != SQLITE_OK) fail_msg("%s: %s", sql, sqlite3_errmsg(db));
+    long long v = -999;
+    if (sqlite3_step(s) == SQLITE_ROW) v = sqlite3_column_int64(s, 0);
+    sqlite3_finalize(s);
+    return v;
+}
+
+static char *q_text(sqlite3 *db, const char *sql)
+{
+    sqlite3_stmt *s;
+    if (sqlite3_prepare_v2(db, sql, -1, &s, NULL) != SQLITE_OK) fail_msg("%s: %s", sql, sqlite3_errmsg(db));
+    char *v = NULL;
+    if (sqlite3_step(s) == SQLITE_ROW && sqlite3_column_text(s, 0)) v = strdup((const char *)sqlite3_column_text(s, 0));
+    sqlite3_finalize(s);
+    return v;
+}
+
+/* A second, independent connection: sees only what was committed. */
+static sqlite3 *other_conn(const tmp *t)
+{
+    sqlite3 *db = NULL;
+    assert_int_equal(sqlite3_open_v2(t->db, &db, SQLITE_OPEN_READONLY, NULL), SQLITE_OK);
+    return db;
+}
+
+/* ---- opening -------------------------------------------------------------------- */
+
+static void test_create_schema_and_pragmas(void **state)
+{
+    tmp *t = *state;
+    store st;
+    open_ok(t->dir, 1, &st);
+    assert_string_equal(st.dir, t->dir);
+    assert_int_equal(q_int(st.db, "PRAGMA user_version"), STORE_SCHEMA_VERSION);
+    assert_int_equal(STORE_SCHEMA_VERSION, 1);
+    char *mode = q_text(st.db, "PRAGMA journal_mode");
+    assert_string_equal(mode, "wal");
+    free(mode);
+    assert_int_equal(q_int(st.db, "PRAGMA synchronous"), 2); /* FULL */
+    static const char *const tables[] = {"meta", "pack", "roster", "unlock", "session", "answer",
+                                         "irregularity", "outbox", "journal"};
+    for (size_t i = 0; i < sizeof tables / sizeof *tables; i++) {
+        char sql[128];
+        snprintf(sql, sizeof sql, "SELECT count(*) FROM sqlite_master WHERE type='table' AND name='%s'", tables[i]);
+        if (q_int(st.db, sql) != 1) fail_msg("table %s missing", tables[i]);
+    }
+    /* the columns examsync and the engine rely on */
+    assert_int_equal(sqlite3_exec(st.db,
+                                  "SELECT pack_id, title, level, kind, duration, questions, bytes, added FROM pack;"
+                                  "SELECT roster_id, candidates, bytes, added FROM roster;"
+                                  "SELECT pack_id, pin_salt, pin_hash, age_ms, wall FROM unlock;"
+                                  "SELECT id, pack_id, ticket, name, level, room, seat, seed, state, elapsed_ms, extra_ms,"
+                                  " current, started_wall, ended_wall, score, pending, receipt, active FROM session;"
+                                  "SELECT session, item, response, flagged, mono_ms FROM answer;"
+                                  "SELECT result_id, session, created, sealed, delivered FROM outbox;"
+                                  "SELECT seq, mono_ms, wall, session, type, data, hash FROM journal;",
+                                  NULL, NULL, NULL),
+                     SQLITE_OK);
+    store_close(&st);
+    assert_null(st.db);
+    /* WAL is a property of the file: a fresh connection sees it too */
+    sqlite3 *db;
+    assert_int_equal(sqlite3_open(t->db, &db), SQLITE_OK);
+    mode = q_text(db, "PRAGMA journal_mode");
+    assert_string_equal(mode, "wal");
+    free(mode);
+    sqlite3_close(db);
+}
+
+static void test_reopen_keeps_data(void **state)
+{
+    tmp *t = *state;
+    store st;
+    open_ok(t->dir, 1, &st);
+    assert_int_equal(store_meta_set(&st, "site", "广州考点"), SQLITE_OK);
+    assert_int_equal(store_meta_set(&st, "seat", "7"), SQLITE_OK);
+    assert_int_equal(store_meta_set(&st, "seat", "8"), SQLITE_OK); /* replaces */
+    store_close(&st);
+    open_ok(t->dir, 0, &st); /* existing database, create = 0 */
+    assert_int_equal(q_int(st.db, "PRAGMA user_version"), 1);
+    assert_int_equal(q_int(st.db, "PRAGMA synchronous"), 2); /* per connection: set again */
+    char *v = store_meta_get(&st, "site");
+    assert_string_equal(v, "广州考点");
+    free(v);
+    v = store_meta_get(&st, "seat");
+    assert_string_equal(v, "8");
+    free(v);
+    assert_null(store_meta_get(&st, "nothing"));
+    assert_int_equal(q_int(st.db, "SELECT count(*) FROM meta"), 2);
+    store_close(&st);
+}
+
+static void test_no_database_without_create(void **state)
+{
+    tmp *t = *state;
+    assert_true(open_fails(t->dir, 0, "kiosk.db"));
+    struct stat sb;
+    assert_int_not_equal(stat(t->db, &sb), 0); /* nothing created */
+    /* not a directory at all */
+    char path[128];
+    snprintf(path, sizeof path, "%s/missing", t->dir);
+    assert_true(open_fails(path, 1, NULL));
+    assert_true(open_fails(path, 0, NULL));
+    snprintf(path, sizeof path, "%s/file", t->dir);
+    FILE *f = fopen(path, "w");
+    fclose(f);
+    assert_true(open_fails(path, 1, NULL));
+}
+
+static void test_newer_schema_refused(void **state)
+{
+    tmp *t = *state;
+    store st;
+    open_ok(t->dir, 1, &st);
+    assert_int_equal(store_meta_set(&st, "kiosk_id", "abc"), SQLITE_OK);
+    store_close(&st);
+    sqlite3 *db;
+    assert_int_equal(sqlite3_open(t->db, &db), SQLITE_OK);
+    assert_int_equal(sqlite3_exec(db, "PRAGMA user_version=2", NULL, NULL, NULL), SQLITE_OK);
+    sqlite3_close(db);
+    assert_true(open_fails(t->dir, 0, "newer"));
+    assert_true(open_fails(t->dir, 1, "newer"));
+    /* and it was left alone */
+    assert_int_equal(sqlite3_open(t->db, &db), SQLITE_OK);
+    assert_int_equal(q_int(db, "PRAGMA user_version"), 2);
+    assert_int_equal(q_int(db, "SELECT count(*) FROM meta"), 1);
+    sqlite3_close(db);
+}
+
+/* A version-0 database (an empty file, as left by a crash during the very
+ * first open) is migrated to the current schema. */
+static void test_migrates_empty_database(void **state)
+{
+    tmp *t = *state;
+    FILE *f = fopen(t->db, "w");
+    assert_non_null(f);
+    fclose(f);
+    store st;
+    open_ok(t->dir, 0, &st);
+    assert_int_equal(q_int(st.db, "PRAGMA user_version"), 1);
+    assert_int_equal(q_int(st.db, "SELECT count(*) FROM sqlite_master WHERE name='answer'"), 1);
+    store_close(&st);
+}
+
+/* ---- answers and the journal --------------------------------------------------- */
+
+static void test_save_answer(void **state)
+{
+    tmp *t = *state;
+    store st;
+    open_ok(t->dir, 1, &st);
+    assert_int_equal(store_save_answer(&st, "S1", 4, "AC", 1, 12345, 1767225600), SQLITE_OK);
+    /* committed: an independent connection sees the answer and its journal entry */
+    sqlite3 *o = other_conn(t);
+    assert_int_equal(q_int(o, "SELECT count(*) FROM answer"), 1);
+    char *r = q_text(o, "SELECT response FROM answer WHERE session='S1' AND item=4");
+    assert_string_equal(r, "AC");
+    free(r);
+    assert_int_equal(q_int(o, "SELECT flagged FROM answer WHERE session='S1' AND item=4"), 1);
+    assert_int_equal(q_int(o, "SELECT mono_ms FROM answer WHERE session='S1' AND item=4"), 12345);
+    assert_int_equal(q_int(o, "SELECT count(*) FROM journal"), 1);
+    r = q_text(o, "SELECT type || ' ' || session || ' ' || data FROM journal");
+    assert_non_null(r);
+    /* the journal names the item (1-based) and a digest, not the answer text */
+    assert_non_null(strstr(r, "answer S1 item=5 flagged=1 len=2 h="));
+    assert_null(strstr(r, "AC"));
+    free(r);
+    assert_int_equal(q_int(o, "SELECT mono_ms FROM journal"), 12345);
+    assert_int_equal(q_int(o, "SELECT wall FROM journal"), 1767225600);
+    sqlite3_close(o);
+
+    /* changing the answer replaces the row and adds a journal entry */
+    assert_int_equal(store_save_answer(&st, "S1", 4, "搜索引擎\x1fSEM", 0, 20000, 1767225700), SQLITE_OK);
+    assert_int_equal(store_save_answer(&st, "S1", 5, "", 1, 20001, 1767225700), SQLITE_OK);
+    assert_int_equal(store_save_answer(&st, "S2", 4, "B", 0, 20002, 1767225700), SQLITE_OK);
+    o = other_conn(t);
+    assert_int_equal(q_int(o, "SELECT count(*) FROM answer"), 3);
+    r = q_text(o, "SELECT response FROM answer WHERE session='S1' AND item=4");
+    assert_string_equal(r, "搜索引擎\x1fSEM");
+    free(r);
+    assert_int_equal(q_int(o, "SELECT count(*) FROM journal"), 4);
+    uint8_t head[JOURNAL_HASH_BYTES];
+    char *why = NULL;
+    assert_int_equal(journal_verify(o, head, &why), 0);
+    sqlite3_close(o);
+    /* the same digest for the same text, another for another */
+    assert_int_equal(store_save_answer(&st, "S3", 0, "B", 0, 1, 1), SQLITE_OK);
+    char *a = q_text(st.db, "SELECT substr(data, instr(data, 'h=')) FROM journal WHERE session='S2'");
+    char *b = q_text(st.db, "SELECT substr(data, instr(data, 'h=')) FROM journal WHERE session='S3'");
+    char *c = q_text(st.db, "SELECT substr(data, instr(data, 'h=')) FROM journal WHERE seq=1");
+    assert_string_equal(a, b);
+    assert_string_not_equal(a, c);
+    free(a);
+    free(b);
+    free(c);
+    store_close(&st);
+
+    /* durable across a reopen */
+    open_ok(t->dir, 0, &st);
+    assert_int_equal(q_int(st.db, "SELECT count(*) FROM answer"), 4);
+    assert_int_equal(q_int(st.db, "SELECT count(*) FROM journal"), 5);
+    store_close(&st);
+}
+
+static void test_journal_entry(void **state)
+{
+    tmp *t = *state;
+    store st;
+    open_ok(t->dir, 1, &st);
+    assert_int_equal(store_journal(&st, "", "kiosk_start", "", 1, 2), SQLITE_OK);
+    assert_int_equal(store_journal(&st, "S9", "pause", "by invigilator", 3, 4), SQLITE_OK);
+    sqlite3 *o = other_conn(t);
+    assert_int_equal(q_int(o, "SELECT count(*) FROM journal"), 2);
+    char *r = q_text(o, "SELECT data FROM journal WHERE seq=2");
+    assert_string_equal(r, "by invigilator");
+    free(r);
+    sqlite3_close(o);
+    store_close(&st);
+}
+
+/* A full disk: the commit fails, nothing is half-written, and the next
+ * commit succeeds again. */
+static void test_fail_writes(void **state)
+{
+    tmp *t = *state;
+    store st;
+    open_ok(t->dir, 1, &st);
+    assert_int_equal(store_save_answer(&st, "S1", 0, "A", 0, 1, 1), SQLITE_OK);
+    assert_int_equal(store_save_answer(&st, "S1", 1, "T", 0, 2, 1), SQLITE_OK);
+
+    st.fail_writes = 2;
+    int rc = store_save_answer(&st, "S1", 0, "BCD", 1, 3, 1); /* change an answer */
+    assert_int_not_equal(rc, SQLITE_OK);
+    assert_int_equal(rc & 0xff, SQLITE_FULL);
+    assert_int_equal(st.fail_writes, 1);
+    assert_non_null(strstr(store_strerror(&st), "full"));
+    rc = store_save_answer(&st, "S1", 2, "new", 0, 4, 1); /* a new one */
+    assert_int_equal(rc & 0xff, SQLITE_FULL);
+    assert_int_equal(st.fail_writes, 0);
+
+    /* nothing of either: not the answers, not their journal entries */
+    sqlite3 *o = other_conn(t);
+    assert_int_equal(q_int(o, "SELECT count(*) FROM answer"), 2);
+    char *r = q_text(o, "SELECT response FROM answer WHERE item=0");
+    assert_string_equal(r, "A");
+    free(r);
+    assert_int_equal(q_int(o, "SELECT flagged FROM answer WHERE item=0"), 0);
+    assert_int_equal(q_int(o, "SELECT count(*) FROM journal"), 2);
+    sqlite3_close(o);
+    /* the writer's own connection agrees (rolled back, no open transaction) */
+    assert_int_equal(q_int(st.db, "SELECT count(*) FROM answer"), 2);
+    assert_int_equal(q_int(st.db, "SELECT count(*) FROM journal"), 2);
+    assert_int_not_equal(sqlite3_get_autocommit(st.db), 0);
+
+    /* a failed journal-only write leaves nothing either */
+    st.fail_writes = 1;
+    assert_int_equal(store_journal(&st, "S1", "pause", "", 5, 1) & 0xff, SQLITE_FULL);
+    assert_int_equal(q_int(st.db, "SELECT count(*) FROM journal"), 2);
+    assert_int_not_equal(sqlite3_get_autocommit(st.db), 0);
+
+    /* the clock save refuses while the disk is "full" */
+    assert_int_equal(sqlite3_exec(st.db,
+                                  "INSERT INTO session(id, pack_id, ticket, name, level, room, seat, seed, state)"
+                                  " VALUES('S1','p','t','n',4,'01',1,x'00','running')",
+                                  NULL, NULL, NULL),
+                     SQLITE_OK);
+    st.fail_writes = 1;
+    assert_int_equal(store_save_clock(&st, "S1", 60000, 0, 3) & 0xff, SQLITE_FULL);
+    assert_int_equal(q_int(st.db, "SELECT elapsed_ms FROM session WHERE id='S1'"), 0);
+    st.fail_writes = 0;
+
+    /* the disk has room again: saving resumes, the chain is whole */
+    assert_int_equal(store_save_answer(&st, "S1", 0, "BCD", 1, 6, 1), SQLITE_OK);
+    assert_int_equal(st.last_rc, SQLITE_OK);
+    assert_int_equal(store_save_clock(&st, "S1", 60000, 120000, 3), SQLITE_OK);
+    o = other_conn(t);
+    r = q_text(o, "SELECT response FROM answer WHERE item=0");
+    assert_string_equal(r, "BCD");
+    free(r);
+    assert_int_equal(q_int(o, "SELECT count(*) FROM journal"), 3);
+    assert_int_equal(q_int(o, "SELECT elapsed_ms FROM session WHERE id='S1'"), 60000);
+    assert_int_equal(q_int(o, "SELECT extra_ms FROM session WHERE id='S1'"), 120000);
+    assert_int_equal(q_int(o, "SELECT current FROM session WHERE id='S1'"), 3);
+    uint8_t head[JOURNAL_HASH_BYTES];
+    char *why = NULL;
+    assert_int_equal(journal_verify(o, head, &why), 0);
+    sqlite3_close(o);
+    store_close(&st);
+}
+
+/* Explicit transactions: begin / commit / rollback. */
+static void test_transactions(void **state)
+{
+    tmp *t = *state;
+    store st;
+    open_ok(t->dir, 1, &st);
+    assert_int_equal(store_begin(&st), SQLITE_OK);
+    assert_int_equal(store_meta_set(&st, "a", "1"), SQLITE_OK);
+    store_rollback(&st);
+    assert_null(store_meta_get(&st, "a"));
+    assert_int_equal(store_begin(&st), SQLITE_OK);
+    assert_int_equal(store_meta_set(&st, "a", "2"), SQLITE_OK);
+    sqlite3 *o = other_conn(t);
+    assert_int_equal(q_int(o, "SELECT count(*) FROM meta"), 0); /* not yet visible */
+    assert_int_equal(store_commit(&st), SQLITE_OK);
+    assert_int_equal(q_int(o, "SELECT count(*) FROM meta"), 1);
+    sqlite3_close(o);
+    /* a commit failing on a full disk rolls back what the transaction did */
+    assert_int_equal(store_begin(&st), SQLITE_OK);
+    assert_int_equal(store_meta_set(&st, "b", "3"), SQLITE_OK);
+    st.fail_writes = 1;
+    assert_int_equal(store_commit(&st), SQLITE_FULL);
+    assert_null(store_meta_get(&st, "b"));
+    assert_int_not_equal(sqlite3_get_autocommit(st.db), 0);
+    store_close(&st);
+}
+
+int main(void)
+{
+#define T(f) cmocka_unit_test_setup_teardown(f, tmp_setup, tmp_teardown)
+    const struct CMUnitTest tests[] = {
+        T(test_create_schema_and_pragmas),
+        T(test_reopen_keeps_data),
+        T(test_no_database_without_create),
+        T(test_newer_schema_refused),
+        T(test_migrates_empty_database),
+        T(test_save_answer),
+        T(test_journal_entry),
+        T(test_fail_writes),
+        T(test_transactions),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}

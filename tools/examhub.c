@@ -1,0 +1,403 @@
+/* examhub: the certification centre's results hub. Enrols kiosks with
+ * one-time tokens, receives signed sealed results over HTTP (serve) or from
+ * USB bundles (import), stores each exactly once, and reports them. */
+#include <errno.h>
+#include <getopt.h>
+#include <signal.h>
+#include <sodium.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+
+#include "../core/bundle.h"
+#include "../core/fileio.h"
+#include "../core/result.h"
+#include "../core/text.h"
+#include "hub/hub.h"
+#include "hub/server.h"
+
+static const char USAGE[] =
+    "usage:\n"
+    "  examhub init     --db FILE --pub DIR/authority.pub --results-key DIR/results.key\n"
+    "  examhub serve    --db FILE --listen 127.0.0.1:PORT\n"
+    "  examhub token    --db FILE [--ttl HOURS]\n"
+    "  examhub import   --db FILE BUNDLE...\n"
+    "  examhub results  --db FILE --csv\n"
+    "  examhub report   --db FILE --out DIR        one HTML report per paper\n";
+
+static const char HELP[] =
+    "examhub - the results hub of the certification centre\n\n%s\n"
+    "init     creates the hub database, checking that results.key belongs to\n"
+    "         authority.pub, and a receipt-signing key (FILE.receipt-key, 0600).\n"
+    "serve    HTTP API v1 (README: Results hub API). Listens only where told;\n"
+    "         use 127.0.0.1 behind a TLS reverse proxy. Stops on SIGINT/SIGTERM.\n"
+    "token    prints a one-time enrolment token for one kiosk (default: valid 24 h).\n"
+    "import   applies USB bundles from `examsync export` with the same checks and\n"
+    "         de-duplication as uploads.\n"
+    "results  prints every result as CSV (ticket,name,level,pack_id,kind,status,score,\n"
+    "         passed,kiosk,submitted_at,pending,result_id).\n"
+    "report   writes DIR/<pack_id>.html per paper: pass rate and a score histogram.\n";
+
+static int usage_error(const char *msg)
+{
+    fprintf(stderr, "examhub: %s\n%s", msg, USAGE);
+    return 2;
+}
+
+static int fail(const char *what, char *why)
+{
+    fprintf(stderr, "%s: %s\n", what, why ? why : "error");
+    free(why);
+    return 1;
+}
+
+typedef struct opts {
+    const char *db, *pub, *results_key, *listen, *out;
+    int csv, help;
+    long ttl_hours;
+    char **files;
+    int nfiles;
+} opts;
+
+static int parse(int argc, char **argv, opts *o)
+{
+    static const struct option L[] = {{"db", required_argument, 0, 'd'},     {"pub", required_argument, 0, 'p'},
+                                      {"results-key", required_argument, 0, 'r'}, {"listen", required_argument, 0, 'l'},
+                                      {"csv", no_argument, 0, 'c'},          {"ttl", required_argument, 0, 't'},
+                                      {"out", required_argument, 0, 'o'},    {"help", no_argument, 0, 'h'},
+                                      {0, 0, 0, 0}};
+    memset(o, 0, sizeof *o);
+    o->ttl_hours = 24;
+    opterr = 0;
+    optind = 2;
+    int c;
+    while ((c = getopt_long(argc, argv, "h", L, NULL)) != -1) {
+        char *end;
+        switch (c) {
+        case 'd': o->db = optarg; break;
+        case 'p': o->pub = optarg; break;
+        case 'r': o->results_key = optarg; break;
+        case 'l': o->listen = optarg; break;
+        case 'c': o->csv = 1; break;
+        case 'o': o->out = optarg; break;
+        case 't':
+            o->ttl_hours = strtol(optarg, &end, 10);
+            if (*end || o->ttl_hours < 1 || o->ttl_hours > 24 * 30) return usage_error("--ttl must be 1-720 hours");
+            break;
+        case 'h': o->help = 1; break;
+        default: {
+            char m[160];
+            snprintf(m, sizeof m, "unknown or incomplete option '%s'", argv[optind - 1]);
+            return usage_error(m);
+        }
+        }
+    }
+    o->files = argv + optind;
+    o->nfiles = argc - optind;
+    return 0;
+}
+
+static volatile int stop_flag;
+static void on_signal(int sig)
+{
+    (void)sig;
+    stop_flag = 1;
+}
+
+static int cmd_serve(opts *o)
+{
+    if (!o->db || !o->listen) return usage_error("serve needs --db and --listen HOST:PORT");
+    hub h;
+    char *why = NULL;
+    if (hub_open(o->db, &h, &why)) return fail(o->db, why);
+    struct sigaction sa;
+    memset(&sa, 0, sizeof sa);
+    sa.sa_handler = on_signal;
+    sigaction(SIGINT, &sa, NULL);
+    sigaction(SIGTERM, &sa, NULL);
+    signal(SIGPIPE, SIG_IGN);
+    fprintf(stderr, "examhub: serving API v%d on http://%s (results: %d)\n", HUB_API_VERSION, o->listen,
+            hubstore_count_results(h.st));
+    int rc = server_run(&h, o->listen, &stop_flag, &why);
+    hub_close(&h);
+    if (rc) return fail("examhub serve", why);
+    fprintf(stderr, "examhub: stopped\n");
+    return 0;
+}
+
+static int cmd_import(opts *o)
+{
+    if (!o->db || !o->nfiles) return usage_error("import needs --db and at least one BUNDLE");
+    hub h;
+    char *why = NULL;
+    if (hub_open(o->db, &h, &why)) return fail(o->db, why);
+    int bad = 0;
+    for (int i = 0; i < o->nfiles; i++) {
+        unsigned char *buf;
+        size_t len;
+        bundle b;
+        if (fileio_read(o->files[i], 1u << 30, &buf, &len, &why)) { bad |= fail(o->files[i], why); continue; }
+        if (bundle_read(buf, len, &b, &why)) { free(buf); bad |= fail(o->files[i], why); continue; }
+        /* the bundle must come from an enrolled kiosk; then every result is
+         * checked like an upload, and all of it lands in one transaction */
+        char kid[17];
+        hub_kiosk k;
+        result_kiosk_id(b.device_pk, kid);
+        int known = hubstore_kiosk(h.st, kid, &k);
+        char pkhex[65];
+        sodium_bin2hex(pkhex, sizeof pkhex, b.device_pk, sizeof b.device_pk);
+        if (known != 0 || strcmp(k.device_pk_hex, pkhex)) {
+            bad |= fail(o->files[i], fileio_fmt("bundle comes from kiosk %s, which is not enrolled at this hub", kid));
+            bundle_free(&b);
+            free(buf);
+            continue;
+        }
+        int stored = 0, dup = 0, refused = 0;
+        if (hubstore_begin(h.st)) { bad |= fail(o->files[i], fileio_fmt("storage: %s", hubstore_error(h.st))); }
+        else {
+            for (size_t k2 = 0; k2 < b.n; k2++) {
+                char rid[33];
+                ingest_rc rc = hub_ingest(&h, b.items[k2].data, b.items[k2].len, b.device_pk, NULL, (int64_t)time(NULL),
+                                          rid, &why);
+                if (rc == INGEST_STORED) stored++;
+                else if (rc == INGEST_DUPLICATE) dup++;
+                else {
+                    fprintf(stderr, "%s: result %zu refused: %s: %s\n", o->files[i], k2 + 1, ingest_name(rc), why ? why : "");
+                    refused++;
+                }
+                free(why);
+                why = NULL;
+            }
+            if (refused) { /* nothing from a bundle with a bad result */
+                hubstore_rollback(h.st);
+                stored = 0;
+                bad = 1;
+            } else if (hubstore_commit(h.st)) {
+                bad |= fail(o->files[i], fileio_fmt("storage: %s", hubstore_error(h.st)));
+                stored = 0;
+            }
+        }
+        printf("%s: kiosk %s, %zu results: %d stored, %d already there%s\n", o->files[i], kid, b.n, stored, dup,
+               refused ? ", bundle refused" : "");
+        bundle_free(&b);
+        free(buf);
+    }
+    hub_close(&h);
+    return bad;
+}
+
+static void csv_cell(const char *s)
+{
+    if (strpbrk(s, ",\"\n\r")) {
+        putchar('"');
+        for (; *s; s++) {
+            if (*s == '"') putchar('"');
+            putchar(*s);
+        }
+        putchar('"');
+    } else
+        fputs(s, stdout);
+}
+
+static int print_csv(void *ctx, const hub_result *r)
+{
+    (void)ctx;
+    char score[24], when[32];
+    time_t t = (time_t)r->submitted_at;
+    strftime(when, sizeof when, "%Y-%m-%dT%H:%M:%SZ", gmtime(&t));
+    csv_cell(r->ticket);
+    putchar(',');
+    csv_cell(r->name);
+    printf(",%d,%s,%s,%s,%s,%d,%s,%s,%d,%s\n", r->level, r->pack_id, r->kind, r->status,
+           text_format_tenths(r->score_tenths, score, sizeof score), r->passed, r->kiosk_id, when, r->pending, r->result_id);
+    return 0;
+}
+
+static int cmd_results(opts *o)
+{
+    if (!o->db) return usage_error("results needs --db");
+    if (!o->csv) return usage_error("results needs --csv (the only format so far)");
+    hubstore *st;
+    char *why = NULL;
+    if (hubstore_open(o->db, 0, &st, &why)) return fail(o->db, why);
+    printf("ticket,name,level,pack_id,kind,status,score,passed,kiosk,submitted_at,pending,result_id\n");
+    hubstore_each_result(st, NULL, print_csv, NULL);
+    hubstore_close(st);
+    return 0;
+}
+
+/* ---- HTML report ---------------------------------------------------------------- */
+
+typedef struct pack_stats {
+    char pack_id[33], title[256], kind[16];
+    int level, n, passed, absent, pending, bins[10];
+    long long sum;
+    FILE *rows;
+    char *rows_buf;
+    size_t rows_len;
+} pack_stats;
+
+typedef struct report_ctx {
+    pack_stats *p;
+    int np, cap;
+} report_ctx;
+
+static void html_escape(FILE *f, const char *s)
+{
+    for (; *s; s++) {
+        if (*s == '<') fputs("&lt;", f);
+        else if (*s == '>') fputs("&gt;", f);
+        else if (*s == '&') fputs("&amp;", f);
+        else if (*s == '"') fputs("&quot;", f);
+        else fputc(*s, f);
+    }
+}
+
+static int collect(void *vctx, const hub_result *r)
+{
+    report_ctx *c = vctx;
+    pack_stats *p = NULL;
+    for (int i = 0; i < c->np; i++)
+        if (!strcmp(c->p[i].pack_id, r->pack_id)) p = &c->p[i];
+    if (!p) {
+        if (c->np == c->cap) {
+            int cap = c->cap ? c->cap * 2 : 8;
+            pack_stats *np = realloc(c->p, (size_t)cap * sizeof *np);
+            if (!np) return 1;
+            c->p = np;
+            c->cap = cap;
+        }
+        p = &c->p[c->np++];
+        memset(p, 0, sizeof *p);
+        snprintf(p->pack_id, sizeof p->pack_id, "%s", r->pack_id);
+        snprintf(p->title, sizeof p->title, "%s", r->title);
+        snprintf(p->kind, sizeof p->kind, "%s", r->kind);
+        p->level = r->level;
+        p->rows = open_memstream(&p->rows_buf, &p->rows_len);
+    }
+    p->n++;
+    p->passed += r->passed;
+    p->absent += !strcmp(r->status, "absent");
+    p->pending += r->pending > 0;
+    p->sum += r->score_tenths;
+    int bin = r->score_tenths / 100;
+    p->bins[bin > 9 ? 9 : bin]++;
+    char score[24];
+    fprintf(p->rows, "<tr><td>");
+    html_escape(p->rows, r->ticket);
+    fprintf(p->rows, "</td><td>");
+    html_escape(p->rows, r->name);
+    fprintf(p->rows, "</td><td>%s</td><td class=n>%s</td><td>%s</td></tr>\n", r->status,
+            text_format_tenths(r->score_tenths, score, sizeof score), r->passed ? "合格" : r->pending ? "待评阅" : "不合格");
+    return 0;
+}
+
+static void write_report(FILE *f, pack_stats *p)
+{
+    fclose(p->rows);
+    int max = 1;
+    for (int i = 0; i < 10; i++)
+        if (p->bins[i] > max) max = p->bins[i];
+    char mean[24];
+    text_format_tenths(p->n ? (int)(p->sum / p->n) : 0, mean, sizeof mean);
+    fprintf(f, "<!doctype html><html lang=zh-CN><head><meta charset=utf-8><title>");
+    html_escape(f, p->title);
+    fprintf(f, " 成绩报告</title><style>body{font-family:'Noto Sans CJK SC','Microsoft YaHei',sans-serif;margin:2em;"
+               "color:#1a1c24}table{border-collapse:collapse}td,th{border:1px solid #ccd;padding:4px 10px}"
+               ".n{text-align:right}.k{font-size:2em;font-weight:bold}</style></head><body>\n<h1>");
+    html_escape(f, p->title);
+    fprintf(f, "</h1>\n<p>试卷 %s · %d级 · %s</p>\n", p->pack_id, p->level, strcmp(p->kind, "practical") ? "理论知识" : "操作技能");
+    fprintf(f, "<p>考生 <span class=k>%d</span> 人，合格 <span class=k>%d</span> 人，合格率 <span class=k>%.1f%%</span>，"
+               "平均分 %s，缺考 %d 人，待人工评阅 %d 人</p>\n",
+            p->n, p->passed, p->n ? 100.0 * p->passed / p->n : 0.0, mean, p->absent, p->pending);
+    int W = 620, H = 260, bw = 52;
+    fprintf(f, "<svg xmlns='http://www.w3.org/2000/svg' width='%d' height='%d' role='img' aria-label='成绩分布'>\n", W, H + 40);
+    for (int i = 0; i < 10; i++) {
+        int h = p->bins[i] * (H - 20) / max;
+        int x = 40 + i * (bw + 6);
+        fprintf(f, "<rect x='%d' y='%d' width='%d' height='%d' fill='%s'/>", x, H - h, bw, h, i >= 6 ? "#165db4" : "#c0c6d2");
+        fprintf(f, "<text x='%d' y='%d' font-size='12' text-anchor='middle'>%d</text>", x + bw / 2, H - h - 4, p->bins[i]);
+        fprintf(f, "<text x='%d' y='%d' font-size='12' text-anchor='middle'>%d-%d</text>\n", x + bw / 2, H + 16, i * 10,
+                i == 9 ? 100 : i * 10 + 9);
+    }
+    fprintf(f, "<line x1='36' y1='%d' x2='%d' y2='%d' stroke='#555'/></svg>\n", H, W - 10, H);
+    fprintf(f, "<table><tr><th>准考证号</th><th>姓名</th><th>状态</th><th>成绩</th><th>结果</th></tr>\n%s</table>\n"
+               "</body></html>\n",
+            p->rows_buf ? p->rows_buf : "");
+    free(p->rows_buf);
+}
+
+static int cmd_report(opts *o)
+{
+    if (!o->db || !o->out) return usage_error("report needs --db and --out DIR");
+    hubstore *st;
+    char *why = NULL;
+    if (hubstore_open(o->db, 0, &st, &why)) return fail(o->db, why);
+    if (mkdir(o->out, 0755) && errno != EEXIST) {
+        hubstore_close(st);
+        return fail(o->out, fileio_fmt("cannot create: %s", strerror(errno)));
+    }
+    report_ctx c = {0};
+    hubstore_each_result(st, NULL, collect, &c);
+    hubstore_close(st);
+    int rc = 0;
+    for (int i = 0; i < c.np; i++) {
+        char *html = NULL;
+        size_t len = 0;
+        FILE *f = open_memstream(&html, &len);
+        write_report(f, &c.p[i]);
+        fclose(f);
+        char *path = fileio_fmt("%s/%s.html", o->out, c.p[i].pack_id);
+        if (fileio_write_atomic(path, html, len, 0644, 0, &why)) rc |= fail(path, why);
+        else printf("%s: %s, %d candidates\n", path, c.p[i].title, c.p[i].n);
+        free(path);
+        free(html);
+    }
+    free(c.p);
+    return rc;
+}
+
+int main(int argc, char **argv)
+{
+    if (sodium_init() < 0) return 1;
+    if (argc < 2) return usage_error("no command given");
+    if (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h") || !strcmp(argv[1], "help")) {
+        printf(HELP, USAGE);
+        return 0;
+    }
+    opts o;
+    int r = parse(argc, argv, &o);
+    if (r) return r;
+    if (o.help) {
+        printf(HELP, USAGE);
+        return 0;
+    }
+    const char *cmd = argv[1];
+    char *why = NULL;
+    if (!strcmp(cmd, "init")) {
+        if (!o.db || !o.pub || !o.results_key) return usage_error("init needs --db, --pub and --results-key");
+        if (hub_init(o.db, o.pub, o.results_key, &why)) return fail(o.db, why);
+        printf("hub database %s created (receipt key %s.receipt-key)\n", o.db, o.db);
+        return 0;
+    }
+    if (!strcmp(cmd, "serve")) return cmd_serve(&o);
+    if (!strcmp(cmd, "token")) {
+        if (!o.db) return usage_error("token needs --db");
+        hub h;
+        if (hub_open(o.db, &h, &why)) return fail(o.db, why);
+        char tok[40];
+        int rc = hub_new_token(&h, (int64_t)time(NULL), o.ttl_hours * 3600, tok, sizeof tok);
+        hub_close(&h);
+        if (rc) return fail(o.db, fileio_fmt("cannot store the token"));
+        printf("%s\n", tok);
+        return 0;
+    }
+    if (!strcmp(cmd, "import")) return cmd_import(&o);
+    if (!strcmp(cmd, "results")) return cmd_results(&o);
+    if (!strcmp(cmd, "report")) return cmd_report(&o);
+    char m[128];
+    snprintf(m, sizeof m, "unknown command '%s'", cmd);
+    return usage_error(m);
+}

@@ -1,0 +1,55 @@
+/* hub: the results hub's core: its keys and storage, and the one ingest
+ * path every result goes through (HTTP upload or USB bundle): decrypt with
+ * results.key, check the signature against the enrolled kiosk's key, parse,
+ * store once by result id, and sign a receipt. */
+#ifndef HUB_H
+#define HUB_H
+
+#include <sodium.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "hubstore.h"
+
+#define HUB_API_VERSION 1
+#define HUB_MAX_RESULT_BYTES (4u << 20)
+#define HUB_RECEIPT_HEX (crypto_sign_BYTES * 2 + 1)
+
+typedef struct hub {
+    hubstore *st;
+    uint8_t box_pk[crypto_box_PUBLICKEYBYTES], box_sk[crypto_box_SECRETKEYBYTES];
+    uint8_t sign_pk[crypto_sign_PUBLICKEYBYTES], sign_sk[crypto_sign_SECRETKEYBYTES]; /* receipts */
+    int64_t token_ttl; /* seconds */
+} hub;
+
+typedef enum ingest_rc {
+    INGEST_STORED = 0, INGEST_DUPLICATE, INGEST_TOO_LARGE, INGEST_UNDECRYPTABLE, INGEST_BAD_SIGNATURE,
+    INGEST_UNKNOWN_KIOSK, INGEST_WRONG_KIOSK, INGEST_MALFORMED, INGEST_STORAGE
+} ingest_rc;
+
+/* Creates DB (refusing an existing one), checking that RESULTS_KEY belongs to
+ * PUB; writes the receipt key to DB.receipt-key (0600). */
+int hub_init(const char *db, const char *pub, const char *results_key, char **why) __attribute__((warn_unused_result));
+int hub_open(const char *db, hub *h, char **why) __attribute__((warn_unused_result));
+void hub_close(hub *h);
+
+/* Makes a one-time enrolment token (printed once, stored as a hash). */
+int hub_new_token(hub *h, int64_t now, int64_t ttl, char *out, size_t size) __attribute__((warn_unused_result));
+/* Enrols a kiosk: device public key hex, place. Returns a token_rc. */
+token_rc hub_enroll(hub *h, const char *token, const char *device_pk_hex, const char *site, const char *room, int seat,
+                    int64_t now, char kiosk_id[17]);
+
+/* Ingests one sealed result. EXPECT_PK (bundle import) or CLAIMED_KIOSK
+ * (HTTP header), when given, must match the kiosk that signed it. Never
+ * stores anything unless every check passes. */
+ingest_rc hub_ingest(hub *h, const uint8_t *sealed, size_t len, const uint8_t *expect_pk, const char *claimed_kiosk,
+                     int64_t now, char result_id[33], char **why);
+
+/* Receipt: Ed25519 signature over "exam-receipt v1\n" ‖ result id, hex. */
+void hub_receipt(const hub *h, const char *result_id, char out[HUB_RECEIPT_HEX]);
+int hub_receipt_verify(const uint8_t hub_pk[crypto_sign_PUBLICKEYBYTES], const char *result_id, const char *receipt_hex);
+
+const char *ingest_name(ingest_rc rc);
+int ingest_http_status(ingest_rc rc);
+
+#endif

@@ -1,0 +1,281 @@
+/* hubstore: SQLite backend of the hub's storage (see hubstore.h). */
+#include "hubstore.h"
+
+#include <sqlite3.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "../../core/fileio.h"
+
+#define SCHEMA_VERSION 1
+
+struct hubstore {
+    sqlite3 *db;
+    sqlite3_stmt *put, *kiosk;
+};
+
+static const char SCHEMA[] =
+    "CREATE TABLE config(key TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID;"
+    "CREATE TABLE token(hash BLOB PRIMARY KEY, created INTEGER NOT NULL, expires INTEGER NOT NULL,"
+    " used INTEGER, kiosk_id TEXT);"
+    "CREATE TABLE kiosk(kiosk_id TEXT PRIMARY KEY, device_pk TEXT NOT NULL, site TEXT NOT NULL, room TEXT NOT NULL,"
+    " seat INTEGER NOT NULL, enrolled INTEGER NOT NULL) WITHOUT ROWID;"
+    "CREATE TABLE result(result_id TEXT PRIMARY KEY, kiosk_id TEXT NOT NULL REFERENCES kiosk(kiosk_id),"
+    " session TEXT NOT NULL, ticket TEXT NOT NULL, name TEXT NOT NULL, level INTEGER NOT NULL, pack_id TEXT NOT NULL,"
+    " title TEXT NOT NULL, kind TEXT NOT NULL, status TEXT NOT NULL, score_tenths INTEGER NOT NULL,"
+    " passed INTEGER NOT NULL, pending INTEGER NOT NULL, submitted_at INTEGER NOT NULL, received_at INTEGER NOT NULL,"
+    " json TEXT NOT NULL, sealed BLOB NOT NULL);"
+    "CREATE INDEX result_pack ON result(pack_id, ticket);"
+    "PRAGMA user_version=1;";
+
+const char *hubstore_error(hubstore *s) { return s && s->db ? sqlite3_errmsg(s->db) : "no database"; }
+
+int hubstore_open(const char *path, int create, hubstore **out, char **why)
+{
+    *out = NULL;
+    if (!strncmp(path, "postgres://", 11) || !strncmp(path, "postgresql://", 13)) {
+        *why = fileio_fmt("PostgreSQL storage is not built into this hub (see README: Results hub storage)");
+        return -1;
+    }
+    struct stat sb;
+    if (!create && stat(path, &sb) != 0) {
+        *why = fileio_fmt("%s does not exist (run examhub init first)", path);
+        return -1;
+    }
+    if (create && stat(path, &sb) == 0) {
+        *why = fileio_fmt("%s already exists; refusing to overwrite", path);
+        return -1;
+    }
+    hubstore *s = calloc(1, sizeof *s);
+    if (!s) { *why = fileio_fmt("out of memory"); return -1; }
+    int flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_FULLMUTEX | (create ? SQLITE_OPEN_CREATE : 0);
+    if (sqlite3_open_v2(path, &s->db, flags, NULL) != SQLITE_OK) {
+        *why = fileio_fmt("cannot open %s: %s", path, hubstore_error(s));
+        hubstore_close(s);
+        return -1;
+    }
+    sqlite3_busy_timeout(s->db, 10000);
+    if (sqlite3_exec(s->db, "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; PRAGMA foreign_keys=ON;", NULL, NULL,
+                     NULL)) {
+        *why = fileio_fmt("cannot set up %s: %s", path, hubstore_error(s));
+        hubstore_close(s);
+        return -1;
+    }
+    int version = 0;
+    sqlite3_stmt *st;
+    if (sqlite3_prepare_v2(s->db, "PRAGMA user_version", -1, &st, NULL) == SQLITE_OK && sqlite3_step(st) == SQLITE_ROW)
+        version = sqlite3_column_int(st, 0);
+    sqlite3_finalize(st);
+    if (create && version == 0) {
+        if (sqlite3_exec(s->db, "BEGIN", NULL, NULL, NULL) || sqlite3_exec(s->db, SCHEMA, NULL, NULL, NULL) ||
+            sqlite3_exec(s->db, "COMMIT", NULL, NULL, NULL)) {
+            *why = fileio_fmt("cannot create the hub schema: %s", hubstore_error(s));
+            hubstore_close(s);
+            return -1;
+        }
+        version = SCHEMA_VERSION;
+    }
+    if (version != SCHEMA_VERSION) {
+        *why = fileio_fmt("%s is not a hub database of schema %d (found %d)", path, SCHEMA_VERSION, version);
+        hubstore_close(s);
+        return -1;
+    }
+    if (sqlite3_prepare_v2(s->db,
+                           "INSERT OR IGNORE INTO result VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)", -1, &s->put, NULL) ||
+        sqlite3_prepare_v2(s->db, "SELECT kiosk_id, device_pk, site, room, seat FROM kiosk WHERE kiosk_id=?", -1,
+                           &s->kiosk, NULL)) {
+        *why = fileio_fmt("cannot prepare statements: %s", hubstore_error(s));
+        hubstore_close(s);
+        return -1;
+    }
+    *out = s;
+    return 0;
+}
+
+void hubstore_close(hubstore *s)
+{
+    if (!s) return;
+    sqlite3_finalize(s->put);
+    sqlite3_finalize(s->kiosk);
+    sqlite3_close_v2(s->db);
+    free(s);
+}
+
+int hubstore_config_set(hubstore *s, const char *key, const char *value)
+{
+    sqlite3_stmt *st;
+    if (sqlite3_prepare_v2(s->db, "INSERT OR REPLACE INTO config VALUES(?,?)", -1, &st, NULL)) return -1;
+    sqlite3_bind_text(st, 1, key, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 2, value, -1, SQLITE_STATIC);
+    int rc = sqlite3_step(st) == SQLITE_DONE ? 0 : -1;
+    sqlite3_finalize(st);
+    return rc;
+}
+
+char *hubstore_config_get(hubstore *s, const char *key)
+{
+    sqlite3_stmt *st;
+    char *v = NULL;
+    if (sqlite3_prepare_v2(s->db, "SELECT value FROM config WHERE key=?", -1, &st, NULL)) return NULL;
+    sqlite3_bind_text(st, 1, key, -1, SQLITE_STATIC);
+    if (sqlite3_step(st) == SQLITE_ROW) v = strdup((const char *)sqlite3_column_text(st, 0));
+    sqlite3_finalize(st);
+    return v;
+}
+
+int hubstore_token_add(hubstore *s, const uint8_t hash[32], int64_t created, int64_t expires)
+{
+    sqlite3_stmt *st;
+    if (sqlite3_prepare_v2(s->db, "INSERT INTO token(hash, created, expires) VALUES(?,?,?)", -1, &st, NULL)) return -1;
+    sqlite3_bind_blob(st, 1, hash, 32, SQLITE_STATIC);
+    sqlite3_bind_int64(st, 2, created);
+    sqlite3_bind_int64(st, 3, expires);
+    int rc = sqlite3_step(st) == SQLITE_DONE ? 0 : -1;
+    sqlite3_finalize(st);
+    return rc;
+}
+
+int hubstore_kiosk(hubstore *s, const char *kiosk_id, hub_kiosk *k)
+{
+    sqlite3_reset(s->kiosk);
+    sqlite3_bind_text(s->kiosk, 1, kiosk_id, -1, SQLITE_TRANSIENT);
+    int rc = sqlite3_step(s->kiosk);
+    if (rc == SQLITE_DONE) return 1;
+    if (rc != SQLITE_ROW) return -1;
+    snprintf(k->kiosk_id, sizeof k->kiosk_id, "%s", sqlite3_column_text(s->kiosk, 0));
+    snprintf(k->device_pk_hex, sizeof k->device_pk_hex, "%s", sqlite3_column_text(s->kiosk, 1));
+    snprintf(k->site, sizeof k->site, "%s", sqlite3_column_text(s->kiosk, 2));
+    snprintf(k->room, sizeof k->room, "%s", sqlite3_column_text(s->kiosk, 3));
+    k->seat = sqlite3_column_int(s->kiosk, 4);
+    sqlite3_reset(s->kiosk);
+    return 0;
+}
+
+token_rc hubstore_enroll(hubstore *s, const uint8_t token_hash[32], int64_t now, const hub_kiosk *k)
+{
+    if (sqlite3_exec(s->db, "BEGIN IMMEDIATE", NULL, NULL, NULL)) return TOKEN_ERROR;
+    token_rc rc = TOKEN_ERROR;
+    sqlite3_stmt *st = NULL;
+    if (sqlite3_prepare_v2(s->db, "SELECT expires, used FROM token WHERE hash=?", -1, &st, NULL)) goto out;
+    sqlite3_bind_blob(st, 1, token_hash, 32, SQLITE_STATIC);
+    int r = sqlite3_step(st);
+    if (r == SQLITE_DONE) { rc = TOKEN_UNKNOWN; goto out; }
+    if (r != SQLITE_ROW) goto out;
+    if (sqlite3_column_type(st, 1) != SQLITE_NULL) { rc = TOKEN_USED; goto out; }
+    if (sqlite3_column_int64(st, 0) < now) { rc = TOKEN_EXPIRED; goto out; }
+    sqlite3_finalize(st);
+    st = NULL;
+    hub_kiosk old;
+    int have = hubstore_kiosk(s, k->kiosk_id, &old);
+    if (have < 0) goto out;
+    if (have == 0 && strcmp(old.device_pk_hex, k->device_pk_hex)) { rc = TOKEN_KIOSK_CONFLICT; goto out; }
+    if (sqlite3_prepare_v2(s->db, "INSERT OR REPLACE INTO kiosk VALUES(?,?,?,?,?,?)", -1, &st, NULL)) goto out;
+    sqlite3_bind_text(st, 1, k->kiosk_id, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 2, k->device_pk_hex, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 3, k->site, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 4, k->room, -1, SQLITE_STATIC);
+    sqlite3_bind_int(st, 5, k->seat);
+    sqlite3_bind_int64(st, 6, now);
+    if (sqlite3_step(st) != SQLITE_DONE) goto out;
+    sqlite3_finalize(st);
+    st = NULL;
+    if (sqlite3_prepare_v2(s->db, "UPDATE token SET used=?, kiosk_id=? WHERE hash=?", -1, &st, NULL)) goto out;
+    sqlite3_bind_int64(st, 1, now);
+    sqlite3_bind_text(st, 2, k->kiosk_id, -1, SQLITE_STATIC);
+    sqlite3_bind_blob(st, 3, token_hash, 32, SQLITE_STATIC);
+    if (sqlite3_step(st) != SQLITE_DONE) goto out;
+    rc = TOKEN_OK;
+out:
+    sqlite3_finalize(st);
+    if (rc == TOKEN_OK) {
+        if (sqlite3_exec(s->db, "COMMIT", NULL, NULL, NULL)) {
+            sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
+            return TOKEN_ERROR;
+        }
+    } else
+        sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
+    return rc;
+}
+
+int hubstore_begin(hubstore *s) { return sqlite3_exec(s->db, "BEGIN IMMEDIATE", NULL, NULL, NULL) ? -1 : 0; }
+int hubstore_commit(hubstore *s)
+{
+    if (sqlite3_exec(s->db, "COMMIT", NULL, NULL, NULL)) {
+        sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
+        return -1;
+    }
+    return 0;
+}
+void hubstore_rollback(hubstore *s) { sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL); }
+
+int hubstore_put_result(hubstore *s, const hub_result *r)
+{
+    sqlite3_stmt *st = s->put;
+    sqlite3_reset(st);
+    sqlite3_bind_text(st, 1, r->result_id, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 2, r->kiosk_id, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 3, r->session, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 4, r->ticket, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 5, r->name, -1, SQLITE_STATIC);
+    sqlite3_bind_int(st, 6, r->level);
+    sqlite3_bind_text(st, 7, r->pack_id, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 8, r->title, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 9, r->kind, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 10, r->status, -1, SQLITE_STATIC);
+    sqlite3_bind_int(st, 11, r->score_tenths);
+    sqlite3_bind_int(st, 12, r->passed);
+    sqlite3_bind_int(st, 13, r->pending);
+    sqlite3_bind_int64(st, 14, r->submitted_at);
+    sqlite3_bind_int64(st, 15, r->received_at);
+    sqlite3_bind_text(st, 16, r->json, -1, SQLITE_STATIC);
+    sqlite3_bind_blob64(st, 17, r->sealed, r->sealed_len, SQLITE_STATIC);
+    int rc = sqlite3_step(st);
+    int changed = sqlite3_changes(s->db);
+    sqlite3_reset(st);
+    if (rc != SQLITE_DONE) return -1;
+    return changed ? 0 : 1;
+}
+
+int hubstore_each_result(hubstore *s, const char *pack_id, hubstore_result_fn fn, void *ctx)
+{
+    sqlite3_stmt *st;
+    const char *sql = pack_id ? "SELECT result_id, kiosk_id, session, ticket, pack_id, name, title, kind, status, level,"
+                                " score_tenths, passed, pending, submitted_at, received_at FROM result WHERE pack_id=?"
+                                " ORDER BY pack_id, ticket"
+                              : "SELECT result_id, kiosk_id, session, ticket, pack_id, name, title, kind, status, level,"
+                                " score_tenths, passed, pending, submitted_at, received_at FROM result"
+                                " ORDER BY pack_id, ticket";
+    if (sqlite3_prepare_v2(s->db, sql, -1, &st, NULL)) return -1;
+    if (pack_id) sqlite3_bind_text(st, 1, pack_id, -1, SQLITE_STATIC);
+    int rc = 0;
+    while (sqlite3_step(st) == SQLITE_ROW) {
+        hub_result r;
+        memset(&r, 0, sizeof r);
+        char *f[9] = {r.result_id, r.kiosk_id, r.session, r.ticket, r.pack_id, r.name, r.title, r.kind, r.status};
+        size_t sz[9] = {sizeof r.result_id, sizeof r.kiosk_id, sizeof r.session, sizeof r.ticket, sizeof r.pack_id,
+                        sizeof r.name, sizeof r.title, sizeof r.kind, sizeof r.status};
+        for (int i = 0; i < 9; i++) snprintf(f[i], sz[i], "%s", sqlite3_column_text(st, i));
+        r.level = sqlite3_column_int(st, 9);
+        r.score_tenths = sqlite3_column_int(st, 10);
+        r.passed = sqlite3_column_int(st, 11);
+        r.pending = sqlite3_column_int(st, 12);
+        r.submitted_at = sqlite3_column_int64(st, 13);
+        r.received_at = sqlite3_column_int64(st, 14);
+        if (fn(ctx, &r)) break;
+    }
+    sqlite3_finalize(st);
+    return rc;
+}
+
+int hubstore_count_results(hubstore *s)
+{
+    sqlite3_stmt *st;
+    int n = -1;
+    if (sqlite3_prepare_v2(s->db, "SELECT count(*) FROM result", -1, &st, NULL) == SQLITE_OK &&
+        sqlite3_step(st) == SQLITE_ROW)
+        n = sqlite3_column_int(st, 0);
+    sqlite3_finalize(st);
+    return n;
+}

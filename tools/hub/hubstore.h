@@ -1,0 +1,65 @@
+/* hubstore: everything the results hub keeps, behind one module. The
+ * embedded backend is SQLite (one file, WAL, synchronous=FULL). A PostgreSQL
+ * backend means another `hubstore_backend` with the same operations (see
+ * README "Results hub storage"); nothing else in the hub touches SQL. */
+#ifndef HUBSTORE_H
+#define HUBSTORE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+typedef struct hubstore hubstore;
+
+typedef enum token_rc { TOKEN_OK = 0, TOKEN_UNKNOWN, TOKEN_USED, TOKEN_EXPIRED, TOKEN_KIOSK_CONFLICT, TOKEN_ERROR } token_rc;
+
+/* One stored result: the fields the reports need, plus the JSON and the
+ * sealed bytes as received (for audit and re-verification). */
+typedef struct hub_result {
+    char result_id[33], kiosk_id[17], session[33], ticket[33], pack_id[33];
+    char name[72], title[256], kind[16], status[16];
+    int level, score_tenths, passed, pending;
+    int64_t submitted_at, received_at;
+    const char *json;
+    const uint8_t *sealed;
+    size_t sealed_len;
+} hub_result;
+
+typedef struct hub_kiosk {
+    char kiosk_id[17], device_pk_hex[65], site[128], room[64];
+    int seat;
+} hub_kiosk;
+
+typedef int (*hubstore_result_fn)(void *ctx, const hub_result *r);
+
+/* Opens (or with CREATE makes) the store at PATH. Returns 0 or -1 with *why. */
+int hubstore_open(const char *path, int create, hubstore **out, char **why) __attribute__((warn_unused_result));
+void hubstore_close(hubstore *s);
+const char *hubstore_error(hubstore *s);
+
+int hubstore_config_set(hubstore *s, const char *key, const char *value) __attribute__((warn_unused_result));
+char *hubstore_config_get(hubstore *s, const char *key); /* malloc'd or NULL */
+
+/* One-time enrolment tokens, stored as hashes. */
+int hubstore_token_add(hubstore *s, const uint8_t hash[32], int64_t created, int64_t expires)
+    __attribute__((warn_unused_result));
+/* Atomically uses the token and records the kiosk (a second enrolment of
+ * the same kiosk key is allowed with a new token; another key claiming an
+ * enrolled kiosk id is a conflict). */
+token_rc hubstore_enroll(hubstore *s, const uint8_t token_hash[32], int64_t now, const hub_kiosk *k);
+/* 0 and *k filled when KIOSK_ID is enrolled, 1 when not, -1 on error. */
+int hubstore_kiosk(hubstore *s, const char *kiosk_id, hub_kiosk *k);
+
+/* Transactions around several puts (bundle import). */
+int hubstore_begin(hubstore *s) __attribute__((warn_unused_result));
+int hubstore_commit(hubstore *s) __attribute__((warn_unused_result));
+void hubstore_rollback(hubstore *s);
+
+/* Stores R once: 0 stored, 1 already there (same result id), -1 error. */
+int hubstore_put_result(hubstore *s, const hub_result *r) __attribute__((warn_unused_result));
+
+/* Calls FN for each result (ordered by pack, ticket); PACK_ID NULL = all.
+ * Stops when FN returns non-zero. Returns 0 or -1. */
+int hubstore_each_result(hubstore *s, const char *pack_id, hubstore_result_fn fn, void *ctx);
+int hubstore_count_results(hubstore *s);
+
+#endif

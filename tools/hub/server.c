@@ -1,0 +1,189 @@
+/* server: HTTP API of the results hub on libmicrohttpd. */
+#include "server.h"
+
+#include <arpa/inet.h>
+#include <jansson.h>
+#include <microhttpd.h>
+#include <netinet/in.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "../../core/fileio.h"
+
+typedef struct req {
+    char *body;
+    size_t len, cap, limit;
+    int too_large;
+} req;
+
+static enum MHD_Result reply(struct MHD_Connection *c, unsigned status, json_t *obj)
+{
+    char *text = json_dumps(obj, JSON_COMPACT);
+    json_decref(obj);
+    if (!text) return MHD_NO;
+    size_t n = strlen(text);
+    struct MHD_Response *r = MHD_create_response_from_buffer(n, text, MHD_RESPMEM_MUST_FREE);
+    if (!r) { free(text); return MHD_NO; }
+    MHD_add_response_header(r, "Content-Type", "application/json");
+    MHD_add_response_header(r, "Cache-Control", "no-store");
+    enum MHD_Result rc = MHD_queue_response(c, status, r);
+    MHD_destroy_response(r);
+    return rc;
+}
+
+static enum MHD_Result error(struct MHD_Connection *c, unsigned status, const char *msg)
+{
+    return reply(c, status, json_pack("{s:s}", "error", msg));
+}
+
+static int64_t now_s(void) { return (int64_t)time(NULL); }
+
+static enum MHD_Result do_enroll(hub *h, struct MHD_Connection *c, req *q)
+{
+    json_error_t err;
+    json_t *in = json_loadb(q->body, q->len, JSON_REJECT_DUPLICATES, &err);
+    const char *token = NULL, *pk = NULL, *site = "", *room = "";
+    json_int_t seat = 0;
+    if (!in || json_unpack_ex(in, &err, 0, "{s:s, s:s, s?s, s?s, s?I}", "token", &token, "device_pk", &pk, "site", &site,
+                              "room", &room, "seat", &seat)) {
+        json_decref(in);
+        return error(c, MHD_HTTP_BAD_REQUEST, "malformed JSON: expected {token, device_pk, site, room, seat}");
+    }
+    char kid[17];
+    token_rc rc = hub_enroll(h, token, pk, site, room, (int)seat, now_s(), kid);
+    json_decref(in);
+    switch (rc) {
+    case TOKEN_OK: {
+        char hubpk[65];
+        sodium_bin2hex(hubpk, sizeof hubpk, h->sign_pk, sizeof h->sign_pk);
+        return reply(c, MHD_HTTP_OK, json_pack("{s:i, s:s, s:s}", "api", HUB_API_VERSION, "kiosk_id", kid, "hub_pk", hubpk));
+    }
+    case TOKEN_USED: return error(c, MHD_HTTP_FORBIDDEN, "enrolment token already used");
+    case TOKEN_EXPIRED: return error(c, MHD_HTTP_FORBIDDEN, "enrolment token expired");
+    case TOKEN_KIOSK_CONFLICT: return error(c, MHD_HTTP_CONFLICT, "another key is enrolled under this kiosk id");
+    case TOKEN_UNKNOWN: return error(c, MHD_HTTP_FORBIDDEN, "unknown enrolment token (or malformed device key)");
+    default: return error(c, MHD_HTTP_INTERNAL_SERVER_ERROR, "storage error");
+    }
+}
+
+static enum MHD_Result do_result(hub *h, struct MHD_Connection *c, req *q)
+{
+    const char *kiosk = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "X-Kiosk-Id");
+    char rid[33], *why = NULL;
+    ingest_rc rc = hub_ingest(h, (const uint8_t *)q->body, q->len, NULL, kiosk, now_s(), rid, &why);
+    enum MHD_Result out;
+    if (rc == INGEST_STORED || rc == INGEST_DUPLICATE) {
+        char receipt[HUB_RECEIPT_HEX];
+        hub_receipt(h, rid, receipt);
+        out = reply(c, MHD_HTTP_OK, json_pack("{s:s, s:s, s:s}", "result_id", rid, "status", ingest_name(rc), "receipt",
+                                              receipt));
+    } else {
+        char msg[512];
+        snprintf(msg, sizeof msg, "%s: %s", ingest_name(rc), why ? why : "");
+        out = error(c, (unsigned)ingest_http_status(rc), msg);
+    }
+    free(why);
+    return out;
+}
+
+static void completed(void *cls, struct MHD_Connection *c, void **con_cls, enum MHD_RequestTerminationCode toe)
+{
+    (void)cls;
+    (void)c;
+    (void)toe;
+    req *q = *con_cls;
+    if (q) {
+        free(q->body);
+        free(q);
+    }
+    *con_cls = NULL;
+}
+
+static enum MHD_Result handler(void *cls, struct MHD_Connection *c, const char *url, const char *method,
+                               const char *version, const char *upload, size_t *upload_size, void **con_cls)
+{
+    (void)version;
+    hub *h = cls;
+    req *q = *con_cls;
+    if (!q) { /* first call: headers only */
+        q = calloc(1, sizeof *q);
+        if (!q) return MHD_NO;
+        q->limit = !strcmp(url, "/v1/results") ? HUB_MAX_RESULT_BYTES : SERVER_MAX_JSON;
+        const char *cl = MHD_lookup_connection_value(c, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_LENGTH);
+        if (cl && strtoull(cl, NULL, 10) > q->limit) q->too_large = 1;
+        *con_cls = q;
+        return MHD_YES;
+    }
+    if (*upload_size) { /* body arrives in pieces; keep at most the limit */
+        if (!q->too_large && q->len + *upload_size <= q->limit) {
+            if (q->len + *upload_size > q->cap) {
+                size_t cap = q->cap ? q->cap * 2 : 4096;
+                while (cap < q->len + *upload_size) cap *= 2;
+                char *b = realloc(q->body, cap);
+                if (!b) return MHD_NO;
+                q->body = b;
+                q->cap = cap;
+            }
+            memcpy(q->body + q->len, upload, *upload_size);
+            q->len += *upload_size;
+        } else
+            q->too_large = 1;
+        *upload_size = 0;
+        return MHD_YES;
+    }
+    if (q->too_large) return error(c, MHD_HTTP_CONTENT_TOO_LARGE, "request body too large");
+    if (!strcmp(url, "/v1/health") && !strcmp(method, "GET"))
+        return reply(c, MHD_HTTP_OK, json_pack("{s:b, s:i, s:i}", "ok", 1, "api", HUB_API_VERSION, "results",
+                                                hubstore_count_results(h->st)));
+    if (!strcmp(url, "/v1/enroll")) {
+        if (strcmp(method, "POST")) return error(c, MHD_HTTP_METHOD_NOT_ALLOWED, "use POST");
+        return do_enroll(h, c, q);
+    }
+    if (!strcmp(url, "/v1/results")) {
+        if (strcmp(method, "POST")) return error(c, MHD_HTTP_METHOD_NOT_ALLOWED, "use POST");
+        return do_result(h, c, q);
+    }
+    return error(c, MHD_HTTP_NOT_FOUND, "no such endpoint (API v1: /v1/health, /v1/enroll, /v1/results)");
+}
+
+int server_run(hub *h, const char *listen, volatile int *stop, char **why)
+{
+    char host[256];
+    const char *colon = strrchr(listen, ':');
+    if (!colon || colon == listen || (size_t)(colon - listen) >= sizeof host) {
+        *why = fileio_fmt("--listen must be HOST:PORT, e.g. 127.0.0.1:8080");
+        return -1;
+    }
+    memcpy(host, listen, (size_t)(colon - listen));
+    host[colon - listen] = 0;
+    char *end;
+    long port = strtol(colon + 1, &end, 10);
+    if (*end || port < 1 || port > 65535) {
+        *why = fileio_fmt("port must be 1-65535");
+        return -1;
+    }
+    struct sockaddr_in sa;
+    memset(&sa, 0, sizeof sa);
+    sa.sin_family = AF_INET;
+    sa.sin_port = htons((uint16_t)port);
+    if (inet_pton(AF_INET, host, &sa.sin_addr) != 1) {
+        *why = fileio_fmt("HOST must be an IPv4 address such as 127.0.0.1");
+        return -1;
+    }
+    /* one internal thread: requests are handled one at a time, so the
+     * SQLite connection is never shared between threads */
+    struct MHD_Daemon *d = MHD_start_daemon(
+        MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_ERROR_LOG, (uint16_t)port, NULL, NULL, handler, h,
+        MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&sa, MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)SERVER_TIMEOUT_S,
+        MHD_OPTION_CONNECTION_LIMIT, 256u, MHD_OPTION_NOTIFY_COMPLETED, completed, NULL, MHD_OPTION_END);
+    if (!d) {
+        *why = fileio_fmt("cannot listen on %s (in use, or not an address of this machine)", listen);
+        return -1;
+    }
+    while (!*stop) usleep(200000);
+    MHD_stop_daemon(d);
+    return 0;
+}
