@@ -32,6 +32,10 @@ static const char *MIGRATIONS[STORE_SCHEMA_VERSION] = {
     " note TEXT NOT NULL, mono_ms INTEGER NOT NULL, wall INTEGER NOT NULL);"
     "CREATE TABLE outbox(result_id TEXT PRIMARY KEY, session TEXT NOT NULL, created INTEGER NOT NULL,"
     " sealed BLOB NOT NULL, delivered INTEGER);",
+    /* 1 → 2: the hub's signed receipt for each delivered result, and when a
+     * result was last exported to a USB bundle */
+    "ALTER TABLE outbox ADD COLUMN receipt TEXT;"
+    "ALTER TABLE outbox ADD COLUMN exported INTEGER;",
 };
 
 const char *store_strerror(store *st)

@@ -12,7 +12,7 @@
 
 #include "journal.h"
 
-#define STORE_SCHEMA_VERSION 1
+#define STORE_SCHEMA_VERSION 2
 #define STORE_DB_NAME "kiosk.db"
 
 typedef struct store {

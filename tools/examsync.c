@@ -1,6 +1,8 @@
 /* examsync: the site-side companion of the kiosk. Provisions the kiosk data
- * directory, imports packs and rosters (verified first), shows status.
- * (Uploading results and USB export come with the results hub.) */
+ * directory, imports packs and rosters (verified first), enrols with the
+ * results hub, uploads signed results until the hub acknowledges them with a
+ * signed receipt (push, or the watch daemon), exports them for USB, and shows
+ * status. It never holds the kiosk up: short transactions, busy timeout. */
 #include <errno.h>
 #include <getopt.h>
 #include <sodium.h>
@@ -17,12 +19,23 @@
 #include "../core/result.h"
 #include "../core/roster.h"
 #include "../core/store.h"
+#include "../core/bundle.h"
+#include "hub/hub.h"
+
+#include <curl/curl.h>
+#include <jansson.h>
+#include <signal.h>
+#include <unistd.h>
 
 static const char USAGE[] =
     "usage:\n"
     "  examsync init    --data DIR --pub DIR/authority.pub [--site NAME --room NAME --seat N]\n"
     "  examsync add     --data DIR FILE...        packs and rosters, e.g. from USB; verified first\n"
-    "  examsync status  --data DIR\n";
+    "  examsync status  --data DIR\n"
+    "  examsync enroll  --data DIR --hub URL --token TOKEN\n"
+    "  examsync push    --data DIR --hub URL          exit 0 only when every result is acknowledged\n"
+    "  examsync watch   --data DIR --hub URL [--interval S]   daemon: push with backoff until stopped\n"
+    "  examsync export  --data DIR --out FILE         pending results for a USB stick\n";
 
 static const char HELP[] =
     "examsync - provision a kiosk and load its exam packs and rosters\n\n%s\n"
@@ -32,7 +45,15 @@ static const char HELP[] =
     "add      checks each pack or roster against the kiosk's authority.pub and loads\n"
     "         it; anything that does not verify is refused with the reason.\n"
     "status   shows the kiosk's place, loaded packs and rosters, sittings and the\n"
-    "         results waiting to be uploaded.\n";
+    "         results waiting to be uploaded.\n"
+    "enroll   registers this kiosk's public key at the hub with a one-time token\n"
+    "         from `examhub token`, and remembers the hub's receipt key.\n"
+    "push     uploads every pending result; a result counts as delivered only after\n"
+    "         the hub's signed receipt for it verifies. Safe to repeat.\n"
+    "watch    keeps pushing: retries with exponential backoff (1 s to 5 min, with\n"
+    "         jitter) while the hub is unreachable; stops on SIGTERM/SIGINT.\n"
+    "export   writes pending results into one bundle signed by this kiosk, for\n"
+    "         `examhub import` at the centre.\n";
 
 static int usage_error(const char *msg)
 {
@@ -48,8 +69,8 @@ static int fail_msg(const char *what, char *why)
 }
 
 typedef struct opts {
-    const char *data, *pub, *site, *room;
-    int seat, help;
+    const char *data, *pub, *site, *room, *hub, *token, *out;
+    int seat, help, interval;
     char **files;
     int nfiles;
 } opts;
@@ -59,8 +80,11 @@ static int parse(int argc, char **argv, opts *o)
     static const struct option L[] = {{"data", required_argument, 0, 'd'}, {"pub", required_argument, 0, 'p'},
                                       {"site", required_argument, 0, 's'}, {"room", required_argument, 0, 'r'},
                                       {"seat", required_argument, 0, 'n'}, {"help", no_argument, 0, 'h'},
+                                      {"hub", required_argument, 0, 'u'},  {"token", required_argument, 0, 't'},
+                                      {"out", required_argument, 0, 'o'},  {"interval", required_argument, 0, 'i'},
                                       {0, 0, 0, 0}};
     memset(o, 0, sizeof *o);
+    o->interval = 30;
     opterr = 0;
     optind = 2;
     int c;
@@ -76,6 +100,13 @@ static int parse(int argc, char **argv, opts *o)
             if (*end || o->seat < 1 || o->seat > 999) return usage_error("--seat must be 1-999");
             break;
         case 'h': o->help = 1; break;
+        case 'u': o->hub = optarg; break;
+        case 't': o->token = optarg; break;
+        case 'o': o->out = optarg; break;
+        case 'i':
+            o->interval = (int)strtol(optarg, &end, 10);
+            if (*end || o->interval < 1 || o->interval > 3600) return usage_error("--interval must be 1-3600 seconds");
+            break;
         default: {
             char m[160];
             snprintf(m, sizeof m, "unknown or incomplete option '%s'", argv[optind - 1]);
@@ -254,6 +285,9 @@ static int cmd_status(opts *o)
         sqlite3_finalize(s);
     }
     printf("results: %d pending upload, %d delivered\n", pending, delivered);
+    char *hub_url = store_meta_get(&st, "hub_url");
+    printf("hub: %s\n", hub_url ? hub_url : "(not enrolled: examsync enroll)");
+    free(hub_url);
     uint8_t head[JOURNAL_HASH_BYTES];
     int64_t count = 0;
     char *jwhy = NULL;
@@ -267,6 +301,304 @@ static int cmd_status(opts *o)
     }
     store_close(&st);
     return 0;
+}
+
+/* ---- talking to the hub ----------------------------------------------------------- */
+
+typedef struct body {
+    char *p;
+    size_t n;
+} body;
+
+static size_t on_body(char *data, size_t size, size_t nmemb, void *ud)
+{
+    body *b = ud;
+    size_t n = size * nmemb;
+    if (b->n + n > (1u << 20)) return 0; /* a hub answer is small: refuse more */
+    char *p = realloc(b->p, b->n + n + 1);
+    if (!p) return 0;
+    memcpy(p + b->n, data, n);
+    b->p = p;
+    b->n += n;
+    b->p[b->n] = 0;
+    return n;
+}
+
+/* POSTs DATA to HUB/PATH. Returns the HTTP status (0 when the hub could not
+ * be reached) and the answer parsed as JSON in *out (NULL if none). */
+static long post(const char *base, const char *path, const char *ctype, const void *data, size_t len, const char *kiosk,
+                 json_t **out, char **why)
+{
+    *out = NULL;
+    CURL *c = curl_easy_init();
+    if (!c) { *why = fileio_fmt("cannot start libcurl"); return 0; }
+    size_t bl = strlen(base);
+    char *url = fileio_fmt("%.*s%s", (int)(bl && base[bl - 1] == '/' ? bl - 1 : bl), base, path);
+    struct curl_slist *h = NULL;
+    char ct[96], kh[64];
+    snprintf(ct, sizeof ct, "Content-Type: %s", ctype);
+    h = curl_slist_append(h, ct);
+    h = curl_slist_append(h, "Expect:");
+    if (kiosk) {
+        snprintf(kh, sizeof kh, "X-Kiosk-Id: %s", kiosk);
+        h = curl_slist_append(h, kh);
+    }
+    body b = {0};
+    char err[CURL_ERROR_SIZE] = "";
+    curl_easy_setopt(c, CURLOPT_URL, url);
+    curl_easy_setopt(c, CURLOPT_HTTPHEADER, h);
+    curl_easy_setopt(c, CURLOPT_POSTFIELDS, data);
+    curl_easy_setopt(c, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)len);
+    curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, on_body);
+    curl_easy_setopt(c, CURLOPT_WRITEDATA, &b);
+    curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT, 10L);
+    curl_easy_setopt(c, CURLOPT_TIMEOUT, 60L);
+    curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
+    curl_easy_setopt(c, CURLOPT_ERRORBUFFER, err);
+    curl_easy_setopt(c, CURLOPT_PROTOCOLS_STR, "http,https");
+    CURLcode rc = curl_easy_perform(c);
+    long status = 0;
+    if (rc == CURLE_OK) {
+        curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &status);
+        json_error_t je;
+        *out = b.p ? json_loadb(b.p, b.n, 0, &je) : NULL;
+        if (!*out) *why = fileio_fmt("hub answered HTTP %ld without a JSON body", status);
+    } else
+        *why = fileio_fmt("hub unreachable: %s", err[0] ? err : curl_easy_strerror(rc));
+    free(b.p);
+    free(url);
+    curl_slist_free_all(h);
+    curl_easy_cleanup(c);
+    return status;
+}
+
+static const char *json_error_of(json_t *j)
+{
+    const char *e = json_string_value(json_object_get(j, "error"));
+    return e ? e : "no reason given";
+}
+
+static int cmd_enroll(opts *o)
+{
+    if (!o->data || !o->hub || !o->token) return usage_error("enroll needs --data, --hub and --token");
+    store st;
+    char *why = NULL;
+    if (store_open(o->data, 0, &st, &why)) return fail_msg(o->data, why);
+    char *pk = store_meta_get(&st, "device_pk"), *kid = store_meta_get(&st, "kiosk_id"),
+         *site = store_meta_get(&st, "site"), *room = store_meta_get(&st, "room"), *seat = store_meta_get(&st, "seat");
+    int rc = 1;
+    json_t *req = json_pack("{s:s, s:s, s:s, s:s, s:i}", "token", o->token, "device_pk", pk ? pk : "", "site",
+                            site ? site : "", "room", room ? room : "", "seat", seat ? atoi(seat) : 0);
+    char *text = req ? json_dumps(req, JSON_COMPACT) : NULL;
+    json_decref(req);
+    json_t *ans = NULL;
+    long status = text ? post(o->hub, "/v1/enroll", "application/json", text, strlen(text), NULL, &ans, &why) : 0;
+    free(text);
+    if (status == 200) {
+        const char *hubpk = json_string_value(json_object_get(ans, "hub_pk"));
+        const char *got = json_string_value(json_object_get(ans, "kiosk_id"));
+        uint8_t raw[crypto_sign_PUBLICKEYBYTES];
+        size_t l = 0;
+        if (!hubpk || !got || !kid || strcmp(got, kid) ||
+            sodium_hex2bin(raw, sizeof raw, hubpk, strlen(hubpk), NULL, &l, NULL) || l != sizeof raw)
+            fail_msg(o->hub, fileio_fmt("the hub's answer does not match this kiosk"));
+        else if (store_meta_set(&st, "hub_url", o->hub) || store_meta_set(&st, "hub_pk", hubpk))
+            fail_msg(o->data, fileio_fmt("cannot save the enrolment: %s", store_strerror(&st)));
+        else {
+            printf("kiosk %s enrolled at %s\n", kid, o->hub);
+            rc = 0;
+        }
+    } else if (status)
+        fail_msg(o->hub, fileio_fmt("enrolment refused (HTTP %ld): %s", status, json_error_of(ans)));
+    else
+        fail_msg(o->hub, why);
+    json_decref(ans);
+    free(pk); free(kid); free(site); free(room); free(seat);
+    store_close(&st);
+    return rc;
+}
+
+/* Uploads every pending result once. Returns the number still pending, or
+ * -1 when the kiosk is not enrolled. *reachable: the hub answered at all. */
+static int push_once(const opts *o, int verbose, int *reachable)
+{
+    store st;
+    char *why = NULL;
+    *reachable = 0;
+    if (store_open(o->data, 0, &st, &why)) { fail_msg(o->data, why); return -1; }
+    char *hubpk = store_meta_get(&st, "hub_pk"), *kid = store_meta_get(&st, "kiosk_id");
+    uint8_t pk[crypto_sign_PUBLICKEYBYTES];
+    size_t l = 0;
+    if (!hubpk || sodium_hex2bin(pk, sizeof pk, hubpk, strlen(hubpk), NULL, &l, NULL) || l != sizeof pk) {
+        fail_msg(o->data, fileio_fmt("this kiosk is not enrolled at a hub (examsync enroll)"));
+        free(hubpk); free(kid);
+        store_close(&st);
+        return -1;
+    }
+    int pending = 0, delivered = 0;
+    char last[33] = "";
+    for (;;) {
+        /* one short read per result, in result-id order, so the kiosk is never held up */
+        sqlite3_stmt *s;
+        char rid[33];
+        uint8_t *sealed = NULL;
+        size_t len = 0;
+        if (sqlite3_prepare_v2(st.db, "SELECT result_id, sealed FROM outbox WHERE delivered IS NULL AND result_id > ?"
+                                      " ORDER BY result_id LIMIT 1", -1, &s, NULL) != SQLITE_OK) break;
+        sqlite3_bind_text(s, 1, last, -1, SQLITE_STATIC);
+        int have = sqlite3_step(s) == SQLITE_ROW;
+        if (have) {
+            snprintf(rid, sizeof rid, "%s", sqlite3_column_text(s, 0));
+            len = (size_t)sqlite3_column_bytes(s, 1);
+            sealed = malloc(len ? len : 1);
+            if (sealed) memcpy(sealed, sqlite3_column_blob(s, 1), len);
+        }
+        sqlite3_finalize(s);
+        if (!have || !sealed) { free(sealed); break; }
+        memcpy(last, rid, sizeof last);
+        json_t *ans = NULL;
+        long status = post(o->hub, "/v1/results", "application/octet-stream", sealed, len, kid, &ans, &why);
+        free(sealed);
+        if (status) *reachable = 1;
+        const char *got = json_string_value(json_object_get(ans, "result_id"));
+        const char *receipt = json_string_value(json_object_get(ans, "receipt"));
+        if (status == 200 && got && !strcmp(got, rid) && hub_receipt_verify(pk, rid, receipt) == 0) {
+            sqlite3_stmt *u;
+            int ok = sqlite3_prepare_v2(st.db, "UPDATE outbox SET delivered=?, receipt=? WHERE result_id=?", -1, &u,
+                                        NULL) == SQLITE_OK;
+            if (ok) {
+                sqlite3_bind_int64(u, 1, (sqlite3_int64)time(NULL));
+                sqlite3_bind_text(u, 2, receipt, -1, SQLITE_STATIC);
+                sqlite3_bind_text(u, 3, rid, -1, SQLITE_STATIC);
+                ok = sqlite3_step(u) == SQLITE_DONE;
+                sqlite3_finalize(u);
+            }
+            if (ok) {
+                delivered++;
+                if (verbose) printf("%s: delivered (%s)\n", rid, json_string_value(json_object_get(ans, "status")));
+            } else {
+                pending++;
+                fprintf(stderr, "%s: acknowledged but not recorded: %s\n", rid, store_strerror(&st));
+            }
+        } else {
+            pending++;
+            if (status == 200) fprintf(stderr, "%s: the hub's receipt does not verify; kept pending\n", rid);
+            else if (status) fprintf(stderr, "%s: refused by the hub (HTTP %ld): %s\n", rid, status, json_error_of(ans));
+            else fprintf(stderr, "%s: %s\n", rid, why ? why : "hub unreachable");
+        }
+        free(why);
+        why = NULL;
+        json_decref(ans);
+        if (!status) { /* unreachable: the rest would fail the same way */
+            sqlite3_stmt *c;
+            if (sqlite3_prepare_v2(st.db, "SELECT count(*) FROM outbox WHERE delivered IS NULL", -1, &c, NULL) == SQLITE_OK &&
+                sqlite3_step(c) == SQLITE_ROW)
+                pending = sqlite3_column_int(c, 0);
+            sqlite3_finalize(c);
+            break;
+        }
+    }
+    if (verbose) printf("%d delivered, %d pending\n", delivered, pending);
+    free(hubpk);
+    free(kid);
+    store_close(&st);
+    return pending;
+}
+
+static int cmd_push(opts *o)
+{
+    if (!o->data || !o->hub) return usage_error("push needs --data and --hub");
+    int reachable;
+    int left = push_once(o, 1, &reachable);
+    return left == 0 ? 0 : 1;
+}
+
+static volatile sig_atomic_t stopping;
+static void on_stop(int sig)
+{
+    (void)sig;
+    stopping = 1;
+}
+
+static int cmd_watch(opts *o)
+{
+    if (!o->data || !o->hub) return usage_error("watch needs --data and --hub");
+    struct sigaction sa;
+    memset(&sa, 0, sizeof sa);
+    sa.sa_handler = on_stop;
+    sigaction(SIGINT, &sa, NULL);
+    sigaction(SIGTERM, &sa, NULL);
+    unsigned backoff = 1;
+    fprintf(stderr, "examsync: watching %s, pushing to %s\n", o->data, o->hub);
+    while (!stopping) {
+        int reachable;
+        int left = push_once(o, 1, &reachable);
+        if (left < 0) return 1;
+        unsigned wait_s;
+        if (left == 0) {
+            backoff = 1;
+            wait_s = (unsigned)o->interval;
+        } else {
+            /* exponential backoff with jitter: spread retries of many kiosks */
+            wait_s = backoff / 2 + randombytes_uniform(backoff / 2 + 1) + 1;
+            backoff = backoff < 300 ? backoff * 2 : 300;
+            fprintf(stderr, "examsync: %d pending; next try in %u s\n", left, wait_s);
+        }
+        for (unsigned i = 0; i < wait_s * 10 && !stopping; i++) usleep(100000);
+    }
+    fprintf(stderr, "examsync: stopped\n");
+    return 0;
+}
+
+static int cmd_export(opts *o)
+{
+    if (!o->data || !o->out) return usage_error("export needs --data and --out FILE");
+    store st;
+    char *why = NULL;
+    if (store_open(o->data, 0, &st, &why)) return fail_msg(o->data, why);
+    sqlite3_stmt *s;
+    bundle_item *items = NULL;
+    uint8_t **copies = NULL;
+    size_t n = 0;
+    if (sqlite3_prepare_v2(st.db, "SELECT sealed FROM outbox WHERE delivered IS NULL ORDER BY result_id", -1, &s, NULL) ==
+        SQLITE_OK) {
+        while (sqlite3_step(s) == SQLITE_ROW) {
+            bundle_item *ni = realloc(items, (n + 1) * sizeof *ni);
+            uint8_t **nc = realloc(copies, (n + 1) * sizeof *nc);
+            if (!ni || !nc) { free(ni ? ni : items); free(nc ? nc : copies); items = NULL; copies = NULL; n = 0; break; }
+            items = ni;
+            copies = nc;
+            size_t len = (size_t)sqlite3_column_bytes(s, 0);
+            copies[n] = malloc(len ? len : 1);
+            if (!copies[n]) break;
+            memcpy(copies[n], sqlite3_column_blob(s, 0), len);
+            items[n].data = copies[n];
+            items[n].len = len;
+            n++;
+        }
+        sqlite3_finalize(s);
+    }
+    char *keypath = fileio_fmt("%s/device.key", o->data);
+    uint8_t sk[crypto_sign_SECRETKEYBYTES];
+    int rc = 1;
+    uint8_t *out = NULL;
+    size_t outlen = 0;
+    if (authority_load_device_sk(keypath, sk, &why)) rc = fail_msg(keypath, why);
+    else if (bundle_write(items, n, sk, (int64_t)time(NULL), &out, &outlen)) rc = fail_msg(o->out, fileio_fmt("cannot build the bundle"));
+    else if (fileio_write_atomic(o->out, out, outlen, 0644, 0, &why)) rc = fail_msg(o->out, why);
+    else {
+        sqlite3_exec(st.db, "UPDATE outbox SET exported=strftime('%s','now') WHERE delivered IS NULL", NULL, NULL, NULL);
+        printf("%s: %zu pending results exported (they stay pending until the hub has them)\n", o->out, n);
+        rc = 0;
+    }
+    sodium_memzero(sk, sizeof sk);
+    for (size_t i = 0; i < n; i++) free(copies[i]);
+    free(copies);
+    free(items);
+    free(out);
+    free(keypath);
+    store_close(&st);
+    return rc;
 }
 
 int main(int argc, char **argv)
@@ -287,6 +619,14 @@ int main(int argc, char **argv)
     if (!strcmp(argv[1], "init")) return cmd_init(&o);
     if (!strcmp(argv[1], "add")) return cmd_add(&o);
     if (!strcmp(argv[1], "status")) return cmd_status(&o);
+    if (!strcmp(argv[1], "enroll") || !strcmp(argv[1], "push") || !strcmp(argv[1], "watch")) {
+        curl_global_init(CURL_GLOBAL_DEFAULT);
+        signal(SIGPIPE, SIG_IGN);
+        int rc = !strcmp(argv[1], "enroll") ? cmd_enroll(&o) : !strcmp(argv[1], "push") ? cmd_push(&o) : cmd_watch(&o);
+        curl_global_cleanup();
+        return rc;
+    }
+    if (!strcmp(argv[1], "export")) return cmd_export(&o);
     char m[128];
     snprintf(m, sizeof m, "unknown command '%s'", argv[1]);
     return usage_error(m);
