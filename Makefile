@@ -145,8 +145,14 @@ unit-run: unit
 	@fail=0; for t in $(UNIT_TESTS); do \
 	  echo "== $$t"; (cd tests/unit && ../../$(BUILD)/tests/$$t) || fail=1; done; exit $$fail
 
-e2e: all
-	@bash tests/e2e/run.sh
+# small helper programs for the end-to-end tests (e.g. a flaky TCP proxy)
+TEST_TOOLS := $(patsubst tests/tools/%.c,$(BUILD)/testtools/%,$(wildcard tests/tools/*.c))
+$(BUILD)/testtools/%: tests/tools/%.c
+	@mkdir -p $(dir $@)
+	$(CC) $(CORE_CFLAGS) -o $@ $< -lpthread
+
+e2e: all $(TEST_TOOLS)
+	@TEST_TOOLS_DIR=$(abspath $(BUILD)/testtools) bash tests/e2e/run.sh
 
 asan:
 	@$(MAKE) --no-print-directory CONF=debug SANITIZE=address,undefined unit-run
@@ -163,6 +169,12 @@ FUZZ_CFLAGS := -std=c17 -D_GNU_SOURCE -g -O1 -fsanitize=fuzzer,address,undefined
 $(FUZZ_BUILD)/%_fuzzer: tests/fuzz/%_fuzzer.c $(addprefix core/,$(CORE_MODULES:=.c))
 	@mkdir -p $(dir $@)
 	$(FUZZ_CC) $(FUZZ_CFLAGS) -o $@ $< $(addprefix core/,$(CORE_MODULES:=.c)) $(CORE_LIBS)
+
+# the hub's fuzzer also needs the hub sources and their libraries
+$(FUZZ_BUILD)/hub_fuzzer: tests/fuzz/hub_fuzzer.c $(addprefix core/,$(CORE_MODULES:=.c)) $(wildcard tools/hub/*.c)
+	@mkdir -p $(dir $@)
+	$(FUZZ_CC) $(FUZZ_CFLAGS) $(call pkg_cflags,libmicrohttpd jansson) -o $@ $< $(addprefix core/,$(CORE_MODULES:=.c)) \
+	  $(wildcard tools/hub/*.c) $(CORE_LIBS) $(call pkg_libs,libmicrohttpd jansson) -lpthread
 
 fuzz-build: $(FUZZERS:%=$(FUZZ_BUILD)/%_fuzzer)
 

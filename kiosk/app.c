@@ -309,18 +309,40 @@ void app_draw(app *a)
     a->dirty = 0;
 }
 
-void app_run(app *a)
+/* The event loop; UNTIL < 0: until quit, else also until app_now() reaches
+ * UNTIL (the wait is then cut short at UNTIL, nothing else differs). */
+static void run_loop(app *a, int64_t until)
 {
     while (!a->quit) {
         app_tick(a);
         app_draw(a);
         /* sleep until the next event or the next whole second of the timer */
         int64_t now = app_now(a);
+        if (until >= 0 && now >= until) break;
         int timeout = (int)(1000 - now % 1000) + 1;
+        if (until >= 0 && until - now < timeout) timeout = (int)(until - now);
         SDL_Event ev;
         if (SDL_WaitEventTimeout(&ev, timeout)) {
             app_event(a, &ev);
             while (SDL_PollEvent(&ev)) app_event(a, &ev);
         }
+    }
+}
+
+void app_run(app *a) { run_loop(a, -1); }
+
+void app_run_for(app *a, int64_t ms) { run_loop(a, app_now(a) + ms); }
+
+void app_use_real_clock(app *a, int real)
+{
+    int64_t now = app_now(a); /* the clock of the mode being left */
+    if (real) {
+        struct timespec ts;
+        clock_gettime(CLOCK_MONOTONIC, &ts);
+        a->mono0 = (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000 - now;
+        a->scripted = 0;
+    } else {
+        a->vclock = now;
+        a->scripted = 1;
     }
 }

@@ -34,7 +34,7 @@ struct app {
     exam *ex;
     const screen *scr;      /* screen of the current phase */
     int panel;              /* invigilator panel shown over it */
-    int scripted;           /* virtual clock, no real waiting */
+    int scripted;           /* virtual clock, no real waiting (app_use_real_clock switches) */
     int64_t vclock;         /* virtual clock, ms */
     int64_t mono0;          /* real clock origin */
     int quit;
@@ -61,6 +61,13 @@ void app_event(app *a, const SDL_Event *ev);
 void app_tick(app *a);            /* engine tick + screen sync */
 void app_draw(app *a);            /* draws when dirty */
 void app_run(app *a);             /* real event loop until quit */
+/* For scripted mode's `realtime` command (make bench): app_run's event loop
+ * for MS milliseconds of the app clock (or until quit), and a switch between
+ * the virtual clock (REAL 0) and the real monotonic clock (REAL 1) that
+ * continues from the current time, so the exam timer does not jump.
+ * app_run_for needs the real clock (the virtual one does not move there). */
+void app_run_for(app *a, int64_t ms);
+void app_use_real_clock(app *a, int real);
 void app_sync_screen(app *a);
 
 /* helpers for screens */

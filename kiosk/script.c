@@ -1,4 +1,5 @@
-/* script: scripted input with a virtual clock, screenshots and `expect`. */
+/* script: scripted input with a virtual clock, screenshots and `expect`;
+ * `bench_redraw` and `realtime` measure for make bench. */
 #include "script.h"
 
 #include <ctype.h>
@@ -6,11 +7,15 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
-enum { CMD_NONE, CMD_TEXT, CMD_KEY, CMD_CLICK, CMD_WAIT, CMD_SHOT, CMD_EXPECT, CMD_CRASH_AFTER, CMD_FAIL_WRITES };
-static const char *CMDS[] = {"", "text", "key", "click", "wait", "shot", "expect", "crash", "fail_writes"};
+enum { CMD_NONE, CMD_TEXT, CMD_KEY, CMD_CLICK, CMD_WAIT, CMD_SHOT, CMD_EXPECT, CMD_CRASH_AFTER, CMD_FAIL_WRITES,
+       CMD_BENCH_REDRAW, CMD_REALTIME };
+static const char *CMDS[] = {"", "text", "key", "click", "wait", "shot", "expect", "crash", "fail_writes",
+                             "bench_redraw", "realtime"};
 
 int script_parse_line(char *line, char **arg)
 {
@@ -123,6 +128,84 @@ static void do_wait(app *a, long ms)
     }
 }
 
+/* ---- measurements for make bench (tests/bench/run.sh) -------------------------- */
+
+static double mono_ms(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec * 1e3 + (double)ts.tv_nsec / 1e6;
+}
+
+static int cmp_double(const void *x, const void *y)
+{
+    double p = *(const double *)x, q = *(const double *)y;
+    return p < q ? -1 : p > q;
+}
+
+/* bench_redraw N: one untimed frame to warm the rendered-line cache, then N
+ * full redraws of the current screen (all drawing and the present), timed;
+ * prints "redraw_ms p50=… p99=… max=…" on stdout. */
+static int do_bench_redraw(app *a, long n)
+{
+    double *t = malloc((size_t)n * sizeof *t);
+    if (!t) return -1;
+    a->dirty = 1;
+    app_draw(a);
+    for (long i = 0; i < n; i++) {
+        a->dirty = 1;
+        double t0 = mono_ms();
+        app_draw(a);
+        t[i] = mono_ms() - t0;
+    }
+    qsort(t, (size_t)n, sizeof *t, cmp_double);
+    long k99 = (n * 99 + 99) / 100; /* nearest rank */
+    printf("redraw_ms p50=%.3f p99=%.3f max=%.3f n=%ld size=%dx%d\n", t[(n + 1) / 2 - 1], t[k99 - 1], t[n - 1], n,
+           a->ui.w, a->ui.h);
+    fflush(stdout);
+    free(t);
+    return 0;
+}
+
+static long rss_now_kb(void)
+{
+    FILE *f = fopen("/proc/self/status", "r");
+    long kb = -1;
+    if (!f) return -1;
+    char line[256];
+    while (fgets(line, sizeof line, f))
+        if (!strncmp(line, "VmRSS:", 6)) {
+            kb = strtol(line + 6, NULL, 10);
+            break;
+        }
+    fclose(f);
+    return kb;
+}
+
+static long cpu_ms_of(const struct rusage *r)
+{
+    return (long)(r->ru_utime.tv_sec + r->ru_stime.tv_sec) * 1000 + (r->ru_utime.tv_usec + r->ru_stime.tv_usec) / 1000;
+}
+
+/* realtime MS: the real event loop (app_run's) on the real monotonic clock,
+ * continuing from the virtual time, for MS real milliseconds; then prints
+ * "cpu_ms=… rss_kb=… peak_kb=…" (user+sys CPU of the period; resident set
+ * now, VmRSS; and its peak so far, ru_maxrss) and returns to the virtual
+ * clock at the time reached. */
+static void do_realtime(app *a, long ms)
+{
+    struct rusage r0, r1;
+    getrusage(RUSAGE_SELF, &r0);
+    app_use_real_clock(a, 1);
+    app_run_for(a, ms);
+    app_use_real_clock(a, 0);
+    getrusage(RUSAGE_SELF, &r1);
+    long rss = rss_now_kb();
+    printf("cpu_ms=%ld rss_kb=%ld peak_kb=%ld\n", cpu_ms_of(&r1) - cpu_ms_of(&r0), rss >= 0 ? rss : r1.ru_maxrss,
+           r1.ru_maxrss);
+    fflush(stdout);
+}
+
 static void fail_line(const char *path, int line, const char *what, const char *detail)
 {
     fprintf(stderr, "%s:%d: %s%s\n", path, line, what, detail ? detail : "");
@@ -213,6 +296,23 @@ int script_run(app *a, const char *path, const char *shots_dir)
         case CMD_FAIL_WRITES:
             exam_fail_writes(a->ex, atoi(arg));
             break;
+        case CMD_BENCH_REDRAW:
+        case CMD_REALTIME: {
+            char *end;
+            long v = strtol(arg, &end, 10);
+            if (!*arg || *end || v < 1 || v > 3600000) {
+                fail_line(path, ln, cmd == CMD_REALTIME ? "realtime needs milliseconds" : "bench_redraw needs a count",
+                          NULL);
+                rc = ln;
+                break;
+            }
+            if (cmd == CMD_REALTIME) do_realtime(a, v);
+            else if (do_bench_redraw(a, v)) {
+                fail_line(path, ln, "bench_redraw: out of memory", NULL);
+                rc = ln;
+            }
+            break;
+        }
         default: {
             fail_line(path, ln, "unknown command (text, key, click, wait, shot, expect): ", line);
             rc = ln;

@@ -14,6 +14,12 @@
 
 #define CACHE_SLOTS 4096
 #define CACHE_MAX 3000
+/* Pixel bytes the cached lines may hold. Without a byte limit the cache grew
+ * by one texture per second of the exam (each new timer value, ~37 KB at
+ * 1080p) and by every question visited, to 150+ MB in a 90-minute sitting. A
+ * full 1080p question screen needs a few MB, so the lines of the frame being
+ * drawn always fit. */
+#define CACHE_BYTES ((size_t)24 << 20)
 
 typedef struct cache_entry {
     char *text;
@@ -21,11 +27,14 @@ typedef struct cache_entry {
     uint32_t rgba;
     SDL_Texture *tex;
     int w, h;
+    unsigned frame; /* last frame that drew it */
 } cache_entry;
 
 struct text_cache {
     cache_entry slot[CACHE_SLOTS];
     int used;
+    size_t bytes;   /* pixel bytes of all cached lines (4 per pixel) */
+    unsigned frame; /* counts ui_begin calls */
     int16_t *adv[UI_FONT_SIZES]; /* advance width per BMP code point, -1 unknown */
 };
 
@@ -44,6 +53,44 @@ static void cache_clear(text_cache *c)
         memset(&c->slot[i], 0, sizeof c->slot[i]);
     }
     c->used = 0;
+    c->bytes = 0;
+}
+
+/* Over a limit: drops the lines not drawn in the current frame (past timer
+ * values, questions left) and rehashes the rest, so the screen on display
+ * stays warm; starts afresh only if that is not enough. */
+static void cache_evict(text_cache *c, size_t need)
+{
+    cache_entry *keep = malloc(CACHE_SLOTS * sizeof *keep);
+    int n = 0;
+    if (keep)
+        for (int i = 0; i < CACHE_SLOTS; i++) {
+            cache_entry *e = &c->slot[i];
+            if (!e->text) continue;
+            if (e->frame == c->frame) keep[n++] = *e;
+            else {
+                SDL_DestroyTexture(e->tex);
+                free(e->text);
+            }
+            memset(e, 0, sizeof *e);
+        }
+    else
+        cache_clear(c);
+    c->used = 0;
+    c->bytes = 0;
+    for (int k = 0; k < n; k++) {
+        uint32_t h = hash_key(keep[k].text, keep[k].px, keep[k].rgba) % CACHE_SLOTS;
+        for (int probe = 0; probe < CACHE_SLOTS; probe++) {
+            cache_entry *e = &c->slot[(h + (uint32_t)probe) % CACHE_SLOTS];
+            if (e->text) continue;
+            *e = keep[k];
+            break;
+        }
+        c->used++;
+        c->bytes += (size_t)keep[k].w * (size_t)keep[k].h * 4;
+    }
+    free(keep);
+    if (c->used >= CACHE_MAX || c->bytes + need > CACHE_BYTES) cache_clear(c);
 }
 
 static uint32_t rgba_of(SDL_Color c) { return (uint32_t)c.r << 24 | (uint32_t)c.g << 16 | (uint32_t)c.b << 8 | c.a; }
@@ -56,9 +103,11 @@ static cache_entry *cache_get(ui *u, int px, SDL_Color color, const char *s)
     for (int probe = 0; probe < CACHE_SLOTS; probe++) {
         cache_entry *e = &c->slot[(h + (uint32_t)probe) % CACHE_SLOTS];
         if (!e->text) break;
-        if (e->px == px && e->rgba == rgba && !strcmp(e->text, s)) return e;
+        if (e->px == px && e->rgba == rgba && !strcmp(e->text, s)) {
+            e->frame = c->frame;
+            return e;
+        }
     }
-    if (c->used >= CACHE_MAX) cache_clear(c); /* rare: start afresh */
     TTF_Font *f = ui_font(u, px);
     if (!f) return NULL;
     SDL_Surface *surf = TTF_RenderUTF8_Blended(f, s, color);
@@ -67,6 +116,8 @@ static cache_entry *cache_get(ui *u, int px, SDL_Color color, const char *s)
     int w = surf->w, hh = surf->h;
     SDL_FreeSurface(surf);
     if (!tex) return NULL;
+    size_t need = (size_t)w * (size_t)hh * 4;
+    if (c->used >= CACHE_MAX || c->bytes + need > CACHE_BYTES) cache_evict(c, need);
     for (int probe = 0; probe < CACHE_SLOTS; probe++) {
         cache_entry *e = &c->slot[(h + (uint32_t)probe) % CACHE_SLOTS];
         if (e->text) continue;
@@ -76,7 +127,9 @@ static cache_entry *cache_get(ui *u, int px, SDL_Color color, const char *s)
         e->tex = tex;
         e->w = w;
         e->h = hh;
+        e->frame = c->frame;
         c->used++;
+        c->bytes += need;
         return e;
     }
     SDL_DestroyTexture(tex);
@@ -178,6 +231,13 @@ int ui_init(ui *u, SDL_Window *window, const char *fonts_dir, char **why)
     memset(u, 0, sizeof *u);
     u->window = window;
     u->scale_pct = 100;
+    /* The software renderer draws into the window surface. By default SDL
+     * shows that surface by uploading it, every frame, as a texture to an
+     * OpenGL renderer; without a GPU that is Mesa's llvmpipe: ~15 ms per
+     * 1080p frame and ~110 MB more RSS (LLVM). Present the surface directly
+     * (X11: shared-memory image) instead. The environment variable
+     * SDL_FRAMEBUFFER_ACCELERATION still overrides this default. */
+    SDL_SetHintWithPriority(SDL_HINT_FRAMEBUFFER_ACCELERATION, "0", SDL_HINT_DEFAULT);
     u->renderer = SDL_CreateRenderer(window, -1, SDL_RENDERER_SOFTWARE);
     if (!u->renderer) {
         *why = strdup(SDL_GetError());
@@ -242,6 +302,7 @@ void ui_begin(ui *u)
 {
     SDL_GetRendererOutputSize(u->renderer, &u->w, &u->h);
     u->ntargets = 0;
+    u->cache->frame++;
     u->seen_len = 0;
     if (u->seen) u->seen[0] = 0;
     SDL_Color b = u->theme.bg;

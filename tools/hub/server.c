@@ -41,20 +41,39 @@ static enum MHD_Result error(struct MHD_Connection *c, unsigned status, const ch
 
 static int64_t now_s(void) { return (int64_t)time(NULL); }
 
+int server_parse_enroll(const char *body, size_t len, enroll_req *out)
+{
+    memset(out, 0, sizeof *out);
+    out->site = out->room = "";
+    json_error_t err;
+    json_t *in = json_loadb(body ? body : "", len, JSON_REJECT_DUPLICATES, &err);
+    json_int_t seat = 0;
+    if (!in || json_unpack_ex(in, &err, 0, "{s:s, s:s, s?s, s?s, s?I}", "token", &out->token, "device_pk",
+                              &out->device_pk, "site", &out->site, "room", &out->room, "seat", &seat) ||
+        seat < 0 || seat > 999 || strlen(out->site) > 120 || strlen(out->room) > 60) {
+        json_decref(in);
+        memset(out, 0, sizeof *out);
+        return -1;
+    }
+    out->j = in;
+    out->seat = seat;
+    return 0;
+}
+
+void server_enroll_free(enroll_req *r)
+{
+    json_decref(r->j);
+    memset(r, 0, sizeof *r);
+}
+
 static enum MHD_Result do_enroll(hub *h, struct MHD_Connection *c, req *q)
 {
-    json_error_t err;
-    json_t *in = json_loadb(q->body, q->len, JSON_REJECT_DUPLICATES, &err);
-    const char *token = NULL, *pk = NULL, *site = "", *room = "";
-    json_int_t seat = 0;
-    if (!in || json_unpack_ex(in, &err, 0, "{s:s, s:s, s?s, s?s, s?I}", "token", &token, "device_pk", &pk, "site", &site,
-                              "room", &room, "seat", &seat)) {
-        json_decref(in);
+    enroll_req er;
+    if (server_parse_enroll(q->body, q->len, &er))
         return error(c, MHD_HTTP_BAD_REQUEST, "malformed JSON: expected {token, device_pk, site, room, seat}");
-    }
     char kid[17];
-    token_rc rc = hub_enroll(h, token, pk, site, room, (int)seat, now_s(), kid);
-    json_decref(in);
+    token_rc rc = hub_enroll(h, er.token, er.device_pk, er.site, er.room, (int)er.seat, now_s(), kid);
+    server_enroll_free(&er);
     switch (rc) {
     case TOKEN_OK: {
         char hubpk[65];

@@ -9,6 +9,19 @@
 #define SERVER_MAX_JSON (16u << 10)
 #define SERVER_TIMEOUT_S 30
 
+/* A parsed enrolment request; strings point into J (json_decref it). */
+typedef struct enroll_req {
+    void *j; /* json_t * */
+    const char *token, *device_pk, *site, *room;
+    long long seat;
+} enroll_req;
+
+/* Parses an enrolment body (JSON object with token, device_pk, and optional
+ * site, room, seat). Returns 0, or -1 for malformed input. Free with
+ * server_enroll_free. Exposed for fuzzing. */
+int server_parse_enroll(const char *body, size_t len, enroll_req *out);
+void server_enroll_free(enroll_req *r);
+
 /* Serves until *stop becomes non-zero (checked about every 200 ms).
  * LISTEN is "HOST:PORT". Returns 0, or -1 with *why. */
 int server_run(hub *h, const char *listen, volatile int *stop, char **why);
