@@ -203,9 +203,14 @@ $(BUILD)/bench_store: tests/bench/bench_store.c $(CORE_LIB)
 	@mkdir -p $(dir $@)
 	$(CC) $(CORE_CFLAGS) -Icore -o $@ $^ $(CORE_LIBS)
 
+$(BUILD)/bench_hub: tests/bench/bench_hub.c $(HUB_OBJS) $(CORE_LIB)
+	@mkdir -p $(dir $@)
+	$(CC) $(NET_CFLAGS) -Icore -o $@ $^ $(call pkg_libs,libmicrohttpd jansson) $(CORE_LIBS) -lpthread
+
 bench: deps
-	@$(MAKE) --no-print-directory CONF=release all $(BUILD)/bench_pack $(BUILD)/bench_store
+	@$(MAKE) --no-print-directory CONF=release all $(BUILD)/bench_pack $(BUILD)/bench_store $(BUILD)/bench_hub
 	@bash tests/bench/run.sh $(BUILD)/bench_pack $(BUILD)/bench_store
+	@$(BUILD)/bench_hub 2000
 
 # kill the kiosk at random moments of scripted sittings, TORTURE_KILLS times
 TORTURE_KILLS ?= 1000
