@@ -82,17 +82,17 @@ bin/exampack: $(BUILD)/tools/exampack.o $(CORE_LIB)
 	$(CC) $(SANFLAGS) -o $@ $^ $(CORE_LIBS)
 
 # kiosk/ code without SDL (text layout rules) is unit-tested like core
-KIOSK_PURE := textlayout
+KIOSK_PURE := textlayout scriptline
 KIOSK_PURE_OBJS := $(KIOSK_PURE:%=$(BUILD)/kiosk/%.o)
 
-$(BUILD)/kiosk/textlayout.o: kiosk/textlayout.c
+$(KIOSK_PURE_OBJS): $(BUILD)/kiosk/%.o: kiosk/%.c
 	@mkdir -p $(dir $@)
 	$(CC) $(CORE_CFLAGS) -c $< -o $@
 
 # kiosk/ gets SDL flags; core/ never does
 KIOSK_CFLAGS := $(CORE_CFLAGS) $(call pkg_cflags,$(KIOSK_PKGS))
 KIOSK_LIBS := $(call pkg_libs,$(KIOSK_PKGS)) $(CORE_LIBS)
-KIOSK_SRCS := $(filter-out kiosk/textlayout.c,$(wildcard kiosk/*.c))
+KIOSK_SRCS := $(filter-out $(KIOSK_PURE:%=kiosk/%.c),$(wildcard kiosk/*.c))
 KIOSK_OBJS := $(KIOSK_SRCS:kiosk/%.c=$(BUILD)/kiosk/%.o)
 
 $(BUILD)/kiosk/%.o: kiosk/%.c
@@ -175,6 +175,10 @@ $(FUZZ_BUILD)/hub_fuzzer: tests/fuzz/hub_fuzzer.c $(addprefix core/,$(CORE_MODUL
 	@mkdir -p $(dir $@)
 	$(FUZZ_CC) $(FUZZ_CFLAGS) $(call pkg_cflags,libmicrohttpd jansson) -o $@ $< $(addprefix core/,$(CORE_MODULES:=.c)) \
 	  $(wildcard tools/hub/*.c) $(CORE_LIBS) $(call pkg_libs,libmicrohttpd jansson) -lpthread
+
+$(FUZZ_BUILD)/script_fuzzer: tests/fuzz/script_fuzzer.c kiosk/scriptline.c
+	@mkdir -p $(dir $@)
+	$(FUZZ_CC) $(FUZZ_CFLAGS) -o $@ $^
 
 fuzz-build: $(FUZZERS:%=$(FUZZ_BUILD)/%_fuzzer)
 

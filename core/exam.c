@@ -733,7 +733,7 @@ static exam_rc finish(exam *e, session_state status)
         goto done;
     }
     sodium_memzero(dsk, sizeof dsk);
-    if (sqlite3_prepare_v2(e->st.db, "INSERT INTO outbox VALUES(?,?,?,?,NULL)", -1, &s, NULL) == SQLITE_OK) {
+    if (sqlite3_prepare_v2(e->st.db, "INSERT INTO outbox(result_id, session, created, sealed) VALUES(?,?,?,?)", -1, &s, NULL) == SQLITE_OK) {
         sqlite3_bind_text(s, 1, rid, -1, SQLITE_STATIC);
         sqlite3_bind_text(s, 2, e->sid, -1, SQLITE_STATIC);
         sqlite3_bind_int64(s, 3, (int64_t)time(NULL));

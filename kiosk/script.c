@@ -12,33 +12,7 @@
 #include <time.h>
 #include <unistd.h>
 
-enum { CMD_NONE, CMD_TEXT, CMD_KEY, CMD_CLICK, CMD_WAIT, CMD_SHOT, CMD_EXPECT, CMD_CRASH_AFTER, CMD_FAIL_WRITES,
-       CMD_BENCH_REDRAW, CMD_REALTIME };
-static const char *CMDS[] = {"", "text", "key", "click", "wait", "shot", "expect", "crash", "fail_writes",
-                             "bench_redraw", "realtime"};
-
-int script_parse_line(char *line, char **arg)
-{
-    *arg = NULL;
-    size_t n = strlen(line);
-    while (n && (line[n - 1] == '\n' || line[n - 1] == '\r')) line[--n] = 0;
-    char *p = line;
-    while (*p == ' ' || *p == '\t') p++;
-    if (!*p || *p == '#') return CMD_NONE;
-    char *sp = p;
-    while (*sp && *sp != ' ' && *sp != '\t') sp++;
-    char *rest = sp;
-    if (*sp) {
-        *sp = 0;
-        rest = sp + 1;
-    }
-    for (int i = 1; i < (int)(sizeof CMDS / sizeof *CMDS); i++)
-        if (!strcmp(p, CMDS[i])) {
-            *arg = rest;
-            return i;
-        }
-    return -1;
-}
+#include "scriptline.h"
 
 static void deliver(app *a, SDL_Event *ev)
 {

@@ -10,8 +10,5 @@
  * number of the failing line (its reason printed on stderr as FILE:LINE:). */
 int script_run(app *a, const char *path, const char *shots_dir);
 
-/* Parses one script line into command and argument (exposed for fuzzing).
- * Returns the command index, 0 for blank/comment, -1 for an unknown one. */
-int script_parse_line(char *line, char **arg);
 
 #endif

@@ -125,7 +125,7 @@ static void test_create_schema_and_pragmas(void **state)
     open_ok(t->dir, 1, &st);
     assert_string_equal(st.dir, t->dir);
     assert_int_equal(q_int(st.db, "PRAGMA user_version"), STORE_SCHEMA_VERSION);
-    assert_int_equal(STORE_SCHEMA_VERSION, 1);
+    assert_int_equal(STORE_SCHEMA_VERSION, 2);
     char *mode = q_text(st.db, "PRAGMA journal_mode");
     assert_string_equal(mode, "wal");
     free(mode);
@@ -170,7 +170,7 @@ static void test_reopen_keeps_data(void **state)
     assert_int_equal(store_meta_set(&st, "seat", "8"), SQLITE_OK); /* replaces */
     store_close(&st);
     open_ok(t->dir, 0, &st); /* existing database, create = 0 */
-    assert_int_equal(q_int(st.db, "PRAGMA user_version"), 1);
+    assert_int_equal(q_int(st.db, "PRAGMA user_version"), STORE_SCHEMA_VERSION);
     assert_int_equal(q_int(st.db, "PRAGMA synchronous"), 2); /* per connection: set again */
     char *v = store_meta_get(&st, "site");
     assert_string_equal(v, "广州考点");
@@ -209,13 +209,13 @@ static void test_newer_schema_refused(void **state)
     store_close(&st);
     sqlite3 *db;
     assert_int_equal(sqlite3_open(t->db, &db), SQLITE_OK);
-    assert_int_equal(sqlite3_exec(db, "PRAGMA user_version=2", NULL, NULL, NULL), SQLITE_OK);
+    assert_int_equal(sqlite3_exec(db, "PRAGMA user_version=3", NULL, NULL, NULL), SQLITE_OK);
     sqlite3_close(db);
     assert_true(open_fails(t->dir, 0, "newer"));
     assert_true(open_fails(t->dir, 1, "newer"));
     /* and it was left alone */
     assert_int_equal(sqlite3_open(t->db, &db), SQLITE_OK);
-    assert_int_equal(q_int(db, "PRAGMA user_version"), 2);
+    assert_int_equal(q_int(db, "PRAGMA user_version"), 3);
     assert_int_equal(q_int(db, "SELECT count(*) FROM meta"), 1);
     sqlite3_close(db);
 }
@@ -230,8 +230,29 @@ static void test_migrates_empty_database(void **state)
     fclose(f);
     store st;
     open_ok(t->dir, 0, &st);
-    assert_int_equal(q_int(st.db, "PRAGMA user_version"), 1);
+    assert_int_equal(q_int(st.db, "PRAGMA user_version"), STORE_SCHEMA_VERSION);
     assert_int_equal(q_int(st.db, "SELECT count(*) FROM sqlite_master WHERE name='answer'"), 1);
+    store_close(&st);
+}
+
+/* A schema-1 database (before receipts and exports) is migrated forward on
+ * open, keeping its results. */
+static void test_migrates_v1_outbox(void **state)
+{
+    tmp *t = *state;
+    store st;
+    open_ok(t->dir, 1, &st);
+    assert_int_equal(sqlite3_exec(st.db, "INSERT INTO outbox(result_id, session, created, sealed) VALUES('r1','s1',1,x'00')",
+                                  NULL, NULL, NULL), SQLITE_OK);
+    store_close(&st);
+    sqlite3 *db;
+    assert_int_equal(sqlite3_open(t->db, &db), SQLITE_OK);
+    assert_int_equal(sqlite3_exec(db, "ALTER TABLE outbox DROP COLUMN receipt; ALTER TABLE outbox DROP COLUMN exported;"
+                                      "PRAGMA user_version=1", NULL, NULL, NULL), SQLITE_OK);
+    sqlite3_close(db);
+    open_ok(t->dir, 0, &st);
+    assert_int_equal(q_int(st.db, "PRAGMA user_version"), 2);
+    assert_int_equal(q_int(st.db, "SELECT count(*) FROM outbox WHERE result_id='r1' AND receipt IS NULL AND exported IS NULL"), 1);
     store_close(&st);
 }
 
@@ -417,6 +438,7 @@ int main(void)
         T(test_no_database_without_create),
         T(test_newer_schema_refused),
         T(test_migrates_empty_database),
+        T(test_migrates_v1_outbox),
         T(test_save_answer),
         T(test_journal_entry),
         T(test_fail_writes),
