@@ -12,6 +12,9 @@
 #include <time.h>
 
 #include "../core/bundle.h"
+#include "../core/csv.h"
+#include "../core/diag.h"
+#include "../core/eligibility.h"
 #include "../core/fileio.h"
 #include "../core/result.h"
 #include "../core/text.h"
@@ -25,7 +28,8 @@ static const char USAGE[] =
     "  examhub token    --db FILE [--ttl HOURS]\n"
     "  examhub import   --db FILE BUNDLE...\n"
     "  examhub results  --db FILE --csv\n"
-    "  examhub report   --db FILE --out DIR        one HTML report per paper\n";
+    "  examhub report   --db FILE --out DIR        one HTML report per paper\n"
+    "  examhub eligibility --csv APPLICANTS.csv    申报条件, clause by clause\n";
 
 static const char HELP[] =
     "examhub - the results hub of the certification centre\n\n%s\n"
@@ -38,7 +42,11 @@ static const char HELP[] =
     "         de-duplication as uploads.\n"
     "results  prints every result as CSV (ticket,name,level,pack_id,kind,status,score,\n"
     "         passed,kiosk,submitted_at,pending,result_id).\n"
-    "report   writes DIR/<pack_id>.html per paper: pass rate and a score histogram.\n";
+    "report   writes DIR/<pack_id>.html per paper: pass rate and a score histogram.\n"
+    "eligibility  checks applicants against the notice's 申报条件 and prints CSV\n"
+    "         id_number,applied_level,eligible,clause (clause L.N: the lowest-numbered\n"
+    "         clause of the applied level that holds). Invalid rows are reported as\n"
+    "         FILE:LINE: reason and left out; the exit status is then 1.\n";
 
 static int usage_error(const char *msg)
 {
@@ -54,7 +62,7 @@ static int fail(const char *what, char *why)
 }
 
 typedef struct opts {
-    const char *db, *pub, *results_key, *listen, *out;
+    const char *db, *pub, *results_key, *listen, *out, *csvfile;
     int csv, help;
     long ttl_hours;
     char **files;
@@ -80,7 +88,11 @@ static int parse(int argc, char **argv, opts *o)
         case 'p': o->pub = optarg; break;
         case 'r': o->results_key = optarg; break;
         case 'l': o->listen = optarg; break;
-        case 'c': o->csv = 1; break;
+        case 'c':
+            o->csv = 1;
+            /* "--csv FILE" for commands that read CSV (eligibility) */
+            if (optind < argc && argv[optind][0] != '-' && !strcmp(argv[1], "eligibility")) o->csvfile = argv[optind++];
+            break;
         case 'o': o->out = optarg; break;
         case 't':
             o->ttl_hours = strtol(optarg, &end, 10);
@@ -359,6 +371,45 @@ static int cmd_report(opts *o)
     return rc;
 }
 
+static int cmd_eligibility(opts *o)
+{
+    if (!o->csvfile) return usage_error("eligibility needs --csv APPLICANTS.csv");
+    unsigned char *buf;
+    size_t len;
+    char *why = NULL;
+    if (fileio_read(o->csvfile, CSV_MAX_BYTES, &buf, &len, &why)) return fail(o->csvfile, why);
+    csv_table t;
+    long line = 0;
+    csv_rc crc = csv_parse((char *)buf, len, &t, &line, &why);
+    sodium_memzero(buf, len);
+    free(buf);
+    if (crc != CSV_OK) {
+        fprintf(stderr, "%s:%ld: %s\n", o->csvfile, line, why ? why : csv_strerror(crc));
+        free(why);
+        return 1;
+    }
+    diag d;
+    diag_init(&d);
+    elig_cols c;
+    int bad = 0;
+    if (eligibility_header(&t.rows[0], &c, &d)) bad = 1;
+    else {
+        printf("id_number,applied_level,eligible,clause\n");
+        for (size_t r = 1; r < t.nrows; r++) {
+            applicant a;
+            if (eligibility_row(&t.rows[r], &c, &a, &d)) { bad = 1; continue; }
+            int clause = eligibility_clause(&a);
+            if (clause) printf("%s,%d,1,%d.%d\n", a.id_number, a.level, a.level, clause);
+            else printf("%s,%d,0,\n", a.id_number, a.level);
+            sodium_memzero(&a, sizeof a);
+        }
+    }
+    for (size_t i = 0; i < d.n; i++) fprintf(stderr, "%s:%ld: %s\n", o->csvfile, d.v[i].line, d.v[i].msg);
+    diag_free(&d);
+    csv_free(&t);
+    return bad;
+}
+
 int main(int argc, char **argv)
 {
     if (sodium_init() < 0) return 1;
@@ -397,6 +448,7 @@ int main(int argc, char **argv)
     if (!strcmp(cmd, "import")) return cmd_import(&o);
     if (!strcmp(cmd, "results")) return cmd_results(&o);
     if (!strcmp(cmd, "report")) return cmd_report(&o);
+    if (!strcmp(cmd, "eligibility")) return cmd_eligibility(&o);
     char m[128];
     snprintf(m, sizeof m, "unknown command '%s'", cmd);
     return usage_error(m);
