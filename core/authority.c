@@ -5,6 +5,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <errno.h>
+#include <sys/stat.h>
 
 #include "fileio.h"
 
@@ -28,6 +30,10 @@ int authority_keygen(const char *dir, char **why)
          *pres = fileio_fmt("%s/results.key", dir);
     int rc = -1;
     if (!ppub || !pkey || !pres) goto out;
+    if (mkdir(dir, 0700) != 0 && errno != EEXIST) {
+        *why = fileio_fmt("cannot create %s: %s", dir, strerror(errno));
+        goto out;
+    }
     if (!access(ppub, F_OK) || !access(pkey, F_OK) || !access(pres, F_OK)) {
         *why = fileio_fmt("%s already holds authority keys; refusing to overwrite", dir);
         goto out;

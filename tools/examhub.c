@@ -20,6 +20,7 @@
 #include "../core/text.h"
 #include "hub/hub.h"
 #include "hub/server.h"
+#include "hub/workflow_cmd.h"
 
 static const char USAGE[] =
     "usage:\n"
@@ -29,7 +30,21 @@ static const char USAGE[] =
     "  examhub import   --db FILE BUNDLE...\n"
     "  examhub results  --db FILE --csv\n"
     "  examhub report   --db FILE --out DIR        one HTML report per paper\n"
-    "  examhub eligibility --csv APPLICANTS.csv    申报条件, clause by clause\n";
+    "  examhub eligibility --csv APPLICANTS.csv    申报条件, clause by clause\n"
+    "certification workflow (README: The certification workflow):\n"
+    "  examhub register --db FILE --csv APPLICATIONS.csv\n"
+    "  examhub pay      --db FILE --csv PAYMENTS.csv\n"
+    "  examhub applications --db FILE [--batch YYYY-MM]\n"
+    "  examhub rooms    --db FILE --csv ROOMS.csv\n"
+    "  examhub plan     --db FILE --batch YYYY-MM [--theory \"YYYY-MM-DD HH:MM\" --practical \"...\"]\n"
+    "  examhub rosters  --db FILE --batch YYYY-MM --key DIR/authority.key --out DIR\n"
+    "  examhub tickets  --db FILE --batch YYYY-MM --out DIR\n"
+    "  examhub marking  --db FILE --pack FILE.pack --pub DIR/authority.pub --release-code CODE --out FILE.csv\n"
+    "  examhub marks    --db FILE --csv MARKS.csv\n"
+    "  examhub review   --db FILE --csv REVIEW.csv\n"
+    "  examhub final    --db FILE --csv [--batch YYYY-MM] [--margin POINTS]\n"
+    "  examhub certificates --db FILE --batch YYYY-MM [--body-code 0000] [--year YYYY]\n"
+    "  examhub mailing  --db FILE --csv [--batch YYYY-MM]\n";
 
 static const char HELP[] =
     "examhub - the results hub of the certification centre\n\n%s\n"
@@ -418,14 +433,23 @@ int main(int argc, char **argv)
         printf(HELP, USAGE);
         return 0;
     }
+    for (int i = 2; i < argc; i++)
+        if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) {
+            printf(HELP, USAGE);
+            return 0;
+        }
     opts o;
-    int r = parse(argc, argv, &o);
+    int r = 0;
+    if (!workflow_is_command(argv[1])) r = parse(argc, argv, &o); /* workflow commands parse their own */
+    else memset(&o, 0, sizeof o);
     if (r) return r;
     if (o.help) {
         printf(HELP, USAGE);
         return 0;
     }
     const char *cmd = argv[1];
+    int wf = workflow_main(cmd, argc, argv); /* certification workflow commands */
+    if (wf >= 0) return wf;
     char *why = NULL;
     if (!strcmp(cmd, "init")) {
         if (!o.db || !o.pub || !o.results_key) return usage_error("init needs --db, --pub and --results-key");

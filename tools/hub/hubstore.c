@@ -9,12 +9,9 @@
 
 #include "../../core/fileio.h"
 
-#define SCHEMA_VERSION 1
+#define SCHEMA_VERSION 2
 
-struct hubstore {
-    sqlite3 *db;
-    sqlite3_stmt *put, *kiosk;
-};
+#include "hubstore_int.h"
 
 static const char SCHEMA[] =
     "CREATE TABLE config(key TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID;"
@@ -29,6 +26,30 @@ static const char SCHEMA[] =
     " json TEXT NOT NULL, sealed BLOB NOT NULL);"
     "CREATE INDEX result_pack ON result(pack_id, ticket);"
     "PRAGMA user_version=1;";
+
+/* 1 → 2: the certification workflow (issue 5): applications with fees and
+ * batches, payments, rooms, planned seats and tickets, marks, reviews and
+ * certificates. */
+static const char SCHEMA2[] =
+    "CREATE TABLE person(id_number TEXT PRIMARY KEY, name TEXT NOT NULL, address TEXT NOT NULL, phone TEXT NOT NULL)"
+    " WITHOUT ROWID;"
+    "CREATE TABLE application(id INTEGER PRIMARY KEY, id_number TEXT NOT NULL REFERENCES person(id_number),"
+    " level INTEGER NOT NULL, received TEXT NOT NULL, batch TEXT NOT NULL, fee INTEGER NOT NULL, clause TEXT NOT NULL,"
+    " ticket TEXT UNIQUE, room INTEGER REFERENCES room(id), seat INTEGER, created INTEGER NOT NULL,"
+    " UNIQUE(id_number, level, batch));"
+    "CREATE TABLE payment(id INTEGER PRIMARY KEY, application INTEGER NOT NULL REFERENCES application(id),"
+    " amount INTEGER NOT NULL, paid_at INTEGER NOT NULL);"
+    "CREATE TABLE room(id INTEGER PRIMARY KEY, site TEXT NOT NULL, site_code TEXT NOT NULL, name TEXT NOT NULL,"
+    " capacity INTEGER NOT NULL, UNIQUE(site, name));"
+    "CREATE TABLE sitting(batch TEXT NOT NULL, level INTEGER NOT NULL, kind TEXT NOT NULL, starts TEXT NOT NULL,"
+    " PRIMARY KEY(batch, level, kind)) WITHOUT ROWID;"
+    "CREATE TABLE mark(result_id TEXT NOT NULL REFERENCES result(result_id), item INTEGER NOT NULL,"
+    " marker TEXT NOT NULL, points INTEGER NOT NULL, PRIMARY KEY(result_id, item, marker)) WITHOUT ROWID;"
+    "CREATE TABLE review(application INTEGER PRIMARY KEY REFERENCES application(id), score INTEGER NOT NULL);"
+    "CREATE TABLE certificate(number TEXT PRIMARY KEY, application INTEGER NOT NULL UNIQUE REFERENCES application(id),"
+    " year INTEGER NOT NULL, level INTEGER NOT NULL, serial INTEGER NOT NULL, issued INTEGER NOT NULL,"
+    " UNIQUE(year, level, serial));"
+    "PRAGMA user_version=2;";
 
 const char *hubstore_error(hubstore *s) { return s && s->db ? sqlite3_errmsg(s->db) : "no database"; }
 
@@ -68,14 +89,17 @@ int hubstore_open(const char *path, int create, hubstore **out, char **why)
     if (sqlite3_prepare_v2(s->db, "PRAGMA user_version", -1, &st, NULL) == SQLITE_OK && sqlite3_step(st) == SQLITE_ROW)
         version = sqlite3_column_int(st, 0);
     sqlite3_finalize(st);
-    if (create && version == 0) {
-        if (sqlite3_exec(s->db, "BEGIN", NULL, NULL, NULL) || sqlite3_exec(s->db, SCHEMA, NULL, NULL, NULL) ||
+    static const char *const STEPS[SCHEMA_VERSION] = {SCHEMA, SCHEMA2};
+    if (!create && version == 0) version = -1; /* an empty file that is not ours */
+    for (int v = version; v >= 0 && v < SCHEMA_VERSION; v++) {
+        if (sqlite3_exec(s->db, "BEGIN IMMEDIATE", NULL, NULL, NULL) || sqlite3_exec(s->db, STEPS[v], NULL, NULL, NULL) ||
             sqlite3_exec(s->db, "COMMIT", NULL, NULL, NULL)) {
-            *why = fileio_fmt("cannot create the hub schema: %s", hubstore_error(s));
+            *why = fileio_fmt("cannot bring the hub schema to version %d: %s", v + 1, hubstore_error(s));
+            sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
             hubstore_close(s);
             return -1;
         }
-        version = SCHEMA_VERSION;
+        version = v + 1;
     }
     if (version != SCHEMA_VERSION) {
         *why = fileio_fmt("%s is not a hub database of schema %d (found %d)", path, SCHEMA_VERSION, version);

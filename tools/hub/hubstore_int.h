@@ -1,0 +1,13 @@
+/* hubstore internals shared by the two files of the storage module
+ * (hubstore.c: results and kiosks; hubstore_workflow.c: certification). */
+#ifndef HUBSTORE_INT_H
+#define HUBSTORE_INT_H
+
+#include <sqlite3.h>
+
+struct hubstore {
+    sqlite3 *db;
+    sqlite3_stmt *put, *kiosk;
+};
+
+#endif

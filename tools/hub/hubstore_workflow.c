@@ -1,0 +1,409 @@
+/* hubstore_workflow: the certification workflow's storage (part of the
+ * hubstore module: all hub SQL stays in hubstore*.c). */
+#include <jansson.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "hubstore_int.h"
+#include "workflow.h"
+
+long long wf_register(hubstore *s, const wf_app *r, const char *clause, int64_t now)
+{
+    char batch[8];
+    if (wf_batch_of(r->received, batch)) return -1;
+    sqlite3_stmt *st;
+    if (sqlite3_prepare_v2(s->db, "INSERT INTO person VALUES(?,?,?,?) ON CONFLICT(id_number) DO UPDATE SET"
+                                  " name=excluded.name, address=excluded.address, phone=excluded.phone",
+                           -1, &st, NULL))
+        return -1;
+    sqlite3_bind_text(st, 1, r->a.id_number, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 2, r->a.name, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 3, r->address, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 4, r->phone, -1, SQLITE_STATIC);
+    int ok = sqlite3_step(st) == SQLITE_DONE;
+    sqlite3_finalize(st);
+    if (!ok) return -1;
+    if (sqlite3_prepare_v2(s->db, "INSERT OR IGNORE INTO application(id_number, level, received, batch, fee, clause, created)"
+                                  " VALUES(?,?,?,?,?,?,?)", -1, &st, NULL))
+        return -1;
+    sqlite3_bind_text(st, 1, r->a.id_number, -1, SQLITE_STATIC);
+    sqlite3_bind_int(st, 2, r->a.level);
+    sqlite3_bind_text(st, 3, r->received, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 4, batch, -1, SQLITE_STATIC);
+    sqlite3_bind_int(st, 5, wf_fee(r->a.level));
+    sqlite3_bind_text(st, 6, clause, -1, SQLITE_STATIC);
+    sqlite3_bind_int64(st, 7, now);
+    ok = sqlite3_step(st) == SQLITE_DONE;
+    int changed = sqlite3_changes(s->db);
+    sqlite3_finalize(st);
+    if (!ok) return -1;
+    return changed ? sqlite3_last_insert_rowid(s->db) : 0;
+}
+
+int wf_pay(hubstore *s, const char *id_number, const char *batch, int amount, int64_t now)
+{
+    sqlite3_stmt *st;
+    if (sqlite3_prepare_v2(s->db, "INSERT INTO payment(application, amount, paid_at)"
+                                  " SELECT id, ?, ? FROM application WHERE id_number=? AND batch=?", -1, &st, NULL))
+        return -1;
+    sqlite3_bind_int(st, 1, amount);
+    sqlite3_bind_int64(st, 2, now);
+    sqlite3_bind_text(st, 3, id_number, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 4, batch, -1, SQLITE_STATIC);
+    int ok = sqlite3_step(st) == SQLITE_DONE;
+    int changed = sqlite3_changes(s->db);
+    sqlite3_finalize(st);
+    return !ok ? -1 : changed ? 0 : 1;
+}
+
+int wf_room_add(hubstore *s, const char *site, const char *site_code, const char *room, int capacity)
+{
+    sqlite3_stmt *st;
+    if (sqlite3_prepare_v2(s->db, "INSERT INTO room(site, site_code, name, capacity) VALUES(?,?,?,?)"
+                                  " ON CONFLICT(site, name) DO UPDATE SET site_code=excluded.site_code,"
+                                  " capacity=excluded.capacity", -1, &st, NULL))
+        return -1;
+    sqlite3_bind_text(st, 1, site, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 2, site_code, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 3, room, -1, SQLITE_STATIC);
+    sqlite3_bind_int(st, 4, capacity);
+    int ok = sqlite3_step(st) == SQLITE_DONE;
+    sqlite3_finalize(st);
+    return ok ? 0 : -1;
+}
+
+int wf_sitting_set(hubstore *s, const char *batch, int level, const char *kind, const char *starts)
+{
+    sqlite3_stmt *st;
+    if (sqlite3_prepare_v2(s->db, "INSERT OR REPLACE INTO sitting VALUES(?,?,?,?)", -1, &st, NULL)) return -1;
+    sqlite3_bind_text(st, 1, batch, -1, SQLITE_STATIC);
+    sqlite3_bind_int(st, 2, level);
+    sqlite3_bind_text(st, 3, kind, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 4, starts, -1, SQLITE_STATIC);
+    int ok = sqlite3_step(st) == SQLITE_DONE;
+    sqlite3_finalize(st);
+    return ok ? 0 : -1;
+}
+
+/* rooms in their order; one level per room and batch */
+typedef struct room_t {
+    long long id;
+    int capacity, used, level, index;
+} room_t;
+
+int wf_plan(hubstore *s, const char *batch, diag *d)
+{
+    sqlite3_stmt *st = NULL, *up = NULL;
+    room_t rooms[256];
+    int nrooms = 0, planned = 0;
+    if (sqlite3_exec(s->db, "BEGIN IMMEDIATE", NULL, NULL, NULL)) { diag_add(d, 0, "storage busy"); return -1; }
+    if (sqlite3_prepare_v2(s->db, "SELECT id, capacity FROM room ORDER BY site, name", -1, &st, NULL)) goto fail;
+    while (sqlite3_step(st) == SQLITE_ROW && nrooms < 256) {
+        rooms[nrooms] = (room_t){sqlite3_column_int64(st, 0), sqlite3_column_int(st, 1), 0, 0, nrooms + 1};
+        nrooms++;
+    }
+    sqlite3_finalize(st);
+    st = NULL;
+    /* rooms already used by this batch keep their level and seats */
+    if (sqlite3_prepare_v2(s->db, "SELECT room, level, max(seat), count(*) FROM application WHERE batch=? AND room IS NOT NULL"
+                                  " GROUP BY room, level", -1, &st, NULL)) goto fail;
+    sqlite3_bind_text(st, 1, batch, -1, SQLITE_STATIC);
+    while (sqlite3_step(st) == SQLITE_ROW)
+        for (int i = 0; i < nrooms; i++)
+            if (rooms[i].id == sqlite3_column_int64(st, 0)) {
+                rooms[i].level = sqlite3_column_int(st, 1);
+                rooms[i].used = sqlite3_column_int(st, 2);
+            }
+    sqlite3_finalize(st);
+    st = NULL;
+    /* paid in full, not yet planned: by level (4 first), then received date */
+    if (sqlite3_prepare_v2(s->db,
+                           "SELECT a.id, a.level FROM application a WHERE a.batch=? AND a.room IS NULL"
+                           " AND (SELECT coalesce(sum(amount),0) FROM payment WHERE application=a.id) >= a.fee"
+                           " ORDER BY a.level DESC, a.received, a.id", -1, &st, NULL) ||
+        sqlite3_prepare_v2(s->db, "UPDATE application SET room=?, seat=?, ticket=? WHERE id=?", -1, &up, NULL))
+        goto fail;
+    sqlite3_bind_text(st, 1, batch, -1, SQLITE_STATIC);
+    while (sqlite3_step(st) == SQLITE_ROW) {
+        long long app = sqlite3_column_int64(st, 0);
+        int level = sqlite3_column_int(st, 1);
+        room_t *r = NULL;
+        for (int i = 0; i < nrooms && !r; i++)
+            if (rooms[i].level == level && rooms[i].used < rooms[i].capacity) r = &rooms[i];
+        for (int i = 0; i < nrooms && !r; i++)
+            if (rooms[i].level == 0) { r = &rooms[i]; r->level = level; }
+        if (!r) {
+            diag_add(d, 0, "the rooms cannot seat every paid candidate of batch %s (level %d does not fit); add rooms", batch,
+                     level);
+            goto fail;
+        }
+        r->used++;
+        char ticket[16];
+        wf_ticket(batch, r->index, r->used, ticket);
+        sqlite3_reset(up);
+        sqlite3_bind_int64(up, 1, r->id);
+        sqlite3_bind_int(up, 2, r->used);
+        sqlite3_bind_text(up, 3, ticket, -1, SQLITE_TRANSIENT);
+        sqlite3_bind_int64(up, 4, app);
+        if (sqlite3_step(up) != SQLITE_DONE) goto fail;
+        planned++;
+    }
+    sqlite3_finalize(st);
+    sqlite3_finalize(up);
+    if (sqlite3_exec(s->db, "COMMIT", NULL, NULL, NULL)) { sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL); return -1; }
+    return planned;
+fail:
+    if (!diag_count(d)) diag_add(d, 0, "storage error: %s", sqlite3_errmsg(s->db));
+    sqlite3_finalize(st);
+    sqlite3_finalize(up);
+    sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
+    return -1;
+}
+
+static const char CAND_SQL[] =
+    "SELECT a.id, coalesce(a.ticket,''), a.id_number, p.name, p.address, p.phone, a.batch, a.clause,"
+    " coalesce(r.site,''), coalesce(r.site_code,''), coalesce(r.name,''), a.level, coalesce(a.seat,0),"
+    " coalesce((SELECT count(*) FROM room r2 WHERE r2.site < r.site OR (r2.site = r.site AND r2.name <= r.name)),0),"
+    " a.fee, (SELECT coalesce(sum(amount),0) FROM payment WHERE application=a.id),"
+    " coalesce((SELECT starts FROM sitting WHERE batch=a.batch AND level=a.level AND kind='theory'),''),"
+    " coalesce((SELECT starts FROM sitting WHERE batch=a.batch AND level=a.level AND kind='practical'),'')"
+    " FROM application a JOIN person p ON p.id_number=a.id_number LEFT JOIN room r ON r.id=a.room";
+
+static void fill_cand(sqlite3_stmt *st, wf_cand *c)
+{
+    memset(c, 0, sizeof *c);
+    c->app = sqlite3_column_int64(st, 0);
+    char *f[] = {c->ticket, c->id_number, c->name, c->address, c->phone, c->batch, c->clause, c->site, c->site_code, c->room};
+    size_t sz[] = {sizeof c->ticket, sizeof c->id_number, sizeof c->name, sizeof c->address, sizeof c->phone,
+                   sizeof c->batch, sizeof c->clause, sizeof c->site, sizeof c->site_code, sizeof c->room};
+    for (int i = 0; i < 10; i++) snprintf(f[i], sz[i], "%s", sqlite3_column_text(st, i + 1));
+    c->level = sqlite3_column_int(st, 11);
+    c->seat = sqlite3_column_int(st, 12);
+    c->room_index = sqlite3_column_int(st, 13);
+    c->fee = sqlite3_column_int(st, 14);
+    c->paid = sqlite3_column_int(st, 15);
+    snprintf(c->theory_starts, sizeof c->theory_starts, "%s", sqlite3_column_text(st, 16));
+    snprintf(c->practical_starts, sizeof c->practical_starts, "%s", sqlite3_column_text(st, 17));
+}
+
+static int each(hubstore *s, const char *where, const char *batch, wf_cand_fn fn, void *ctx)
+{
+    char sql[2048];
+    snprintf(sql, sizeof sql, "%s WHERE %s%s ORDER BY a.batch, r.site, r.name, a.seat, a.received, a.id", CAND_SQL, where,
+             batch ? " AND a.batch=?" : "");
+    sqlite3_stmt *st;
+    if (sqlite3_prepare_v2(s->db, sql, -1, &st, NULL)) return -1;
+    if (batch) sqlite3_bind_text(st, 1, batch, -1, SQLITE_STATIC);
+    while (sqlite3_step(st) == SQLITE_ROW) {
+        wf_cand c;
+        fill_cand(st, &c);
+        if (fn(ctx, &c)) break;
+    }
+    sqlite3_finalize(st);
+    return 0;
+}
+
+int wf_each_candidate(hubstore *s, const char *batch, wf_cand_fn fn, void *ctx)
+{
+    return each(s, "a.ticket IS NOT NULL", batch, fn, ctx);
+}
+
+int wf_each_application(hubstore *s, const char *batch, wf_cand_fn fn, void *ctx) { return each(s, "1", batch, fn, ctx); }
+
+int wf_mark(hubstore *s, const char *result_id, int item, const char *marker, int points)
+{
+    /* the item must be an essay of that result, and the points within its maximum */
+    sqlite3_stmt *st;
+    if (sqlite3_prepare_v2(s->db, "SELECT json FROM result WHERE result_id=?", -1, &st, NULL)) return -1;
+    sqlite3_bind_text(st, 1, result_id, -1, SQLITE_STATIC);
+    int rc = 1;
+    if (sqlite3_step(st) == SQLITE_ROW) {
+        json_error_t e;
+        json_t *j = json_loads((const char *)sqlite3_column_text(st, 0), 0, &e);
+        json_t *it = json_array_get(json_object_get(j, "items"), (size_t)item - 1);
+        const char *type = json_string_value(json_object_get(it, "type"));
+        json_int_t max = json_integer_value(json_object_get(it, "points"));
+        rc = type && !strcmp(type, "essay") && points >= 0 && points <= max ? 0 : 2;
+        json_decref(j);
+    }
+    sqlite3_finalize(st);
+    if (rc) return rc;
+    if (sqlite3_prepare_v2(s->db, "INSERT OR REPLACE INTO mark VALUES(?,?,?,?)", -1, &st, NULL)) return -1;
+    sqlite3_bind_text(st, 1, result_id, -1, SQLITE_STATIC);
+    sqlite3_bind_int(st, 2, item);
+    sqlite3_bind_text(st, 3, marker, -1, SQLITE_STATIC);
+    sqlite3_bind_int(st, 4, points);
+    int ok = sqlite3_step(st) == SQLITE_DONE;
+    sqlite3_finalize(st);
+    return ok ? 0 : -1;
+}
+
+int wf_review(hubstore *s, const char *ticket, int score)
+{
+    sqlite3_stmt *st;
+    if (sqlite3_prepare_v2(s->db, "INSERT OR REPLACE INTO review SELECT id, ? FROM application WHERE ticket=?", -1, &st,
+                           NULL))
+        return -1;
+    sqlite3_bind_int(st, 1, score);
+    sqlite3_bind_text(st, 2, ticket, -1, SQLITE_STATIC);
+    int ok = sqlite3_step(st) == SQLITE_DONE;
+    int changed = sqlite3_changes(s->db);
+    sqlite3_finalize(st);
+    return !ok ? -1 : changed ? 0 : 1;
+}
+
+/* The mark of one essay from its markers: one mark stands; two within MARGIN
+ * are averaged; further apart they need a third, and then the two closest are
+ * averaged. -1 while undecided. Averages round half up to a tenth. */
+static int essay_mark(const int *m, int n, int margin)
+{
+    if (n == 0) return -1;
+    if (n == 1) return m[0];
+    if (n == 2) return abs(m[0] - m[1]) <= margin ? (m[0] + m[1] + 1) / 2 : -1;
+    int best = -1, bi = 0, bj = 1;
+    for (int i = 0; i < n; i++)
+        for (int j = i + 1; j < n; j++)
+            if (best < 0 || abs(m[i] - m[j]) < best) { best = abs(m[i] - m[j]); bi = i; bj = j; }
+    return (m[bi] + m[bj] + 1) / 2;
+}
+
+/* score of the latest result of TICKET for KIND: objective score plus essay
+ * marks; *pending counts essays still undecided; status "" if none */
+static int kind_score(hubstore *s, const char *ticket, const char *kind, int margin, int *pending, char status[16])
+{
+    *pending = 0;
+    status[0] = 0;
+    sqlite3_stmt *st, *mk;
+    if (sqlite3_prepare_v2(s->db, "SELECT result_id, score_tenths, status, json FROM result WHERE ticket=? AND kind=?"
+                                  " ORDER BY submitted_at DESC LIMIT 1", -1, &st, NULL))
+        return -1;
+    sqlite3_bind_text(st, 1, ticket, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 2, kind, -1, SQLITE_STATIC);
+    int score = -1;
+    if (sqlite3_step(st) == SQLITE_ROW) {
+        score = sqlite3_column_int(st, 1);
+        snprintf(status, 16, "%s", sqlite3_column_text(st, 2));
+        json_error_t e;
+        json_t *j = json_loads((const char *)sqlite3_column_text(st, 3), 0, &e);
+        json_t *items = json_object_get(j, "items");
+        const char *rid = (const char *)sqlite3_column_text(st, 0);
+        if (sqlite3_prepare_v2(s->db, "SELECT points FROM mark WHERE result_id=? AND item=? ORDER BY marker", -1, &mk,
+                               NULL) == SQLITE_OK) {
+            for (size_t i = 0; i < json_array_size(items); i++) {
+                json_t *it = json_array_get(items, i);
+                if (!json_integer_value(json_object_get(it, "pending"))) continue;
+                int m[8], n = 0;
+                sqlite3_reset(mk);
+                sqlite3_bind_text(mk, 1, rid, -1, SQLITE_TRANSIENT);
+                sqlite3_bind_int(mk, 2, (int)i + 1);
+                while (sqlite3_step(mk) == SQLITE_ROW && n < 8) m[n++] = sqlite3_column_int(mk, 0);
+                int got = essay_mark(m, n, margin);
+                if (got < 0) (*pending)++;
+                else score += got;
+            }
+            sqlite3_finalize(mk);
+        }
+        json_decref(j);
+    }
+    sqlite3_finalize(st);
+    return score;
+}
+
+typedef struct final_ctx {
+    hubstore *s;
+    int margin;
+    wf_final_fn fn;
+    void *ctx;
+} final_ctx;
+
+static int final_one(void *vctx, const wf_cand *c)
+{
+    final_ctx *fc = vctx;
+    wf_final f;
+    memset(&f, 0, sizeof f);
+    f.c = *c;
+    int tp = 0;
+    f.theory = kind_score(fc->s, c->ticket, "theory", fc->margin, &tp, f.theory_status);
+    f.practical = kind_score(fc->s, c->ticket, "practical", fc->margin, &f.practical_pending, f.practical_status);
+    f.review = -1;
+    sqlite3_stmt *st;
+    if (sqlite3_prepare_v2(fc->s->db, "SELECT score FROM review WHERE application=?", -1, &st, NULL) == SQLITE_OK) {
+        sqlite3_bind_int64(st, 1, c->app);
+        if (sqlite3_step(st) == SQLITE_ROW) f.review = sqlite3_column_int(st, 0);
+        sqlite3_finalize(st);
+    }
+    if (sqlite3_prepare_v2(fc->s->db, "SELECT number FROM certificate WHERE application=?", -1, &st, NULL) == SQLITE_OK) {
+        sqlite3_bind_int64(st, 1, c->app);
+        if (sqlite3_step(st) == SQLITE_ROW) snprintf(f.certificate, sizeof f.certificate, "%s", sqlite3_column_text(st, 0));
+        sqlite3_finalize(st);
+    }
+    /* absent or missing = 0 */
+    int t = f.theory < 0 ? 0 : f.theory, p = f.practical < 0 ? 0 : f.practical, r = f.review < 0 ? 0 : f.review;
+    f.passed = !f.practical_pending && tp == 0 && wf_passes(c->level, t, p, r);
+    return fc->fn(fc->ctx, &f);
+}
+
+int wf_each_final(hubstore *s, const char *batch, int margin, wf_final_fn fn, void *ctx)
+{
+    final_ctx fc = {s, margin, fn, ctx};
+    return wf_each_candidate(s, batch, final_one, &fc);
+}
+
+typedef struct cert_ctx {
+    hubstore *s;
+    const char *body;
+    int year, issued, failed;
+    int64_t now;
+    diag *d;
+} cert_ctx;
+
+static int certify_one(void *vctx, const wf_final *f)
+{
+    cert_ctx *cc = vctx;
+    if (!f->passed || f->certificate[0]) return 0;
+    sqlite3_stmt *st;
+    int serial = 1;
+    if (sqlite3_prepare_v2(cc->s->db, "SELECT coalesce(max(serial),0)+1 FROM certificate WHERE year=? AND level=?", -1, &st,
+                           NULL) == SQLITE_OK) {
+        sqlite3_bind_int(st, 1, cc->year);
+        sqlite3_bind_int(st, 2, f->c.level);
+        if (sqlite3_step(st) == SQLITE_ROW) serial = sqlite3_column_int(st, 0);
+        sqlite3_finalize(st);
+    }
+    char num[23];
+    if (wf_certificate_number(cc->body, f->c.site_code, cc->year, f->c.level, serial, num)) {
+        diag_add(cc->d, 0, "ticket %s: site code '%s' must be 6 digits and body code 4 digits", f->c.ticket, f->c.site_code);
+        cc->failed = 1;
+        return 1;
+    }
+    if (sqlite3_prepare_v2(cc->s->db, "INSERT INTO certificate VALUES(?,?,?,?,?,?)", -1, &st, NULL)) { cc->failed = 1; return 1; }
+    sqlite3_bind_text(st, 1, num, -1, SQLITE_STATIC);
+    sqlite3_bind_int64(st, 2, f->c.app);
+    sqlite3_bind_int(st, 3, cc->year);
+    sqlite3_bind_int(st, 4, f->c.level);
+    sqlite3_bind_int(st, 5, serial);
+    sqlite3_bind_int64(st, 6, cc->now);
+    int ok = sqlite3_step(st) == SQLITE_DONE;
+    sqlite3_finalize(st);
+    if (!ok) {
+        diag_add(cc->d, 0, "cannot store certificate %s: %s", num, sqlite3_errmsg(cc->s->db));
+        cc->failed = 1;
+        return 1;
+    }
+    cc->issued++;
+    return 0;
+}
+
+int wf_certify(hubstore *s, const char *batch, const char *body_code, int year, int margin, diag *d)
+{
+    if (sqlite3_exec(s->db, "BEGIN IMMEDIATE", NULL, NULL, NULL)) return -1;
+    cert_ctx cc = {s, body_code, year, 0, 0, (int64_t)time(NULL), d};
+    wf_each_final(s, batch, margin, certify_one, &cc);
+    if (cc.failed || sqlite3_exec(s->db, "COMMIT", NULL, NULL, NULL)) {
+        sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
+        return -1;
+    }
+    return cc.issued;
+}

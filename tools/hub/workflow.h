@@ -1,0 +1,74 @@
+/* workflow: the certification process of the notice at the hub (issue 5):
+ * registration with eligibility, fees and batches; payments; rooms, seats and
+ * admission tickets; marking of essays; comprehensive review; final results;
+ * certificates with national numbers. Storage lives in hubstore_workflow.c
+ * (part of the storage module); rules in workflow_rules.c. */
+#ifndef WORKFLOW_H
+#define WORKFLOW_H
+
+#include <stdint.h>
+
+#include "../../core/diag.h"
+#include "../../core/certrules.h"
+#include "../../core/eligibility.h"
+#include "hubstore.h"
+
+/* the pure rules (fees, batches, numbers, pass rule) are in core/certrules.h */
+
+/* ---- storage ---- */
+typedef struct wf_app {
+    applicant a;
+    char received[11], address[256], phone[32];
+} wf_app;
+
+/* Adds a registration (eligibility already checked): fee and batch from the
+ * rules. Returns the application id, 0 if it already exists (same person,
+ * level and batch), -1 on error. CLAUSE e.g. "3.5". */
+long long wf_register(hubstore *s, const wf_app *r, const char *clause, int64_t now);
+/* Records a payment for ID_NUMBER's application in BATCH. Returns 0, 1 when
+ * no such application, -1 on error. */
+int wf_pay(hubstore *s, const char *id_number, const char *batch, int amount, int64_t now);
+/* A room at a site (site code: 6 digits for certificate numbers). */
+int wf_room_add(hubstore *s, const char *site, const char *site_code, const char *room, int capacity);
+/* When each level's theory and practical papers of BATCH start ("YYYY-MM-DD HH:MM"). */
+int wf_sitting_set(hubstore *s, const char *batch, int level, const char *kind, const char *starts);
+/* Plans BATCH: every fully paid, unplanned application gets a room (one
+ * level per room), a seat and a ticket. Nothing is written when the rooms
+ * cannot hold everyone. Returns the number planned or -1 with D filled. */
+int wf_plan(hubstore *s, const char *batch, diag *d);
+
+typedef struct wf_cand {
+    long long app;
+    char ticket[16], id_number[19], name[72], address[256], phone[32], batch[8], clause[8];
+    char site[128], site_code[8], room[64];
+    int level, seat, room_index, fee, paid;
+    char theory_starts[20], practical_starts[20];
+} wf_cand;
+typedef int (*wf_cand_fn)(void *ctx, const wf_cand *c);
+/* Planned candidates of BATCH ordered by room, seat (NULL: every batch). */
+int wf_each_candidate(hubstore *s, const char *batch, wf_cand_fn fn, void *ctx);
+/* Every application (planned or not) of BATCH, for payments and history. */
+int wf_each_application(hubstore *s, const char *batch, wf_cand_fn fn, void *ctx);
+
+/* Marks: MARKER gives POINTS (tenths) to essay ITEM (1-based) of a result. */
+int wf_mark(hubstore *s, const char *result_id, int item, const char *marker, int points);
+/* Comprehensive review score (tenths) for a ticket. 0, 1 unknown ticket, -1. */
+int wf_review(hubstore *s, const char *ticket, int score);
+
+typedef struct wf_final {
+    wf_cand c;
+    int theory, practical, review;           /* tenths; -1 when missing */
+    int practical_pending;                   /* essays still unmarked */
+    char theory_status[16], practical_status[16];
+    int passed;
+    char certificate[23];
+} wf_final;
+typedef int (*wf_final_fn)(void *ctx, const wf_final *f);
+/* Final results of BATCH (NULL: all), computed from the stored results, the
+ * marks (double marking: see workflow README) and the reviews. */
+int wf_each_final(hubstore *s, const char *batch, int margin, wf_final_fn fn, void *ctx);
+/* Issues certificate numbers to every passing candidate of BATCH that has
+ * none yet, serial per year and level. Returns the number issued or -1. */
+int wf_certify(hubstore *s, const char *batch, const char *body_code, int year, int margin, diag *d);
+
+#endif
