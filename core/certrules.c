@@ -1,6 +1,7 @@
 /* certrules: the notice's fixed rules: fees, batches, ticket and
  * certificate numbers, the pass rule. Pure functions. */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "certrules.h"
@@ -18,9 +19,10 @@ int wf_fee(int level)
 
 int wf_date_valid(const char *d)
 {
-    int y, m, day;
-    char extra;
-    if (strlen(d) != 10 || sscanf(d, "%4d-%2d-%2d%c", &y, &m, &day, &extra) != 3 || d[4] != '-' || d[7] != '-') return 0;
+    if (strlen(d) != 10 || d[4] != '-' || d[7] != '-') return 0;
+    for (int i = 0; i < 10; i++) /* digits only: no signs or blanks */
+        if (i != 4 && i != 7 && (d[i] < '0' || d[i] > '9')) return 0;
+    int y = atoi(d), m = atoi(d + 5), day = atoi(d + 8);
     static const int DAYS[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
     if (y < 2000 || y > 2099 || m < 1 || m > 12 || day < 1) return 0;
     int leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;

@@ -42,20 +42,32 @@ long long wf_register(hubstore *s, const wf_app *r, const char *clause, int64_t 
     return changed ? sqlite3_last_insert_rowid(s->db) : 0;
 }
 
-int wf_pay(hubstore *s, const char *id_number, const char *batch, int amount, int64_t now)
+int wf_pay(hubstore *s, const char *id_number, const char *batch, int level, int amount, int64_t now)
 {
     sqlite3_stmt *st;
-    if (sqlite3_prepare_v2(s->db, "INSERT INTO payment(application, amount, paid_at)"
-                                  " SELECT id, ?, ? FROM application WHERE id_number=? AND batch=?", -1, &st, NULL))
+    if (sqlite3_prepare_v2(s->db, "SELECT id FROM application WHERE id_number=? AND batch=? AND (?=0 OR level=?)", -1, &st,
+                           NULL))
         return -1;
-    sqlite3_bind_int(st, 1, amount);
-    sqlite3_bind_int64(st, 2, now);
-    sqlite3_bind_text(st, 3, id_number, -1, SQLITE_STATIC);
-    sqlite3_bind_text(st, 4, batch, -1, SQLITE_STATIC);
-    int ok = sqlite3_step(st) == SQLITE_DONE;
-    int changed = sqlite3_changes(s->db);
+    sqlite3_bind_text(st, 1, id_number, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 2, batch, -1, SQLITE_STATIC);
+    sqlite3_bind_int(st, 3, level);
+    sqlite3_bind_int(st, 4, level);
+    long long app = 0;
+    int n = 0;
+    while (sqlite3_step(st) == SQLITE_ROW) {
+        app = sqlite3_column_int64(st, 0);
+        n++;
+    }
     sqlite3_finalize(st);
-    return !ok ? -1 : changed ? 0 : 1;
+    if (n == 0) return 1;
+    if (n > 1) return 2; /* one payment pays one application */
+    if (sqlite3_prepare_v2(s->db, "INSERT INTO payment(application, amount, paid_at) VALUES(?,?,?)", -1, &st, NULL)) return -1;
+    sqlite3_bind_int64(st, 1, app);
+    sqlite3_bind_int(st, 2, amount);
+    sqlite3_bind_int64(st, 3, now);
+    int ok = sqlite3_step(st) == SQLITE_DONE;
+    sqlite3_finalize(st);
+    return ok ? 0 : -1;
 }
 
 int wf_room_add(hubstore *s, const char *site, const char *site_code, const char *room, int capacity)
@@ -74,10 +86,16 @@ int wf_room_add(hubstore *s, const char *site, const char *site_code, const char
     return ok ? 0 : -1;
 }
 
-int wf_sitting_set(hubstore *s, const char *batch, int level, const char *kind, const char *starts)
+/* rooms in their order; one level per room and batch */
+typedef struct room_t {
+    long long id;
+    int capacity, used, level, index;
+} room_t;
+
+static int set_sitting(sqlite3 *db, const char *batch, int level, const char *kind, const char *starts)
 {
     sqlite3_stmt *st;
-    if (sqlite3_prepare_v2(s->db, "INSERT OR REPLACE INTO sitting VALUES(?,?,?,?)", -1, &st, NULL)) return -1;
+    if (sqlite3_prepare_v2(db, "INSERT OR REPLACE INTO sitting VALUES(?,?,?,?)", -1, &st, NULL)) return -1;
     sqlite3_bind_text(st, 1, batch, -1, SQLITE_STATIC);
     sqlite3_bind_int(st, 2, level);
     sqlite3_bind_text(st, 3, kind, -1, SQLITE_STATIC);
@@ -87,21 +105,23 @@ int wf_sitting_set(hubstore *s, const char *batch, int level, const char *kind, 
     return ok ? 0 : -1;
 }
 
-/* rooms in their order; one level per room and batch */
-typedef struct room_t {
-    long long id;
-    int capacity, used, level, index;
-} room_t;
-
-int wf_plan(hubstore *s, const char *batch, diag *d)
+int wf_plan(hubstore *s, const char *batch, const char *theory_starts, const char *practical_starts, diag *d)
 {
     sqlite3_stmt *st = NULL, *up = NULL;
     room_t rooms[256];
     int nrooms = 0, planned = 0;
     if (sqlite3_exec(s->db, "BEGIN IMMEDIATE", NULL, NULL, NULL)) { diag_add(d, 0, "storage busy"); return -1; }
+    for (int level = 1; level <= 4; level++)
+        if ((theory_starts && set_sitting(s->db, batch, level, "theory", theory_starts)) ||
+            (practical_starts && set_sitting(s->db, batch, level, "practical", practical_starts)))
+            goto fail;
+    /* a room's number in tickets is its id: stable when rooms are added later */
     if (sqlite3_prepare_v2(s->db, "SELECT id, capacity FROM room ORDER BY site, name", -1, &st, NULL)) goto fail;
-    while (sqlite3_step(st) == SQLITE_ROW && nrooms < 256) {
-        rooms[nrooms] = (room_t){sqlite3_column_int64(st, 0), sqlite3_column_int(st, 1), 0, 0, nrooms + 1};
+    while (sqlite3_step(st) == SQLITE_ROW) {
+        if (nrooms == 256) { diag_add(d, 0, "more than 256 rooms"); goto fail; }
+        long long id = sqlite3_column_int64(st, 0);
+        if (id > 99) { diag_add(d, 0, "room number %lld does not fit the two digits of a ticket number", id); goto fail; }
+        rooms[nrooms] = (room_t){id, sqlite3_column_int(st, 1), 0, 0, (int)id};
         nrooms++;
     }
     sqlite3_finalize(st);
@@ -165,7 +185,7 @@ fail:
 static const char CAND_SQL[] =
     "SELECT a.id, coalesce(a.ticket,''), a.id_number, p.name, p.address, p.phone, a.batch, a.clause,"
     " coalesce(r.site,''), coalesce(r.site_code,''), coalesce(r.name,''), a.level, coalesce(a.seat,0),"
-    " coalesce((SELECT count(*) FROM room r2 WHERE r2.site < r.site OR (r2.site = r.site AND r2.name <= r.name)),0),"
+    " coalesce(r.id, 0),"
     " a.fee, (SELECT coalesce(sum(amount),0) FROM payment WHERE application=a.id),"
     " coalesce((SELECT starts FROM sitting WHERE batch=a.batch AND level=a.level AND kind='theory'),''),"
     " coalesce((SELECT starts FROM sitting WHERE batch=a.batch AND level=a.level AND kind='practical'),'')"
@@ -341,7 +361,8 @@ static int final_one(void *vctx, const wf_cand *c)
     }
     /* absent or missing = 0 */
     int t = f.theory < 0 ? 0 : f.theory, p = f.practical < 0 ? 0 : f.practical, r = f.review < 0 ? 0 : f.review;
-    f.passed = !f.practical_pending && tp == 0 && wf_passes(c->level, t, p, r);
+    f.practical_pending += tp; /* essays of either paper still unmarked */
+    f.passed = !f.practical_pending && wf_passes(c->level, t, p, r);
     return fc->fn(fc->ctx, &f);
 }
 

@@ -25,17 +25,17 @@ typedef struct wf_app {
  * rules. Returns the application id, 0 if it already exists (same person,
  * level and batch), -1 on error. CLAUSE e.g. "3.5". */
 long long wf_register(hubstore *s, const wf_app *r, const char *clause, int64_t now);
-/* Records a payment for ID_NUMBER's application in BATCH. Returns 0, 1 when
- * no such application, -1 on error. */
-int wf_pay(hubstore *s, const char *id_number, const char *batch, int amount, int64_t now);
+/* Records a payment for ID_NUMBER's application in BATCH (and LEVEL, 0 when
+ * the person applied for one level only). Returns 0, 1 when no such
+ * application, 2 when several match and LEVEL is needed, -1 on error. */
+int wf_pay(hubstore *s, const char *id_number, const char *batch, int level, int amount, int64_t now);
 /* A room at a site (site code: 6 digits for certificate numbers). */
 int wf_room_add(hubstore *s, const char *site, const char *site_code, const char *room, int capacity);
-/* When each level's theory and practical papers of BATCH start ("YYYY-MM-DD HH:MM"). */
-int wf_sitting_set(hubstore *s, const char *batch, int level, const char *kind, const char *starts);
 /* Plans BATCH: every fully paid, unplanned application gets a room (one
- * level per room), a seat and a ticket. Nothing is written when the rooms
- * cannot hold everyone. Returns the number planned or -1 with D filled. */
-int wf_plan(hubstore *s, const char *batch, diag *d);
+ * level per room), a seat and a ticket; the start times (when given) are set
+ * for every level. Nothing is written when the rooms cannot hold everyone.
+ * Returns the number planned or -1 with D filled. */
+int wf_plan(hubstore *s, const char *batch, const char *theory_starts, const char *practical_starts, diag *d);
 
 typedef struct wf_cand {
     long long app;

@@ -261,12 +261,13 @@ static int cmd_register(const wopts *o)
 
 static int cmd_pay(const wopts *o)
 {
-    if (!o->db || !o->csv) return usage("pay needs --db and --csv PAYMENTS.csv (id_number,batch,amount)");
+    if (!o->db || !o->csv) return usage("pay needs --db and --csv PAYMENTS.csv (id_number,batch,amount[,level])");
     table tb;
     if (load_csv(o->csv, &tb)) return 1;
     static const char *const N[] = {"id_number", "身份证号", "batch", "批次", "amount", "金额"};
     int ix[3];
     if (need_cols(&tb, N, 3, ix)) { csv_free(&tb.t); return 1; }
+    int lx = col(&tb, "level", "级别"); /* needed when a person applied for two levels in one batch */
     hubstore *s = open_db(o);
     int rc = s ? 0 : 1;
     if (s && begin(s)) rc = 1;
@@ -280,8 +281,14 @@ static int cmd_pay(const wopts *o)
             rc = fprintf(stderr, "%s:%ld: amount '%s' must be a whole number of 元 (1-100000)\n", o->csv, tb.t.rows[r].line,
                          v[2]) > 0;
         else {
-            int p = wf_pay(s, v[0], v[1], (int)amount, (int64_t)time(NULL));
+            char *lv = cellv(&tb.t.rows[r], lx);
+            int level = lv && strlen(lv) == 1 && lv[0] >= '1' && lv[0] <= '4' ? lv[0] - '0' : 0;
+            free(lv);
+            int p = wf_pay(s, v[0], v[1], level, (int)amount, (int64_t)time(NULL));
             if (p == 1) rc = fprintf(stderr, "%s:%ld: no application of %s in batch %s\n", o->csv, tb.t.rows[r].line, v[0], v[1]) > 0;
+            else if (p == 2)
+                rc = fprintf(stderr, "%s:%ld: %s applied for several levels in batch %s: add a level column\n", o->csv,
+                             tb.t.rows[r].line, v[0], v[1]) > 0;
             else if (p < 0) rc = werr(o->db, fileio_fmt("storage: %s", hubstore_error(s)));
         }
         for (int k = 0; k < 3; k++) free(v[k]);
@@ -348,11 +355,7 @@ static int cmd_plan(const wopts *o)
     if (!s) return 1;
     diag d;
     diag_init(&d);
-    for (int level = 1; level <= 4; level++) {
-        if (o->theory && wf_sitting_set(s, o->batch, level, "theory", o->theory)) diag_add(&d, 0, "storage error");
-        if (o->practical && wf_sitting_set(s, o->batch, level, "practical", o->practical)) diag_add(&d, 0, "storage error");
-    }
-    int n = d.n ? -1 : wf_plan(s, o->batch, &d);
+    int n = wf_plan(s, o->batch, o->theory, o->practical, &d);
     for (size_t i = 0; i < d.n; i++) fprintf(stderr, "examhub plan: %s\n", d.v[i].msg);
     diag_free(&d);
     hubstore_close(s);
@@ -503,7 +506,8 @@ static const char TICKET_CSS[] =
     "h2{text-align:center;font-size:13pt;font-weight:normal;margin:0 0 6mm}"
     "table.info{width:100%;border-collapse:collapse;font-size:12pt}"
     "table.info td{border:1px solid #333;padding:3mm 3mm;height:12mm}"
-    "table.info td.k{width:26mm;background:#f2f2f2;text-align:center}"
+    "table.info td.k{width:30mm;background:#f2f2f2;text-align:center;white-space:nowrap}"
+    "@media screen{body{padding:10mm 0}}"
     ".photo{width:35mm;text-align:center;color:#777;font-size:10pt}"
     ".rules{margin-top:6mm;font-size:10.5pt;line-height:1.7}.rules h3{font-size:12pt;margin:0 0 2mm}"
     ".rules ol{margin:0;padding-left:6mm}.foot{margin-top:6mm;font-size:9pt;color:#555;text-align:right}";
@@ -530,9 +534,11 @@ static int write_ticket(void *vctx, const wf_cand *c)
             c->theory_starts[0] ? c->theory_starts : "另行通知", c->practical_starts[0] ? c->practical_starts : "另行通知");
     fprintf(f, "<tr><td class=k>考点</td><td colspan=2>");
     html(f, c->site);
-    fprintf(f, "</td></tr>\n<tr><td class=k>考场 / 座号</td><td colspan=2>第");
+    fprintf(f, "</td></tr>\n<tr><td class=k>考场座号</td><td colspan=2>");
+    int named = strstr(c->room, "考场") != NULL; /* "第一考场" as given; "01" as 第01考场 */
+    fprintf(f, "%s", named ? "" : "第");
     html(f, c->room);
-    fprintf(f, "考场　%d号座</td></tr>\n</table>\n", c->seat);
+    fprintf(f, "%s　%d号座</td></tr>\n</table>\n", named ? "" : "考场", c->seat);
     fprintf(f, "<div class=rules><h3>考生须知</h3><ol>"
                "<li>考生须凭本准考证和有效身份证件原件，于开考前30分钟进入考场，对号入座。</li>"
                "<li>理论考试、实操考试均采用线下机考，百分制，60分（含）以上为合格；开考后30分钟不得入场。</li>"
