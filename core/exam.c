@@ -966,6 +966,8 @@ void exam_goto(exam *e, int item)
     if (!e->have_paper || item < 0 || item >= e->pp.n || item == e->current) return;
     e->current = item;
     e->active_blank = 0;
+    /* durable at once, so a restart lands on this question */
+    if (e->phase == PHASE_RUNNING || e->phase == PHASE_PAUSED) save_clock(e);
 }
 
 const paper_question *exam_question(exam *e)
