@@ -196,10 +196,13 @@ static int draw_order_match(app *a, const paper_item *it, const paper_question *
     exam_display_response(a->ex, exam_current(a->ex), disp, sizeof disp);
     if (it->type == QT_ORDER) {
         for (int d = 0; d < it->nopt; d++) {
-            char line[1200];
-            snprintf(line, sizeof line, "%c. %s", 'A' + d, it->perm[d] < q->noptions ? q->options[it->perm[d]] : "");
-            int h = ui_paragraph(u, x + 12, y + ui_px(u, 6), w - 24, px, u->theme.text, line, 1) + ui_px(u, 12);
-            ui_frame(u, (SDL_Rect){x, y, w, h}, u->theme.border, 1);
+            char line[1200], placed[32] = "";
+            const char *at = strchr(disp, 'A' + d); /* its place in the candidate's order */
+            if (at) snprintf(placed, sizeof placed, "  【第%d步】", (int)(at - disp) + 1);
+            snprintf(line, sizeof line, "%c. %s%s", 'A' + d, it->perm[d] < q->noptions ? q->options[it->perm[d]] : "", placed);
+            int h = ui_paragraph(u, x + 12, y + ui_px(u, 6), w - 24, px, at ? u->theme.accent : u->theme.text, line, 1) +
+                    ui_px(u, 12);
+            ui_frame(u, (SDL_Rect){x, y, w, h}, at ? u->theme.accent : u->theme.border, at ? 2 : 1);
             ui_target_add(u, (SDL_Rect){x, y, w, h}, ACT_OPTION, d);
             y += h + ui_px(u, 6);
         }
