@@ -594,6 +594,32 @@ exam_rc exam_back(exam *e)
     return EXAM_OK;
 }
 
+/* Inserts the current candidate's session row as STATE inside the caller's
+ * transaction (running sittings are active; absences are not). */
+static int insert_session(exam *e, const char *state)
+{
+    sqlite3_stmt *s;
+    int rc = sqlite3_prepare_v2(e->st.db,
+                                "INSERT INTO session(id, pack_id, ticket, name, level, room, seat, seed, state, started_wall,"
+                                " active) VALUES(?,?,?,?,?,?,?,?,?,?,?)",
+                                -1, &s, NULL);
+    if (rc != SQLITE_OK) return rc;
+    sqlite3_bind_text(s, 1, e->sid, -1, SQLITE_STATIC);
+    sqlite3_bind_text(s, 2, e->packs[e->pack].id, -1, SQLITE_STATIC);
+    sqlite3_bind_text(s, 3, e->ticket, -1, SQLITE_STATIC);
+    sqlite3_bind_text(s, 4, e->name, -1, SQLITE_STATIC);
+    sqlite3_bind_int(s, 5, e->cand_level);
+    sqlite3_bind_text(s, 6, e->cand_room, -1, SQLITE_STATIC);
+    sqlite3_bind_int(s, 7, e->cand_seat);
+    sqlite3_bind_blob(s, 8, e->seed, sizeof e->seed, SQLITE_STATIC);
+    sqlite3_bind_text(s, 9, state, -1, SQLITE_STATIC);
+    sqlite3_bind_int64(s, 10, e->started_wall);
+    sqlite3_bind_int(s, 11, strcmp(state, "running") == 0);
+    rc = sqlite3_step(s) == SQLITE_DONE ? SQLITE_OK : sqlite3_errcode(e->st.db);
+    sqlite3_finalize(s);
+    return rc;
+}
+
 exam_rc exam_start(exam *e)
 {
     if (e->phase != PHASE_INSTRUCTIONS) return EXAM_BAD_STATE;
@@ -610,25 +636,9 @@ exam_rc exam_start(exam *e)
     e->have_paper = 1;
     if (alloc_answers(e)) return EXAM_INTERNAL;
     e->started_wall = (int64_t)time(NULL);
-    sqlite3_stmt *s;
     int rc = store_begin(&e->st);
-    if (rc == SQLITE_OK)
-        rc = sqlite3_prepare_v2(e->st.db,
-                                "INSERT INTO session(id, pack_id, ticket, name, level, room, seat, seed, state, started_wall)"
-                                " VALUES(?,?,?,?,?,?,?,?,'running',?)",
-                                -1, &s, NULL);
     if (rc == SQLITE_OK) {
-        sqlite3_bind_text(s, 1, e->sid, -1, SQLITE_STATIC);
-        sqlite3_bind_text(s, 2, e->packs[e->pack].id, -1, SQLITE_STATIC);
-        sqlite3_bind_text(s, 3, e->ticket, -1, SQLITE_STATIC);
-        sqlite3_bind_text(s, 4, e->name, -1, SQLITE_STATIC);
-        sqlite3_bind_int(s, 5, e->cand_level);
-        sqlite3_bind_text(s, 6, e->cand_room, -1, SQLITE_STATIC);
-        sqlite3_bind_int(s, 7, e->cand_seat);
-        sqlite3_bind_blob(s, 8, e->seed, sizeof e->seed, SQLITE_STATIC);
-        sqlite3_bind_int64(s, 9, e->started_wall);
-        rc = sqlite3_step(s) == SQLITE_DONE ? SQLITE_OK : sqlite3_errcode(e->st.db);
-        sqlite3_finalize(s);
+        rc = insert_session(e, "running");
         if (rc == SQLITE_OK) rc = journal_append(e->st.db, now(e), time(NULL), e->sid, "start", e->ticket, NULL);
         rc = rc == SQLITE_OK ? store_commit(&e->st) : (store_rollback(&e->st), rc);
     }
@@ -856,25 +866,10 @@ exam_rc exam_mark_absent(exam *e, const char *ticket_in)
     e->pp.total_points = exam_setting(e->packdb, "points");
     session_init(&e->ss, 0, 0);
     int dbrc = store_begin(&e->st);
-    if (dbrc == SQLITE_OK &&
-        sqlite3_prepare_v2(e->st.db,
-                           "INSERT INTO session(id, pack_id, ticket, name, level, room, seat, seed, state, started_wall, active)"
-                           " VALUES(?,?,?,?,?,?,?,?,'absent',?,0)",
-                           -1, &s, NULL) == SQLITE_OK) {
-        sqlite3_bind_text(s, 1, e->sid, -1, SQLITE_STATIC);
-        sqlite3_bind_text(s, 2, e->packs[e->pack].id, -1, SQLITE_STATIC);
-        sqlite3_bind_text(s, 3, e->ticket, -1, SQLITE_STATIC);
-        sqlite3_bind_text(s, 4, e->name, -1, SQLITE_STATIC);
-        sqlite3_bind_int(s, 5, e->cand_level);
-        sqlite3_bind_text(s, 6, e->cand_room, -1, SQLITE_STATIC);
-        sqlite3_bind_int(s, 7, e->cand_seat);
-        sqlite3_bind_blob(s, 8, e->seed, sizeof e->seed, SQLITE_STATIC);
-        sqlite3_bind_int64(s, 9, e->started_wall);
-        dbrc = sqlite3_step(s) == SQLITE_DONE ? SQLITE_OK : sqlite3_errcode(e->st.db);
-        sqlite3_finalize(s);
+    if (dbrc == SQLITE_OK) {
+        dbrc = insert_session(e, "absent");
         dbrc = dbrc == SQLITE_OK ? store_commit(&e->st) : (store_rollback(&e->st), dbrc);
-    } else if (dbrc == SQLITE_OK)
-        store_rollback(&e->st);
+    }
     if (dbrc != SQLITE_OK) {
         memset(e->sid, 0, sizeof e->sid);
         return EXAM_SAVE_FAILED;
