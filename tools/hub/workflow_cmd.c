@@ -259,78 +259,80 @@ static int cmd_register(const wopts *o)
 
 /* ---- payments, rooms --------------------------------------------------------------- */
 
-static int cmd_pay(const wopts *o)
+/* Applies every data row of CSV file o->csv with ROW in one transaction:
+ * the first bad row (ROW prints FILE:LINE: reason and returns non-zero)
+ * rolls everything back. NAMES: required columns (English, Chinese pairs). */
+typedef int (*row_fn)(hubstore *s, const wopts *o, const csv_row *row, char **v, int nv);
+
+static int import_rows(const wopts *o, const char *const *names, int ncols, const char *const *optional, int nopt,
+                       row_fn row, const char *what)
 {
-    if (!o->db || !o->csv) return usage("pay needs --db and --csv PAYMENTS.csv (id_number,batch,amount[,level])");
     table tb;
     if (load_csv(o->csv, &tb)) return 1;
-    static const char *const N[] = {"id_number", "身份证号", "batch", "批次", "amount", "金额"};
-    int ix[3];
-    if (need_cols(&tb, N, 3, ix)) { csv_free(&tb.t); return 1; }
-    int lx = col(&tb, "level", "级别"); /* needed when a person applied for two levels in one batch */
+    int ix[8];
+    if (need_cols(&tb, names, ncols, ix)) { csv_free(&tb.t); return 1; }
+    for (int k = 0; k < nopt; k++) ix[ncols + k] = col(&tb, optional[2 * k], optional[2 * k + 1]);
+    int nv = ncols + nopt;
     hubstore *s = open_db(o);
-    int rc = s ? 0 : 1;
-    if (s && begin(s)) rc = 1;
+    int rc = !s || begin(s);
     for (size_t r = 1; !rc && r < tb.t.nrows; r++) {
-        char *v[3];
-        for (int k = 0; k < 3; k++) v[k] = cellv(&tb.t.rows[r], ix[k]);
-        char *end;
-        long amount = strtol(v[2], &end, 10);
-        if (!batch_ok(v[1])) rc = fprintf(stderr, "%s:%ld: batch '%s' must be YYYY-MM\n", o->csv, tb.t.rows[r].line, v[1]) > 0;
-        else if (!*v[2] || *end || amount < 1 || amount > 100000)
-            rc = fprintf(stderr, "%s:%ld: amount '%s' must be a whole number of 元 (1-100000)\n", o->csv, tb.t.rows[r].line,
-                         v[2]) > 0;
-        else {
-            char *lv = cellv(&tb.t.rows[r], lx);
-            int level = lv && strlen(lv) == 1 && lv[0] >= '1' && lv[0] <= '4' ? lv[0] - '0' : 0;
-            free(lv);
-            int p = wf_pay(s, v[0], v[1], level, (int)amount, (int64_t)time(NULL));
-            if (p == 1) rc = fprintf(stderr, "%s:%ld: no application of %s in batch %s\n", o->csv, tb.t.rows[r].line, v[0], v[1]) > 0;
-            else if (p == 2)
-                rc = fprintf(stderr, "%s:%ld: %s applied for several levels in batch %s: add a level column\n", o->csv,
-                             tb.t.rows[r].line, v[0], v[1]) > 0;
-            else if (p < 0) rc = werr(o->db, fileio_fmt("storage: %s", hubstore_error(s)));
-        }
-        for (int k = 0; k < 3; k++) free(v[k]);
+        char *v[8];
+        for (int k = 0; k < nv; k++) v[k] = cellv(&tb.t.rows[r], ix[k]);
+        rc = row(s, o, &tb.t.rows[r], v, nv);
+        for (int k = 0; k < nv; k++) free(v[k]);
     }
-    if (s && !rc && commit(s)) rc = 1;
+    if (s && !rc && commit(s)) rc = werr(o->db, fileio_fmt("cannot commit: %s", hubstore_error(s)));
     else if (s && rc) rollback(s);
-    if (!rc) printf("%zu payments recorded\n", tb.t.nrows - 1);
-    else fprintf(stderr, "%s: no payment recorded\n", o->csv);
+    if (!rc) printf("%zu %s recorded\n", tb.t.nrows - 1, what);
+    else fprintf(stderr, "%s: nothing recorded\n", o->csv);
     hubstore_close(s);
     csv_free(&tb.t);
     return rc;
 }
 
+#define ROW_ERR(...) (fprintf(stderr, "%s:%ld: ", o->csv, row->line), fprintf(stderr, __VA_ARGS__), fputc('\n', stderr), 1)
+
+static int pay_row(hubstore *s, const wopts *o, const csv_row *row, char **v, int nv)
+{
+    (void)nv;
+    char *end;
+    long amount = strtol(v[2], &end, 10);
+    if (!batch_ok(v[1])) return ROW_ERR("batch '%s' must be YYYY-MM", v[1]);
+    if (!*v[2] || *end || amount < 1 || amount > 100000) return ROW_ERR("amount '%s' must be a whole number of 元 (1-100000)", v[2]);
+    int level = strlen(v[3]) == 1 && v[3][0] >= '1' && v[3][0] <= '4' ? v[3][0] - '0' : 0;
+    switch (wf_pay(s, v[0], v[1], level, (int)amount, (int64_t)time(NULL))) {
+    case 0: return 0;
+    case 1: return ROW_ERR("no application of %s in batch %s", v[0], v[1]);
+    case 2: return ROW_ERR("%s applied for several levels in batch %s: add a level column", v[0], v[1]);
+    default: return werr(o->db, fileio_fmt("storage: %s", hubstore_error(s)));
+    }
+}
+
+static int cmd_pay(const wopts *o)
+{
+    if (!o->db || !o->csv) return usage("pay needs --db and --csv PAYMENTS.csv (id_number,batch,amount[,level])");
+    static const char *const N[] = {"id_number", "身份证号", "batch", "批次", "amount", "金额"};
+    static const char *const OPT[] = {"level", "级别"}; /* needed when a person applied for two levels in one batch */
+    return import_rows(o, N, 3, OPT, 1, pay_row, "payments");
+}
+
+static int room_row(hubstore *s, const wopts *o, const csv_row *row, char **v, int nv)
+{
+    (void)nv;
+    char *end;
+    long cap = strtol(v[3], &end, 10);
+    if (!*v[0] || !*v[2]) return ROW_ERR("site and room must not be empty");
+    if (strlen(v[1]) != 6 || strspn(v[1], "0123456789") != 6) return ROW_ERR("site_code '%s' must be 6 digits", v[1]);
+    if (*end || cap < 1 || cap > 999 || !*v[3]) return ROW_ERR("capacity '%s' must be 1-999", v[3]);
+    if (wf_room_add(s, v[0], v[1], v[2], (int)cap)) return werr(o->db, fileio_fmt("storage: %s", hubstore_error(s)));
+    return 0;
+}
+
 static int cmd_rooms(const wopts *o)
 {
     if (!o->db || !o->csv) return usage("rooms needs --db and --csv ROOMS.csv (site,site_code,room,capacity)");
-    table tb;
-    if (load_csv(o->csv, &tb)) return 1;
     static const char *const N[] = {"site", "考点", "site_code", "考点代码", "room", "考场", "capacity", "容量"};
-    int ix[4];
-    if (need_cols(&tb, N, 4, ix)) { csv_free(&tb.t); return 1; }
-    hubstore *s = open_db(o);
-    int rc = s ? 0 : 1;
-    if (s && begin(s)) rc = 1;
-    for (size_t r = 1; !rc && r < tb.t.nrows; r++) {
-        char *v[4], *end;
-        for (int k = 0; k < 4; k++) v[k] = cellv(&tb.t.rows[r], ix[k]);
-        long cap = strtol(v[3], &end, 10);
-        int digits = strlen(v[1]) == 6 && strspn(v[1], "0123456789") == 6;
-        if (!*v[0] || !*v[2]) rc = fprintf(stderr, "%s:%ld: site and room must not be empty\n", o->csv, tb.t.rows[r].line) > 0;
-        else if (!digits) rc = fprintf(stderr, "%s:%ld: site_code '%s' must be 6 digits\n", o->csv, tb.t.rows[r].line, v[1]) > 0;
-        else if (*end || cap < 1 || cap > 999 || !*v[3])
-            rc = fprintf(stderr, "%s:%ld: capacity '%s' must be 1-999\n", o->csv, tb.t.rows[r].line, v[3]) > 0;
-        else if (wf_room_add(s, v[0], v[1], v[2], (int)cap)) rc = werr(o->db, fileio_fmt("storage: %s", hubstore_error(s)));
-        for (int k = 0; k < 4; k++) free(v[k]);
-    }
-    if (s && !rc && commit(s)) rc = 1;
-    else if (s && rc) rollback(s);
-    if (!rc) printf("%zu rooms recorded\n", tb.t.nrows - 1);
-    hubstore_close(s);
-    csv_free(&tb.t);
-    return rc;
+    return import_rows(o, N, 4, NULL, 0, room_row, "rooms");
 }
 
 /* ---- planning -------------------------------------------------------------------------- */
@@ -648,74 +650,46 @@ static int cmd_marking(const wopts *o)
     return rc;
 }
 
+static int mark_row(hubstore *s, const wopts *o, const csv_row *row, char **v, int nv)
+{
+    (void)nv;
+    char *end;
+    long item = strtol(v[1], &end, 10);
+    int pts = 0;
+    if (*end || item < 1 || !*v[2] || (strcmp(v[3], "0") && text_points(v[3], &pts)))
+        return ROW_ERR("item must be a number, marker not empty, points a number of points");
+    switch (wf_mark(s, v[0], (int)item, v[2], pts)) {
+    case 0: return 0;
+    case 1: return ROW_ERR("no result %s", v[0]);
+    case 2: return ROW_ERR("item %ld of result %s is not an essay, or %s points exceed its maximum", item, v[0], v[3]);
+    default: return werr(o->db, fileio_fmt("storage: %s", hubstore_error(s)));
+    }
+}
+
 static int cmd_marks(const wopts *o)
 {
     if (!o->db || !o->csv) return usage("marks needs --db and --csv MARKS.csv (result_id,item,marker,points)");
-    table tb;
-    if (load_csv(o->csv, &tb)) return 1;
     static const char *const N[] = {"result_id", NULL, "item", "题号", "marker", "评分人", "points", "得分"};
-    int ix[4];
-    if (need_cols(&tb, N, 4, ix)) { csv_free(&tb.t); return 1; }
-    hubstore *s = open_db(o);
-    int rc = s ? 0 : 1;
-    if (s && begin(s)) rc = 1;
-    for (size_t r = 1; !rc && r < tb.t.nrows; r++) {
-        char *v[4], *end;
-        for (int k = 0; k < 4; k++) v[k] = cellv(&tb.t.rows[r], ix[k]);
-        long item = strtol(v[1], &end, 10);
-        int pts = 0;
-        int pok = !strcmp(v[3], "0") || !text_points(v[3], &pts);
-        if (*end || item < 1 || !*v[2] || !pok)
-            rc = fprintf(stderr, "%s:%ld: item must be a number, marker not empty, points a number\n", o->csv, tb.t.rows[r].line) > 0;
-        else {
-            int m = wf_mark(s, v[0], (int)item, v[2], pts);
-            if (m == 1) rc = fprintf(stderr, "%s:%ld: no result %s\n", o->csv, tb.t.rows[r].line, v[0]) > 0;
-            else if (m == 2)
-                rc = fprintf(stderr, "%s:%ld: item %ld of result %s is not an essay, or %s points exceed its maximum\n", o->csv,
-                             tb.t.rows[r].line, item, v[0], v[3]) > 0;
-            else if (m < 0) rc = werr(o->db, fileio_fmt("storage: %s", hubstore_error(s)));
-        }
-        for (int k = 0; k < 4; k++) free(v[k]);
+    return import_rows(o, N, 4, NULL, 0, mark_row, "marks");
+}
+
+static int review_row(hubstore *s, const wopts *o, const csv_row *row, char **v, int nv)
+{
+    (void)nv;
+    int score = 0;
+    if (strcmp(v[1], "0") && text_points(v[1], &score)) return ROW_ERR("score '%s' must be 0-100", v[1]);
+    switch (wf_review(s, v[0], score)) {
+    case 0: return 0;
+    case 1: return ROW_ERR("no planned candidate with ticket %s", v[0]);
+    default: return werr(o->db, fileio_fmt("storage: %s", hubstore_error(s)));
     }
-    if (s && !rc && commit(s)) rc = 1;
-    else if (s && rc) rollback(s);
-    if (!rc) printf("%zu marks recorded\n", tb.t.nrows - 1);
-    else fprintf(stderr, "%s: no mark recorded\n", o->csv);
-    hubstore_close(s);
-    csv_free(&tb.t);
-    return rc;
 }
 
 static int cmd_review(const wopts *o)
 {
     if (!o->db || !o->csv) return usage("review needs --db and --csv REVIEW.csv (ticket,score)");
-    table tb;
-    if (load_csv(o->csv, &tb)) return 1;
     static const char *const N[] = {"ticket", "准考证号", "score", "综合评审成绩"};
-    int ix[2];
-    if (need_cols(&tb, N, 2, ix)) { csv_free(&tb.t); return 1; }
-    hubstore *s = open_db(o);
-    int rc = s ? 0 : 1;
-    if (s && begin(s)) rc = 1;
-    for (size_t r = 1; !rc && r < tb.t.nrows; r++) {
-        char *v[2];
-        for (int k = 0; k < 2; k++) v[k] = cellv(&tb.t.rows[r], ix[k]);
-        int score = 0;
-        if (strcmp(v[1], "0") && text_points(v[1], &score))
-            rc = fprintf(stderr, "%s:%ld: score '%s' must be 0-100\n", o->csv, tb.t.rows[r].line, v[1]) > 0;
-        else {
-            int w = wf_review(s, v[0], score);
-            if (w == 1) rc = fprintf(stderr, "%s:%ld: no planned candidate with ticket %s\n", o->csv, tb.t.rows[r].line, v[0]) > 0;
-            else if (w < 0) rc = werr(o->db, fileio_fmt("storage: %s", hubstore_error(s)));
-        }
-        for (int k = 0; k < 2; k++) free(v[k]);
-    }
-    if (s && !rc && commit(s)) rc = 1;
-    else if (s && rc) rollback(s);
-    if (!rc) printf("%zu review scores recorded\n", tb.t.nrows - 1);
-    hubstore_close(s);
-    csv_free(&tb.t);
-    return rc;
+    return import_rows(o, N, 2, NULL, 0, review_row, "review scores");
 }
 
 /* ---- final results, certificates, mailing ---------------------------------------------------------------- */
