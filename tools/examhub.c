@@ -175,6 +175,12 @@ static int cmd_import(opts *o)
         int known = hubstore_kiosk(h.st, kid, &k);
         char pkhex[65];
         sodium_bin2hex(pkhex, sizeof pkhex, b.device_pk, sizeof b.device_pk);
+        if (known < 0) {
+            bad |= fail(o->files[i], fileio_fmt("storage: %s", hubstore_error(h.st)));
+            bundle_free(&b);
+            free(buf);
+            continue;
+        }
         if (known != 0 || strcmp(k.device_pk_hex, pkhex)) {
             bad |= fail(o->files[i], fileio_fmt("bundle comes from kiosk %s, which is not enrolled at this hub", kid));
             bundle_free(&b);

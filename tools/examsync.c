@@ -603,6 +603,7 @@ static int cmd_export(opts *o)
 
 int main(int argc, char **argv)
 {
+    setvbuf(stdout, NULL, _IOLBF, 0); /* progress lines reach logs at once, also from the daemon */
     if (sodium_init() < 0) return 1;
     if (argc < 2) return usage_error("no command given");
     if (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h") || !strcmp(argv[1], "help")) {

@@ -182,12 +182,23 @@ token_rc hubstore_enroll(hubstore *s, const uint8_t token_hash[32], int64_t now,
     if (sqlite3_exec(s->db, "BEGIN IMMEDIATE", NULL, NULL, NULL)) return TOKEN_ERROR;
     token_rc rc = TOKEN_ERROR;
     sqlite3_stmt *st = NULL;
-    if (sqlite3_prepare_v2(s->db, "SELECT expires, used FROM token WHERE hash=?", -1, &st, NULL)) goto out;
+    if (sqlite3_prepare_v2(s->db, "SELECT expires, used, kiosk_id FROM token WHERE hash=?", -1, &st, NULL)) goto out;
     sqlite3_bind_blob(st, 1, token_hash, 32, SQLITE_STATIC);
     int r = sqlite3_step(st);
     if (r == SQLITE_DONE) { rc = TOKEN_UNKNOWN; goto out; }
     if (r != SQLITE_ROW) goto out;
-    if (sqlite3_column_type(st, 1) != SQLITE_NULL) { rc = TOKEN_USED; goto out; }
+    if (sqlite3_column_type(st, 1) != SQLITE_NULL) {
+        /* the same kiosk retrying an enrolment whose answer it never got is
+         * answered again; anyone else gets "already used" */
+        const char *by = (const char *)sqlite3_column_text(st, 2);
+        hub_kiosk old;
+        if (by && !strcmp(by, k->kiosk_id) && hubstore_kiosk(s, k->kiosk_id, &old) == 0 &&
+            !strcmp(old.device_pk_hex, k->device_pk_hex))
+            rc = TOKEN_OK;
+        else
+            rc = TOKEN_USED;
+        goto out;
+    }
     if (sqlite3_column_int64(st, 0) < now) { rc = TOKEN_EXPIRED; goto out; }
     sqlite3_finalize(st);
     st = NULL;
