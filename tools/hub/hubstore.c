@@ -71,6 +71,7 @@ int hubstore_open(const char *path, int create, hubstore **out, char **why)
     }
     hubstore *s = calloc(1, sizeof *s);
     if (!s) { *why = fileio_fmt("out of memory"); return -1; }
+    pthread_mutex_init(&s->mu, NULL);
     int flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_FULLMUTEX | (create ? SQLITE_OPEN_CREATE : 0);
     if (sqlite3_open_v2(path, &s->db, flags, NULL) != SQLITE_OK) {
         *why = fileio_fmt("cannot open %s: %s", path, hubstore_error(s));
@@ -124,6 +125,7 @@ void hubstore_close(hubstore *s)
     sqlite3_finalize(s->put);
     sqlite3_finalize(s->kiosk);
     sqlite3_close_v2(s->db);
+    pthread_mutex_destroy(&s->mu);
     free(s);
 }
 
@@ -161,7 +163,17 @@ int hubstore_token_add(hubstore *s, const uint8_t hash[32], int64_t created, int
     return rc;
 }
 
+static int kiosk_locked(hubstore *s, const char *kiosk_id, hub_kiosk *k);
+
 int hubstore_kiosk(hubstore *s, const char *kiosk_id, hub_kiosk *k)
+{
+    pthread_mutex_lock(&s->mu);
+    int rc = kiosk_locked(s, kiosk_id, k);
+    pthread_mutex_unlock(&s->mu);
+    return rc;
+}
+
+static int kiosk_locked(hubstore *s, const char *kiosk_id, hub_kiosk *k)
 {
     sqlite3_reset(s->kiosk);
     sqlite3_bind_text(s->kiosk, 1, kiosk_id, -1, SQLITE_TRANSIENT);
@@ -177,7 +189,17 @@ int hubstore_kiosk(hubstore *s, const char *kiosk_id, hub_kiosk *k)
     return 0;
 }
 
+static token_rc enroll_locked(hubstore *s, const uint8_t token_hash[32], int64_t now, const hub_kiosk *k);
+
 token_rc hubstore_enroll(hubstore *s, const uint8_t token_hash[32], int64_t now, const hub_kiosk *k)
+{
+    pthread_mutex_lock(&s->mu);
+    token_rc rc = enroll_locked(s, token_hash, now, k);
+    pthread_mutex_unlock(&s->mu);
+    return rc;
+}
+
+static token_rc enroll_locked(hubstore *s, const uint8_t token_hash[32], int64_t now, const hub_kiosk *k)
 {
     if (sqlite3_exec(s->db, "BEGIN IMMEDIATE", NULL, NULL, NULL)) return TOKEN_ERROR;
     token_rc rc = TOKEN_ERROR;
@@ -192,7 +214,7 @@ token_rc hubstore_enroll(hubstore *s, const uint8_t token_hash[32], int64_t now,
          * answered again; anyone else gets "already used" */
         const char *by = (const char *)sqlite3_column_text(st, 2);
         hub_kiosk old;
-        if (by && !strcmp(by, k->kiosk_id) && hubstore_kiosk(s, k->kiosk_id, &old) == 0 &&
+        if (by && !strcmp(by, k->kiosk_id) && kiosk_locked(s, k->kiosk_id, &old) == 0 &&
             !strcmp(old.device_pk_hex, k->device_pk_hex))
             rc = TOKEN_OK;
         else
@@ -203,7 +225,7 @@ token_rc hubstore_enroll(hubstore *s, const uint8_t token_hash[32], int64_t now,
     sqlite3_finalize(st);
     st = NULL;
     hub_kiosk old;
-    int have = hubstore_kiosk(s, k->kiosk_id, &old);
+    int have = kiosk_locked(s, k->kiosk_id, &old);
     if (have < 0) goto out;
     if (have == 0 && strcmp(old.device_pk_hex, k->device_pk_hex)) { rc = TOKEN_KIOSK_CONFLICT; goto out; }
     if (sqlite3_prepare_v2(s->db, "INSERT OR REPLACE INTO kiosk VALUES(?,?,?,?,?,?)", -1, &st, NULL)) goto out;
@@ -247,6 +269,7 @@ void hubstore_rollback(hubstore *s) { sqlite3_exec(s->db, "ROLLBACK", NULL, NULL
 
 int hubstore_put_result(hubstore *s, const hub_result *r)
 {
+    pthread_mutex_lock(&s->mu);
     sqlite3_stmt *st = s->put;
     sqlite3_reset(st);
     sqlite3_bind_text(st, 1, r->result_id, -1, SQLITE_STATIC);
@@ -269,6 +292,7 @@ int hubstore_put_result(hubstore *s, const hub_result *r)
     int rc = sqlite3_step(st);
     int changed = sqlite3_changes(s->db);
     sqlite3_reset(st);
+    pthread_mutex_unlock(&s->mu);
     if (rc != SQLITE_DONE) return -1;
     return changed ? 0 : 1;
 }

@@ -3,11 +3,15 @@
 #ifndef HUBSTORE_INT_H
 #define HUBSTORE_INT_H
 
+#include <pthread.h>
 #include <sqlite3.h>
 
 struct hubstore {
     sqlite3 *db;
     sqlite3_stmt *put, *kiosk;
+    /* the server runs a small thread pool: decryption and checks run in
+     * parallel, while the shared prepared statements are used one at a time */
+    pthread_mutex_t mu;
 };
 
 #endif

@@ -192,10 +192,12 @@ int server_run(hub *h, const char *listen, volatile int *stop, char **why)
         *why = fileio_fmt("HOST must be an IPv4 address such as 127.0.0.1");
         return -1;
     }
-    /* one internal thread: requests are handled one at a time, so the
-     * SQLite connection is never shared between threads */
+    /* a pool of two threads (one per core of a small server): decryption,
+     * signature and JSON checks run in parallel; storage is serialised in
+     * hubstore, and every result is committed before its receipt is sent */
     struct MHD_Daemon *d = MHD_start_daemon(
         MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_ERROR_LOG, (uint16_t)port, NULL, NULL, handler, h,
+        MHD_OPTION_THREAD_POOL_SIZE, (unsigned)SERVER_THREADS,
         MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&sa, MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)SERVER_TIMEOUT_S,
         MHD_OPTION_CONNECTION_LIMIT, 256u, MHD_OPTION_NOTIFY_COMPLETED, completed, NULL, MHD_OPTION_END);
     if (!d) {

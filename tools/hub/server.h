@@ -8,6 +8,7 @@
 
 #define SERVER_MAX_JSON (16u << 10)
 #define SERVER_TIMEOUT_S 30
+#define SERVER_THREADS 2
 
 /* A parsed enrolment request; strings point into J (json_decref it). */
 typedef struct enroll_req {
