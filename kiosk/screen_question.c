@@ -141,7 +141,7 @@ static int text_box(app *a, int x, int y, int w, int h, const char *text, int ac
     ui_fill(u, r, u->theme.panel);
     ui_frame(u, r, active ? u->theme.accent : u->theme.border, active ? 3 : 1);
     char shown[24000];
-    snprintf(shown, sizeof shown, "%s%s", text, active ? a->composing : "");
+    snprintf(shown, sizeof shown, "%s", text);
     int used = ui_paragraph(u, x + 10, y + 8, w - 20, px, u->theme.text, shown, 1);
     if (active) {
         int lh = TTF_FontHeight(ui_font(u, px));
@@ -153,6 +153,12 @@ static int text_box(app *a, int x, int y, int w, int h, const char *text, int ac
         int cw = ui_text_width(u, px, last) % (w - 20);
         int cy = y + 8 + (lines - 1) * (lh + px / 4);
         if (!*shown) cy = y + 8;
+        if (a->composing[0]) { /* the IME's composition, in place after the text, underlined */
+            int th = TTF_FontHeight(ui_font(u, px));
+            int tw = ui_text(u, x + 10 + cw, cy, px, u->theme.accent, a->composing);
+            ui_fill(u, (SDL_Rect){x + 10 + cw, cy + th, tw, 2}, u->theme.accent);
+            cw += tw;
+        }
         ui_fill(u, (SDL_Rect){x + 10 + cw + 1, cy + 2, 2, lh - 4}, u->theme.text);
         SDL_Rect ime = {x + 10 + cw, cy, 10, lh};
         SDL_SetTextInputRect(&ime);

@@ -204,6 +204,15 @@ int script_run(app *a, const char *path, const char *shots_dir)
         switch (cmd) {
         case CMD_NONE: continue;
         case CMD_TEXT: do_text(a, arg); break;
+        case CMD_COMPOSE: { /* an IME's uncommitted composition (SDL_TEXTEDITING) */
+            SDL_Event ev;
+            memset(&ev, 0, sizeof ev);
+            ev.type = SDL_TEXTEDITING;
+            snprintf(ev.edit.text, sizeof ev.edit.text, "%s", arg);
+            ev.edit.length = (Sint32)strlen(ev.edit.text);
+            deliver(a, &ev);
+            break;
+        }
         case CMD_KEY:
             if (do_key(a, arg, &why)) {
                 fail_line(path, ln, "key: ", why);

@@ -199,7 +199,8 @@ D="$T/k13"; new_kiosk "$D" "$AUTH" "$T/practical.pack" "$T/room.roster"
     script_login "$PRACTICAL_CODE" 9
     echo "shot kiosk-hd-01-numeric"; echo "text 3.25"
     for i in 1 2 3 4 5; do echo "key PageDown"; done
-    echo "text SEO"; echo "key Tab"; echo "shot kiosk-hd-02-fill"
+    echo "text SEO"; echo "key Tab"; echo "compose sou'suo"; echo "expect sou'suo"; echo "shot kiosk-hd-02-fill"
+    echo "text 搜索"; echo "expect 搜索"
     for i in 1 2 3 4 5; do echo "key PageDown"; done
     echo "key b"; echo "key a"; echo "shot kiosk-hd-03-order"
     for i in 1 2 3; do echo "key PageDown"; done
@@ -209,6 +210,19 @@ D="$T/k13"; new_kiosk "$D" "$AUTH" "$T/practical.pack" "$T/room.roster"
 } >"$T/s.txt"
 KIOSK_SEED=$SEED0 run_kiosk "$D" "$T/s.txt" 1920x1080
 check "practical paper at 1920x1080: every item type drawn" bash -c "[ $RC -eq 0 ] || { cat '$T/kerr'; false; }"
+
+# ---- the mouse: options, answer card, buttons ---------------------------------------------------
+D="$T/k14"; new_kiosk "$D" "$AUTH" "$T/theory.pack" "$T/room.roster"
+{
+    script_login "$THEORY_CODE" 10
+    echo "click 450 322"; echo "expect 已保存"; echo "expect 已答 1/90"
+    echo "click 1109 150"; echo "expect 第 5 题"
+    echo "click 1230 635"; echo "expect 第 6 题"
+    echo "click 1035 690"; echo "expect ★已标记"; echo "shot kiosk-17-mouse"
+    echo "wait 1800000"; echo "click 1230 690"; echo "expect 确认交卷？"; echo "click 812 470"; echo "expect 剩余时间 01:00:00"
+} >"$T/s.txt"
+run_kiosk "$D" "$T/s.txt"
+check "the mouse: click an option, a card cell, next, flag, hand in and cancel" bash -c "[ $RC -eq 0 ] || { cat '$T/kerr'; false; }"
 
 # ---- script errors name the line --------------------------------------------------------------------------------------
 printf 'wait 1\nfrobnicate 1\n' >"$T/bad.txt"
