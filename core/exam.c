@@ -944,6 +944,33 @@ exam_rc exam_reset(exam *e)
     return EXAM_OK;
 }
 
+exam_rc exam_lock(exam *e)
+{
+    if (e->phase != PHASE_LOGIN && e->phase != PHASE_DONE) return EXAM_BAD_STATE;
+    sqlite3_stmt *s;
+    int rc = store_begin(&e->st);
+    if (rc == SQLITE_OK && sqlite3_prepare_v2(e->st.db, "DELETE FROM unlock WHERE pack_id=?", -1, &s, NULL) == SQLITE_OK) {
+        sqlite3_bind_text(s, 1, e->packs[e->pack].id, -1, SQLITE_STATIC);
+        rc = sqlite3_step(s) == SQLITE_DONE ? SQLITE_OK : sqlite3_errcode(e->st.db);
+        sqlite3_finalize(s);
+        if (rc == SQLITE_OK) rc = journal_append(e->st.db, now(e), time(NULL), "", "lock", e->packs[e->pack].id, NULL);
+        rc = rc == SQLITE_OK ? store_commit(&e->st) : (store_rollback(&e->st), rc);
+    } else if (rc == SQLITE_OK) {
+        store_rollback(&e->st);
+        rc = SQLITE_ERROR;
+    }
+    if (rc != SQLITE_OK) return EXAM_SAVE_FAILED;
+    free_sitting(e);
+    *e->receipt = 0;
+    if (e->packdb) sqlite3_close(e->packdb);
+    e->packdb = NULL;
+    sodium_memzero(e->key, sizeof e->key);
+    sodium_memzero(e->pin_hash, sizeof e->pin_hash);
+    e->pack = -1;
+    e->phase = PHASE_LOCKED;
+    return EXAM_OK;
+}
+
 exam_rc exam_focus_lost(exam *e)
 {
     e->focus_losses++;

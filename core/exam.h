@@ -66,6 +66,9 @@ exam_rc exam_force_handin(exam *e);
 exam_rc exam_mark_absent(exam *e, const char *ticket);          /* from the login phase */
 exam_rc exam_irregularity(exam *e, const char *category, const char *note);
 exam_rc exam_reset(exam *e);                                    /* DONE → LOGIN */
+/* LOGIN/DONE → LOCKED: closes the unlocked paper (e.g. theory in the morning,
+ * then the practical paper is unlocked in the afternoon). */
+exam_rc exam_lock(exam *e);
 exam_rc exam_focus_lost(exam *e);                               /* journaled; counted for the panel */
 int exam_focus_losses(const exam *e);
 const char *exam_alert(const exam *e); /* non-NULL while saving fails: shown to the invigilator */

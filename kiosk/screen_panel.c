@@ -60,6 +60,10 @@ static void menu_action(app *a, int n)
     case 7:
         a->panel_mode = P_EXIT_CONFIRM;
         return;
+    case 8:
+        rc = exam_lock(a->ex);
+        if (rc == EXAM_OK) { close_panel(a); return; }
+        break;
     }
     app_set_msg(a, exam_message(rc), 1);
 }
@@ -89,7 +93,7 @@ static void on_event(app *a, const SDL_Event *ev)
         return;
     case P_MENU:
         if (t && t->action == ACT_PANEL) menu_action(a, t->arg);
-        else if (ev->type == SDL_KEYDOWN && ev->key.keysym.sym >= SDLK_1 && ev->key.keysym.sym <= SDLK_7)
+        else if (ev->type == SDL_KEYDOWN && ev->key.keysym.sym >= SDLK_1 && ev->key.keysym.sym <= SDLK_8)
             menu_action(a, (int)(ev->key.keysym.sym - SDLK_0));
         return;
     case P_ABSENT:
@@ -171,13 +175,13 @@ static void draw(app *a)
         y += ui_px(u, 80);
         break;
     case P_MENU: {
-        const char *items[7] = {ph == PHASE_PAUSED ? "1  恢复考试" : "1  暂停考试", "2  延长考试时间5分钟",
+        const char *items[8] = {ph == PHASE_PAUSED ? "1  恢复考试" : "1  暂停考试", "2  延长考试时间5分钟",
                                 "3  强制收卷", "4  登记缺考", "5  记录异常情况", "6  重置，迎接下一位考生",
-                                "7  退出考试程序"};
-        int bh = ui_px(u, 50);
-        for (int i = 0; i < 7; i++) {
+                                "7  退出考试程序", "8  锁定本机（更换试卷）"};
+        int bh = ui_px(u, 44);
+        for (int i = 0; i < 8; i++) {
             ui_button(u, (SDL_Rect){x, y, bw, bh}, items[i], ui_px(u, 22), 0, ACT_PANEL, i + 1);
-            y += bh + ui_px(u, 10);
+            y += bh + ui_px(u, 8);
         }
         ui_text(u, x, y, ui_px(u, 18), u->theme.dim, "按数字键选择，Esc 关闭面板");
         y += ui_px(u, 36);

@@ -211,6 +211,19 @@ D="$T/k13"; new_kiosk "$D" "$AUTH" "$T/practical.pack" "$T/room.roster"
 KIOSK_SEED=$SEED0 run_kiosk "$D" "$T/s.txt" 1920x1080
 check "practical paper at 1920x1080: every item type drawn" bash -c "[ $RC -eq 0 ] || { cat '$T/kerr'; false; }"
 
+# ---- one kiosk, two papers: theory, then lock and unlock the practical ------------------------
+D="$T/k15"; new_kiosk "$D" "$AUTH" "$T/theory.pack" "$T/practical.pack" "$T/room.roster"
+{
+    script_login "$THEORY_CODE" 11
+    echo "key ctrl+alt+i"; echo "text $PIN"; echo "key Return"; echo "key 8"; echo "expect 当前不能进行此操作"
+    echo "key 3"; echo "expect 监考员已为您收卷"
+    echo "key ctrl+alt+i"; echo "text $PIN"; echo "key Return"; echo "key 6"; echo "expect 考生登录"
+    echo "key ctrl+alt+i"; echo "text $PIN"; echo "key Return"; echo "key 8"; echo "expect 本机试卷（未解锁）"
+    echo "text $PRACTICAL_CODE"; echo "key Return"; echo "expect 设置监考密码"; echo "expect 操作技能考核"
+} >"$T/s.txt"
+run_kiosk "$D" "$T/s.txt"
+check "panel 8 locks the kiosk after a session; the other paper is then unlocked" bash -c "[ $RC -eq 0 ] || { cat '$T/kerr'; false; }"
+
 # ---- the mouse: options, answer card, buttons ---------------------------------------------------
 D="$T/k14"; new_kiosk "$D" "$AUTH" "$T/theory.pack" "$T/room.roster"
 {
