@@ -382,7 +382,9 @@ static void draw(app *a)
     int hh = ui_px(u, 64);
     SDL_Color tbg = r <= 5 * 60000 ? u->theme.danger : r <= 15 * 60000 ? u->theme.warn : u->theme.accent;
     ui_fill(u, (SDL_Rect){u->w - tw - 16, 6, tw, hh - 12}, tbg);
-    ui_text(u, u->w - tw, (hh - TTF_FontHeight(ui_font(u, tpx))) / 2, tpx, (SDL_Color){255, 255, 255, 255}, timer);
+    SDL_Color tfg = r > 15 * 60000 ? u->theme.accent_text : (SDL_Color){255, 255, 255, 255};
+    if (u->high_contrast) tfg = (SDL_Color){0, 0, 0, 255}; /* black on yellow / orange / red */
+    ui_text(u, u->w - tw, (hh - TTF_FontHeight(ui_font(u, tpx))) / 2, tpx, tfg, timer);
     if (a->banner[0]) {
         int bh = ui_px(u, 44);
         ui_fill(u, (SDL_Rect){0, top, u->w, bh}, u->theme.warn);

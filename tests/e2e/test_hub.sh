@@ -616,6 +616,25 @@ done
 check_msg "examhub report: one HTML file per pack ($npacks), each with an <svg> chart, its count and pass rate" \
     "rc=$RC $ERR; wrong:$rep_bad" eval '[ $RC -eq 0 ] && [ $npacks -ge 2 ] && [ -z "$rep_bad" ] && [ $(ls "$T/report" | grep -c "\.html$") -eq $npacks ]'
 
+# ---- g. the watch daemon: the hub is down, then comes back ---------------------------------------
+KWA="$T/kwatch"; new_kiosk "$KWA" "$AUTH" "$T/theory.pack" "$T/room.roster"
+{ script_unlock; script_absent 12; script_absent 13; } >"$T/w.txt"
+sit "$KWA" "$T/w.txt" && enroll "$KWA"
+NW=$(hub_count)
+WATCH_PORT=$HUB_PORT
+hub_stop
+"$SYNC" watch --data "$KWA" --hub "$HUB_URL" --interval 1 >"$T/watch.out" 2>"$T/watch.err" &
+WATCH_PID=$!
+sleep 3
+retrying=$(grep -c "next try in" "$T/watch.err")
+hub_start "$DB" "$WATCH_PORT"
+for i in $(seq 1 80); do [ "$(outbox_pending "$KWA")" -eq 0 ] && break; sleep 0.25; done
+kill -TERM "$WATCH_PID" 2>/dev/null
+wait_rc=0; wait "$WATCH_PID" || wait_rc=$?
+check_msg "examsync watch: retries with backoff while the hub is down, delivers both results once it is back, stops on SIGTERM" \
+    "retries=$retrying pending=$(outbox_pending "$KWA") stored=$(( $(hub_count) - NW )) rc=$wait_rc $(tail -3 "$T/watch.err" | tr '\n' ' ')" \
+    eval '[ "$retrying" -ge 1 ] && [ "$(outbox_pending "$KWA")" -eq 0 ] && [ $(( $(hub_count) - NW )) -eq 2 ] && [ "$wait_rc" -eq 0 ] && grep -q stopped "$T/watch.err"'
+
 fi # hub_ready
 
 # ---- leave nothing running --------------------------------------------------------------------------

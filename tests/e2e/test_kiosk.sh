@@ -237,6 +237,27 @@ D="$T/k14"; new_kiosk "$D" "$AUTH" "$T/theory.pack" "$T/room.roster"
 run_kiosk "$D" "$T/s.txt"
 check "the mouse: click an option, a card cell, next, flag, hand in and cancel" bash -c "[ $RC -eq 0 ] || { cat '$T/kerr'; false; }"
 
+# ---- every screen at 1920x1080, larger text and high contrast -------------------------------------
+D="$T/k16"; new_kiosk "$D" "$AUTH" "$T/theory.pack" "$T/room.roster"
+row=$(sed -n 13p "$SAMPLES/roster-4.csv")
+{
+    echo "expect 本机试卷（未解锁）"; echo "shot kiosk-hd-10-start"
+    echo "text $THEORY_CODE"; echo "key Return"; echo "shot kiosk-hd-11-pin"
+    echo "text $PIN"; echo "key Return"; echo "text $PIN"; echo "key Return"
+    echo "text $(echo "$row" | cut -d, -f1)"; echo "key Tab"; echo "text $(echo "$row" | cut -d, -f3)"; echo "shot kiosk-hd-12-login"
+    echo "key Return"; echo "shot kiosk-hd-13-confirm"; echo "key Return"; echo "shot kiosk-hd-14-instructions"; echo "key Return"
+    echo "key b"; echo "key ctrl+="; echo "key ctrl+="; echo "expect 已保存"; echo "shot kiosk-hd-15-larger-text"
+    echo "key F11"; echo "expect 剩余时间 01:30:00"; echo "shot kiosk-hd-16-high-contrast"
+    echo "key F11"; echo "key ctrl+-"; echo "key ctrl+-"
+    echo "key ctrl+alt+i"; echo "text $PIN"; echo "key Return"; echo "shot kiosk-hd-17-panel"; echo "key 1"
+    echo "expect 考试已暂停"; echo "shot kiosk-hd-18-paused"
+    echo "key ctrl+alt+i"; echo "text $PIN"; echo "key Return"; echo "key 1"
+    echo "wait 1800000"; echo "key F10"; echo "shot kiosk-hd-19-confirm-handin"; echo "key Return"
+    echo "expect 您已成功交卷"; echo "shot kiosk-hd-20-done"
+} >"$T/s.txt"
+run_kiosk "$D" "$T/s.txt" 1920x1080
+check "every screen at 1920x1080, with larger text and the high-contrast theme" bash -c "[ $RC -eq 0 ] || { cat '$T/kerr'; false; }"
+
 # ---- script errors name the line --------------------------------------------------------------------------------------
 printf 'wait 1\nfrobnicate 1\n' >"$T/bad.txt"
 run_kiosk "$T/k1" "$T/bad.txt"
