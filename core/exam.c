@@ -533,6 +533,30 @@ exam_rc exam_resume(exam *e, const char *code, const char *pin)
 
 /* ---- login ------------------------------------------------------------------ */
 
+/* 1 when TICKET already has a sitting (or an absence) for the unlocked paper */
+static int already_sat(exam *e, const char *ticket)
+{
+    sqlite3_stmt *s;
+    int sat = 0;
+    if (sqlite3_prepare_v2(e->st.db, "SELECT count(*) FROM session WHERE ticket=? AND pack_id=?", -1, &s, NULL) == SQLITE_OK) {
+        sqlite3_bind_text(s, 1, ticket, -1, SQLITE_STATIC);
+        sqlite3_bind_text(s, 2, e->packs[e->pack].id, -1, SQLITE_STATIC);
+        sat = sqlite3_step(s) == SQLITE_ROW && sqlite3_column_int(s, 0) > 0;
+        sqlite3_finalize(s);
+    }
+    return sat;
+}
+
+/* the roster entry becomes the current candidate */
+static void take_candidate(exam *e, const roster_entry *en)
+{
+    snprintf(e->ticket, sizeof e->ticket, "%s", en->ticket);
+    snprintf(e->name, sizeof e->name, "%s", en->name);
+    snprintf(e->cand_room, sizeof e->cand_room, "%s", en->room);
+    e->cand_level = en->level;
+    e->cand_seat = en->seat;
+}
+
 exam_rc exam_login(exam *e, const char *ticket_in, const char *id_in)
 {
     if (e->phase != PHASE_LOGIN) return EXAM_BAD_STATE;
@@ -547,19 +571,8 @@ exam_rc exam_login(exam *e, const char *ticket_in, const char *id_in)
     if (!en) { rc = EXAM_NOT_ON_ROSTER; goto out; }
     if (en->level != e->pack_level) { rc = EXAM_LEVEL_MISMATCH; goto out; }
     if (now(e) - e->unlock_at > (int64_t)e->late_entry * 60000) { rc = EXAM_LATE; goto out; }
-    sqlite3_stmt *s;
-    if (sqlite3_prepare_v2(e->st.db, "SELECT count(*) FROM session WHERE ticket=? AND pack_id=?", -1, &s, NULL) == SQLITE_OK) {
-        sqlite3_bind_text(s, 1, ticket, -1, SQLITE_STATIC);
-        sqlite3_bind_text(s, 2, e->packs[e->pack].id, -1, SQLITE_STATIC);
-        if (sqlite3_step(s) == SQLITE_ROW && sqlite3_column_int(s, 0) > 0) rc = EXAM_ALREADY_SAT;
-        sqlite3_finalize(s);
-    }
-    if (rc) goto out;
-    snprintf(e->ticket, sizeof e->ticket, "%s", en->ticket);
-    snprintf(e->name, sizeof e->name, "%s", en->name);
-    snprintf(e->cand_room, sizeof e->cand_room, "%s", en->room);
-    e->cand_level = en->level;
-    e->cand_seat = en->seat;
+    if (already_sat(e, en->ticket)) { rc = EXAM_ALREADY_SAT; goto out; }
+    take_candidate(e, en);
     e->phase = PHASE_CONFIRM;
 out:;
     char data[128];
@@ -842,20 +855,9 @@ exam_rc exam_mark_absent(exam *e, const char *ticket_in)
             if (!strcmp(e->rosters[r].e[i].ticket, ticket)) { en = &e->rosters[r].e[i]; break; }
     free(ticket);
     if (!en) return EXAM_NOT_ON_ROSTER;
-    sqlite3_stmt *s;
-    exam_rc rc = EXAM_OK;
-    if (sqlite3_prepare_v2(e->st.db, "SELECT count(*) FROM session WHERE ticket=? AND pack_id=?", -1, &s, NULL) == SQLITE_OK) {
-        sqlite3_bind_text(s, 1, en->ticket, -1, SQLITE_STATIC);
-        sqlite3_bind_text(s, 2, e->packs[e->pack].id, -1, SQLITE_STATIC);
-        if (sqlite3_step(s) == SQLITE_ROW && sqlite3_column_int(s, 0) > 0) rc = EXAM_ALREADY_SAT;
-        sqlite3_finalize(s);
-    }
-    if (rc) return rc;
-    snprintf(e->ticket, sizeof e->ticket, "%s", en->ticket);
-    snprintf(e->name, sizeof e->name, "%s", en->name);
-    snprintf(e->cand_room, sizeof e->cand_room, "%s", en->room);
-    e->cand_level = en->level;
-    e->cand_seat = en->seat;
+    if (already_sat(e, en->ticket)) return EXAM_ALREADY_SAT;
+    take_candidate(e, en);
+    exam_rc rc;
     uint8_t sidb[16];
     e->pf.random_bytes(e->pf.ctx, sidb, sizeof sidb);
     sodium_bin2hex(e->sid, sizeof e->sid, sidb, sizeof sidb);

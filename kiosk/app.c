@@ -161,6 +161,19 @@ int app_field_event(app *a, const SDL_Event *ev, int digits_only)
     return 0;
 }
 
+int app_form_event(app *a, const SDL_Event *ev, int digits_only)
+{
+    if (app_key_is(ev, SDLK_RETURN) || app_key_is(ev, SDLK_KP_ENTER)) {
+        if (a->focus + 1 < a->nfields) {
+            a->focus++;
+            return 0;
+        }
+        return 1;
+    }
+    app_field_event(a, ev, digits_only);
+    return 0;
+}
+
 /* ---- shared widgets --------------------------------------------------------- */
 
 void app_draw_field(app *a, int i, SDL_Rect r, const char *label, int masked)

@@ -76,6 +76,9 @@ void app_fields(app *a, int n);   /* reset N empty fields, focus the first */
 /* Handles typing into the focused field (text input, BackSpace, Tab);
  * returns 1 when the event was consumed. MASK_DIGITS: only digits kept. */
 int app_field_event(app *a, const SDL_Event *ev, int digits_only);
+/* A form of fields: Return moves to the next field and, on the last one,
+ * returns 1 (submit); other events go to app_field_event. */
+int app_form_event(app *a, const SDL_Event *ev, int digits_only);
 /* Draws field I at R with LABEL; MASKED shows dots. */
 void app_draw_field(app *a, int i, SDL_Rect r, const char *label, int masked);
 /* Top header bar with the kiosk's place (unless the screen puts its own

@@ -8,20 +8,13 @@ static void enter(app *a) { app_fields(a, 2); }
 
 static void on_event(app *a, const SDL_Event *ev)
 {
-    if (app_key_is(ev, SDLK_RETURN) || app_key_is(ev, SDLK_KP_ENTER)) {
-        if (a->focus == 0) {
-            a->focus = 1;
-            return;
-        }
-        exam_rc rc = exam_set_pin(a->ex, a->field[0], a->field[1]);
-        if (rc != EXAM_OK) {
-            app_set_msg(a, exam_message(rc), 1);
-            memset(a->field, 0, sizeof a->field);
-            a->focus = 0;
-        }
-        return;
+    if (!app_form_event(a, ev, 1)) return;
+    exam_rc rc = exam_set_pin(a->ex, a->field[0], a->field[1]);
+    if (rc != EXAM_OK) {
+        app_set_msg(a, exam_message(rc), 1);
+        memset(a->field, 0, sizeof a->field);
+        a->focus = 0;
     }
-    app_field_event(a, ev, 1);
 }
 
 static void draw(app *a)

@@ -20,6 +20,7 @@
 #include "../core/text.h"
 #include "hub/hub.h"
 #include "hub/server.h"
+#include "hub/textout.h"
 #include "hub/workflow_cmd.h"
 
 static const char USAGE[] =
@@ -221,28 +222,15 @@ static int cmd_import(opts *o)
     return bad;
 }
 
-static void csv_cell(const char *s)
-{
-    if (strpbrk(s, ",\"\n\r")) {
-        putchar('"');
-        for (; *s; s++) {
-            if (*s == '"') putchar('"');
-            putchar(*s);
-        }
-        putchar('"');
-    } else
-        fputs(s, stdout);
-}
-
 static int print_csv(void *ctx, const hub_result *r)
 {
     (void)ctx;
     char score[24], when[32];
     time_t t = (time_t)r->submitted_at;
     strftime(when, sizeof when, "%Y-%m-%dT%H:%M:%SZ", gmtime(&t));
-    csv_cell(r->ticket);
+    out_csv(stdout, r->ticket);
     putchar(',');
-    csv_cell(r->name);
+    out_csv(stdout, r->name);
     printf(",%d,%s,%s,%s,%s,%d,%s,%s,%d,%s\n", r->level, r->pack_id, r->kind, r->status,
            text_format_tenths(r->score_tenths, score, sizeof score), r->passed, r->kiosk_id, when, r->pending, r->result_id);
     return 0;
@@ -277,17 +265,6 @@ typedef struct report_ctx {
     int np, cap;
 } report_ctx;
 
-static void html_escape(FILE *f, const char *s)
-{
-    for (; *s; s++) {
-        if (*s == '<') fputs("&lt;", f);
-        else if (*s == '>') fputs("&gt;", f);
-        else if (*s == '&') fputs("&amp;", f);
-        else if (*s == '"') fputs("&quot;", f);
-        else fputc(*s, f);
-    }
-}
-
 static int collect(void *vctx, const hub_result *r)
 {
     report_ctx *c = vctx;
@@ -319,9 +296,9 @@ static int collect(void *vctx, const hub_result *r)
     p->bins[bin > 9 ? 9 : bin]++;
     char score[24];
     fprintf(p->rows, "<tr><td>");
-    html_escape(p->rows, r->ticket);
+    out_html(p->rows, r->ticket);
     fprintf(p->rows, "</td><td>");
-    html_escape(p->rows, r->name);
+    out_html(p->rows, r->name);
     fprintf(p->rows, "</td><td>%s</td><td class=n>%s</td><td>%s</td></tr>\n", r->status,
             text_format_tenths(r->score_tenths, score, sizeof score), r->passed ? "合格" : r->pending ? "待评阅" : "不合格");
     return 0;
@@ -336,11 +313,11 @@ static void write_report(FILE *f, pack_stats *p)
     char mean[24];
     text_format_tenths(p->n ? (int)(p->sum / p->n) : 0, mean, sizeof mean);
     fprintf(f, "<!doctype html><html lang=zh-CN><head><meta charset=utf-8><title>");
-    html_escape(f, p->title);
+    out_html(f, p->title);
     fprintf(f, " 成绩报告</title><style>body{font-family:'Noto Sans CJK SC','Microsoft YaHei',sans-serif;margin:2em;"
                "color:#1a1c24}table{border-collapse:collapse}td,th{border:1px solid #ccd;padding:4px 10px}"
                ".n{text-align:right}.k{font-size:2em;font-weight:bold}</style></head><body>\n<h1>");
-    html_escape(f, p->title);
+    out_html(f, p->title);
     fprintf(f, "</h1>\n<p>试卷 %s · %d级 · %s</p>\n", p->pack_id, p->level, strcmp(p->kind, "practical") ? "理论知识" : "操作技能");
     fprintf(f, "<p>考生 <span class=k>%d</span> 人，合格 <span class=k>%d</span> 人，合格率 <span class=k>%.1f%%</span>，"
                "平均分 %s，缺考 %d 人，待人工评阅 %d 人</p>\n",

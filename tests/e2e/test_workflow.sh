@@ -455,7 +455,7 @@ wok "certificates again: nothing new, the number unchanged" "rc=$RC $OUT" \
 "$WH" mailing --db "$DB" --csv --batch 2026-03 >"$T/mail.csv"
 wok "mailing --csv: 陈志明 with address, phone and certificate number (and nobody else)" "$(cat "$T/mail.csv")" \
     eval 'head -1 "$T/mail.csv" | grep -qx "name,address,phone,certificate" &&
-          grep -qx "\"陈志明\",\"广州市天河区天河路100号\",13800000001,$CA" "$T/mail.csv" && [ $(tail -n +2 "$T/mail.csv" | wc -l) -eq 1 ]'
+          grep -qx "陈志明,广州市天河区天河路100号,13800000001,$CA" "$T/mail.csv" && [ $(tail -n +2 "$T/mail.csv" | wc -l) -eq 1 ]'
 
 # ---- 10. comprehensive review (levels 2 and 1) --------------------------------------------------------------------
 { echo "ticket,score"; echo "$TG,59.9"; } >"$T/review.csv"

@@ -23,6 +23,7 @@
 #include "hubstore_int.h"
 #include "workflow.h"
 #include "workflow_cmd.h"
+#include "textout.h"
 
 typedef struct wopts {
     const char *db, *csv, *batch, *out, *key, *pub, *pack, *code, *body, *theory, *practical;
@@ -478,17 +479,6 @@ static int cmd_rosters(const wopts *o)
 
 /* ---- admission tickets --------------------------------------------------------------------------- */
 
-static void html(FILE *f, const char *s)
-{
-    for (; *s; s++) {
-        if (*s == '<') fputs("&lt;", f);
-        else if (*s == '>') fputs("&gt;", f);
-        else if (*s == '&') fputs("&amp;", f);
-        else if (*s == '"') fputs("&quot;", f);
-        else fputc(*s, f);
-    }
-}
-
 static const char *level_zh(int l)
 {
     static const char *N[] = {"", "一级/高级技师", "二级/技师", "三级/高级工", "四级/中级工"};
@@ -527,7 +517,7 @@ static int write_ticket(void *vctx, const wf_cand *c)
             c->ticket, TICKET_CSS);
     fprintf(f, "<h1>准考证</h1><h2>广东省电子商务师职业技能等级认定（%s批次）</h2>\n", c->batch);
     fprintf(f, "<table class=info>\n<tr><td class=k>姓名</td><td>");
-    html(f, c->name);
+    out_html(f, c->name);
     fprintf(f, "</td><td class=photo rowspan=4>（粘贴近期<br>白底免冠<br>彩色照片）</td></tr>\n");
     fprintf(f, "<tr><td class=k>准考证号</td><td>%s</td></tr>\n", c->ticket);
     fprintf(f, "<tr><td class=k>身份证号</td><td>%s</td></tr>\n", masked);
@@ -535,11 +525,11 @@ static int write_ticket(void *vctx, const wf_cand *c)
     fprintf(f, "<tr><td class=k>考试科目</td><td colspan=2>理论知识考试：%s<br>操作技能考核：%s</td></tr>\n",
             c->theory_starts[0] ? c->theory_starts : "另行通知", c->practical_starts[0] ? c->practical_starts : "另行通知");
     fprintf(f, "<tr><td class=k>考点</td><td colspan=2>");
-    html(f, c->site);
+    out_html(f, c->site);
     fprintf(f, "</td></tr>\n<tr><td class=k>考场座号</td><td colspan=2>");
     int named = strstr(c->room, "考场") != NULL; /* "第一考场" as given; "01" as 第01考场 */
     fprintf(f, "%s", named ? "" : "第");
-    html(f, c->room);
+    out_html(f, c->room);
     fprintf(f, "%s　%d号座</td></tr>\n</table>\n", named ? "" : "考场", c->seat);
     fprintf(f, "<div class=rules><h3>考生须知</h3><ol>"
                "<li>考生须凭本准考证和有效身份证件原件，于开考前30分钟进入考场，对号入座。</li>"
@@ -575,16 +565,6 @@ static int cmd_tickets(const wopts *o)
 }
 
 /* ---- marking ----------------------------------------------------------------------------------------- */
-
-static void csv_field(FILE *f, const char *s)
-{
-    fputc('"', f);
-    for (; *s; s++) {
-        if (*s == '"') fputc('"', f);
-        fputc(*s, f);
-    }
-    fputc('"', f);
-}
 
 static int cmd_marking(const wopts *o)
 {
@@ -629,9 +609,9 @@ static int cmd_marking(const wopts *o)
                 char pts[24];
                 fprintf(f, "%s,%s,%zu,%s,%s,", sqlite3_column_text(st, 0), sqlite3_column_text(st, 1), i + 1, qid ? qid : "",
                         text_format_tenths((int)json_integer_value(json_object_get(it, "points")), pts, sizeof pts));
-                csv_field(f, json_string_value(json_object_get(it, "response")) ? json_string_value(json_object_get(it, "response")) : "");
+                out_csv(f, json_string_value(json_object_get(it, "response")) ? json_string_value(json_object_get(it, "response")) : "");
                 fputc(',', f);
-                csv_field(f, ref);
+                out_csv(f, ref);
                 fputc('\n', f);
                 n++;
             }
@@ -750,9 +730,9 @@ static int print_mail(void *ctx, const wf_final *f)
     (void)ctx;
     if (!f->certificate[0]) return 0;
     FILE *out = stdout;
-    csv_field(out, f->c.name);
+    out_csv(out, f->c.name);
     fputc(',', out);
-    csv_field(out, f->c.address);
+    out_csv(out, f->c.address);
     printf(",%s,%s\n", f->c.phone, f->certificate);
     return 0;
 }
