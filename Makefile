@@ -183,7 +183,8 @@ $(FUZZ_BUILD)/script_fuzzer: tests/fuzz/script_fuzzer.c kiosk/scriptline.c
 fuzz-build: $(FUZZERS:%=$(FUZZ_BUILD)/%_fuzzer)
 
 # replays every seed corpus once (part of make test)
-fuzz-replay: fuzz-build
+fuzz-replay:
+	@$(MAKE) --no-print-directory -j$$(nproc) fuzz-build
 	@fail=0; for f in $(FUZZERS); do \
 	  echo "== replay $$f"; $(FUZZ_BUILD)/$${f}_fuzzer -runs=0 tests/fuzz/corpus/$$f >/dev/null 2>$(FUZZ_BUILD)/$$f.log \
 	    && tail -1 $(FUZZ_BUILD)/$$f.log || { cat $(FUZZ_BUILD)/$$f.log; fail=1; }; done; exit $$fail
