@@ -350,6 +350,10 @@ static int read_row(const csv_row *r, const int *map, size_t ncols, question *q,
         diag_add(d, r->line, "question %s: stem is empty", q->id);
         goto fail;
     }
+    if (bank_stem_images(q->stem, NULL, 0) < 0) {
+        diag_add(d, r->line, "question %s: an image line must be [图:name.png] (name of letters, digits, . _ -)", q->id);
+        goto fail;
+    }
     int gap = -1;
     for (int i = 0; i < BANK_MAX_OPTIONS; i++) {
         char *o = text_trim(cell(r, map, C_OPT0 + i));
@@ -532,4 +536,54 @@ void bank_free(bank *b)
     for (size_t i = 0; i < b->n; i++) free_question(&b->q[i]);
     free(b->q);
     memset(b, 0, sizeof *b);
+}
+
+/* ---- images in stems ---------------------------------------------------- */
+
+static int image_name_ok(const char *n, size_t len)
+{
+    if (len < 5 || len > BANK_IMAGE_NAME_MAX || strncmp(n + len - 4, ".png", 4)) return 0;
+    for (size_t i = 0; i < len; i++) {
+        char c = n[i];
+        if (!((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '.' || c == '_' ||
+              c == '-'))
+            return 0;
+    }
+    return n[0] != '.';
+}
+
+int bank_image_line(const char *line, size_t len, char name[BANK_IMAGE_NAME_MAX + 1])
+{
+    while (len && (*line == ' ' || *line == '\t')) { line++; len--; }
+    while (len && (line[len - 1] == ' ' || line[len - 1] == '\t' || line[len - 1] == '\r')) len--;
+    static const char *OPEN[] = {"[图:", "[图：", "[img:"};
+    for (size_t k = 0; k < sizeof OPEN / sizeof *OPEN; k++) {
+        size_t ol = strlen(OPEN[k]);
+        if (len > ol + 1 && !strncmp(line, OPEN[k], ol) && line[len - 1] == ']') {
+            size_t nl = len - ol - 1;
+            if (!image_name_ok(line + ol, nl)) return -1;
+            memcpy(name, line + ol, nl);
+            name[nl] = 0;
+            return 1;
+        }
+    }
+    return 0;
+}
+
+int bank_stem_images(const char *stem, char names[][BANK_IMAGE_NAME_MAX + 1], int max)
+{
+    int n = 0;
+    for (const char *p = stem; *p;) {
+        const char *e = strchr(p, '\n');
+        size_t len = e ? (size_t)(e - p) : strlen(p);
+        char name[BANK_IMAGE_NAME_MAX + 1];
+        int r = bank_image_line(p, len, name);
+        if (r < 0) return -1;
+        if (r == 1) {
+            if (n < max) strcpy(names[n], name);
+            n++;
+        }
+        p = e ? e + 1 : p + len;
+    }
+    return n;
 }

@@ -47,6 +47,16 @@ const char *qtype_name(qtype t);
 const char *qtype_label_zh(qtype t); /* 判断题, 单项选择题, … */
 int qtype_parse(const char *s);
 
+/* Images in stems: a line "[图:NAME]" (or "[img:NAME]") shows the PNG named
+ * NAME ([A-Za-z0-9._-]{1,64}, ending in .png), stored in the pack. Writes up
+ * to MAX names found in STEM into NAMES and returns how many there are;
+ * returns -1 when a reference is malformed. */
+#define BANK_IMAGE_NAME_MAX 64
+int bank_stem_images(const char *stem, char names[][BANK_IMAGE_NAME_MAX + 1], int max);
+/* If LINE (one line of a stem) is an image reference, copies the name into
+ * NAME and returns 1, else 0. */
+int bank_image_line(const char *line, size_t len, char name[BANK_IMAGE_NAME_MAX + 1]);
+
 /* Number of blanks of a fill answer ("a|b;c" → 2). */
 int bank_fill_blanks(const char *answer);
 

@@ -994,6 +994,12 @@ void exam_goto(exam *e, int item)
     if (e->phase == PHASE_RUNNING || e->phase == PHASE_PAUSED) save_clock(e);
 }
 
+int exam_image(exam *e, const char *name, uint8_t **png, size_t *len)
+{
+    if (!e->packdb) return -1;
+    return paper_image(e->packdb, name, png, len);
+}
+
 const paper_question *exam_question(exam *e)
 {
     if (!e->have_paper) return NULL;

@@ -95,6 +95,8 @@ int exam_cand_seat(const exam *e);
 const paper *exam_paper(const exam *e);
 int exam_current(const exam *e);
 void exam_goto(exam *e, int item);
+/* The PNG named NAME from the unlocked pack (malloc'd; caller frees). */
+int exam_image(exam *e, const char *name, uint8_t **png, size_t *len);
 /* Loaded content of the current item (stem, options in original order). */
 const paper_question *exam_question(exam *e);
 

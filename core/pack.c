@@ -94,8 +94,8 @@ static int exec_kv(sqlite3_stmt *st, const char *k, const char *v)
 }
 
 /* Builds the content database; returns a sqlite3_malloc'd image. */
-static pack_rc build_image(const blueprint *bp, const bank *b, const bp_plan *plan, uint8_t **img, size_t *imglen,
-                           char **why)
+static pack_rc build_image(const blueprint *bp, const bank *b, const bp_plan *plan, const pack_image *images,
+                           size_t nimages, uint8_t **img, size_t *imglen, char **why)
 {
     sqlite3 *db = NULL;
     sqlite3_stmt *st = NULL, *sq = NULL, *so = NULL, *sp = NULL;
@@ -175,6 +175,32 @@ static pack_rc build_image(const blueprint *bp, const bank *b, const bp_plan *pl
             sqlite3_bind_int(sp, 3, blueprint_points(&bp->rules[i], &b->q[qi]));
             if (sqlite3_step(sp) != SQLITE_DONE) goto out;
         }
+    /* the PNGs the packed stems show */
+    sqlite3_stmt *si = NULL;
+    if (sqlite3_prepare_v2(db, "INSERT OR IGNORE INTO image VALUES(?,?)", -1, &si, NULL)) goto out;
+    for (size_t k = 0; k < b->n; k++) {
+        if (!used[k]) continue;
+        char names[16][BANK_IMAGE_NAME_MAX + 1];
+        int ni = bank_stem_images(b->q[k].stem, names, 16);
+        for (int j = 0; j < ni && j < 16; j++) {
+            const pack_image *found = NULL;
+            for (size_t m = 0; m < nimages; m++)
+                if (!strcmp(images[m].name, names[j])) found = &images[m];
+            if (!found || found->len > PACK_MAX_IMAGE) {
+                sqlite3_finalize(si);
+                rc = PACK_FORMAT;
+                char *m = fileio_fmt("question %s shows image %s, which was not given or is over 2 MiB", b->q[k].id,
+                                     names[j]);
+                fail(rc, why, m);
+                goto out_quiet;
+            }
+            sqlite3_reset(si);
+            sqlite3_bind_text(si, 1, found->name, -1, SQLITE_STATIC);
+            sqlite3_bind_blob64(si, 2, found->png, found->len, SQLITE_STATIC);
+            if (sqlite3_step(si) != SQLITE_DONE) { sqlite3_finalize(si); goto out; }
+        }
+    }
+    sqlite3_finalize(si);
     if (sqlite3_exec(db, "COMMIT", NULL, NULL, NULL)) goto out;
     sqlite3_int64 n = 0;
     unsigned char *ser = sqlite3_serialize(db, "main", &n, 0);
@@ -187,6 +213,7 @@ out:
         char *m = fileio_fmt("cannot build pack content: %s", db ? sqlite3_errmsg(db) : "sqlite");
         fail(rc, why, m);
     }
+out_quiet:
     sqlite3_finalize(st);
     sqlite3_finalize(sq);
     sqlite3_finalize(so);
@@ -206,13 +233,21 @@ static void hex(const uint8_t *b, size_t n, char *out)
 pack_rc pack_build(const blueprint *bp, const bank *b, const bp_plan *plan, const uint8_t sk[crypto_sign_SECRETKEYBYTES],
                    const char code[RELEASECODE_NORM_BYTES], pack_kdf kdf, uint8_t **out, size_t *outlen, char **why)
 {
+    return pack_build_images(bp, b, plan, sk, code, kdf, NULL, 0, out, outlen, why);
+}
+
+pack_rc pack_build_images(const blueprint *bp, const bank *b, const bp_plan *plan,
+                          const uint8_t sk[crypto_sign_SECRETKEYBYTES], const char code[RELEASECODE_NORM_BYTES],
+                          pack_kdf kdf, const pack_image *images, size_t nimages, uint8_t **out, size_t *outlen,
+                          char **why)
+{
     *out = NULL;
     *outlen = 0;
     if (kdf.opslimit < 1 || kdf.opslimit > KDF_MAX_OPS || kdf.memlimit < KDF_MIN_MEM || kdf.memlimit > KDF_MAX_MEM)
         return fail(PACK_FORMAT, why, fileio_fmt("KDF cost out of range"));
     uint8_t *img = NULL, *z = NULL, *buf = NULL;
     size_t imglen = 0;
-    pack_rc rc = build_image(bp, b, plan, &img, &imglen, why);
+    pack_rc rc = build_image(bp, b, plan, images, nimages, &img, &imglen, why);
     if (rc) return rc;
     uLongf zlen = compressBound((uLong)imglen);
     z = malloc(zlen);

@@ -95,6 +95,21 @@ pack_rc pack_build(const blueprint *bp, const bank *b, const bp_plan *plan, cons
                    const char code[RELEASECODE_NORM_BYTES], pack_kdf kdf, uint8_t **out, size_t *outlen, char **why)
     __attribute__((warn_unused_result));
 
+/* A PNG for stems ([图:NAME] lines), read by the caller. */
+typedef struct pack_image {
+    const char *name;
+    const uint8_t *png;
+    size_t len;
+} pack_image;
+#define PACK_MAX_IMAGE (2u << 20)
+
+/* pack_build with the images the stems refer to (every referenced image must
+ * be given; unreferenced ones are left out). */
+pack_rc pack_build_images(const blueprint *bp, const bank *b, const bp_plan *plan,
+                          const uint8_t sk[crypto_sign_SECRETKEYBYTES], const char code[RELEASECODE_NORM_BYTES],
+                          pack_kdf kdf, const pack_image *images, size_t nimages, uint8_t **out, size_t *outlen,
+                          char **why) __attribute__((warn_unused_result));
+
 /* Checks structure and signature against PK and fills INFO. Nothing else in
  * the file is read before the signature holds. */
 pack_rc pack_verify(const uint8_t *buf, size_t len, const uint8_t pk[32], pack_info *info, char **why)

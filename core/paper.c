@@ -274,3 +274,24 @@ int paper_question_load(sqlite3 *db, int seq, paper_question *q)
     if (type == QT_FILL) q->blanks = bank_fill_blanks(q->key);
     return 0;
 }
+
+int paper_image(sqlite3 *pack, const char *name, uint8_t **png, size_t *len)
+{
+    *png = NULL;
+    *len = 0;
+    sqlite3_stmt *st;
+    if (sqlite3_prepare_v2(pack, "SELECT png FROM image WHERE name=?", -1, &st, NULL)) return -1;
+    sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC);
+    int rc = -1;
+    if (sqlite3_step(st) == SQLITE_ROW) {
+        size_t n = (size_t)sqlite3_column_bytes(st, 0);
+        *png = malloc(n ? n : 1);
+        if (*png) {
+            memcpy(*png, sqlite3_column_blob(st, 0), n);
+            *len = n;
+            rc = 0;
+        }
+    }
+    sqlite3_finalize(st);
+    return rc;
+}

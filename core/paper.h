@@ -63,6 +63,10 @@ typedef struct paper_question {
 } paper_question;
 
 int paper_question_load(sqlite3 *pack, int seq, paper_question *q) __attribute__((warn_unused_result));
+
+/* The PNG named NAME from the pack (malloc'd copy in *png; caller frees).
+ * Returns 0, or -1 when the pack has no such image. */
+int paper_image(sqlite3 *pack, const char *name, uint8_t **png, size_t *len);
 void paper_question_free(paper_question *q);
 
 #endif

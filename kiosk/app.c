@@ -37,6 +37,13 @@ static void app_log(void *ctx, const char *msg)
     SDL_Log("%s", msg);
 }
 
+/* images in stems come from the unlocked pack, in memory only */
+static int app_image(void *ctx, const char *name, uint8_t **png, size_t *len)
+{
+    app *a = ctx;
+    return exam_image(a->ex, name, png, len);
+}
+
 int app_init(app *a, const char *datadir, SDL_Window *w, int scripted, char **why)
 {
     memset(a, 0, sizeof *a);
@@ -51,6 +58,8 @@ int app_init(app *a, const char *datadir, SDL_Window *w, int scripted, char **wh
     const char *env = getenv("KIOSK_FONTS_DIR");
     snprintf(fonts, sizeof fonts, "%s", env ? env : "fonts");
     if (ui_init(&a->ui, w, fonts, why)) return -1;
+    a->ui.image_fn = app_image;
+    a->ui.image_ctx = a;
     a->dirty = 1;
     a->last_second = -1;
     app_sync_screen(a);

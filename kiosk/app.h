@@ -48,6 +48,7 @@ struct app {
     char banner[160];       /* timer warning banner */
     int64_t banner_until;
     int handin_confirm;     /* F10 pressed: asking to confirm */
+    int scroll, scroll_max; /* question area scrolled by (px), and how far it can be */
     int panel_mode;         /* panel sub-screen */
     int irr_category;
     int64_t last_second;    /* last whole second drawn on the timer */

@@ -28,6 +28,7 @@ static void go(app *a, int item)
 {
     exam_goto(a->ex, item);
     a->msg[0] = 0;
+    a->scroll = 0;
     sync_text_input(a);
 }
 
@@ -70,6 +71,18 @@ static void on_event(app *a, const SDL_Event *ev)
             return;
         default: return;
         }
+    }
+    if (ev->type == SDL_MOUSEWHEEL) { /* long questions scroll */
+        a->scroll -= ev->wheel.y * ui_px(&a->ui, 60);
+        if (a->scroll < 0) a->scroll = 0;
+        if (a->scroll > a->scroll_max) a->scroll = a->scroll_max;
+        return;
+    }
+    if (ev->type == SDL_KEYDOWN && (ev->key.keysym.sym == SDLK_DOWN || ev->key.keysym.sym == SDLK_UP)) {
+        a->scroll += (ev->key.keysym.sym == SDLK_DOWN ? 1 : -1) * ui_px(&a->ui, 60);
+        if (a->scroll < 0) a->scroll = 0;
+        if (a->scroll > a->scroll_max) a->scroll = a->scroll_max;
+        return;
     }
     if (ev->type == SDL_KEYDOWN || (t && t->action == ACT_HANDIN)) {
         SDL_Keycode k = t ? SDLK_F10 : ev->key.keysym.sym;
@@ -405,6 +418,12 @@ static void draw(app *a)
         snprintf(head, sizeof head, "%s（共%d题，每题%s分，共%s分）", part->heading, part->count, each, tot);
     } else
         snprintf(head, sizeof head, "%s（共%d题）", part->heading, part->count);
+    /* the question area scrolls (↑/↓, wheel) when a question is taller than it */
+    int area_top = y, area_bottom = u->h - ui_px(u, 48);
+    SDL_Rect area = {0, area_top, mx + mw + 8, area_bottom - area_top};
+    SDL_RenderSetClipRect(u->renderer, &area);
+    int first_target = u->ntargets;
+    y -= a->scroll;
     ui_text(u, mx, y, ui_px(u, 22), u->theme.dim, head);
     y += ui_px(u, 40);
     char num[96], pts[16];
@@ -423,6 +442,24 @@ static void draw(app *a)
     case QT_JUDGE: case QT_SINGLE: case QT_MULTI: y += draw_options(a, it, q, mx, y, mw); break;
     case QT_ORDER: case QT_MATCH: y += draw_order_match(a, it, q, mx, y, mw); break;
     default: y += draw_text_answer(a, it, q, mx, y, mw, bottom - y - ui_px(u, 20)); break;
+    }
+    SDL_RenderSetClipRect(u->renderer, NULL);
+    /* only what is visible can be clicked */
+    for (int i = first_target; i < u->ntargets; i++) {
+        SDL_Rect tr = u->targets[i].r, c;
+        if (SDL_IntersectRect(&tr, &area, &c)) u->targets[i].r = c;
+        else u->targets[i].r = (SDL_Rect){0, 0, 0, 0};
+    }
+    int content = y + a->scroll - area_top;
+    a->scroll_max = content > area.h ? content - area.h + ui_px(u, 12) : 0;
+    if (a->scroll > a->scroll_max) a->scroll = a->scroll_max;
+    if (a->scroll < a->scroll_max) {
+        static const char MORE[] = "↓ 下面还有内容（方向键↓ 或滚轮）";
+        int fh = TTF_FontHeight(ui_font(u, ui_px(u, 18))), mw2 = ui_text_width(u, ui_px(u, 18), MORE);
+        SDL_Rect tag = {mx + mw - mw2 - 16, area_bottom - fh - 8, mw2 + 16, fh + 6};
+        ui_fill(u, tag, u->theme.bg);
+        ui_frame(u, tag, u->theme.accent, 1);
+        ui_text(u, tag.x + 8, tag.y + 3, ui_px(u, 18), u->theme.accent, MORE);
     }
     /* status line: saved state, message, key hints */
     int sy = u->h - ui_px(u, 38);

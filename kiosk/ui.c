@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "../core/bank.h"
 #include "textlayout.h"
 
 /* ---- rendered-line cache ----------------------------------------------------- */
@@ -262,8 +263,40 @@ int ui_init(ui *u, SDL_Window *window, const char *fonts_dir, char **why)
     return 0;
 }
 
+static void images_clear(ui *u)
+{
+    for (int i = 0; i < u->nimages; i++)
+        if (u->images[i].tex) SDL_DestroyTexture(u->images[i].tex);
+    u->nimages = 0;
+}
+
+/* the decoded image NAME, cached; NULL when it cannot be had */
+static ui_image *image_get(ui *u, const char *name)
+{
+    for (int i = 0; i < u->nimages; i++)
+        if (!strcmp(u->images[i].name, name)) return u->images[i].tex ? &u->images[i] : NULL;
+    if (u->nimages == UI_IMAGE_CACHE) images_clear(u);
+    ui_image *im = &u->images[u->nimages++];
+    memset(im, 0, sizeof *im);
+    snprintf(im->name, sizeof im->name, "%s", name);
+    uint8_t *png = NULL;
+    size_t len = 0;
+    if (!u->image_fn || u->image_fn(u->image_ctx, name, &png, &len) != 0) return NULL;
+    SDL_RWops *rw = SDL_RWFromConstMem(png, (int)len);
+    SDL_Surface *surf = rw ? IMG_LoadPNG_RW(rw) : NULL;
+    if (rw) SDL_RWclose(rw);
+    free(png);
+    if (!surf) return NULL;
+    im->tex = SDL_CreateTextureFromSurface(u->renderer, surf);
+    im->w = surf->w;
+    im->h = surf->h;
+    SDL_FreeSurface(surf);
+    return im->tex ? im : NULL;
+}
+
 void ui_free(ui *u)
 {
+    images_clear(u);
     if (u->cache) {
         cache_clear(u->cache);
         for (int i = 0; i < UI_FONT_SIZES; i++) free(u->cache->adv[i]);
@@ -461,9 +494,28 @@ static int draw_table(ui *u, int x, int y, int w, int px, SDL_Color c, char **ro
 int ui_paragraph(ui *u, int x, int y, int w, int px, SDL_Color c, const char *s, int draw)
 {
     if (!s) return 0;
-    if (draw) ui_seen(u, s);
     char *copy = strdup(s);
     if (!copy) return 0;
+    if (draw) { /* what `expect` may find: the text, without image reference lines */
+        char *vis = malloc(strlen(s) + 1);
+        if (vis) {
+            size_t o = 0;
+            for (const char *p = s; *p;) {
+                const char *e = strchr(p, '\n');
+                size_t len = e ? (size_t)(e - p) : strlen(p);
+                char nm[BANK_IMAGE_NAME_MAX + 1];
+                if (bank_image_line(p, len, nm) != 1) {
+                    memcpy(vis + o, p, len);
+                    o += len;
+                    if (e) vis[o++] = '\n';
+                }
+                p = e ? e + 1 : p + len;
+            }
+            vis[o] = 0;
+            ui_seen(u, vis);
+            free(vis);
+        }
+    }
     measure_ctx m = {u, ui_font(u, px), advances_for(u, px)};
     int lh = line_height(u, px), yy = y;
     /* split into runs of plain lines and of table lines */
@@ -479,6 +531,24 @@ int ui_paragraph(ui *u, int x, int y, int w, int px, SDL_Color c, const char *s,
     for (int i = 0; i < n;) {
         char *t = lines[i];
         while (*t == ' ') t++;
+        char iname[BANK_IMAGE_NAME_MAX + 1];
+        if (bank_image_line(lines[i], strlen(lines[i]), iname) == 1) {
+            ui_image *im = image_get(u, iname);
+            if (im) { /* scaled to the width and to under half the screen's height */
+                int maxh = u->h * 45 / 100, iw = im->w, ih = im->h;
+                if (iw > w) { ih = ih * w / iw; iw = w; }
+                if (ih > maxh) { iw = iw * maxh / ih; ih = maxh; }
+                if (draw) SDL_RenderCopy(u->renderer, im->tex, NULL, &(SDL_Rect){x, yy + lh / 8, iw, ih});
+                yy += ih + lh / 4;
+            } else {
+                char missing[128];
+                snprintf(missing, sizeof missing, "（图片 %s 无法显示，请报告监考员）", iname);
+                if (draw) ui_text(u, x, yy, px, u->theme.danger, missing);
+                yy += lh;
+            }
+            i++;
+            continue;
+        }
         if (*t == '|') {
             int j = i;
             char *rows[64];

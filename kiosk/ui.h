@@ -24,6 +24,17 @@ typedef struct ui_target {
 
 typedef struct text_cache text_cache;
 
+/* Supplies the PNG bytes of an image named in a stem ([图:name.png]);
+ * returns 0 with a malloc'd buffer the caller frees, or -1. */
+typedef int (*ui_image_fn)(void *ctx, const char *name, uint8_t **png, size_t *len);
+
+#define UI_IMAGE_CACHE 16
+typedef struct ui_image {
+    char name[72];
+    SDL_Texture *tex;
+    int w, h;
+} ui_image;
+
 typedef struct ui {
     SDL_Window *window;
     SDL_Renderer *renderer;
@@ -40,6 +51,10 @@ typedef struct ui {
     int ntargets;
     char *seen;             /* every text drawn this frame, '\n'-separated */
     size_t seen_len, seen_cap;
+    ui_image_fn image_fn;   /* images in stems */
+    void *image_ctx;
+    ui_image images[UI_IMAGE_CACHE];
+    int nimages;
 } ui;
 
 /* Finds the font and opens the renderer on WINDOW. Returns 0 or -1 with *why. */
@@ -62,7 +77,8 @@ int ui_text(ui *u, int x, int y, int px, SDL_Color c, const char *s);
 int ui_text_width(ui *u, int px, const char *s);
 /* Centred horizontally in [x, x+w). */
 void ui_text_center(ui *u, int x, int y, int w, int px, SDL_Color c, const char *s);
-/* Wrapped paragraph in width W; lines starting with '|' form a table.
+/* Wrapped paragraph in width W; lines starting with '|' form a table, and a
+ * line [图:name.png] shows that image (from image_fn), scaled to fit.
  * Returns the height used. With DRAW 0 only measures. */
 int ui_paragraph(ui *u, int x, int y, int w, int px, SDL_Color c, const char *s, int draw);
 /* Button: filled rect, centred label, registers a click target. */

@@ -652,9 +652,38 @@ static void test_sample_practical(void **state)
     bank_free(&b);
 }
 
+/* Image lines in stems: [图:name.png], [图：name.png], [img:name.png]. */
+static void test_stem_images(void **state)
+{
+    (void)state;
+    char names[4][BANK_IMAGE_NAME_MAX + 1], n1[BANK_IMAGE_NAME_MAX + 1];
+    assert_int_equal(bank_stem_images("看图：\n[图:a.png]\n  [img:b_2-x.png]  \n[图：c.png]\n问题", names, 4), 3);
+    assert_string_equal(names[0], "a.png");
+    assert_string_equal(names[1], "b_2-x.png");
+    assert_string_equal(names[2], "c.png");
+    assert_int_equal(bank_stem_images("没有图片，只有文字[图:a.png]在句中", names, 4), 0); /* only whole lines */
+    assert_int_equal(bank_stem_images("[图:../etc/passwd.png]", names, 4), -1);
+    assert_int_equal(bank_stem_images("[图:a.jpg]", names, 4), -1);
+    assert_int_equal(bank_stem_images("[图:.hidden.png]", names, 4), -1);
+    assert_int_equal(bank_image_line("[图:x.png]", strlen("[图:x.png]"), n1), 1);
+    assert_string_equal(n1, "x.png");
+    assert_int_equal(bank_image_line("plain", 5, n1), 0);
+    /* a malformed reference is one mistake on its row */
+    const char *csv = "id,type,stem,A,B,answer\nQ1,single,\"[图:bad name.png]\",x,y,A\n";
+    bank b;
+    diag d;
+    diag_init(&d);
+    assert_int_equal(bank_parse(csv, strlen(csv), &b, &d), -1);
+    assert_int_equal(diag_count(&d), 1);
+    assert_int_equal(d.v[0].line, 2);
+    assert_non_null(strstr(d.v[0].msg, "image line"));
+    diag_free(&d);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_stem_images),
         cmocka_unit_test(test_judge_answers),
         cmocka_unit_test(test_single_answers),
         cmocka_unit_test(test_multi_answers),
