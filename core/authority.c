@@ -96,19 +96,28 @@ int authority_load_pub(const char *path, authority_pub *out, char **why)
     return rc;
 }
 
-int authority_load_sign_sk(const char *path, uint8_t sk[crypto_sign_SECRETKEYBYTES], char **why)
+/* Reads a secret key file whose first line is HEADER and whose LABEL line
+ * holds N bytes; the file's bytes are wiped after reading. */
+static int load_secret(const char *path, const char *header, const char *label, uint8_t *out, size_t n,
+                       const char *what, char **why)
 {
     unsigned char *buf;
     size_t len;
     if (fileio_read(path, 4096, &buf, &len, why)) return -1;
     int rc = -1;
-    if (strncmp((char *)buf, "exam-authority-key v1\n", 22) || field((char *)buf, "sign", sk, crypto_sign_SECRETKEYBYTES))
-        *why = fileio_fmt("not an authority signing key file (authority.key from exampack keygen)");
+    if (strncmp((char *)buf, header, strlen(header)) || field((char *)buf, label, out, n))
+        *why = fileio_fmt("not %s", what);
     else
         rc = 0;
     sodium_memzero(buf, len);
     free(buf);
     return rc;
+}
+
+int authority_load_sign_sk(const char *path, uint8_t sk[crypto_sign_SECRETKEYBYTES], char **why)
+{
+    return load_secret(path, "exam-authority-key v1\n", "sign", sk, crypto_sign_SECRETKEYBYTES,
+                       "an authority signing key file (authority.key from exampack keygen)", why);
 }
 
 void authority_key_id(const uint8_t pk[crypto_sign_PUBLICKEYBYTES], uint8_t id[AUTHORITY_KEYID_BYTES])
@@ -138,17 +147,7 @@ int authority_device_keygen(const char *path, uint8_t pk[crypto_sign_PUBLICKEYBY
 
 int authority_load_device_sk(const char *path, uint8_t sk[crypto_sign_SECRETKEYBYTES], char **why)
 {
-    unsigned char *buf;
-    size_t len;
-    if (fileio_read(path, 4096, &buf, &len, why)) return -1;
-    int rc = -1;
-    if (strncmp((char *)buf, "exam-device-key v1\n", 19) || field((char *)buf, "sign", sk, crypto_sign_SECRETKEYBYTES))
-        *why = fileio_fmt("not a device key file");
-    else
-        rc = 0;
-    sodium_memzero(buf, len);
-    free(buf);
-    return rc;
+    return load_secret(path, "exam-device-key v1\n", "sign", sk, crypto_sign_SECRETKEYBYTES, "a device key file", why);
 }
 
 int authority_load_results_key(const char *path, uint8_t pk[crypto_box_PUBLICKEYBYTES],
