@@ -5,12 +5,7 @@
 #include <string.h>
 
 #include "fileio.h"
-
-static void put32(uint8_t *p, uint32_t v) { for (int i = 0; i < 4; i++) p[i] = (uint8_t)(v >> (8 * i)); }
-static uint32_t get32(const uint8_t *p)
-{
-    return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
-}
+#include "le.h"
 
 int bundle_write(const bundle_item *items, size_t n, const uint8_t device_sk[crypto_sign_SECRETKEYBYTES], int64_t created,
                  uint8_t **out, size_t *outlen)
@@ -24,13 +19,13 @@ int bundle_write(const bundle_item *items, size_t n, const uint8_t device_sk[cry
     uint8_t *b = malloc(total);
     if (!b) return -1;
     memcpy(b, BUNDLE_MAGIC, 8);
-    put32(b + 8, 1);
-    put32(b + 12, (uint32_t)n);
+    le_put32(b + 8, 1);
+    le_put32(b + 12, (uint32_t)n);
     memcpy(b + 16, device_sk + 32, crypto_sign_PUBLICKEYBYTES);
-    for (int i = 0; i < 8; i++) b[48 + i] = (uint8_t)((uint64_t)created >> (8 * i));
+    le_put64(b + 48, (uint64_t)created);
     size_t o = BUNDLE_HEADER_BYTES;
     for (size_t i = 0; i < n; i++) {
-        put32(b + o, (uint32_t)items[i].len);
+        le_put32(b + o, (uint32_t)items[i].len);
         memcpy(b + o + 4, items[i].data, items[i].len);
         o += 4 + items[i].len;
     }
@@ -47,11 +42,11 @@ int bundle_read(const uint8_t *buf, size_t len, bundle *out, char **why)
         *why = fileio_fmt("not a results bundle (or truncated)");
         return -1;
     }
-    if (get32(buf + 8) != 1) {
-        *why = fileio_fmt("unsupported bundle version %u", get32(buf + 8));
+    if (le_get32(buf + 8) != 1) {
+        *why = fileio_fmt("unsupported bundle version %u", le_get32(buf + 8));
         return -1;
     }
-    uint32_t n = get32(buf + 12);
+    uint32_t n = le_get32(buf + 12);
     if (n > BUNDLE_MAX_RESULTS) {
         *why = fileio_fmt("bundle claims %u results (limit %u)", n, BUNDLE_MAX_RESULTS);
         return -1;
@@ -69,7 +64,7 @@ int bundle_read(const uint8_t *buf, size_t len, bundle *out, char **why)
     size_t o = BUNDLE_HEADER_BYTES;
     for (uint32_t i = 0; i < n; i++) {
         if (body - o < 4) goto bad;
-        uint32_t l = get32(buf + o);
+        uint32_t l = le_get32(buf + o);
         if (l > BUNDLE_MAX_ITEM || body - o - 4 < l) goto bad;
         out->items[i].data = buf + o + 4;
         out->items[i].len = l;
@@ -78,9 +73,7 @@ int bundle_read(const uint8_t *buf, size_t len, bundle *out, char **why)
     if (o != body) goto bad;
     out->n = n;
     memcpy(out->device_pk, buf + 16, sizeof out->device_pk);
-    int64_t c = 0;
-    for (int i = 7; i >= 0; i--) c = (int64_t)((uint64_t)c << 8 | buf[48 + i]);
-    out->created = c;
+    out->created = (int64_t)le_get64(buf + 48);
     return 0;
 bad:
     free(out->items);

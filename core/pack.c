@@ -11,6 +11,7 @@
 #include "authority.h"
 #include "csv.h"
 #include "fileio.h"
+#include "le.h"
 
 #define ABYTES crypto_secretstream_xchacha20poly1305_ABYTES
 #define WRAP_AD_BYTES 104
@@ -20,14 +21,6 @@
 #define KDF_MAX_MEM (2ull << 30)
 
 /* ---- little-endian helpers -------------------------------------------- */
-
-static void put32(uint8_t *p, uint32_t v) { for (int i = 0; i < 4; i++) p[i] = (uint8_t)(v >> (8 * i)); }
-static void put64(uint8_t *p, uint64_t v) { for (int i = 0; i < 8; i++) p[i] = (uint8_t)(v >> (8 * i)); }
-static uint32_t get32(const uint8_t *p)
-{
-    return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
-}
-static uint64_t get64(const uint8_t *p) { return (uint64_t)get32(p) | (uint64_t)get32(p + 4) << 32; }
 
 const char *pack_strerror(pack_rc rc)
 {
@@ -273,20 +266,20 @@ pack_rc pack_build_images(const blueprint *bp, const bank *b, const bp_plan *pla
     if (!buf) { rc = fail(PACK_ENOMEM, why, NULL); goto out; }
     memset(buf, 0, hlen);
     memcpy(buf, PACK_MAGIC, 8);
-    put32(buf + 8, PACK_VERSION);
-    put32(buf + 12, (uint32_t)hlen);
-    put64(buf + 16, clen);
+    le_put32(buf + 8, PACK_VERSION);
+    le_put32(buf + 12, (uint32_t)hlen);
+    le_put64(buf + 16, clen);
     memcpy(buf + 24, pack_id, PACK_ID_BYTES);
     authority_key_id(sk + 32, buf + 40);
     randombytes_buf(buf + 48, crypto_pwhash_SALTBYTES);
-    put64(buf + 64, kdf.opslimit);
-    put64(buf + 72, kdf.memlimit);
-    put32(buf + 80, KDF_ALG_ARGON2ID13);
-    put32(buf + 84, 0);
-    put64(buf + 88, imglen);
-    put64(buf + 96, zlen);
+    le_put64(buf + 64, kdf.opslimit);
+    le_put64(buf + 72, kdf.memlimit);
+    le_put32(buf + 80, KDF_ALG_ARGON2ID13);
+    le_put32(buf + 84, 0);
+    le_put64(buf + 88, imglen);
+    le_put64(buf + 96, zlen);
     randombytes_buf(buf + 104, crypto_aead_xchacha20poly1305_ietf_NPUBBYTES);
-    put32(buf + 200, (uint32_t)ml);
+    le_put32(buf + 200, (uint32_t)ml);
     memcpy(buf + PACK_FIXED_BYTES, meta, (size_t)ml);
 
     uint8_t ckey[PACK_KEY_BYTES], wkey[crypto_aead_xchacha20poly1305_ietf_KEYBYTES];
@@ -340,11 +333,11 @@ pack_rc pack_parse_header(const uint8_t *buf, size_t len, pack_info *info, char 
     memset(info, 0, sizeof *info);
     if (len < PACK_FIXED_BYTES + crypto_sign_BYTES || memcmp(buf, PACK_MAGIC, 8))
         return fail(PACK_FORMAT, why, fileio_fmt("not a question pack (bad magic or too short)"));
-    if (get32(buf + 8) != PACK_VERSION)
+    if (le_get32(buf + 8) != PACK_VERSION)
         return fail(PACK_VERSION_UNSUPPORTED, why, fileio_fmt("pack format version %u is not supported (this program reads %d)",
-                                                               get32(buf + 8), PACK_VERSION));
-    uint32_t hlen = get32(buf + 12), mlen = get32(buf + 200);
-    uint64_t clen = get64(buf + 16), content = get64(buf + 88), zlen = get64(buf + 96);
+                                                               le_get32(buf + 8), PACK_VERSION));
+    uint32_t hlen = le_get32(buf + 12), mlen = le_get32(buf + 200);
+    uint64_t clen = le_get64(buf + 16), content = le_get64(buf + 88), zlen = le_get64(buf + 96);
     if (mlen > PACK_MAX_META || hlen != PACK_FIXED_BYTES + mlen)
         return fail(PACK_FORMAT, why, fileio_fmt("pack header lengths are inconsistent"));
     if (clen > len || (uint64_t)hlen + clen + crypto_sign_BYTES != len)
@@ -352,10 +345,10 @@ pack_rc pack_parse_header(const uint8_t *buf, size_t len, pack_info *info, char 
                                                  (unsigned long long)((uint64_t)hlen + clen + crypto_sign_BYTES)));
     if (content > PACK_MAX_CONTENT || zlen > clen || clen != zlen + chunks_for(zlen) * ABYTES)
         return fail(PACK_FORMAT, why, fileio_fmt("pack content lengths are inconsistent"));
-    info->kdf.opslimit = get64(buf + 64);
-    info->kdf.memlimit = (size_t)get64(buf + 72);
-    if (get32(buf + 80) != KDF_ALG_ARGON2ID13 || info->kdf.opslimit < 1 || info->kdf.opslimit > KDF_MAX_OPS ||
-        get64(buf + 72) < KDF_MIN_MEM || get64(buf + 72) > KDF_MAX_MEM || get32(buf + 84) != 0)
+    info->kdf.opslimit = le_get64(buf + 64);
+    info->kdf.memlimit = (size_t)le_get64(buf + 72);
+    if (le_get32(buf + 80) != KDF_ALG_ARGON2ID13 || info->kdf.opslimit < 1 || info->kdf.opslimit > KDF_MAX_OPS ||
+        le_get64(buf + 72) < KDF_MIN_MEM || le_get64(buf + 72) > KDF_MAX_MEM || le_get32(buf + 84) != 0)
         return fail(PACK_FORMAT, why, fileio_fmt("pack KDF parameters out of range"));
     memcpy(info->pack_id, buf + 24, PACK_ID_BYTES);
     hex(info->pack_id, PACK_ID_BYTES, info->pack_id_hex);
@@ -455,7 +448,7 @@ pack_rc pack_decrypt(const uint8_t *buf, size_t len, const uint8_t key[PACK_KEY_
     if (inflateInit(&zs) != Z_OK) { rc = PACK_ENOMEM; goto out; }
     zinit = 1;
     zs.avail_out = (uInt)info.content_bytes;
-    const uint8_t *c = buf + get32(buf + 12);
+    const uint8_t *c = buf + le_get32(buf + 12);
     size_t nchunks = chunks_for(info.compressed_bytes);
     uint64_t left = info.compressed_bytes;
     int zr = Z_OK;

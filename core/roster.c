@@ -9,10 +9,9 @@
 
 #include "csv.h"
 #include "fileio.h"
+#include "le.h"
 #include "text.h"
 
-static void put32(uint8_t *p, uint32_t v) { for (int i = 0; i < 4; i++) p[i] = (uint8_t)(v >> (8 * i)); }
-static uint32_t get32(const uint8_t *p) { return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24; }
 
 int roster_id_valid(const char *id)
 {
@@ -239,8 +238,8 @@ int roster_write(const roster *r, const uint8_t sk[64], uint8_t **out, size_t *o
     size_t body = o - ROSTER_HEADER_BYTES;
     if (body > ROSTER_MAX_BODY) { free(buf); return -1; }
     memcpy(buf, ROSTER_MAGIC, 8);
-    put32(buf + 8, 1);
-    put32(buf + 12, (uint32_t)body);
+    le_put32(buf + 8, 1);
+    le_put32(buf + 12, (uint32_t)body);
     memcpy(buf + 16, r->roster_id, 16);
     authority_key_id(sk + 32, buf + 32); /* libsodium's sk carries the pk in its last 32 bytes */
     memcpy(buf + 40, r->salt, ROSTER_SALT_BYTES);
@@ -307,8 +306,8 @@ int roster_read(const uint8_t *buf, size_t len, const uint8_t pk[32], roster *ou
         *why = fileio_fmt("not a roster file (or truncated)");
         return -1;
     }
-    if (get32(buf + 8) != 1) { *why = fileio_fmt("unsupported roster format version %u", get32(buf + 8)); return -1; }
-    uint32_t body = get32(buf + 12);
+    if (le_get32(buf + 8) != 1) { *why = fileio_fmt("unsupported roster format version %u", le_get32(buf + 8)); return -1; }
+    uint32_t body = le_get32(buf + 12);
     if (body > ROSTER_MAX_BODY || (size_t)ROSTER_HEADER_BYTES + body + crypto_sign_BYTES != len) {
         *why = fileio_fmt("roster file is truncated or has extra bytes");
         return -1;
