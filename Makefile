@@ -18,7 +18,7 @@ FUZZ_SECONDS ?= 20
 PKG_CONFIG ?= pkg-config
 
 CORE_PKGS := sqlite3 libsodium zlib inih
-KIOSK_PKGS := sdl2 SDL2_ttf SDL2_image fontconfig
+KIOSK_PKGS := sdl2 SDL2_ttf SDL2_image fontconfig x11 dbus-1
 TEST_PKGS := cmocka
 
 WARN := -Wall -Wextra -Werror -Wshadow -Wmissing-prototypes -Wstrict-prototypes -Wpointer-arith \
