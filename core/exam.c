@@ -527,6 +527,9 @@ exam_rc exam_resume(exam *e, const char *code, const char *pin)
     snprintf(data, sizeof data, "elapsed_ms=%lld remaining_ms=%lld", (long long)elapsed,
              (long long)session_remaining(&e->ss, now(e)));
     journal(e, "resume", data);
+    /* the panel's count of focus losses is the sitting's, not this run's */
+    int64_t losses = 0;
+    if (journal_count(e->st.db, e->sid, "focus_lost", &losses) == SQLITE_OK) e->focus_losses = (int)losses;
     *e->resume_sid = 0;
     return EXAM_OK;
 }
@@ -944,6 +947,28 @@ exam_rc exam_reset(exam *e)
     *e->receipt = 0;
     e->phase = PHASE_LOGIN;
     return EXAM_OK;
+}
+
+exam_rc exam_stop(exam *e, const char *reason)
+{
+    int64_t t = now(e);
+    if (e->phase == PHASE_LOGIN && e->pack >= 0) { /* the late-entry window goes on counting from the unlock */
+        sqlite3_stmt *s;
+        if (sqlite3_prepare_v2(e->st.db, "UPDATE unlock SET age_ms=? WHERE pack_id=?", -1, &s, NULL) == SQLITE_OK) {
+            sqlite3_bind_int64(s, 1, t - e->unlock_at);
+            sqlite3_bind_text(s, 2, e->packs[e->pack].id, -1, SQLITE_STATIC);
+            sqlite3_step(s);
+            sqlite3_finalize(s);
+        }
+    }
+    if (e->phase == PHASE_RUNNING || e->phase == PHASE_PAUSED) {
+        flush_journal(e);
+        for (int i = 0; i < e->pp.n; i++)
+            if (!e->saved[i]) save_item(e, i);
+        save_clock(e);
+    }
+    journal(e, "kiosk_stop", reason ? reason : "");
+    return *e->alert || e->npending || unsaved_count(e) ? EXAM_SAVE_FAILED : EXAM_OK;
 }
 
 exam_rc exam_lock(exam *e)

@@ -69,6 +69,12 @@ exam_rc exam_reset(exam *e);                                    /* DONE → LOGI
 /* LOGIN/DONE → LOCKED: closes the unlocked paper (e.g. theory in the morning,
  * then the practical paper is unlocked in the afternoon). */
 exam_rc exam_lock(exam *e);
+/* An orderly stop (SIGTERM from the system, e.g. systemctl stop): saves
+ * whatever is still unsaved and the clock, and journals kiosk_stop with
+ * REASON. The sitting stays as after a crash: the next start asks for the
+ * release code and PIN and continues it, with the time in between not
+ * charged. EXAM_SAVE_FAILED if something could not be written. */
+exam_rc exam_stop(exam *e, const char *reason);
 exam_rc exam_focus_lost(exam *e);                               /* journaled; counted for the panel */
 int exam_focus_losses(const exam *e);
 const char *exam_alert(const exam *e); /* non-NULL while saving fails: shown to the invigilator */

@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -169,4 +170,39 @@ out:
     free(tmp);
     free(dircopy);
     return rc;
+}
+
+int fileio_lock(const char *dir, const char *name, int *fd, long *holder, char **why)
+{
+    *fd = -1;
+    *holder = 0;
+    char *path = fileio_fmt("%s/%s", dir, name);
+    if (!path) {
+        *why = fileio_fmt("out of memory");
+        return -1;
+    }
+    int f = open(path, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
+    if (f < 0) {
+        *why = fileio_fmt("%s: %s", path, strerror(errno));
+        free(path);
+        return -1;
+    }
+    if (flock(f, LOCK_EX | LOCK_NB) != 0) {
+        int busy = errno == EWOULDBLOCK;
+        if (busy) {
+            char buf[32] = {0};
+            if (pread(f, buf, sizeof buf - 1, 0) > 0) *holder = strtol(buf, NULL, 10);
+        } else
+            *why = fileio_fmt("%s: cannot lock: %s", path, strerror(errno));
+        close(f);
+        free(path);
+        return busy ? 1 : -1;
+    }
+    char buf[32];
+    int n = snprintf(buf, sizeof buf, "%ld\n", (long)getpid());
+    if (ftruncate(f, 0) != 0 || pwrite(f, buf, (size_t)n, 0) != n) { /* the pid is only informative */
+    }
+    free(path);
+    *fd = f;
+    return 0;
 }

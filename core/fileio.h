@@ -18,6 +18,14 @@ int fileio_read(const char *path, size_t max, unsigned char **out, size_t *len,
 int fileio_write_atomic(const char *path, const void *buf, size_t len, mode_t mode,
                         int no_replace, char **why) __attribute__((warn_unused_result));
 
+/* Takes an exclusive advisory lock (flock) on DIR/NAME, created 0600, and
+ * writes our pid into it, so that one program instance owns a data
+ * directory. The lock lasts while *FD stays open (and ends with the process,
+ * however it ends). Returns 0 with *FD set; 1 when another process holds it
+ * (*HOLDER = its pid, or 0 if unknown); -1 with *why on other errors. */
+int fileio_lock(const char *dir, const char *name, int *fd, long *holder, char **why)
+    __attribute__((warn_unused_result));
+
 /* Formats a message into a malloc'd string for a `why` out-parameter. */
 char *fileio_fmt(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 

@@ -220,3 +220,20 @@ int journal_verify(sqlite3 *db, uint8_t head[JOURNAL_HASH_BYTES], char **why)
     if (head) memcpy(head, prev, JOURNAL_HASH_BYTES);
     return 0;
 }
+
+int journal_count(sqlite3 *db, const char *session, const char *type, int64_t *count)
+{
+    sqlite3_stmt *st = NULL;
+    int rc = sqlite3_prepare_v2(db, "SELECT count(*) FROM journal WHERE session=? AND type=?", -1, &st, NULL);
+    if (rc != SQLITE_OK) return rc;
+    sqlite3_bind_text(st, 1, session, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 2, type, -1, SQLITE_STATIC);
+    rc = sqlite3_step(st);
+    if (rc == SQLITE_ROW) {
+        *count = sqlite3_column_int64(st, 0);
+        rc = SQLITE_OK;
+    } else
+        rc = rc == SQLITE_DONE ? SQLITE_ERROR : rc;
+    sqlite3_finalize(st);
+    return rc;
+}

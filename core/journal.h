@@ -33,6 +33,10 @@ void journal_hash(const uint8_t prev[JOURNAL_HASH_BYTES], const journal_entry *e
 int journal_append(sqlite3 *db, int64_t mono_ms, int64_t wall, const char *session, const char *type,
                    const char *data, uint8_t head[JOURNAL_HASH_BYTES]) __attribute__((warn_unused_result));
 
+/* Number of entries of TYPE in SESSION's part of the journal (e.g. the
+ * focus losses of a sitting, counted again after a restart). */
+int journal_count(sqlite3 *db, const char *session, const char *type, int64_t *count) __attribute__((warn_unused_result));
+
 /* Current head (all zero bytes for an empty journal) and entry count. */
 int journal_head(sqlite3 *db, uint8_t head[JOURNAL_HASH_BYTES], int64_t *count) __attribute__((warn_unused_result));
 

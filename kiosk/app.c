@@ -1,6 +1,9 @@
 /* app: event loop, screen selection, clock and shared widgets. */
 #include "app.h"
 
+#include "ime.h"
+#include "lockdown.h"
+
 #include <sodium.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -114,14 +117,45 @@ void app_set_msg(app *a, const char *msg, int error)
     a->dirty = 1;
 }
 
-void app_fields(app *a, int n)
+static void fields(app *a, int n, int ascii)
 {
     sodium_memzero(a->field, sizeof a->field);
     a->nfields = n;
     a->focus = 0;
     a->composing[0] = 0;
-    if (n > 0) SDL_StartTextInput();
-    else SDL_StopTextInput();
+    a->ascii = ascii;
+    /* every new set of fields starts with no composition left open; fields
+     * for codes, PINs, tickets and ID numbers get no IME at all */
+    ime_reset(n > 0 && !ascii);
+}
+
+void app_fields(app *a, int n) { fields(a, n, 0); }
+
+void app_fields_ascii(app *a, int n) { fields(a, n, 1); }
+
+/* The character a key types into an ASCII-only field (text input is off
+ * there, so SDL sends no SDL_TEXTINPUT): letters, digits, '-'; 0 for others. */
+static char ascii_key(const SDL_Keysym *k)
+{
+    if (k->mod & (KMOD_CTRL | KMOD_ALT | KMOD_GUI)) return 0;
+    int upper = !!(k->mod & KMOD_SHIFT) ^ !!(k->mod & KMOD_CAPS);
+    if (k->sym >= SDLK_a && k->sym <= SDLK_z) return (char)((upper ? 'A' : 'a') + (k->sym - SDLK_a));
+    if (k->mod & KMOD_SHIFT) return 0;
+    if (k->sym >= SDLK_0 && k->sym <= SDLK_9) return (char)('0' + (k->sym - SDLK_0));
+    if (k->sym >= SDLK_KP_1 && k->sym <= SDLK_KP_9) return (char)('1' + (k->sym - SDLK_KP_1));
+    if (k->sym == SDLK_KP_0) return '0';
+    if (k->sym == SDLK_MINUS || k->sym == SDLK_KP_MINUS) return '-';
+    return 0;
+}
+
+static void field_append(char *f, char c, int digits_only)
+{
+    if (digits_only && (c < '0' || c > '9')) return;
+    size_t n = strlen(f);
+    if (n + 1 < APP_FIELD_MAX) {
+        f[n] = c;
+        f[n + 1] = 0;
+    }
 }
 
 int app_key_is(const SDL_Event *ev, SDL_Keycode k) { return ev->type == SDL_KEYDOWN && ev->key.keysym.sym == k; }
@@ -132,19 +166,24 @@ int app_field_event(app *a, const SDL_Event *ev, int digits_only)
     char *f = a->field[a->focus];
     if (ev->type == SDL_TEXTINPUT) {
         for (const char *p = ev->text.text; *p; p++) {
+            if (a->ascii && (*p < 0x21 || *p > 0x7e)) continue; /* ASCII fields take no IME text */
             if (digits_only && (*p < '0' || *p > '9')) continue;
-            size_t n = strlen(f);
-            if (n + 1 < APP_FIELD_MAX) {
-                f[n] = *p;
-                f[n + 1] = 0;
-            }
+            field_append(f, *p, 0);
         }
         a->composing[0] = 0;
         return 1;
     }
     if (ev->type == SDL_TEXTEDITING) {
-        snprintf(a->composing, sizeof a->composing, "%s", ev->edit.text);
+        if (a->ascii) a->composing[0] = 0;
+        else snprintf(a->composing, sizeof a->composing, "%s", ev->edit.text);
         return 1;
+    }
+    if (a->ascii && ev->type == SDL_KEYDOWN && !SDL_IsTextInputActive()) {
+        char c = ascii_key(&ev->key.keysym);
+        if (c) {
+            field_append(f, c, digits_only);
+            return 1;
+        }
     }
     if (app_key_is(ev, SDLK_BACKSPACE)) {
         size_t n = strlen(f);
@@ -188,10 +227,7 @@ int app_form_event(app *a, const SDL_Event *ev, int digits_only)
 void app_draw_field(app *a, int i, SDL_Rect r, const char *label, int masked)
 {
     ui *u = &a->ui;
-    int px = ui_px(u, 26);
     ui_text(u, r.x, r.y - ui_px(u, 36), ui_px(u, 22), u->theme.dim, label);
-    ui_fill(u, r, u->theme.panel);
-    ui_frame(u, r, i == a->focus ? u->theme.accent : u->theme.border, i == a->focus ? 3 : 1);
     char shown[APP_FIELD_MAX * 3 + 4];
     if (masked) {
         size_t n = strlen(a->field[i]);
@@ -199,19 +235,7 @@ void app_draw_field(app *a, int i, SDL_Rect r, const char *label, int masked)
         for (size_t k = 0; k < n && k < 40; k++) strcat(shown, "●");
     } else
         snprintf(shown, sizeof shown, "%s", a->field[i]);
-    int th = TTF_FontHeight(ui_font(u, px));
-    int x = r.x + 12, y = r.y + (r.h - th) / 2;
-    x += ui_text(u, x, y, px, u->theme.text, shown);
-    if (i == a->focus) {
-        if (a->composing[0]) { /* IME composition shown in place, underlined */
-            int w = ui_text(u, x, y, px, u->theme.accent, a->composing);
-            ui_fill(u, (SDL_Rect){x, y + th, w, 2}, u->theme.accent);
-            x += w;
-        }
-        ui_fill(u, (SDL_Rect){x + 2, y + 2, 2, th - 4}, u->theme.text); /* caret */
-        SDL_Rect ime = {x, r.y, 10, r.h};
-        SDL_SetTextInputRect(&ime);
-    }
+    ui_edit(u, r, ui_px(u, 26), shown, a->composing, 0, i == a->focus);
     ui_target_add(u, r, ACT_FIELD, i);
 }
 
@@ -262,9 +286,11 @@ static int unlocked(const app *a)
 
 void app_event(app *a, const SDL_Event *ev)
 {
+    if (ev->type == SDL_SYSWMEVENT) return; /* raw X events: the lockdown's (lockdown.c) */
     a->dirty = 1;
     if (ev->type == SDL_QUIT) return; /* closing is only possible from the panel */
     if (ev->type == SDL_WINDOWEVENT) {
+        /* journaled and counted for the panel; the lockdown takes the focus back */
         if (ev->window.event == SDL_WINDOWEVENT_FOCUS_LOST) exam_focus_lost(a->ex);
         return;
     }
@@ -335,13 +361,15 @@ void app_draw(app *a)
  * UNTIL (the wait is then cut short at UNTIL, nothing else differs). */
 static void run_loop(app *a, int64_t until)
 {
-    while (!a->quit) {
+    while (!a->quit && !(a->stop && *a->stop)) {
+        lockdown_tick(a->lock); /* whatever the last events took away, taken back at once */
         app_tick(a);
         app_draw(a);
         /* sleep until the next event or the next whole second of the timer */
         int64_t now = app_now(a);
         if (until >= 0 && now >= until) break;
         int timeout = (int)(1000 - now % 1000) + 1;
+        if (lockdown_pending(a->lock) && timeout > 100) timeout = 100; /* a grab to retry */
         if (until >= 0 && until - now < timeout) timeout = (int)(until - now);
         SDL_Event ev;
         if (SDL_WaitEventTimeout(&ev, timeout)) {

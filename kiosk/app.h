@@ -6,6 +6,7 @@
 #define APP_H
 
 #include <SDL.h>
+#include <signal.h>
 
 #include "../core/exam.h"
 #include "ui.h"
@@ -42,6 +43,7 @@ struct app {
     /* text fields of the current screen */
     char field[APP_FIELDS][APP_FIELD_MAX];
     int focus, nfields;
+    int ascii;              /* the fields take ASCII only (no IME) */
     char composing[256];    /* IME composition (SDL_TEXTEDITING), drawn in place */
     char msg[256];          /* message line of the current screen */
     int msg_error;
@@ -53,6 +55,8 @@ struct app {
     int irr_category;
     int64_t last_second;    /* last whole second drawn on the timer */
     char datadir[1024];
+    struct lockdown *lock;  /* X11 lockdown (NULL when windowed, scripted or not X11) */
+    volatile sig_atomic_t *stop; /* set by SIGTERM: leave the loop for an orderly stop */
 };
 
 int app_init(app *a, const char *datadir, SDL_Window *w, int scripted, char **why);
@@ -73,7 +77,10 @@ void app_sync_screen(app *a);
 
 /* helpers for screens */
 void app_set_msg(app *a, const char *msg, int error);
-void app_fields(app *a, int n);   /* reset N empty fields, focus the first */
+void app_fields(app *a, int n);   /* reset N empty fields, focus the first (IME allowed) */
+/* The same for fields that take only codes, PINs, tickets and ID numbers:
+ * ASCII letters, digits and '-', typed from key events with the IME off. */
+void app_fields_ascii(app *a, int n);
 /* Handles typing into the focused field (text input, BackSpace, Tab);
  * returns 1 when the event was consumed. MASK_DIGITS: only digits kept. */
 int app_field_event(app *a, const SDL_Event *ev, int digits_only);

@@ -11,8 +11,10 @@ static void on_event(app *a, const SDL_Event *ev)
     const ui_target *t = ev->type == SDL_MOUSEBUTTONDOWN ? ui_hit(&a->ui, ev->button.x, ev->button.y) : NULL;
     if (app_key_is(ev, SDLK_RETURN) || app_key_is(ev, SDLK_KP_ENTER) || (t && t->action == ACT_SUBMIT))
         exam_confirm(a->ex);
-    else if (app_key_is(ev, SDLK_ESCAPE) || (t && t->action == ACT_BACK))
-        exam_back(a->ex);
+    else if ((app_key_is(ev, SDLK_ESCAPE) || (t && t->action == ACT_BACK)) && exam_back(a->ex) == EXAM_OK) {
+        app_sync_screen(a); /* the login screen, saying why it is back */
+        app_set_msg(a, "已返回登录：信息有误或不是本人，请举手报告监考员。", 1);
+    }
 }
 
 static const char *level_name(int l)

@@ -1,4 +1,7 @@
-/* screen_instructions: 考生须知. Return starts the exam and its timer. */
+/* screen_instructions: 考生须知. Return starts the exam and its timer.
+ * Escape does nothing here: the candidate has confirmed who they are, and
+ * going back would make them log in again for no visible reason (a wrong
+ * identity is caught on the confirmation screen, or by the invigilator). */
 #include <stdio.h>
 
 #include "app.h"
@@ -12,7 +15,7 @@ static void on_event(app *a, const SDL_Event *ev)
         exam_rc rc = exam_start(a->ex);
         if (rc != EXAM_OK) app_set_msg(a, exam_message(rc), 1);
     } else if (app_key_is(ev, SDLK_ESCAPE))
-        exam_back(a->ex);
+        app_set_msg(a, "阅读完毕后按回车键开始考试；如有疑问请举手联系监考员。", 0);
 }
 
 static const char RULES[] =

@@ -4,8 +4,15 @@
 #include <string.h>
 
 #include "app.h"
+#include "ime.h"
 
-static void enter(app *a) { app_fields(a, 2); }
+/* a new candidate: the fields take ASCII only, and the input method starts
+ * in Latin mode whatever the last candidate left it in */
+static void enter(app *a)
+{
+    app_fields_ascii(a, 2);
+    ime_deactivate();
+}
 
 static void on_event(app *a, const SDL_Event *ev)
 {

@@ -7,12 +7,12 @@
 
 #include "app.h"
 
-enum { P_PIN, P_MENU, P_ABSENT, P_IRR_CAT, P_IRR_NOTE, P_EXIT_CONFIRM };
+enum { P_PIN, P_MENU, P_ABSENT, P_IRR_CAT, P_IRR_NOTE, P_EXIT_CONFIRM, P_FORCE_CONFIRM };
 
 static void enter(app *a)
 {
     a->panel_mode = P_PIN;
-    app_fields(a, 1);
+    app_fields_ascii(a, 1);
     app_set_msg(a, "", 0);
 }
 
@@ -40,14 +40,14 @@ static void menu_action(app *a, int n)
         rc = exam_extend(a->ex, 5);
         if (rc == EXAM_OK) { app_set_msg(a, "已延长5分钟", 0); return; }
         break;
-    case 3:
-        rc = exam_force_handin(a->ex);
-        if (rc == EXAM_OK) { close_panel(a); return; }
-        break;
+    case 3: /* asks first, like item 7: it ends the candidate's sitting */
+        if (ph != PHASE_RUNNING && ph != PHASE_PAUSED) break;
+        a->panel_mode = P_FORCE_CONFIRM;
+        return;
     case 4:
         if (ph != PHASE_LOGIN) break;
         a->panel_mode = P_ABSENT;
-        app_fields(a, 1);
+        app_fields_ascii(a, 1);
         return;
     case 5:
         a->panel_mode = P_IRR_CAT;
@@ -138,6 +138,19 @@ static void on_event(app *a, const SDL_Event *ev)
         } else if (ev->type == SDL_KEYDOWN)
             a->panel_mode = P_MENU;
         return;
+    case P_FORCE_CONFIRM:
+        if (ret) {
+            exam_rc rc = exam_force_handin(a->ex);
+            if (rc == EXAM_OK) close_panel(a);
+            else {
+                a->panel_mode = P_MENU;
+                app_set_msg(a, exam_message(rc), 1);
+            }
+        } else if (ev->type == SDL_KEYDOWN) {
+            a->panel_mode = P_MENU;
+            app_set_msg(a, "已取消强制收卷", 0);
+        }
+        return;
     }
 }
 
@@ -209,6 +222,10 @@ static void draw(app *a)
         break;
     case P_EXIT_CONFIRM:
         ui_text(u, x, y, ui_px(u, 24), u->theme.danger, "确认退出考试程序？按回车退出，其他键取消。");
+        y += ui_px(u, 50);
+        break;
+    case P_FORCE_CONFIRM:
+        ui_text(u, x, y, ui_px(u, 24), u->theme.danger, "确认强制收卷？考生将不能再作答。按回车收卷，其他键取消。");
         y += ui_px(u, 50);
         break;
     }

@@ -4,7 +4,7 @@
 
 #include "app.h"
 
-static void enter(app *a) { app_fields(a, 2); }
+static void enter(app *a) { app_fields_ascii(a, 2); }
 
 static void on_event(app *a, const SDL_Event *ev)
 {

@@ -7,14 +7,18 @@
 
 #include "../core/score.h"
 #include "app.h"
+#include "ime.h"
 
 static int is_text_type(qtype t) { return t == QT_FILL || t == QT_NUMERIC || t == QT_ESSAY; }
 
+/* Text input on for fill, numeric and essay questions, off for the rest; in
+ * both cases a composition left open on the question being left is dropped
+ * with the IME's own state (its candidate window closes), so that nothing
+ * typed for one question can be committed into another. */
 static void sync_text_input(app *a)
 {
     const paper *p = exam_paper(a->ex);
-    if (p && is_text_type(p->items[exam_current(a->ex)].type)) SDL_StartTextInput();
-    else SDL_StopTextInput();
+    ime_reset(p && is_text_type(p->items[exam_current(a->ex)].type));
     a->composing[0] = 0;
 }
 
@@ -68,6 +72,7 @@ static void on_event(app *a, const SDL_Event *ev)
         case ACT_HANDIN: break;
         case ACT_BLANK:
             while (exam_active_blank(a->ex) != t->arg) exam_next_blank(a->ex);
+            sync_text_input(a); /* a composition belongs to the blank it was typed in */
             return;
         default: return;
         }
@@ -98,7 +103,10 @@ static void on_event(app *a, const SDL_Event *ev)
         if (mod & (KMOD_CTRL | KMOD_ALT | KMOD_GUI)) return;
         if (k == SDLK_BACKSPACE) { report(a, exam_backspace(a->ex)); return; }
         if (is_text_type(it->type)) {
-            if (k == SDLK_TAB) exam_next_blank(a->ex);
+            if (k == SDLK_TAB) {
+                exam_next_blank(a->ex);
+                sync_text_input(a);
+            }
             else if ((k == SDLK_RETURN || k == SDLK_KP_ENTER) && it->type == QT_ESSAY) report(a, exam_newline(a->ex));
             return; /* characters arrive as SDL_TEXTINPUT */
         }
@@ -146,37 +154,10 @@ static const char *blank_text(const char *resp, int k, char *buf, size_t n)
     return buf;
 }
 
-/* a text box with the answer, the IME composition and a caret */
-static int text_box(app *a, int x, int y, int w, int h, const char *text, int active, int px)
+/* a text box with the answer, the IME composition and a caret (ui_edit) */
+static int text_box(app *a, int x, int y, int w, int h, const char *text, int active, int px, int multiline)
 {
-    ui *u = &a->ui;
-    SDL_Rect r = {x, y, w, h};
-    ui_fill(u, r, u->theme.panel);
-    ui_frame(u, r, active ? u->theme.accent : u->theme.border, active ? 3 : 1);
-    char shown[24000];
-    snprintf(shown, sizeof shown, "%s", text);
-    int used = ui_paragraph(u, x + 10, y + 8, w - 20, px, u->theme.text, shown, 1);
-    if (active) {
-        int lh = TTF_FontHeight(ui_font(u, px));
-        int lines = used / (lh + px / 4 > 0 ? lh + px / 4 : 1);
-        if (lines < 1) lines = 1;
-        /* caret after the last line's text */
-        const char *last = strrchr(shown, '\n');
-        last = last ? last + 1 : shown;
-        int cw = ui_text_width(u, px, last) % (w - 20);
-        int cy = y + 8 + (lines - 1) * (lh + px / 4);
-        if (!*shown) cy = y + 8;
-        if (a->composing[0]) { /* the IME's composition, in place after the text, underlined */
-            int th = TTF_FontHeight(ui_font(u, px));
-            int tw = ui_text(u, x + 10 + cw, cy, px, u->theme.accent, a->composing);
-            ui_fill(u, (SDL_Rect){x + 10 + cw, cy + th, tw, 2}, u->theme.accent);
-            cw += tw;
-        }
-        ui_fill(u, (SDL_Rect){x + 10 + cw + 1, cy + 2, 2, lh - 4}, u->theme.text);
-        SDL_Rect ime = {x + 10 + cw, cy, 10, lh};
-        SDL_SetTextInputRect(&ime);
-    }
-    return h;
+    return ui_edit(&a->ui, (SDL_Rect){x, y, w, h}, px, text, a->composing, multiline, active);
 }
 
 static int draw_options(app *a, const paper_item *it, const paper_question *q, int x, int y, int w)
@@ -284,7 +265,7 @@ static int draw_text_answer(app *a, const paper_item *it, const paper_question *
             ui_text(u, x, y + ui_px(u, 14), px, u->theme.dim, label);
             int bh = ui_px(u, 52);
             text_box(a, x + ui_px(u, 90), y, w - ui_px(u, 90), bh, blank_text(resp, k, buf, sizeof buf),
-                     k == exam_active_blank(a->ex), px);
+                     k == exam_active_blank(a->ex), px, 0);
             ui_target_add(u, (SDL_Rect){x + ui_px(u, 90), y, w - ui_px(u, 90), bh}, ACT_BLANK, k);
             y += bh + ui_px(u, 12);
         }
@@ -293,14 +274,14 @@ static int draw_text_answer(app *a, const paper_item *it, const paper_question *
     }
     if (it->type == QT_NUMERIC) {
         ui_text(u, x, y + ui_px(u, 14), px, u->theme.dim, "答：");
-        text_box(a, x + ui_px(u, 60), y, w / 2, ui_px(u, 52), resp, 1, px);
+        text_box(a, x + ui_px(u, 60), y, w / 2, ui_px(u, 52), resp, 1, px, 0);
         y += ui_px(u, 64);
         ui_text(u, x, y, ui_px(u, 18), u->theme.dim, "只填写数值（可含小数点和负号），不要填写单位。");
         return y - y0 + ui_px(u, 30);
     }
     int h = hmax - ui_px(u, 30);
     if (h < ui_px(u, 120)) h = ui_px(u, 120);
-    text_box(a, x, y, w, h, resp, 1, px);
+    text_box(a, x, y, w, h, resp, 1, px, 1);
     ui_text(u, x, y + h + 6, ui_px(u, 18), u->theme.dim, "直接输入作答内容，回车换行；本题由评卷人员评分。");
     return h + ui_px(u, 30);
 }

@@ -584,6 +584,130 @@ int ui_paragraph(ui *u, int x, int y, int w, int px, SDL_Color c, const char *s,
     return yy - y;
 }
 
+/* ---- editable text ----------------------------------------------------------- */
+
+/* draws bytes [s, s+n) of FULL at (x, y): the part before TLEN in the text
+ * colour, the part from TLEN on (the IME composition) in the accent colour,
+ * underlined; returns the width drawn */
+static int draw_span(ui *u, int x, int y, int px, const char *full, int s, int n, int tlen)
+{
+    char buf[4096];
+    int w = 0;
+    for (int part = 0; part < 2; part++) {
+        int a = part == 0 ? s : (s > tlen ? s : tlen);
+        int b = part == 0 ? (s + n < tlen ? s + n : tlen) : s + n;
+        if (b <= a) continue;
+        int len = b - a < (int)sizeof buf - 1 ? b - a : (int)sizeof buf - 1;
+        memcpy(buf, full + a, (size_t)len);
+        buf[len] = 0;
+        SDL_Color c = part == 0 ? u->theme.text : u->theme.accent;
+        cache_entry *e = cache_get(u, px, c, buf);
+        if (!e) continue;
+        SDL_RenderCopy(u->renderer, e->tex, NULL, &(SDL_Rect){x + w, y, e->w, e->h});
+        if (part == 1) ui_fill(u, (SDL_Rect){x + w, y + TTF_FontHeight(ui_font(u, px)), e->w, 2}, u->theme.accent);
+        w += e->w;
+    }
+    return w;
+}
+
+int ui_edit(ui *u, SDL_Rect box, int px, const char *text, const char *composing, int multiline, int active)
+{
+    ui_fill(u, box, u->theme.panel);
+    ui_frame(u, box, active ? u->theme.accent : u->theme.border, active ? 3 : 1);
+    if (!text) text = "";
+    if (!active || !composing) composing = "";
+    size_t tl = strlen(text), cl = strlen(composing);
+    char *full = malloc(tl + cl + 1);
+    if (!full) return 0;
+    memcpy(full, text, tl);
+    memcpy(full + tl, composing, cl + 1);
+    if (*full) ui_seen(u, full);
+    TTF_Font *f = ui_font(u, px);
+    if (!f) { free(full); return 0; }
+    measure_ctx m = {u, f, advances_for(u, px)};
+    int pad = 10, th = TTF_FontHeight(f);
+    SDL_Rect inner = {box.x + pad, box.y + 6, box.w - 2 * pad, box.h - 12};
+    /* clip to the box, inside whatever clip is already set */
+    SDL_Rect old, clip = inner;
+    SDL_bool had = SDL_RenderIsClipEnabled(u->renderer);
+    if (had) {
+        SDL_RenderGetClipRect(u->renderer, &old);
+        if (!SDL_IntersectRect(&old, &inner, &clip)) clip = (SDL_Rect){inner.x, inner.y, 0, 0};
+    }
+    SDL_RenderSetClipRect(u->renderer, &clip);
+    int cx, cy, lh = line_height(u, px), overflow = 0;
+    if (!multiline) {
+        /* one line: scrolled left so that the end (where the caret is) shows */
+        int wfull = measure(&m, full, (int)strlen(full));
+        int off = wfull + 6 > inner.w ? wfull + 6 - inner.w : 0;
+        int y = box.y + (box.h - th) / 2;
+        cx = inner.x - off + draw_span(u, inner.x - off, y, px, full, 0, (int)strlen(full), (int)tl);
+        cy = y;
+        lh = th;
+        overflow = off > 0;
+    } else {
+        /* wrapped where the lines really break; the caret follows the last line */
+        int cap = 64, n = 0;
+        tl_line *ls = malloc((size_t)cap * sizeof *ls);
+        int start = 0, flen = (int)strlen(full);
+        while (ls) {
+            const char *nl = memchr(full + start, '\n', (size_t)(flen - start));
+            int end = nl ? (int)(nl - full) : flen;
+            char save = full[end];
+            full[end] = 0;
+            int need = tl_break(full + start, inner.w, measure, &m, ls + n, cap - n);
+            if (n + need > cap) { /* more lines than room: grow and break again */
+                while (n + need > cap) cap *= 2;
+                tl_line *g = realloc(ls, (size_t)cap * sizeof *ls);
+                if (!g) { full[end] = save; break; }
+                ls = g;
+                tl_break(full + start, inner.w, measure, &m, ls + n, cap - n);
+            }
+            for (int k = n; k < n + need; k++) ls[k].start += start;
+            /* the last line of a paragraph runs to its end (trailing spaces included) */
+            ls[n + need - 1].len = end - ls[n + need - 1].start;
+            n += need;
+            full[end] = save;
+            if (!nl) break;
+            start = end + 1;
+        }
+        if (!ls || n == 0) { /* out of memory: nothing drawn */
+            free(ls);
+            free(full);
+            SDL_RenderSetClipRect(u->renderer, had ? &old : NULL);
+            return 0;
+        }
+        int content = n * lh, scroll = content > inner.h ? content - inner.h : 0;
+        overflow = scroll > 0;
+        int w_last = 0;
+        for (int k = 0; k < n; k++) {
+            int y = inner.y + k * lh - scroll;
+            if (k == n - 1) w_last = measure(&m, full + ls[k].start, ls[k].len);
+            if (y + lh < inner.y || y > inner.y + inner.h) continue;
+            int w = draw_span(u, inner.x, y, px, full, ls[k].start, ls[k].len, (int)tl);
+            if (k == n - 1) w_last = w > 0 || ls[k].len == 0 ? w : w_last;
+        }
+        /* the caret after the last character; past the box's right edge it starts the next line */
+        cx = inner.x + w_last;
+        cy = inner.y + (n - 1) * lh - scroll;
+        if (cx > inner.x + inner.w - 2) cx = inner.x + inner.w - 2;
+        lh = th;
+        free(ls);
+    }
+    SDL_RenderSetClipRect(u->renderer, had ? &old : NULL);
+    if (overflow && multiline) { /* where in the text the box is: a bar at the right */
+        ui_fill(u, (SDL_Rect){box.x + box.w - 6, box.y + 4, 3, box.h - 8}, u->theme.border);
+        ui_fill(u, (SDL_Rect){box.x + box.w - 6, box.y + box.h - 4 - (box.h - 8) / 3, 3, (box.h - 8) / 3}, u->theme.accent);
+    }
+    if (active) {
+        ui_fill(u, (SDL_Rect){cx + 1, cy + 2, 2, lh - 4}, u->theme.text);
+        SDL_Rect ime = {cx, cy, 10, lh};
+        SDL_SetTextInputRect(&ime);
+    }
+    free(full);
+    return box.h;
+}
+
 void ui_target_add(ui *u, SDL_Rect r, int action, int arg)
 {
     if (u->ntargets < UI_MAX_TARGETS) u->targets[u->ntargets++] = (ui_target){r, action, arg};

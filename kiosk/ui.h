@@ -81,6 +81,14 @@ void ui_text_center(ui *u, int x, int y, int w, int px, SDL_Color c, const char 
  * line [图:name.png] shows that image (from image_fn), scaled to fit.
  * Returns the height used. With DRAW 0 only measures. */
 int ui_paragraph(ui *u, int x, int y, int w, int px, SDL_Color c, const char *s, int draw);
+/* An editable text box at BOX: TEXT, then (when ACTIVE) the IME's
+ * COMPOSING text underlined in the accent colour, then the caret — the
+ * kiosk edits at the end only. MULTILINE wraps where the lines really
+ * break (hard '\n' kept) and, when taller than the box, scrolls so the
+ * caret line shows; otherwise one line scrolled left so the end shows.
+ * Everything is clipped to the box; the IME's candidate window is placed
+ * at the caret. Text is drawn as typed: no tables or images. Returns BOX.h. */
+int ui_edit(ui *u, SDL_Rect box, int px, const char *text, const char *composing, int multiline, int active);
 /* Button: filled rect, centred label, registers a click target. */
 void ui_button(ui *u, SDL_Rect r, const char *label, int px, int primary, int action, int arg);
 void ui_target_add(ui *u, SDL_Rect r, int action, int arg);

@@ -88,7 +88,7 @@ script_candidate() { script_login X "$1" | sed -n '/^expect 考生登录/,$p'; }
 script_forced() {
     script_candidate "$1"
     script_answers "$T/paper.tsv" right "$2"
-    panel; echo "key 3"; echo "expect 监考员已为您收卷"
+    panel; echo "key 3"; echo "expect 确认强制收卷"; echo "key Return"; echo "expect 监考员已为您收卷"
     panel; echo "key 6"; echo "expect 考生登录"
 }
 script_absent() { panel; echo "key 4"; echo "text $(ticket_of "$1")"; echo "key Return"; echo "expect 已登记 $(ticket_of "$1") 缺考"; }

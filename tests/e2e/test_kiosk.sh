@@ -149,7 +149,7 @@ D="$T/k10"; new_kiosk "$D" "$AUTH" "$T/theory.pack" "$T/room.roster"
     echo "key ctrl+alt+i"; echo "text $PIN"; echo "key Return"; echo "key 2"; echo "expect 已延长5分钟"
     echo "key 5"; echo "key 2"; echo "text 鼠标失灵，已更换"; echo "key Return"; echo "expect 异常情况已记录"
     echo "key Escape"; echo "expect 剩余时间 01:34:50"
-    echo "key ctrl+alt+i"; echo "text $PIN"; echo "key Return"; echo "key 3"; echo "expect 监考员已为您收卷"
+    echo "key ctrl+alt+i"; echo "text $PIN"; echo "key Return"; echo "key 3"; echo "expect 确认强制收卷"; echo "key Return"; echo "expect 监考员已为您收卷"
     echo "key ctrl+alt+i"; echo "text $PIN"; echo "key Return"; echo "key 6"; echo "expect 考生登录"
 } >"$T/s.txt"
 run_kiosk "$D" "$T/s.txt"
@@ -216,7 +216,7 @@ D="$T/k15"; new_kiosk "$D" "$AUTH" "$T/theory.pack" "$T/practical.pack" "$T/room
 {
     script_login "$THEORY_CODE" 11
     echo "key ctrl+alt+i"; echo "text $PIN"; echo "key Return"; echo "key 8"; echo "expect 当前不能进行此操作"
-    echo "key 3"; echo "expect 监考员已为您收卷"
+    echo "key 3"; echo "expect 确认强制收卷"; echo "key Return"; echo "expect 监考员已为您收卷"
     echo "key ctrl+alt+i"; echo "text $PIN"; echo "key Return"; echo "key 6"; echo "expect 考生登录"
     echo "key ctrl+alt+i"; echo "text $PIN"; echo "key Return"; echo "key 8"; echo "expect 本机试卷（未解锁）"
     echo "text $PRACTICAL_CODE"; echo "key Return"; echo "expect 设置监考密码"; echo "expect 操作技能考核"
