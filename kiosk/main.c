@@ -175,7 +175,7 @@ int main(int argc, char **argv)
         char reason[32];
         snprintf(reason, sizeof reason, "signal %d", (int)stop_signal);
         if (exam_stop(a.ex, reason) != EXAM_OK) rc = 1;
-        SDL_Log("kiosk: stopped by %s; the sitting resumes at the next start", strsignal((int)stop_signal));
+        SDL_Log("kiosk: stopped by %s; everything is saved, and an unfinished sitting resumes at the next start", strsignal((int)stop_signal));
     }
     app_free(&a);
     lockdown_end(ld);

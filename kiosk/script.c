@@ -271,6 +271,14 @@ int script_run(app *a, const char *path, const char *shots_dir)
                 rc = ln;
             }
             break;
+        case CMD_ABSENT: /* the opposite of expect: TEXT must not be on screen */
+            a->dirty = 1;
+            app_draw(a);
+            if (ui_visible(&a->ui, arg)) {
+                fail_line(path, ln, "text on screen that must not be: ", arg);
+                rc = ln;
+            }
+            break;
         case CMD_CRASH_AFTER:
             /* test hook: die like a power cut, without any cleanup */
             fflush(NULL);

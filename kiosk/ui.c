@@ -677,7 +677,8 @@ int ui_edit(ui *u, SDL_Rect box, int px, const char *text, const char *composing
             SDL_RenderSetClipRect(u->renderer, had ? &old : NULL);
             return 0;
         }
-        int content = n * lh, scroll = content > inner.h ? content - inner.h : 0;
+        /* scrolled by whole lines, so that the top line is never cut in half */
+        int content = n * lh, scroll = content > inner.h ? (content - inner.h + lh - 1) / lh * lh : 0;
         overflow = scroll > 0;
         int w_last = 0;
         for (int k = 0; k < n; k++) {

@@ -75,11 +75,17 @@ else
         done
         echo "wait 2400000"; echo "key F10"; echo "shot 09-confirm-handin"; echo "key Return"
         echo "expect 您已成功交卷"; echo "shot 10-done"
+        # the invigilator locks the kiosk again (panel item 8), so that a later
+        # `bin/kiosk --data demo/kiosk` opens on the start screen, not on a
+        # resume screen asking for this run's PIN
+        echo "key ctrl+alt+i"; echo "text 20261127"; echo "key Return"; echo "key 8"
+        echo "expect 未解锁"; echo "shot 11-locked-again"
     } >"$D/.demo.script"
     rm -f "$D/.paper.tsv"
     KIOSK_SEED=$SEED "$ROOT/bin/kiosk" --data "$D/kiosk" --script "$D/.demo.script" --shots "$D/shots"
     rm -f "$D/.demo.script"
-    echo "scripted sitting done; screenshots of every screen are in demo/shots/"
+    echo "scripted sitting done and the kiosk locked again; screenshots of every screen are in demo/shots/"
+    echo "to sit it yourself on a display: bin/kiosk --data demo/kiosk --windowed (theory code $THEORY_CODE)"
     "$ROOT/bin/examsync" status --data "$D/kiosk" | tail -4
 fi
 echo

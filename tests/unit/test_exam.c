@@ -1555,6 +1555,93 @@ static int group_setup(void **state)
     return 0;
 }
 
+/* SIGTERM mid-sitting (issue 8): exam_stop saves the clock to the
+ * millisecond and journals the stop; the next start resumes the sitting,
+ * and the time the kiosk was down is not charged. */
+static void test_orderly_stop_resumes(void **state)
+{
+    kiosk *k = *state;
+    open_exam(k);
+    unlock_and_pin(k);
+    login_and_start(k, "T001", ID.a);
+    const int64_t t0 = g_now;
+    exam_goto(k->e, 2);
+    assert_int_equal(exam_choose(k->e, 0), EXAM_OK);
+    g_now = t0 + 5 * MIN + 700; /* no tick since the answer: exam_stop saves the clock itself */
+    assert_int_equal(exam_stop(k->e, "signal 15"), EXAM_OK);
+    exam_close(k->e);
+    k->e = NULL;
+    g_now = 99;
+    open_exam(k);
+    assert_int_equal(exam_get_phase(k->e), PHASE_RESUME);
+    g_now += 2 * MIN;
+    assert_int_equal(exam_resume(k->e, k->code, PIN), EXAM_OK);
+    assert_int_equal(exam_get_phase(k->e), PHASE_RUNNING);
+    assert_int_equal(exam_elapsed_ms(k->e), 5 * MIN + 700);
+    assert_int_equal(exam_current(k->e), 2);
+    assert_string_equal(exam_response(k->e, 2), "A");
+    /* the journal says it was a stop, not a crash */
+    sqlite3 *db = NULL;
+    char path[600];
+    snprintf(path, sizeof path, "%s/kiosk.db", k->data);
+    assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
+    int64_t m = 0;
+    sqlite3_stmt *st;
+    assert_int_equal(sqlite3_prepare_v2(db, "SELECT count(*) FROM journal WHERE type='kiosk_stop' AND data='signal 15'", -1,
+                                        &st, NULL),
+                     SQLITE_OK);
+    assert_int_equal(sqlite3_step(st), SQLITE_ROW);
+    m = sqlite3_column_int64(st, 0);
+    sqlite3_finalize(st);
+    sqlite3_close(db);
+    assert_int_equal(m, 1);
+}
+
+/* The panel's focus-loss count is the sitting's: a crash and resume keep it
+ * (issue 8: it went back to 0). */
+static void test_focus_losses_survive_resume(void **state)
+{
+    kiosk *k = *state;
+    open_exam(k);
+    unlock_and_pin(k);
+    login_and_start(k, "T001", ID.a);
+    for (int i = 0; i < 3; i++) assert_int_equal(exam_focus_lost(k->e), EXAM_OK);
+    assert_int_equal(exam_focus_losses(k->e), 3);
+    exam_tick(k->e);
+    exam_close(k->e); /* a crash */
+    k->e = NULL;
+    open_exam(k);
+    assert_int_equal(exam_focus_losses(k->e), 0); /* nobody's yet: the sitting is not resumed */
+    assert_int_equal(exam_resume(k->e, k->code, PIN), EXAM_OK);
+    assert_int_equal(exam_focus_losses(k->e), 3);
+    assert_int_equal(exam_focus_lost(k->e), EXAM_OK);
+    assert_int_equal(exam_focus_losses(k->e), 4);
+}
+
+/* One kiosk per data directory: the lock is exclusive, names its holder and
+ * ends with the holder (here: closing the descriptor). */
+static void test_data_directory_lock(void **state)
+{
+    kiosk *k = *state;
+    int fd1 = -1, fd2 = -1;
+    long holder = -1;
+    char *why = NULL;
+    assert_int_equal(fileio_lock(k->data, "kiosk.lock", &fd1, &holder, &why), 0);
+    assert_true(fd1 >= 0);
+    /* flock locks belong to the open file description: a second open conflicts even in one process */
+    assert_int_equal(fileio_lock(k->data, "kiosk.lock", &fd2, &holder, &why), 1);
+    assert_int_equal(holder, (long)getpid());
+    assert_int_equal(fd2, -1);
+    close(fd1);
+    assert_int_equal(fileio_lock(k->data, "kiosk.lock", &fd2, &holder, &why), 0);
+    struct stat sb;
+    char path[600];
+    snprintf(path, sizeof path, "%s/kiosk.lock", k->data);
+    assert_int_equal(stat(path, &sb), 0);
+    assert_int_equal(sb.st_mode & 0777, 0600);
+    close(fd2);
+}
+
 int main(void)
 {
 #define T(f) cmocka_unit_test_setup_teardown(f, k_setup, k_teardown)
@@ -1573,6 +1660,9 @@ int main(void)
         T(test_bug_journal_entry_dropped_on_write_failure),
         T(test_bug_start_retry_loses_candidate),
         T(test_bug_answers_accepted_after_timeout_while_handin_pending),
+        T(test_orderly_stop_resumes),
+        T(test_focus_losses_survive_resume),
+        T(test_data_directory_lock),
     };
     return cmocka_run_group_tests(tests, group_setup, NULL);
 }
