@@ -20,6 +20,8 @@ PKG_CONFIG ?= pkg-config
 CORE_PKGS := sqlite3 libsodium zlib inih
 KIOSK_PKGS := sdl2 SDL2_ttf SDL2_image fontconfig x11 dbus-1
 TEST_PKGS := cmocka
+# kiosk/textlayout.c breaks lines with ICU: the kiosk and the unit tests link it
+TL_PKGS := icu-uc
 
 WARN := -Wall -Wextra -Werror -Wshadow -Wmissing-prototypes -Wstrict-prototypes -Wpointer-arith \
         -Wformat=2 -Wundef -Wold-style-definition
@@ -42,7 +44,7 @@ pkg_libs = $(shell $(PKG_CONFIG) --libs $(1) 2>/dev/null)
 CORE_CFLAGS := $(BASE_CFLAGS) $(OPT) $(SANFLAGS) $(call pkg_cflags,$(CORE_PKGS))
 CORE_LIBS := $(call pkg_libs,$(CORE_PKGS))
 TEST_CFLAGS := $(CORE_CFLAGS) $(call pkg_cflags,$(TEST_PKGS)) -Wno-missing-prototypes
-TEST_LIBS := $(CORE_LIBS) $(call pkg_libs,$(TEST_PKGS))
+TEST_LIBS := $(CORE_LIBS) $(call pkg_libs,$(TEST_PKGS) $(TL_PKGS))
 
 CORE_MODULES := $(sort $(patsubst core/%.c,%,$(wildcard core/*.c)))
 CORE_OBJS := $(CORE_MODULES:%=$(BUILD)/core/%.o)
@@ -87,11 +89,11 @@ KIOSK_PURE_OBJS := $(KIOSK_PURE:%=$(BUILD)/kiosk/%.o)
 
 $(KIOSK_PURE_OBJS): $(BUILD)/kiosk/%.o: kiosk/%.c
 	@mkdir -p $(dir $@)
-	$(CC) $(CORE_CFLAGS) -c $< -o $@
+	$(CC) $(CORE_CFLAGS) $(call pkg_cflags,$(TL_PKGS)) -c $< -o $@
 
 # kiosk/ gets SDL flags; core/ never does
 KIOSK_CFLAGS := $(CORE_CFLAGS) $(call pkg_cflags,$(KIOSK_PKGS))
-KIOSK_LIBS := $(call pkg_libs,$(KIOSK_PKGS)) $(CORE_LIBS)
+KIOSK_LIBS := $(call pkg_libs,$(KIOSK_PKGS) $(TL_PKGS)) $(CORE_LIBS)
 KIOSK_SRCS := $(filter-out $(KIOSK_PURE:%=kiosk/%.c),$(wildcard kiosk/*.c))
 KIOSK_OBJS := $(KIOSK_SRCS:kiosk/%.c=$(BUILD)/kiosk/%.o)
 
@@ -179,6 +181,10 @@ $(FUZZ_BUILD)/hub_fuzzer: tests/fuzz/hub_fuzzer.c $(addprefix core/,$(CORE_MODUL
 $(FUZZ_BUILD)/script_fuzzer: tests/fuzz/script_fuzzer.c kiosk/scriptline.c
 	@mkdir -p $(dir $@)
 	$(FUZZ_CC) $(FUZZ_CFLAGS) -o $@ $^
+
+$(FUZZ_BUILD)/textlayout_fuzzer: tests/fuzz/textlayout_fuzzer.c kiosk/textlayout.c
+	@mkdir -p $(dir $@)
+	$(FUZZ_CC) $(FUZZ_CFLAGS) $(call pkg_cflags,$(TL_PKGS)) -o $@ $^ $(call pkg_libs,$(TL_PKGS))
 
 fuzz-build: $(FUZZERS:%=$(FUZZ_BUILD)/%_fuzzer)
 

@@ -36,8 +36,9 @@ static char *norm_upper(const char *s)
 }
 
 /* Reads option letters from S (full-width folded, any case; separators ','
- * '、' and white space skipped) into SEQ as 'A'..'Z', at most MAX of them.
- * Returns the count, or -1 when S holds anything else or too many letters. */
+ * '、' and white space as text_trim knows it skipped) into SEQ as 'A'..'Z',
+ * at most MAX of them. Returns the count, or -1 when S holds anything else
+ * or too many letters. */
 static int read_letters(const char *s, char *seq, int max)
 {
     char *f = text_fold(s, 0);
@@ -45,7 +46,9 @@ static int read_letters(const char *s, char *seq, int max)
     int n = 0;
     for (const char *p = f; *p;) {
         char c = *p;
-        if (c == ',' || c == ' ' || c == '\t' || c == '\r' || c == '\n') { p++; continue; }
+        size_t sp = text_space_len(p);
+        if (sp) { p += sp; continue; }
+        if (c == ',') { p++; continue; }
         if (!strncmp(p, IDEOGRAPHIC_COMMA, 3)) { p += 3; continue; }
         if (c >= 'a' && c <= 'z') c = (char)(c - 'a' + 'A');
         if (c < 'A' || c > 'Z' || n >= max) { free(f); return -1; }

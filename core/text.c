@@ -1,4 +1,5 @@
-/* text: trimming, width folding, exact decimals. */
+/* text: trimming (Unicode white space, ZWSP and BOM; a table of our own, so
+ * core needs no ICU), width folding, exact decimals. */
 #include "text.h"
 
 #include <iconv.h>
@@ -6,28 +7,77 @@
 #include <stdlib.h>
 #include <string.h>
 
-static int is_space_at(const char *s, size_t *w)
+/* ---- trimming -------------------------------------------------------------- */
+
+/* Code points text_space_len accepts, as inclusive ranges: Unicode's
+ * White_Space property (PropList.txt) plus U+200B and U+FEFF, which
+ * word processors and web pages leave around pasted text. */
+static const struct { unsigned lo, hi; } trim_ranges[] = {
+    {0x0009, 0x000D}, /* tab, line feed, vertical tab, form feed, carriage return */
+    {0x0020, 0x0020}, /* space */
+    {0x0085, 0x0085}, /* next line */
+    {0x00A0, 0x00A0}, /* no-break space */
+    {0x1680, 0x1680}, /* ogham space mark */
+    {0x2000, 0x200B}, /* en quad .. hair space (White_Space), zero width space */
+    {0x2028, 0x2029}, /* line separator, paragraph separator */
+    {0x202F, 0x202F}, /* narrow no-break space */
+    {0x205F, 0x205F}, /* medium mathematical space */
+    {0x3000, 0x3000}, /* ideographic space */
+    {0xFEFF, 0xFEFF}, /* byte order mark */
+};
+
+size_t text_space_len(const char *s)
 {
-    unsigned char c = (unsigned char)*s;
-    if (c == ' ' || c == '\t' || c == '\r' || c == '\n' || c == '\v' || c == '\f') { *w = 1; return 1; }
-    if (c == 0xE3 && (unsigned char)s[1] == 0x80 && (unsigned char)s[2] == 0x80) { *w = 3; return 1; }
+    const unsigned char *u = (const unsigned char *)s;
+    unsigned cp;
+    size_t n;
+    /* every trimmable character is below U+10000: one to three bytes; a
+     * continuation byte is never NUL, so this stops at the end */
+    if (u[0] < 0x80) {
+        cp = u[0];
+        n = 1;
+    } else if (u[0] >= 0xC2 && u[0] <= 0xDF && (u[1] & 0xC0) == 0x80) {
+        cp = ((u[0] & 0x1Fu) << 6) | (u[1] & 0x3Fu);
+        n = 2;
+    } else if (u[0] >= 0xE0 && u[0] <= 0xEF && (u[1] & 0xC0) == 0x80 && (u[2] & 0xC0) == 0x80) {
+        cp = ((u[0] & 0x0Fu) << 12) | ((u[1] & 0x3Fu) << 6) | (u[2] & 0x3Fu);
+        if (cp < 0x800) return 0; /* overlong */
+        n = 3;
+    } else {
+        return 0;
+    }
+    for (size_t i = 0; i < sizeof trim_ranges / sizeof trim_ranges[0]; i++)
+        if (cp >= trim_ranges[i].lo && cp <= trim_ranges[i].hi) return n;
     return 0;
+}
+
+/* Bytes of the character at S that is not trimmable: a whole well-formed
+ * UTF-8 sequence, or one byte of a malformed one. */
+static size_t char_len(const unsigned char *u)
+{
+    size_t n = u[0] < 0xC2 ? 1 : u[0] < 0xE0 ? 2 : u[0] < 0xF0 ? 3 : u[0] < 0xF5 ? 4 : 1;
+    for (size_t i = 1; i < n; i++)
+        if ((u[i] & 0xC0) != 0x80) return 1;
+    return n;
 }
 
 char *text_trim(const char *s)
 {
     size_t w;
-    while (*s && is_space_at(s, &w)) s += w;
-    size_t len = strlen(s), end = 0;
-    for (size_t i = 0; i < len;) {
-        if (is_space_at(s + i, &w)) { i += w; continue; }
-        i++;
-        end = i;
+    while ((w = text_space_len(s)) > 0) s += w;
+    size_t end = 0;
+    for (size_t i = 0; s[i];) {
+        if ((w = text_space_len(s + i)) > 0) {
+            i += w;
+        } else {
+            i += char_len((const unsigned char *)s + i);
+            end = i;
+        }
     }
-    /* end may sit inside a multi-byte char; extend to its end */
-    while (end < len && ((unsigned char)s[end] & 0xC0) == 0x80) end++;
     return strndup(s, end);
 }
+
+/* ---- folding and numbers ----------------------------------------------------- */
 
 char *text_fold(const char *s, int lower)
 {

@@ -10,8 +10,18 @@
 #define TEXT_DECIMAL_SCALE 1000000LL
 #define TEXT_DECIMAL_MAXDIGITS 12 /* integer digits */
 
-/* Returns a malloc'd copy of S with leading/trailing ASCII white space and
- * U+3000 (ideographic space) removed; NULL on allocation failure. */
+/* Length in bytes of the trimmable character at S, or 0 when S does not
+ * start with one. Trimmable: every Unicode White_Space character (U+0009..
+ * U+000D, U+0020, U+0085, U+00A0, U+1680, U+2000..U+200A, U+2028, U+2029,
+ * U+202F, U+205F, U+3000) plus U+200B (zero width space) and U+FEFF (byte
+ * order mark / zero width no-break space), as well-formed UTF-8. Reads S
+ * no further than its NUL. */
+size_t text_space_len(const char *s);
+
+/* Returns a malloc'd copy of S with the trimmable characters of
+ * text_space_len removed at both ends (inner ones are kept); NULL on
+ * allocation failure. Bank answers and candidates' input are trimmed with
+ * this one rule. */
 char *text_trim(const char *s);
 
 /* Returns a malloc'd copy with full-width ASCII forms (U+FF01..U+FF5E) folded

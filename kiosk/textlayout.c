@@ -1,81 +1,85 @@
-/* textlayout: line breaking for Chinese and mixed text (SPEC §6.2).
+/* textlayout: line breaking for Chinese and mixed text (SPEC §6.2), with
+ * ICU's "zh" line break iterator finding the break opportunities and this
+ * file fitting lines to a width.
  *
- * The text is cut into paragraphs at hard breaks ('\n', "\r\n", and a lone
- * '\r'). Each paragraph is filled greedily, line by line:
+ * Where each rule lives:
+ *  - Break opportunities: ICU (UAX #14 with ICU's zh tailoring), over the
+ *    caller's UTF-8 through a UTF-8 UText, so every position ICU returns is
+ *    a byte offset into the text: no copy, no buffer to bound, no offset map
+ *    (u_strFromUTF8 refuses ill-formed input, and the substitutions of
+ *    u_strFromUTF8WithSub cannot be mapped back to bytes).
+ *  - Hard breaks: where ICU reports UBRK_LINE_HARD ('\n', "\r\n", a lone
+ *    '\r', and VT, FF, NEL, U+2028, U+2029); the terminator is not part of
+ *    the line.
+ *  - Kinsoku, checked again on every ICU opportunity (kinsoku_ok): ICU zh
+ *    alone already keeps ，。、；：？！）》」』 off a line start and （《「『
+ *    off a line end, but allows a break before · (U+00B7), — (U+2014) and
+ *    ﹑ (U+FE51), which tl_no_line_start forbids; "zh@lb=strict" differs
+ *    from "zh" only for Japanese small kana and the like (no difference on
+ *    the sample banks), so it would not help. The check also keeps a prefix
+ *    currency sign (￥ $ ¥ € …) with the digit after it.
+ *  - Fitting (fill_line): greedy, the last candidate whose measured width
+ *    fits. Candidates are first located with a cheap estimate (the sum of
+ *    the pieces between candidates, one measure call per piece), then
+ *    confirmed with exact measurements of the whole line (normally two),
+ *    searching around the estimate when the measuring function is not
+ *    additive (kerning, padding).
+ *  - Last resort (CSS overflow-wrap: break-word): only when not even the
+ *    first opportunity of a line fits, that first segment is split at
+ *    grapheme cluster boundaries (ICU character iterator) that kinsoku and
+ *    no-break characters (U+00A0, U+202F, U+2060, U+FEFF, ZWJ) allow. If no
+ *    such boundary fits either, the line takes the first one anyway: the
+ *    closing punctuation hangs past the width, or a single character wider
+ *    than the line stands alone, and every line makes progress.
  *
- *  - A walker steps from the line start to each *allowed* break opportunity
- *    (a "candidate"). Raw opportunities are at spaces, before and after any
- *    CJK character, and between the characters of a Latin/number run that
- *    alone is wider than the line. An opportunity is allowed unless the
- *    character before it may not end a line (opening bracket) or the
- *    character after it may not start a line (closing punctuation). Skipping
- *    a forbidden opportunity is exactly "moving the break back so the
- *    preceding character goes down with the punctuation" (or moving the
- *    opening bracket down).
- *  - The line takes the last candidate whose measured width fits. To keep
- *    measuring linear, candidates are first located with a cheap estimate
- *    (the sum of the widths of the pieces between candidates, one measure
- *    call per piece), then confirmed with exact measurements of the whole
- *    line (normally two), searching around the estimate if the measuring
- *    function is not additive (kerning, padding).
- *  - If not even the first candidate fits, the line takes it anyway: the
- *    closing punctuation hangs past the width (or a single character wider
- *    than the line stands alone), and every line makes progress.
- *
- * No allocation; the text is read only up to its NUL. */
+ * The iterators are opened once per thread and reused (tl_shutdown frees
+ * them). Without ICU data every character boundary is an opportunity. No
+ * allocation per call; the text is read only up to its NUL. */
 #include "textlayout.h"
 
+#include <limits.h>
 #include <stddef.h>
 #include <string.h>
 
-/* What the line breaker needs to know of a character, worked out once. */
-enum {
-    F_CJK = 1,          /* break opportunity before and after */
-    F_NO_START = 2,     /* closing mark: may not start a line */
-    F_NO_END = 4,       /* opening mark: may not end a line */
-    F_GLUE_BEFORE = 8,  /* combining mark, joiner: no break before */
-    F_GLUE_AFTER = 16,  /* joiner: no break after */
-};
+#include <unicode/ubrk.h>
+#include <unicode/utext.h>
 
 /* Candidates of one line kept for searching back; older ones are found
  * again by walking from the line start. */
 #define RING 256
 
-typedef struct layout {
-    const char *text;
-    int pe; /* paragraph end: offset of its '\r', '\n' or NUL */
-    int width;
-    tl_measure_fn measure;
-    void *ctx;
-    /* the last run of non-CJK, non-space characters looked at */
-    int run_s, run_e, run_long;
-} layout;
+/* A first segment longer than this many bytes is measured grapheme by
+ * grapheme, stopping at the width, so that a 20,000-character word costs
+ * O(line) per line instead of O(rest of the word). */
+#define PROBE_BYTES 64
 
-typedef struct walker {
-    int cend;       /* end of the content taken so far (after a non-space) */
-    int prev_flags; /* of the last character taken */
-    int prev_pos;
-    /* lookahead: the next non-space character, each decoded only once */
-    int nq;      /* its offset (the paragraph end when there is none) */
-    int nn;      /* its length in bytes */
-    int nflags;  /* its F_ flags */
-    int nspaces; /* spaces between the content and it */
-} walker;
+/* ---- the ICU iterators, one set per thread ------------------------------- */
 
-typedef struct cand {
-    int end;    /* content end of the line if it breaks here */
-    int resume; /* where the next line starts (spaces skipped) */
-    int exact;  /* measured width of [line start, end), -1 if not yet */
-    int final;  /* the end of the paragraph */
-} cand;
+static _Thread_local UBreakIterator *line_iter;
+static _Thread_local UBreakIterator *grapheme_iter;
+static _Thread_local int line_iter_failed, grapheme_iter_failed;
 
-typedef struct line_state {
-    layout *L;
-    int ls; /* line start */
-    walker w;
-    cand ring[RING];
-    int count; /* candidates walked so far: 1..count */
-} line_state;
+static UBreakIterator *open_iter(UBreakIteratorType type, UBreakIterator **slot, int *failed)
+{
+    if (!*slot && !*failed) {
+        UErrorCode st = U_ZERO_ERROR;
+        *slot = ubrk_open(type, "zh", NULL, 0, &st);
+        if (U_FAILURE(st)) {
+            if (*slot) ubrk_close(*slot);
+            *slot = NULL;
+            *failed = 1; /* no ICU data: do not try again on every redraw */
+        }
+    }
+    return *slot;
+}
+
+void tl_shutdown(void)
+{
+    if (line_iter) ubrk_close(line_iter);
+    if (grapheme_iter) ubrk_close(grapheme_iter);
+    line_iter = grapheme_iter = NULL;
+    line_iter_failed = grapheme_iter_failed = 0;
+}
 
 /* ---- character properties ---------------------------------------------- */
 
@@ -206,57 +210,96 @@ int tl_no_line_end(unsigned cp)
     }
 }
 
+/* Currency signs written before the amount: never at the end of a line
+ * when a digit follows. */
+static int is_prefix_currency(unsigned cp)
+{
+    switch (cp) {
+    case '$':
+    case 0x00A3: /* £ */
+    case 0x00A5: /* ¥ */
+    case 0x20A9: /* ₩ */
+    case 0x20AC: /* € */
+    case 0x20B9: /* ₹ */
+    case 0xFF04: /* ＄ */
+    case 0xFFE1: /* ￡ */
+    case 0xFFE5: /* ￥ */
+    case 0xFFE6: /* ￦ */
+        return 1;
+    default:
+        return 0;
+    }
+}
+
+static int is_digit(unsigned cp)
+{
+    return (cp >= '0' && cp <= '9') || (cp >= 0xFF10 && cp <= 0xFF19);
+}
+
+/* No-break space, narrow no-break space, word joiner, zero width no-break
+ * space, zero width joiner: the last-resort split never cuts next to one. */
+static int is_glue(unsigned cp)
+{
+    return cp == 0x00A0 || cp == 0x202F || cp == 0x2060 || cp == 0xFEFF || cp == 0x200D;
+}
+
 static int is_space_byte(char c)
 {
     return c == ' ' || c == '\t';
 }
 
-static int is_cjk(unsigned cp)
+/* The code point that ends at byte END (> 0), as tl_decode reads it; its
+ * length in *LEN when LEN is not NULL. */
+static unsigned cp_before(const char *t, int end, int *len)
 {
-    return (cp >= 0x2E80 && cp <= 0x9FFF)     /* radicals, CJK punctuation, kana, ideographs */
-           || (cp >= 0xAC00 && cp <= 0xD7AF)  /* hangul syllables */
-           || (cp >= 0xF900 && cp <= 0xFAFF)  /* compatibility ideographs */
-           || (cp >= 0xFE30 && cp <= 0xFE4F)  /* compatibility forms */
-           || (cp >= 0xFF00 && cp <= 0xFFEF)  /* full-width and half-width forms */
-           || (cp >= 0x20000 && cp <= 0x3FFFF); /* supplementary ideographs */
+    int s = end - 1;
+    while (s > 0 && end - s < 4 && ((unsigned char)t[s] & 0xC0) == 0x80) s--;
+    unsigned cp;
+    if (tl_decode(t + s, &cp) != end - s) {
+        cp = 0xFFFD; /* the last byte belongs to a malformed sequence */
+        s = end - 1;
+    }
+    if (len) *len = end - s;
+    return cp;
 }
 
-/* Marks that belong to the character before them: never a break before. */
-static int is_combining(unsigned cp)
-{
-    return (cp >= 0x0300 && cp <= 0x036F) || (cp >= 0x1AB0 && cp <= 0x1AFF) ||
-           (cp >= 0x1DC0 && cp <= 0x1DFF) || (cp >= 0x20D0 && cp <= 0x20FF) ||
-           (cp >= 0xFE00 && cp <= 0xFE0F) || (cp >= 0xFE20 && cp <= 0xFE2F) ||
-           (cp >= 0x1F3FB && cp <= 0x1F3FF) || (cp >= 0xE0100 && cp <= 0xE01EF) ||
-           cp == 0x3099 || cp == 0x309A;
-}
+/* ---- layout state ------------------------------------------------------- */
 
-/* Joiners and no-break spaces: never a break on either side. */
-static int is_joiner(unsigned cp)
-{
-    return cp == 0x00A0 || cp == 0x200D || cp == 0x2060 || cp == 0x202F || cp == 0xFEFF;
-}
+typedef struct layout {
+    const char *text;
+    int len;
+    int width;
+    tl_measure_fn measure;
+    void *ctx;
+    UText *ut;
+    UBreakIterator *lb; /* line breaks on the text; NULL without ICU data */
+    UBreakIterator *gb; /* grapheme clusters; set on the text on first use */
+    int gb_state;       /* 0 not yet looked at, 1 set on the text, -1 unavailable */
+    /* from any position in [q_from, q_brk) the next allowed break is q_brk */
+    int q_from, q_brk, q_hard;
+} layout;
 
-static const unsigned char ascii_flags[128] = {
-    [','] = F_NO_START, ['.'] = F_NO_START, [';'] = F_NO_START, [':'] = F_NO_START,
-    ['?'] = F_NO_START, ['!'] = F_NO_START, [')'] = F_NO_START, [']'] = F_NO_START,
-    ['}'] = F_NO_START, ['%'] = F_NO_START, ['('] = F_NO_END,   ['['] = F_NO_END,
-    ['{'] = F_NO_END,
-};
+typedef struct cand {
+    int brk;    /* the break position (after spaces and terminators) */
+    int end;    /* content end of the line if it breaks here */
+    int resume; /* where the next line starts */
+    int exact;  /* measured width of [line start, end), -1 if not yet */
+    int final;  /* ends the paragraph: a hard break or the end of the text */
+    int hard;   /* a hard break: another paragraph follows */
+    int stop;   /* the last candidate of the walk */
+} cand;
 
-static int char_flags(unsigned cp)
-{
-    if (cp < 0x80) return ascii_flags[cp];
-    if (cp >= 0x4E00 && cp <= 0x9FFF) return F_CJK; /* unified ideographs: the common case */
-    int f = is_cjk(cp) ? F_CJK : 0;
-    if (tl_no_line_start(cp)) f |= F_NO_START;
-    if (tl_no_line_end(cp)) f |= F_NO_END;
-    if (is_combining(cp)) f |= F_GLUE_BEFORE;
-    if (is_joiner(cp)) f |= F_GLUE_BEFORE | F_GLUE_AFTER;
-    return f;
-}
+enum { BY_LINE, BY_GRAPHEME };
 
-/* ---- measuring ----------------------------------------------------------- */
+typedef struct line_state {
+    layout *L;
+    int ls;    /* line start */
+    int mode;  /* BY_LINE: line break opportunities; BY_GRAPHEME: the last resort */
+    cand limit; /* BY_GRAPHEME: the first line break candidate, split up */
+    int pos;   /* the walk: raw position of the last candidate */
+    cand ring[RING];
+    int count; /* candidates walked so far: 1..count */
+} line_state;
 
 static int meas(const layout *L, int s, int n)
 {
@@ -264,102 +307,149 @@ static int meas(const layout *L, int s, int n)
     return L->measure(L->ctx, L->text + s, n);
 }
 
-/* Makes the run cache describe the run of non-CJK, non-space characters
- * that contains POS (or, when POS is not cached, the run from POS on). */
-static void run_at(layout *L, int pos)
+static int strip_spaces(const char *t, int lo, int e)
 {
-    if (pos >= L->run_s && pos < L->run_e) return;
-    int e = pos;
-    while (e < L->pe && !is_space_byte(L->text[e])) {
-        unsigned cp;
-        int n = tl_decode(L->text + e, &cp);
-        if (is_cjk(cp)) break;
-        e += n;
-    }
-    L->run_s = pos;
-    L->run_e = e;
-    L->run_long = meas(L, pos, e - pos) > L->width;
+    while (e > lo && is_space_byte(t[e - 1])) e--;
+    return e;
 }
 
-/* ---- walking to break opportunities ----------------------------------- */
-
-/* Looks at the first non-space character from FROM on. */
-static void peek(const layout *L, walker *w, int from)
+static int skip_spaces(const char *t, int s, int hi)
 {
+    while (s < hi && is_space_byte(t[s])) s++;
+    return s;
+}
+
+/* Start of the line terminator that ends at B (B itself if there is none). */
+static int strip_terminator(const char *t, int lo, int b)
+{
+    const unsigned char *u = (const unsigned char *)t;
+    if (b > lo && u[b - 1] == '\n') return (b - 1 > lo && u[b - 2] == '\r') ? b - 2 : b - 1;
+    if (b > lo && (u[b - 1] == '\r' || u[b - 1] == '\v' || u[b - 1] == '\f')) return b - 1;
+    if (b - 2 >= lo && u[b - 2] == 0xC2 && u[b - 1] == 0x85) return b - 2; /* NEL */
+    if (b - 3 >= lo && u[b - 3] == 0xE2 && u[b - 2] == 0x80 && (u[b - 1] == 0xA8 || u[b - 1] == 0xA9))
+        return b - 3; /* line, paragraph separator */
+    return b;
+}
+
+/* May a line end with content up to E and the next one start at S?
+ * SPEC §6.2 on top of what ICU allowed. */
+static int kinsoku_ok(const char *t, int e, int s, int glue)
+{
+    if (e <= 0) return 1;
+    unsigned a = cp_before(t, e, NULL), b = 0;
+    tl_decode(t + s, &b);
+    if (tl_no_line_end(a) || tl_no_line_start(b)) return 0;
+    if (is_prefix_currency(a) && is_digit(b)) return 0;
+    if (glue && (is_glue(a) || is_glue(b))) return 0;
+    return 1;
+}
+
+/* ---- break opportunities ------------------------------------------------- */
+
+/* The next break after POS as ICU has it (or every character without ICU);
+ * the text end when there is none. */
+static int raw_break(layout *L, int pos, int *hard)
+{
+    *hard = 0;
+    if (pos >= L->len) return L->len;
+    if (L->lb) {
+        int b = ubrk_following(L->lb, pos);
+        if (b == UBRK_DONE || b > L->len) return L->len;
+        int status = ubrk_getRuleStatus(L->lb);
+        *hard = status >= UBRK_LINE_HARD && status < UBRK_LINE_HARD_LIMIT;
+        return b;
+    }
     const char *t = L->text;
-    int q = from;
-    while (q < L->pe && (t[q] == ' ' || t[q] == '\t')) q++;
-    w->nspaces = q > from;
-    w->nq = q;
-    if (q >= L->pe) {
-        w->nn = 0;
-        w->nflags = 0;
-        return;
+    if (t[pos] == '\r' && t[pos + 1] == '\n') {
+        *hard = 1;
+        return pos + 2;
     }
-    const unsigned char *u = (const unsigned char *)t + q;
-    unsigned b = u[0];
-    if (b < 0x80) {
-        w->nn = 1;
-        w->nflags = ascii_flags[b];
-        return;
-    }
-    /* U+4000..U+9FFF (E4..E9 xx xx): ideographs, the bulk of a stem, with no
-     * prohibition; u[2] is read only when u[1] is a continuation byte, so
-     * never past the NUL */
-    if (b >= 0xE4 && b <= 0xE9 && (u[1] & 0xC0) == 0x80 && (u[2] & 0xC0) == 0x80) {
-        w->nn = 3;
-        w->nflags = F_CJK;
-        return;
-    }
-    w->nn = tl_decode(t + q, &b);
-    w->nflags = char_flags(b);
+    *hard = t[pos] == '\n' || t[pos] == '\r';
+    return pos + tl_decode(t + pos, NULL);
 }
 
-static void walker_init(const layout *L, walker *w, int ls)
+/* The first break after POS that kinsoku allows (hard breaks and the text
+ * end always are). */
+static int next_break(layout *L, int pos, int *hard)
 {
-    w->cend = ls;
-    w->prev_flags = 0;
-    w->prev_pos = ls;
-    peek(L, w, ls);
-}
-
-/* Takes at least one character (unless the paragraph is used up) and stops
- * at the next allowed break, or at the paragraph end. */
-static void walk_next(layout *L, walker *w, cand *c)
-{
-    int taken = 0;
-    c->exact = -1;
+    if (pos >= L->q_from && pos < L->q_brk) {
+        *hard = L->q_hard;
+        return L->q_brk;
+    }
+    int b = pos, h;
     for (;;) {
-        int q = w->nq;
-        if (q >= L->pe) {
-            c->end = w->cend;
-            c->resume = L->pe;
-            c->final = 1;
+        b = raw_break(L, b, &h);
+        if (h || b >= L->len) break;
+        if (kinsoku_ok(L->text, strip_spaces(L->text, 0, b), b, 0)) break;
+    }
+    L->q_from = pos;
+    L->q_brk = b;
+    L->q_hard = h;
+    *hard = h;
+    return b;
+}
+
+/* The next grapheme cluster boundary after POS (a code point boundary
+ * without ICU). */
+static int next_grapheme(layout *L, int pos)
+{
+    if (L->gb_state == 0) {
+        L->gb = open_iter(UBRK_CHARACTER, &grapheme_iter, &grapheme_iter_failed);
+        UErrorCode st = U_ZERO_ERROR;
+        if (L->gb) ubrk_setUText(L->gb, L->ut, &st);
+        L->gb_state = L->gb && U_SUCCESS(st) ? 1 : -1;
+    }
+    if (pos >= L->len) return L->len;
+    if (L->gb_state > 0) {
+        int g = ubrk_following(L->gb, pos);
+        return g == UBRK_DONE || g > L->len ? L->len : g;
+    }
+    return pos + tl_decode(L->text + pos, NULL);
+}
+
+/* ---- walking to candidates ------------------------------------------------ */
+
+static void walk_init(line_state *st)
+{
+    st->pos = st->ls;
+}
+
+/* The next candidate of the line, at least one character on (unless the
+ * paragraph is used up). */
+static void walk_next(line_state *st, cand *c)
+{
+    layout *L = st->L;
+    const char *t = L->text;
+    int ls = st->ls;
+    if (st->mode == BY_GRAPHEME) {
+        for (;;) {
+            /* past the segment's content only spaces and its terminator
+             * are left: the segment's own break comes next */
+            int g = next_grapheme(L, st->pos);
+            if (g >= st->limit.end) break;
+            int resume = skip_spaces(t, g, st->limit.end);
+            st->pos = g;
+            int e = strip_spaces(t, ls, g);
+            if (e <= ls || !kinsoku_ok(t, e, resume, 1)) continue;
+            *c = (cand){g, e, resume, -1, 0, 0, 0};
             return;
         }
-        int a = w->prev_flags, b = w->nflags;
-        if (taken && !(a & (F_NO_END | F_GLUE_AFTER)) && !(b & (F_NO_START | F_GLUE_BEFORE))) {
-            int brk;
-            if (w->nspaces || ((a | b) & F_CJK)) {
-                brk = 1;
-            } else {
-                /* two adjacent characters of one Latin/number run */
-                run_at(L, w->prev_pos);
-                brk = L->run_long;
-            }
-            if (brk) {
-                c->end = w->cend;
-                c->resume = q;
-                c->final = 0;
-                return;
-            }
+        st->pos = st->limit.brk;
+        *c = st->limit;
+        c->exact = -1;
+        c->stop = 1;
+        return;
+    }
+    for (;;) {
+        int hard;
+        int b = next_break(L, st->pos, &hard);
+        st->pos = b;
+        int e = strip_spaces(t, ls, hard ? strip_terminator(t, ls, b) : b);
+        int final = hard || b >= L->len;
+        if (e > ls || final) {
+            *c = (cand){b, e, b, -1, final, hard, final};
+            return;
         }
-        if (!(b & F_CJK) && (q < L->run_s || q >= L->run_e)) run_at(L, q);
-        w->prev_flags = b;
-        w->prev_pos = q;
-        w->cend = q + w->nn;
-        taken = 1;
-        peek(L, w, w->cend);
     }
 }
 
@@ -370,28 +460,24 @@ static const cand *last_cand(const line_state *st)
     return &st->ring[st->count % RING];
 }
 
-/* Walks one candidate further; 0 if the paragraph end was already reached. */
+/* Walks one candidate further; 0 if the walk was already over. */
 static int walk_more(line_state *st)
 {
-    if (st->count > 0 && last_cand(st)->final) return 0;
+    if (st->count > 0 && last_cand(st)->stop) return 0;
     st->count++;
-    walk_next(st->L, &st->w, &st->ring[st->count % RING]);
+    walk_next(st, &st->ring[st->count % RING]);
     return 1;
 }
 
 /* Candidate I (1 <= I <= count) when it fell out of the ring: walks again
- * from the line start, leaving the run cache of the main walker as it was. */
+ * from the line start, leaving the main walk where it was. */
 static cand rewalk(line_state *st, int i)
 {
-    layout *L = st->L;
-    int rs = L->run_s, re = L->run_e, rl = L->run_long;
-    walker w;
-    cand c = {0, 0, -1, 0};
-    walker_init(L, &w, st->ls);
-    for (int k = 0; k < i; k++) walk_next(L, &w, &c);
-    L->run_s = rs;
-    L->run_e = re;
-    L->run_long = rl;
+    int pos = st->pos;
+    cand c = {0, 0, 0, -1, 0, 0, 0};
+    walk_init(st);
+    for (int k = 0; k < i; k++) walk_next(st, &c);
+    st->pos = pos;
     return c;
 }
 
@@ -413,25 +499,65 @@ static cand cand_at(line_state *st, int i)
     return rewalk(st, i);
 }
 
-/* Lays out the line starting at LS; returns the candidate it ends at and
- * its exact width in *WIDTH. */
-static cand fill_line(line_state *st, int ls, int *width)
+/* Sum of the grapheme widths of [S, E), or -1 as soon as it exceeds the
+ * width. */
+static int probe(layout *L, int s, int e)
+{
+    int sum = 0;
+    while (s < e) {
+        int g = next_grapheme(L, s);
+        if (g > e) g = e;
+        sum += meas(L, s, g - s);
+        if (sum > L->width) return -1;
+        s = g;
+    }
+    return sum;
+}
+
+/* Does [S, E) fit the width? Bounded by the width, not by E - S. */
+static int fits(layout *L, int s, int e)
+{
+    if (e - s > PROBE_BYTES && probe(L, s, e) < 0) return 0;
+    return meas(L, s, e - s) <= L->width;
+}
+
+/* End of [LS, E) without the closing marks at its end. */
+static int hang_body(const char *t, int ls, int e)
+{
+    while (e > ls) {
+        int n;
+        if (!tl_no_line_start(cp_before(t, e, &n))) break;
+        e -= n;
+    }
+    return e;
+}
+
+/* Walks the candidates of the current mode from the line start and returns
+ * the index of the last one whose exact width fits (0 when none does). */
+static int choose(line_state *st)
 {
     layout *L = st->L;
-    st->ls = ls;
+    int ls = st->ls;
     st->count = 0;
-    walker_init(L, &st->w, ls);
+    walk_init(st);
 
     /* estimate: add up the pieces between candidates */
     int est = 0, prev_end = ls, fit = 0;
     for (;;) {
         cand *c = &st->ring[++st->count % RING];
-        walk_next(L, &st->w, c);
-        est += meas(L, prev_end, c->end - prev_end);
+        walk_next(st, c);
+        int piece;
+        if (st->count == 1 && st->mode == BY_LINE && c->end - ls > PROBE_BYTES) {
+            piece = probe(L, ls, c->end);
+            if (piece < 0) return 0; /* the first segment alone is too wide */
+        } else {
+            piece = meas(L, prev_end, c->end - prev_end);
+        }
+        est += piece;
         prev_end = c->end;
         if (est > L->width) break;
         fit = st->count;
-        if (c->final) break;
+        if (c->stop) break;
     }
 
     /* confirm with exact widths: largest fitting candidate, widths being
@@ -448,7 +574,7 @@ static cand fill_line(line_state *st, int ls, int *width)
             while (st->count < want && walk_more(st)) {
             }
             if (want > st->count) want = st->count;
-            if (want <= lo) break; /* lo is the paragraph end */
+            if (want <= lo) break; /* lo is the last candidate */
             if (width_at(st, want) <= L->width) {
                 lo = want;
             } else {
@@ -465,10 +591,35 @@ static cand fill_line(line_state *st, int ls, int *width)
             hi = mid;
         }
     }
+    return lo;
+}
+
+/* Lays out the line starting at LS; returns the candidate it ends at and
+ * its exact width in *WIDTH. */
+static cand fill_line(line_state *st, int ls, int *width)
+{
+    st->ls = ls;
+    st->mode = BY_LINE;
+    int lo = choose(st);
     if (lo == 0) {
-        /* nothing fits: the first unit goes on the line anyway (the
-         * estimate loop walked at least one candidate) */
-        lo = 1;
+        /* not even the first segment fits */
+        st->count = 0;
+        walk_init(st);
+        walk_next(st, &st->limit);
+        cand *c = &st->limit;
+        /* closing marks at its end hang past the width when the rest fits:
+         * 3.5%， stays whole rather than losing its 5 */
+        int body = hang_body(st->L->text, ls, c->end);
+        if (body > ls && body < c->end && fits(st->L, ls, body)) {
+            *width = meas(st->L, ls, c->end - ls);
+            return *c;
+        }
+        /* otherwise split it into graphemes */
+        st->mode = BY_GRAPHEME;
+        lo = choose(st);
+        /* none fits either: the first one goes on the line anyway (choose
+         * walked at least one) */
+        if (lo == 0) lo = 1;
     }
     *width = width_at(st, lo);
     return cand_at(st, lo);
@@ -479,38 +630,43 @@ static cand fill_line(line_state *st, int ls, int *width)
 int tl_break(const char *text, int width, tl_measure_fn measure, void *ctx, tl_line *lines, int max)
 {
     if (!text) text = "";
-    int total = 0;
-    int ps = 0;
-    line_state st;
+    size_t n = strlen(text);
     layout L;
     L.text = text;
+    L.len = n < (size_t)INT_MAX ? (int)n : INT_MAX - 1;
     L.width = width;
     L.measure = measure;
     L.ctx = ctx;
-    st.L = &L;
+    L.gb = NULL;
+    L.gb_state = 0;
+    L.q_from = L.q_brk = -1;
+    L.q_hard = 0;
 
-    for (;;) {
-        int pe = ps + (int)strcspn(text + ps, "\r\n");
-        L.pe = pe;
-        L.run_s = L.run_e = -1;
-        L.run_long = 0;
-
-        int ls = ps;
-        for (;;) {
-            int w = 0;
-            cand c = fill_line(&st, ls, &w);
-            if (lines && total < max) {
-                lines[total].start = ls;
-                lines[total].len = c.end - ls;
-                lines[total].width = c.end > ls ? w : 0;
-            }
-            total++;
-            if (c.final) break;
-            ls = c.resume;
-        }
-
-        if (!text[pe]) break;
-        ps = pe + ((text[pe] == '\r' && text[pe + 1] == '\n') ? 2 : 1);
+    UText ut = UTEXT_INITIALIZER;
+    UErrorCode st = U_ZERO_ERROR;
+    L.ut = utext_openUTF8(&ut, text, L.len, &st);
+    L.lb = U_SUCCESS(st) ? open_iter(UBRK_LINE, &line_iter, &line_iter_failed) : NULL;
+    if (L.lb) {
+        ubrk_setUText(L.lb, L.ut, &st);
+        if (U_FAILURE(st)) L.lb = NULL;
     }
+    if (U_FAILURE(st)) L.gb_state = -1;
+
+    line_state ls_state;
+    ls_state.L = &L;
+    int total = 0, ls = 0;
+    for (;;) {
+        int w = 0;
+        cand c = fill_line(&ls_state, ls, &w);
+        if (lines && total < max) {
+            lines[total].start = ls;
+            lines[total].len = c.end - ls;
+            lines[total].width = c.end > ls ? w : 0;
+        }
+        total++;
+        if (c.final && !c.hard) break;
+        ls = c.resume;
+    }
+    utext_close(&ut);
     return total;
 }

@@ -1,21 +1,26 @@
 /* examsync: the site-side companion of the kiosk. Provisions the kiosk data
  * directory, imports packs and rosters (verified first), enrols with the
  * results hub, uploads signed results until the hub acknowledges them with a
- * signed receipt (push, or the watch daemon), exports them for USB, and shows
- * status. It never holds the kiosk up: short transactions, busy timeout. */
+ * signed receipt (push, or the watch daemon), exports them for USB, shows
+ * status and checks a lab PC's readiness (with the kiosk beside it for the
+ * display). It never holds the kiosk up: short transactions, busy timeout. */
 #include <errno.h>
+#include <fcntl.h>
 #include <getopt.h>
+#include <poll.h>
 #include <sodium.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <time.h>
 
 #include "../core/authority.h"
 #include "../core/fileio.h"
 #include "../core/journal.h"
 #include "../core/pack.h"
+#include "../core/readiness.h"
 #include "../core/result.h"
 #include "../core/roster.h"
 #include "../core/store.h"
@@ -35,7 +40,8 @@ static const char USAGE[] =
     "  examsync enroll  --data DIR --hub URL --token TOKEN\n"
     "  examsync push    --data DIR --hub URL          exit 0 only when every result is acknowledged\n"
     "  examsync watch   --data DIR --hub URL [--interval S]   daemon: push with backoff until stopped\n"
-    "  examsync export  --data DIR --out FILE         pending results for a USB stick\n";
+    "  examsync export  --data DIR --out FILE         pending results for a USB stick\n"
+    "  examsync check   --data DIR                    readiness of this lab PC, one line per check\n";
 
 static const char HELP[] =
     "examsync - provision a kiosk and load its exam packs and rosters\n\n%s\n"
@@ -53,7 +59,22 @@ static const char HELP[] =
     "watch    keeps pushing: retries with exponential backoff (1 s to 5 min, with\n"
     "         jitter) while the hub is unreachable; stops on SIGTERM/SIGINT.\n"
     "export   writes pending results into one bundle signed by this kiosk, for\n"
-    "         `examhub import` at the centre.\n";
+    "         `examhub import` at the centre.\n"
+    "check    is this lab PC ready for the sitting? Run it the day before, as the user\n"
+    "         the kiosk runs as, in the kiosk's X session. One line per check, then\n"
+    "         a summary; exit 0 only when every check passed:\n"
+    "             OK   name: what was found\n"
+    "             FAIL name: why, and what to do\n"
+    "             N checks, N failed\n"
+    "         clock (CLOCK_MONOTONIC never goes back), disk (200 MB free in DIR's\n"
+    "         filesystem), fsync (worst of 5 write+fsync rounds in DIR under 200 ms),\n"
+    "         data-dir (owned by you, 0700), data-files (owned by you, 0600;\n"
+    "         authority.pub may be 0644), packs and rosters (loaded, and verifying\n"
+    "         against DIR/authority.pub), and through `kiosk --check-display` (the\n"
+    "         kiosk program beside examsync): display (at least 1366x768), font\n"
+    "         (a CJK font), ime (fcitx5 on the session D-Bus), keyboard-grab.\n"
+    "         Without DISPLAY the display checks fail. The same lines: `kiosk --data\n"
+    "         DIR --check`, or F2 on the kiosk's start screen.\n";
 
 static int usage_error(const char *msg)
 {
@@ -123,6 +144,7 @@ static int cmd_init(opts *o)
 {
     if (!o->data || !o->pub) return usage_error("init needs --data and --pub");
     if (o->nfiles) return usage_error("init takes no file arguments");
+    umask(077); /* kiosk.db holds candidates' names and answers: 0600, like device.key */
     authority_pub pub;
     char *why = NULL;
     if (authority_load_pub(o->pub, &pub, &why)) return fail_msg(o->pub, why);
@@ -601,6 +623,139 @@ static int cmd_export(opts *o)
     return rc;
 }
 
+/* ---- readiness of the lab PC ------------------------------------------------------ */
+
+#define KIOSK_CHECK_TIMEOUT_MS 20000
+#define KIOSK_CHECK_OUTPUT_MAX 65536
+
+static int is_display_check(const char *name)
+{
+    for (int i = 0; READINESS_DISPLAY_CHECKS[i]; i++)
+        if (!strcmp(name, READINESS_DISPLAY_CHECKS[i])) return 1;
+    return 0;
+}
+
+/* Runs `kiosk --data DIR --check-display` (the kiosk program in this
+ * program's directory) with a time limit; its output (stdout and stderr)
+ * goes into *out (malloc'd, NUL-terminated). Returns the exit status, -1
+ * when it could not be run (*why) or was stopped at the time limit. */
+static int run_kiosk_check(const char *data, char **out, char **why)
+{
+    *out = NULL;
+    char self[4096];
+    ssize_t n = readlink("/proc/self/exe", self, sizeof self - 1);
+    if (n <= 0) { *why = fileio_fmt("cannot find the kiosk program (/proc/self/exe: %s)", strerror(errno)); return -1; }
+    self[n] = 0;
+    char *slash = strrchr(self, '/');
+    char *kiosk = fileio_fmt("%.*s/kiosk", slash ? (int)(slash - self) : 1, slash ? self : ".");
+    if (access(kiosk, X_OK) != 0) {
+        *why = fileio_fmt("no kiosk program beside examsync (%s: %s)", kiosk, strerror(errno));
+        free(kiosk);
+        return -1;
+    }
+    int fd[2];
+    if (pipe2(fd, O_CLOEXEC) != 0) { *why = fileio_fmt("pipe: %s", strerror(errno)); free(kiosk); return -1; }
+    pid_t pid = fork();
+    if (pid < 0) {
+        *why = fileio_fmt("cannot start %s: %s", kiosk, strerror(errno));
+        close(fd[0]); close(fd[1]); free(kiosk);
+        return -1;
+    }
+    if (pid == 0) {
+        dup2(fd[1], 1);
+        dup2(fd[1], 2);
+        execl(kiosk, "kiosk", "--data", data, "--check-display", (char *)NULL);
+        _exit(127);
+    }
+    close(fd[1]);
+    free(kiosk);
+    char *buf = malloc(KIOSK_CHECK_OUTPUT_MAX + 1);
+    size_t len = 0;
+    int timed_out = 0;
+    struct timespec t0, t;
+    clock_gettime(CLOCK_MONOTONIC, &t0);
+    for (;;) {
+        clock_gettime(CLOCK_MONOTONIC, &t);
+        long left = KIOSK_CHECK_TIMEOUT_MS - ((t.tv_sec - t0.tv_sec) * 1000 + (t.tv_nsec - t0.tv_nsec) / 1000000);
+        if (left <= 0) { timed_out = 1; break; }
+        struct pollfd p = {fd[0], POLLIN, 0};
+        int pr = poll(&p, 1, (int)left);
+        if (pr < 0 && errno == EINTR) continue;
+        if (pr <= 0) { timed_out = pr == 0; break; }
+        char tmp[4096];
+        ssize_t r = read(fd[0], tmp, sizeof tmp);
+        if (r < 0 && errno == EINTR) continue;
+        if (r <= 0) break;
+        size_t take = buf && len + (size_t)r <= KIOSK_CHECK_OUTPUT_MAX ? (size_t)r : 0; /* the rest is read and dropped */
+        if (take) memcpy(buf + len, tmp, take);
+        len += take;
+    }
+    close(fd[0]);
+    if (timed_out) kill(pid, SIGKILL);
+    int status = 0;
+    while (waitpid(pid, &status, 0) < 0 && errno == EINTR) {
+    }
+    if (buf) buf[len] = 0;
+    *out = buf;
+    if (timed_out) {
+        *why = fileio_fmt("the kiosk's display check did not finish within %d s", KIOSK_CHECK_TIMEOUT_MS / 1000);
+        return -1;
+    }
+    return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + (WIFSIGNALED(status) ? WTERMSIG(status) : 0);
+}
+
+/* The display checks, by the kiosk beside this program, merged into L;
+ * each one it did not report fails with the reason. */
+static void display_checks(readiness_list *l, const char *data)
+{
+    const char *disp = getenv("DISPLAY");
+    if (!disp || !*disp) {
+        readiness_fail_display(l, "no display (DISPLAY not set)");
+        return;
+    }
+    char *out = NULL, *why = NULL;
+    int rc = run_kiosk_check(data, &out, &why);
+    int seen[8] = {0};
+    char last[300] = ""; /* the last line that was not a check line (an error of the kiosk's) */
+    for (char *line = out, *next; line && *line; line = next) {
+        next = strchr(line, '\n');
+        if (next) *next++ = 0;
+        else next = line + strlen(line);
+        readiness_item it;
+        if (readiness_parse(line, &it) == 0 && is_display_check(it.name)) {
+            for (int i = 0; READINESS_DISPLAY_CHECKS[i]; i++)
+                if (!strcmp(it.name, READINESS_DISPLAY_CHECKS[i]) && !seen[i]) {
+                    seen[i] = 1;
+                    readiness_add(l, it.name, it.ok, "%s", it.detail);
+                }
+        } else if (*line)
+            snprintf(last, sizeof last, "%s", line);
+    }
+    for (int i = 0; READINESS_DISPLAY_CHECKS[i]; i++) {
+        if (seen[i]) continue;
+        if (why) readiness_add(l, READINESS_DISPLAY_CHECKS[i], 0, "%s", why);
+        else
+            readiness_add(l, READINESS_DISPLAY_CHECKS[i], 0, "not reported by kiosk --check-display (exit %d)%s%s", rc,
+                          last[0] ? ": " : "", last);
+    }
+    free(out);
+    free(why);
+}
+
+static int cmd_check(opts *o)
+{
+    if (!o->data) return usage_error("check needs --data");
+    if (o->nfiles) return usage_error("check takes no file arguments");
+    readiness_list l = {0};
+    readiness_run(&l, o->data, NULL);
+    display_checks(&l, o->data);
+    char *report = readiness_report(&l, 1);
+    if (!report) return fail_msg("examsync", fileio_fmt("out of memory"));
+    fputs(report, stdout);
+    free(report);
+    return readiness_failed(&l) ? 1 : 0;
+}
+
 int main(int argc, char **argv)
 {
     setvbuf(stdout, NULL, _IOLBF, 0); /* progress lines reach logs at once, also from the daemon */
@@ -628,6 +783,7 @@ int main(int argc, char **argv)
         return rc;
     }
     if (!strcmp(argv[1], "export")) return cmd_export(&o);
+    if (!strcmp(argv[1], "check")) return cmd_check(&o);
     char m[128];
     snprintf(m, sizeof m, "unknown command '%s'", argv[1]);
     return usage_error(m);

@@ -129,6 +129,10 @@ static void test_order(void **state)
     check(QT_ORDER, "CABD", "CABDE", 30, 0);
     check(QT_ORDER, "CABD", "CCBD", 30, 0);
     check(QT_ORDER, "CABD", "C4BD", 30, 0);  /* malformed */
+    /* letters are separated by the white space text_trim knows */
+    check(QT_ORDER, "CABD", "\xEF\xBB\xBF" "C\xC2\xA0" "A\xE2\x80\x8B" "B D\xC2\xA0", 30, 30);
+    check(QT_MULTI, "ACD", "A\xC2\xA0" "C\xE2\x80\x83" "D", 20, 20);
+    check(QT_SINGLE, "B", "\xEF\xBB\xBF" "b\xC2\xA0", 20, 20);
 }
 
 /* ---- fill ------------------------------------------------------------------ */
@@ -174,6 +178,13 @@ static void test_fill_single_blank(void **state)
     check(QT_FILL, "SEO", "SEM", 20, 0);
     check(QT_FILL, "SEO", "   ", 20, 0);       /* blank only spaces */
     check(QT_FILL, "SEO", IDSP, 20, 0);
+    /* pasted from Word or a web page: no-break space, ZWSP, BOM around */
+    check(QT_FILL, "淘宝", "淘宝\xC2\xA0", 20, 20);
+    check(QT_FILL, "淘宝", "\xEF\xBB\xBF淘宝\xE2\x80\x8B", 20, 20);
+    check(QT_FILL, "淘宝\xC2\xA0", "淘宝", 20, 20);            /* in the key too */
+    check(QT_FILL, "淘宝|天猫", "\xE2\x80\xAF天猫\xE3\x80\x80", 20, 20);
+    check(QT_FILL, "淘宝", "淘\xC2\xA0宝", 20, 0);              /* inside: kept */
+    check(QT_FILL, "SEO", "\xC2\xA0\xE2\x80\x8B", 20, 0);       /* blank only spaces */
 }
 
 static void test_fill_alternatives(void **state)

@@ -1,4 +1,5 @@
-/* Unit tests for core/text.c: trimming, width folding, exact decimals. */
+/* Unit tests for core/text.c: trimming (all Unicode white space, ZWSP, BOM),
+ * width folding, exact decimals. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -82,9 +83,118 @@ static void test_trim_ideographic(void **state)
     check_trim("好" IDSP, "好");
     check_trim(IDSP "😀", "😀");
     check_trim("  ＡＢ  ", "ＡＢ");
-    /* U+3001 (E3 80 81) and U+2000 (E2 80 80) look similar but are not U+3000 */
+    /* U+3001 (E3 80 81) looks like U+3000 but is punctuation, not space */
     check_trim("\xE3\x80\x81" "a" "\xE3\x80\x81", "\xE3\x80\x81" "a" "\xE3\x80\x81");
-    check_trim("\xE2\x80\x80" "a", "\xE2\x80\x80" "a");
+    /* U+2000 (E2 80 80, en quad) is White_Space: trimmed (it was kept before
+     * text_trim knew all of Unicode's white space) */
+    check_trim("\xE2\x80\x80" "a", "a");
+}
+
+#define NBSP "\xC2\xA0"     /* U+00A0 */
+#define ZWSP "\xE2\x80\x8B" /* U+200B */
+#define BOM "\xEF\xBB\xBF"  /* U+FEFF */
+
+/* Every character text_trim removes, as UTF-8, with its code point. */
+static const struct { unsigned cp; const char *utf8; } TRIMMED[] = {
+    {0x0009, "\t"},           {0x000A, "\n"},           {0x000B, "\v"},
+    {0x000C, "\f"},           {0x000D, "\r"},           {0x0020, " "},
+    {0x0085, "\xC2\x85"},     {0x00A0, NBSP},           {0x1680, "\xE1\x9A\x80"},
+    {0x2000, "\xE2\x80\x80"}, {0x2001, "\xE2\x80\x81"}, {0x2002, "\xE2\x80\x82"},
+    {0x2003, "\xE2\x80\x83"}, {0x2004, "\xE2\x80\x84"}, {0x2005, "\xE2\x80\x85"},
+    {0x2006, "\xE2\x80\x86"}, {0x2007, "\xE2\x80\x87"}, {0x2008, "\xE2\x80\x88"},
+    {0x2009, "\xE2\x80\x89"}, {0x200A, "\xE2\x80\x8A"}, {0x200B, ZWSP},
+    {0x2028, "\xE2\x80\xA8"}, {0x2029, "\xE2\x80\xA9"}, {0x202F, "\xE2\x80\xAF"},
+    {0x205F, "\xE2\x81\x9F"}, {0x3000, IDSP},           {0xFEFF, BOM},
+};
+
+static void test_trim_unicode_space(void **state)
+{
+    (void)state;
+    size_t nt = sizeof TRIMMED / sizeof TRIMMED[0];
+    for (size_t i = 0; i < nt; i++) {
+        const char *sp = TRIMMED[i].utf8;
+        char in[64], inner[64];
+        assert_int_equal(text_space_len(sp), strlen(sp));
+        snprintf(in, sizeof in, "%s淘宝%s", sp, sp);
+        char *got = text_trim(in);
+        assert_non_null(got);
+        if (strcmp(got, "淘宝") != 0) fail_msg("U+%04X not trimmed: \"%s\"", TRIMMED[i].cp, got);
+        free(got);
+        /* inside the text it stays */
+        snprintf(inner, sizeof inner, "淘%s宝", sp);
+        snprintf(in, sizeof in, "%s%s%s", sp, inner, sp);
+        check_trim(in, inner);
+        /* only trimmable characters: nothing left */
+        snprintf(in, sizeof in, "%s%s%s", sp, sp, sp);
+        check_trim(in, "");
+    }
+    /* all of them at once, at both ends */
+    char all[512] = "";
+    for (size_t i = 0; i < nt; i++) strcat(all, TRIMMED[i].utf8);
+    char in[1200];
+    snprintf(in, sizeof in, "%sA B%s", all, all);
+    check_trim(in, "A B");
+
+    /* the cases from Word and web pages */
+    check_trim("淘宝" NBSP, "淘宝");
+    check_trim(BOM "淘宝" ZWSP, "淘宝");
+    check_trim(NBSP " " IDSP BOM "SEO" ZWSP "\r\n", "SEO");
+
+    /* neighbours that are not white space stay */
+    static const char *const kept[] = {
+        "\xC2\x84",     /* U+0084 */
+        "\xC2\xA1",     /* ¡ U+00A1 */
+        "\xE1\x9A\x81", /* U+1681 */
+        "\xE2\x80\x8C", /* U+200C ZWNJ */
+        "\xE2\x80\x8D", /* U+200D ZWJ */
+        "\xE2\x80\xA7", /* U+2027 */
+        "\xE2\x80\xAA", /* U+202A */
+        "\xE2\x80\xAE", /* U+202E */
+        "\xE2\x81\x9E", /* U+205E */
+        "\xE2\x81\xA0", /* U+2060 word joiner (not White_Space) */
+        "\xE3\x80\x81", /* 、 U+3001 */
+        "\xEF\xBB\xBE", /* U+FEFE */
+        "\xEF\xBC\x80", /* U+FF00 */
+        "\x1F",          /* unit separator: a control, not White_Space */
+    };
+    for (size_t i = 0; i < sizeof kept / sizeof kept[0]; i++) {
+        char k[32];
+        assert_int_equal(text_space_len(kept[i]), 0);
+        snprintf(k, sizeof k, "%sa%s", kept[i], kept[i]);
+        check_trim(k, k);
+    }
+    /* malformed and overlong encodings of spaces are not spaces */
+    assert_int_equal(text_space_len("\xE0\x80\xA0"), 0); /* overlong U+0020 */
+    assert_int_equal(text_space_len("\xC2"), 0);          /* cut short by the NUL */
+    assert_int_equal(text_space_len("\xE2\x80"), 0);
+    assert_int_equal(text_space_len(""), 0);
+    check_trim("\xE2\x80", "\xE2\x80");
+    check_trim("\xC2 ", "\xC2");
+    check_trim(" \xFF" NBSP, "\xFF");
+    /* a space right after a malformed lead byte is still found */
+    check_trim("a\xF0" NBSP, "a\xF0");
+    /* a multi-byte character before the trailing spaces is kept whole */
+    check_trim("\xF0\x9F\x98\x80" ZWSP BOM, "\xF0\x9F\x98\x80");
+}
+
+static void test_trim_exact_buffer(void **state)
+{
+    (void)state;
+    /* truncated sequences at the end of an exactly sized buffer: ASan reports
+     * any read past the NUL */
+    static const char *const tails[] = {"a\xC2", "a\xE2", "a\xE2\x80", "a\xEF\xBB", "a\xF0\x9F\x98", NBSP};
+    for (size_t i = 0; i < sizeof tails / sizeof tails[0]; i++) {
+        size_t n = strlen(tails[i]);
+        char *b = malloc(n + 1);
+        assert_non_null(b);
+        memcpy(b, tails[i], n + 1);
+        char *t = text_trim(b);
+        assert_non_null(t);
+        assert_true(strlen(t) <= n);
+        free(t);
+        (void)text_space_len(b + n - 1);
+        free(b);
+    }
 }
 
 static void test_fold(void **state)
@@ -251,6 +361,8 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_trim_ascii),
         cmocka_unit_test(test_trim_ideographic),
+        cmocka_unit_test(test_trim_unicode_space),
+        cmocka_unit_test(test_trim_exact_buffer),
         cmocka_unit_test(test_fold),
         cmocka_unit_test(test_fold_fullwidth_comma),
         cmocka_unit_test(test_decimal_values),
