@@ -259,7 +259,8 @@ static int header(app *a, const char *title, int place_on_right)
     ui_text(u, u->w - pw - 24, (h - TTF_FontHeight(ui_font(u, ui_px(u, 20)))) / 2, ui_px(u, 20), u->theme.accent_text,
             place);
     const char *alert = exam_alert(a->ex);
-    if (alert) { /* the invigilator must see storage trouble */
+    if (!alert && lockdown_failing(a->lock)) alert = "本机键盘未能锁定（另一程序占用键盘），请通知监考员检查本机";
+    if (alert) { /* the invigilator must see storage (or lockdown) trouble */
         int ah = ui_px(u, 40);
         ui_fill(u, (SDL_Rect){0, h, u->w, ah}, u->theme.danger);
         ui_text(u, 24, h + (ah - TTF_FontHeight(ui_font(u, ui_px(u, 20)))) / 2, ui_px(u, 20), (SDL_Color){255, 255, 255, 255},

@@ -17,6 +17,7 @@ struct lockdown {
     /* what the last events took away */
     int need_focus, need_raise, need_map, need_geometry, need_grab;
     int pending;            /* a grab failed: try again soon */
+    Uint32 pending_since;   /* SDL ticks when it started failing (0: not failing) */
     int takebacks;
     Uint32 last_full;       /* SDL ticks of the last full check */
 };
@@ -229,6 +230,8 @@ int lockdown_tick(lockdown *l)
     } else if (l->need_focus || l->need_grab)
         l->pending = 1;
     XFlush(l->dpy);
+    if (!l->pending) l->pending_since = 0;
+    else if (!l->pending_since) l->pending_since = t ? t : 1;
     l->takebacks += done;
     return done;
 }
@@ -236,6 +239,8 @@ int lockdown_tick(lockdown *l)
 int lockdown_pending(const lockdown *l) { return l && l->pending; }
 
 int lockdown_takebacks(const lockdown *l) { return l ? l->takebacks : 0; }
+
+int lockdown_failing(const lockdown *l) { return l && l->pending_since && SDL_GetTicks() - l->pending_since > 2000; }
 
 void lockdown_end(lockdown *l)
 {

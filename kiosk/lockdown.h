@@ -38,6 +38,10 @@ int lockdown_tick(lockdown *l);
  * grab): the caller should tick again soon (e.g. in 100 ms). */
 int lockdown_pending(const lockdown *l);
 
+/* 1 when the keyboard or pointer could not be taken back for more than
+ * 2 seconds (another program holds a grab): shown to the invigilator. */
+int lockdown_failing(const lockdown *l);
+
 /* Total take-backs since the start, and grabs that failed (for the panel
  * and the journal). */
 int lockdown_takebacks(const lockdown *l);
