@@ -24,13 +24,15 @@
  *    confirmed with exact measurements of the whole line (normally two),
  *    searching around the estimate when the measuring function is not
  *    additive (kerning, padding).
- *  - Last resort (CSS overflow-wrap: break-word): only when not even the
- *    first opportunity of a line fits, that first segment is split at
- *    grapheme cluster boundaries (ICU character iterator) that kinsoku and
- *    no-break characters (U+00A0, U+202F, U+2060, U+FEFF, ZWJ) allow. If no
- *    such boundary fits either, the line takes the first one anyway: the
- *    closing punctuation hangs past the width, or a single character wider
- *    than the line stands alone, and every line makes progress.
+ *  - When not even the first opportunity of a line fits: if that first
+ *    segment fits without the closing marks at its end, they hang past the
+ *    width (3.5%， and details. stay whole). Otherwise, as a last resort
+ *    (CSS overflow-wrap: break-word), the segment is split at grapheme
+ *    cluster boundaries (ICU character iterator) that kinsoku and no-break
+ *    characters (U+00A0, U+202F, U+2060, U+FEFF, ZWJ) allow. If no such
+ *    boundary fits either, the line takes the first one anyway (a single
+ *    character wider than the line stands alone, 「中」 stays together), and
+ *    every line makes progress.
  *
  * The iterators are opened once per thread and reused (tl_shutdown frees
  * them). Without ICU data every character boundary is an opportunity. No

@@ -1,7 +1,10 @@
-/* Unit tests for kiosk/textlayout.c: Chinese line breaking (SPEC §6.2).
+/* Unit tests for kiosk/textlayout.c: Chinese line breaking (SPEC §6.2) with
+ * ICU's zh breaker; the rules also checked over the sample banks' text.
  * The fake measuring function gives 10 px to an ASCII byte and 20 px to any
  * other character (counted by its UTF-8 lead byte), independently of the
  * decoder under test. */
+#include <ctype.h>
+#include <glob.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -51,6 +54,7 @@ static int fake_measure(void *ctx, const char *s, int n)
 /* ---- helpers ------------------------------------------------------------- */
 
 #define MAXL 512
+#define N_OF(a) (sizeof(a) / sizeof((a)[0]))
 
 typedef struct result {
     int n;
@@ -542,6 +546,356 @@ static void test_non_additive_measure(void **state)
     }
 }
 
+/* ---- UAX #14 through ICU: amounts, URLs, SKUs, hyphens -------------------- */
+
+/* Does any soft break of TEXT at WIDTH leave a currency sign at a line end
+ * with the digit on the next line? */
+static void check_currency_kept(const char *text, int width)
+{
+    static const char *const signs[] = {"￥", "$", "¥", "＄", "€", "£"};
+    result r;
+    lay(text, width, &r);
+    check_coverage(text, r.l, r.n);
+    for (int i = 0; i + 1 < r.n; i++) {
+        const tl_line *a = &r.l[i], *b = &r.l[i + 1];
+        unsigned next = first_cp(text, b);
+        if (!((next >= '0' && next <= '9') || (next >= 0xFF10 && next <= 0xFF19))) continue;
+        for (size_t k = 0; k < sizeof signs / sizeof signs[0]; k++) {
+            int sl = (int)strlen(signs[k]);
+            if (a->len >= sl && memcmp(text + a->start + a->len - sl, signs[k], (size_t)sl) == 0)
+                fail_msg("width %d: \"%.*s\" | \"%.*s\" separates %s from its amount", width, a->len,
+                         text + a->start, b->len, text + b->start, signs[k]);
+        }
+    }
+}
+
+static void test_currency(void **state)
+{
+    (void)state;
+    /* the bug of issue 8: "客单价为￥" / "128.50元" with room left */
+    const char *t = "客单价为￥128.50元";
+    expect_lines(t, 100, "客单价为", "￥128.50元", NULL);
+    expect_lines(t, 159, "客单价为", "￥128.50元", NULL);
+    expect_lines(t, 160, "客单价为￥128.50", "元", NULL);
+    expect_lines(t, 180, "客单价为￥128.50元", NULL);
+    expect_lines("价格$5元", 40, "价格", "$5元", NULL);
+    expect_lines("价格$5元", 60, "价格$5", "元", NULL);
+    expect_lines("售价¥99，原价＄120。", 110, "售价¥99，", "原价＄120。", NULL);
+    expect_lines("售价¥99，原价＄120。", 100, "售价¥99，", "原价", "＄120。", NULL);
+    /* at every width, even where the amount alone is wider than the line
+     * and has to be split, the sign keeps its first digit */
+    static const char *const texts[] = {
+        "客单价为￥128.50元", "价格$5元", "总价￥1,234.56，优惠后$99.9", "售价¥99，原价＄120。",
+        "收入€3000与支出£250", "￥１２８元（全角数字）", "a$5 b$6 c$7 d$8",
+    };
+    for (size_t i = 0; i < sizeof texts / sizeof texts[0]; i++)
+        for (int w = 0; w <= 400; w++) check_currency_kept(texts[i], w);
+}
+
+/* Every line of TEXT at WIDTH but the last ends with one of the characters
+ * of AFTER. */
+static void check_breaks_after(const char *text, int width, const char *after)
+{
+    result r;
+    lay(text, width, &r);
+    check_coverage(text, r.l, r.n);
+    for (int i = 0; i + 1 < r.n; i++) {
+        const tl_line *ln = &r.l[i];
+        assert_true(ln->len > 0);
+        char last = text[ln->start + ln->len - 1];
+        if (!strchr(after, last))
+            fail_msg("width %d: line %d \"%.*s\" ends inside a word", width, i, ln->len, text + ln->start);
+    }
+}
+
+static void test_url(void **state)
+{
+    (void)state;
+    const char *url = "https://shop.example.com/item?id=12345-abc";
+    /* widest piece: shop.example.com/ (170 px) */
+    for (int w = 170; w <= 500; w++) check_breaks_after(url, w, "/-?");
+    expect_lines(url, 170, "https://", "shop.example.com/", "item?id=12345-abc", NULL);
+    expect_lines(url, 250, "https://shop.example.com/", "item?id=12345-abc", NULL);
+    expect_lines(url, 300, "https://shop.example.com/item?", "id=12345-abc", NULL);
+    expect_lines(url, 400, "https://shop.example.com/item?id=12345-", "abc", NULL);
+    expect_lines(url, 420, url, NULL);
+    /* in a Chinese sentence the URL breaks the same way */
+    expect_lines("请访问https://shop.example.com/item?id=12345-abc下单", 200, "请访问https://", "shop.example.com/",
+                 "item?id=12345-abc下", "单", NULL);
+    /* narrower than its widest piece: that piece alone is split, and never
+     * before its . or / */
+    result r;
+    lay(url, 100, &r);
+    check_coverage(url, r.l, r.n);
+    for (int i = 0; i < r.n; i++) {
+        assert_true(r.l[i].width <= 100);
+        if (i > 0) assert_false(url[r.l[i].start] == '.' || url[r.l[i].start] == '/');
+    }
+}
+
+static void test_sku(void **state)
+{
+    (void)state;
+    /* no break after ABC- (a hyphen before digits belongs to them) */
+    for (int w = 80; w <= 200; w++) check_breaks_after("ABC-123-XYZ", w, "-");
+    expect_lines("ABC-123-XYZ", 80, "ABC-123-", "XYZ", NULL);
+    expect_lines("ABC-123-XYZ", 110, "ABC-123-XYZ", NULL);
+    expect_lines("商品编号ABC-123-XYZ已下架", 120, "商品编号", "ABC-123-XYZ", "已下架", NULL);
+    expect_lines("商品编号ABC-123-XYZ已下架", 160, "商品编号ABC-123-", "XYZ已下架", NULL);
+    expect_lines("商品编号ABC-123-XYZ已下架", 190, "商品编号ABC-123-XYZ", "已下架", NULL);
+    expect_lines("SKU: 8806-A12/B", 90, "SKU:", "8806-A12/", "B", NULL);
+    expect_lines("SKU: 8806-A12/B", 100, "SKU: 8806-", "A12/B", NULL);
+}
+
+static void test_hyphenated(void **state)
+{
+    (void)state;
+    const char *t = "a well-known state-of-the-art design";
+    expect_lines(t, 60, "a", "well-", "known", "state-", "of-", "the-", "art", "design", NULL);
+    expect_lines(t, 130, "a well-known", "state-of-the-", "art design", NULL);
+    expect_lines("e-commerce", 80, "e-", "commerce", NULL);
+    expect_lines("跨境e-commerce平台", 100, "跨境e-", "commerce平", "台", NULL);
+    /* a line ends only at a space or after a hyphen, at every width that
+     * fits the longest piece ("design", "state-") */
+    result r;
+    for (int w = 60; w <= 400; w++) {
+        lay(t, w, &r);
+        check_coverage(t, r.l, r.n);
+        for (int i = 0; i + 1 < r.n; i++) {
+            int e = r.l[i].start + r.l[i].len;
+            assert_true(t[e] == ' ' || t[e - 1] == '-');
+            assert_true(r.l[i].width <= w);
+        }
+    }
+}
+
+/* ---- SPEC §6.2, rule by rule ---------------------------------------------- */
+
+static const char *const SPEC_CLOSE[] = {"，", "。", "、", "；", "：", "？", "！", "）", "》", "」", "』"};
+static const char *const SPEC_OPEN[] = {"（", "《", "「", "『"};
+
+static int starts_with_any(const char *s, const char *const *set, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        if (strncmp(s, set[i], strlen(set[i])) == 0) return 1;
+    return 0;
+}
+
+static int ends_with_any(const char *text, const tl_line *ln, const char *const *set, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        int l = (int)strlen(set[i]);
+        if (ln->len >= l && memcmp(text + ln->start + ln->len - l, set[i], (size_t)l) == 0) return 1;
+    }
+    return 0;
+}
+
+static void test_spec_6_2(void **state)
+{
+    (void)state;
+    const char *base = "一二三四五六七八九十甲乙丙丁";
+    char text[256];
+    result r;
+    /* each mark at each position of a Chinese line, at every width */
+    for (size_t m = 0; m < N_OF(SPEC_CLOSE) + N_OF(SPEC_OPEN); m++) {
+        const char *mark = m < N_OF(SPEC_CLOSE) ? SPEC_CLOSE[m] : SPEC_OPEN[m - N_OF(SPEC_CLOSE)];
+        for (int at = 1; at < 14; at++) {
+            snprintf(text, sizeof text, "%.*s%s%s", 3 * at, base, mark, base + 3 * at);
+            for (int w = 20; w <= 300; w += 10) {
+                lay(text, w, &r);
+                check_coverage(text, r.l, r.n);
+                for (int i = 0; i < r.n; i++) {
+                    if (i > 0 && starts_with_any(text + r.l[i].start, SPEC_CLOSE, N_OF(SPEC_CLOSE)))
+                        fail_msg("\"%s\" at %d: line %d starts with a closing mark", text, w, i);
+                    if (i + 1 < r.n && ends_with_any(text, &r.l[i], SPEC_OPEN, N_OF(SPEC_OPEN)))
+                        fail_msg("\"%s\" at %d: line %d ends with an opening mark", text, w, i);
+                    /* at most the mark and its character go past the width */
+                    if (r.l[i].width > w) assert_true(r.l[i].width - 20 <= w);
+                }
+            }
+        }
+    }
+    /* a line that would start with the mark takes the character before it */
+    expect_lines("一二三四，五六", 80, "一二三", "四，五六", NULL);
+    expect_lines("一二三（四五", 80, "一二三", "（四五", NULL);
+    expect_lines("一二三四》五六", 80, "一二三", "四》五六", NULL);
+    expect_lines("一二三「四五", 80, "一二三", "「四五", NULL);
+    /* beyond the §6.2 list, the sets of tl_no_line_start / tl_no_line_end are
+     * enforced where ICU alone would break: · — ﹑ */
+    expect_lines("一二三·四五", 60, "一二", "三·四", "五", NULL);
+    expect_lines("一二三——四五", 80, "一二", "三——四", "五", NULL);
+    expect_lines("一二三\xEF\xB9\x91四五", 60, "一二", "三\xEF\xB9\x91四", "五", NULL);
+}
+
+static void test_other_hard_breaks(void **state)
+{
+    (void)state;
+    /* ICU's other mandatory breaks end a line too, without their separator */
+    expect_lines("ab\xE2\x80\xA8" "cd", 100, "ab", "cd", NULL);  /* U+2028 */
+    expect_lines("ab\xE2\x80\xA9" "cd", 100, "ab", "cd", NULL);  /* U+2029 */
+    expect_lines("ab\xC2\x85" "cd", 100, "ab", "cd", NULL);      /* NEL */
+    expect_lines("ab\fcd", 100, "ab", "cd", NULL);
+    expect_lines("ab  \xE2\x80\xA8  cd", 100, "ab", "  cd", NULL);
+}
+
+static void test_shutdown(void **state)
+{
+    (void)state;
+    result r;
+    lay("客单价为￥128.50元", 100, &r);
+    tl_shutdown();
+    tl_shutdown(); /* twice is harmless */
+    /* the iterators come back on the next call */
+    expect_lines("客单价为￥128.50元", 100, "客单价为", "￥128.50元", NULL);
+}
+
+/* ---- real exam text -------------------------------------------------------- */
+
+/* Appends the fields of the CSV files of exam-packs/samples (stems, options,
+ * explanations: real Chinese exam text) with a non-ASCII byte to LINES. */
+static int load_samples(char **lines, int max, char **keep)
+{
+    glob_t g;
+    if (glob("../../exam-packs/samples/*.csv", 0, NULL, &g) != 0) return 0;
+    size_t cap = 1 << 20, used = 0;
+    char *buf = malloc(cap);
+    assert_non_null(buf);
+    int n = 0;
+    for (size_t f = 0; f < g.gl_pathc; f++) {
+        FILE *fp = fopen(g.gl_pathv[f], "r");
+        if (!fp) continue;
+        char line[8192];
+        while (fgets(line, sizeof line, fp)) {
+            line[strcspn(line, "\r\n")] = '\0';
+            /* fields at ASCII commas (the sample banks quote no Chinese text) */
+            for (char *field = line, *next; field; field = next) {
+                next = strchr(field, ',');
+                if (next) *next++ = '\0';
+                if (*field == '"') field++;
+                size_t fl = strlen(field);
+                if (fl && field[fl - 1] == '"') field[--fl] = '\0';
+                int wide = 0;
+                for (size_t k = 0; k < fl; k++) wide |= (unsigned char)field[k] >= 0x80;
+                if (!wide || n >= max || used + fl + 1 > cap) continue;
+                memcpy(buf + used, field, fl + 1);
+                lines[n++] = buf + used;
+                used += fl + 1;
+            }
+        }
+        fclose(fp);
+    }
+    globfree(&g);
+    *keep = buf;
+    return n;
+}
+
+static int is_ideograph(unsigned cp)
+{
+    return cp >= 0x4E00 && cp <= 0x9FFF;
+}
+
+/* Start of the unit of the corpus's word check that ends at E. */
+static int back_unit(const char *text, int e)
+{
+    int s = e;
+    while (s > 0 && (unsigned char)text[s - 1] > ' ') {
+        int k = s - 1;
+        while (k > 0 && ((unsigned char)text[k] & 0xC0) == 0x80) k--;
+        unsigned cp;
+        tl_decode(text + k, &cp);
+        s = k;
+        if (is_ideograph(cp)) break;
+    }
+    return s;
+}
+
+/* The rules on one layout of real text. */
+static void check_corpus_layout(const char *text, int w, long *lines_out, long *split_words)
+{
+    static tl_line l[4096];
+    int n = tl_break(text, w, fake_measure, NULL, l, 4096);
+    assert_true(n >= 1 && n <= 4096);
+    check_coverage(text, l, n);
+    for (int i = 0; i < n; i++) {
+        const tl_line *ln = &l[i];
+        if (i > 0 && tl_no_line_start(first_cp(text, ln)))
+            fail_msg("width %d: line %d starts with U+%04X: \"%.*s\"", w, i, first_cp(text, ln), ln->len,
+                     text + ln->start);
+        if (i + 1 < n && tl_no_line_end(last_cp(text, ln)))
+            fail_msg("width %d: line %d ends with U+%04X: \"%.*s\"", w, i, last_cp(text, ln), ln->len,
+                     text + ln->start);
+        if (i + 1 < n) {
+            unsigned a = last_cp(text, ln), b = first_cp(text, &l[i + 1]);
+            int digit = (b >= '0' && b <= '9') || (b >= 0xFF10 && b <= 0xFF19);
+            if (digit && (a == '$' || a == 0xFFE5 || a == 0xA5 || a == 0xFF04))
+                fail_msg("width %d: line %d \"%.*s\" parts U+%04X from its amount", w, i, ln->len, text + ln->start,
+                         a);
+            /* a Latin word or number is split only when the unit around it
+             * is wider than the line: the last resort. The unit is taken
+             * generously: every non-space character but Han ideographs, and
+             * one ideograph on either side (中% is one unit) */
+            int e = ln->start + ln->len;
+            if (l[i + 1].start == e && e > 0 && isalnum((unsigned char)text[e - 1]) &&
+                isalnum((unsigned char)text[e])) {
+                int s = back_unit(text, e), t = e;
+                for (unsigned cp; (unsigned char)text[t] > ' ';) {
+                    int k = tl_decode(text + t, &cp);
+                    t += k;
+                    if (is_ideograph(cp)) break;
+                }
+                if (plain_width(text + s, t - s) <= w)
+                    fail_msg("width %d: \"%.*s\" split although it fits a line: \"%.*s\" | \"%.*s\"", w, t - s,
+                             text + s, ln->len, text + ln->start, l[i + 1].len, text + l[i + 1].start);
+                (*split_words)++;
+            }
+        }
+        if (ln->width > w && body_width(text, ln) > w) {
+            /* otherwise the line is one character wider than the line, with
+             * the opening marks before it and the closing marks after it
+             * that kinsoku keeps with it */
+            int k = ln->start, e = ln->start + ln->len;
+            unsigned cp;
+            while (k < e && (tl_decode(text + k, &cp), tl_no_line_end(cp))) k += tl_decode(text + k, NULL);
+            int one = k + tl_decode(text + k, NULL);
+            if (body_width(text, &(tl_line){one, e - one, 0}) > 0)
+                fail_msg("width %d: line %d \"%.*s\" overflows (%d px)", w, i, ln->len, text + ln->start, ln->width);
+        }
+    }
+    *lines_out += n;
+}
+
+static void test_corpus(void **state)
+{
+    (void)state;
+    static char *fields[8192];
+    char *keep = NULL;
+    int nf = load_samples(fields, 8192, &keep);
+    if (nf < 100) fail_msg("only %d fields of Chinese text in ../../exam-packs/samples (run from tests/unit)", nf);
+    static const int widths[] = {20, 40, 60, 100, 130, 160, 230, 300, 470, 800, 1100};
+    long lines = 0, split = 0;
+    size_t total = 0;
+    for (int i = 0; i < nf; i++) {
+        total += strlen(fields[i]);
+        for (size_t k = 0; k < N_OF(widths); k++) check_corpus_layout(fields[i], widths[k], &lines, &split);
+    }
+    /* and all of it as a few long paragraphs */
+    char *all = malloc(total + (size_t)nf + 1);
+    assert_non_null(all);
+    size_t at = 0;
+    for (int i = 0; i < nf; i++) {
+        size_t fl = strlen(fields[i]);
+        memcpy(all + at, fields[i], fl);
+        at += fl;
+        all[at++] = (i % 50 == 49) ? '\n' : ' ';
+    }
+    all[at] = '\0';
+    for (int w = 200; w <= 2000; w += 150) check_corpus_layout(all, w, &lines, &split);
+    print_message("    %d fields (%zu bytes) of sample banks: %ld lines, %ld last-resort word splits\n", nf, total,
+                  lines, split);
+    free(all);
+    free(keep);
+}
+
 /* ---- random texts: the rules hold for every line ------------------------- */
 
 static uint32_t rng_state;
@@ -560,7 +914,6 @@ static const char *const CLOSE[] = {"，", "。", "、", "；", "：", "？", "�
 static const char *const OPEN[] = {"（", "《", "「", "『", "【", "“", "‘"};
 static const char *const LATIN[] = {"SEO", "CTR", "12.5%", "https://example.com/abc", "ROI", "3.14", "A"};
 
-#define N_OF(a) (sizeof(a) / sizeof((a)[0]))
 
 static int is_han_at(const char *s)
 {
@@ -742,6 +1095,14 @@ static void test_speed(void **state)
     assert_true(ms < SPEED_BOUND_MS);
 }
 
+/* Frees the ICU iterators, so that LeakSanitizer (make asan) sees nothing. */
+static int teardown(void **state)
+{
+    (void)state;
+    tl_shutdown();
+    return 0;
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -760,9 +1121,17 @@ int main(void)
         cmocka_unit_test(test_max_smaller),
         cmocka_unit_test(test_invalid_utf8),
         cmocka_unit_test(test_non_additive_measure),
+        cmocka_unit_test(test_currency),
+        cmocka_unit_test(test_url),
+        cmocka_unit_test(test_sku),
+        cmocka_unit_test(test_hyphenated),
+        cmocka_unit_test(test_spec_6_2),
+        cmocka_unit_test(test_other_hard_breaks),
+        cmocka_unit_test(test_shutdown),
+        cmocka_unit_test(test_corpus),
         cmocka_unit_test(test_random_rules),
         cmocka_unit_test(test_measure_calls_linear),
         cmocka_unit_test(test_speed),
     };
-    return cmocka_run_group_tests(tests, NULL, NULL);
+    return cmocka_run_group_tests(tests, NULL, teardown);
 }
