@@ -297,6 +297,7 @@ static ui_image *image_get(ui *u, const char *name)
 void ui_free(ui *u)
 {
     images_clear(u);
+    tl_shutdown(); /* ICU's line break iterators */
     if (u->cache) {
         cache_clear(u->cache);
         for (int i = 0; i < UI_FONT_SIZES; i++) free(u->cache->adv[i]);
