@@ -153,6 +153,11 @@ $(BUILD)/testtools/%: tests/tools/%.c
 	@mkdir -p $(dir $@)
 	$(CC) $(CORE_CFLAGS) -o $@ $< -lpthread
 
+# the hostile X client of the lockdown tests needs Xlib
+$(BUILD)/testtools/xgrab: tests/tools/xgrab.c
+	@mkdir -p $(dir $@)
+	$(CC) $(CORE_CFLAGS) $(call pkg_cflags,x11) -o $@ $< $(call pkg_libs,x11)
+
 e2e: all $(TEST_TOOLS)
 	@TEST_TOOLS_DIR=$(abspath $(BUILD)/testtools) bash tests/e2e/run.sh
 

@@ -344,6 +344,11 @@ void app_tick(app *a)
         a->last_second = sec;
         a->dirty = 1; /* the timer shows whole seconds */
     }
+    int lf = lockdown_failing(a->lock);
+    if (lf != a->lock_alert) { /* the keyboard-lock alert comes and goes on any screen */
+        a->lock_alert = lf;
+        a->dirty = 1;
+    }
     if (ev) a->dirty = 1;
     app_sync_screen(a);
 }

@@ -57,6 +57,7 @@ struct app {
     char datadir[1024];
     struct lockdown *lock;  /* X11 lockdown (NULL when windowed, scripted or not X11) */
     volatile sig_atomic_t *stop; /* set by SIGTERM: leave the loop for an orderly stop */
+    int lock_alert;         /* the keyboard-lock alert is shown */
 };
 
 int app_init(app *a, const char *datadir, SDL_Window *w, int scripted, char **why);

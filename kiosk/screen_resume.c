@@ -24,7 +24,7 @@ static void draw(app *a)
     ui *u = &a->ui;
     int y = app_draw_header(a, "恢复考试") + ui_px(u, 40);
     int x = u->w / 4, w = u->w / 2;
-    ui_text(u, x, y, ui_px(u, 26), u->theme.warn, "本机曾意外中断，考试数据已完整保存。");
+    ui_text(u, x, y, ui_px(u, 26), u->theme.warn, "考试程序曾中断（故障、断电或关机），考试数据已完整保存。");
     y += ui_px(u, 46);
     ui_text(u, x, y, ui_px(u, 22), u->theme.text, "请监考员输入开考码和监考密码以恢复考试，");
     y += ui_px(u, 36);
