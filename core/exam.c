@@ -1005,6 +1005,12 @@ exam_rc exam_focus_lost(exam *e)
     return EXAM_OK;
 }
 
+exam_rc exam_keyboard_lock(exam *e, int held)
+{
+    journal(e, "keyboard_lock", held ? "taken back" : "held by another program");
+    return EXAM_OK;
+}
+
 /* ---- the paper and answers ---------------------------------------------------- */
 
 const paper *exam_paper(const exam *e) { return e->have_paper ? &e->pp : NULL; }

@@ -76,6 +76,9 @@ exam_rc exam_lock(exam *e);
  * charged. EXAM_SAVE_FAILED if something could not be written. */
 exam_rc exam_stop(exam *e, const char *reason);
 exam_rc exam_focus_lost(exam *e);                               /* journaled; counted for the panel */
+/* The front end could not hold the keyboard (HELD 0: another program has
+ * it) or has it again (HELD 1): journaled for the record. */
+exam_rc exam_keyboard_lock(exam *e, int held);
 int exam_focus_losses(const exam *e);
 const char *exam_alert(const exam *e); /* non-NULL while saving fails: shown to the invigilator */
 

@@ -347,6 +347,7 @@ void app_tick(app *a)
     int lf = lockdown_failing(a->lock);
     if (lf != a->lock_alert) { /* the keyboard-lock alert comes and goes on any screen */
         a->lock_alert = lf;
+        exam_keyboard_lock(a->ex, !lf);
         a->dirty = 1;
     }
     if (ev) a->dirty = 1;
