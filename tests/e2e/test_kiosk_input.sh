@@ -84,3 +84,21 @@ resp_essay=$(sqlite3 "$D/kiosk.db" "SELECT response FROM answer WHERE item=$((es
 check "a long essay is saved whole (line break and all ${#long} characters)" \
     bash -c "[ \"\$(printf '%s' '$resp_essay')\" = \"\$(printf '开头。\\n%s结尾标记' '$long')\" ]"
 [ -n "${KIOSK_SHOTS:-}" ] || cp "$SHOTS"/input-*.png "$ROOT/build/" 2>/dev/null || true
+
+# ---- a one-line field longer than its box scrolls inside it, never past it -------------
+{
+    script_login "$PRACTICAL_CODE" 1
+    for ((i = 1; i < fill; i++)); do echo "key PageDown"; done
+    echo "text 这是一个很长很长的填空答案，用来检查单行输入框在文字超出宽度时会不会画到框外面去，以及光标是否仍然在最后一个字的后面显示"
+    echo "compose pinyin"; echo "shot input-05-fill-long"
+} >"$T/s.txt"
+D="$T/d"; new_kiosk "$D" "$AUTH" "$T/practical.pack" "$T/room.roster"
+KIOSK_SEED=$SEED0 run_kiosk "$D" "$T/s.txt"
+# the strip between the question area and the answer card (x 905..925) stays background at the field's height
+px() { convert "$SHOTS/input-05-fill-long.png" -crop "1x1+$1+$2" -depth 8 txt:- | tail -1 | grep -o '#[0-9A-F]\{6\}'; }
+bg=$(px 915 500)
+strip=$( { for x in 904 908 912 916 920 924; do px "$x" 255; done
+            for x in 200 300 400 500 600 700 800; do px "$x" 286; done; } | sort -u)
+check "a long fill answer scrolls inside its box: nothing drawn past its right or bottom edge (input-05)" \
+    bash -c "[ $RC -eq 0 ] && [ '$strip' = '$bg' ]"
+cp "$SHOTS"/input-05-*.png "$ROOT/build/" 2>/dev/null || true
