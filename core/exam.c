@@ -949,18 +949,24 @@ exam_rc exam_reset(exam *e)
     return EXAM_OK;
 }
 
+/* Persists how long ago the unlocked pack was unlocked (the late-entry
+ * window survives a restart). */
+static void save_unlock_age(exam *e, int64_t t)
+{
+    sqlite3_stmt *s;
+    if (sqlite3_prepare_v2(e->st.db, "UPDATE unlock SET age_ms=? WHERE pack_id=?", -1, &s, NULL) == SQLITE_OK) {
+        sqlite3_bind_int64(s, 1, t - e->unlock_at);
+        sqlite3_bind_text(s, 2, e->packs[e->pack].id, -1, SQLITE_STATIC);
+        sqlite3_step(s);
+        sqlite3_finalize(s);
+    }
+    e->last_age_save = t;
+}
+
 exam_rc exam_stop(exam *e, const char *reason)
 {
     int64_t t = now(e);
-    if (e->phase == PHASE_LOGIN && e->pack >= 0) { /* the late-entry window goes on counting from the unlock */
-        sqlite3_stmt *s;
-        if (sqlite3_prepare_v2(e->st.db, "UPDATE unlock SET age_ms=? WHERE pack_id=?", -1, &s, NULL) == SQLITE_OK) {
-            sqlite3_bind_int64(s, 1, t - e->unlock_at);
-            sqlite3_bind_text(s, 2, e->packs[e->pack].id, -1, SQLITE_STATIC);
-            sqlite3_step(s);
-            sqlite3_finalize(s);
-        }
-    }
+    if (e->phase == PHASE_LOGIN && e->pack >= 0) save_unlock_age(e, t); /* the late-entry window counts on */
     if (e->phase == PHASE_RUNNING || e->phase == PHASE_PAUSED) {
         flush_journal(e);
         for (int i = 0; i < e->pp.n; i++)
@@ -1291,16 +1297,7 @@ int64_t exam_elapsed_ms(const exam *e) { return e->have_paper ? session_elapsed(
 int exam_tick(exam *e)
 {
     int64_t t = now(e);
-    if (e->phase == PHASE_LOGIN && e->pack >= 0 && t - e->last_age_save >= 1000) {
-        sqlite3_stmt *s;
-        if (sqlite3_prepare_v2(e->st.db, "UPDATE unlock SET age_ms=? WHERE pack_id=?", -1, &s, NULL) == SQLITE_OK) {
-            sqlite3_bind_int64(s, 1, t - e->unlock_at);
-            sqlite3_bind_text(s, 2, e->packs[e->pack].id, -1, SQLITE_STATIC);
-            sqlite3_step(s);
-            sqlite3_finalize(s);
-        }
-        e->last_age_save = t;
-    }
+    if (e->phase == PHASE_LOGIN && e->pack >= 0 && t - e->last_age_save >= 1000) save_unlock_age(e, t);
     if (e->phase != PHASE_RUNNING && e->phase != PHASE_PAUSED) return 0;
     /* retry what the disk refused earlier: journal entries first, in order */
     int was_failing = unsaved_count(e) > 0 || *e->alert || e->npending;

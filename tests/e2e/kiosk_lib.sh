@@ -28,10 +28,11 @@ new_kiosk() {
         "$SYNC" add --data "$data" "$@" >/dev/null
 }
 
-# script lines that unlock with CODE, set the PIN, log candidate N in (roster line N+1) and start
+# script lines that unlock with CODE, set the PIN, log candidate N in (line N+1
+# of ROSTER.csv, the sample roster by default) and start
 script_login() {
-    local code=$1 n=${2:-1}
-    local row; row=$(sed -n "$((n + 1))p" "$SAMPLES/roster-4.csv")
+    local code=$1 n=${2:-1} roster=${3:-$SAMPLES/roster-4.csv}
+    local row; row=$(sed -n "$((n + 1))p" "$roster")
     local ticket id; ticket=$(echo "$row" | cut -d, -f1); id=$(echo "$row" | cut -d, -f3)
     cat <<S
 text $code

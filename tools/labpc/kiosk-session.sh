@@ -41,6 +41,16 @@ fi
 
 log() { echo "kiosk-session: $*" >&2; }
 die() { log "$*"; cleanup; exit 1; }
+# wait_ready FILE PID TENTHS WHAT: until the program PID has written FILE
+# (it is then ready), or it exits, or TENTHS tenths of a second have passed
+wait_ready() {
+    for _ in $(seq 1 "$3"); do
+        [ -s "$1" ] && return 0
+        kill -0 "$2" 2>/dev/null || die "$4 exited at start"
+        sleep 0.1
+    done
+    die "$4 did not get ready within $(($3 / 10)) s"
+}
 
 x_pid="" bus_pid="" im_pid="" kiosk_pid="" run=""
 cleanup() {
@@ -99,12 +109,7 @@ cookie=$(mcookie)
 # shellcheck disable=SC2086  # KIOSK_XARGS is a list of words
 "$KIOSK_XSERVER" $KIOSK_DISPLAY -auth "$XAUTHORITY" -displayfd 3 $KIOSK_XARGS 3>"$run/displayfd" </dev/null &
 x_pid=$!
-for _ in $(seq 1 200); do
-    [ -s "$run/displayfd" ] && break
-    kill -0 "$x_pid" 2>/dev/null || die "the X server ($KIOSK_XSERVER) exited at start"
-    sleep 0.1
-done
-[ -s "$run/displayfd" ] || die "the X server did not get ready within 20 s"
+wait_ready "$run/displayfd" "$x_pid" 200 "the X server ($KIOSK_XSERVER)"
 DISPLAY=":$(tr -dc 0-9 <"$run/displayfd")"
 export DISPLAY
 xauth -q -f "$XAUTHORITY" add "$DISPLAY" . "$cookie" || die "xauth failed"
@@ -114,11 +119,7 @@ log "X server ready on $DISPLAY (pid $x_pid, XAUTHORITY=$XAUTHORITY)"
 : >"$run/bus"
 dbus-daemon --session --nofork --nopidfile --print-address=3 3>"$run/bus" </dev/null &
 bus_pid=$!
-for _ in $(seq 1 100); do
-    [ -s "$run/bus" ] && break
-    kill -0 "$bus_pid" 2>/dev/null || die "dbus-daemon --session exited at start"
-    sleep 0.1
-done
+wait_ready "$run/bus" "$bus_pid" 100 "dbus-daemon --session"
 DBUS_SESSION_BUS_ADDRESS=$(head -1 "$run/bus")
 [ -n "$DBUS_SESSION_BUS_ADDRESS" ] || die "dbus-daemon --session gave no address"
 export DBUS_SESSION_BUS_ADDRESS
