@@ -162,6 +162,19 @@ const char *text_format_tenths(int tenths, char *buf, size_t size)
     return buf;
 }
 
+const char *text_format_remaining(int64_t ms, char *buf, size_t size)
+{
+    int64_t s = ms > 0 ? (ms + 999) / 1000 : 0;
+    snprintf(buf, size, "%02d:%02d:%02d", (int)(s / 3600), (int)(s / 60 % 60), (int)(s % 60));
+    return buf;
+}
+
+const char *text_level_name(int level)
+{
+    static const char *N[] = {"", "一级/高级技师", "二级/技师", "三级/高级工", "四级/中级工", "五级/初级工"};
+    return level >= 1 && level <= 5 ? N[level] : "";
+}
+
 char *text_from_gb18030(const char *buf, size_t len, size_t *outlen, size_t *badpos)
 {
     if (badpos) *badpos = 0;

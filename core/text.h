@@ -40,6 +40,15 @@ int text_points(const char *s, int *tenths) __attribute__((warn_unused_result));
 /* Formats tenths of a point: 15 → "1.5", 20 → "2". BUF ≥ 24 bytes. */
 const char *text_format_tenths(int tenths, char *buf, size_t size);
 
+/* Formats remaining time as "hh:mm:ss", rounding up to the next whole
+ * second (the timer shows 00:00:01 until the very end); negative is 0.
+ * BUF ≥ 16 bytes. Returns BUF. */
+const char *text_format_remaining(int64_t ms, char *buf, size_t size);
+
+/* The Chinese name of a certification level 1–5 (一级/高级技师 … 五级/初级工),
+ * "" for any other number. Static string. */
+const char *text_level_name(int level);
+
 /* Converts GB18030 bytes to a malloc'd, NUL-terminated UTF-8 string.
  * Returns NULL when the bytes are not GB18030, with *badpos the offset of
  * the first bad byte. */

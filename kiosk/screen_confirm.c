@@ -2,6 +2,7 @@
  * title; Return confirms, Escape goes back to the login. */
 #include <stdio.h>
 
+#include "../core/text.h"
 #include "app.h"
 
 static void enter(app *a) { app_fields(a, 0); }
@@ -17,11 +18,6 @@ static void on_event(app *a, const SDL_Event *ev)
     }
 }
 
-static const char *level_name(int l)
-{
-    static const char *N[] = {"", "一级/高级技师", "二级/技师", "三级/高级工", "四级/中级工", "五级/初级工"};
-    return l >= 1 && l <= 5 ? N[l] : "";
-}
 
 static void draw(app *a)
 {
@@ -34,7 +30,7 @@ static void draw(app *a)
     char seat[32];
     snprintf(seat, sizeof seat, "%d号", exam_cand_seat(a->ex));
     const char *rows[][2] = {{"姓　　名", exam_cand_name(a->ex)}, {"准考证号", exam_cand_ticket(a->ex)},
-                             {"报考级别", level_name(exam_cand_level(a->ex))}, {"座　　号", seat},
+                             {"报考级别", text_level_name(exam_cand_level(a->ex))}, {"座　　号", seat},
                              {"考试科目", exam_unlocked_title(a->ex)}};
     int yy = y + ui_px(u, 28);
     for (int i = 0; i < 5; i++) {

@@ -3,6 +3,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "../core/text.h"
 #include "app.h"
 
 static void enter(app *a) { app_fields(a, 0); }
@@ -29,8 +30,7 @@ static void draw(app *a)
     if (exam_show_score(a->ex)) {
         char s[24], line2[160];
         int t = exam_score_tenths(a->ex);
-        if (t % 10) snprintf(s, sizeof s, "%d.%d", t / 10, t % 10);
-        else snprintf(s, sizeof s, "%d", t / 10);
+        text_format_tenths(t, s, sizeof s);
         if (exam_pending_items(a->ex))
             snprintf(line2, sizeof line2, "客观题得分：%s 分（另有%d道题待人工评阅）", s, exam_pending_items(a->ex));
         else

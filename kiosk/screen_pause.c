@@ -2,6 +2,7 @@
  * still and the questions are covered. */
 #include <stdio.h>
 
+#include "../core/text.h"
 #include "app.h"
 
 static void enter(app *a) { app_fields(a, 0); }
@@ -16,9 +17,8 @@ static void draw(app *a)
     y += ui_px(u, 80);
     ui_text_center(u, 0, y, u->w, ui_px(u, 24), u->theme.dim, "计时已停止，请在座位上等候监考员恢复考试。");
     y += ui_px(u, 60);
-    char t[64];
-    int64_t r = (exam_remaining_ms(a->ex) + 999) / 1000; /* as on the question screen */
-    snprintf(t, sizeof t, "剩余时间 %02d:%02d:%02d", (int)(r / 3600), (int)(r / 60 % 60), (int)(r % 60));
+    char t[64], hms[16];
+    snprintf(t, sizeof t, "剩余时间 %s", text_format_remaining(exam_remaining_ms(a->ex), hms, sizeof hms));
     ui_text_center(u, 0, y, u->w, ui_px(u, 28), u->theme.text, t);
 }
 

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "../core/score.h"
+#include "../core/text.h"
 #include "app.h"
 #include "ime.h"
 
@@ -132,11 +133,7 @@ static void on_event(app *a, const SDL_Event *ev)
 
 /* ---- drawing -------------------------------------------------------------------- */
 
-static void fmt_points(int tenths, char *out, size_t n)
-{
-    if (tenths % 10) snprintf(out, n, "%d.%d", tenths / 10, tenths % 10);
-    else snprintf(out, n, "%d", tenths / 10);
-}
+static void fmt_points(int tenths, char *out, size_t n) { text_format_tenths(tenths, out, n); }
 
 static const char *blank_text(const char *resp, int k, char *buf, size_t n)
 {
@@ -368,9 +365,8 @@ static void draw(app *a)
     int top = app_draw_header_plain(a, p->title);
     /* timer over the header's right side */
     int64_t r = exam_remaining_ms(a->ex);
-    int64_t secs = (r + 999) / 1000;
-    char timer[64];
-    snprintf(timer, sizeof timer, "剩余时间 %02d:%02d:%02d", (int)(secs / 3600), (int)(secs / 60 % 60), (int)(secs % 60));
+    char timer[64], hms[16];
+    snprintf(timer, sizeof timer, "剩余时间 %s", text_format_remaining(r, hms, sizeof hms));
     int tpx = ui_px(u, 28);
     int tw = ui_text_width(u, tpx, timer) + 32;
     int hh = ui_px(u, 64);

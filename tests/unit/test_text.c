@@ -329,6 +329,31 @@ static void test_points(void **state)
     check_points_bad("1.2.3");
 }
 
+/* the timer shows whole seconds rounded up: 00:00:01 until the very end */
+static void test_format_remaining(void **state)
+{
+    (void)state;
+    char b[16];
+    assert_string_equal(text_format_remaining(90 * 60000, b, sizeof b), "01:30:00");
+    assert_string_equal(text_format_remaining(90 * 60000 - 1, b, sizeof b), "01:30:00");
+    assert_string_equal(text_format_remaining(90 * 60000 - 1000, b, sizeof b), "01:29:59");
+    assert_string_equal(text_format_remaining(1, b, sizeof b), "00:00:01");
+    assert_string_equal(text_format_remaining(0, b, sizeof b), "00:00:00");
+    assert_string_equal(text_format_remaining(-5000, b, sizeof b), "00:00:00");
+    assert_string_equal(text_format_remaining((int64_t)10 * 3600000, b, sizeof b), "10:00:00");
+}
+
+static void test_level_name(void **state)
+{
+    (void)state;
+    assert_string_equal(text_level_name(1), "一级/高级技师");
+    assert_string_equal(text_level_name(4), "四级/中级工");
+    assert_string_equal(text_level_name(5), "五级/初级工");
+    assert_string_equal(text_level_name(0), "");
+    assert_string_equal(text_level_name(6), "");
+    assert_string_equal(text_level_name(-1), "");
+}
+
 static void test_format_tenths(void **state)
 {
     (void)state;
@@ -369,6 +394,8 @@ int main(void)
         cmocka_unit_test(test_decimal_rejects),
         cmocka_unit_test(test_points),
         cmocka_unit_test(test_format_tenths),
+        cmocka_unit_test(test_format_remaining),
+        cmocka_unit_test(test_level_name),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

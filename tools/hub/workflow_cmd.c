@@ -479,11 +479,6 @@ static int cmd_rosters(const wopts *o)
 
 /* ---- admission tickets --------------------------------------------------------------------------- */
 
-static const char *level_zh(int l)
-{
-    static const char *N[] = {"", "一级/高级技师", "二级/技师", "三级/高级工", "四级/中级工"};
-    return l >= 1 && l <= 4 ? N[l] : "";
-}
 
 typedef struct tickets_ctx {
     const char *out;
@@ -521,7 +516,7 @@ static int write_ticket(void *vctx, const wf_cand *c)
     fprintf(f, "</td><td class=photo rowspan=4>（粘贴近期<br>白底免冠<br>彩色照片）</td></tr>\n");
     fprintf(f, "<tr><td class=k>准考证号</td><td>%s</td></tr>\n", c->ticket);
     fprintf(f, "<tr><td class=k>身份证号</td><td>%s</td></tr>\n", masked);
-    fprintf(f, "<tr><td class=k>报考级别</td><td>电子商务师 %s</td></tr>\n", level_zh(c->level));
+    fprintf(f, "<tr><td class=k>报考级别</td><td>电子商务师 %s</td></tr>\n", text_level_name(c->level));
     fprintf(f, "<tr><td class=k>考试科目</td><td colspan=2>理论知识考试：%s<br>操作技能考核：%s</td></tr>\n",
             c->theory_starts[0] ? c->theory_starts : "另行通知", c->practical_starts[0] ? c->practical_starts : "另行通知");
     fprintf(f, "<tr><td class=k>考点</td><td colspan=2>");
