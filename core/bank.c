@@ -35,24 +35,14 @@ int qtype_parse(const char *s)
 enum { C_ID, C_TYPE, C_SECTION, C_STEM, C_OPT0, C_ANSWER = C_OPT0 + BANK_MAX_OPTIONS, C_POINTS,
        C_EXPLANATION, C_NCOLS };
 
-static int column_of(const char *name)
-{
-    static const struct { const char *en, *zh; int col; } COLS[] = {
-        {"id", "题号", C_ID}, {"type", "题型", C_TYPE}, {"section", "知识点", C_SECTION},
-        {"stem", "题干", C_STEM}, {"answer", "答案", C_ANSWER}, {"points", "分值", C_POINTS},
-        {"explanation", "解析", C_EXPLANATION},
-    };
-    for (size_t i = 0; i < sizeof COLS / sizeof COLS[0]; i++)
-        if (!strcasecmp(name, COLS[i].en) || !strcmp(name, COLS[i].zh)) return COLS[i].col;
-    const char *p = name;
-    if (!strncmp(p, "选项", strlen("选项"))) p += strlen("选项");
-    if (p[0] && !p[1]) {
-        char c = p[0];
-        if (c >= 'a' && c <= 'h') c = (char)(c - 'a' + 'A');
-        if (c >= 'A' && c <= 'H') return C_OPT0 + (c - 'A');
-    }
-    return -1;
-}
+/* in C_ order: the index is the column's C_ value */
+static const csv_column COLS[C_NCOLS] = {
+    {"id", "题号", 1},      {"type", "题型", 1},    {"section", "知识点", 0}, {"stem", "题干", 1},
+    {"A", "选项A", 0},      {"B", "选项B", 0},      {"C", "选项C", 0},       {"D", "选项D", 0},
+    {"E", "选项E", 0},      {"F", "选项F", 0},      {"G", "选项G", 0},       {"H", "选项H", 0},
+    {"answer", "答案", 1},  {"points", "分值", 0},  {"explanation", "解析", 0},
+};
+_Static_assert(C_OPT0 + BANK_MAX_OPTIONS == C_ANSWER && BANK_MAX_OPTIONS == 8, "option columns A-H");
 
 /* ---- answers ---------------------------------------------------------- */
 
@@ -442,33 +432,7 @@ int bank_from_csv(const csv_table *t, bank *out, diag *d)
     }
     const csv_row *h = &t->rows[0];
     int map[C_NCOLS];
-    for (int i = 0; i < C_NCOLS; i++) map[i] = -1;
-    size_t before = diag_count(d);
-    char unknown[256] = "";
-    for (size_t i = 0; i < h->ncells; i++) {
-        char *name = text_trim(h->cells[i]);
-        if (!name) return -1;
-        int c = column_of(name);
-        if (c < 0) {
-            if (*name && strlen(unknown) + strlen(name) + 4 < sizeof unknown) {
-                if (*unknown) strcat(unknown, ", ");
-                strcat(unknown, name);
-            }
-        } else if (map[c] >= 0) {
-            diag_add(d, h->line, "column '%s' appears twice in the header", name);
-        } else
-            map[c] = (int)i;
-        free(name);
-    }
-    static const struct { int col; const char *name; } REQ[] = {
-        {C_ID, "id (题号)"}, {C_TYPE, "type (题型)"}, {C_STEM, "stem (题干)"}, {C_ANSWER, "answer (答案)"}};
-    for (size_t i = 0; i < sizeof REQ / sizeof *REQ; i++)
-        if (map[REQ[i].col] < 0)
-            diag_add(d, h->line, "missing required column %s%s%s", REQ[i].name,
-                     *unknown ? "; unknown columns: " : "", unknown);
-    if (diag_count(d) == before && *unknown)
-        diag_add(d, h->line, "unknown column(s): %s", unknown);
-    if (diag_count(d) != before) return -1;
+    if (csv_header_map(h, COLS, C_NCOLS, map, 1, d)) return -1;
 
     size_t n = t->nrows - 1;
     question *qs = calloc(n ? n : 1, sizeof *qs);

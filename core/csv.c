@@ -4,7 +4,9 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
+#include "diag.h"
 #include "fileio.h"
 #include "text.h"
 
@@ -277,4 +279,39 @@ void csv_free(csv_table *t)
     for (size_t r = 0; r < t->nrows; r++) free_cells(t->rows[r].cells, t->rows[r].ncells);
     free(t->rows);
     memset(t, 0, sizeof *t);
+}
+
+int csv_header_map(const csv_row *h, const csv_column *cols, size_t ncols, int *map, int unknown_is_error, diag *d)
+{
+    size_t before = diag_count(d);
+    for (size_t k = 0; k < ncols; k++) map[k] = -1;
+    char unknown[256] = "";
+    for (size_t i = 0; i < h->ncells; i++) {
+        char *name = text_trim(h->cells[i]);
+        if (!name) {
+            diag_add(d, h->line, "out of memory");
+            return -1;
+        }
+        int found = 0;
+        for (size_t k = 0; k < ncols && !found; k++)
+            if (!strcasecmp(name, cols[k].en) || (cols[k].zh && !strcasecmp(name, cols[k].zh))) {
+                found = 1;
+                if (map[k] >= 0) diag_add(d, h->line, "column '%s' appears twice in the header", name);
+                else map[k] = (int)i;
+            }
+        if (!found && *name && strlen(unknown) + strlen(name) + 4 < sizeof unknown) {
+            if (*unknown) strcat(unknown, ", ");
+            strcat(unknown, name);
+        }
+        free(name);
+    }
+    const char *also = unknown_is_error && *unknown ? "; unknown columns: " : "";
+    const char *list = unknown_is_error ? unknown : "";
+    for (size_t k = 0; k < ncols; k++)
+        if (cols[k].required && map[k] < 0) {
+            if (cols[k].zh) diag_add(d, h->line, "missing required column %s (%s)%s%s", cols[k].en, cols[k].zh, also, list);
+            else diag_add(d, h->line, "missing required column %s%s%s", cols[k].en, also, list);
+        }
+    if (unknown_is_error && *unknown && diag_count(d) == before) diag_add(d, h->line, "unknown column(s): %s", unknown);
+    return diag_count(d) == before ? 0 : -1;
 }

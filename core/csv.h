@@ -42,6 +42,25 @@ csv_rc csv_parse(const char *buf, size_t len, csv_table *out, long *errline, cha
 void csv_free(csv_table *t);
 const char *csv_strerror(csv_rc rc);
 
+/* One column a table may have: its header name in English (any case) or
+ * Chinese, and whether a file without it is refused. */
+typedef struct csv_column {
+    const char *en, *zh;
+    int required;
+} csv_column;
+
+/* Maps the header row H onto COLS: MAP[k] = the cell index of COLS[k], or
+ * -1 when absent. Reports at H's line, into D: a column named twice; each
+ * missing required column as "missing required column EN (ZH)"; and, when
+ * UNKNOWN_IS_ERROR, the names it does not know — with the missing column
+ * when there is one (a misspelt column is one mistake), else on their own.
+ * Without UNKNOWN_IS_ERROR other columns are simply not mapped (a file read
+ * by several commands). Returns 0, or -1 when it reported anything. The one
+ * header reader for banks, rosters, applications and the hub's imports. */
+struct diag;
+int csv_header_map(const csv_row *h, const csv_column *cols, size_t ncols, int *map, int unknown_is_error,
+                   struct diag *d);
+
 /* 1 if BUF is well-formed UTF-8 (no overlongs, surrogates or > U+10FFFF);
  * otherwise 0 and *badpos (if not NULL) is the offset of the first bad byte. */
 int csv_utf8_valid(const char *buf, size_t len, size_t *badpos);

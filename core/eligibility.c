@@ -61,31 +61,22 @@ int eligibility_clause(const applicant *a)
 
 /* ---- CSV ------------------------------------------------------------------ */
 
-static const struct { const char *en, *zh; size_t off; int required; } COLS[] = {
-    {"id_number", "身份证号", offsetof(elig_cols, id), 1},        {"name", "姓名", offsetof(elig_cols, name), 0},
-    {"applied_level", "申报级别", offsetof(elig_cols, level), 1}, {"work_years", "工作年限", offsetof(elig_cols, work), 1},
-    {"education", "学历", offsetof(elig_cols, edu), 1},          {"major_related", "本专业", offsetof(elig_cols, major), 1},
-    {"cert", "证书", offsetof(elig_cols, cert), 1},              {"cert_years", "取证年限", offsetof(elig_cols, cert_years), 1},
-    {"training", "培训", offsetof(elig_cols, training), 1},      {"graduated_years", "毕业年限", offsetof(elig_cols, grad), 1},
+static const csv_column COLS[] = {
+    {"id_number", "身份证号", 1},     {"name", "姓名", 0},       {"applied_level", "申报级别", 1},
+    {"work_years", "工作年限", 1},    {"education", "学历", 1},  {"major_related", "本专业", 1},
+    {"cert", "证书", 1},              {"cert_years", "取证年限", 1}, {"training", "培训", 1},
+    {"graduated_years", "毕业年限", 1},
 };
+#define NCOLS (sizeof COLS / sizeof *COLS)
 
 int eligibility_header(const csv_row *h, elig_cols *c, diag *d)
 {
-    for (size_t k = 0; k < sizeof COLS / sizeof *COLS; k++) *(int *)((char *)c + COLS[k].off) = -1;
-    for (size_t i = 0; i < h->ncells; i++) {
-        char *n = text_trim(h->cells[i]);
-        if (!n) return -1;
-        for (size_t k = 0; k < sizeof COLS / sizeof *COLS; k++)
-            if (!strcasecmp(n, COLS[k].en) || !strcmp(n, COLS[k].zh)) *(int *)((char *)c + COLS[k].off) = (int)i;
-        free(n);
-    }
-    int bad = 0;
-    for (size_t k = 0; k < sizeof COLS / sizeof *COLS; k++)
-        if (COLS[k].required && *(int *)((char *)c + COLS[k].off) < 0) {
-            diag_add(d, h->line, "missing required column %s", COLS[k].en);
-            bad = 1;
-        }
-    return bad ? -1 : 0;
+    int map[NCOLS];
+    int rc = csv_header_map(h, COLS, NCOLS, map, 0, d); /* the same file may carry other commands' columns */
+    int *to[NCOLS] = {&c->id, &c->name, &c->level, &c->work, &c->edu, &c->major, &c->cert, &c->cert_years, &c->training,
+                      &c->grad};
+    for (size_t k = 0; k < NCOLS; k++) *to[k] = map[k];
+    return rc;
 }
 
 static const char *cell(const csv_row *r, int i) { return i >= 0 && (size_t)i < r->ncells ? r->cells[i] : ""; }

@@ -42,9 +42,9 @@ void roster_hash_id(const uint8_t salt[ROSTER_SALT_BYTES], const char *ticket, c
 }
 
 enum { R_TICKET, R_NAME, R_ID, R_LEVEL, R_ROOM, R_SEAT, R_NCOLS };
-static const struct { const char *en, *zh; } RCOLS[R_NCOLS] = {
-    {"ticket", "准考证号"}, {"name", "姓名"}, {"id_number", "身份证号"},
-    {"level", "级别"}, {"room", "考场"}, {"seat", "座号"}};
+static const csv_column RCOLS[R_NCOLS] = {
+    {"ticket", "准考证号", 1}, {"name", "姓名", 1}, {"id_number", "身份证号", 1},
+    {"level", "级别", 1}, {"room", "考场", 1}, {"seat", "座号", 1}};
 
 static int plain_text(const char *s, size_t max)
 {
@@ -155,33 +155,7 @@ int roster_parse_csv(const char *buf, size_t len, roster *out, diag *d)
     size_t before = diag_count(d);
     const csv_row *h = &t.rows[0];
     int map[R_NCOLS];
-    for (int c = 0; c < R_NCOLS; c++) map[c] = -1;
-    char unknown[256] = "";
-    for (size_t i = 0; i < h->ncells; i++) {
-        char *name = text_trim(h->cells[i]);
-        if (!name) break;
-        int found = 0;
-        for (int c = 0; c < R_NCOLS; c++)
-            if (!strcasecmp(name, RCOLS[c].en) || !strcmp(name, RCOLS[c].zh)) {
-                if (map[c] >= 0) diag_add(d, h->line, "column '%s' appears twice in the header", name);
-                map[c] = (int)i;
-                found = 1;
-            }
-        if (!found && *name && strlen(unknown) + strlen(name) + 4 < sizeof unknown) {
-            if (*unknown) strcat(unknown, ", ");
-            strcat(unknown, name);
-        }
-        free(name);
-    }
-    /* a misspelt column is one mistake: report it with the missing one */
-    size_t nmissing = 0;
-    for (int c = 0; c < R_NCOLS; c++)
-        if (map[c] < 0) {
-            diag_add(d, h->line, "missing required column %s (%s)%s%s", RCOLS[c].en, RCOLS[c].zh,
-                     *unknown ? "; unknown columns: " : "", unknown);
-            nmissing++;
-        }
-    if (!nmissing && *unknown) diag_add(d, h->line, "unknown column(s): %s", unknown);
+    csv_header_map(h, RCOLS, R_NCOLS, map, 1, d);
     if (diag_count(d) != before) { csv_free(&t); return -1; }
     if (t.nrows - 1 > ROSTER_MAX_ENTRIES) {
         diag_add(d, 0, "more than %d candidates", ROSTER_MAX_ENTRIES);

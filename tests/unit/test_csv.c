@@ -10,6 +10,7 @@
 #include <cmocka.h>
 
 #include "csv.h"
+#include "diag.h"
 
 /* Parses a string literal (length taken from sizeof, so embedded NULs count). */
 #define PARSE_LIT(lit, t, line, why) csv_parse((lit), sizeof(lit) - 1, (t), (line), (why))
@@ -542,6 +543,62 @@ static void test_strerror(void **state)
     }
 }
 
+/* ---- csv_header_map: the one header reader ------------------------------------ */
+
+static const csv_column HCOLS[] = {{"ticket", "准考证号", 1}, {"name", "姓名", 0}, {"seat", "座号", 1}};
+
+/* maps the header of TEXT; returns the rc, fills MAP and D */
+static int header_of(const char *text, int unknown_is_error, int map[3], diag *d)
+{
+    csv_table t;
+    long line = 0;
+    char *why = NULL;
+    assert_int_equal(csv_parse(text, strlen(text), &t, &line, &why), CSV_OK);
+    diag_init(d);
+    int rc = csv_header_map(&t.rows[0], HCOLS, 3, map, unknown_is_error, d);
+    csv_free(&t);
+    return rc;
+}
+
+static void test_header_map(void **state)
+{
+    (void)state;
+    int map[3];
+    diag d;
+    /* English in any case, Chinese, any order, blanks trimmed */
+    assert_int_equal(header_of(" 座号 ,TICKET,Name\n", 1, map, &d), 0);
+    assert_int_equal(map[0], 1);
+    assert_int_equal(map[1], 2);
+    assert_int_equal(map[2], 0);
+    assert_int_equal(diag_count(&d), 0);
+    diag_free(&d);
+    /* an optional column may be missing */
+    assert_int_equal(header_of("准考证号,seat\n", 1, map, &d), 0);
+    assert_int_equal(map[1], -1);
+    diag_free(&d);
+    /* a misspelt column is one mistake: missing + unknown in one line */
+    assert_int_equal(header_of("ticket,sit\n", 1, map, &d), -1);
+    assert_int_equal(diag_count(&d), 1);
+    assert_string_equal(d.v[0].msg, "missing required column seat (座号); unknown columns: sit");
+    diag_free(&d);
+    /* an unknown column alone is refused when unknowns are errors ... */
+    assert_int_equal(header_of("ticket,seat,extra\n", 1, map, &d), -1);
+    assert_string_equal(d.v[0].msg, "unknown column(s): extra");
+    diag_free(&d);
+    /* ... and left alone when the file carries other commands' columns */
+    assert_int_equal(header_of("ticket,seat,extra\n", 0, map, &d), 0);
+    diag_free(&d);
+    assert_int_equal(header_of("ticket,extra\n", 0, map, &d), -1);
+    assert_string_equal(d.v[0].msg, "missing required column seat (座号)");
+    diag_free(&d);
+    /* a column named twice, in English and in Chinese */
+    assert_int_equal(header_of("ticket,seat,准考证号\n", 1, map, &d), -1);
+    assert_string_equal(d.v[0].msg, "column '准考证号' appears twice in the header");
+    assert_int_equal(d.v[0].line, 1);
+    assert_int_equal(map[0], 0);
+    diag_free(&d);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -562,6 +619,7 @@ int main(void)
         cmocka_unit_test(test_trailing_empty_line_no_leak),
         cmocka_unit_test(test_utf8_valid),
         cmocka_unit_test(test_strerror),
+        cmocka_unit_test(test_header_map),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -130,30 +130,24 @@ static int load_csv(const char *file, table *tb)
     return 0;
 }
 
-static int col(const table *tb, const char *en, const char *zh)
-{
-    const csv_row *h = &tb->t.rows[0];
-    for (size_t i = 0; i < h->ncells; i++) {
-        char *n = text_trim(h->cells[i]);
-        int hit = n && (!strcasecmp(n, en) || (zh && !strcmp(n, zh)));
-        free(n);
-        if (hit) return (int)i;
-    }
-    return -1;
-}
-
 static char *cellv(const csv_row *r, int i) { return text_trim(i >= 0 && (size_t)i < r->ncells ? r->cells[i] : ""); }
 
-static int need_cols(const table *tb, const char *const *names, int n, int *idx)
+/* Maps NREQ required and NOPT optional columns (English, Chinese pairs) of
+ * TB's header into IDX (required first), with the one header reader
+ * (csv_header_map); other columns are left alone (the same file feeds
+ * several commands). Prints FILE:LINE: reason for each missing column and
+ * returns 1 then. */
+static int map_cols(const table *tb, const char *const *req, int nreq, const char *const *opt, int nopt, int *idx)
 {
-    int bad = 0;
-    for (int i = 0; i < n; i++) {
-        idx[i] = col(tb, names[2 * i], names[2 * i + 1]);
-        if (idx[i] < 0) {
-            fprintf(stderr, "%s:%ld: missing required column %s\n", tb->file, tb->t.rows[0].line, names[2 * i]);
-            bad = 1;
-        }
-    }
+    csv_column cols[16];
+    if (nreq + nopt > 16) abort(); /* a programming error */
+    for (int i = 0; i < nreq; i++) cols[i] = (csv_column){req[2 * i], req[2 * i + 1], 1};
+    for (int i = 0; i < nopt; i++) cols[nreq + i] = (csv_column){opt[2 * i], opt[2 * i + 1], 0};
+    diag d;
+    diag_init(&d);
+    int bad = csv_header_map(&tb->t.rows[0], cols, (size_t)(nreq + nopt), idx, 0, &d) != 0;
+    for (size_t i = 0; i < d.n; i++) fprintf(stderr, "%s:%ld: %s\n", tb->file, d.v[i].line, d.v[i].msg);
+    diag_free(&d);
     return bad;
 }
 
@@ -189,13 +183,10 @@ static int cmd_register(const wopts *o)
     diag d;
     diag_init(&d);
     elig_cols ec;
-    static const char *const EXTRA[] = {"received", "收件日期", "address", "通信地址", "phone", "电话"};
-    int ex[3];
-    int bad = eligibility_header(&tb.t.rows[0], &ec, &d) | need_cols(&tb, EXTRA, 3, ex);
-    if (col(&tb, "name", "姓名") < 0) {
-        fprintf(stderr, "%s:%ld: missing required column name\n", o->csv, tb.t.rows[0].line);
-        bad = 1;
-    }
+    /* the eligibility columns, and what registering needs besides (the name is optional for eligibility) */
+    static const char *const EXTRA[] = {"received", "收件日期", "address", "通信地址", "phone", "电话", "name", "姓名"};
+    int ex[4];
+    int bad = (eligibility_header(&tb.t.rows[0], &ec, &d) != 0) | map_cols(&tb, EXTRA, 4, NULL, 0, ex);
     size_t n = tb.t.nrows - 1;
     wf_app *apps = calloc(n ? n : 1, sizeof *apps);
     int *clause = calloc(n ? n : 1, sizeof *clause);
@@ -270,9 +261,8 @@ static int import_rows(const wopts *o, const char *const *names, int ncols, cons
 {
     table tb;
     if (load_csv(o->csv, &tb)) return 1;
-    int ix[8];
-    if (need_cols(&tb, names, ncols, ix)) { csv_free(&tb.t); return 1; }
-    for (int k = 0; k < nopt; k++) ix[ncols + k] = col(&tb, optional[2 * k], optional[2 * k + 1]);
+    int ix[16];
+    if (map_cols(&tb, names, ncols, optional, nopt, ix)) { csv_free(&tb.t); return 1; }
     int nv = ncols + nopt;
     hubstore *s = open_db(o);
     int rc = !s || begin(s);
