@@ -20,7 +20,6 @@
 #include "text.h"
 
 #define MAX_PACKS 16
-#define PIN_SALT_BYTES 16
 
 typedef struct pack_row {
     char id[33], title[256], kind[16];
@@ -28,7 +27,7 @@ typedef struct pack_row {
 } pack_row;
 
 struct exam {
-    store st;
+    store *st;
     platform pf;
     authority_pub pub;
     char site[128], room[64], seat[16], kiosk_id[17];
@@ -42,7 +41,7 @@ struct exam {
     uint8_t key[PACK_KEY_BYTES];
     sqlite3 *packdb;
     int pack_level, late_entry;
-    uint8_t pin_salt[PIN_SALT_BYTES], pin_hash[32];
+    uint8_t pin_salt[STORE_PIN_SALT_BYTES], pin_hash[STORE_PIN_HASH_BYTES];
     int64_t unlock_at; /* exam clock at unlock, shifted after a restart */
     int64_t last_age_save;
     /* candidate */
@@ -117,7 +116,7 @@ static int flush_journal(exam *e)
 {
     while (e->npending) {
         pending_entry *p = &e->pending_log[0];
-        if (store_journal(&e->st, p->session, p->type, p->data, p->mono, p->wall) != SQLITE_OK) return -1;
+        if (store_journal(e->st, p->session, p->type, p->data, p->mono, p->wall) != STORE_OK) return -1;
         memmove(e->pending_log, e->pending_log + 1, (size_t)(e->npending - 1) * sizeof *e->pending_log);
         e->npending--;
     }
@@ -126,10 +125,10 @@ static int flush_journal(exam *e)
 
 static int journal(exam *e, const char *type, const char *data)
 {
-    int rc = flush_journal(e) == 0 ? store_journal(&e->st, e->sid, type, data ? data : "", now(e), (int64_t)time(NULL))
-                                   : SQLITE_FULL;
-    if (rc != SQLITE_OK) {
-        snprintf(e->alert, sizeof e->alert, "日志写入失败（%s），请检查磁盘", store_strerror(&e->st));
+    int rc = flush_journal(e) == 0 ? store_journal(e->st, e->sid, type, data ? data : "", now(e), (int64_t)time(NULL))
+                                   : STORE_FULL;
+    if (rc != STORE_OK) {
+        snprintf(e->alert, sizeof e->alert, "日志写入失败（%s），请检查磁盘", store_strerror(e->st));
         pending_entry *grown = realloc(e->pending_log, (size_t)(e->npending + 1) * sizeof *grown);
         if (grown) {
             e->pending_log = grown;
@@ -148,28 +147,36 @@ static int journal(exam *e, const char *type, const char *data)
 
 static void copy_meta(exam *e, const char *key, char *out, size_t size, const char *dflt)
 {
-    char *v = store_meta_get(&e->st, key);
+    char *v = store_meta_get(e->st, key);
     snprintf(out, size, "%s", v ? v : dflt);
     free(v);
 }
 
-static int load_rosters(exam *e, char **why)
+/* store_roster_each callback: reads each roster that verifies */
+static int load_roster(void *ctx, const store_roster_row *row)
 {
-    sqlite3_stmt *s;
-    if (sqlite3_prepare_v2(e->st.db, "SELECT bytes FROM roster ORDER BY added", -1, &s, NULL)) return 0;
-    while (sqlite3_step(s) == SQLITE_ROW) {
-        roster *nr = realloc(e->rosters, (size_t)(e->nrosters + 1) * sizeof *nr);
-        if (!nr) break;
-        e->rosters = nr;
-        if (roster_read(sqlite3_column_blob(s, 0), (size_t)sqlite3_column_bytes(s, 0), e->pub.sign_pk,
-                        &e->rosters[e->nrosters], why) == 0)
-            e->nrosters++;
-        else {
-            free(*why);
-            *why = NULL;
-        }
-    }
-    sqlite3_finalize(s);
+    exam *e = ctx;
+    roster *nr = realloc(e->rosters, (size_t)(e->nrosters + 1) * sizeof *nr);
+    if (!nr) return 1;
+    e->rosters = nr;
+    char *why = NULL;
+    if (roster_read(row->bytes, row->len, e->pub.sign_pk, &e->rosters[e->nrosters], &why) == 0) e->nrosters++;
+    free(why);
+    return 0;
+}
+
+/* store_pack_each callback: the start screen's list of packs */
+static int load_pack(void *ctx, const store_pack_row *row)
+{
+    exam *e = ctx;
+    if (e->npacks >= MAX_PACKS) return 1;
+    pack_row *p = &e->packs[e->npacks++];
+    snprintf(p->id, sizeof p->id, "%s", row->pack_id);
+    snprintf(p->title, sizeof p->title, "%s", row->title);
+    p->level = row->level;
+    snprintf(p->kind, sizeof p->kind, "%s", row->kind);
+    p->duration = row->duration;
+    p->questions = row->questions;
     return 0;
 }
 
@@ -185,41 +192,18 @@ int exam_open(exam **out, const char *datadir, const platform *pf, char **why)
     char *pubpath = fileio_fmt("%s/authority.pub", datadir);
     int lp = authority_load_pub(pubpath, &e->pub, why);
     free(pubpath);
-    if (lp) { store_close(&e->st); free(e); return -1; }
+    if (lp) { store_close(e->st); free(e); return -1; }
     copy_meta(e, "site", e->site, sizeof e->site, "");
     copy_meta(e, "room", e->room, sizeof e->room, "");
     copy_meta(e, "seat", e->seat, sizeof e->seat, "");
     copy_meta(e, "kiosk_id", e->kiosk_id, sizeof e->kiosk_id, "");
-    sqlite3_stmt *s;
-    if (sqlite3_prepare_v2(e->st.db, "SELECT pack_id, title, level, kind, duration, questions FROM pack ORDER BY added DESC",
-                           -1, &s, NULL) == SQLITE_OK) {
-        while (sqlite3_step(s) == SQLITE_ROW && e->npacks < MAX_PACKS) {
-            pack_row *p = &e->packs[e->npacks++];
-            snprintf(p->id, sizeof p->id, "%s", sqlite3_column_text(s, 0));
-            snprintf(p->title, sizeof p->title, "%s", sqlite3_column_text(s, 1));
-            p->level = sqlite3_column_int(s, 2);
-            snprintf(p->kind, sizeof p->kind, "%s", sqlite3_column_text(s, 3));
-            p->duration = sqlite3_column_int(s, 4);
-            p->questions = sqlite3_column_int(s, 5);
-        }
-        sqlite3_finalize(s);
-    }
-    load_rosters(e, why);
+    /* a pack or roster the store cannot list is as if not loaded */
+    (void)store_pack_each(e->st, STORE_NEWEST_FIRST, load_pack, e);
+    (void)store_roster_each(e->st, STORE_WITH_BYTES, load_roster, e);
     e->phase = PHASE_LOCKED;
     /* an unfinished sitting, or an unlocked pack, survives a restart */
-    if (sqlite3_prepare_v2(e->st.db, "SELECT id, pack_id FROM session WHERE active=1 ORDER BY rowid DESC LIMIT 1", -1, &s,
-                           NULL) == SQLITE_OK) {
-        if (sqlite3_step(s) == SQLITE_ROW) {
-            snprintf(e->resume_sid, sizeof e->resume_sid, "%s", sqlite3_column_text(s, 0));
-            snprintf(e->resume_pack, sizeof e->resume_pack, "%s", sqlite3_column_text(s, 1));
-        }
-        sqlite3_finalize(s);
-    }
-    if (!*e->resume_pack &&
-        sqlite3_prepare_v2(e->st.db, "SELECT pack_id FROM unlock ORDER BY wall DESC LIMIT 1", -1, &s, NULL) == SQLITE_OK) {
-        if (sqlite3_step(s) == SQLITE_ROW) snprintf(e->resume_pack, sizeof e->resume_pack, "%s", sqlite3_column_text(s, 0));
-        sqlite3_finalize(s);
-    }
+    if (store_session_latest_active(e->st, e->resume_sid, e->resume_pack) != STORE_OK) *e->resume_sid = *e->resume_pack = 0;
+    if (!*e->resume_pack && store_unlock_latest(e->st, e->resume_pack) != STORE_OK) *e->resume_pack = 0;
     if (*e->resume_pack) e->phase = PHASE_RESUME;
     journal(e, "kiosk_start", *e->resume_pack ? "restart with unfinished work" : "");
     *out = e;
@@ -252,13 +236,13 @@ void exam_close(exam *e)
 {
     if (!e) return;
     free_sitting(e);
-    if (e->packdb) sqlite3_close(e->packdb);
+    pack_close(e->packdb);
     sodium_memzero(e->key, sizeof e->key);
     sodium_memzero(e->pin_hash, sizeof e->pin_hash);
     for (int i = 0; i < e->nrosters; i++) roster_free(&e->rosters[i]);
     free(e->rosters);
     free(e->pending_log);
-    store_close(&e->st);
+    store_close(e->st);
     free(e);
 }
 
@@ -280,20 +264,10 @@ int exam_pack_info(const exam *e, int i, const char **title, int *level, const c
 }
 const char *exam_alert(const exam *e) { return *e->alert ? e->alert : NULL; }
 int exam_focus_losses(const exam *e) { return e->focus_losses; }
-void exam_fail_writes(exam *e, int n) { e->st.fail_writes = n; }
+void exam_fail_writes(exam *e, int n) { store_fail_writes(e->st, n); }
 
 /* ---- unlocking ------------------------------------------------------------ */
 
-static int exam_setting(sqlite3 *db, const char *key)
-{
-    sqlite3_stmt *s;
-    int v = 0;
-    if (sqlite3_prepare_v2(db, "SELECT value FROM exam WHERE key=?", -1, &s, NULL) != SQLITE_OK) return 0;
-    sqlite3_bind_text(s, 1, key, -1, SQLITE_STATIC);
-    if (sqlite3_step(s) == SQLITE_ROW) v = sqlite3_column_int(s, 0);
-    sqlite3_finalize(s);
-    return v;
-}
 
 /* Tries CODE against pack I (or every pack when I < 0). */
 static exam_rc open_pack(exam *e, const char *code, const char *only_id)
@@ -305,25 +279,24 @@ static exam_rc open_pack(exam *e, const char *code, const char *only_id)
     if (e->npacks == 0) return EXAM_NO_PACK;
     for (int i = 0; i < e->npacks; i++) {
         if (only_id && strcmp(only_id, e->packs[i].id)) continue;
-        sqlite3_stmt *s;
-        if (sqlite3_prepare_v2(e->st.db, "SELECT bytes FROM pack WHERE pack_id=?", -1, &s, NULL)) return EXAM_INTERNAL;
-        sqlite3_bind_text(s, 1, e->packs[i].id, -1, SQLITE_STATIC);
+        uint8_t *buf = NULL;
+        size_t len = 0;
+        int grc = store_pack_get(e->st, e->packs[i].id, &buf, &len);
+        if (grc != STORE_OK && grc != STORE_NOTFOUND) return EXAM_INTERNAL;
         exam_rc rc = EXAM_CODE_WRONG;
-        if (sqlite3_step(s) == SQLITE_ROW) {
-            const uint8_t *buf = sqlite3_column_blob(s, 0);
-            size_t len = (size_t)sqlite3_column_bytes(s, 0);
+        if (grc == STORE_OK) {
             char *why = NULL;
             uint8_t key[PACK_KEY_BYTES];
             if (pack_verify(buf, len, e->pub.sign_pk, NULL, &why) == PACK_OK &&
                 pack_unwrap_key(buf, len, code, key, &why) == PACK_OK) {
                 sqlite3 *db = NULL;
                 if (pack_open_with_key(buf, len, e->pub.sign_pk, key, &db, &why) == PACK_OK) {
-                    if (e->packdb) sqlite3_close(e->packdb);
+                    pack_close(e->packdb);
                     e->packdb = db;
                     memcpy(e->key, key, sizeof key);
                     e->pack = i;
-                    e->pack_level = exam_setting(db, "level");
-                    e->late_entry = exam_setting(db, "late_entry");
+                    e->pack_level = paper_setting(db, "level");
+                    e->late_entry = paper_setting(db, "late_entry");
                     rc = EXAM_OK;
                 } else
                     rc = EXAM_INTERNAL;
@@ -331,7 +304,7 @@ static exam_rc open_pack(exam *e, const char *code, const char *only_id)
             sodium_memzero(key, sizeof key);
             free(why);
         }
-        sqlite3_finalize(s);
+        free(buf);
         if (rc == EXAM_OK || rc == EXAM_INTERNAL) return rc;
     }
     return EXAM_CODE_WRONG;
@@ -376,20 +349,13 @@ exam_rc exam_set_pin(exam *e, const char *pin, const char *again)
     randombytes_buf(e->pin_salt, sizeof e->pin_salt);
     pin_digest(e, pin, e->pin_hash);
     e->unlock_at = now(e);
-    sqlite3_stmt *s;
-    int rc = store_begin(&e->st);
-    if (rc == SQLITE_OK) rc = sqlite3_prepare_v2(e->st.db, "INSERT OR REPLACE INTO unlock VALUES(?,?,?,0,?)", -1, &s, NULL);
-    if (rc == SQLITE_OK) {
-        sqlite3_bind_text(s, 1, e->packs[e->pack].id, -1, SQLITE_STATIC);
-        sqlite3_bind_blob(s, 2, e->pin_salt, sizeof e->pin_salt, SQLITE_STATIC);
-        sqlite3_bind_blob(s, 3, e->pin_hash, sizeof e->pin_hash, SQLITE_STATIC);
-        sqlite3_bind_int64(s, 4, (int64_t)time(NULL));
-        rc = sqlite3_step(s) == SQLITE_DONE ? SQLITE_OK : SQLITE_ERROR;
-        sqlite3_finalize(s);
-        if (rc == SQLITE_OK) rc = journal_append(e->st.db, now(e), time(NULL), "", "pin_set", "", NULL);
-        rc = rc == SQLITE_OK ? store_commit(&e->st) : (store_rollback(&e->st), rc);
+    int rc = store_begin(e->st);
+    if (rc == STORE_OK) {
+        rc = store_unlock_put(e->st, e->packs[e->pack].id, e->pin_salt, e->pin_hash, (int64_t)time(NULL));
+        if (rc == STORE_OK) rc = store_journal_append(e->st, "", "pin_set", "", now(e), time(NULL), NULL);
+        rc = rc == STORE_OK ? store_commit(e->st) : (store_rollback(e->st), rc);
     }
-    if (rc != SQLITE_OK) snprintf(e->alert, sizeof e->alert, "无法保存解锁状态：%s", store_strerror(&e->st));
+    if (rc != STORE_OK) snprintf(e->alert, sizeof e->alert, "无法保存解锁状态：%s", store_strerror(e->st));
     e->phase = PHASE_LOGIN;
     return EXAM_OK;
 }
@@ -422,17 +388,17 @@ static int alloc_answers(exam *e)
 
 static void save_clock(exam *e)
 {
-    int rc = store_save_clock(&e->st, e->sid, session_elapsed(&e->ss, now(e)), e->ss.extra_ms, e->current);
-    if (rc != SQLITE_OK) snprintf(e->alert, sizeof e->alert, "计时写入失败（%s），答题继续，恢复后自动补存", store_strerror(&e->st));
+    int rc = store_save_clock(e->st, e->sid, session_elapsed(&e->ss, now(e)), e->ss.extra_ms, e->current);
+    if (rc != STORE_OK) snprintf(e->alert, sizeof e->alert, "计时写入失败（%s），答题继续，恢复后自动补存", store_strerror(e->st));
     else e->last_clock_save = now(e);
 }
 
 static void save_item(exam *e, int i)
 {
-    int rc = store_save_answer(&e->st, e->sid, i, e->resp[i], e->flag[i], now(e), (int64_t)time(NULL));
-    e->saved[i] = rc == SQLITE_OK;
-    if (rc != SQLITE_OK)
-        snprintf(e->alert, sizeof e->alert, "答案写入失败（%s），已暂存内存，恢复后自动补存", store_strerror(&e->st));
+    int rc = store_save_answer(e->st, e->sid, i, e->resp[i], e->flag[i], now(e), (int64_t)time(NULL));
+    e->saved[i] = rc == STORE_OK;
+    if (rc != STORE_OK)
+        snprintf(e->alert, sizeof e->alert, "答案写入失败（%s），已暂存内存，恢复后自动补存", store_strerror(e->st));
 }
 
 static int unsaved_count(const exam *e)
@@ -440,6 +406,44 @@ static int unsaved_count(const exam *e)
     int n = 0;
     for (int i = 0; e->saved && i < e->pp.n; i++) n += !e->saved[i];
     return n;
+}
+
+/* the session row of a sitting being resumed (store_session_get) */
+typedef struct resume_row {
+    exam *e;
+    int ok, state, current;
+    int64_t elapsed, extra;
+} resume_row;
+
+static int restore_session(void *ctx, const store_session_row *row)
+{
+    resume_row *rr = ctx;
+    exam *e = rr->e;
+    if (row->seed_len != PAPER_SEED_BYTES) return 1;
+    snprintf(e->ticket, sizeof e->ticket, "%s", row->ticket);
+    snprintf(e->name, sizeof e->name, "%s", row->name);
+    e->cand_level = row->level;
+    snprintf(e->cand_room, sizeof e->cand_room, "%s", row->room);
+    e->cand_seat = row->seat;
+    memcpy(e->seed, row->seed, PAPER_SEED_BYTES);
+    rr->state = session_state_parse(row->state);
+    rr->elapsed = row->elapsed_ms;
+    rr->extra = row->extra_ms;
+    rr->current = row->current;
+    e->started_wall = row->started_wall;
+    rr->ok = 1;
+    return 0;
+}
+
+/* store_answer_each callback: a saved answer back into memory */
+static int restore_answer(void *ctx, const store_answer_row *row)
+{
+    exam *e = ctx;
+    if (row->item < 0 || row->item >= e->pp.n) return 0;
+    free(e->resp[row->item]);
+    e->resp[row->item] = strdup(row->response);
+    e->flag[row->item] = (uint8_t)row->flagged;
+    return 0;
 }
 
 exam_rc exam_resume(exam *e, const char *code, const char *pin)
@@ -450,21 +454,8 @@ exam_rc exam_resume(exam *e, const char *code, const char *pin)
         journal(e, "resume", "code refused");
         return rc;
     }
-    sqlite3_stmt *s;
-    int found = 0;
     int64_t age = 0;
-    if (sqlite3_prepare_v2(e->st.db, "SELECT pin_salt, pin_hash, age_ms FROM unlock WHERE pack_id=?", -1, &s, NULL) ==
-        SQLITE_OK) {
-        sqlite3_bind_text(s, 1, e->resume_pack, -1, SQLITE_STATIC);
-        if (sqlite3_step(s) == SQLITE_ROW && sqlite3_column_bytes(s, 0) == PIN_SALT_BYTES && sqlite3_column_bytes(s, 1) == 32) {
-            memcpy(e->pin_salt, sqlite3_column_blob(s, 0), PIN_SALT_BYTES);
-            memcpy(e->pin_hash, sqlite3_column_blob(s, 1), 32);
-            age = sqlite3_column_int64(s, 2);
-            found = 1;
-        }
-        sqlite3_finalize(s);
-    }
-    if (!found) return EXAM_INTERNAL;
+    if (store_unlock_get(e->st, e->resume_pack, e->pin_salt, e->pin_hash, &age) != STORE_OK) return EXAM_INTERNAL;
     if (exam_check_pin(e, pin) != EXAM_OK) return EXAM_PIN_WRONG;
     e->unlock_at = now(e) - age;
     if (!*e->resume_sid) {
@@ -473,30 +464,10 @@ exam_rc exam_resume(exam *e, const char *code, const char *pin)
         return EXAM_OK;
     }
     /* restore the sitting: paper from its seed, answers, clock */
-    if (sqlite3_prepare_v2(e->st.db,
-                           "SELECT ticket, name, level, room, seat, seed, state, elapsed_ms, extra_ms, current, started_wall"
-                           " FROM session WHERE id=?",
-                           -1, &s, NULL))
-        return EXAM_INTERNAL;
-    sqlite3_bind_text(s, 1, e->resume_sid, -1, SQLITE_STATIC);
-    int64_t elapsed = 0, extra = 0;
-    int state = SS_RUNNING, current = 0;
-    if (sqlite3_step(s) != SQLITE_ROW || sqlite3_column_bytes(s, 5) != PAPER_SEED_BYTES) {
-        sqlite3_finalize(s);
-        return EXAM_INTERNAL;
-    }
-    snprintf(e->ticket, sizeof e->ticket, "%s", sqlite3_column_text(s, 0));
-    snprintf(e->name, sizeof e->name, "%s", sqlite3_column_text(s, 1));
-    e->cand_level = sqlite3_column_int(s, 2);
-    snprintf(e->cand_room, sizeof e->cand_room, "%s", sqlite3_column_text(s, 3));
-    e->cand_seat = sqlite3_column_int(s, 4);
-    memcpy(e->seed, sqlite3_column_blob(s, 5), PAPER_SEED_BYTES);
-    state = session_state_parse((const char *)sqlite3_column_text(s, 6));
-    elapsed = sqlite3_column_int64(s, 7);
-    extra = sqlite3_column_int64(s, 8);
-    current = sqlite3_column_int(s, 9);
-    e->started_wall = sqlite3_column_int64(s, 10);
-    sqlite3_finalize(s);
+    resume_row rr = {e, 0, SS_RUNNING, 0, 0, 0};
+    if (store_session_get(e->st, e->resume_sid, restore_session, &rr) != STORE_OK || !rr.ok) return EXAM_INTERNAL;
+    int state = rr.state, current = rr.current;
+    int64_t elapsed = rr.elapsed, extra = rr.extra;
     char *why = NULL;
     if (paper_draw(e->packdb, e->seed, &e->pp, &why)) {
         free(why);
@@ -505,17 +476,7 @@ exam_rc exam_resume(exam *e, const char *code, const char *pin)
     e->have_paper = 1;
     snprintf(e->sid, sizeof e->sid, "%s", e->resume_sid);
     if (alloc_answers(e)) return EXAM_INTERNAL;
-    if (sqlite3_prepare_v2(e->st.db, "SELECT item, response, flagged FROM answer WHERE session=?", -1, &s, NULL) == SQLITE_OK) {
-        sqlite3_bind_text(s, 1, e->sid, -1, SQLITE_STATIC);
-        while (sqlite3_step(s) == SQLITE_ROW) {
-            int i = sqlite3_column_int(s, 0);
-            if (i < 0 || i >= e->pp.n) continue;
-            free(e->resp[i]);
-            e->resp[i] = strdup((const char *)sqlite3_column_text(s, 1));
-            e->flag[i] = (uint8_t)sqlite3_column_int(s, 2);
-        }
-        sqlite3_finalize(s);
-    }
+    (void)store_answer_each(e->st, e->sid, restore_answer, e);
     session_init(&e->ss, e->pp.duration, e->pp.min_submit);
     session_restore(&e->ss, state < 0 ? SS_RUNNING : (session_state)state, elapsed, extra);
     e->current = current >= 0 && current < e->pp.n ? current : 0;
@@ -529,7 +490,7 @@ exam_rc exam_resume(exam *e, const char *code, const char *pin)
     journal(e, "resume", data);
     /* the panel's count of focus losses is the sitting's, not this run's */
     int64_t losses = 0;
-    if (journal_count(e->st.db, e->sid, "focus_lost", &losses) == SQLITE_OK) e->focus_losses = (int)losses;
+    if (store_journal_count(e->st, e->sid, "focus_lost", &losses) == STORE_OK) e->focus_losses = (int)losses;
     *e->resume_sid = 0;
     return EXAM_OK;
 }
@@ -539,15 +500,8 @@ exam_rc exam_resume(exam *e, const char *code, const char *pin)
 /* 1 when TICKET already has a sitting (or an absence) for the unlocked paper */
 static int already_sat(exam *e, const char *ticket)
 {
-    sqlite3_stmt *s;
-    int sat = 0;
-    if (sqlite3_prepare_v2(e->st.db, "SELECT count(*) FROM session WHERE ticket=? AND pack_id=?", -1, &s, NULL) == SQLITE_OK) {
-        sqlite3_bind_text(s, 1, ticket, -1, SQLITE_STATIC);
-        sqlite3_bind_text(s, 2, e->packs[e->pack].id, -1, SQLITE_STATIC);
-        sat = sqlite3_step(s) == SQLITE_ROW && sqlite3_column_int(s, 0) > 0;
-        sqlite3_finalize(s);
-    }
-    return sat;
+    int n = 0;
+    return store_session_count(e->st, ticket, e->packs[e->pack].id, &n) == STORE_OK && n > 0;
 }
 
 /* the roster entry becomes the current candidate */
@@ -614,26 +568,11 @@ exam_rc exam_back(exam *e)
  * transaction (running sittings are active; absences are not). */
 static int insert_session(exam *e, const char *state)
 {
-    sqlite3_stmt *s;
-    int rc = sqlite3_prepare_v2(e->st.db,
-                                "INSERT INTO session(id, pack_id, ticket, name, level, room, seat, seed, state, started_wall,"
-                                " active) VALUES(?,?,?,?,?,?,?,?,?,?,?)",
-                                -1, &s, NULL);
-    if (rc != SQLITE_OK) return rc;
-    sqlite3_bind_text(s, 1, e->sid, -1, SQLITE_STATIC);
-    sqlite3_bind_text(s, 2, e->packs[e->pack].id, -1, SQLITE_STATIC);
-    sqlite3_bind_text(s, 3, e->ticket, -1, SQLITE_STATIC);
-    sqlite3_bind_text(s, 4, e->name, -1, SQLITE_STATIC);
-    sqlite3_bind_int(s, 5, e->cand_level);
-    sqlite3_bind_text(s, 6, e->cand_room, -1, SQLITE_STATIC);
-    sqlite3_bind_int(s, 7, e->cand_seat);
-    sqlite3_bind_blob(s, 8, e->seed, sizeof e->seed, SQLITE_STATIC);
-    sqlite3_bind_text(s, 9, state, -1, SQLITE_STATIC);
-    sqlite3_bind_int64(s, 10, e->started_wall);
-    sqlite3_bind_int(s, 11, strcmp(state, "running") == 0);
-    rc = sqlite3_step(s) == SQLITE_DONE ? SQLITE_OK : sqlite3_errcode(e->st.db);
-    sqlite3_finalize(s);
-    return rc;
+    store_session_row row = {.id = e->sid, .pack_id = e->packs[e->pack].id, .ticket = e->ticket, .name = e->name,
+                             .level = e->cand_level, .room = e->cand_room, .seat = e->cand_seat, .seed = e->seed,
+                             .seed_len = sizeof e->seed, .state = state, .started_wall = e->started_wall,
+                             .active = strcmp(state, "running") == 0};
+    return store_session_insert(e->st, &row);
 }
 
 exam_rc exam_start(exam *e)
@@ -652,14 +591,14 @@ exam_rc exam_start(exam *e)
     e->have_paper = 1;
     if (alloc_answers(e)) return EXAM_INTERNAL;
     e->started_wall = (int64_t)time(NULL);
-    int rc = store_begin(&e->st);
-    if (rc == SQLITE_OK) {
+    int rc = store_begin(e->st);
+    if (rc == STORE_OK) {
         rc = insert_session(e, "running");
-        if (rc == SQLITE_OK) rc = journal_append(e->st.db, now(e), time(NULL), e->sid, "start", e->ticket, NULL);
-        rc = rc == SQLITE_OK ? store_commit(&e->st) : (store_rollback(&e->st), rc);
+        if (rc == STORE_OK) rc = store_journal_append(e->st, e->sid, "start", e->ticket, now(e), time(NULL), NULL);
+        rc = rc == STORE_OK ? store_commit(e->st) : (store_rollback(e->st), rc);
     }
-    if (rc != SQLITE_OK) {
-        snprintf(e->alert, sizeof e->alert, "无法开始考试：%s", store_strerror(&e->st));
+    if (rc != STORE_OK) {
+        snprintf(e->alert, sizeof e->alert, "无法开始考试：%s", store_strerror(e->st));
         /* drop the drawn paper but keep the candidate: Return tries again */
         char ticket[sizeof e->ticket], name[sizeof e->name];
         memcpy(ticket, e->ticket, sizeof ticket);
@@ -683,6 +622,24 @@ exam_rc exam_start(exam *e)
 
 static void hex(const uint8_t *b, size_t n, char *out) { sodium_bin2hex(out, n * 2 + 1, b, n); }
 
+/* the irregularities of a sitting, for its result (at most 32) */
+typedef struct irr_list {
+    result_irregularity irr[32];
+    char *text[64];
+    int n;
+} irr_list;
+
+static int collect_irregularity(void *ctx, const store_irregularity_row *row)
+{
+    irr_list *il = ctx;
+    if (il->n >= 32) return 1;
+    il->text[2 * il->n] = strdup(row->category);
+    il->text[2 * il->n + 1] = strdup(row->note);
+    il->irr[il->n] = (result_irregularity){il->text[2 * il->n], il->text[2 * il->n + 1], row->mono_ms};
+    il->n++;
+    return 0;
+}
+
 /* Builds, signs and seals the result and commits it with the final state. */
 static exam_rc finish(exam *e, session_state status)
 {
@@ -705,36 +662,25 @@ static exam_rc finish(exam *e, session_state status)
         pending += pend;
     }
     /* irregularities of this sitting */
-    result_irregularity irr[32];
-    char *irr_text[64] = {0};
-    int nirr = 0;
-    sqlite3_stmt *s;
-    if (sqlite3_prepare_v2(e->st.db, "SELECT category, note, mono_ms FROM irregularity WHERE session=? ORDER BY id", -1, &s,
-                           NULL) == SQLITE_OK) {
-        sqlite3_bind_text(s, 1, e->sid, -1, SQLITE_STATIC);
-        while (sqlite3_step(s) == SQLITE_ROW && nirr < 32) {
-            irr_text[2 * nirr] = strdup((const char *)sqlite3_column_text(s, 0));
-            irr_text[2 * nirr + 1] = strdup((const char *)sqlite3_column_text(s, 1));
-            irr[nirr] = (result_irregularity){irr_text[2 * nirr], irr_text[2 * nirr + 1], sqlite3_column_int64(s, 2)};
-            nirr++;
-        }
-        sqlite3_finalize(s);
-    }
+    irr_list il = {.n = 0};
+    (void)store_irregularity_each(e->st, e->sid, collect_irregularity, &il);
+    result_irregularity *irr = il.irr;
+    int nirr = il.n;
     exam_rc out = EXAM_SAVE_FAILED;
     uint8_t dsk[crypto_sign_SECRETKEYBYTES];
-    char *keypath = fileio_fmt("%s/device.key", e->st.dir), *why = NULL, *json = NULL;
+    char *keypath = fileio_fmt("%s/device.key", store_dir(e->st)), *why = NULL, *json = NULL;
     uint8_t *sealed = NULL;
     size_t sealed_len = 0;
     char rid[RESULT_ID_HEX], receipt[RESULT_RECEIPT_BYTES];
-    int rc = flush_journal(e) == 0 ? store_begin(&e->st) : SQLITE_FULL;
-    if (rc != SQLITE_OK) goto done;
+    int rc = flush_journal(e) == 0 ? store_begin(e->st) : STORE_FULL;
+    if (rc != STORE_OK) goto done;
     char data[128], seedhex[PAPER_SEED_BYTES * 2 + 1], headhex[65], t[24];
     snprintf(data, sizeof data, "status=%s score=%s", session_state_name(status), text_format_tenths(total, t, sizeof t));
     uint8_t head[JOURNAL_HASH_BYTES];
     int64_t jcount = 0;
-    if ((rc = journal_append(e->st.db, now(e), time(NULL), e->sid, "handin", data, head)) != SQLITE_OK ||
-        (rc = journal_head(e->st.db, head, &jcount)) != SQLITE_OK) {
-        store_rollback(&e->st);
+    if ((rc = store_journal_append(e->st, e->sid, "handin", data, now(e), time(NULL), head)) != STORE_OK ||
+        (rc = store_journal_head(e->st, head, &jcount)) != STORE_OK) {
+        store_rollback(e->st);
         goto done;
     }
     hex(e->seed, sizeof e->seed, seedhex);
@@ -753,39 +699,18 @@ static exam_rc finish(exam *e, session_state status)
     if (!json || authority_load_device_sk(keypath, dsk, &why) ||
         result_seal(json, dsk, e->pub.box_pk, &sealed, &sealed_len, rid, receipt)) {
         sodium_memzero(dsk, sizeof dsk);
-        store_rollback(&e->st);
+        store_rollback(e->st);
         snprintf(e->alert, sizeof e->alert, "无法签署成绩：%s", why ? why : "内存不足");
         out = EXAM_INTERNAL;
         goto done;
     }
     sodium_memzero(dsk, sizeof dsk);
-    if (sqlite3_prepare_v2(e->st.db, "INSERT INTO outbox(result_id, session, created, sealed) VALUES(?,?,?,?)", -1, &s, NULL) == SQLITE_OK) {
-        sqlite3_bind_text(s, 1, rid, -1, SQLITE_STATIC);
-        sqlite3_bind_text(s, 2, e->sid, -1, SQLITE_STATIC);
-        sqlite3_bind_int64(s, 3, (int64_t)time(NULL));
-        sqlite3_bind_blob64(s, 4, sealed, sealed_len, SQLITE_STATIC);
-        rc = sqlite3_step(s) == SQLITE_DONE ? SQLITE_OK : sqlite3_errcode(e->st.db);
-        sqlite3_finalize(s);
-    } else
-        rc = sqlite3_errcode(e->st.db);
-    if (rc == SQLITE_OK &&
-        sqlite3_prepare_v2(e->st.db,
-                           "UPDATE session SET state=?, elapsed_ms=?, extra_ms=?, ended_wall=?, score=?, pending=?,"
-                           " receipt=?, active=0 WHERE id=?",
-                           -1, &s, NULL) == SQLITE_OK) {
-        sqlite3_bind_text(s, 1, session_state_name(status), -1, SQLITE_STATIC);
-        sqlite3_bind_int64(s, 2, r.elapsed_ms);
-        sqlite3_bind_int64(s, 3, r.extra_ms);
-        sqlite3_bind_int64(s, 4, r.submitted_wall);
-        sqlite3_bind_int(s, 5, total);
-        sqlite3_bind_int(s, 6, pending);
-        sqlite3_bind_text(s, 7, receipt, -1, SQLITE_STATIC);
-        sqlite3_bind_text(s, 8, e->sid, -1, SQLITE_STATIC);
-        rc = sqlite3_step(s) == SQLITE_DONE ? SQLITE_OK : sqlite3_errcode(e->st.db);
-        sqlite3_finalize(s);
-    }
-    rc = rc == SQLITE_OK ? store_commit(&e->st) : (store_rollback(&e->st), rc);
-    if (rc == SQLITE_OK) {
+    rc = store_outbox_add(e->st, rid, e->sid, (int64_t)time(NULL), sealed, sealed_len);
+    if (rc == STORE_OK)
+        rc = store_session_finish(e->st, e->sid, session_state_name(status), r.elapsed_ms, r.extra_ms, r.submitted_wall,
+                                  total, pending, receipt);
+    rc = rc == STORE_OK ? store_commit(e->st) : (store_rollback(e->st), rc);
+    if (rc == STORE_OK) {
         memcpy(e->receipt, receipt, sizeof receipt);
         e->score = total;
         e->pending = pending;
@@ -794,12 +719,12 @@ static exam_rc finish(exam *e, session_state status)
     }
 done:
     if (out == EXAM_SAVE_FAILED)
-        snprintf(e->alert, sizeof e->alert, "交卷写入失败（%s），恢复写入后自动重试", store_strerror(&e->st));
+        snprintf(e->alert, sizeof e->alert, "交卷写入失败（%s），恢复写入后自动重试", store_strerror(e->st));
     free(json);
     free(sealed);
     free(keypath);
     free(why);
-    for (int i = 0; i < 2 * nirr; i++) free(irr_text[i]);
+    for (int i = 0; i < 2 * nirr; i++) free(il.text[i]);
     free(items);
     free(ids);
     return out;
@@ -867,15 +792,15 @@ exam_rc exam_mark_absent(exam *e, const char *ticket_in)
     memset(e->seed, 0, sizeof e->seed);
     e->started_wall = (int64_t)time(NULL);
     memset(&e->pp, 0, sizeof e->pp);
-    e->pp.pass = exam_setting(e->packdb, "pass");
-    e->pp.total_points = exam_setting(e->packdb, "points");
+    e->pp.pass = paper_setting(e->packdb, "pass");
+    e->pp.total_points = paper_setting(e->packdb, "points");
     session_init(&e->ss, 0, 0);
-    int dbrc = store_begin(&e->st);
-    if (dbrc == SQLITE_OK) {
+    int dbrc = store_begin(e->st);
+    if (dbrc == STORE_OK) {
         dbrc = insert_session(e, "absent");
-        dbrc = dbrc == SQLITE_OK ? store_commit(&e->st) : (store_rollback(&e->st), dbrc);
+        dbrc = dbrc == STORE_OK ? store_commit(e->st) : (store_rollback(e->st), dbrc);
     }
-    if (dbrc != SQLITE_OK) {
+    if (dbrc != STORE_OK) {
         memset(e->sid, 0, sizeof e->sid);
         return EXAM_SAVE_FAILED;
     }
@@ -919,24 +844,15 @@ exam_rc exam_extend(exam *e, int minutes)
 
 exam_rc exam_irregularity(exam *e, const char *category, const char *note)
 {
-    sqlite3_stmt *s;
-    int rc = store_begin(&e->st);
-    if (rc == SQLITE_OK && sqlite3_prepare_v2(e->st.db, "INSERT INTO irregularity(session, category, note, mono_ms, wall)"
-                                                        " VALUES(?,?,?,?,?)", -1, &s, NULL) == SQLITE_OK) {
-        sqlite3_bind_text(s, 1, e->sid, -1, SQLITE_STATIC);
-        sqlite3_bind_text(s, 2, category, -1, SQLITE_STATIC);
-        sqlite3_bind_text(s, 3, note, -1, SQLITE_STATIC);
-        sqlite3_bind_int64(s, 4, now(e));
-        sqlite3_bind_int64(s, 5, (int64_t)time(NULL));
-        rc = sqlite3_step(s) == SQLITE_DONE ? SQLITE_OK : sqlite3_errcode(e->st.db);
-        sqlite3_finalize(s);
+    int rc = store_begin(e->st);
+    if (rc == STORE_OK) {
+        rc = store_irregularity_add(e->st, e->sid, category, note, now(e), (int64_t)time(NULL));
         char d[256];
         snprintf(d, sizeof d, "%s: %s", category, note);
-        if (rc == SQLITE_OK) rc = journal_append(e->st.db, now(e), time(NULL), e->sid, "irregularity", d, NULL);
-        rc = rc == SQLITE_OK ? store_commit(&e->st) : (store_rollback(&e->st), rc);
-    } else if (rc == SQLITE_OK)
-        store_rollback(&e->st);
-    return rc == SQLITE_OK ? EXAM_OK : EXAM_SAVE_FAILED;
+        if (rc == STORE_OK) rc = store_journal_append(e->st, e->sid, "irregularity", d, now(e), time(NULL), NULL);
+        rc = rc == STORE_OK ? store_commit(e->st) : (store_rollback(e->st), rc);
+    }
+    return rc == STORE_OK ? EXAM_OK : EXAM_SAVE_FAILED;
 }
 
 exam_rc exam_reset(exam *e)
@@ -953,13 +869,7 @@ exam_rc exam_reset(exam *e)
  * window survives a restart). */
 static void save_unlock_age(exam *e, int64_t t)
 {
-    sqlite3_stmt *s;
-    if (sqlite3_prepare_v2(e->st.db, "UPDATE unlock SET age_ms=? WHERE pack_id=?", -1, &s, NULL) == SQLITE_OK) {
-        sqlite3_bind_int64(s, 1, t - e->unlock_at);
-        sqlite3_bind_text(s, 2, e->packs[e->pack].id, -1, SQLITE_STATIC);
-        sqlite3_step(s);
-        sqlite3_finalize(s);
-    }
+    (void)store_unlock_set_age(e->st, e->packs[e->pack].id, t - e->unlock_at); /* retried next second */
     e->last_age_save = t;
 }
 
@@ -980,22 +890,16 @@ exam_rc exam_stop(exam *e, const char *reason)
 exam_rc exam_lock(exam *e)
 {
     if (e->phase != PHASE_LOGIN && e->phase != PHASE_DONE) return EXAM_BAD_STATE;
-    sqlite3_stmt *s;
-    int rc = store_begin(&e->st);
-    if (rc == SQLITE_OK && sqlite3_prepare_v2(e->st.db, "DELETE FROM unlock WHERE pack_id=?", -1, &s, NULL) == SQLITE_OK) {
-        sqlite3_bind_text(s, 1, e->packs[e->pack].id, -1, SQLITE_STATIC);
-        rc = sqlite3_step(s) == SQLITE_DONE ? SQLITE_OK : sqlite3_errcode(e->st.db);
-        sqlite3_finalize(s);
-        if (rc == SQLITE_OK) rc = journal_append(e->st.db, now(e), time(NULL), "", "lock", e->packs[e->pack].id, NULL);
-        rc = rc == SQLITE_OK ? store_commit(&e->st) : (store_rollback(&e->st), rc);
-    } else if (rc == SQLITE_OK) {
-        store_rollback(&e->st);
-        rc = SQLITE_ERROR;
+    int rc = store_begin(e->st);
+    if (rc == STORE_OK) {
+        rc = store_unlock_delete(e->st, e->packs[e->pack].id);
+        if (rc == STORE_OK) rc = store_journal_append(e->st, "", "lock", e->packs[e->pack].id, now(e), time(NULL), NULL);
+        rc = rc == STORE_OK ? store_commit(e->st) : (store_rollback(e->st), rc);
     }
-    if (rc != SQLITE_OK) return EXAM_SAVE_FAILED;
+    if (rc != STORE_OK) return EXAM_SAVE_FAILED;
     free_sitting(e);
     *e->receipt = 0;
-    if (e->packdb) sqlite3_close(e->packdb);
+    pack_close(e->packdb);
     e->packdb = NULL;
     sodium_memzero(e->key, sizeof e->key);
     sodium_memzero(e->pin_hash, sizeof e->pin_hash);

@@ -540,3 +540,8 @@ pack_rc pack_open(const uint8_t *buf, size_t len, const uint8_t pk[32], const ch
     sodium_memzero(key, sizeof key);
     return rc;
 }
+
+void pack_close(sqlite3 *db)
+{
+    if (db) sqlite3_close(db);
+}

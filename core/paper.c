@@ -295,3 +295,14 @@ int paper_image(sqlite3 *pack, const char *name, uint8_t **png, size_t *len)
     sqlite3_finalize(st);
     return rc;
 }
+
+int paper_setting(sqlite3 *pack, const char *key)
+{
+    sqlite3_stmt *s;
+    int v = 0;
+    if (sqlite3_prepare_v2(pack, "SELECT value FROM exam WHERE key=?", -1, &s, NULL) != SQLITE_OK) return 0;
+    sqlite3_bind_text(s, 1, key, -1, SQLITE_STATIC);
+    if (sqlite3_step(s) == SQLITE_ROW) v = sqlite3_column_int(s, 0);
+    sqlite3_finalize(s);
+    return v;
+}

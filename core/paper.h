@@ -69,4 +69,8 @@ int paper_question_load(sqlite3 *pack, int seq, paper_question *q) __attribute__
 int paper_image(sqlite3 *pack, const char *name, uint8_t **png, size_t *len);
 void paper_question_free(paper_question *q);
 
+/* An integer exam setting of the unlocked pack's `exam` table (level,
+ * late_entry, pass, points, …); 0 when absent. */
+int paper_setting(sqlite3 *pack, const char *key);
+
 #endif

@@ -363,9 +363,58 @@ int readiness_check_files(readiness_list *l, const char *dir)
 
 /* ---- packs and rosters ---------------------------------------------------------- */
 
+/* what check_pack / check_roster found: details of the good and the bad */
+typedef struct tally {
+    const uint8_t *sign_pk;
+    char good[READINESS_DETAIL_MAX], bad[READINESS_DETAIL_MAX];
+    int ngood, nbad;
+} tally;
+
+static int check_pack(void *ctx, const store_pack_row *p)
+{
+    tally *t = ctx;
+    char one[512], *why = NULL;
+    pack_info info;
+    if (pack_verify(p->bytes, p->len, t->sign_pk, &info, &why) != PACK_OK) {
+        snprintf(one, sizeof one, "pack %.8s «%s»: %s", p->pack_id, p->title, why ? why : "does not verify");
+        append(t->bad, sizeof t->bad, "; ", one);
+        t->nbad++;
+    } else if (strcmp(p->pack_id, info.pack_id_hex)) {
+        snprintf(one, sizeof one, "pack %.8s holds another pack (%.8s)", p->pack_id, info.pack_id_hex);
+        append(t->bad, sizeof t->bad, "; ", one);
+        t->nbad++;
+    } else {
+        snprintf(one, sizeof one, "%.8s «%s» (level %d %s, %d min)", p->pack_id, info.title, info.level, info.kind,
+                 info.duration);
+        append(t->good, sizeof t->good, ", ", one);
+        t->ngood++;
+    }
+    free(why);
+    return 0;
+}
+
+static int check_roster(void *ctx, const store_roster_row *row)
+{
+    tally *t = ctx;
+    char one[512], *why = NULL;
+    roster r;
+    if (roster_read(row->bytes, row->len, t->sign_pk, &r, &why) != 0) {
+        snprintf(one, sizeof one, "roster %.8s: %s", row->roster_id, why ? why : "does not verify");
+        append(t->bad, sizeof t->bad, "; ", one);
+        t->nbad++;
+    } else {
+        snprintf(one, sizeof one, "%.8s (%zu candidates)", row->roster_id, r.n);
+        append(t->good, sizeof t->good, ", ", one);
+        t->ngood++;
+        roster_free(&r);
+    }
+    free(why);
+    return 0;
+}
+
 int readiness_check_content(readiness_list *l, const char *dir)
 {
-    store st;
+    store *st;
     char *why = NULL;
     if (store_open(dir, 0, &st, &why) != 0) {
         readiness_add(l, READINESS_PACKS, 0, "%s", why ? why : "cannot open the kiosk database");
@@ -381,40 +430,16 @@ int readiness_check_content(readiness_list *l, const char *dir)
         readiness_add(l, READINESS_PACKS, 0, "authority.pub: %s", why ? why : "cannot be read");
         readiness_add(l, READINESS_ROSTERS, 0, "authority.pub: %s", why ? why : "cannot be read");
         free(why);
-        store_close(&st);
+        store_close(st);
         return 0;
     }
-    char good[READINESS_DETAIL_MAX] = "", bad[READINESS_DETAIL_MAX] = "", one[512];
-    int ngood = 0, nbad = 0;
-    sqlite3_stmt *s;
-    if (sqlite3_prepare_v2(st.db, "SELECT pack_id, title, bytes FROM pack ORDER BY added", -1, &s, NULL) == SQLITE_OK) {
-        while (sqlite3_step(s) == SQLITE_ROW) {
-            const char *id = (const char *)sqlite3_column_text(s, 0), *title = (const char *)sqlite3_column_text(s, 1);
-            const uint8_t *buf = sqlite3_column_blob(s, 2);
-            size_t len = (size_t)sqlite3_column_bytes(s, 2);
-            pack_info info;
-            why = NULL;
-            if (pack_verify(buf, len, pub.sign_pk, &info, &why) != PACK_OK) {
-                snprintf(one, sizeof one, "pack %.8s «%s»: %s", id ? id : "?", title ? title : "?", why ? why : "does not verify");
-                append(bad, sizeof bad, "; ", one);
-                nbad++;
-            } else if (!id || strcmp(id, info.pack_id_hex)) {
-                snprintf(one, sizeof one, "pack %.8s holds another pack (%.8s)", id ? id : "?", info.pack_id_hex);
-                append(bad, sizeof bad, "; ", one);
-                nbad++;
-            } else {
-                snprintf(one, sizeof one, "%.8s «%s» (level %d %s, %d min)", id, info.title, info.level, info.kind,
-                         info.duration);
-                append(good, sizeof good, ", ", one);
-                ngood++;
-            }
-            free(why);
-        }
-        sqlite3_finalize(s);
-    } else {
-        snprintf(bad, sizeof bad, "cannot read the packs: %s", sqlite3_errmsg(st.db));
-        nbad++;
+    tally t = {pub.sign_pk, "", "", 0, 0};
+    if (store_pack_each(st, STORE_WITH_BYTES, check_pack, &t) != STORE_OK) {
+        snprintf(t.bad, sizeof t.bad, "cannot read the packs: %s", store_strerror(st));
+        t.nbad++;
     }
+    char *good = t.good, *bad = t.bad;
+    int ngood = t.ngood, nbad = t.nbad;
     int ok = 1;
     if (nbad)
         ok &= readiness_add(l, READINESS_PACKS, 0, "%d of %d packs do not verify against authority.pub: %s (the stored copy is damaged: provision a fresh data directory with examsync init and add good copies)",
@@ -426,29 +451,13 @@ int readiness_check_content(readiness_list *l, const char *dir)
                             ngood == 1 ? " verifies" : "s verify", good);
 
     good[0] = bad[0] = 0;
-    ngood = nbad = 0;
-    if (sqlite3_prepare_v2(st.db, "SELECT roster_id, bytes FROM roster ORDER BY added", -1, &s, NULL) == SQLITE_OK) {
-        while (sqlite3_step(s) == SQLITE_ROW) {
-            const char *id = (const char *)sqlite3_column_text(s, 0);
-            roster r;
-            why = NULL;
-            if (roster_read(sqlite3_column_blob(s, 1), (size_t)sqlite3_column_bytes(s, 1), pub.sign_pk, &r, &why) != 0) {
-                snprintf(one, sizeof one, "roster %.8s: %s", id ? id : "?", why ? why : "does not verify");
-                append(bad, sizeof bad, "; ", one);
-                nbad++;
-            } else {
-                snprintf(one, sizeof one, "%.8s (%zu candidates)", id ? id : "?", r.n);
-                append(good, sizeof good, ", ", one);
-                ngood++;
-                roster_free(&r);
-            }
-            free(why);
-        }
-        sqlite3_finalize(s);
-    } else {
-        snprintf(bad, sizeof bad, "cannot read the rosters: %s", sqlite3_errmsg(st.db));
-        nbad++;
+    t.ngood = t.nbad = 0;
+    if (store_roster_each(st, STORE_WITH_BYTES, check_roster, &t) != STORE_OK) {
+        snprintf(t.bad, sizeof t.bad, "cannot read the rosters: %s", store_strerror(st));
+        t.nbad++;
     }
+    ngood = t.ngood;
+    nbad = t.nbad;
     if (nbad)
         ok &= readiness_add(l, READINESS_ROSTERS, 0, "%d of %d rosters do not verify against authority.pub: %s", nbad,
                             nbad + ngood, bad);
@@ -457,7 +466,7 @@ int readiness_check_content(readiness_list *l, const char *dir)
     else
         ok &= readiness_add(l, READINESS_ROSTERS, 1, "%d roster%s against authority.pub: %s", ngood,
                             ngood == 1 ? " verifies" : "s verify", good);
-    store_close(&st);
+    store_close(st);
     return ok;
 }
 

@@ -1,5 +1,7 @@
-/* store: kiosk database, schema and migrations, durable writes. */
+/* store: kiosk.db, its schema and migrations, and every statement on it
+ * (see store.h); the journal table's statements are journal.c's. */
 #include "store.h"
+#include "store_int.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -38,17 +40,82 @@ static const char *MIGRATIONS[STORE_SCHEMA_VERSION] = {
     "ALTER TABLE outbox ADD COLUMN exported INTEGER;",
 };
 
+struct store {
+    sqlite3 *db;
+    char *dir;
+    int fail_writes; /* test hook: make the next N commits fail like a full disk */
+    int last_rc;     /* code of the last failed write, for messages */
+};
+
+sqlite3 *store_db(store *st) { return st->db; }
+int store_last_rc(const store *st) { return st->last_rc; }
+const char *store_dir(const store *st) { return st->dir; }
+void store_fail_writes(store *st, int n) { st->fail_writes = n; }
+int store_fail_writes_left(const store *st) { return st->fail_writes; }
+
 const char *store_strerror(store *st)
 {
     if (st->last_rc) return sqlite3_errstr(st->last_rc); /* e.g. "database or disk is full" */
     return st->db ? sqlite3_errmsg(st->db) : "no database";
 }
 
+/* ---- statement helpers ------------------------------------------------------- */
+
 static int exec(store *st, const char *sql) { return sqlite3_exec(st->db, sql, NULL, NULL, NULL); }
 
-int store_open(const char *dir, int create, store *st, char **why)
+static int prepare(store *st, const char *sql, sqlite3_stmt **s)
 {
-    memset(st, 0, sizeof *st);
+    int rc = sqlite3_prepare_v2(st->db, sql, -1, s, NULL);
+    if (rc != SQLITE_OK) *s = NULL;
+    return rc;
+}
+
+/* Steps a statement that returns no rows and finalizes it. */
+static int run(store *st, sqlite3_stmt *s)
+{
+    int rc = sqlite3_step(s) == SQLITE_DONE ? SQLITE_OK : sqlite3_errcode(st->db);
+    sqlite3_finalize(s);
+    return rc;
+}
+
+/* Steps a query to its end, calling ROW for each result row; ROW returns
+ * non-zero to stop early. Finalizes S. */
+static int each_row(store *st, sqlite3_stmt *s, int (*row)(sqlite3_stmt *s, void *arg), void *arg)
+{
+    int rc;
+    while ((rc = sqlite3_step(s)) == SQLITE_ROW)
+        if (row(s, arg)) {
+            rc = SQLITE_DONE;
+            break;
+        }
+    rc = rc == SQLITE_DONE ? SQLITE_OK : sqlite3_errcode(st->db);
+    sqlite3_finalize(s);
+    return rc;
+}
+
+static const char *text(sqlite3_stmt *s, int col)
+{
+    const char *t = (const char *)sqlite3_column_text(s, col);
+    return t ? t : "";
+}
+
+static const char *text_or_null(sqlite3_stmt *s, int col)
+{
+    return sqlite3_column_type(s, col) == SQLITE_NULL ? NULL : (const char *)sqlite3_column_text(s, col);
+}
+
+static void bind_text(sqlite3_stmt *s, int i, const char *v) { sqlite3_bind_text(s, i, v, -1, SQLITE_STATIC); }
+
+static void copy_id(char out[STORE_ID_MAX + 1], sqlite3_stmt *s, int col)
+{
+    snprintf(out, STORE_ID_MAX + 1, "%s", text(s, col));
+}
+
+/* ---- opening, transactions, meta --------------------------------------------- */
+
+int store_open(const char *dir, int create, store **out, char **why)
+{
+    *out = NULL;
     struct stat sb;
     if (stat(dir, &sb) != 0 || !S_ISDIR(sb.st_mode)) {
         *why = fileio_fmt("%s is not a kiosk data directory (run examsync init)", dir);
@@ -57,6 +124,12 @@ int store_open(const char *dir, int create, store *st, char **why)
     char *path = fileio_fmt("%s/%s", dir, STORE_DB_NAME);
     if (!create && stat(path, &sb) != 0) {
         *why = fileio_fmt("%s has no %s (run examsync init --data %s)", dir, STORE_DB_NAME, dir);
+        free(path);
+        return -1;
+    }
+    store *st = calloc(1, sizeof *st);
+    if (!st) {
+        *why = fileio_fmt("out of memory");
         free(path);
         return -1;
     }
@@ -79,7 +152,7 @@ int store_open(const char *dir, int create, store *st, char **why)
     }
     sqlite3_stmt *s;
     int version = 0;
-    if (sqlite3_prepare_v2(st->db, "PRAGMA user_version", -1, &s, NULL) == SQLITE_OK && sqlite3_step(s) == SQLITE_ROW)
+    if (prepare(st, "PRAGMA user_version", &s) == SQLITE_OK && sqlite3_step(s) == SQLITE_ROW)
         version = sqlite3_column_int(s, 0);
     sqlite3_finalize(s);
     if (version > STORE_SCHEMA_VERSION) {
@@ -99,14 +172,16 @@ int store_open(const char *dir, int create, store *st, char **why)
             return -1;
         }
     }
+    *out = st;
     return 0;
 }
 
 void store_close(store *st)
 {
+    if (!st) return;
     if (st->db) sqlite3_close_v2(st->db);
     free(st->dir);
-    memset(st, 0, sizeof *st);
+    free(st);
 }
 
 int store_begin(store *st) { return exec(st, "BEGIN IMMEDIATE"); }
@@ -130,9 +205,9 @@ char *store_meta_get(store *st, const char *key)
 {
     sqlite3_stmt *s;
     char *v = NULL;
-    if (sqlite3_prepare_v2(st->db, "SELECT value FROM meta WHERE key=?", -1, &s, NULL) != SQLITE_OK) return NULL;
-    sqlite3_bind_text(s, 1, key, -1, SQLITE_STATIC);
-    if (sqlite3_step(s) == SQLITE_ROW) v = strdup((const char *)sqlite3_column_text(s, 0));
+    if (prepare(st, "SELECT value FROM meta WHERE key=?", &s) != SQLITE_OK) return NULL;
+    bind_text(s, 1, key);
+    if (sqlite3_step(s) == SQLITE_ROW) v = strdup(text(s, 0));
     sqlite3_finalize(s);
     return v;
 }
@@ -140,14 +215,336 @@ char *store_meta_get(store *st, const char *key)
 int store_meta_set(store *st, const char *key, const char *value)
 {
     sqlite3_stmt *s;
-    if (sqlite3_prepare_v2(st->db, "INSERT OR REPLACE INTO meta VALUES(?,?)", -1, &s, NULL) != SQLITE_OK)
-        return sqlite3_errcode(st->db);
-    sqlite3_bind_text(s, 1, key, -1, SQLITE_STATIC);
-    sqlite3_bind_text(s, 2, value, -1, SQLITE_STATIC);
-    int rc = sqlite3_step(s) == SQLITE_DONE ? SQLITE_OK : sqlite3_errcode(st->db);
+    if (prepare(st, "INSERT OR REPLACE INTO meta VALUES(?,?)", &s) != SQLITE_OK) return sqlite3_errcode(st->db);
+    bind_text(s, 1, key);
+    bind_text(s, 2, value);
+    return run(st, s);
+}
+
+/* ---- packs and rosters ----------------------------------------------------------- */
+
+int store_pack_add(store *st, const store_pack_row *p, int *added)
+{
+    sqlite3_stmt *s;
+    if (added) *added = 0;
+    int rc = prepare(st, "INSERT OR IGNORE INTO pack(pack_id, title, level, kind, duration, questions, bytes, added)"
+                         " VALUES(?,?,?,?,?,?,?,?)", &s);
+    if (rc != SQLITE_OK) return rc;
+    bind_text(s, 1, p->pack_id);
+    bind_text(s, 2, p->title);
+    sqlite3_bind_int(s, 3, p->level);
+    bind_text(s, 4, p->kind);
+    sqlite3_bind_int(s, 5, p->duration);
+    sqlite3_bind_int(s, 6, p->questions);
+    sqlite3_bind_blob64(s, 7, p->bytes ? (const void *)p->bytes : "", p->len, SQLITE_STATIC);
+    sqlite3_bind_int64(s, 8, p->added);
+    rc = run(st, s);
+    if (rc == SQLITE_OK && added) *added = sqlite3_changes(st->db) > 0;
+    return rc;
+}
+
+typedef struct pack_visit {
+    store_pack_fn fn;
+    void *ctx;
+} pack_visit;
+
+static int pack_row_cb(sqlite3_stmt *s, void *arg)
+{
+    pack_visit *v = arg;
+    store_pack_row r = {text(s, 0), text(s, 1), text(s, 3), sqlite3_column_int(s, 2), sqlite3_column_int(s, 4),
+                        sqlite3_column_int(s, 5), NULL, 0, sqlite3_column_int64(s, 6)};
+    if (sqlite3_column_type(s, 7) != SQLITE_NULL) {
+        r.bytes = sqlite3_column_blob(s, 7);
+        r.len = (size_t)sqlite3_column_bytes(s, 7);
+    }
+    return v->fn(v->ctx, &r);
+}
+
+int store_pack_each(store *st, unsigned flags, store_pack_fn fn, void *ctx)
+{
+    char sql[160];
+    snprintf(sql, sizeof sql, "SELECT pack_id, title, level, kind, duration, questions, added, %s FROM pack ORDER BY added%s",
+             flags & STORE_WITH_BYTES ? "bytes" : "NULL", flags & STORE_NEWEST_FIRST ? " DESC" : "");
+    sqlite3_stmt *s;
+    int rc = prepare(st, sql, &s);
+    if (rc != SQLITE_OK) return rc;
+    pack_visit v = {fn, ctx};
+    return each_row(st, s, pack_row_cb, &v);
+}
+
+int store_pack_get(store *st, const char *pack_id, uint8_t **bytes, size_t *len)
+{
+    *bytes = NULL;
+    *len = 0;
+    sqlite3_stmt *s;
+    int rc = prepare(st, "SELECT bytes FROM pack WHERE pack_id=?", &s);
+    if (rc != SQLITE_OK) return rc;
+    bind_text(s, 1, pack_id);
+    rc = sqlite3_step(s);
+    if (rc == SQLITE_ROW) {
+        size_t n = (size_t)sqlite3_column_bytes(s, 0);
+        const void *b = sqlite3_column_blob(s, 0);
+        *bytes = malloc(n ? n : 1);
+        if (*bytes) {
+            if (n) memcpy(*bytes, b, n);
+            *len = n;
+            rc = SQLITE_OK;
+        } else
+            rc = SQLITE_NOMEM;
+    } else
+        rc = rc == SQLITE_DONE ? STORE_NOTFOUND : sqlite3_errcode(st->db);
     sqlite3_finalize(s);
     return rc;
 }
+
+int store_roster_add(store *st, const store_roster_row *r, int *added)
+{
+    sqlite3_stmt *s;
+    if (added) *added = 0;
+    int rc = prepare(st, "INSERT OR IGNORE INTO roster(roster_id, candidates, bytes, added) VALUES(?,?,?,?)", &s);
+    if (rc != SQLITE_OK) return rc;
+    bind_text(s, 1, r->roster_id);
+    sqlite3_bind_int64(s, 2, r->candidates);
+    sqlite3_bind_blob64(s, 3, r->bytes ? (const void *)r->bytes : "", r->len, SQLITE_STATIC);
+    sqlite3_bind_int64(s, 4, r->added);
+    rc = run(st, s);
+    if (rc == SQLITE_OK && added) *added = sqlite3_changes(st->db) > 0;
+    return rc;
+}
+
+typedef struct roster_visit {
+    store_roster_fn fn;
+    void *ctx;
+} roster_visit;
+
+static int roster_row_cb(sqlite3_stmt *s, void *arg)
+{
+    roster_visit *v = arg;
+    store_roster_row r = {text(s, 0), sqlite3_column_int64(s, 1), NULL, 0, sqlite3_column_int64(s, 2)};
+    if (sqlite3_column_type(s, 3) != SQLITE_NULL) {
+        r.bytes = sqlite3_column_blob(s, 3);
+        r.len = (size_t)sqlite3_column_bytes(s, 3);
+    }
+    return v->fn(v->ctx, &r);
+}
+
+int store_roster_each(store *st, unsigned flags, store_roster_fn fn, void *ctx)
+{
+    char sql[128];
+    snprintf(sql, sizeof sql, "SELECT roster_id, candidates, added, %s FROM roster ORDER BY added%s",
+             flags & STORE_WITH_BYTES ? "bytes" : "NULL", flags & STORE_NEWEST_FIRST ? " DESC" : "");
+    sqlite3_stmt *s;
+    int rc = prepare(st, sql, &s);
+    if (rc != SQLITE_OK) return rc;
+    roster_visit v = {fn, ctx};
+    return each_row(st, s, roster_row_cb, &v);
+}
+
+/* ---- unlock state ----------------------------------------------------------------- */
+
+int store_unlock_put(store *st, const char *pack_id, const uint8_t salt[STORE_PIN_SALT_BYTES],
+                     const uint8_t hash[STORE_PIN_HASH_BYTES], int64_t wall)
+{
+    sqlite3_stmt *s;
+    int rc = prepare(st, "INSERT OR REPLACE INTO unlock(pack_id, pin_salt, pin_hash, age_ms, wall) VALUES(?,?,?,0,?)", &s);
+    if (rc != SQLITE_OK) return rc;
+    bind_text(s, 1, pack_id);
+    sqlite3_bind_blob(s, 2, salt, STORE_PIN_SALT_BYTES, SQLITE_STATIC);
+    sqlite3_bind_blob(s, 3, hash, STORE_PIN_HASH_BYTES, SQLITE_STATIC);
+    sqlite3_bind_int64(s, 4, wall);
+    return run(st, s);
+}
+
+int store_unlock_get(store *st, const char *pack_id, uint8_t salt[STORE_PIN_SALT_BYTES],
+                     uint8_t hash[STORE_PIN_HASH_BYTES], int64_t *age_ms)
+{
+    sqlite3_stmt *s;
+    int rc = prepare(st, "SELECT pin_salt, pin_hash, age_ms FROM unlock WHERE pack_id=?", &s);
+    if (rc != SQLITE_OK) return rc;
+    bind_text(s, 1, pack_id);
+    rc = STORE_NOTFOUND;
+    if (sqlite3_step(s) == SQLITE_ROW && sqlite3_column_bytes(s, 0) == STORE_PIN_SALT_BYTES &&
+        sqlite3_column_bytes(s, 1) == STORE_PIN_HASH_BYTES) {
+        memcpy(salt, sqlite3_column_blob(s, 0), STORE_PIN_SALT_BYTES);
+        memcpy(hash, sqlite3_column_blob(s, 1), STORE_PIN_HASH_BYTES);
+        *age_ms = sqlite3_column_int64(s, 2);
+        rc = SQLITE_OK;
+    }
+    sqlite3_finalize(s);
+    return rc;
+}
+
+int store_unlock_latest(store *st, char pack_id[STORE_ID_MAX + 1])
+{
+    sqlite3_stmt *s;
+    int rc = prepare(st, "SELECT pack_id FROM unlock ORDER BY wall DESC LIMIT 1", &s);
+    if (rc != SQLITE_OK) return rc;
+    rc = STORE_NOTFOUND;
+    if (sqlite3_step(s) == SQLITE_ROW) {
+        copy_id(pack_id, s, 0);
+        rc = SQLITE_OK;
+    }
+    sqlite3_finalize(s);
+    return rc;
+}
+
+int store_unlock_set_age(store *st, const char *pack_id, int64_t age_ms)
+{
+    sqlite3_stmt *s;
+    int rc = prepare(st, "UPDATE unlock SET age_ms=? WHERE pack_id=?", &s);
+    if (rc != SQLITE_OK) return rc;
+    sqlite3_bind_int64(s, 1, age_ms);
+    bind_text(s, 2, pack_id);
+    return run(st, s);
+}
+
+int store_unlock_delete(store *st, const char *pack_id)
+{
+    sqlite3_stmt *s;
+    int rc = prepare(st, "DELETE FROM unlock WHERE pack_id=?", &s);
+    if (rc != SQLITE_OK) return rc;
+    bind_text(s, 1, pack_id);
+    return run(st, s);
+}
+
+/* ---- sessions ------------------------------------------------------------------------ */
+
+int store_session_insert(store *st, const store_session_row *r)
+{
+    sqlite3_stmt *s;
+    int rc = prepare(st,
+                     "INSERT INTO session(id, pack_id, ticket, name, level, room, seat, seed, state, started_wall,"
+                     " active) VALUES(?,?,?,?,?,?,?,?,?,?,?)",
+                     &s);
+    if (rc != SQLITE_OK) return rc;
+    bind_text(s, 1, r->id);
+    bind_text(s, 2, r->pack_id);
+    bind_text(s, 3, r->ticket);
+    bind_text(s, 4, r->name);
+    sqlite3_bind_int(s, 5, r->level);
+    bind_text(s, 6, r->room);
+    sqlite3_bind_int(s, 7, r->seat);
+    sqlite3_bind_blob(s, 8, r->seed ? (const void *)r->seed : "", (int)r->seed_len, SQLITE_STATIC);
+    bind_text(s, 9, r->state);
+    sqlite3_bind_int64(s, 10, r->started_wall);
+    sqlite3_bind_int(s, 11, r->active);
+    return run(st, s);
+}
+
+#define SESSION_COLS                                                                                              \
+    "id, pack_id, ticket, name, level, room, seat, seed, state, elapsed_ms, extra_ms, current, started_wall,"   \
+    " ended_wall, score, pending, receipt, active"
+
+typedef struct session_visit {
+    store_session_fn fn;
+    void *ctx;
+} session_visit;
+
+static int session_row_cb(sqlite3_stmt *s, void *arg)
+{
+    session_visit *v = arg;
+    store_session_row r = {
+        .id = text(s, 0), .pack_id = text(s, 1), .ticket = text(s, 2), .name = text(s, 3),
+        .level = sqlite3_column_int(s, 4), .room = text(s, 5), .seat = sqlite3_column_int(s, 6),
+        .seed = sqlite3_column_blob(s, 7), .seed_len = (size_t)sqlite3_column_bytes(s, 7), .state = text(s, 8),
+        .elapsed_ms = sqlite3_column_int64(s, 9), .extra_ms = sqlite3_column_int64(s, 10),
+        .current = sqlite3_column_int(s, 11), .started_wall = sqlite3_column_int64(s, 12),
+        .ended_wall = sqlite3_column_int64(s, 13), .score = sqlite3_column_int(s, 14),
+        .pending = sqlite3_column_int(s, 15), .receipt = text_or_null(s, 16), .active = sqlite3_column_int(s, 17)};
+    return v->fn(v->ctx, &r);
+}
+
+int store_session_get(store *st, const char *id, store_session_fn fn, void *ctx)
+{
+    sqlite3_stmt *s;
+    int rc = prepare(st, "SELECT " SESSION_COLS " FROM session WHERE id=?", &s);
+    if (rc != SQLITE_OK) return rc;
+    bind_text(s, 1, id);
+    rc = sqlite3_step(s);
+    if (rc == SQLITE_ROW) {
+        session_visit v = {fn, ctx};
+        session_row_cb(s, &v);
+        rc = SQLITE_OK;
+    } else
+        rc = rc == SQLITE_DONE ? STORE_NOTFOUND : sqlite3_errcode(st->db);
+    sqlite3_finalize(s);
+    return rc;
+}
+
+int store_session_each(store *st, store_session_fn fn, void *ctx)
+{
+    sqlite3_stmt *s;
+    int rc = prepare(st, "SELECT " SESSION_COLS " FROM session ORDER BY rowid", &s);
+    if (rc != SQLITE_OK) return rc;
+    session_visit v = {fn, ctx};
+    return each_row(st, s, session_row_cb, &v);
+}
+
+int store_session_latest_active(store *st, char id[STORE_ID_MAX + 1], char pack_id[STORE_ID_MAX + 1])
+{
+    sqlite3_stmt *s;
+    int rc = prepare(st, "SELECT id, pack_id FROM session WHERE active=1 ORDER BY rowid DESC LIMIT 1", &s);
+    if (rc != SQLITE_OK) return rc;
+    rc = STORE_NOTFOUND;
+    if (sqlite3_step(s) == SQLITE_ROW) {
+        copy_id(id, s, 0);
+        if (pack_id) copy_id(pack_id, s, 1);
+        rc = SQLITE_OK;
+    }
+    sqlite3_finalize(s);
+    return rc;
+}
+
+int store_session_count(store *st, const char *ticket, const char *pack_id, int *count)
+{
+    sqlite3_stmt *s;
+    *count = 0;
+    int rc = prepare(st, "SELECT count(*) FROM session WHERE ticket=? AND pack_id=?", &s);
+    if (rc != SQLITE_OK) return rc;
+    bind_text(s, 1, ticket);
+    bind_text(s, 2, pack_id);
+    if (sqlite3_step(s) == SQLITE_ROW) *count = sqlite3_column_int(s, 0);
+    else rc = sqlite3_errcode(st->db);
+    sqlite3_finalize(s);
+    return rc;
+}
+
+int store_save_clock(store *st, const char *session, int64_t elapsed_ms, int64_t extra_ms, int current)
+{
+    sqlite3_stmt *s;
+    if (st->fail_writes > 0) return st->last_rc = SQLITE_FULL;
+    int rc = prepare(st, "UPDATE session SET elapsed_ms=?, extra_ms=?, current=? WHERE id=?", &s);
+    if (rc) return rc;
+    sqlite3_bind_int64(s, 1, elapsed_ms);
+    sqlite3_bind_int64(s, 2, extra_ms);
+    sqlite3_bind_int(s, 3, current);
+    bind_text(s, 4, session);
+    rc = run(st, s);
+    st->last_rc = rc;
+    return rc;
+}
+
+int store_session_finish(store *st, const char *id, const char *state, int64_t elapsed_ms, int64_t extra_ms,
+                         int64_t ended_wall, int score, int pending, const char *receipt)
+{
+    sqlite3_stmt *s;
+    int rc = prepare(st,
+                     "UPDATE session SET state=?, elapsed_ms=?, extra_ms=?, ended_wall=?, score=?, pending=?,"
+                     " receipt=?, active=0 WHERE id=?",
+                     &s);
+    if (rc != SQLITE_OK) return rc;
+    bind_text(s, 1, state);
+    sqlite3_bind_int64(s, 2, elapsed_ms);
+    sqlite3_bind_int64(s, 3, extra_ms);
+    sqlite3_bind_int64(s, 4, ended_wall);
+    sqlite3_bind_int(s, 5, score);
+    sqlite3_bind_int(s, 6, pending);
+    bind_text(s, 7, receipt);
+    bind_text(s, 8, id);
+    return run(st, s);
+}
+
+/* ---- answers ----------------------------------------------------------------------------- */
 
 int store_save_answer(store *st, const char *session, int item, const char *response, int flagged, int64_t mono_ms,
                       int64_t wall)
@@ -155,15 +552,14 @@ int store_save_answer(store *st, const char *session, int item, const char *resp
     int rc = store_begin(st);
     if (rc) return rc;
     sqlite3_stmt *s;
-    rc = sqlite3_prepare_v2(st->db, "INSERT OR REPLACE INTO answer VALUES(?,?,?,?,?)", -1, &s, NULL);
+    rc = prepare(st, "INSERT OR REPLACE INTO answer(session, item, response, flagged, mono_ms) VALUES(?,?,?,?,?)", &s);
     if (rc == SQLITE_OK) {
-        sqlite3_bind_text(s, 1, session, -1, SQLITE_STATIC);
+        bind_text(s, 1, session);
         sqlite3_bind_int(s, 2, item);
-        sqlite3_bind_text(s, 3, response, -1, SQLITE_STATIC);
+        bind_text(s, 3, response);
         sqlite3_bind_int(s, 4, flagged);
         sqlite3_bind_int64(s, 5, mono_ms);
-        rc = sqlite3_step(s) == SQLITE_DONE ? SQLITE_OK : sqlite3_errcode(st->db);
-        sqlite3_finalize(s);
+        rc = run(st, s);
     }
     if (rc == SQLITE_OK) {
         /* the journal records which item changed and a digest of the answer,
@@ -182,6 +578,181 @@ int store_save_answer(store *st, const char *session, int item, const char *resp
     return store_commit(st);
 }
 
+typedef struct answer_visit {
+    store_answer_fn fn;
+    void *ctx;
+} answer_visit;
+
+static int answer_row_cb(sqlite3_stmt *s, void *arg)
+{
+    answer_visit *v = arg;
+    store_answer_row r = {sqlite3_column_int(s, 0), text(s, 1), sqlite3_column_int(s, 2), sqlite3_column_int64(s, 3)};
+    return v->fn(v->ctx, &r);
+}
+
+int store_answer_each(store *st, const char *session, store_answer_fn fn, void *ctx)
+{
+    sqlite3_stmt *s;
+    int rc = prepare(st, "SELECT item, response, flagged, mono_ms FROM answer WHERE session=?", &s);
+    if (rc != SQLITE_OK) return rc;
+    bind_text(s, 1, session);
+    answer_visit v = {fn, ctx};
+    return each_row(st, s, answer_row_cb, &v);
+}
+
+/* ---- irregularities ------------------------------------------------------------------------ */
+
+int store_irregularity_add(store *st, const char *session, const char *category, const char *note, int64_t mono_ms,
+                           int64_t wall)
+{
+    sqlite3_stmt *s;
+    int rc = prepare(st, "INSERT INTO irregularity(session, category, note, mono_ms, wall) VALUES(?,?,?,?,?)", &s);
+    if (rc != SQLITE_OK) return rc;
+    bind_text(s, 1, session);
+    bind_text(s, 2, category);
+    bind_text(s, 3, note);
+    sqlite3_bind_int64(s, 4, mono_ms);
+    sqlite3_bind_int64(s, 5, wall);
+    return run(st, s);
+}
+
+typedef struct irregularity_visit {
+    store_irregularity_fn fn;
+    void *ctx;
+} irregularity_visit;
+
+static int irregularity_row_cb(sqlite3_stmt *s, void *arg)
+{
+    irregularity_visit *v = arg;
+    store_irregularity_row r = {text(s, 0), text(s, 1), sqlite3_column_int64(s, 2), sqlite3_column_int64(s, 3)};
+    return v->fn(v->ctx, &r);
+}
+
+int store_irregularity_each(store *st, const char *session, store_irregularity_fn fn, void *ctx)
+{
+    sqlite3_stmt *s;
+    int rc = prepare(st, "SELECT category, note, mono_ms, wall FROM irregularity WHERE session=? ORDER BY id", &s);
+    if (rc != SQLITE_OK) return rc;
+    bind_text(s, 1, session);
+    irregularity_visit v = {fn, ctx};
+    return each_row(st, s, irregularity_row_cb, &v);
+}
+
+/* ---- results outbox ----------------------------------------------------------------------------- */
+
+int store_outbox_add(store *st, const char *result_id, const char *session, int64_t created, const uint8_t *sealed,
+                     size_t len)
+{
+    sqlite3_stmt *s;
+    int rc = prepare(st, "INSERT INTO outbox(result_id, session, created, sealed) VALUES(?,?,?,?)", &s);
+    if (rc != SQLITE_OK) return rc;
+    bind_text(s, 1, result_id);
+    bind_text(s, 2, session);
+    sqlite3_bind_int64(s, 3, created);
+    sqlite3_bind_blob64(s, 4, sealed ? (const void *)sealed : "", len, SQLITE_STATIC);
+    return run(st, s);
+}
+
+typedef struct outbox_visit {
+    store_outbox_fn fn;
+    void *ctx;
+} outbox_visit;
+
+static int outbox_row_cb(sqlite3_stmt *s, void *arg)
+{
+    outbox_visit *v = arg;
+    store_outbox_row r = {text(s, 0), text(s, 1), sqlite3_column_int64(s, 2), sqlite3_column_blob(s, 3),
+                          (size_t)sqlite3_column_bytes(s, 3), sqlite3_column_int64(s, 4), text_or_null(s, 5),
+                          sqlite3_column_int64(s, 6)};
+    return v->fn(v->ctx, &r);
+}
+
+#define OUTBOX_COLS "result_id, session, created, sealed, delivered, receipt, exported"
+
+int store_outbox_each(store *st, store_outbox_fn fn, void *ctx)
+{
+    sqlite3_stmt *s;
+    int rc = prepare(st, "SELECT " OUTBOX_COLS " FROM outbox ORDER BY rowid", &s);
+    if (rc != SQLITE_OK) return rc;
+    outbox_visit v = {fn, ctx};
+    return each_row(st, s, outbox_row_cb, &v);
+}
+
+int store_outbox_each_pending(store *st, store_outbox_fn fn, void *ctx)
+{
+    sqlite3_stmt *s;
+    int rc = prepare(st, "SELECT " OUTBOX_COLS " FROM outbox WHERE delivered IS NULL ORDER BY result_id", &s);
+    if (rc != SQLITE_OK) return rc;
+    outbox_visit v = {fn, ctx};
+    return each_row(st, s, outbox_row_cb, &v);
+}
+
+int store_outbox_next_pending(store *st, const char *after, char result_id[STORE_ID_MAX + 1], uint8_t **sealed,
+                              size_t *len)
+{
+    *sealed = NULL;
+    *len = 0;
+    sqlite3_stmt *s;
+    int rc = prepare(st, "SELECT result_id, sealed FROM outbox WHERE delivered IS NULL AND result_id > ?"
+                         " ORDER BY result_id LIMIT 1", &s);
+    if (rc != SQLITE_OK) return rc;
+    bind_text(s, 1, after ? after : "");
+    rc = sqlite3_step(s);
+    if (rc == SQLITE_ROW) {
+        size_t n = (size_t)sqlite3_column_bytes(s, 1);
+        *sealed = malloc(n ? n : 1);
+        if (*sealed) {
+            if (n) memcpy(*sealed, sqlite3_column_blob(s, 1), n);
+            *len = n;
+            copy_id(result_id, s, 0);
+            rc = SQLITE_OK;
+        } else
+            rc = SQLITE_NOMEM;
+    } else
+        rc = rc == SQLITE_DONE ? STORE_NOTFOUND : sqlite3_errcode(st->db);
+    sqlite3_finalize(s);
+    return rc;
+}
+
+int store_outbox_mark_delivered(store *st, const char *result_id, int64_t wall, const char *receipt)
+{
+    sqlite3_stmt *s;
+    int rc = prepare(st, "UPDATE outbox SET delivered=?, receipt=? WHERE result_id=?", &s);
+    if (rc != SQLITE_OK) return rc;
+    sqlite3_bind_int64(s, 1, wall);
+    bind_text(s, 2, receipt);
+    bind_text(s, 3, result_id);
+    return run(st, s);
+}
+
+int store_outbox_mark_exported(store *st, int64_t wall)
+{
+    sqlite3_stmt *s;
+    int rc = prepare(st, "UPDATE outbox SET exported=? WHERE delivered IS NULL", &s);
+    if (rc != SQLITE_OK) return rc;
+    sqlite3_bind_int64(s, 1, wall);
+    return run(st, s);
+}
+
+int store_outbox_counts(store *st, int *pending, int *delivered)
+{
+    if (pending) *pending = 0;
+    if (delivered) *delivered = 0;
+    sqlite3_stmt *s;
+    int rc = prepare(st, "SELECT count(*) FILTER (WHERE delivered IS NULL), count(*) FILTER (WHERE delivered IS NOT NULL)"
+                         " FROM outbox", &s);
+    if (rc != SQLITE_OK) return rc;
+    if (sqlite3_step(s) == SQLITE_ROW) {
+        if (pending) *pending = sqlite3_column_int(s, 0);
+        if (delivered) *delivered = sqlite3_column_int(s, 1);
+    } else
+        rc = sqlite3_errcode(st->db);
+    sqlite3_finalize(s);
+    return rc;
+}
+
+/* ---- the journal --------------------------------------------------------------------------------- */
+
 int store_journal(store *st, const char *session, const char *type, const char *data, int64_t mono_ms, int64_t wall)
 {
     int rc = store_begin(st);
@@ -194,18 +765,23 @@ int store_journal(store *st, const char *session, const char *type, const char *
     return store_commit(st);
 }
 
-int store_save_clock(store *st, const char *session, int64_t elapsed_ms, int64_t extra_ms, int current)
+int store_journal_append(store *st, const char *session, const char *type, const char *data, int64_t mono_ms,
+                         int64_t wall, uint8_t head[JOURNAL_HASH_BYTES])
 {
-    sqlite3_stmt *s;
-    if (st->fail_writes > 0) return st->last_rc = SQLITE_FULL;
-    int rc = sqlite3_prepare_v2(st->db, "UPDATE session SET elapsed_ms=?, extra_ms=?, current=? WHERE id=?", -1, &s, NULL);
-    if (rc) return rc;
-    sqlite3_bind_int64(s, 1, elapsed_ms);
-    sqlite3_bind_int64(s, 2, extra_ms);
-    sqlite3_bind_int(s, 3, current);
-    sqlite3_bind_text(s, 4, session, -1, SQLITE_STATIC);
-    rc = sqlite3_step(s) == SQLITE_DONE ? SQLITE_OK : sqlite3_errcode(st->db);
-    sqlite3_finalize(s);
-    st->last_rc = rc;
-    return rc;
+    return journal_append(st->db, mono_ms, wall, session, type, data, head);
+}
+
+int store_journal_head(store *st, uint8_t head[JOURNAL_HASH_BYTES], int64_t *count)
+{
+    return journal_head(st->db, head, count);
+}
+
+int store_journal_count(store *st, const char *session, const char *type, int64_t *count)
+{
+    return journal_count(st->db, session, type, count);
+}
+
+int store_journal_verify(store *st, uint8_t head[JOURNAL_HASH_BYTES], char **why)
+{
+    return journal_verify(st->db, head, why);
 }

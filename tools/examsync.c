@@ -25,7 +25,7 @@
 #include "../core/roster.h"
 #include "../core/store.h"
 #include "../core/bundle.h"
-#include "hub/hub.h"
+#include "../core/receipt.h"
 
 #include <curl/curl.h>
 #include <jansson.h>
@@ -165,20 +165,20 @@ static int cmd_init(opts *o)
     if (w) { rc = fail_msg(pubpath, why); goto out; }
     uint8_t pk[crypto_sign_PUBLICKEYBYTES];
     if (authority_device_keygen(keypath, pk, &why)) { rc = fail_msg(keypath, why); goto out; }
-    store st;
+    store *st;
     if (store_open(o->data, 1, &st, &why)) { rc = fail_msg(o->data, why); goto out; }
     char kid[17], pkhex[65], seat[16];
     result_kiosk_id(pk, kid);
     sodium_bin2hex(pkhex, sizeof pkhex, pk, sizeof pk);
     snprintf(seat, sizeof seat, "%d", o->seat ? o->seat : 1);
-    if (store_begin(&st) || store_meta_set(&st, "kiosk_id", kid) || store_meta_set(&st, "device_pk", pkhex) ||
-        store_meta_set(&st, "site", o->site ? o->site : "考点") || store_meta_set(&st, "room", o->room ? o->room : "01") ||
-        store_meta_set(&st, "seat", seat) || store_commit(&st)) {
-        rc = fail_msg(dbpath, fileio_fmt("cannot write: %s", store_strerror(&st)));
-        store_close(&st);
+    if (store_begin(st) || store_meta_set(st, "kiosk_id", kid) || store_meta_set(st, "device_pk", pkhex) ||
+        store_meta_set(st, "site", o->site ? o->site : "考点") || store_meta_set(st, "room", o->room ? o->room : "01") ||
+        store_meta_set(st, "seat", seat) || store_commit(st)) {
+        rc = fail_msg(dbpath, fileio_fmt("cannot write: %s", store_strerror(st)));
+        store_close(st);
         goto out;
     }
-    store_close(&st);
+    store_close(st);
     printf("kiosk %s provisioned in %s (site %s, room %s, seat %s)\n", kid, o->data, o->site ? o->site : "考点",
            o->room ? o->room : "01", seat);
     rc = 0;
@@ -195,8 +195,7 @@ static int add_one(store *st, const authority_pub *pub, const char *path)
     size_t len;
     char *why = NULL;
     if (fileio_read(path, 1u << 30, &buf, &len, &why)) return fail_msg(path, why);
-    int rc = 1;
-    sqlite3_stmt *s = NULL;
+    int rc = 1, added = 0;
     if (len >= 8 && !memcmp(buf, ROSTER_MAGIC, 8)) {
         roster r;
         if (roster_read(buf, len, pub->sign_pk, &r, &why)) { rc = fail_msg(path, why); goto out; }
@@ -204,32 +203,26 @@ static int add_one(store *st, const authority_pub *pub, const char *path)
         sodium_bin2hex(id, sizeof id, r.roster_id, 16);
         size_t n = r.n;
         roster_free(&r);
-        if (sqlite3_prepare_v2(st->db, "INSERT OR IGNORE INTO roster VALUES(?,?,?,?)", -1, &s, NULL) ||
-            (sqlite3_bind_text(s, 1, id, -1, SQLITE_STATIC), sqlite3_bind_int64(s, 2, (sqlite3_int64)n),
-             sqlite3_bind_blob64(s, 3, buf, len, SQLITE_STATIC), sqlite3_bind_int64(s, 4, time(NULL)),
-             sqlite3_step(s) != SQLITE_DONE)) {
+        store_roster_row row = {id, (int64_t)n, buf, len, (int64_t)time(NULL)};
+        if (store_roster_add(st, &row, &added) != STORE_OK) {
             rc = fail_msg(path, fileio_fmt("cannot store: %s", store_strerror(st)));
             goto out;
         }
-        printf("%s: roster %s, %zu candidates %s\n", path, id, n, sqlite3_changes(st->db) ? "added" : "already loaded");
+        printf("%s: roster %s, %zu candidates %s\n", path, id, n, added ? "added" : "already loaded");
     } else {
         pack_info info;
         if (pack_verify(buf, len, pub->sign_pk, &info, &why) != PACK_OK) { rc = fail_msg(path, why); goto out; }
-        if (sqlite3_prepare_v2(st->db, "INSERT OR IGNORE INTO pack VALUES(?,?,?,?,?,?,?,?)", -1, &s, NULL) ||
-            (sqlite3_bind_text(s, 1, info.pack_id_hex, -1, SQLITE_STATIC),
-             sqlite3_bind_text(s, 2, info.title, -1, SQLITE_STATIC), sqlite3_bind_int(s, 3, info.level),
-             sqlite3_bind_text(s, 4, info.kind, -1, SQLITE_STATIC), sqlite3_bind_int(s, 5, info.duration),
-             sqlite3_bind_int(s, 6, info.questions), sqlite3_bind_blob64(s, 7, buf, len, SQLITE_STATIC),
-             sqlite3_bind_int64(s, 8, time(NULL)), sqlite3_step(s) != SQLITE_DONE)) {
+        store_pack_row row = {info.pack_id_hex, info.title, info.kind, info.level, info.duration, info.questions,
+                              buf, len, (int64_t)time(NULL)};
+        if (store_pack_add(st, &row, &added) != STORE_OK) {
             rc = fail_msg(path, fileio_fmt("cannot store: %s", store_strerror(st)));
             goto out;
         }
         printf("%s: pack %s «%s» %s\n", path, info.pack_id_hex, info.title,
-               sqlite3_changes(st->db) ? "added" : "already loaded");
+               added ? "added" : "already loaded");
     }
     rc = 0;
 out:
-    sqlite3_finalize(s);
     free(buf);
     return rc;
 }
@@ -242,86 +235,79 @@ static int cmd_add(opts *o)
     int lp = authority_load_pub(pubpath, &pub, &why);
     free(pubpath);
     if (lp) return fail_msg(o->data, why);
-    store st;
+    store *st;
     if (store_open(o->data, 0, &st, &why)) return fail_msg(o->data, why);
     int bad = 0;
-    for (int i = 0; i < o->nfiles; i++) bad |= add_one(&st, &pub, o->files[i]);
-    store_close(&st);
+    for (int i = 0; i < o->nfiles; i++) bad |= add_one(st, &pub, o->files[i]);
+    store_close(st);
     return bad;
+}
+
+/* status listing: one line per pack, roster and sitting; *ctx counts them */
+static int print_pack(void *ctx, const store_pack_row *p)
+{
+    printf("  %s  %s  level %d %s, %d minutes, %d questions\n", p->pack_id, p->title, p->level, p->kind, p->duration,
+           p->questions);
+    ++*(int *)ctx;
+    return 0;
+}
+
+static int print_roster(void *ctx, const store_roster_row *r)
+{
+    printf("  %s  %d candidates\n", r->roster_id, (int)r->candidates);
+    ++*(int *)ctx;
+    return 0;
+}
+
+static int print_session(void *ctx, const store_session_row *s)
+{
+    printf("  %s  %s  %s", s->ticket, s->name, s->state);
+    if (s->receipt) printf("  receipt %s", s->receipt);
+    printf("\n");
+    ++*(int *)ctx;
+    return 0;
 }
 
 static int cmd_status(opts *o)
 {
     if (!o->data) return usage_error("status needs --data");
-    store st;
+    store *st;
     char *why = NULL;
     if (store_open(o->data, 0, &st, &why)) return fail_msg(o->data, why);
-    char *kid = store_meta_get(&st, "kiosk_id"), *site = store_meta_get(&st, "site"), *room = store_meta_get(&st, "room"),
-         *seat = store_meta_get(&st, "seat");
+    char *kid = store_meta_get(st, "kiosk_id"), *site = store_meta_get(st, "site"), *room = store_meta_get(st, "room"),
+         *seat = store_meta_get(st, "seat");
     printf("kiosk %s at %s, room %s, seat %s\n", kid ? kid : "?", site ? site : "?", room ? room : "?", seat ? seat : "?");
     free(kid); free(site); free(room); free(seat);
-    sqlite3_stmt *s;
     int n = 0;
     printf("packs:\n");
-    if (sqlite3_prepare_v2(st.db, "SELECT pack_id, title, level, kind, duration, questions FROM pack ORDER BY added", -1,
-                           &s, NULL) == SQLITE_OK) {
-        while (sqlite3_step(s) == SQLITE_ROW) {
-            printf("  %s  %s  level %d %s, %d minutes, %d questions\n", sqlite3_column_text(s, 0),
-                   sqlite3_column_text(s, 1), sqlite3_column_int(s, 2), sqlite3_column_text(s, 3),
-                   sqlite3_column_int(s, 4), sqlite3_column_int(s, 5));
-            n++;
-        }
-        sqlite3_finalize(s);
-    }
+    (void)store_pack_each(st, 0, print_pack, &n);
     if (!n) printf("  (none: examsync add --data DIR FILE.pack)\n");
     n = 0;
     printf("rosters:\n");
-    if (sqlite3_prepare_v2(st.db, "SELECT roster_id, candidates FROM roster ORDER BY added", -1, &s, NULL) == SQLITE_OK) {
-        while (sqlite3_step(s) == SQLITE_ROW) {
-            printf("  %s  %d candidates\n", sqlite3_column_text(s, 0), sqlite3_column_int(s, 1));
-            n++;
-        }
-        sqlite3_finalize(s);
-    }
+    (void)store_roster_each(st, 0, print_roster, &n);
     if (!n) printf("  (none)\n");
     printf("sittings:\n");
     n = 0;
-    if (sqlite3_prepare_v2(st.db, "SELECT ticket, name, state, score, receipt FROM session ORDER BY rowid", -1, &s, NULL) ==
-        SQLITE_OK) {
-        while (sqlite3_step(s) == SQLITE_ROW) {
-            printf("  %s  %s  %s", sqlite3_column_text(s, 0), sqlite3_column_text(s, 1), sqlite3_column_text(s, 2));
-            if (sqlite3_column_type(s, 4) != SQLITE_NULL) printf("  receipt %s", sqlite3_column_text(s, 4));
-            printf("\n");
-            n++;
-        }
-        sqlite3_finalize(s);
-    }
+    (void)store_session_each(st, print_session, &n);
     if (!n) printf("  (none)\n");
     int pending = 0, delivered = 0;
-    if (sqlite3_prepare_v2(st.db, "SELECT count(*) FILTER (WHERE delivered IS NULL), count(*) FILTER (WHERE delivered IS NOT NULL) FROM outbox",
-                           -1, &s, NULL) == SQLITE_OK) {
-        if (sqlite3_step(s) == SQLITE_ROW) {
-            pending = sqlite3_column_int(s, 0);
-            delivered = sqlite3_column_int(s, 1);
-        }
-        sqlite3_finalize(s);
-    }
+    (void)store_outbox_counts(st, &pending, &delivered);
     printf("results: %d pending upload, %d delivered\n", pending, delivered);
-    char *hub_url = store_meta_get(&st, "hub_url");
+    char *hub_url = store_meta_get(st, "hub_url");
     printf("hub: %s\n", hub_url ? hub_url : "(not enrolled: examsync enroll)");
     free(hub_url);
     uint8_t head[JOURNAL_HASH_BYTES];
     int64_t count = 0;
     char *jwhy = NULL;
-    if (journal_head(st.db, head, &count) == SQLITE_OK && journal_verify(st.db, head, &jwhy) == 0)
+    if (store_journal_head(st, head, &count) == STORE_OK && store_journal_verify(st, head, &jwhy) == 0)
         printf("journal: %lld entries, hash chain verified\n", (long long)count);
     else {
         printf("journal: CHAIN BROKEN: %s\n", jwhy ? jwhy : "unreadable");
         free(jwhy);
-        store_close(&st);
+        store_close(st);
         return 1;
     }
-    store_close(&st);
+    store_close(st);
     return 0;
 }
 
@@ -403,11 +389,11 @@ static const char *json_error_of(json_t *j)
 static int cmd_enroll(opts *o)
 {
     if (!o->data || !o->hub || !o->token) return usage_error("enroll needs --data, --hub and --token");
-    store st;
+    store *st;
     char *why = NULL;
     if (store_open(o->data, 0, &st, &why)) return fail_msg(o->data, why);
-    char *pk = store_meta_get(&st, "device_pk"), *kid = store_meta_get(&st, "kiosk_id"),
-         *site = store_meta_get(&st, "site"), *room = store_meta_get(&st, "room"), *seat = store_meta_get(&st, "seat");
+    char *pk = store_meta_get(st, "device_pk"), *kid = store_meta_get(st, "kiosk_id"),
+         *site = store_meta_get(st, "site"), *room = store_meta_get(st, "room"), *seat = store_meta_get(st, "seat");
     int rc = 1;
     json_t *req = json_pack("{s:s, s:s, s:s, s:s, s:i}", "token", o->token, "device_pk", pk ? pk : "", "site",
                             site ? site : "", "room", room ? room : "", "seat", seat ? atoi(seat) : 0);
@@ -424,8 +410,8 @@ static int cmd_enroll(opts *o)
         if (!hubpk || !got || !kid || strcmp(got, kid) ||
             sodium_hex2bin(raw, sizeof raw, hubpk, strlen(hubpk), NULL, &l, NULL) || l != sizeof raw)
             fail_msg(o->hub, fileio_fmt("the hub's answer does not match this kiosk"));
-        else if (store_meta_set(&st, "hub_url", o->hub) || store_meta_set(&st, "hub_pk", hubpk))
-            fail_msg(o->data, fileio_fmt("cannot save the enrolment: %s", store_strerror(&st)));
+        else if (store_meta_set(st, "hub_url", o->hub) || store_meta_set(st, "hub_pk", hubpk))
+            fail_msg(o->data, fileio_fmt("cannot save the enrolment: %s", store_strerror(st)));
         else {
             printf("kiosk %s enrolled at %s\n", kid, o->hub);
             rc = 0;
@@ -436,7 +422,7 @@ static int cmd_enroll(opts *o)
         fail_msg(o->hub, why);
     json_decref(ans);
     free(pk); free(kid); free(site); free(room); free(seat);
-    store_close(&st);
+    store_close(st);
     return rc;
 }
 
@@ -444,39 +430,27 @@ static int cmd_enroll(opts *o)
  * -1 when the kiosk is not enrolled. *reachable: the hub answered at all. */
 static int push_once(const opts *o, int verbose, int *reachable)
 {
-    store st;
+    store *st;
     char *why = NULL;
     *reachable = 0;
     if (store_open(o->data, 0, &st, &why)) { fail_msg(o->data, why); return -1; }
-    char *hubpk = store_meta_get(&st, "hub_pk"), *kid = store_meta_get(&st, "kiosk_id");
+    char *hubpk = store_meta_get(st, "hub_pk"), *kid = store_meta_get(st, "kiosk_id");
     uint8_t pk[crypto_sign_PUBLICKEYBYTES];
     size_t l = 0;
     if (!hubpk || sodium_hex2bin(pk, sizeof pk, hubpk, strlen(hubpk), NULL, &l, NULL) || l != sizeof pk) {
         fail_msg(o->data, fileio_fmt("this kiosk is not enrolled at a hub (examsync enroll)"));
         free(hubpk); free(kid);
-        store_close(&st);
+        store_close(st);
         return -1;
     }
     int pending = 0, delivered = 0;
     char last[33] = "";
     for (;;) {
         /* one short read per result, in result-id order, so the kiosk is never held up */
-        sqlite3_stmt *s;
-        char rid[33];
+        char rid[STORE_ID_MAX + 1];
         uint8_t *sealed = NULL;
         size_t len = 0;
-        if (sqlite3_prepare_v2(st.db, "SELECT result_id, sealed FROM outbox WHERE delivered IS NULL AND result_id > ?"
-                                      " ORDER BY result_id LIMIT 1", -1, &s, NULL) != SQLITE_OK) break;
-        sqlite3_bind_text(s, 1, last, -1, SQLITE_STATIC);
-        int have = sqlite3_step(s) == SQLITE_ROW;
-        if (have) {
-            snprintf(rid, sizeof rid, "%s", sqlite3_column_text(s, 0));
-            len = (size_t)sqlite3_column_bytes(s, 1);
-            sealed = malloc(len ? len : 1);
-            if (sealed) memcpy(sealed, sqlite3_column_blob(s, 1), len);
-        }
-        sqlite3_finalize(s);
-        if (!have || !sealed) { free(sealed); break; }
+        if (store_outbox_next_pending(st, last, rid, &sealed, &len) != STORE_OK) break;
         memcpy(last, rid, sizeof last);
         json_t *ans = NULL;
         long status = post(o->hub, "/v1/results", "application/octet-stream", sealed, len, kid, &ans, &why);
@@ -484,23 +458,13 @@ static int push_once(const opts *o, int verbose, int *reachable)
         if (status) *reachable = 1;
         const char *got = json_string_value(json_object_get(ans, "result_id"));
         const char *receipt = json_string_value(json_object_get(ans, "receipt"));
-        if (status == 200 && got && !strcmp(got, rid) && hub_receipt_verify(pk, rid, receipt) == 0) {
-            sqlite3_stmt *u;
-            int ok = sqlite3_prepare_v2(st.db, "UPDATE outbox SET delivered=?, receipt=? WHERE result_id=?", -1, &u,
-                                        NULL) == SQLITE_OK;
-            if (ok) {
-                sqlite3_bind_int64(u, 1, (sqlite3_int64)time(NULL));
-                sqlite3_bind_text(u, 2, receipt, -1, SQLITE_STATIC);
-                sqlite3_bind_text(u, 3, rid, -1, SQLITE_STATIC);
-                ok = sqlite3_step(u) == SQLITE_DONE;
-                sqlite3_finalize(u);
-            }
-            if (ok) {
+        if (status == 200 && got && !strcmp(got, rid) && receipt_verify(pk, rid, receipt) == RESULT_OK) {
+            if (store_outbox_mark_delivered(st, rid, (int64_t)time(NULL), receipt) == STORE_OK) {
                 delivered++;
                 if (verbose) printf("%s: delivered (%s)\n", rid, json_string_value(json_object_get(ans, "status")));
             } else {
                 pending++;
-                fprintf(stderr, "%s: acknowledged but not recorded: %s\n", rid, store_strerror(&st));
+                fprintf(stderr, "%s: acknowledged but not recorded: %s\n", rid, store_strerror(st));
             }
         } else {
             pending++;
@@ -512,18 +476,15 @@ static int push_once(const opts *o, int verbose, int *reachable)
         why = NULL;
         json_decref(ans);
         if (!status) { /* unreachable: the rest would fail the same way */
-            sqlite3_stmt *c;
-            if (sqlite3_prepare_v2(st.db, "SELECT count(*) FROM outbox WHERE delivered IS NULL", -1, &c, NULL) == SQLITE_OK &&
-                sqlite3_step(c) == SQLITE_ROW)
-                pending = sqlite3_column_int(c, 0);
-            sqlite3_finalize(c);
+            int left = 0;
+            if (store_outbox_counts(st, &left, NULL) == STORE_OK) pending = left;
             break;
         }
     }
     if (verbose) printf("%d delivered, %d pending\n", delivered, pending);
     free(hubpk);
     free(kid);
-    store_close(&st);
+    store_close(st);
     return pending;
 }
 
@@ -572,34 +533,49 @@ static int cmd_watch(opts *o)
     return 0;
 }
 
+/* the pending results, copied out of the store for the bundle */
+typedef struct export_list {
+    bundle_item *items;
+    uint8_t **copies;
+    size_t n;
+} export_list;
+
+static int collect_pending(void *ctx, const store_outbox_row *r)
+{
+    export_list *xl = ctx;
+    bundle_item *ni = realloc(xl->items, (xl->n + 1) * sizeof *ni);
+    if (ni) xl->items = ni;
+    uint8_t **nc = ni ? realloc(xl->copies, (xl->n + 1) * sizeof *nc) : NULL;
+    if (nc) xl->copies = nc;
+    if (!ni || !nc) { /* out of memory: export nothing rather than a part */
+        for (size_t i = 0; i < xl->n; i++) free(xl->copies[i]);
+        free(xl->items);
+        free(xl->copies);
+        xl->items = NULL;
+        xl->copies = NULL;
+        xl->n = 0;
+        return 1;
+    }
+    xl->copies[xl->n] = malloc(r->len ? r->len : 1);
+    if (!xl->copies[xl->n]) return 1;
+    memcpy(xl->copies[xl->n], r->sealed, r->len);
+    xl->items[xl->n].data = xl->copies[xl->n];
+    xl->items[xl->n].len = r->len;
+    xl->n++;
+    return 0;
+}
+
 static int cmd_export(opts *o)
 {
     if (!o->data || !o->out) return usage_error("export needs --data and --out FILE");
-    store st;
+    store *st;
     char *why = NULL;
     if (store_open(o->data, 0, &st, &why)) return fail_msg(o->data, why);
-    sqlite3_stmt *s;
-    bundle_item *items = NULL;
-    uint8_t **copies = NULL;
-    size_t n = 0;
-    if (sqlite3_prepare_v2(st.db, "SELECT sealed FROM outbox WHERE delivered IS NULL ORDER BY result_id", -1, &s, NULL) ==
-        SQLITE_OK) {
-        while (sqlite3_step(s) == SQLITE_ROW) {
-            bundle_item *ni = realloc(items, (n + 1) * sizeof *ni);
-            uint8_t **nc = realloc(copies, (n + 1) * sizeof *nc);
-            if (!ni || !nc) { free(ni ? ni : items); free(nc ? nc : copies); items = NULL; copies = NULL; n = 0; break; }
-            items = ni;
-            copies = nc;
-            size_t len = (size_t)sqlite3_column_bytes(s, 0);
-            copies[n] = malloc(len ? len : 1);
-            if (!copies[n]) break;
-            memcpy(copies[n], sqlite3_column_blob(s, 0), len);
-            items[n].data = copies[n];
-            items[n].len = len;
-            n++;
-        }
-        sqlite3_finalize(s);
-    }
+    export_list xl = {NULL, NULL, 0};
+    (void)store_outbox_each_pending(st, collect_pending, &xl);
+    bundle_item *items = xl.items;
+    uint8_t **copies = xl.copies;
+    size_t n = xl.n;
     char *keypath = fileio_fmt("%s/device.key", o->data);
     uint8_t sk[crypto_sign_SECRETKEYBYTES];
     int rc = 1;
@@ -609,7 +585,9 @@ static int cmd_export(opts *o)
     else if (bundle_write(items, n, sk, (int64_t)time(NULL), &out, &outlen)) rc = fail_msg(o->out, fileio_fmt("cannot build the bundle"));
     else if (fileio_write_atomic(o->out, out, outlen, 0644, 0, &why)) rc = fail_msg(o->out, why);
     else {
-        sqlite3_exec(st.db, "UPDATE outbox SET exported=strftime('%s','now') WHERE delivered IS NULL", NULL, NULL, NULL);
+        /* the export time is informative only: the results stay pending either way */
+        if (store_outbox_mark_exported(st, (int64_t)time(NULL)) != STORE_OK) {
+        }
         printf("%s: %zu pending results exported (they stay pending until the hub has them)\n", o->out, n);
         rc = 0;
     }
@@ -619,7 +597,7 @@ static int cmd_export(opts *o)
     free(items);
     free(out);
     free(keypath);
-    store_close(&st);
+    store_close(st);
     return rc;
 }
 

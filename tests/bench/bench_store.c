@@ -74,7 +74,7 @@ int main(int argc, char **argv)
         return 1;
     }
     int rc = 1;
-    store st;
+    store *st;
     char *why = NULL;
     sqlite3 *bare = NULL;
     sqlite3_stmt *up = NULL;
@@ -93,7 +93,7 @@ int main(int argc, char **argv)
         sqlite3_exec(bare, "CREATE TABLE t(k INTEGER PRIMARY KEY, v TEXT NOT NULL)", NULL, NULL, NULL) ||
         sqlite3_prepare_v2(bare, "INSERT OR REPLACE INTO t VALUES(?,?)", -1, &up, NULL)) {
         fprintf(stderr, "bench_store: bare database: %s\n", bare ? sqlite3_errmsg(bare) : "out of memory");
-        store_close(&st);
+        store_close(st);
         goto out;
     }
     const char *session = "bench-session-0000000000000000";
@@ -104,10 +104,10 @@ int main(int argc, char **argv)
         for (int side = 0; side < 2; side++) {
             if ((side ^ (i & 1)) == 0) {
                 double t0 = now_ms();
-                int r = store_save_answer(&st, session, item, resp, i % 13 == 0, (int64_t)i * 1000, wall);
+                int r = store_save_answer(st, session, item, resp, i % 13 == 0, (int64_t)i * 1000, wall);
                 ts[i] = now_ms() - t0;
                 if (r != SQLITE_OK) {
-                    fprintf(stderr, "bench_store: store_save_answer: %s\n", store_strerror(&st));
+                    fprintf(stderr, "bench_store: store_save_answer: %s\n", store_strerror(st));
                     goto close;
                 }
             } else {
@@ -138,7 +138,7 @@ int main(int argc, char **argv)
 close:
     sqlite3_finalize(up);
     sqlite3_close(bare);
-    store_close(&st);
+    store_close(st);
 out:
     rm_rf_files(dir);
     free(tmpl);

@@ -243,18 +243,18 @@ static void provision(kiosk *k, const char *site)
     if (authority_device_keygen(path, k->dpk, &why)) fail_msg("device.key: %s", why);
 
     /* kiosk.db with its meta rows */
-    store st;
+    store *st;
     if (store_open(k->data, 1, &st, &why)) fail_msg("store_open: %s", why);
     char pkhex[65];
     result_kiosk_id(k->dpk, k->kiosk_id);
     sodium_bin2hex(pkhex, sizeof pkhex, k->dpk, sizeof k->dpk);
-    assert_int_equal(store_begin(&st), SQLITE_OK);
-    assert_int_equal(store_meta_set(&st, "kiosk_id", k->kiosk_id), SQLITE_OK);
-    assert_int_equal(store_meta_set(&st, "device_pk", pkhex), SQLITE_OK);
-    assert_int_equal(store_meta_set(&st, "site", site), SQLITE_OK);
-    assert_int_equal(store_meta_set(&st, "room", "01"), SQLITE_OK);
-    assert_int_equal(store_meta_set(&st, "seat", "1"), SQLITE_OK);
-    assert_int_equal(store_commit(&st), SQLITE_OK);
+    assert_int_equal(store_begin(st), SQLITE_OK);
+    assert_int_equal(store_meta_set(st, "kiosk_id", k->kiosk_id), SQLITE_OK);
+    assert_int_equal(store_meta_set(st, "device_pk", pkhex), SQLITE_OK);
+    assert_int_equal(store_meta_set(st, "site", site), SQLITE_OK);
+    assert_int_equal(store_meta_set(st, "room", "01"), SQLITE_OK);
+    assert_int_equal(store_meta_set(st, "seat", "1"), SQLITE_OK);
+    assert_int_equal(store_commit(st), SQLITE_OK);
 
     /* the pack and the roster, as examsync add stores them */
     size_t plen, rlen, ncand;
@@ -262,18 +262,11 @@ static void provision(kiosk *k, const char *site)
     pack_info info;
     assert_int_equal(pack_verify(packb, plen, k->spk, &info, &why), PACK_OK);
     snprintf(k->pack_id, sizeof k->pack_id, "%s", info.pack_id_hex);
-    sqlite3_stmt *s;
-    assert_int_equal(sqlite3_prepare_v2(st.db, "INSERT INTO pack VALUES(?,?,?,?,?,?,?,?)", -1, &s, NULL), SQLITE_OK);
-    sqlite3_bind_text(s, 1, info.pack_id_hex, -1, SQLITE_STATIC);
-    sqlite3_bind_text(s, 2, info.title, -1, SQLITE_STATIC);
-    sqlite3_bind_int(s, 3, info.level);
-    sqlite3_bind_text(s, 4, info.kind, -1, SQLITE_STATIC);
-    sqlite3_bind_int(s, 5, info.duration);
-    sqlite3_bind_int(s, 6, info.questions);
-    sqlite3_bind_blob64(s, 7, packb, plen, SQLITE_STATIC);
-    sqlite3_bind_int64(s, 8, 1767225600);
-    assert_int_equal(sqlite3_step(s), SQLITE_DONE);
-    sqlite3_finalize(s);
+    store_pack_row prow = {info.pack_id_hex, info.title, info.kind, info.level, info.duration, info.questions,
+                           packb, plen, 1767225600};
+    int added = 0;
+    assert_int_equal(store_pack_add(st, &prow, &added), STORE_OK);
+    assert_int_equal(added, 1);
     free(packb);
 
     char rid[33];
@@ -281,15 +274,11 @@ static void provision(kiosk *k, const char *site)
     roster rr;
     assert_int_equal(roster_read(rosterb, rlen, k->spk, &rr, &why), 0);
     roster_free(&rr);
-    assert_int_equal(sqlite3_prepare_v2(st.db, "INSERT INTO roster VALUES(?,?,?,?)", -1, &s, NULL), SQLITE_OK);
-    sqlite3_bind_text(s, 1, rid, -1, SQLITE_STATIC);
-    sqlite3_bind_int64(s, 2, (sqlite3_int64)ncand);
-    sqlite3_bind_blob64(s, 3, rosterb, rlen, SQLITE_STATIC);
-    sqlite3_bind_int64(s, 4, 1767225600);
-    assert_int_equal(sqlite3_step(s), SQLITE_DONE);
-    sqlite3_finalize(s);
+    store_roster_row rrow = {rid, (int64_t)ncand, rosterb, rlen, 1767225600};
+    assert_int_equal(store_roster_add(st, &rrow, &added), STORE_OK);
+    assert_int_equal(added, 1);
     free(rosterb);
-    store_close(&st);
+    store_close(st);
 
     g_now = 1000000000;
     g_wall_shift = 0;
@@ -405,29 +394,119 @@ static char *q_text(sqlite3 *db, const char *sql, const char *arg)
     return v;
 }
 
+/* A second store on the kiosk's data directory: reads what was committed. */
+static store *store_of(const kiosk *k)
+{
+    store *st = NULL;
+    char *why = NULL;
+    if (store_open(k->data, 0, &st, &why)) fail_msg("store_open: %s", why);
+    return st;
+}
+
 /* the active sitting's id, from the database */
 static char *current_sid(const kiosk *k)
 {
-    sqlite3 *db = db_of(k);
-    char *sid = q_text(db, "SELECT id FROM session WHERE active=1 ORDER BY rowid DESC LIMIT 1", NULL);
-    sqlite3_close(db);
+    store *st = store_of(k);
+    char id[STORE_ID_MAX + 1];
+    char *sid = store_session_latest_active(st, id, NULL) == STORE_OK ? strdup(id) : NULL;
+    store_close(st);
     return sid;
+}
+
+typedef struct answer_probe {
+    int item, flagged;
+    char *response;
+} answer_probe;
+
+static int probe_answer(void *ctx, const store_answer_row *row)
+{
+    answer_probe *ap = ctx;
+    if (row->item != ap->item) return 0;
+    ap->response = strdup(row->response);
+    ap->flagged = row->flagged;
+    return 1;
 }
 
 /* The committed answer row of item I, or NULL. */
 static char *db_response(const kiosk *k, const char *sid, int item)
 {
-    sqlite3 *db = db_of(k);
-    sqlite3_stmt *s;
-    char *v = NULL;
-    assert_int_equal(sqlite3_prepare_v2(db, "SELECT response FROM answer WHERE session=? AND item=?", -1, &s, NULL),
-                     SQLITE_OK);
-    sqlite3_bind_text(s, 1, sid, -1, SQLITE_STATIC);
-    sqlite3_bind_int(s, 2, item);
-    if (sqlite3_step(s) == SQLITE_ROW) v = strdup((const char *)sqlite3_column_text(s, 0));
-    sqlite3_finalize(s);
-    sqlite3_close(db);
-    return v;
+    store *st = store_of(k);
+    answer_probe ap = {item, 0, NULL};
+    assert_int_equal(store_answer_each(st, sid, probe_answer, &ap), STORE_OK);
+    store_close(st);
+    return ap.response;
+}
+
+/* The committed flag of item I (-1: no answer row). */
+static int db_flagged(const kiosk *k, const char *sid, int item)
+{
+    store *st = store_of(k);
+    answer_probe ap = {item, -1, NULL};
+    assert_int_equal(store_answer_each(st, sid, probe_answer, &ap), STORE_OK);
+    store_close(st);
+    free(ap.response);
+    return ap.flagged;
+}
+
+/* A copy of a session row (store_session_get), for assertions. */
+typedef struct session_copy {
+    int found, active, score;
+    long long elapsed_ms;
+    char ticket[40], name[80], state[16], receipt[RESULT_RECEIPT_BYTES + 8], seedhex[2 * PAPER_SEED_BYTES + 1];
+} session_copy;
+
+static int copy_session(void *ctx, const store_session_row *row)
+{
+    session_copy *c = ctx;
+    c->found = 1;
+    c->active = row->active;
+    c->score = row->score;
+    c->elapsed_ms = row->elapsed_ms;
+    snprintf(c->ticket, sizeof c->ticket, "%s", row->ticket);
+    snprintf(c->name, sizeof c->name, "%s", row->name);
+    snprintf(c->state, sizeof c->state, "%s", row->state);
+    snprintf(c->receipt, sizeof c->receipt, "%s", row->receipt ? row->receipt : "");
+    if (row->seed_len == PAPER_SEED_BYTES) sodium_bin2hex(c->seedhex, sizeof c->seedhex, row->seed, row->seed_len);
+    return 0;
+}
+
+/* Session SID's row, or (SID NULL) the newest active one's; found 0 if none. */
+static session_copy session_of(const kiosk *k, const char *sid)
+{
+    store *st = store_of(k);
+    session_copy c = {0};
+    char id[STORE_ID_MAX + 1];
+    if (!sid && store_session_latest_active(st, id, NULL) == STORE_OK) sid = id;
+    if (sid && store_session_get(st, sid, copy_session, &c) != STORE_OK) c.found = 0;
+    store_close(st);
+    return c;
+}
+
+static int count_session(void *ctx, const store_session_row *row)
+{
+    (void)row;
+    ++*(int *)ctx;
+    return 0;
+}
+
+/* Rows in the session table. */
+static int session_count(const kiosk *k)
+{
+    store *st = store_of(k);
+    int n = 0;
+    assert_int_equal(store_session_each(st, count_session, &n), STORE_OK);
+    store_close(st);
+    return n;
+}
+
+/* Results in the outbox, delivered or not. */
+static int outbox_count(const kiosk *k)
+{
+    store *st = store_of(k);
+    int pending = 0, delivered = 0;
+    assert_int_equal(store_outbox_counts(st, &pending, &delivered), STORE_OK);
+    store_close(st);
+    return pending + delivered;
 }
 
 static void assert_committed(const kiosk *k, const char *sid, int item)
@@ -466,30 +545,61 @@ static int disp_of(const paper_item *it, int orig)
     return -1;
 }
 
+/* outbox row N of the store, opened with the results key */
+typedef struct outbox_probe {
+    const kiosk *k;
+    int n, seen;
+    char *json, rid[RESULT_ID_HEX], session[33];
+} outbox_probe;
+
+static int probe_outbox(void *ctx, const store_outbox_row *row)
+{
+    outbox_probe *op = ctx;
+    if (op->seen++ != op->n) return 0;
+    char *why = NULL;
+    uint8_t dpk[32];
+    if (result_open(row->sealed, row->len, op->k->bpk, op->k->bsk, &op->json, dpk, op->rid, &why))
+        fail_msg("outbox row %d does not open: %s", op->n, why);
+    assert_memory_equal(dpk, op->k->dpk, 32);     /* signed by this kiosk */
+    assert_string_equal(op->rid, row->result_id); /* filed under its id */
+    assert_int_equal(row->delivered, 0);          /* not yet delivered */
+    snprintf(op->session, sizeof op->session, "%s", row->session);
+    return 1;
+}
+
+static int copy_first_sealed(void *ctx, const store_outbox_row *row)
+{
+    struct { uint8_t *b; size_t len; } *out = ctx;
+    out->b = malloc(row->len ? row->len : 1);
+    assert_non_null(out->b);
+    memcpy(out->b, row->sealed, row->len);
+    out->len = row->len;
+    return 1;
+}
+
+/* A copy of the first filed result's sealed bytes (caller frees). */
+static uint8_t *first_sealed(const kiosk *k, size_t *len)
+{
+    store *st = store_of(k);
+    struct { uint8_t *b; size_t len; } out = {NULL, 0};
+    assert_int_equal(store_outbox_each(st, copy_first_sealed, &out), STORE_OK);
+    store_close(st);
+    if (!out.b) fail_msg("the outbox is empty");
+    *len = out.len;
+    return out.b;
+}
+
 /* Opens outbox row N (0-based, by creation order) with the results key. */
 static char *outbox_json(const kiosk *k, int n, char rid_out[RESULT_ID_HEX], char *session_out)
 {
-    sqlite3 *db = db_of(k);
-    sqlite3_stmt *s;
-    assert_int_equal(sqlite3_prepare_v2(db, "SELECT result_id, session, sealed, delivered FROM outbox ORDER BY rowid"
-                                            " LIMIT 1 OFFSET ?",
-                                        -1, &s, NULL),
-                     SQLITE_OK);
-    sqlite3_bind_int(s, 1, n);
-    assert_int_equal(sqlite3_step(s), SQLITE_ROW);
-    char *json = NULL, *why = NULL, rid[RESULT_ID_HEX];
-    uint8_t dpk[32];
-    if (result_open(sqlite3_column_blob(s, 2), (size_t)sqlite3_column_bytes(s, 2), k->bpk, k->bsk, &json, dpk, rid,
-                    &why))
-        fail_msg("outbox row %d does not open: %s", n, why);
-    assert_memory_equal(dpk, k->dpk, 32);                                /* signed by this kiosk */
-    assert_string_equal(rid, (const char *)sqlite3_column_text(s, 0));  /* filed under its id */
-    assert_int_equal(sqlite3_column_type(s, 3), SQLITE_NULL);            /* not yet delivered */
-    if (rid_out) memcpy(rid_out, rid, RESULT_ID_HEX);
-    if (session_out) snprintf(session_out, 33, "%s", (const char *)sqlite3_column_text(s, 1));
-    sqlite3_finalize(s);
-    sqlite3_close(db);
-    return json;
+    store *st = store_of(k);
+    outbox_probe op = {.k = k, .n = n};
+    assert_int_equal(store_outbox_each(st, probe_outbox, &op), STORE_OK);
+    store_close(st);
+    if (!op.json) fail_msg("no outbox row %d", n);
+    if (rid_out) memcpy(rid_out, op.rid, RESULT_ID_HEX);
+    if (session_out) snprintf(session_out, 33, "%s", op.session);
+    return op.json;
 }
 
 static void assert_contains(const char *hay, const char *needle)
@@ -708,13 +818,7 @@ static void test_full_sitting(void **state)
     assert_int_equal(exam_toggle_flag(k->e), EXAM_OK);
     assert_int_equal(exam_flagged(k->e, s_flag), 1);
     assert_string_equal(exam_response(k->e, s_flag), "");
-    sqlite3 *db = db_of(k);
-    {
-        char q[160];
-        snprintf(q, sizeof q, "SELECT flagged FROM answer WHERE session=? AND item=%d", s_flag);
-        assert_int_equal(q_int(db, q, sid), 1);
-    }
-    sqlite3_close(db);
+    assert_int_equal(db_flagged(k, sid, s_flag), 1);
 
     /* multi: toggle A, B, C, then B off → AC */
     int im = item_of(k->e, QT_MULTI, 0);
@@ -902,23 +1006,18 @@ static void test_full_sitting(void **state)
     snprintf(pat, sizeof pat, "\"journal_head\":\"%s\"", headhex);
     assert_contains(json, pat);
     assert_int_equal(json_int(json, "journal_count"), q_int(ro, "SELECT count(*) FROM journal", NULL));
-    char *seedhex = q_text(ro, "SELECT hex(seed) FROM session WHERE id=?", sid);
-    for (char *c = seedhex; *c; c++) *c = (char)(*c >= 'A' && *c <= 'F' ? *c + 32 : *c);
-    snprintf(pat, sizeof pat, "\"seed\":\"%s\"", seedhex);
-    assert_contains(json, pat);
-    free(seedhex);
-    /* the session row is closed with the same facts */
-    char *st = q_text(ro, "SELECT state FROM session WHERE id=?", sid);
-    assert_string_equal(st, "submitted");
-    free(st);
-    assert_int_equal(q_int(ro, "SELECT active FROM session WHERE id=?", sid), 0);
-    assert_int_equal(q_int(ro, "SELECT score FROM session WHERE id=?", sid), 650);
-    assert_int_equal(q_int(ro, "SELECT elapsed_ms FROM session WHERE id=?", sid), 600000);
-    char *rc = q_text(ro, "SELECT receipt FROM session WHERE id=?", sid);
-    assert_string_equal(rc, receipt);
-    free(rc);
-    assert_int_equal(q_int(ro, "SELECT count(*) FROM outbox", NULL), 1);
     sqlite3_close(ro);
+    session_copy sc = session_of(k, sid);
+    assert_true(sc.found);
+    snprintf(pat, sizeof pat, "\"seed\":\"%s\"", sc.seedhex);
+    assert_contains(json, pat);
+    /* the session row is closed with the same facts */
+    assert_string_equal(sc.state, "submitted");
+    assert_int_equal(sc.active, 0);
+    assert_int_equal(sc.score, 650);
+    assert_int_equal(sc.elapsed_ms, 600000);
+    assert_string_equal(sc.receipt, receipt);
+    assert_int_equal(outbox_count(k), 1);
     free(json);
 
     /* never on disk: the PIN, the release code, question stems and keys */
@@ -1235,9 +1334,7 @@ static void test_invigilator_and_timeout(void **state)
     assert_int_equal(exam_remaining_ms(k->e), 15 * MIN);
     assert_int_equal(exam_choose(k->e, 0), EXAM_BAD_STATE);
     assert_int_equal(exam_handin(k->e), EXAM_BAD_STATE);
-    sqlite3 *ro = db_of(k);
-    assert_int_equal(q_int(ro, "SELECT elapsed_ms FROM session WHERE id=?", sid), 45 * MIN); /* saved at pause */
-    sqlite3_close(ro);
+    assert_int_equal(session_of(k, sid).elapsed_ms, 45 * MIN); /* saved at pause */
     /* extend while paused */
     assert_int_equal(exam_extend(k->e, 0), EXAM_BAD_STATE);
     assert_int_equal(exam_extend(k->e, 121), EXAM_BAD_STATE);
@@ -1309,7 +1406,7 @@ static void test_invigilator_and_timeout(void **state)
     assert_contains(json, "\"pending\":1,"); /* the unanswered essay still awaits a marker */
     assert_contains(json, "\"irregularities\":[{\"category\":\"technical\",\"note\":\"屏幕闪烁 \\\"2次\\\"\",\"at_ms\":");
     free(json);
-    ro = db_of(k);
+    sqlite3 *ro = db_of(k);
     char *types = q_text(ro, "SELECT group_concat(type, ' ') FROM (SELECT type FROM journal ORDER BY seq)", NULL);
     assert_non_null(strstr(types, "pause"));
     assert_non_null(strstr(types, "extend"));
@@ -1340,9 +1437,7 @@ static void test_force_handin_retried(void **state)
     exam_fail_writes(k->e, 2);
     assert_int_equal(exam_force_handin(k->e), EXAM_SAVE_FAILED);
     assert_non_null(exam_alert(k->e));
-    sqlite3 *ro = db_of(k);
-    assert_int_equal(q_int(ro, "SELECT count(*) FROM outbox", NULL), 0);
-    sqlite3_close(ro);
+    assert_int_equal(outbox_count(k), 0);
     g_now += 1000;
     assert_true(exam_tick(k->e) & SESSION_TIMEOUT); /* the retried hand-in went through */
     assert_int_equal(exam_get_phase(k->e), PHASE_DONE);
@@ -1373,16 +1468,12 @@ static void test_bug_long_site_name_result_unreadable(void **state)
     login_and_start(k, "T001", ID.a);
     g_now += 10 * MIN;
     assert_int_equal(exam_handin(k->e), EXAM_OK);
-    sqlite3 *ro = db_of(k);
-    sqlite3_stmt *s;
-    assert_int_equal(sqlite3_prepare_v2(ro, "SELECT sealed FROM outbox", -1, &s, NULL), SQLITE_OK);
-    assert_int_equal(sqlite3_step(s), SQLITE_ROW);
+    size_t slen = 0;
+    uint8_t *sealed = first_sealed(k, &slen);
     char *json = NULL, *why = NULL, rid[RESULT_ID_HEX];
     uint8_t dpk[32];
-    int rc = result_open(sqlite3_column_blob(s, 0), (size_t)sqlite3_column_bytes(s, 0), k->bpk, k->bsk, &json, dpk,
-                         rid, &why);
-    sqlite3_finalize(s);
-    sqlite3_close(ro);
+    int rc = result_open(sealed, slen, k->bpk, k->bsk, &json, dpk, rid, &why);
+    free(sealed);
     free(json);
     if (rc) {
         print_message("    result_open: %s\n", why);
@@ -1409,16 +1500,12 @@ static void test_bug_non_utf8_response_result_unreadable(void **state)
     g_now += 10 * MIN;
     assert_int_equal(exam_handin(k->e), EXAM_OK);
     if (trc != EXAM_OK) return; /* refused: fine */
-    sqlite3 *ro = db_of(k);
-    sqlite3_stmt *s;
-    assert_int_equal(sqlite3_prepare_v2(ro, "SELECT sealed FROM outbox", -1, &s, NULL), SQLITE_OK);
-    assert_int_equal(sqlite3_step(s), SQLITE_ROW);
+    size_t slen = 0;
+    uint8_t *sealed = first_sealed(k, &slen);
     char *json = NULL, *why = NULL, rid[RESULT_ID_HEX];
     uint8_t dpk[32];
-    int rc = result_open(sqlite3_column_blob(s, 0), (size_t)sqlite3_column_bytes(s, 0), k->bpk, k->bsk, &json, dpk,
-                         rid, &why);
-    sqlite3_finalize(s);
-    sqlite3_close(ro);
+    int rc = result_open(sealed, slen, k->bpk, k->bsk, &json, dpk, rid, &why);
+    free(sealed);
     free(json);
     if (rc) {
         print_message("    result_open: %s\n", why);
@@ -1478,9 +1565,7 @@ static void test_bug_start_retry_loses_candidate(void **state)
     exam_fail_writes(k->e, 1);
     assert_int_equal(exam_start(k->e), EXAM_SAVE_FAILED);
     assert_non_null(exam_alert(k->e));
-    sqlite3 *ro = db_of(k);
-    assert_int_equal(q_int(ro, "SELECT count(*) FROM session", NULL), 0); /* nothing half-written */
-    sqlite3_close(ro);
+    assert_int_equal(session_count(k), 0); /* nothing half-written */
     if (exam_get_phase(k->e) != PHASE_INSTRUCTIONS) {
         /* sent back to login: acceptable, log in again */
         assert_int_equal(exam_get_phase(k->e), PHASE_LOGIN);
@@ -1488,14 +1573,9 @@ static void test_bug_start_retry_loses_candidate(void **state)
         assert_int_equal(exam_confirm(k->e), EXAM_OK);
     }
     assert_int_equal(exam_start(k->e), EXAM_OK);
-    ro = db_of(k);
-    char *ticket = q_text(ro, "SELECT ticket FROM session WHERE active=1", NULL);
-    char *name = q_text(ro, "SELECT name FROM session WHERE active=1", NULL);
-    sqlite3_close(ro);
-    int ok = ticket && name && !strcmp(ticket, "T001") && !strcmp(name, "李嘉欣");
-    if (!ok) print_message("    session row after the retried start: ticket '%s', name '%s'\n", ticket, name);
-    free(ticket);
-    free(name);
+    session_copy sc = session_of(k, NULL);
+    int ok = sc.found && !strcmp(sc.ticket, "T001") && !strcmp(sc.name, "李嘉欣");
+    if (!ok) print_message("    session row after the retried start: ticket '%s', name '%s'\n", sc.ticket, sc.name);
     if (!ok) fail_msg("regression: a start retried after a failed commit loses the candidate");
     assert_string_equal(exam_cand_ticket(k->e), "T001");
 }
@@ -1522,9 +1602,7 @@ static void test_bug_answers_accepted_after_timeout_while_handin_pending(void **
     exam_tick(k->e);
     assert_int_equal(exam_remaining_ms(k->e), 0);
     assert_non_null(exam_alert(k->e));
-    sqlite3 *ro = db_of(k);
-    assert_int_equal(q_int(ro, "SELECT count(*) FROM outbox", NULL), 0);
-    sqlite3_close(ro);
+    assert_int_equal(outbox_count(k), 0);
     /* five minutes after the time limit, the disk still full */
     g_now += 5 * MIN;
     exam_goto(k->e, ij);

@@ -314,9 +314,9 @@ static void test_content_nothing_loaded(void **state)
     snprintf(from, sizeof from, "%s/results.key", keys);
     unlink(from);
     rmdir(keys);
-    store st;
+    store *st;
     assert_int_equal(store_open(t->dir, 1, &st, &why), 0);
-    store_close(&st);
+    store_close(st);
     readiness_list l = {0};
     assert_int_equal(readiness_check_content(&l, t->dir), 0);
     assert_non_null(strstr(l.item[0].detail, "no packs loaded"));

@@ -18,6 +18,7 @@
 
 #include "journal.h"
 #include "store.h"
+#include "store_int.h"
 
 typedef struct tmp {
     char dir[64];
@@ -65,25 +66,26 @@ static int tmp_teardown(void **state)
 
 /* ---- helpers ---------------------------------------------------------------- */
 
-static void open_ok(const char *dir, int create, store *st)
+static void open_ok(const char *dir, int create, store **st)
 {
     char *why = NULL;
     if (store_open(dir, create, st, &why) != 0) fail_msg("store_open %s: %s", dir, why ? why : "?");
-    assert_non_null(st->db);
+    assert_non_null(*st);
+    assert_non_null(store_db(*st));
 }
 
 static int open_fails(const char *dir, int create, const char *why_part)
 {
-    store st;
+    store *st = (store *)1;
     char *why = NULL;
     int rc = store_open(dir, create, &st, &why);
     if (rc == 0) {
-        store_close(&st);
+        store_close(st);
         return 0;
     }
     assert_non_null(why);
     if (why_part && !strstr(why, why_part)) fail_msg("why: %s (expected to mention %s)", why, why_part);
-    assert_null(st.db);
+    assert_null(st);
     free(why);
     return 1;
 }
@@ -121,24 +123,24 @@ static sqlite3 *other_conn(const tmp *t)
 static void test_create_schema_and_pragmas(void **state)
 {
     tmp *t = *state;
-    store st;
+    store *st;
     open_ok(t->dir, 1, &st);
-    assert_string_equal(st.dir, t->dir);
-    assert_int_equal(q_int(st.db, "PRAGMA user_version"), STORE_SCHEMA_VERSION);
+    assert_string_equal(store_dir(st), t->dir);
+    assert_int_equal(q_int(store_db(st), "PRAGMA user_version"), STORE_SCHEMA_VERSION);
     assert_int_equal(STORE_SCHEMA_VERSION, 2);
-    char *mode = q_text(st.db, "PRAGMA journal_mode");
+    char *mode = q_text(store_db(st), "PRAGMA journal_mode");
     assert_string_equal(mode, "wal");
     free(mode);
-    assert_int_equal(q_int(st.db, "PRAGMA synchronous"), 2); /* FULL */
+    assert_int_equal(q_int(store_db(st), "PRAGMA synchronous"), 2); /* FULL */
     static const char *const tables[] = {"meta", "pack", "roster", "unlock", "session", "answer",
                                          "irregularity", "outbox", "journal"};
     for (size_t i = 0; i < sizeof tables / sizeof *tables; i++) {
         char sql[128];
         snprintf(sql, sizeof sql, "SELECT count(*) FROM sqlite_master WHERE type='table' AND name='%s'", tables[i]);
-        if (q_int(st.db, sql) != 1) fail_msg("table %s missing", tables[i]);
+        if (q_int(store_db(st), sql) != 1) fail_msg("table %s missing", tables[i]);
     }
     /* the columns examsync and the engine rely on */
-    assert_int_equal(sqlite3_exec(st.db,
+    assert_int_equal(sqlite3_exec(store_db(st),
                                   "SELECT pack_id, title, level, kind, duration, questions, bytes, added FROM pack;"
                                   "SELECT roster_id, candidates, bytes, added FROM roster;"
                                   "SELECT pack_id, pin_salt, pin_hash, age_ms, wall FROM unlock;"
@@ -149,8 +151,7 @@ static void test_create_schema_and_pragmas(void **state)
                                   "SELECT seq, mono_ms, wall, session, type, data, hash FROM journal;",
                                   NULL, NULL, NULL),
                      SQLITE_OK);
-    store_close(&st);
-    assert_null(st.db);
+    store_close(st);
     /* WAL is a property of the file: a fresh connection sees it too */
     sqlite3 *db;
     assert_int_equal(sqlite3_open(t->db, &db), SQLITE_OK);
@@ -163,24 +164,24 @@ static void test_create_schema_and_pragmas(void **state)
 static void test_reopen_keeps_data(void **state)
 {
     tmp *t = *state;
-    store st;
+    store *st;
     open_ok(t->dir, 1, &st);
-    assert_int_equal(store_meta_set(&st, "site", "广州考点"), SQLITE_OK);
-    assert_int_equal(store_meta_set(&st, "seat", "7"), SQLITE_OK);
-    assert_int_equal(store_meta_set(&st, "seat", "8"), SQLITE_OK); /* replaces */
-    store_close(&st);
+    assert_int_equal(store_meta_set(st, "site", "广州考点"), SQLITE_OK);
+    assert_int_equal(store_meta_set(st, "seat", "7"), SQLITE_OK);
+    assert_int_equal(store_meta_set(st, "seat", "8"), SQLITE_OK); /* replaces */
+    store_close(st);
     open_ok(t->dir, 0, &st); /* existing database, create = 0 */
-    assert_int_equal(q_int(st.db, "PRAGMA user_version"), STORE_SCHEMA_VERSION);
-    assert_int_equal(q_int(st.db, "PRAGMA synchronous"), 2); /* per connection: set again */
-    char *v = store_meta_get(&st, "site");
+    assert_int_equal(q_int(store_db(st), "PRAGMA user_version"), STORE_SCHEMA_VERSION);
+    assert_int_equal(q_int(store_db(st), "PRAGMA synchronous"), 2); /* per connection: set again */
+    char *v = store_meta_get(st, "site");
     assert_string_equal(v, "广州考点");
     free(v);
-    v = store_meta_get(&st, "seat");
+    v = store_meta_get(st, "seat");
     assert_string_equal(v, "8");
     free(v);
-    assert_null(store_meta_get(&st, "nothing"));
-    assert_int_equal(q_int(st.db, "SELECT count(*) FROM meta"), 2);
-    store_close(&st);
+    assert_null(store_meta_get(st, "nothing"));
+    assert_int_equal(q_int(store_db(st), "SELECT count(*) FROM meta"), 2);
+    store_close(st);
 }
 
 static void test_no_database_without_create(void **state)
@@ -203,10 +204,10 @@ static void test_no_database_without_create(void **state)
 static void test_newer_schema_refused(void **state)
 {
     tmp *t = *state;
-    store st;
+    store *st;
     open_ok(t->dir, 1, &st);
-    assert_int_equal(store_meta_set(&st, "kiosk_id", "abc"), SQLITE_OK);
-    store_close(&st);
+    assert_int_equal(store_meta_set(st, "kiosk_id", "abc"), SQLITE_OK);
+    store_close(st);
     sqlite3 *db;
     assert_int_equal(sqlite3_open(t->db, &db), SQLITE_OK);
     assert_int_equal(sqlite3_exec(db, "PRAGMA user_version=3", NULL, NULL, NULL), SQLITE_OK);
@@ -228,11 +229,11 @@ static void test_migrates_empty_database(void **state)
     FILE *f = fopen(t->db, "w");
     assert_non_null(f);
     fclose(f);
-    store st;
+    store *st;
     open_ok(t->dir, 0, &st);
-    assert_int_equal(q_int(st.db, "PRAGMA user_version"), STORE_SCHEMA_VERSION);
-    assert_int_equal(q_int(st.db, "SELECT count(*) FROM sqlite_master WHERE name='answer'"), 1);
-    store_close(&st);
+    assert_int_equal(q_int(store_db(st), "PRAGMA user_version"), STORE_SCHEMA_VERSION);
+    assert_int_equal(q_int(store_db(st), "SELECT count(*) FROM sqlite_master WHERE name='answer'"), 1);
+    store_close(st);
 }
 
 /* A schema-1 database (before receipts and exports) is migrated forward on
@@ -240,20 +241,20 @@ static void test_migrates_empty_database(void **state)
 static void test_migrates_v1_outbox(void **state)
 {
     tmp *t = *state;
-    store st;
+    store *st;
     open_ok(t->dir, 1, &st);
-    assert_int_equal(sqlite3_exec(st.db, "INSERT INTO outbox(result_id, session, created, sealed) VALUES('r1','s1',1,x'00')",
+    assert_int_equal(sqlite3_exec(store_db(st), "INSERT INTO outbox(result_id, session, created, sealed) VALUES('r1','s1',1,x'00')",
                                   NULL, NULL, NULL), SQLITE_OK);
-    store_close(&st);
+    store_close(st);
     sqlite3 *db;
     assert_int_equal(sqlite3_open(t->db, &db), SQLITE_OK);
     assert_int_equal(sqlite3_exec(db, "ALTER TABLE outbox DROP COLUMN receipt; ALTER TABLE outbox DROP COLUMN exported;"
                                       "PRAGMA user_version=1", NULL, NULL, NULL), SQLITE_OK);
     sqlite3_close(db);
     open_ok(t->dir, 0, &st);
-    assert_int_equal(q_int(st.db, "PRAGMA user_version"), 2);
-    assert_int_equal(q_int(st.db, "SELECT count(*) FROM outbox WHERE result_id='r1' AND receipt IS NULL AND exported IS NULL"), 1);
-    store_close(&st);
+    assert_int_equal(q_int(store_db(st), "PRAGMA user_version"), 2);
+    assert_int_equal(q_int(store_db(st), "SELECT count(*) FROM outbox WHERE result_id='r1' AND receipt IS NULL AND exported IS NULL"), 1);
+    store_close(st);
 }
 
 /* ---- answers and the journal --------------------------------------------------- */
@@ -261,9 +262,9 @@ static void test_migrates_v1_outbox(void **state)
 static void test_save_answer(void **state)
 {
     tmp *t = *state;
-    store st;
+    store *st;
     open_ok(t->dir, 1, &st);
-    assert_int_equal(store_save_answer(&st, "S1", 4, "AC", 1, 12345, 1767225600), SQLITE_OK);
+    assert_int_equal(store_save_answer(st, "S1", 4, "AC", 1, 12345, 1767225600), SQLITE_OK);
     /* committed: an independent connection sees the answer and its journal entry */
     sqlite3 *o = other_conn(t);
     assert_int_equal(q_int(o, "SELECT count(*) FROM answer"), 1);
@@ -284,9 +285,9 @@ static void test_save_answer(void **state)
     sqlite3_close(o);
 
     /* changing the answer replaces the row and adds a journal entry */
-    assert_int_equal(store_save_answer(&st, "S1", 4, "搜索引擎\x1fSEM", 0, 20000, 1767225700), SQLITE_OK);
-    assert_int_equal(store_save_answer(&st, "S1", 5, "", 1, 20001, 1767225700), SQLITE_OK);
-    assert_int_equal(store_save_answer(&st, "S2", 4, "B", 0, 20002, 1767225700), SQLITE_OK);
+    assert_int_equal(store_save_answer(st, "S1", 4, "搜索引擎\x1fSEM", 0, 20000, 1767225700), SQLITE_OK);
+    assert_int_equal(store_save_answer(st, "S1", 5, "", 1, 20001, 1767225700), SQLITE_OK);
+    assert_int_equal(store_save_answer(st, "S2", 4, "B", 0, 20002, 1767225700), SQLITE_OK);
     o = other_conn(t);
     assert_int_equal(q_int(o, "SELECT count(*) FROM answer"), 3);
     r = q_text(o, "SELECT response FROM answer WHERE session='S1' AND item=4");
@@ -298,38 +299,38 @@ static void test_save_answer(void **state)
     assert_int_equal(journal_verify(o, head, &why), 0);
     sqlite3_close(o);
     /* the same digest for the same text, another for another */
-    assert_int_equal(store_save_answer(&st, "S3", 0, "B", 0, 1, 1), SQLITE_OK);
-    char *a = q_text(st.db, "SELECT substr(data, instr(data, 'h=')) FROM journal WHERE session='S2'");
-    char *b = q_text(st.db, "SELECT substr(data, instr(data, 'h=')) FROM journal WHERE session='S3'");
-    char *c = q_text(st.db, "SELECT substr(data, instr(data, 'h=')) FROM journal WHERE seq=1");
+    assert_int_equal(store_save_answer(st, "S3", 0, "B", 0, 1, 1), SQLITE_OK);
+    char *a = q_text(store_db(st), "SELECT substr(data, instr(data, 'h=')) FROM journal WHERE session='S2'");
+    char *b = q_text(store_db(st), "SELECT substr(data, instr(data, 'h=')) FROM journal WHERE session='S3'");
+    char *c = q_text(store_db(st), "SELECT substr(data, instr(data, 'h=')) FROM journal WHERE seq=1");
     assert_string_equal(a, b);
     assert_string_not_equal(a, c);
     free(a);
     free(b);
     free(c);
-    store_close(&st);
+    store_close(st);
 
     /* durable across a reopen */
     open_ok(t->dir, 0, &st);
-    assert_int_equal(q_int(st.db, "SELECT count(*) FROM answer"), 4);
-    assert_int_equal(q_int(st.db, "SELECT count(*) FROM journal"), 5);
-    store_close(&st);
+    assert_int_equal(q_int(store_db(st), "SELECT count(*) FROM answer"), 4);
+    assert_int_equal(q_int(store_db(st), "SELECT count(*) FROM journal"), 5);
+    store_close(st);
 }
 
 static void test_journal_entry(void **state)
 {
     tmp *t = *state;
-    store st;
+    store *st;
     open_ok(t->dir, 1, &st);
-    assert_int_equal(store_journal(&st, "", "kiosk_start", "", 1, 2), SQLITE_OK);
-    assert_int_equal(store_journal(&st, "S9", "pause", "by invigilator", 3, 4), SQLITE_OK);
+    assert_int_equal(store_journal(st, "", "kiosk_start", "", 1, 2), SQLITE_OK);
+    assert_int_equal(store_journal(st, "S9", "pause", "by invigilator", 3, 4), SQLITE_OK);
     sqlite3 *o = other_conn(t);
     assert_int_equal(q_int(o, "SELECT count(*) FROM journal"), 2);
     char *r = q_text(o, "SELECT data FROM journal WHERE seq=2");
     assert_string_equal(r, "by invigilator");
     free(r);
     sqlite3_close(o);
-    store_close(&st);
+    store_close(st);
 }
 
 /* A full disk: the commit fails, nothing is half-written, and the next
@@ -337,20 +338,20 @@ static void test_journal_entry(void **state)
 static void test_fail_writes(void **state)
 {
     tmp *t = *state;
-    store st;
+    store *st;
     open_ok(t->dir, 1, &st);
-    assert_int_equal(store_save_answer(&st, "S1", 0, "A", 0, 1, 1), SQLITE_OK);
-    assert_int_equal(store_save_answer(&st, "S1", 1, "T", 0, 2, 1), SQLITE_OK);
+    assert_int_equal(store_save_answer(st, "S1", 0, "A", 0, 1, 1), SQLITE_OK);
+    assert_int_equal(store_save_answer(st, "S1", 1, "T", 0, 2, 1), SQLITE_OK);
 
-    st.fail_writes = 2;
-    int rc = store_save_answer(&st, "S1", 0, "BCD", 1, 3, 1); /* change an answer */
+    store_fail_writes(st, 2);
+    int rc = store_save_answer(st, "S1", 0, "BCD", 1, 3, 1); /* change an answer */
     assert_int_not_equal(rc, SQLITE_OK);
     assert_int_equal(rc & 0xff, SQLITE_FULL);
-    assert_int_equal(st.fail_writes, 1);
-    assert_non_null(strstr(store_strerror(&st), "full"));
-    rc = store_save_answer(&st, "S1", 2, "new", 0, 4, 1); /* a new one */
+    assert_int_equal(store_fail_writes_left(st), 1);
+    assert_non_null(strstr(store_strerror(st), "full"));
+    rc = store_save_answer(st, "S1", 2, "new", 0, 4, 1); /* a new one */
     assert_int_equal(rc & 0xff, SQLITE_FULL);
-    assert_int_equal(st.fail_writes, 0);
+    assert_int_equal(store_fail_writes_left(st), 0);
 
     /* nothing of either: not the answers, not their journal entries */
     sqlite3 *o = other_conn(t);
@@ -362,31 +363,31 @@ static void test_fail_writes(void **state)
     assert_int_equal(q_int(o, "SELECT count(*) FROM journal"), 2);
     sqlite3_close(o);
     /* the writer's own connection agrees (rolled back, no open transaction) */
-    assert_int_equal(q_int(st.db, "SELECT count(*) FROM answer"), 2);
-    assert_int_equal(q_int(st.db, "SELECT count(*) FROM journal"), 2);
-    assert_int_not_equal(sqlite3_get_autocommit(st.db), 0);
+    assert_int_equal(q_int(store_db(st), "SELECT count(*) FROM answer"), 2);
+    assert_int_equal(q_int(store_db(st), "SELECT count(*) FROM journal"), 2);
+    assert_int_not_equal(sqlite3_get_autocommit(store_db(st)), 0);
 
     /* a failed journal-only write leaves nothing either */
-    st.fail_writes = 1;
-    assert_int_equal(store_journal(&st, "S1", "pause", "", 5, 1) & 0xff, SQLITE_FULL);
-    assert_int_equal(q_int(st.db, "SELECT count(*) FROM journal"), 2);
-    assert_int_not_equal(sqlite3_get_autocommit(st.db), 0);
+    store_fail_writes(st, 1);
+    assert_int_equal(store_journal(st, "S1", "pause", "", 5, 1) & 0xff, SQLITE_FULL);
+    assert_int_equal(q_int(store_db(st), "SELECT count(*) FROM journal"), 2);
+    assert_int_not_equal(sqlite3_get_autocommit(store_db(st)), 0);
 
     /* the clock save refuses while the disk is "full" */
-    assert_int_equal(sqlite3_exec(st.db,
+    assert_int_equal(sqlite3_exec(store_db(st),
                                   "INSERT INTO session(id, pack_id, ticket, name, level, room, seat, seed, state)"
                                   " VALUES('S1','p','t','n',4,'01',1,x'00','running')",
                                   NULL, NULL, NULL),
                      SQLITE_OK);
-    st.fail_writes = 1;
-    assert_int_equal(store_save_clock(&st, "S1", 60000, 0, 3) & 0xff, SQLITE_FULL);
-    assert_int_equal(q_int(st.db, "SELECT elapsed_ms FROM session WHERE id='S1'"), 0);
-    st.fail_writes = 0;
+    store_fail_writes(st, 1);
+    assert_int_equal(store_save_clock(st, "S1", 60000, 0, 3) & 0xff, SQLITE_FULL);
+    assert_int_equal(q_int(store_db(st), "SELECT elapsed_ms FROM session WHERE id='S1'"), 0);
+    store_fail_writes(st, 0);
 
     /* the disk has room again: saving resumes, the chain is whole */
-    assert_int_equal(store_save_answer(&st, "S1", 0, "BCD", 1, 6, 1), SQLITE_OK);
-    assert_int_equal(st.last_rc, SQLITE_OK);
-    assert_int_equal(store_save_clock(&st, "S1", 60000, 120000, 3), SQLITE_OK);
+    assert_int_equal(store_save_answer(st, "S1", 0, "BCD", 1, 6, 1), SQLITE_OK);
+    assert_int_equal(store_last_rc(st), SQLITE_OK);
+    assert_int_equal(store_save_clock(st, "S1", 60000, 120000, 3), SQLITE_OK);
     o = other_conn(t);
     r = q_text(o, "SELECT response FROM answer WHERE item=0");
     assert_string_equal(r, "BCD");
@@ -399,34 +400,317 @@ static void test_fail_writes(void **state)
     char *why = NULL;
     assert_int_equal(journal_verify(o, head, &why), 0);
     sqlite3_close(o);
-    store_close(&st);
+    store_close(st);
 }
 
 /* Explicit transactions: begin / commit / rollback. */
 static void test_transactions(void **state)
 {
     tmp *t = *state;
-    store st;
+    store *st;
     open_ok(t->dir, 1, &st);
-    assert_int_equal(store_begin(&st), SQLITE_OK);
-    assert_int_equal(store_meta_set(&st, "a", "1"), SQLITE_OK);
-    store_rollback(&st);
-    assert_null(store_meta_get(&st, "a"));
-    assert_int_equal(store_begin(&st), SQLITE_OK);
-    assert_int_equal(store_meta_set(&st, "a", "2"), SQLITE_OK);
+    assert_int_equal(store_begin(st), SQLITE_OK);
+    assert_int_equal(store_meta_set(st, "a", "1"), SQLITE_OK);
+    store_rollback(st);
+    assert_null(store_meta_get(st, "a"));
+    assert_int_equal(store_begin(st), SQLITE_OK);
+    assert_int_equal(store_meta_set(st, "a", "2"), SQLITE_OK);
     sqlite3 *o = other_conn(t);
     assert_int_equal(q_int(o, "SELECT count(*) FROM meta"), 0); /* not yet visible */
-    assert_int_equal(store_commit(&st), SQLITE_OK);
+    assert_int_equal(store_commit(st), SQLITE_OK);
     assert_int_equal(q_int(o, "SELECT count(*) FROM meta"), 1);
     sqlite3_close(o);
     /* a commit failing on a full disk rolls back what the transaction did */
-    assert_int_equal(store_begin(&st), SQLITE_OK);
-    assert_int_equal(store_meta_set(&st, "b", "3"), SQLITE_OK);
-    st.fail_writes = 1;
-    assert_int_equal(store_commit(&st), SQLITE_FULL);
-    assert_null(store_meta_get(&st, "b"));
-    assert_int_not_equal(sqlite3_get_autocommit(st.db), 0);
-    store_close(&st);
+    assert_int_equal(store_begin(st), SQLITE_OK);
+    assert_int_equal(store_meta_set(st, "b", "3"), SQLITE_OK);
+    store_fail_writes(st, 1);
+    assert_int_equal(store_commit(st), SQLITE_FULL);
+    assert_null(store_meta_get(st, "b"));
+    assert_int_not_equal(sqlite3_get_autocommit(store_db(st)), 0);
+    store_close(st);
+}
+
+/* ---- packs, rosters, unlock state ------------------------------------------------ */
+
+typedef struct seen {
+    int n;
+    char ids[4][40];
+    size_t lens[4];
+} seen;
+
+static int see_pack(void *ctx, const store_pack_row *r)
+{
+    seen *v = ctx;
+    if (v->n < 4) {
+        snprintf(v->ids[v->n], sizeof v->ids[v->n], "%s/%s/%d", r->pack_id, r->kind, r->level);
+        v->lens[v->n] = r->bytes ? r->len : 0;
+    }
+    v->n++;
+    return 0;
+}
+
+static int see_roster(void *ctx, const store_roster_row *r)
+{
+    seen *v = ctx;
+    if (v->n < 4) {
+        snprintf(v->ids[v->n], sizeof v->ids[v->n], "%s/%lld", r->roster_id, (long long)r->candidates);
+        v->lens[v->n] = r->bytes ? r->len : 0;
+    }
+    v->n++;
+    return 0;
+}
+
+static void test_packs_and_rosters(void **state)
+{
+    tmp *t = *state;
+    store *st;
+    open_ok(t->dir, 1, &st);
+    static const uint8_t bytes_a[] = {1, 2, 3}, bytes_b[] = {4, 5, 6, 7};
+    store_pack_row a = {"aa", "理论", "theory", 4, 90, 100, bytes_a, sizeof bytes_a, 100};
+    store_pack_row b = {"bb", "实操", "practical", 3, 120, 5, bytes_b, sizeof bytes_b, 200};
+    int added = -1;
+    assert_int_equal(store_pack_add(st, &a, &added), STORE_OK);
+    assert_int_equal(added, 1);
+    assert_int_equal(store_pack_add(st, &b, NULL), STORE_OK);
+    assert_int_equal(store_pack_add(st, &a, &added), STORE_OK); /* already loaded */
+    assert_int_equal(added, 0);
+    seen v = {0};
+    assert_int_equal(store_pack_each(st, 0, see_pack, &v), STORE_OK);
+    assert_int_equal(v.n, 2);
+    assert_string_equal(v.ids[0], "aa/theory/4");
+    assert_int_equal(v.lens[0], 0); /* no bytes unless asked */
+    memset(&v, 0, sizeof v);
+    assert_int_equal(store_pack_each(st, STORE_NEWEST_FIRST | STORE_WITH_BYTES, see_pack, &v), STORE_OK);
+    assert_string_equal(v.ids[0], "bb/practical/3");
+    assert_int_equal(v.lens[0], sizeof bytes_b);
+    uint8_t *got = NULL;
+    size_t len = 0;
+    assert_int_equal(store_pack_get(st, "bb", &got, &len), STORE_OK);
+    assert_int_equal(len, sizeof bytes_b);
+    assert_memory_equal(got, bytes_b, len);
+    free(got);
+    assert_int_equal(store_pack_get(st, "cc", &got, &len), STORE_NOTFOUND);
+    assert_null(got);
+
+    store_roster_row r = {"r1", 30, bytes_a, sizeof bytes_a, 100};
+    assert_int_equal(store_roster_add(st, &r, &added), STORE_OK);
+    assert_int_equal(added, 1);
+    assert_int_equal(store_roster_add(st, &r, &added), STORE_OK);
+    assert_int_equal(added, 0);
+    memset(&v, 0, sizeof v);
+    assert_int_equal(store_roster_each(st, STORE_WITH_BYTES, see_roster, &v), STORE_OK);
+    assert_int_equal(v.n, 1);
+    assert_string_equal(v.ids[0], "r1/30");
+    assert_int_equal(v.lens[0], sizeof bytes_a);
+    store_close(st);
+}
+
+static void test_unlock_state(void **state)
+{
+    tmp *t = *state;
+    store *st;
+    open_ok(t->dir, 1, &st);
+    uint8_t salt[STORE_PIN_SALT_BYTES], hash[STORE_PIN_HASH_BYTES], s2[STORE_PIN_SALT_BYTES], h2[STORE_PIN_HASH_BYTES];
+    memset(salt, 7, sizeof salt);
+    memset(hash, 9, sizeof hash);
+    char id[STORE_ID_MAX + 1];
+    int64_t age = -1;
+    assert_int_equal(store_unlock_latest(st, id), STORE_NOTFOUND);
+    assert_int_equal(store_unlock_get(st, "p1", s2, h2, &age), STORE_NOTFOUND);
+    assert_int_equal(store_begin(st), STORE_OK);
+    assert_int_equal(store_unlock_put(st, "p1", salt, hash, 1000), STORE_OK);
+    assert_int_equal(store_unlock_put(st, "p2", salt, hash, 2000), STORE_OK);
+    assert_int_equal(store_commit(st), STORE_OK);
+    assert_int_equal(store_unlock_latest(st, id), STORE_OK);
+    assert_string_equal(id, "p2");
+    assert_int_equal(store_unlock_set_age(st, "p1", 65000), STORE_OK);
+    assert_int_equal(store_unlock_get(st, "p1", s2, h2, &age), STORE_OK);
+    assert_memory_equal(s2, salt, sizeof salt);
+    assert_memory_equal(h2, hash, sizeof hash);
+    assert_int_equal(age, 65000);
+    assert_int_equal(store_begin(st), STORE_OK);
+    assert_int_equal(store_unlock_delete(st, "p2"), STORE_OK);
+    assert_int_equal(store_commit(st), STORE_OK);
+    assert_int_equal(store_unlock_latest(st, id), STORE_OK);
+    assert_string_equal(id, "p1");
+    store_close(st);
+}
+
+/* ---- sessions, answers, irregularities, outbox ---------------------------------------- */
+
+static int copy_session(void *ctx, const store_session_row *r)
+{
+    char *out = ctx;
+    snprintf(out, 256, "%s %s %s %s %d %s %d %zu %s %lld %lld %d %lld %lld %d %d %s %d", r->id, r->pack_id, r->ticket,
+             r->name, r->level, r->room, r->seat, r->seed_len, r->state, (long long)r->elapsed_ms,
+             (long long)r->extra_ms, r->current, (long long)r->started_wall, (long long)r->ended_wall, r->score,
+             r->pending, r->receipt ? r->receipt : "-", r->active);
+    return 0;
+}
+
+static int count_rows(void *ctx, const store_session_row *r)
+{
+    (void)r;
+    ++*(int *)ctx;
+    return 0;
+}
+
+static int join_answer(void *ctx, const store_answer_row *r)
+{
+    char *out = ctx;
+    size_t o = strlen(out);
+    snprintf(out + o, 256 - o, "%d=%s%s;", r->item, r->response, r->flagged ? "!" : "");
+    return 0;
+}
+
+static int join_irregularity(void *ctx, const store_irregularity_row *r)
+{
+    char *out = ctx;
+    size_t o = strlen(out);
+    snprintf(out + o, 256 - o, "%s:%s@%lld;", r->category, r->note, (long long)r->mono_ms);
+    return 0;
+}
+
+static int join_outbox(void *ctx, const store_outbox_row *r)
+{
+    char *out = ctx;
+    size_t o = strlen(out);
+    snprintf(out + o, 256 - o, "%s/%s/%zu/%s/%s;", r->result_id, r->session, r->len, r->delivered ? "d" : "p",
+             r->exported ? "x" : "-");
+    return 0;
+}
+
+static void test_sessions(void **state)
+{
+    tmp *t = *state;
+    store *st;
+    open_ok(t->dir, 1, &st);
+    char id[STORE_ID_MAX + 1], pack[STORE_ID_MAX + 1], buf[256] = "";
+    assert_int_equal(store_session_latest_active(st, id, pack), STORE_NOTFOUND);
+    static const uint8_t seed[8] = {1, 2, 3, 4, 5, 6, 7, 8};
+    store_session_row a = {.id = "S1", .pack_id = "P", .ticket = "T1", .name = "张三", .level = 4, .room = "01",
+                           .seat = 3, .seed = seed, .seed_len = sizeof seed, .state = "running",
+                           .started_wall = 1000, .active = 1};
+    store_session_row b = {.id = "S2", .pack_id = "P", .ticket = "T2", .name = "李四", .level = 4, .room = "01",
+                           .seat = 4, .seed = seed, .seed_len = sizeof seed, .state = "absent",
+                           .started_wall = 1001, .active = 0};
+    assert_int_equal(store_begin(st), STORE_OK);
+    assert_int_equal(store_session_insert(st, &a), STORE_OK);
+    assert_int_equal(store_session_insert(st, &b), STORE_OK);
+    assert_int_not_equal(store_session_insert(st, &a), STORE_OK); /* one row per id */
+    assert_int_equal(store_commit(st), STORE_OK);
+    assert_int_equal(store_session_latest_active(st, id, pack), STORE_OK);
+    assert_string_equal(id, "S1");
+    assert_string_equal(pack, "P");
+    int n = -1;
+    assert_int_equal(store_session_count(st, "T2", "P", &n), STORE_OK);
+    assert_int_equal(n, 1);
+    assert_int_equal(store_session_count(st, "T2", "Q", &n), STORE_OK);
+    assert_int_equal(n, 0);
+    assert_int_equal(store_save_clock(st, "S1", 6000, 60000, 2), STORE_OK);
+    assert_int_equal(store_session_get(st, "S1", copy_session, buf), STORE_OK);
+    assert_string_equal(buf, "S1 P T1 张三 4 01 3 8 running 6000 60000 2 1000 0 0 0 - 1");
+    assert_int_equal(store_session_get(st, "S9", copy_session, buf), STORE_NOTFOUND);
+    assert_int_equal(store_begin(st), STORE_OK);
+    assert_int_equal(store_session_finish(st, "S1", "submitted", 7000, 60000, 2000, 650, 1, "RCPT"), STORE_OK);
+    assert_int_equal(store_commit(st), STORE_OK);
+    assert_int_equal(store_session_get(st, "S1", copy_session, buf), STORE_OK);
+    assert_string_equal(buf, "S1 P T1 张三 4 01 3 8 submitted 7000 60000 2 1000 2000 650 1 RCPT 0");
+    assert_int_equal(store_session_latest_active(st, id, NULL), STORE_NOTFOUND);
+    n = 0;
+    assert_int_equal(store_session_each(st, count_rows, &n), STORE_OK);
+    assert_int_equal(n, 2);
+
+    assert_int_equal(store_save_answer(st, "S1", 1, "AC", 1, 10, 1), STORE_OK);
+    assert_int_equal(store_save_answer(st, "S1", 0, "T", 0, 11, 1), STORE_OK);
+    assert_int_equal(store_save_answer(st, "S2", 0, "F", 0, 12, 1), STORE_OK);
+    buf[0] = 0;
+    assert_int_equal(store_answer_each(st, "S1", join_answer, buf), STORE_OK);
+    assert_string_equal(buf, "0=T;1=AC!;");
+
+    assert_int_equal(store_begin(st), STORE_OK);
+    assert_int_equal(store_irregularity_add(st, "S1", "设备故障", "换机", 50, 1), STORE_OK);
+    assert_int_equal(store_irregularity_add(st, "S1", "违纪", "夹带", 60, 1), STORE_OK);
+    assert_int_equal(store_irregularity_add(st, "S2", "x", "y", 70, 1), STORE_OK);
+    assert_int_equal(store_commit(st), STORE_OK);
+    buf[0] = 0;
+    assert_int_equal(store_irregularity_each(st, "S1", join_irregularity, buf), STORE_OK);
+    assert_string_equal(buf, "设备故障:换机@50;违纪:夹带@60;");
+    store_close(st);
+}
+
+static void test_outbox(void **state)
+{
+    tmp *t = *state;
+    store *st;
+    open_ok(t->dir, 1, &st);
+    static const uint8_t sealed[5] = {9, 8, 7, 6, 5};
+    assert_int_equal(store_begin(st), STORE_OK);
+    assert_int_equal(store_outbox_add(st, "r2", "S1", 10, sealed, sizeof sealed), STORE_OK);
+    assert_int_equal(store_outbox_add(st, "r1", "S2", 11, sealed, 3), STORE_OK);
+    assert_int_equal(store_outbox_add(st, "r3", "S3", 12, sealed, 1), STORE_OK);
+    assert_int_equal(store_commit(st), STORE_OK);
+    int pending = -1, delivered = -1;
+    assert_int_equal(store_outbox_counts(st, &pending, &delivered), STORE_OK);
+    assert_int_equal(pending, 3);
+    assert_int_equal(delivered, 0);
+    char rid[STORE_ID_MAX + 1];
+    uint8_t *got;
+    size_t len;
+    assert_int_equal(store_outbox_next_pending(st, "", rid, &got, &len), STORE_OK);
+    assert_string_equal(rid, "r1"); /* result-id order */
+    assert_int_equal(len, 3);
+    assert_memory_equal(got, sealed, 3);
+    free(got);
+    assert_int_equal(store_outbox_mark_delivered(st, "r1", 99, "receipt-1"), STORE_OK);
+    assert_int_equal(store_outbox_next_pending(st, "", rid, &got, &len), STORE_OK);
+    assert_string_equal(rid, "r2");
+    free(got);
+    assert_int_equal(store_outbox_next_pending(st, "r2", rid, &got, &len), STORE_OK);
+    assert_string_equal(rid, "r3");
+    free(got);
+    assert_int_equal(store_outbox_next_pending(st, "r3", rid, &got, &len), STORE_NOTFOUND);
+    assert_null(got);
+    assert_int_equal(store_outbox_mark_exported(st, 123), STORE_OK);
+    char buf[256] = "";
+    assert_int_equal(store_outbox_each(st, join_outbox, buf), STORE_OK);
+    assert_string_equal(buf, "r2/S1/5/p/x;r1/S2/3/d/-;r3/S3/1/p/x;"); /* filing order */
+    buf[0] = 0;
+    assert_int_equal(store_outbox_each_pending(st, join_outbox, buf), STORE_OK);
+    assert_string_equal(buf, "r2/S1/5/p/x;r3/S3/1/p/x;");
+    assert_int_equal(store_outbox_counts(st, &pending, &delivered), STORE_OK);
+    assert_int_equal(pending, 2);
+    assert_int_equal(delivered, 1);
+    sqlite3 *o = other_conn(t);
+    char *r = q_text(o, "SELECT receipt FROM outbox WHERE result_id='r1'");
+    assert_string_equal(r, "receipt-1");
+    free(r);
+    sqlite3_close(o);
+    store_close(st);
+}
+
+/* The journal through the store: appends inside a transaction, head, count, verify. */
+static void test_journal_via_store(void **state)
+{
+    tmp *t = *state;
+    store *st;
+    open_ok(t->dir, 1, &st);
+    uint8_t head[JOURNAL_HASH_BYTES], head2[JOURNAL_HASH_BYTES];
+    int64_t n = -1;
+    assert_int_equal(store_begin(st), STORE_OK);
+    assert_int_equal(store_journal_append(st, "S1", "focus_lost", "", 1, 1, NULL), STORE_OK);
+    assert_int_equal(store_journal_append(st, "S1", "focus_lost", "", 2, 1, head), STORE_OK);
+    assert_int_equal(store_commit(st), STORE_OK);
+    assert_int_equal(store_journal(st, "S2", "focus_lost", "", 3, 1), STORE_OK);
+    assert_int_equal(store_journal_count(st, "S1", "focus_lost", &n), STORE_OK);
+    assert_int_equal(n, 2);
+    assert_int_equal(store_journal_head(st, head2, &n), STORE_OK);
+    assert_int_equal(n, 3);
+    assert_memory_not_equal(head, head2, sizeof head);
+    char *why = NULL;
+    assert_int_equal(store_journal_verify(st, head, &why), 0);
+    assert_memory_equal(head, head2, sizeof head);
+    store_close(st);
 }
 
 int main(void)
@@ -443,6 +727,11 @@ int main(void)
         T(test_journal_entry),
         T(test_fail_writes),
         T(test_transactions),
+        T(test_packs_and_rosters),
+        T(test_unlock_state),
+        T(test_sessions),
+        T(test_outbox),
+        T(test_journal_via_store),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
