@@ -11,7 +11,11 @@
  *   44   64    Ed25519 signature over bytes 0..43 ‖ JSON
  *   108  J     JSON (UTF-8), J ≤ RESULT_MAX_JSON
  * result id = hex of the first 16 bytes of BLAKE2b-256 over the whole
- * plaintext; receipt = its first 40 bits in Crockford base32, "XXXX-XXXX". */
+ * plaintext; receipt = its first 40 bits in Crockford base32, "XXXX-XXXX".
+ *
+ * This module is the one writer (result_json, result_seal) and the one
+ * reader (result_open, result_parse) of the kiosk → hub contract
+ * (exam-packs/FORMAT.md §8); the JSON field names exist only in result.c. */
 #ifndef RESULT_H
 #define RESULT_H
 
@@ -25,6 +29,33 @@
 #define RESULT_HEADER_BYTES 108
 #define RESULT_ID_HEX 33
 #define RESULT_RECEIPT_BYTES 10
+
+/* What reading (or writing) a result record can fail with. */
+typedef enum result_rc {
+    RESULT_OK = 0,
+    RESULT_NOMEM,          /* out of memory */
+    RESULT_BAD_SIZE,       /* sealed record shorter or longer than any record can be */
+    RESULT_UNDECRYPTABLE,  /* not sealed to this results key, or altered */
+    RESULT_BAD_MAGIC,      /* plaintext is not an EXRESULT record */
+    RESULT_BAD_VERSION,    /* unsupported record version */
+    RESULT_TOO_BIG,        /* JSON longer than RESULT_MAX_JSON */
+    RESULT_BAD_SIGNATURE,  /* device signature (or a receipt signature) does not verify */
+    RESULT_NOT_TEXT,       /* JSON contains NUL or is not UTF-8 */
+    RESULT_BAD_JSON,       /* not well-formed JSON (or a duplicate key, or nested too deep) */
+    RESULT_BAD_FIELD,      /* a required field is missing or has an invalid value */
+    RESULT_RC_COUNT
+} result_rc;
+
+/* A short English name of RC ("bad signature"); never NULL. */
+const char *result_strerror(result_rc rc);
+
+/* Longest strings result_parse accepts (bytes, without the NUL); a record
+ * with longer ones is RESULT_BAD_FIELD. */
+#define RESULT_MAX_ID 32    /* session, ticket, pack_id */
+#define RESULT_MAX_KIOSK 31
+#define RESULT_MAX_NAME 71
+#define RESULT_MAX_TITLE 255
+#define RESULT_MAX_WORD 15  /* kind, status */
 
 typedef struct result_item {
     const char *id;       /* question id */
@@ -58,28 +89,53 @@ typedef struct result_rec {
     int nirregularities;
     const char *journal_head_hex;
     int64_t journal_count;
+    int passed;                 /* result_parse: as recorded; result_json derives it
+                                   (score >= pass * 10 and nothing pending) and ignores this */
 } result_rec;
 
 /* Returns the JSON text of R (malloc'd) or NULL on allocation failure. */
 char *result_json(const result_rec *r);
 
 /* Signs JSON with DEVICE_SK and seals it to BOX_PK. *sealed is malloc'd.
- * RESULT_ID (33 bytes) and RECEIPT (10 bytes) are filled. Returns 0 or -1. */
-int result_seal(const char *json, const uint8_t device_sk[crypto_sign_SECRETKEYBYTES],
+ * RESULT_ID (33 bytes) and RECEIPT (10 bytes) are filled. Returns RESULT_OK,
+ * RESULT_TOO_BIG or RESULT_NOMEM (then *sealed is untouched). */
+result_rc result_seal(const char *json, const uint8_t device_sk[crypto_sign_SECRETKEYBYTES],
                 const uint8_t box_pk[crypto_box_PUBLICKEYBYTES], uint8_t **sealed, size_t *sealed_len,
                 char result_id[RESULT_ID_HEX], char receipt[RESULT_RECEIPT_BYTES]) __attribute__((warn_unused_result));
 
 /* Opens a sealed result with the results key pair, checks the signature
- * against the public key inside, and returns the JSON (malloc'd), the device
- * public key and the result id. Returns 0, or -1 with *why (caller frees). */
-int result_open(const uint8_t *sealed, size_t len, const uint8_t box_pk[crypto_box_PUBLICKEYBYTES],
+ * against the public key inside, and returns the JSON (malloc'd, out),
+ * the device public key and the result id. Returns RESULT_OK, or a code with
+ * *why (caller frees) and *json NULL. */
+result_rc result_open(const uint8_t *sealed, size_t len, const uint8_t box_pk[crypto_box_PUBLICKEYBYTES],
                 const uint8_t box_sk[crypto_box_SECRETKEYBYTES], char **json,
                 uint8_t device_pk[crypto_sign_PUBLICKEYBYTES], char result_id[RESULT_ID_HEX], char **why)
     __attribute__((warn_unused_result));
 
-/* Parses the signed plaintext (exposed for fuzzing). */
-int result_parse_plain(const uint8_t *plain, size_t len, char **json, uint8_t device_pk[crypto_sign_PUBLICKEYBYTES],
+/* Parses the signed plaintext (exposed for fuzzing); as result_open. */
+result_rc result_parse_plain(const uint8_t *plain, size_t len, char **json, uint8_t device_pk[crypto_sign_PUBLICKEYBYTES],
                        char result_id[RESULT_ID_HEX], char **why) __attribute__((warn_unused_result));
+
+/* A record read back from its JSON: the fields of FORMAT.md §8 in REC (its
+ * strings and arrays belong to the result_record), plus the version. */
+typedef struct result_record {
+    result_rec rec;
+    int v;
+    void *mem; /* private: everything REC points to */
+} result_record;
+
+/* Reads the JSON of a result record (LEN bytes, no NUL needed), bounded:
+ * strict JSON (RFC 8259; duplicate keys, \u0000, lone surrogates, numbers
+ * out of range and nesting deeper than 2048 refused). Required, with these
+ * values: v = 1; kiosk, session, ticket, name, pack_id, title, kind,
+ * status ∈ {submitted, timeout, forced, absent}; level 1–5; score_tenths
+ * 0–1000; passed 0–1; pending 0–100000; submitted_at ≥ 0. The other fields
+ * are read when present with the right type and are otherwise empty.
+ * Returns RESULT_OK with *out filled (free with result_record_free), or
+ * RESULT_BAD_JSON / RESULT_BAD_FIELD / RESULT_TOO_BIG / RESULT_NOMEM with
+ * *why (caller frees) and *out empty. */
+result_rc result_parse(const char *json, size_t len, result_record *out, char **why) __attribute__((warn_unused_result));
+void result_record_free(result_record *r);
 
 /* Kiosk id from a device public key: 16 hex characters. */
 void result_kiosk_id(const uint8_t device_pk[crypto_sign_PUBLICKEYBYTES], char out[17]);

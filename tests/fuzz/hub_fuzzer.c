@@ -2,8 +2,13 @@
  *   0  an enrolment body (server_parse_enroll)
  *   1  a raw upload body (hub_ingest: size, decryption, signature)
  *   2+ a result record's JSON, signed and sealed by an enrolled kiosk, so the
- *      hub's JSON parsing and field checks see arbitrary records
+ *      hub's reading of records (core result_parse) and its own checks
+ *      (kiosk named = kiosk that signed, storage) see arbitrary records;
+ *      result_parse must also judge the text well-formed exactly when
+ *      jansson (JSON_REJECT_DUPLICATES, what the hub read records with
+ *      before) does: a differential check of the hand-written reader
  * A hub with a fresh temporary database is set up once. */
+#include <jansson.h>
 #include <sodium.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -59,6 +64,21 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         if (!json) return 0;
         memcpy(json, data + 1, size - 1);
         json[size - 1] = 0;
+        size_t jl = strlen(json);
+        json_error_t err;
+        json_t *ref = json_loads(json, JSON_REJECT_DUPLICATES, &err);
+        result_record rec;
+        char *pwhy = NULL;
+        result_rc prc = result_parse(json, jl, &rec, &pwhy);
+        int ours = prc == RESULT_OK || prc == RESULT_BAD_FIELD;
+        if (ours != (ref != NULL) && prc != RESULT_NOMEM) {
+            fprintf(stderr, "result_parse %s (%s), jansson %s\n", result_strerror(prc), pwhy ? pwhy : "",
+                    ref ? "accepts" : err.text);
+            abort();
+        }
+        json_decref(ref);
+        free(pwhy);
+        result_record_free(&rec);
         uint8_t *sealed;
         size_t len;
         char receipt[RESULT_RECEIPT_BYTES];

@@ -1,7 +1,10 @@
 /* libFuzzer target: reading results (result.c): the signed plaintext
- * (result_parse_plain) and sealed records (result_open) with a fixed key
- * pair; plus, for inputs that are UTF-8 text, the JSON writer: a record
- * whose strings are the input must seal and open back to the same JSON.
+ * (result_parse_plain), sealed records (result_open) with a fixed key
+ * pair, and the record's JSON (result_parse, the hub's one reader: what it
+ * accepts, written again by result_json, reads back to the same record);
+ * plus, for inputs that are UTF-8 text, the JSON writer: a record whose
+ * strings are the input must seal and open back to the same JSON, and the
+ * reader must find that JSON well-formed.
  *
  * The key pairs are derived from fixed public labels, so that the sealed
  * seeds in corpus/result/ (made once with the same public test key) reach
@@ -39,10 +42,42 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
     return 0;
 }
 
+/* result_parse of LEN bytes at JSON: a refusal says why and leaves *out
+ * empty; an accepted record, written again, reads back to the same text */
+static result_rc parse_checked(const char *json, size_t len)
+{
+    result_record rec;
+    char *why = NULL;
+    result_rc rc = result_parse(json, len, &rec, &why);
+    if (rc != RESULT_OK) {
+        if (!why || rec.mem || rc >= RESULT_RC_COUNT) abort();
+        free(why);
+        return rc;
+    }
+    if (why || rec.v != 1) abort();
+    char *again = result_json(&rec.rec);
+    if (!again) abort();
+    result_record back;
+    if (result_parse(again, strlen(again), &back, &why) != RESULT_OK) abort();
+    char *third = result_json(&back.rec);
+    if (!third || strcmp(again, third)) abort();
+    if (strcmp(rec.rec.kiosk_id, back.rec.kiosk_id) || strcmp(rec.rec.status, back.rec.status) ||
+        rec.rec.score != back.rec.score || rec.rec.nitems != back.rec.nitems)
+        abort();
+    free(third);
+    free(again);
+    result_record_free(&back);
+    result_record_free(&rec);
+    return RESULT_OK;
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     char *json = NULL, *why = NULL, rid[RESULT_ID_HEX];
     uint8_t pk[crypto_sign_PUBLICKEYBYTES];
+
+    /* the input as a record's JSON */
+    (void)parse_checked((const char *)data, size);
 
     if (result_parse_plain(data, size, &json, pk, rid, &why) == 0) {
         if (strlen(json) != size - RESULT_HEADER_BYTES) abort(); /* no NUL inside */
@@ -74,6 +109,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
                     .irregularities = &irr, .nirregularities = 1, .score = (int)size, .pass = 60};
     char *out = result_json(&r);
     if (!out) abort();
+    /* whatever the strings, the writer's JSON is well-formed to the reader */
+    result_rc prc = parse_checked(out, strlen(out));
+    if (prc != RESULT_OK && prc != RESULT_BAD_FIELD) abort();
     for (const char *p = out; *p; p++)
         if ((unsigned char)*p < 0x20) abort(); /* control characters are escaped */
     uint8_t *sealed = NULL;

@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include "csv.h"
+#include "receipt.h"
 #include "result.h"
 
 static struct {
@@ -537,14 +538,16 @@ static void test_flipped_byte_refused(void **state)
     for (size_t n = 0; n < len; n += (n < 200 ? 1 : 37)) {
         char *back = NULL, rid2[RESULT_ID_HEX];
         uint8_t dpk[32];
-        assert_int_equal(open_(sealed, n, K.bpk, K.bsk, &back, dpk, rid2), -1);
+        /* too short for any record, or cut: not decryptable */
+        assert_int_equal(open_(sealed, n, K.bpk, K.bsk, &back, dpk, rid2),
+                         n < crypto_box_SEALBYTES + RESULT_HEADER_BYTES ? RESULT_BAD_SIZE : RESULT_UNDECRYPTABLE);
     }
     uint8_t *longer = malloc(len + 1);
     memcpy(longer, sealed, len);
     longer[len] = 0;
     char *back = NULL, rid2[RESULT_ID_HEX];
     uint8_t dpk[32];
-    assert_int_equal(open_(longer, len + 1, K.bpk, K.bsk, &back, dpk, rid2), -1);
+    assert_int_equal(open_(longer, len + 1, K.bpk, K.bsk, &back, dpk, rid2), RESULT_UNDECRYPTABLE);
     free(longer);
     /* untouched, it still opens */
     assert_int_equal(open_(sealed, len, K.bpk, K.bsk, &back, dpk, rid2), 0);
@@ -562,9 +565,9 @@ static void test_other_results_key_refused(void **state)
     seal("{\"v\":1}", &sealed, &len, rid, receipt);
     char *back = NULL, rid2[RESULT_ID_HEX];
     uint8_t dpk[32];
-    assert_int_equal(open_(sealed, len, K.bpk2, K.bsk2, &back, dpk, rid2), -1);
-    assert_int_equal(open_(sealed, len, K.bpk, K.bsk2, &back, dpk, rid2), -1); /* mixed pair */
-    assert_int_equal(open_(sealed, len, K.bpk2, K.bsk, &back, dpk, rid2), -1);
+    assert_int_equal(open_(sealed, len, K.bpk2, K.bsk2, &back, dpk, rid2), RESULT_UNDECRYPTABLE);
+    assert_int_equal(open_(sealed, len, K.bpk, K.bsk2, &back, dpk, rid2), RESULT_UNDECRYPTABLE); /* mixed pair */
+    assert_int_equal(open_(sealed, len, K.bpk2, K.bsk, &back, dpk, rid2), RESULT_UNDECRYPTABLE);
     assert_int_equal(open_(sealed, len, K.bpk, K.bsk, &back, dpk, rid2), 0);
     free(back);
     free(sealed);
@@ -640,7 +643,7 @@ static void test_plain_bad_signature(void **state)
     free(p);
     /* signed by another key than the one it names */
     p = make_plain("EXRESULT", V1, K.dpk, K.dsk2, j, strlen(j), &pl);
-    assert_int_equal(parse_plain(p, pl, &back), -1);
+    assert_int_equal(parse_plain(p, pl, &back), RESULT_BAD_SIGNATURE);
     free(p);
     /* a forger who swaps in his own key and re-signs gets a valid record,
      * but it names his key, not the kiosk's (the hub checks enrolment) */
@@ -661,16 +664,16 @@ static void test_plain_magic_version(void **state)
     char *back = NULL;
     /* correctly signed, but not a result record */
     uint8_t *p = make_plain("EXRESULX", V1, K.dpk, K.dsk, j, 2, &pl);
-    assert_int_equal(parse_plain(p, pl, &back), -1);
+    assert_int_equal(parse_plain(p, pl, &back), RESULT_BAD_MAGIC);
     free(p);
     p = make_plain("EXROSTER", V1, K.dpk, K.dsk, j, 2, &pl);
-    assert_int_equal(parse_plain(p, pl, &back), -1);
+    assert_int_equal(parse_plain(p, pl, &back), RESULT_BAD_MAGIC);
     free(p);
     /* correctly signed, other versions */
     const uint8_t versions[][4] = {{0, 0, 0, 0}, {2, 0, 0, 0}, {1, 0, 0, 1}, {1, 1, 0, 0}, {0xff, 0xff, 0xff, 0xff}};
     for (size_t i = 0; i < sizeof versions / sizeof *versions; i++) {
         p = make_plain("EXRESULT", versions[i], K.dpk, K.dsk, j, 2, &pl);
-        assert_int_equal(parse_plain(p, pl, &back), -1);
+        assert_int_equal(parse_plain(p, pl, &back), RESULT_BAD_VERSION);
         free(p);
     }
     p = make_plain("EXRESULT", V1, K.dpk, K.dsk, j, 2, &pl);
@@ -690,7 +693,10 @@ static void test_plain_truncated(void **state)
         /* a heap copy of exactly n bytes, so that ASan sees any over-read */
         uint8_t *c = malloc(n ? n : 1);
         memcpy(c, p, n);
-        if (parse_plain(c, n, &back) == 0) fail_msg("plain record cut to %zu bytes accepted", n);
+        int rc = parse_plain(c, n, &back);
+        if (rc == 0) fail_msg("plain record cut to %zu bytes accepted", n);
+        /* shorter than the header: not a record; else the signature breaks */
+        assert_int_equal(rc, n < RESULT_HEADER_BYTES ? RESULT_BAD_MAGIC : RESULT_BAD_SIGNATURE);
         free(c);
     }
     free(p);
@@ -703,11 +709,11 @@ static void test_plain_json_must_be_text(void **state)
     char *back = NULL;
     /* signed, but with a NUL inside the JSON */
     uint8_t *p = make_plain("EXRESULT", V1, K.dpk, K.dsk, "{\"a\":1}\0x", 9, &pl);
-    assert_int_equal(parse_plain(p, pl, &back), -1);
+    assert_int_equal(parse_plain(p, pl, &back), RESULT_NOT_TEXT);
     free(p);
     /* signed, but not UTF-8 */
     p = make_plain("EXRESULT", V1, K.dpk, K.dsk, "{\"a\":\"\xc3\x28\"}", 10, &pl);
-    assert_int_equal(parse_plain(p, pl, &back), -1);
+    assert_int_equal(parse_plain(p, pl, &back), RESULT_NOT_TEXT);
     free(p);
 }
 
@@ -769,6 +775,361 @@ static void test_kiosk_id(void **state)
     assert_int_equal(strlen(a), 16);
 }
 
+/* ---- result codes ---------------------------------------------------------------- */
+
+static void test_strerror(void **state)
+{
+    (void)state;
+    assert_int_equal(RESULT_OK, 0);
+    for (int i = 0; i < RESULT_RC_COUNT; i++) {
+        const char *a = result_strerror((result_rc)i);
+        assert_non_null(a);
+        assert_string_not_equal(a, "unknown result code");
+        for (int k = 0; k < i; k++) assert_string_not_equal(a, result_strerror((result_rc)k)); /* distinct */
+    }
+    assert_string_equal(result_strerror(RESULT_BAD_SIGNATURE), "bad signature");
+    assert_string_equal(result_strerror(RESULT_RC_COUNT), "unknown result code");
+    assert_string_equal(result_strerror((result_rc)-1), "unknown result code");
+}
+
+static void test_seal_too_big(void **state)
+{
+    (void)state;
+    char *big = malloc(RESULT_MAX_JSON + 2);
+    memset(big, ' ', RESULT_MAX_JSON + 1);
+    big[RESULT_MAX_JSON + 1] = 0;
+    uint8_t *sealed = (uint8_t *)"untouched";
+    size_t len = 7;
+    char rid[RESULT_ID_HEX], receipt[RESULT_RECEIPT_BYTES];
+    assert_int_equal(result_seal(big, K.dsk, K.bpk, &sealed, &len, rid, receipt), RESULT_TOO_BIG);
+    assert_string_equal((char *)sealed, "untouched");
+    free(big);
+}
+
+/* ---- result_parse: the one reader ------------------------------------------------ */
+
+static result_rc parse(const char *json, result_record *out)
+{
+    char *why = NULL;
+    result_rc rc = result_parse(json, strlen(json), out, &why);
+    if (rc) {
+        assert_non_null(why); /* every refusal says why */
+        assert_null(out->mem);
+    } else {
+        assert_null(why);
+    }
+    free(why);
+    return rc;
+}
+
+static void test_parse_round_trip(void **state)
+{
+    (void)state;
+    result_rec r = sample_rec();
+    char *j = result_json(&r);
+    result_record p;
+    assert_int_equal(parse(j, &p), RESULT_OK);
+    assert_int_equal(p.v, 1);
+    const result_rec *q = &p.rec;
+    assert_string_equal(q->session_id, r.session_id);
+    assert_string_equal(q->kiosk_id, r.kiosk_id);
+    assert_string_equal(q->site, r.site);
+    assert_string_equal(q->room, r.room);
+    assert_int_equal(q->seat, 17);
+    assert_string_equal(q->pack_id, r.pack_id);
+    assert_string_equal(q->title, r.title);
+    assert_string_equal(q->kind, "theory");
+    assert_int_equal(q->level, 4);
+    assert_string_equal(q->ticket, r.ticket);
+    assert_string_equal(q->name, TRICKY);
+    assert_string_equal(q->status, "submitted");
+    assert_int_equal(q->score, 855);
+    assert_int_equal(q->total_points, 1000);
+    assert_int_equal(q->pass, 60);
+    assert_int_equal(q->passed, 0); /* one item pending */
+    assert_int_equal(q->pending, 1);
+    assert_string_equal(q->seed_hex, "aa55");
+    assert_true(q->started_wall == 1767225600 && q->submitted_wall == 1767231000);
+    assert_true(q->elapsed_ms == 5400000 && q->extra_ms == 300000 && q->journal_count == 42);
+    assert_string_equal(q->journal_head_hex, r.journal_head_hex);
+    assert_int_equal(q->nitems, r.nitems);
+    for (int i = 0; i < r.nitems; i++) {
+        assert_string_equal(q->items[i].id, r.items[i].id);
+        assert_int_equal(q->items[i].type, r.items[i].type);
+        assert_string_equal(q->items[i].response, r.items[i].response);
+        assert_int_equal(q->items[i].points, r.items[i].points);
+        assert_int_equal(q->items[i].score, r.items[i].score);
+        assert_int_equal(q->items[i].pending, r.items[i].pending);
+        assert_int_equal(q->items[i].flagged, r.items[i].flagged);
+    }
+    assert_int_equal(q->nirregularities, 2);
+    assert_string_equal(q->irregularities[0].note, "断电\n重启");
+    assert_true(q->irregularities[0].mono_ms == 123456);
+    assert_string_equal(q->irregularities[1].category, "candidate");
+    /* the writer and the reader share one field table: written again, the
+     * same bytes */
+    char *again = result_json(q);
+    assert_string_equal(again, j);
+    free(again);
+    result_record_free(&p);
+    assert_null(p.mem);
+    result_record_free(&p); /* twice is harmless */
+    free(j);
+}
+
+/* a record with every required field; FIELD replaced by VALUE (NULL: left out) */
+static char *record_with(const char *field, const char *value)
+{
+    static const char *const F[][2] = {
+        {"v", "1"}, {"session", "\"s1\""}, {"kiosk", "\"00112233aabbccdd\""}, {"pack_id", "\"p1\""},
+        {"title", "\"T\""}, {"kind", "\"theory\""}, {"level", "4"}, {"ticket", "\"t1\""}, {"name", "\"n\""},
+        {"status", "\"absent\""}, {"score_tenths", "0"}, {"passed", "0"}, {"pending", "0"}, {"submitted_at", "0"},
+    };
+    char *out = malloc(4096);
+    size_t o = 0;
+    out[o++] = '{';
+    for (size_t i = 0; i < sizeof F / sizeof *F; i++) {
+        const char *v = strcmp(F[i][0], field) ? F[i][1] : value;
+        if (!v) continue;
+        o += (size_t)snprintf(out + o, 4096 - o, "%s\"%s\":%s", o > 1 ? "," : "", F[i][0], v);
+    }
+    snprintf(out + o, 4096 - o, "}");
+    return out;
+}
+
+static void expect_field(const char *field, const char *value, result_rc want)
+{
+    char *j = record_with(field, value);
+    result_record p;
+    result_rc rc = parse(j, &p);
+    if (rc != want) fail_msg("%s = %s: got %s, want %s\n  %s", field, value ? value : "(missing)", result_strerror(rc),
+                             result_strerror(want), j);
+    result_record_free(&p);
+    free(j);
+}
+
+static void test_parse_required_fields(void **state)
+{
+    (void)state;
+    expect_field("", NULL, RESULT_OK); /* the minimal record */
+    static const char *const REQ[] = {"v", "session", "kiosk", "pack_id", "title", "kind", "level", "ticket",
+                                      "name", "status", "score_tenths", "passed", "pending", "submitted_at"};
+    for (size_t i = 0; i < sizeof REQ / sizeof *REQ; i++) {
+        expect_field(REQ[i], NULL, RESULT_BAD_FIELD);
+        expect_field(REQ[i], "null", RESULT_BAD_FIELD);
+        expect_field(REQ[i], "[]", RESULT_BAD_FIELD);
+    }
+    /* ranges, as the hub checked them */
+    expect_field("v", "2", RESULT_BAD_FIELD);
+    expect_field("v", "\"1\"", RESULT_BAD_FIELD);
+    expect_field("v", "1.0", RESULT_BAD_FIELD);
+    expect_field("level", "0", RESULT_BAD_FIELD);
+    expect_field("level", "5", RESULT_OK);
+    expect_field("level", "6", RESULT_BAD_FIELD);
+    expect_field("score_tenths", "1000", RESULT_OK);
+    expect_field("score_tenths", "1001", RESULT_BAD_FIELD);
+    expect_field("score_tenths", "-1", RESULT_BAD_FIELD);
+    expect_field("passed", "1", RESULT_OK);
+    expect_field("passed", "2", RESULT_BAD_FIELD);
+    expect_field("passed", "true", RESULT_BAD_FIELD);
+    expect_field("pending", "100000", RESULT_OK);
+    expect_field("pending", "100001", RESULT_BAD_FIELD);
+    expect_field("submitted_at", "9223372036854775807", RESULT_OK);
+    expect_field("submitted_at", "-1", RESULT_BAD_FIELD);
+    expect_field("session", "1", RESULT_BAD_FIELD);
+    for (size_t i = 0; i < 4; i++) {
+        static const char *const ST[] = {"\"submitted\"", "\"timeout\"", "\"forced\"", "\"absent\""};
+        expect_field("status", ST[i], RESULT_OK);
+    }
+    expect_field("status", "\"Submitted\"", RESULT_BAD_FIELD);
+    expect_field("status", "\"\"", RESULT_BAD_FIELD);
+    /* string lengths (bytes): the hub's columns */
+    char v[300];
+    struct { const char *field; int max; } L[] = {{"session", RESULT_MAX_ID}, {"ticket", RESULT_MAX_ID},
+        {"pack_id", RESULT_MAX_ID}, {"kiosk", RESULT_MAX_KIOSK}, {"name", RESULT_MAX_NAME},
+        {"title", RESULT_MAX_TITLE}, {"kind", RESULT_MAX_WORD}};
+    for (size_t i = 0; i < sizeof L / sizeof *L; i++) {
+        for (int n = L[i].max; n <= L[i].max + 1; n++) {
+            v[0] = '"';
+            memset(v + 1, 'x', (size_t)n);
+            v[n + 1] = '"';
+            v[n + 2] = 0;
+            expect_field(L[i].field, v, n <= L[i].max ? RESULT_OK : RESULT_BAD_FIELD);
+        }
+    }
+    /* the length is the decoded text's: "\u00e9" is 2 bytes, not 6 */
+    snprintf(v, sizeof v, "\"%s\"", "\\u00e9\\u00e9\\u00e9\\u00e9\\u00e9\\u00e9\\u00e9\\u00e9");
+    expect_field("kind", v, RESULT_BAD_FIELD); /* 16 bytes */
+    snprintf(v, sizeof v, "\"%s\"", "\\u00e9\\u00e9\\u00e9\\u00e9\\u00e9\\u00e9\\u00e9x");
+    expect_field("kind", v, RESULT_OK); /* 15 */
+}
+
+static void test_parse_optional_fields(void **state)
+{
+    (void)state;
+    /* fields the hub never checked are read when well-typed, else empty */
+    char *j = record_with("", NULL);
+    result_record p;
+    assert_int_equal(parse(j, &p), RESULT_OK);
+    assert_string_equal(p.rec.site, "");
+    assert_string_equal(p.rec.seed_hex, "");
+    assert_int_equal(p.rec.nitems, 0);
+    assert_null(p.rec.items);
+    assert_int_equal(p.rec.nirregularities, 0);
+    result_record_free(&p);
+    free(j);
+    const char *ok =
+        "{\"v\":1,\"session\":\"s\",\"kiosk\":\"k\",\"pack_id\":\"p\",\"title\":\"t\",\"kind\":\"k\",\"level\":1,"
+        "\"ticket\":\"t\",\"name\":\"n\",\"status\":\"forced\",\"score_tenths\":5,\"passed\":1,\"pending\":0,"
+        "\"submitted_at\":3,\"site\":7,\"seat\":\"x\",\"total_tenths\":99999999999,\"extra_ms\":-5,"
+        "\"items\":[1,{\"id\":\"a\",\"type\":\"essay\",\"points\":100,\"response\":\"r\"},null,{\"type\":\"nonsense\"}],"
+        "\"irregularities\":{\"category\":\"x\"},\"unknown\":{\"deep\":[[[]]]}}";
+    assert_int_equal(parse(ok, &p), RESULT_OK);
+    assert_string_equal(p.rec.site, "");
+    assert_int_equal(p.rec.seat, 0);
+    assert_int_equal(p.rec.total_points, 0); /* does not fit an int */
+    assert_true(p.rec.extra_ms == -5);
+    assert_int_equal(p.rec.nitems, 2); /* the objects */
+    assert_string_equal(p.rec.items[0].id, "a");
+    assert_int_equal(p.rec.items[0].type, QT_ESSAY);
+    assert_int_equal(p.rec.items[0].points, 100);
+    assert_string_equal(p.rec.items[1].id, "");
+    assert_int_equal(p.rec.items[1].type, QT_COUNT);
+    assert_int_equal(p.rec.nirregularities, 0);
+    assert_int_equal(p.rec.passed, 1); /* as recorded */
+    result_record_free(&p);
+}
+
+static void expect_json(const char *json, size_t len, result_rc want)
+{
+    result_record p;
+    char *why = NULL;
+    result_rc rc = result_parse(json, len, &p, &why);
+    if (rc != want) fail_msg("got %s (%s), want %s\n  %.*s", result_strerror(rc), why ? why : "", result_strerror(want),
+                             (int)(len > 200 ? 200 : len), json);
+    if (rc) assert_non_null(why);
+    free(why);
+    result_record_free(&p);
+}
+
+/* JSON VALUE as the "site" field of a minimal record */
+static void expect_site(const char *value, result_rc want)
+{
+    char *j = record_with("", NULL), buf[8192];
+    j[strlen(j) - 1] = 0;
+    snprintf(buf, sizeof buf, "%s,\"site\":%s}", j, value);
+    expect_json(buf, strlen(buf), want);
+    free(j);
+}
+
+static void test_parse_strict_json(void **state)
+{
+    (void)state;
+    /* as jansson (JSON_REJECT_DUPLICATES) judged them when the hub used it */
+    static const char *const BAD_VALUES[] = {
+        "01", "1.", ".5", "-", "1e", "1e+", "+1", "0x10", "1e999", "-1e999", "9223372036854775808",
+        "-9223372036854775809", "\"\\u0000\"", "\"\\ud800\"", "\"\\udc00\"", "\"\\ud800\\u0041\"", "\"\\ud800x\"",
+        "\"\\x\"", "\"\\u12\"", "\"\\u12g4\"", "\"a\tb\"", "\"a\nb\"", "\"open", "tru", "True", "nul", "NaN",
+        "Infinity", "[1,]", "[,1]", "{\"a\":1,}", "{\"a\"}", "{\"a\" 1}", "{1:1}", "{'a':1}", "{\"a\":1,\"a\":2}",
+        "{\"a\":1,\"\\u0061\":2}", "[{\"x\":[],\"y\":1,\"x\":2}]", "[1 2]", "",
+    };
+    for (size_t i = 0; i < sizeof BAD_VALUES / sizeof *BAD_VALUES; i++) expect_site(BAD_VALUES[i], RESULT_BAD_JSON);
+    static const char *const GOOD_VALUES[] = {
+        "0", "-0", "1.5", "-1.5e-3", "1E+2", "1e-999", "9223372036854775807", "-9223372036854775808",
+        "\"\\ud83d\\ude00\"", "\"\\u00e9\\/\\b\\f\\n\\r\\t\\\\\\\"\"", "true", "false", "null", "[]", "{}",
+        " [ 1 , { \"a\" : [ ] } ] ", "{\"a\":1,\"b\":1,\"A\":1,\"aa\":1}", "\"考试\"",
+    };
+    for (size_t i = 0; i < sizeof GOOD_VALUES / sizeof *GOOD_VALUES; i++) expect_site(GOOD_VALUES[i], RESULT_OK);
+    /* a duplicate top-level field */
+    expect_site("\"x\",\"site\":\"y\"", RESULT_BAD_JSON);
+    /* the whole text */
+    char *j = record_with("", NULL), buf[4096];
+    snprintf(buf, sizeof buf, " \r\n\t%s \n", j);
+    expect_json(buf, strlen(buf), RESULT_OK);
+    snprintf(buf, sizeof buf, "%s x", j);
+    expect_json(buf, strlen(buf), RESULT_BAD_JSON);
+    snprintf(buf, sizeof buf, "%s%s", j, j);
+    expect_json(buf, strlen(buf), RESULT_BAD_JSON);
+    expect_json(j, strlen(j) - 1, RESULT_BAD_JSON); /* cut: LEN bounds the read */
+    expect_json(j, 0, RESULT_BAD_JSON);
+    free(j);
+    expect_json("[1]", 3, RESULT_BAD_FIELD); /* JSON, but not a record */
+    expect_json("\"x\"", 3, RESULT_BAD_JSON);
+    expect_json("1", 1, RESULT_BAD_JSON);
+    expect_json("{\"a\":1}\0", 8, RESULT_NOT_TEXT);
+    expect_json("{\"a\":\"\xc3\x28\"}", 10, RESULT_NOT_TEXT);
+    /* nesting: 2048 levels are JSON, 2049 are not */
+    for (int depth = 2047; depth <= 2049; depth++) {
+        size_t n = 0;
+        char *d = malloc(2 * (size_t)depth + 64);
+        n += (size_t)sprintf(d, "{\"x\":");
+        for (int i = 1; i < depth; i++) d[n++] = '[';
+        for (int i = 1; i < depth; i++) d[n++] = ']';
+        d[n++] = '}';
+        expect_json(d, n, depth <= 2048 ? RESULT_BAD_FIELD : RESULT_BAD_JSON);
+        free(d);
+    }
+}
+
+static void test_parse_bounded(void **state)
+{
+    (void)state;
+    /* longer than any record: refused before it is read */
+    size_t n = RESULT_MAX_JSON + 1;
+    char *big = malloc(n);
+    memset(big, ' ', n);
+    big[0] = '{';
+    big[n - 1] = '}';
+    expect_json(big, n, RESULT_TOO_BIG);
+    expect_json(big, n - 1, RESULT_BAD_JSON);
+    /* many keys in one object: the duplicate check is not quadratic */
+    size_t o = 0;
+    o += (size_t)sprintf(big + o, "{");
+    for (int i = 0; o < RESULT_MAX_JSON - 64; i++) o += (size_t)sprintf(big + o, "%s\"k%d\":0", i ? "," : "", i);
+    o += (size_t)sprintf(big + o, ",\"k7\":1}");
+    expect_json(big, o, RESULT_BAD_JSON);
+    free(big);
+}
+
+/* ---- hub receipts (core/receipt) ---------------------------------------------------- */
+
+static void test_hub_receipt(void **state)
+{
+    (void)state;
+    uint8_t pk[crypto_sign_PUBLICKEYBYTES], sk[crypto_sign_SECRETKEYBYTES];
+    crypto_sign_keypair(pk, sk);
+    const char *rid = "0123456789abcdef0123456789abcdef";
+    char rc[RECEIPT_HEX];
+    receipt_sign(sk, rid, rc);
+    assert_int_equal(strlen(rc), RECEIPT_HEX - 1);
+    assert_int_equal(receipt_verify(pk, rid, rc), RESULT_OK);
+    /* it is the signature over the documented message */
+    uint8_t sig[crypto_sign_BYTES];
+    char msg[64];
+    snprintf(msg, sizeof msg, "exam-receipt v1\n%s", rid);
+    crypto_sign_detached(sig, NULL, (const uint8_t *)msg, strlen(msg), sk);
+    char hex[RECEIPT_HEX];
+    sodium_bin2hex(hex, sizeof hex, sig, sizeof sig);
+    assert_string_equal(rc, hex);
+    /* another result id, another key, a changed or cut receipt */
+    assert_int_equal(receipt_verify(pk, "0123456789abcdef0123456789abcdee", rc), RESULT_BAD_SIGNATURE);
+    assert_int_equal(receipt_verify(K.dpk, rid, rc), RESULT_BAD_SIGNATURE);
+    for (size_t i = 0; i < RECEIPT_HEX - 1; i++) {
+        char c = rc[i];
+        rc[i] = c == '0' ? '1' : '0';
+        assert_int_equal(receipt_verify(pk, rid, rc), RESULT_BAD_SIGNATURE);
+        rc[i] = c;
+    }
+    rc[RECEIPT_HEX - 2] = 0;
+    assert_int_equal(receipt_verify(pk, rid, rc), RESULT_BAD_SIGNATURE);
+    assert_int_equal(receipt_verify(pk, rid, NULL), RESULT_BAD_SIGNATURE);
+    assert_int_equal(receipt_verify(pk, rid, "not hex"), RESULT_BAD_SIGNATURE);
+    char longid[80];
+    memset(longid, 'a', sizeof longid - 1);
+    longid[sizeof longid - 1] = 0;
+    assert_int_equal(receipt_verify(pk, longid, hex), RESULT_BAD_SIGNATURE);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -788,6 +1149,14 @@ int main(void)
         cmocka_unit_test(test_plain_json_must_be_text),
         cmocka_unit_test(test_invalid_utf8_field_still_opens),
         cmocka_unit_test(test_kiosk_id),
+        cmocka_unit_test(test_strerror),
+        cmocka_unit_test(test_seal_too_big),
+        cmocka_unit_test(test_parse_round_trip),
+        cmocka_unit_test(test_parse_required_fields),
+        cmocka_unit_test(test_parse_optional_fields),
+        cmocka_unit_test(test_parse_strict_json),
+        cmocka_unit_test(test_parse_bounded),
+        cmocka_unit_test(test_hub_receipt),
     };
     return cmocka_run_group_tests(tests, setup, NULL);
 }

@@ -1,8 +1,6 @@
 /* hub: keys, enrolment and the single ingest path of the results hub. */
 #include "hub.h"
 
-#include <jansson.h>
-#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -16,6 +14,20 @@ const char *ingest_name(ingest_rc rc)
     static const char *N[] = {"stored", "duplicate", "too large", "undecryptable", "bad signature", "unknown kiosk",
                               "wrong kiosk", "malformed result", "storage error"};
     return (unsigned)rc < sizeof N / sizeof *N ? N[rc] : "?";
+}
+
+ingest_rc ingest_of_result(result_rc rc)
+{
+    switch (rc) {
+    case RESULT_OK: return INGEST_STORED;
+    case RESULT_BAD_SIGNATURE: return INGEST_BAD_SIGNATURE;
+    case RESULT_BAD_SIZE: case RESULT_UNDECRYPTABLE: return INGEST_UNDECRYPTABLE;
+    case RESULT_TOO_BIG: case RESULT_BAD_MAGIC: case RESULT_BAD_VERSION: case RESULT_NOT_TEXT: case RESULT_BAD_JSON:
+    case RESULT_BAD_FIELD: case RESULT_NOMEM: case RESULT_RC_COUNT: break;
+    }
+    /* out of memory too, as when the hub searched the message for words;
+     * INGEST_STORAGE (500) would be truer, but it is a behaviour change */
+    return INGEST_MALFORMED;
 }
 
 int ingest_http_status(ingest_rc rc)
@@ -142,44 +154,6 @@ token_rc hub_enroll(hub *h, const char *token, const char *pk_hex, const char *s
     return rc;
 }
 
-void hub_receipt(const hub *h, const char *result_id, char out[HUB_RECEIPT_HEX])
-{
-    uint8_t sig[crypto_sign_BYTES];
-    char msg[64];
-    int n = snprintf(msg, sizeof msg, "exam-receipt v1\n%s", result_id);
-    crypto_sign_detached(sig, NULL, (const uint8_t *)msg, (size_t)n, h->sign_sk);
-    sodium_bin2hex(out, HUB_RECEIPT_HEX, sig, sizeof sig);
-}
-
-int hub_receipt_verify(const uint8_t hub_pk[crypto_sign_PUBLICKEYBYTES], const char *result_id, const char *hex)
-{
-    uint8_t sig[crypto_sign_BYTES];
-    size_t got = 0;
-    if (!hex || sodium_hex2bin(sig, sizeof sig, hex, strlen(hex), NULL, &got, NULL) || got != sizeof sig) return -1;
-    char msg[64];
-    int n = snprintf(msg, sizeof msg, "exam-receipt v1\n%s", result_id);
-    return crypto_sign_verify_detached(sig, (const uint8_t *)msg, (size_t)n, hub_pk);
-}
-
-/* copies a JSON string field into OUT; -1 if missing, not a string or too long */
-static int jstr(json_t *o, const char *k, char *out, size_t size)
-{
-    json_t *v = json_object_get(o, k);
-    if (!json_is_string(v) || json_string_length(v) >= size) return -1;
-    memcpy(out, json_string_value(v), json_string_length(v) + 1);
-    return 0;
-}
-
-static int jint(json_t *o, const char *k, long long lo, long long hi, long long *out)
-{
-    json_t *v = json_object_get(o, k);
-    if (!json_is_integer(v)) return -1;
-    long long x = json_integer_value(v);
-    if (x < lo || x > hi) return -1;
-    *out = x;
-    return 0;
-}
-
 ingest_rc hub_ingest(hub *h, const uint8_t *sealed, size_t len, const uint8_t *expect_pk, const char *claimed_kiosk,
                      int64_t now, char result_id[33], char **why)
 {
@@ -190,21 +164,15 @@ ingest_rc hub_ingest(hub *h, const uint8_t *sealed, size_t len, const uint8_t *e
     }
     char *json = NULL;
     uint8_t pk[crypto_sign_PUBLICKEYBYTES];
-    char *w = NULL;
-    if (result_open(sealed, len, h->box_pk, h->box_sk, &json, pk, result_id, &w)) {
-        ingest_rc rc = strstr(w, "signature") ? INGEST_BAD_SIGNATURE
-                       : strstr(w, "decrypt") || strstr(w, "size") ? INGEST_UNDECRYPTABLE
-                                                                    : INGEST_MALFORMED;
-        *why = w;
-        return rc;
-    }
+    result_rc orc = result_open(sealed, len, h->box_pk, h->box_sk, &json, pk, result_id, why);
+    if (orc != RESULT_OK) return ingest_of_result(orc);
     hub_result r;
     memset(&r, 0, sizeof r);
     result_kiosk_id(pk, r.kiosk_id);
     hub_kiosk k;
     int have = hubstore_kiosk(h->st, r.kiosk_id, &k);
     ingest_rc rc = INGEST_MALFORMED;
-    json_t *root = NULL;
+    result_record rr = {0};
     if (have < 0) { rc = INGEST_STORAGE; *why = fileio_fmt("storage: %s", hubstore_error(h->st)); goto out; }
     if (have == 1) { rc = INGEST_UNKNOWN_KIOSK; *why = fileio_fmt("kiosk %s is not enrolled at this hub", r.kiosk_id); goto out; }
     char pkhex[65];
@@ -219,29 +187,31 @@ ingest_rc hub_ingest(hub *h, const uint8_t *sealed, size_t len, const uint8_t *e
         *why = fileio_fmt("result of kiosk %s delivered as another kiosk's", r.kiosk_id);
         goto out;
     }
-    json_error_t err;
-    root = json_loads(json, JSON_REJECT_DUPLICATES, &err);
-    long long level, score, passed, pending, submitted, v;
-    char kiosk_in[32];
-    if (!json_is_object(root) || jint(root, "v", 1, 1, &v) || jstr(root, "kiosk", kiosk_in, sizeof kiosk_in) ||
-        strcmp(kiosk_in, r.kiosk_id) || jstr(root, "session", r.session, sizeof r.session) ||
-        jstr(root, "ticket", r.ticket, sizeof r.ticket) || jstr(root, "name", r.name, sizeof r.name) ||
-        jstr(root, "pack_id", r.pack_id, sizeof r.pack_id) || jstr(root, "title", r.title, sizeof r.title) ||
-        jstr(root, "kind", r.kind, sizeof r.kind) || jstr(root, "status", r.status, sizeof r.status) ||
-        jint(root, "level", 1, 5, &level) || jint(root, "score_tenths", 0, 1000, &score) ||
-        jint(root, "passed", 0, 1, &passed) || jint(root, "pending", 0, 100000, &pending) ||
-        jint(root, "submitted_at", 0, LLONG_MAX, &submitted) ||
-        (strcmp(r.status, "submitted") && strcmp(r.status, "timeout") && strcmp(r.status, "forced") &&
-         strcmp(r.status, "absent"))) {
+    result_rc prc = result_parse(json, strlen(json), &rr, why);
+    if (prc != RESULT_OK) { rc = ingest_of_result(prc); goto out; }
+    const result_rec *p = &rr.rec;
+    if (strcmp(p->kiosk_id, r.kiosk_id)) {
         rc = INGEST_MALFORMED;
-        *why = fileio_fmt("result record lacks required fields or has invalid values");
+        *why = fileio_fmt("result record lacks required fields or has invalid values (kiosk is not the signer)");
         goto out;
     }
-    r.level = (int)level;
-    r.score_tenths = (int)score;
-    r.passed = (int)passed;
-    r.pending = (int)pending;
-    r.submitted_at = submitted;
+    /* result_parse bounds each string below these sizes */
+    _Static_assert(sizeof r.session > RESULT_MAX_ID && sizeof r.ticket > RESULT_MAX_ID && sizeof r.pack_id > RESULT_MAX_ID &&
+                       sizeof r.name > RESULT_MAX_NAME && sizeof r.title > RESULT_MAX_TITLE &&
+                       sizeof r.kind > RESULT_MAX_WORD && sizeof r.status > RESULT_MAX_WORD,
+                   "hub_result fields hold what result_parse accepts");
+    snprintf(r.session, sizeof r.session, "%s", p->session_id);
+    snprintf(r.ticket, sizeof r.ticket, "%s", p->ticket);
+    snprintf(r.name, sizeof r.name, "%s", p->name);
+    snprintf(r.pack_id, sizeof r.pack_id, "%s", p->pack_id);
+    snprintf(r.title, sizeof r.title, "%s", p->title);
+    snprintf(r.kind, sizeof r.kind, "%s", p->kind);
+    snprintf(r.status, sizeof r.status, "%s", p->status);
+    r.level = p->level;
+    r.score_tenths = p->score;
+    r.passed = p->passed;
+    r.pending = p->pending;
+    r.submitted_at = p->submitted_wall;
     r.received_at = now;
     memcpy(r.result_id, result_id, 33);
     r.json = json;
@@ -251,7 +221,7 @@ ingest_rc hub_ingest(hub *h, const uint8_t *sealed, size_t len, const uint8_t *e
     if (put < 0) { rc = INGEST_STORAGE; *why = fileio_fmt("storage: %s", hubstore_error(h->st)); goto out; }
     rc = put == 0 ? INGEST_STORED : INGEST_DUPLICATE;
 out:
-    json_decref(root);
+    result_record_free(&rr);
     free(json);
     return rc;
 }

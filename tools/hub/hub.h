@@ -9,16 +9,16 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "../../core/result.h"
 #include "hubstore.h"
 
 #define HUB_API_VERSION 1
 #define HUB_MAX_RESULT_BYTES (4u << 20)
-#define HUB_RECEIPT_HEX (crypto_sign_BYTES * 2 + 1)
 
 typedef struct hub {
     hubstore *st;
     uint8_t box_pk[crypto_box_PUBLICKEYBYTES], box_sk[crypto_box_SECRETKEYBYTES];
-    uint8_t sign_pk[crypto_sign_PUBLICKEYBYTES], sign_sk[crypto_sign_SECRETKEYBYTES]; /* receipts */
+    uint8_t sign_pk[crypto_sign_PUBLICKEYBYTES], sign_sk[crypto_sign_SECRETKEYBYTES]; /* receipts (core/receipt.h) */
     int64_t token_ttl; /* seconds */
 } hub;
 
@@ -45,11 +45,9 @@ token_rc hub_enroll(hub *h, const char *token, const char *device_pk_hex, const 
 ingest_rc hub_ingest(hub *h, const uint8_t *sealed, size_t len, const uint8_t *expect_pk, const char *claimed_kiosk,
                      int64_t now, char result_id[33], char **why);
 
-/* Receipt: Ed25519 signature over "exam-receipt v1\n" ‖ result id, hex. */
-void hub_receipt(const hub *h, const char *result_id, char out[HUB_RECEIPT_HEX]);
-int hub_receipt_verify(const uint8_t hub_pk[crypto_sign_PUBLICKEYBYTES], const char *result_id, const char *receipt_hex);
-
 const char *ingest_name(ingest_rc rc);
 int ingest_http_status(ingest_rc rc);
+/* How a result that result_open or result_parse refused is answered. */
+ingest_rc ingest_of_result(result_rc rc);
 
 #endif

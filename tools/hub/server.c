@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "../../core/fileio.h"
+#include "../../core/receipt.h"
 
 typedef struct req {
     char *body;
@@ -95,8 +96,8 @@ static enum MHD_Result do_result(hub *h, struct MHD_Connection *c, req *q)
     ingest_rc rc = hub_ingest(h, (const uint8_t *)q->body, q->len, NULL, kiosk, now_s(), rid, &why);
     enum MHD_Result out;
     if (rc == INGEST_STORED || rc == INGEST_DUPLICATE) {
-        char receipt[HUB_RECEIPT_HEX];
-        hub_receipt(h, rid, receipt);
+        char receipt[RECEIPT_HEX];
+        receipt_sign(h->sign_sk, rid, receipt);
         out = reply(c, MHD_HTTP_OK, json_pack("{s:s, s:s, s:s}", "result_id", rid, "status", ingest_name(rc), "receipt",
                                               receipt));
     } else {
