@@ -28,20 +28,30 @@ new_kiosk() {
         "$SYNC" add --data "$data" "$@" >/dev/null
 }
 
+# run_kiosk DATA SCRIPT [SIZE]: the kiosk on SCRIPT, screenshots into $SHOTS,
+# output in $T/kout and $T/kerr; sets RC
+run_kiosk() {
+    "$KIOSK" --data "$1" --script "$2" --shots "$SHOTS" ${3:+--size "$3"} >"$T/kout" 2>"$T/kerr"
+    RC=$?
+}
+
+# script lines that open the invigilator's panel (Ctrl+Alt+I and the PIN)
+script_panel() { echo "key ctrl+alt+i"; echo "text $PIN"; echo "key Return"; }
+
+# script lines that unlock the start screen with CODE (default: the theory
+# pack's code from kiosk_setup) and set the PIN, up to the login screen
+script_unlock() {
+    printf '%s\n' "text ${1:-$THEORY_CODE}" "key Return" "text $PIN" "key Return" "text $PIN" "key Return" "expect 考生登录"
+}
+
 # script lines that unlock with CODE, set the PIN, log candidate N in (line N+1
 # of ROSTER.csv, the sample roster by default) and start
 script_login() {
     local code=$1 n=${2:-1} roster=${3:-$SAMPLES/roster-4.csv}
     local row; row=$(sed -n "$((n + 1))p" "$roster")
     local ticket id; ticket=$(echo "$row" | cut -d, -f1); id=$(echo "$row" | cut -d, -f3)
+    script_unlock "$code"
     cat <<S
-text $code
-key Return
-text $PIN
-key Return
-text $PIN
-key Return
-expect 考生登录
 text $ticket
 key Tab
 text $id

@@ -9,7 +9,7 @@
 T=$(new_tmp)
 . "$(dirname "${BASH_SOURCE[0]}")/kiosk_lib.sh"
 . "$(dirname "${BASH_SOURCE[0]}")/display_lib.sh"
-trap 'dl_stop; rm -rf "$T"' EXIT
+at_exit dl_stop
 KIOSK=${TD_KIOSK:-$KIOSK} # TD_KIOSK=/path/to/kiosk: run these checks against another build
 TD_SHOTS="$T/shots"
 TD_OUT="$ROOT/build/display-shots"
@@ -326,7 +326,7 @@ td_main() {
     kill -9 "$TD_KPID" 2>/dev/null; wait "$TD_KPID" 2>/dev/null
     {
         echo "expect 恢复考试"; echo "text $code"; echo "key Return"; echo "text $PIN"; echo "key Return"
-        echo "key ctrl+alt+i"; echo "text $PIN"; echo "key Return"
+        script_panel
         echo "expect 离开本窗口 $losses 次"; echo "shot display-12-panel-after-crash"; echo "crash"
     } >"$T/panel.txt"
     (cd "$ROOT" && exec env -u DISPLAY "$KIOSK" --data "$TD_D" --script "$T/panel.txt" --shots "$TD_SHOTS") >"$T/panel.out" 2>"$T/panel.err"
@@ -381,7 +381,8 @@ td_main() {
         local gpid=$!
         sleep 0.3
         if td_start_kiosk; then
-            sleep 3
+            _td_alerted() { [ "$(td_sql "SELECT count(*) FROM journal WHERE type='keyboard_lock' AND data='held by another program'")" -ge 1 ] 2>/dev/null; }
+            dl_wait_for 3 _td_alerted; sleep 0.3 # (a frame to draw the alert)
             td_shot display-16-keyboard-held-elsewhere
             wait "$gpid"
             sleep 0.5
@@ -500,5 +501,3 @@ td_session_script() {
 td_main
 dl_stop
 rm -rf "$TD_OUT"; mkdir -p "$TD_OUT"; cp "$TD_SHOTS"/*.png "$TD_OUT"/ 2>/dev/null
-trap - EXIT
-rm -rf "$T"

@@ -2,17 +2,8 @@
 # notice's 申报条件 (annex 1, section 二) and prints
 # id_number,applied_level,eligible,clause, one row per valid applicant.
 T=$(new_tmp)
-trap 'rm -rf "$T"' EXIT
 HUB="$BIN/examhub"
 
-# elig_id PREFIX17: a GB 11643-1999 ID number (check character computed here)
-elig_id() {
-    local p=$1 s=0 i
-    local w=(7 9 10 5 8 4 2 1 6 3 7 9 10 5 8 4 2)
-    for ((i = 0; i < 17; i++)); do s=$((s + ${p:i:1} * w[i])); done
-    local c="10X98765432"
-    printf '%s%s\n' "$p" "${c:s % 11:1}"
-}
 
 # One applicant per line: level work education major cert cert_years training
 # graduated_years expected-clause ("-" = empty cell; expected "-" = not eligible).
@@ -81,7 +72,7 @@ n=0
 while read -r lv wk ed mj ce cy tr gr want; do
     [ -z "$lv" ] && continue
     n=$((n + 1))
-    id=$(elig_id "$(printf '44010619900101%03d' "$n")")
+    id=$(gbid "$(printf '44010619900101%03d' "$n")")
     name="申请人$n"
     [ "$n" -eq 3 ] && name='"Smith, John"'
     printf '%s,%s,%s,%s,%s,%s,%s,%s,%s,%s\n' "$id" "$name" "$lv" "$wk" "$ed" "$mj" "$(dash "$ce")" "$(dash "$cy")" \
@@ -101,8 +92,8 @@ check "eligibility: every clause 4.1-4.3, 3.1-3.7, 2.1-2.5, 2.7, 1.1-1.4 appears
                  grep -q \",1,\$c\$\" '$T/out' || exit 1; done"
 
 # Chinese header, columns in another order, an extra column, an ID ending in X
-IDX=$(elig_id 11010519491231002)
-ID2=$(elig_id 44030419851212456)
+IDX=$(gbid 11010519491231002)
+ID2=$(gbid 44030419851212456)
 cat >"$T/zh.csv" <<EOF
 学历,申报级别,备注,身份证号,工作年限,本专业,证书,取证年限,培训,毕业年限,姓名
 master,2,研究生,$IDX,2,no,,,,3,张三
@@ -114,8 +105,8 @@ check "eligibility: Chinese header, order free, extra column ignored" \
 
 # Two invalid rows (line 3: ID checksum, line 5: unknown education) among
 # valid ones: exit 1, exactly those two FILE:LINE: reason lines, valid rows printed.
-ID3=$(elig_id 31011519780704321)
-ID4=$(elig_id 44010619900101999)
+ID3=$(gbid 31011519780704321)
+ID4=$(gbid 44010619900101999)
 BADID=${ID3:0:17}$([ "${ID3:17:1}" = 0 ] && echo 1 || echo 0)
 F="$T/mixed.csv"
 cat >"$F" <<EOF

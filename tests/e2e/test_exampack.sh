@@ -1,6 +1,5 @@
 # End-to-end: exampack keygen/build/roster/verify/inspect with the real binary.
 T=$(new_tmp)
-trap 'rm -rf "$T"' EXIT
 EP="$BIN/exampack"
 FAST="--kdf-ops 1 --kdf-mem 8"
 CODE_RE='^[0-9A-HJKMNP-TV-Z]{4}(-[0-9A-HJKMNP-TV-Z]{4}){4}$'

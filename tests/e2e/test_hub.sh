@@ -7,61 +7,17 @@
 # E2E_KEEP=1 keeps the scratch directory.
 T=$(new_tmp)
 . "$(dirname "${BASH_SOURCE[0]}")/kiosk_lib.sh"
-HUBBIN="$BIN/examhub"
+. "$(dirname "${BASH_SOURCE[0]}")/hub_lib.sh"
 FLAKY="${TEST_TOOLS_DIR:-$ROOT/build/release/testtools}/flakyproxy"
-HUB_PID="" HUB_WD="" HUB_PORT="" HUB_URL="" HUB_DB="" PROXY_PID=""
+PROXY_PID=""
 HUB_SEED=${E2E_FLAKY_SEED:-$(( (RANDOM << 15) | RANDOM ))}
 RANDOM=$HUB_SEED
 
-# ---- a hub process that never outlives this file -------------------------------------
-hub_stop() { # hub_stop [SIGNAL]: stops the hub (SIGTERM, or e.g. KILL) and waits for it
-    if [ -n "$HUB_PID" ]; then kill -"${1:-TERM}" "$HUB_PID" 2>/dev/null; wait "$HUB_PID" 2>/dev/null; fi
-    if [ -n "$HUB_WD" ]; then kill "$HUB_WD" 2>/dev/null; wait "$HUB_WD" 2>/dev/null; fi
-    HUB_PID="" HUB_WD=""
-}
 proxy_stop() {
     if [ -n "$PROXY_PID" ]; then kill "$PROXY_PID" 2>/dev/null; wait "$PROXY_PID" 2>/dev/null; fi
     PROXY_PID=""
 }
-hub_cleanup() { # E2E_KEEP=1 keeps the scratch directory (logs of the hub, proxy, pushes)
-    hub_stop; proxy_stop
-    if [ -n "${E2E_KEEP:-}" ]; then [ -d "$T" ] && echo "  (kept $T)"; else rm -rf "$T"; fi
-}
-HUB_PREV_EXIT_TRAP=$(trap -p EXIT)
-trap hub_cleanup EXIT
-trap 'echo "  (interrupted: stopping the hub)"; hub_cleanup; exit 130' INT TERM
-
-# hub_start DB [PORT]: serves DB on 127.0.0.1:PORT (default: a free port found by
-# trying random ones); sets HUB_PID, HUB_PORT, HUB_URL. A watchdog kills the hub
-# if this shell dies or after 4 minutes, whatever happens.
-hub_start() {
-    local db=$1 want=${2:-} port try i
-    for try in $(seq 1 25); do
-        port=${want:-$((20000 + (RANDOM * 32768 + RANDOM) % 40000))}
-        "$HUBBIN" serve --db "$db" --listen "127.0.0.1:$port" >>"$T/hub.log" 2>&1 &
-        HUB_PID=$!
-        for i in $(seq 1 50); do
-            kill -0 "$HUB_PID" 2>/dev/null || break
-            if curl -fsS -m 2 "http://127.0.0.1:$port/v1/health" >"$T/health" 2>/dev/null; then
-                sleep 0.1
-                kill -0 "$HUB_PID" 2>/dev/null || break # a foreign server on that port answered
-                HUB_PORT=$port HUB_URL="http://127.0.0.1:$port" HUB_DB=$db
-                local pid=$HUB_PID parent=$$
-                (
-                    end=$((SECONDS + 240))
-                    while kill -0 "$parent" 2>/dev/null && [ "$SECONDS" -lt "$end" ]; do sleep 1; done
-                    kill -9 "$pid" 2>/dev/null
-                ) &
-                HUB_WD=$!
-                return 0
-            fi
-            sleep 0.1
-        done
-        kill "$HUB_PID" 2>/dev/null; wait "$HUB_PID" 2>/dev/null; HUB_PID=""
-        [ -n "$want" ] && sleep 0.3
-    done
-    return 1
-}
+at_exit proxy_stop # (hub_lib stops the hub; lib.sh removes T, or keeps it with E2E_KEEP=1)
 
 # proxy_start MODE SEED: a flakyproxy in front of the hub; sets PROXY_URL
 proxy_start() {
@@ -69,11 +25,7 @@ proxy_start() {
     : >"$T/proxy.port"
     "$FLAKY" 0 "$HUB_PORT" "$2" "$1" 120 >"$T/proxy.port" 2>>"$T/proxy.log" &
     PROXY_PID=$!
-    local i
-    for i in $(seq 1 50); do
-        [ -s "$T/proxy.port" ] && break
-        sleep 0.05
-    done
+    wait_for 5 test -s "$T/proxy.port"
     PROXY_URL="http://127.0.0.1:$(head -1 "$T/proxy.port")"
     [ -s "$T/proxy.port" ]
 }
@@ -81,18 +33,16 @@ proxy_start() {
 # ---- kiosks and their results --------------------------------------------------------
 ticket_of() { sed -n "$(($1 + 1))p" "$SAMPLES/roster-4.csv" | cut -d, -f1; }
 name_of() { sed -n "$(($1 + 1))p" "$SAMPLES/roster-4.csv" | cut -d, -f2; }
-panel() { echo "key ctrl+alt+i"; echo "text $PIN"; echo "key Return"; }
 # candidate N logs in on an unlocked kiosk
 script_candidate() { script_login X "$1" | sed -n '/^expect 考生登录/,$p'; }
 # candidate N answers the first K items right; the invigilator hands in and resets
 script_forced() {
     script_candidate "$1"
     script_answers "$T/paper.tsv" right "$2"
-    panel; echo "key 3"; echo "expect 确认强制收卷"; echo "key Return"; echo "expect 监考员已为您收卷"
-    panel; echo "key 6"; echo "expect 考生登录"
+    script_panel; echo "key 3"; echo "expect 确认强制收卷"; echo "key Return"; echo "expect 监考员已为您收卷"
+    script_panel; echo "key 6"; echo "expect 考生登录"
 }
-script_absent() { panel; echo "key 4"; echo "text $(ticket_of "$1")"; echo "key Return"; echo "expect 已登记 $(ticket_of "$1") 缺考"; }
-script_unlock() { echo "text ${1:-$THEORY_CODE}"; echo "key Return"; echo "text $PIN"; echo "key Return"; echo "text $PIN"; echo "key Return"; echo "expect 考生登录"; }
+script_absent() { script_panel; echo "key 4"; echo "text $(ticket_of "$1")"; echo "key Return"; echo "expect 已登记 $(ticket_of "$1") 缺考"; }
 
 # sqlite3 that waits for a lock (a killed writer's WAL may need recovery first)
 sq() { sqlite3 -cmd ".timeout 10000" "$@"; }
@@ -139,8 +89,6 @@ exactly_once() {
     [ -z "$bad" ] || { echo "results not stored exactly once (id:times):$bad"; return 1; }
 }
 all_delivered() { local d; for d in "$@"; do [ "$(outbox_pending "$d")" -eq 0 ] || { echo "$d: $(outbox_pending "$d") results not delivered"; return 1; }; done; }
-# check_msg NAME MESSAGE-IF-FAILED COMMAND...: like check, with a reason
-check_msg() { local name=$1 why=$2; shift 2; if "$@"; then pass "$name"; else fail "$name" "$why"; fi; }
 
 # ---- raw HTTP -----------------------------------------------------------------------------
 # http METHOD PATH [FILE [CURL-ARGS...]]: sets CODE and BODY
@@ -172,9 +120,7 @@ flip_byte() { # flip_byte FILE OFFSET: inverts one byte in place
 
 # ---- prerequisites --------------------------------------------------------------------------
 hub_ready=1
-for tool in curl sqlite3 b2sum timeout stdbuf; do
-    if ! command -v "$tool" >/dev/null; then fail "hub tests need $tool (tools/deps.txt)"; hub_ready=0; fi
-done
+need curl sqlite3 b2sum timeout stdbuf || hub_ready=0
 [ -x "$FLAKY" ] || fail "hub tests need $FLAKY (make e2e builds it)"
 
 if [ "$hub_ready" = 1 ]; then
@@ -268,7 +214,7 @@ KU="$T/ku"; new_kiosk "$KU" "$AUTH" "$T/theory.pack" "$T/room.roster"
     script_login "$THEORY_CODE" 3
     script_answers "$T/paper.tsv" right
     echo "wait 1800000"; echo "key F10"; echo "expect 确认交卷？"; echo "key Return"; echo "expect 本次考试得分：100 分"
-    panel; echo "key 6"; echo "expect 考生登录"
+    script_panel; echo "key 6"; echo "expect 考生登录"
     script_absent 4
 } >"$T/s.txt"
 check "kiosk U: a sitting (100) and an absence" sit "$KU" "$T/s.txt"
@@ -337,7 +283,7 @@ KF2="$T/kf2"; new_kiosk "$KF2" "$AUTH" "$T/theory.pack" "$T/room.roster"
     script_login "$THEORY_CODE" 12
     script_answers "$T/paper.tsv" right
     echo "wait 1800000"; echo "key F10"; echo "expect 确认交卷？"; echo "key Return"; echo "expect 本次考试得分：100 分"
-    panel; echo "key 6"; echo "expect 考生登录"
+    script_panel; echo "key 6"; echo "expect 考生登录"
     for n in 13 14 15 16 17; do script_absent $n; done
 } >"$T/s.txt"
 check "kiosk F2: a sitting (100) and five absences" sit "$KF2" "$T/s.txt"
@@ -625,10 +571,10 @@ WATCH_PORT=$HUB_PORT
 hub_stop
 "$SYNC" watch --data "$KWA" --hub "$HUB_URL" --interval 1 >"$T/watch.out" 2>"$T/watch.err" &
 WATCH_PID=$!
-sleep 3
+wait_for 10 grep -q "next try in" "$T/watch.err"
 retrying=$(grep -c "next try in" "$T/watch.err")
 hub_start "$DB" "$WATCH_PORT"
-for i in $(seq 1 80); do [ "$(outbox_pending "$KWA")" -eq 0 ] && break; sleep 0.25; done
+wait_for 20 eval '[ "$(outbox_pending "$KWA")" -eq 0 ]'
 kill -TERM "$WATCH_PID" 2>/dev/null
 wait_rc=0; wait "$WATCH_PID" || wait_rc=$?
 check_msg "examsync watch: retries with backoff while the hub is down, delivers both results once it is back, stops on SIGTERM" \
@@ -638,6 +584,4 @@ check_msg "examsync watch: retries with backoff while the hub is down, delivers 
 fi # hub_ready
 
 # ---- leave nothing running --------------------------------------------------------------------------
-hub_cleanup
-trap - INT TERM
-if [ -n "$HUB_PREV_EXIT_TRAP" ]; then eval "$HUB_PREV_EXIT_TRAP"; else trap - EXIT; fi
+hub_stop; proxy_stop

@@ -2,6 +2,7 @@
 # drawn by the kiosk; missing, non-PNG and malformed references are refused.
 T=$(new_tmp)
 . "$(dirname "${BASH_SOURCE[0]}")/kiosk_lib.sh"
+need python3 # draws the test image
 mkdir -p "$T/auth" "$T/bank/images"
 "$EP" keygen --out "$T/auth" >/dev/null
 # a bar chart: seven days of visitors, Wednesday the highest

@@ -1,15 +1,10 @@
 # End-to-end: the real kiosk binary in scripted mode, through its real screens.
 T=$(new_tmp)
-trap 'rm -rf "$T"' EXIT
 . "$(dirname "${BASH_SOURCE[0]}")/kiosk_lib.sh"
+need sqlite3
 kiosk_setup "$T"
 AUTH="$T/auth"
 SHOTS="${KIOSK_SHOTS:-$T/shots}"
-
-run_kiosk() { # run_kiosk DATA SCRIPT [SIZE]
-    "$KIOSK" --data "$1" --script "$2" --shots "$SHOTS" ${3:+--size "$3"} >"$T/kout" 2>"$T/kerr"
-    RC=$?
-}
 
 # ---- a full theory sitting: every answer right → 100 ----------------------
 D="$T/k1"; new_kiosk "$D" "$AUTH" "$T/theory.pack" "$T/room.roster"
@@ -145,12 +140,12 @@ D="$T/k10"; new_kiosk "$D" "$AUTH" "$T/theory.pack" "$T/room.roster"
     echo "key ctrl+alt+i"; echo "expect 请输入监考密码"; echo "text 111111"; echo "key Return"; echo "expect 密码错误"
     echo "text $PIN"; echo "key Return"; echo "expect 暂停考试"; echo "shot kiosk-14-panel"
     echo "key 1"; echo "expect 考试已暂停"; echo "wait 120000"; echo "expect 剩余时间 01:29:50"; echo "shot kiosk-15-paused"
-    echo "key ctrl+alt+i"; echo "text $PIN"; echo "key Return"; echo "key 1"; echo "expect 剩余时间 01:29:50"
-    echo "key ctrl+alt+i"; echo "text $PIN"; echo "key Return"; echo "key 2"; echo "expect 已延长5分钟"
+    script_panel; echo "key 1"; echo "expect 剩余时间 01:29:50"
+    script_panel; echo "key 2"; echo "expect 已延长5分钟"
     echo "key 5"; echo "key 2"; echo "text 鼠标失灵，已更换"; echo "key Return"; echo "expect 异常情况已记录"
     echo "key Escape"; echo "expect 剩余时间 01:34:50"
-    echo "key ctrl+alt+i"; echo "text $PIN"; echo "key Return"; echo "key 3"; echo "expect 确认强制收卷"; echo "key Return"; echo "expect 监考员已为您收卷"
-    echo "key ctrl+alt+i"; echo "text $PIN"; echo "key Return"; echo "key 6"; echo "expect 考生登录"
+    script_panel; echo "key 3"; echo "expect 确认强制收卷"; echo "key Return"; echo "expect 监考员已为您收卷"
+    script_panel; echo "key 6"; echo "expect 考生登录"
 } >"$T/s.txt"
 run_kiosk "$D" "$T/s.txt"
 run "$SYNC" status --data "$D"
@@ -160,7 +155,7 @@ check "panel: wrong PIN refused, pause stops the clock, extend, irregularity, fo
 D="$T/k11"; new_kiosk "$D" "$AUTH" "$T/theory.pack" "$T/room.roster"
 {
     echo "text $THEORY_CODE"; echo "key Return"; echo "text $PIN"; echo "key Return"; echo "text $PIN"; echo "key Return"
-    echo "key ctrl+alt+i"; echo "text $PIN"; echo "key Return"; echo "key 4"; echo "text 2026114401030"; echo "key Return"
+    script_panel; echo "key 4"; echo "text 2026114401030"; echo "key Return"
     echo "expect 已登记 2026114401030 缺考"
 } >"$T/s.txt"
 run_kiosk "$D" "$T/s.txt"
@@ -215,10 +210,10 @@ check "practical paper at 1920x1080: every item type drawn" bash -c "[ $RC -eq 0
 D="$T/k15"; new_kiosk "$D" "$AUTH" "$T/theory.pack" "$T/practical.pack" "$T/room.roster"
 {
     script_login "$THEORY_CODE" 11
-    echo "key ctrl+alt+i"; echo "text $PIN"; echo "key Return"; echo "key 8"; echo "expect 当前不能进行此操作"
+    script_panel; echo "key 8"; echo "expect 当前不能进行此操作"
     echo "key 3"; echo "expect 确认强制收卷"; echo "key Return"; echo "expect 监考员已为您收卷"
-    echo "key ctrl+alt+i"; echo "text $PIN"; echo "key Return"; echo "key 6"; echo "expect 考生登录"
-    echo "key ctrl+alt+i"; echo "text $PIN"; echo "key Return"; echo "key 8"; echo "expect 本机试卷（未解锁）"
+    script_panel; echo "key 6"; echo "expect 考生登录"
+    script_panel; echo "key 8"; echo "expect 本机试卷（未解锁）"
     echo "text $PRACTICAL_CODE"; echo "key Return"; echo "expect 设置监考密码"; echo "expect 操作技能考核"
 } >"$T/s.txt"
 run_kiosk "$D" "$T/s.txt"
@@ -249,9 +244,9 @@ row=$(sed -n 13p "$SAMPLES/roster-4.csv")
     echo "key b"; echo "key ctrl+="; echo "key ctrl+="; echo "expect 已保存"; echo "shot kiosk-hd-15-larger-text"
     echo "key F11"; echo "expect 剩余时间 01:30:00"; echo "shot kiosk-hd-16-high-contrast"
     echo "key F11"; echo "key ctrl+-"; echo "key ctrl+-"
-    echo "key ctrl+alt+i"; echo "text $PIN"; echo "key Return"; echo "shot kiosk-hd-17-panel"; echo "key 1"
+    script_panel; echo "shot kiosk-hd-17-panel"; echo "key 1"
     echo "expect 考试已暂停"; echo "shot kiosk-hd-18-paused"
-    echo "key ctrl+alt+i"; echo "text $PIN"; echo "key Return"; echo "key 1"
+    script_panel; echo "key 1"
     echo "wait 1800000"; echo "key F10"; echo "shot kiosk-hd-19-confirm-handin"; echo "key Return"
     echo "expect 您已成功交卷"; echo "shot kiosk-hd-20-done"
 } >"$T/s.txt"

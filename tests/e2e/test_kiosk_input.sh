@@ -5,13 +5,11 @@
 # confirmation screen's Escape says why the login is back; force hand-in
 # asks first. (The same on a real X display with fcitx5: test_display.sh.)
 T=$(new_tmp)
-trap 'rm -rf "$T"' EXIT
 . "$(dirname "${BASH_SOURCE[0]}")/kiosk_lib.sh"
 kiosk_setup "$T"
 AUTH="$T/auth"
 SHOTS="${KIOSK_SHOTS:-$T/shots}"
 mkdir -p "$SHOTS"
-run_kiosk() { "$KIOSK" --data "$1" --script "$2" --shots "$SHOTS" >"$T/kout" 2>"$T/kerr"; RC=$?; }
 ok_run() { [ "$RC" -eq 0 ] || { cat "$T/kerr" >&2; false; }; }
 keys() { # keys STRING: one `key` line per character (what a real keyboard sends with text input off)
     local s=$1 k
@@ -69,7 +67,7 @@ for i in $(seq 1 30); do long="${long}第${i}句：客服应先安抚买家情�
     for ((i = fill; i < essay; i++)); do echo "key PageDown"; done
     echo "text 开头。"; echo "key Return"; echo "text ${long}结尾标记"; echo "compose jieshu"
     echo "expect 结尾标记"; echo "shot input-04-essay-long"
-    echo "key ctrl+alt+i"; echo "text $PIN"; echo "key Return"; echo "key 3"
+    script_panel; echo "key 3"
     echo "expect 确认强制收卷"; echo "key x"; echo "expect 已取消强制收卷"
     echo "key 3"; echo "key Return"; echo "expect 监考员已为您收卷"
 } >"$T/s.txt"
@@ -95,6 +93,7 @@ check "a long essay is saved whole (line break and all ${#long} characters)" \
 D="$T/d"; new_kiosk "$D" "$AUTH" "$T/practical.pack" "$T/room.roster"
 KIOSK_SEED=$SEED0 run_kiosk "$D" "$T/s.txt"
 # the strip between the question area and the answer card (x 905..925) stays background at the field's height
+need convert # (imagemagick)
 px() { convert "$SHOTS/input-05-fill-long.png" -crop "1x1+$1+$2" -depth 8 txt:- | tail -1 | grep -o '#[0-9A-F]\{6\}'; }
 bg=$(px 915 500)
 strip=$( { for x in 904 908 912 916 920 924; do px "$x" 255; done

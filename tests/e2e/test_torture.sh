@@ -4,6 +4,7 @@
 # submitted with one outbox row and a verified journal chain
 # (tests/torture/torture.sh; `make torture` runs it with 1000 kills).
 TORTURE_TMP=$(new_tmp)
+need sqlite3 # (tests/torture/torture.sh reads kiosk.db with it)
 TORTURE_KILLS=${E2E_TORTURE_KILLS:-20}
 torture_t0=$SECONDS
 if bash "$ROOT/tests/torture/torture.sh" "$TORTURE_KILLS" >"$TORTURE_TMP/log" 2>&1; then

@@ -8,27 +8,8 @@
 # and the comprehensive review of level 2.
 T=$(new_tmp)
 . "$(dirname "${BASH_SOURCE[0]}")/kiosk_lib.sh"
-WH="$BIN/examhub"
-WF_HUB_PID="" WF_HUB_WD="" WF_URL=""
-wf_cleanup() {
-    if [ -n "$WF_HUB_PID" ]; then kill "$WF_HUB_PID" 2>/dev/null; wait "$WF_HUB_PID" 2>/dev/null; fi
-    if [ -n "$WF_HUB_WD" ]; then kill "$WF_HUB_WD" 2>/dev/null; wait "$WF_HUB_WD" 2>/dev/null; fi
-    WF_HUB_PID="" WF_HUB_WD=""
-    rm -rf "$T"
-}
-WF_PREV_EXIT_TRAP=$(trap -p EXIT)
-trap wf_cleanup EXIT
-trap 'wf_cleanup; exit 130' INT TERM
-
-# wok NAME WHY COMMAND...: like check, with the reason shown when it fails
-wok() { local name=$1 why=$2; shift 2; if "$@"; then pass "$name"; else fail "$name" "$why"; fi; }
-
-# gbid PREFIX17: a GB 11643-1999 ID number (check character computed here)
-gbid() {
-    local p=$1 s=0 i w=(7 9 10 5 8 4 2 1 6 3 7 9 10 5 8 4 2) c="10X98765432"
-    for ((i = 0; i < 17; i++)); do s=$((s + ${p:i:1} * w[i])); done
-    printf '%s%s\n' "$p" "${c:s % 11:1}"
-}
+. "$(dirname "${BASH_SOURCE[0]}")/hub_lib.sh"
+WH="$HUBBIN"
 
 # csvget FILE KEY VALUE NAME: column NAME of FILE's rows whose column KEY equals VALUE
 # (columns by header name; the files read this way have no quoted commas)
@@ -69,9 +50,7 @@ $K,郑晓燕,3,0,junior_college,yes,,,,,2026-03-12,汕头市金平区长平路4�
 EOF
 
 wf_ready=1
-for tool in curl sqlite3 timeout; do
-    command -v "$tool" >/dev/null || { fail "workflow tests need $tool (tools/deps.txt)"; wf_ready=0; }
-done
+need curl sqlite3 timeout || wf_ready=0
 if [ "$wf_ready" = 1 ]; then
 
 mkdir -p "$T/auth"
@@ -79,7 +58,7 @@ mkdir -p "$T/auth"
 AUTH="$T/auth"
 DB="$T/hub.db"
 run "$WH" init --db "$DB" --pub "$AUTH/authority.pub" --results-key "$AUTH/results.key"
-wok "examhub init with the authority's keys" "rc=$RC $ERR" expect_rc 0
+check_msg "examhub init with the authority's keys" "rc=$RC $ERR" expect_rc 0
 
 # ---- 1. registration: eligibility, fees, batches ------------------------------------------------
 # a file with one invalid row (bad ID check character) is refused whole
@@ -92,19 +71,19 @@ X=$(gbid 44010619880808018); Xbad=${X:0:17}$([ "${X:17}" = 1 ] && echo 2 || echo
 } >"$T/apps-bad.csv"
 run "$WH" register --db "$DB" --csv "$T/apps-bad.csv"
 apps
-wok "register: a file with invalid rows is refused whole, each row named FILE:LINE, nothing registered" \
+check_msg "register: a file with invalid rows is refused whole, each row named FILE:LINE, nothing registered" \
     "rc=$RC err=$ERR; applications: $(tail -n +2 "$T/apps.csv")" \
     eval '[ $RC -ne 0 ] && grep -q "apps-bad.csv:3:" "$T/err" && grep -q "apps-bad.csv:4:" "$T/err" &&
           grep -q "nothing registered" "$T/err" && [ $(tail -n +2 "$T/apps.csv" | grep -c .) -eq 0 ]'
 
 run "$WH" register --db "$DB" --csv "$T/apps-march.csv"
-wok "register: 10 eligible applications registered, exit 0" "rc=$RC out=$OUT err=$ERR" \
+check_msg "register: 10 eligible applications registered, exit 0" "rc=$RC out=$OUT err=$ERR" \
     eval '[ $RC -eq 0 ] && grep -q "10 registered, 1 refused as not eligible" "$T/err"'
-wok "register: the ineligible applicant is refused with the reason (line, ID, level, 申报条件)" "err=$ERR" \
+check_msg "register: the ineligible applicant is refused with the reason (line, ID, level, 申报条件)" "err=$ERR" \
     eval 'grep "apps-march.csv:9:" "$T/err" | grep -q "refused: $H is not eligible for level 4" &&
           grep "apps-march.csv:9:" "$T/err" | grep -q "申报条件"'
 apps
-wok "register: the ineligible applicant is not registered" "$(cat "$T/apps.csv")" \
+check_msg "register: the ineligible applicant is not registered" "$(cat "$T/apps.csv")" \
     eval '! grep -q "$H" "$T/apps.csv" && [ $(tail -n +2 "$T/apps.csv" | grep -c .) -eq 10 ]'
 fees_ok() {
     local id want got
@@ -113,18 +92,18 @@ fees_ok() {
         [ "$got" = "$want" ] || { echo "fee of ${id%%:*} is '$got', want $want"; return 1; }
     done
 }
-wok "fees by level: 四级 410, 三级 460, 二级 800, 一级 1200 元" "$(cat "$T/apps.csv")" fees_ok
-wok "cut-off: received on the 15th → that month's batch (2026-03)" "$(grep "$E" "$T/apps.csv")" \
+check_msg "fees by level: 四级 410, 三级 460, 二级 800, 一级 1200 元" "$(cat "$T/apps.csv")" fees_ok
+check_msg "cut-off: received on the 15th → that month's batch (2026-03)" "$(grep "$E" "$T/apps.csv")" \
     eval '[ "$(csvget "$T/apps.csv" id_number "$E" batch)" = 2026-03 ]'
-wok "cut-off: received on the 16th → next month's batch (2026-04)" "$(grep "$I" "$T/apps.csv")" \
+check_msg "cut-off: received on the 16th → next month's batch (2026-04)" "$(grep "$I" "$T/apps.csv")" \
     eval '[ "$(csvget "$T/apps.csv" id_number "$I" batch)" = 2026-04 ]'
-wok "register: the clause that holds is recorded (4.1, 4.2, 4.3, 3.5, 2.1, 1.1)" "$(cat "$T/apps.csv")" \
+check_msg "register: the clause that holds is recorded (4.1, 4.2, 4.3, 3.5, 2.1, 1.1)" "$(cat "$T/apps.csv")" \
     eval '[ "$(csvget "$T/apps.csv" id_number "$A" clause)" = 4.1 ] && [ "$(csvget "$T/apps.csv" id_number "$C" clause)" = 4.2 ] &&
           [ "$(csvget "$T/apps.csv" id_number "$D" clause)" = 4.3 ] && [ "$(csvget "$T/apps.csv" id_number "$K" clause)" = 3.5 ] &&
           [ "$(csvget "$T/apps.csv" id_number "$G" clause)" = 2.1 ] && [ "$(csvget "$T/apps.csv" id_number "$J" clause)" = 1.1 ]'
 run "$WH" register --db "$DB" --csv "$T/apps-march.csv"
 apps
-wok "register: the same file again registers nothing twice" "rc=$RC err=$ERR" \
+check_msg "register: the same file again registers nothing twice" "rc=$RC err=$ERR" \
     eval '[ $RC -eq 0 ] && grep -q "0 registered, 1 refused as not eligible, 10 already registered" "$T/err" &&
           [ $(tail -n +2 "$T/apps.csv" | grep -c .) -eq 10 ]'
 
@@ -132,7 +111,7 @@ wok "register: the same file again registers nothing twice" "rc=$RC err=$ERR" \
 { echo "id_number,batch,amount"; echo "$A,2026-03,410"; echo "$F,2026-05,410"; } >"$T/pay-bad.csv"
 run "$WH" pay --db "$DB" --csv "$T/pay-bad.csv"
 apps
-wok "pay: a payment for an application that does not exist refuses the whole file" "rc=$RC err=$ERR" \
+check_msg "pay: a payment for an application that does not exist refuses the whole file" "rc=$RC err=$ERR" \
     eval '[ $RC -ne 0 ] && grep -q "pay-bad.csv:3:" "$T/err" && [ "$(csvget "$T/apps.csv" id_number "$A" paid)" = 0 ]'
 {
     echo "id_number,batch,amount"
@@ -142,7 +121,7 @@ wok "pay: a payment for an application that does not exist refuses the whole fil
 } >"$T/pay.csv"
 run "$WH" pay --db "$DB" --csv "$T/pay.csv"
 apps
-wok "pay: 7 payments recorded and shown in applications" "rc=$RC $OUT $ERR" \
+check_msg "pay: 7 payments recorded and shown in applications" "rc=$RC $OUT $ERR" \
     eval '[ $RC -eq 0 ] && [ "$(csvget "$T/apps.csv" id_number "$A" paid)" = 410 ] &&
           [ "$(csvget "$T/apps.csv" id_number "$G" paid)" = 800 ] && [ "$(csvget "$T/apps.csv" id_number "$F" paid)" = 0 ] &&
           [ "$(csvget "$T/apps.csv" id_number "$K" paid)" = 400 ]'
@@ -150,31 +129,31 @@ wok "pay: 7 payments recorded and shown in applications" "rc=$RC $OUT $ERR" \
 # ---- 3. rooms and the plan ------------------------------------------------------------------------
 printf 'site,site_code,room,capacity\n广州天河考点,440106,01,3\n广州天河考点,440106,02,3\n' >"$T/rooms.csv"
 run "$WH" rooms --db "$DB" --csv "$T/rooms.csv"
-wok "rooms: two rooms of 3 recorded" "rc=$RC $ERR" expect_rc 0
+check_msg "rooms: two rooms of 3 recorded" "rc=$RC $ERR" expect_rc 0
 printf 'site,site_code,room,capacity\n广州天河考点,44010,09,3\n' >"$T/rooms-bad.csv"
 run "$WH" rooms --db "$DB" --csv "$T/rooms-bad.csv"
-wok "rooms: a site code that is not 6 digits is refused" "rc=$RC $ERR" \
+check_msg "rooms: a site code that is not 6 digits is refused" "rc=$RC $ERR" \
     eval '[ $RC -ne 0 ] && grep -q "site_code" "$T/err" && [ "$(sqlv "SELECT count(*) FROM room")" = 2 ]'
 # 5 paid level-4 candidates take 01 (3) and 02 (2); the level-2 candidate needs a room of its own
 sqlite3 "$DB" .dump >"$T/before.sql"
 run "$WH" plan --db "$DB" --batch 2026-03 --theory "2026-03-28 09:00" --practical "2026-03-28 14:00"
 sqlite3 "$DB" .dump >"$T/after.sql"
 apps --batch 2026-03
-wok "plan: too little capacity (level 2 has no room) is refused with the reason" "rc=$RC $OUT $ERR" \
+check_msg "plan: too little capacity (level 2 has no room) is refused with the reason" "rc=$RC $OUT $ERR" \
     eval '[ $RC -ne 0 ] && grep -q "cannot seat" "$T/err" && [ -z "$(csvget "$T/apps.csv" id_number "$A" ticket)" ]'
 # BUG (fails until fixed): cmd_plan (tools/hub/workflow_cmd.c) stores the --theory/--practical sitting
 # times with wf_sitting_set before wf_plan, outside its transaction, so a refused plan still changes them
-wok "plan: a refused plan writes nothing (database unchanged)" \
+check_msg "plan: a refused plan writes nothing (database unchanged)" \
     "$(diff "$T/before.sql" "$T/after.sql" | head -4 | tr '\n' ' ')" cmp -s "$T/before.sql" "$T/after.sql"
 printf 'site,site_code,room,capacity\n广州天河考点,440106,03,2\n' >"$T/rooms2.csv"
 "$WH" rooms --db "$DB" --csv "$T/rooms2.csv" >/dev/null
 run "$WH" plan --db "$DB" --batch 2026-03 --theory "2026-03-28 09:00" --practical "2026-03-28 14:00"
 apps --batch 2026-03
-wok "plan: with a third room, 6 fully paid candidates get a room, seat and ticket" "rc=$RC $OUT $ERR" \
+check_msg "plan: with a third room, 6 fully paid candidates get a room, seat and ticket" "rc=$RC $OUT $ERR" \
     eval '[ $RC -eq 0 ] && grep -q "6 candidates given" "$T/out"'
 TA=$(csvget "$T/apps.csv" id_number "$A" ticket); TB=$(csvget "$T/apps.csv" id_number "$B" ticket)
 TC=$(csvget "$T/apps.csv" id_number "$C" ticket); TG=$(csvget "$T/apps.csv" id_number "$G" ticket)
-wok "plan: unpaid (王芳, 吴海涛) and underpaid (郑晓燕 400/460) applications get no ticket" "$(cat "$T/apps.csv")" \
+check_msg "plan: unpaid (王芳, 吴海涛) and underpaid (郑晓燕 400/460) applications get no ticket" "$(cat "$T/apps.csv")" \
     eval '[ -z "$(csvget "$T/apps.csv" id_number "$F" ticket)" ] && [ -z "$(csvget "$T/apps.csv" id_number "$J" ticket)" ] &&
           [ -z "$(csvget "$T/apps.csv" id_number "$K" ticket)" ]'
 tickets_ok() {
@@ -188,19 +167,19 @@ tickets_ok() {
     [ "$TA,$TB,$TC,$TG" = "2026034401001,2026034401002,2026034401003,2026034403001" ] ||
         { echo "A B C G got $TA $TB $TC $TG"; return 1; }
 }
-wok "plan: 6 unique 13-digit tickets (batch ‖ 44 ‖ room ‖ seat), in date order" "$(cat "$T/apps.csv")" tickets_ok
+check_msg "plan: 6 unique 13-digit tickets (batch ‖ 44 ‖ room ‖ seat), in date order" "$(cat "$T/apps.csv")" tickets_ok
 run "$WH" plan --db "$DB" --batch 2026-03
 apps --batch 2026-03
-wok "plan again: nobody new, every ticket kept" "rc=$RC $OUT" \
+check_msg "plan again: nobody new, every ticket kept" "rc=$RC $OUT" \
     eval '[ $RC -eq 0 ] && grep -q "0 candidates given" "$T/out" && [ "$(csvget "$T/apps.csv" id_number "$A" ticket)" = "$TA" ]'
 
 # ---- 4. rosters, door lists, admission tickets -------------------------------------------------------
 run "$WH" rosters --db "$DB" --batch 2026-03 --key "$AUTH/authority.key" --out "$T/rosters"
-wok "rosters: one signed roster and door list per room (3 rooms)" "rc=$RC $OUT $ERR" \
+check_msg "rosters: one signed roster and door list per room (3 rooms)" "rc=$RC $OUT $ERR" \
     eval '[ $RC -eq 0 ] && [ $(ls "$T/rosters"/*.roster | wc -l) -eq 3 ] && [ $(ls "$T/rosters"/*-door.csv | wc -l) -eq 3 ]'
 R1=$(ls "$T/rosters"/*-01.roster 2>/dev/null); R3=$(ls "$T/rosters"/*-03.roster 2>/dev/null)
 verify_all() { local r; for r in "$T/rosters"/*.roster; do "$EP" verify --pub "$AUTH/authority.pub" "$r" >/dev/null || return 1; done; }
-wok "rosters: exampack verify accepts every roster" "$("$EP" verify --pub "$AUTH/authority.pub" "$T/rosters"/*.roster 2>&1)" verify_all
+check_msg "rosters: exampack verify accepts every roster" "$("$EP" verify --pub "$AUTH/authority.pub" "$T/rosters"/*.roster 2>&1)" verify_all
 seats_ok() { # every door list: seats 1..n unique, n ≤ capacity, tickets match room and seat, no full ID number
     local f cap room n bad=""
     for f in "$T/rosters"/*-door.csv; do
@@ -216,14 +195,14 @@ seats_ok() { # every door list: seats 1..n unique, n ≤ capacity, tickets match
     [ "$(cat "$T/rosters"/*-door.csv | grep -c '^[0-9]')" -eq 6 ] || bad="$bad not 6 candidates;"
     [ -z "$bad" ] || { echo "$bad"; return 1; }
 }
-wok "door lists: seats within each room's capacity (3, 2 of 3, 1 of 2), tickets match room and seat, IDs masked" \
+check_msg "door lists: seats within each room's capacity (3, 2 of 3, 1 of 2), tickets match room and seat, IDs masked" \
     "$(seats_ok)" seats_ok
-wok "door list of room 01: 陈志明 at seat 1, 黄国强 at seat 3, masked IDs, level 4" "$(cat "$T/rosters"/*-01-door.csv)" \
+check_msg "door list of room 01: 陈志明 at seat 1, 黄国强 at seat 3, masked IDs, level 4" "$(cat "$T/rosters"/*-01-door.csv)" \
     eval 'grep -qx "1,$TA,陈志明,${A:0:6}\*\*\*\*\*\*\*\*${A:14:4},4" "$T/rosters"/*-01-door.csv &&
           grep -qx "3,$TC,黄国强,${C:0:6}\*\*\*\*\*\*\*\*${C:14:4},4" "$T/rosters"/*-01-door.csv'
 
 run "$WH" tickets --db "$DB" --batch 2026-03 --out "$T/tickets"
-wok "tickets: one HTML admission ticket per planned candidate (6)" "rc=$RC $OUT $ERR" \
+check_msg "tickets: one HTML admission ticket per planned candidate (6)" "rc=$RC $OUT $ERR" \
     eval '[ $RC -eq 0 ] && [ $(ls "$T/tickets"/*.html | wc -l) -eq 6 ] && [ -f "$T/tickets/$TA.html" ] && [ -f "$T/tickets/$TG.html" ]'
 ticket_html_ok() { # ticket_html_ok TICKET NAME ID LEVEL-TEXT ROOM SEAT
     local f="$T/tickets/$1.html" want
@@ -232,9 +211,9 @@ ticket_html_ok() { # ticket_html_ok TICKET NAME ID LEVEL-TEXT ROOM SEAT
         grep -qF -- "$want" "$f" || { echo "$f lacks '$want'"; return 1; }
     done
 }
-wok "ticket of 陈志明: name, ticket, masked ID, 四级/中级工, site, room 01, seat 1, both start times, A4, CJK fonts" \
+check_msg "ticket of 陈志明: name, ticket, masked ID, 四级/中级工, site, room 01, seat 1, both start times, A4, CJK fonts" \
     "$(ticket_html_ok "$TA" 陈志明 "$A" 四级/中级工 01 1)" ticket_html_ok "$TA" 陈志明 "$A" 四级/中级工 01 1
-wok "ticket of 刘建华: 二级/技师, room 03, seat 1" "$(ticket_html_ok "$TG" 刘建华 "$G" 二级/技师 03 1)" \
+check_msg "ticket of 刘建华: 二级/技师, room 03, seat 1" "$(ticket_html_ok "$TG" 刘建华 "$G" 二级/技师 03 1)" \
     ticket_html_ok "$TG" 刘建华 "$G" 二级/技师 03 1
 no_full_ids() {
     local id
@@ -243,15 +222,13 @@ no_full_ids() {
     done
     ! grep -qE '[0-9]{17}[0-9X]' "$T/tickets"/*.html
 }
-wok "tickets: no full ID number anywhere in the HTML" "$(no_full_ids)" no_full_ids
-wok "tickets: nobody unplanned gets one (王芳 has none)" "" eval '! grep -l 王芳 "$T/tickets"/*.html'
+check_msg "tickets: no full ID number anywhere in the HTML" "$(no_full_ids)" no_full_ids
+check_msg "tickets: nobody unplanned gets one (王芳 has none)" "" eval '! grep -l 王芳 "$T/tickets"/*.html'
 
 # render two tickets in headless Chromium to A4-sized PNGs for a person to look at
+# (chromium is in tools/deps.txt: `make deps` installs it; a test never does)
 CHROMIUM=$(command -v chromium || command -v chromium-browser || true)
-if [ -z "$CHROMIUM" ] && [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
-    timeout 300 apt-get install -y -q chromium >"$T/apt.log" 2>&1
-    CHROMIUM=$(command -v chromium || true)
-fi
+[ -n "$CHROMIUM" ] || need chromium
 if [ -n "$CHROMIUM" ]; then
     SHOTDIR="${KIOSK_SHOTS:-$T/shots}"; mkdir -p "$SHOTDIR"
     png_ok() { # 794x1123 PNG of some substance
@@ -259,17 +236,15 @@ if [ -n "$CHROMIUM" ]; then
             [ "$(od -An -tu1 -j 16 -N 8 "$1" | awk '{ print $1*16777216 + $2*65536 + $3*256 + $4 "x" $5*16777216 + $6*65536 + $7*256 + $8 }')" = 794x1123 ] &&
             [ "$(stat -c %s "$1")" -gt 20000 ]
     }
-    wok "the tickets' first font, Noto Sans CJK SC, is installed (fonts-noto-cjk), so Chinese text renders" \
+    check_msg "the tickets' first font, Noto Sans CJK SC, is installed (fonts-noto-cjk), so Chinese text renders" \
         "fc-list has no Noto Sans CJK SC" eval 'fc-list 2>/dev/null | grep -q "Noto Sans CJK SC"'
     for t in "$TA" "$TG"; do
         timeout 60 "$CHROMIUM" --headless --no-sandbox --disable-gpu --disable-quic --no-first-run \
             --disable-background-networking --disable-component-update --disable-sync --user-data-dir="$(mktemp -d "$T/chr.XXXXXX")" \
             --window-size=794,1123 --screenshot="$SHOTDIR/ticket-$t.png" "file://$T/tickets/$t.html" >"$T/chr.log" 2>&1
-        wok "ticket $t rendered by Chromium to an A4 PNG (794x1123): $SHOTDIR/ticket-$t.png" "$(tail -2 "$T/chr.log")" \
+        check_msg "ticket $t rendered by Chromium to an A4 PNG (794x1123): $SHOTDIR/ticket-$t.png" "$(tail -2 "$T/chr.log")" \
             png_ok "$SHOTDIR/ticket-$t.png"
     done
-else
-    echo "  skipped: rendering tickets to PNG (chromium is not installed and could not be installed)"
 fi
 
 # ---- 5. exam day: packs, kiosks, sittings -----------------------------------------------------------
@@ -284,20 +259,18 @@ CT4=$(build "$SAMPLES/theory-4.csv" "$SAMPLES/theory-4.ini" "$T/theory-4.pack")
 CP4=$(build "$SAMPLES/practical-4.csv" "$SAMPLES/practical-4.ini" "$T/practical-4.pack")
 CT2=$(build "$SAMPLES/theory-4.csv" "$T/theory-2.ini" "$T/theory-2.pack")
 CP2=$(build "$SAMPLES/practical-4.csv" "$T/practical-2.ini" "$T/practical-2.pack")
-wok "four packs built with the hub's authority key (theory/practical, levels 4 and 2)" "$(cat "$T/build.out")" \
+check_msg "four packs built with the hub's authority key (theory/practical, levels 4 and 2)" "$(cat "$T/build.out")" \
     eval '[ -n "$CT4" ] && [ -n "$CP4" ] && [ -n "$CT2" ] && [ -n "$CP2" ]'
 for p in theory-4 practical-4 theory-2 practical-2; do
     eval "code=\$C$(echo "$p" | sed 's/theory-/T/; s/practical-/P/')"
     "$EP" paper --pub "$AUTH/authority.pub" "$T/$p.pack" --release-code "$code" --seed "$SEED0" >"$T/$p.tsv"
 done
 
-wf_panel() { echo "key ctrl+alt+i"; echo "text $PIN"; echo "key Return"; }
-wf_unlock() { echo "text $1"; echo "key Return"; echo "text $PIN"; echo "key Return"; echo "text $PIN"; echo "key Return"; echo "expect 考生登录"; }
 wf_login() { # wf_login TICKET ID NAME
     echo "text $1"; echo "key Tab"; echo "text $2"; echo "key Return"; echo "expect 核对考生信息"; echo "expect $3"
     echo "key Return"; echo "expect 考生须知"; echo "key Return"
 }
-wf_absent() { wf_panel; echo "key 4"; echo "text $1"; echo "key Return"; echo "expect 已登记 $1 缺考"; echo "key Escape"; echo "expect 考生登录"; }
+wf_absent() { script_panel; echo "key 4"; echo "text $1"; echo "key Return"; echo "expect 已登记 $1 缺考"; echo "key Escape"; echo "expect 考生登录"; }
 wf_handin() { echo "wait 1800000"; echo "key F10"; echo "expect 确认交卷？"; echo "key Return"; echo "expect $1"; }
 # wf_kiosk NAME ROOM SEAT PACK ROSTER SCRIPT: a lab PC provisioned with the hub's roster, running SCRIPT
 wf_kiosk() {
@@ -311,88 +284,64 @@ wf_kiosk() {
 wsit() { local name=$1 msg; shift; if msg=$(wf_kiosk "$@" 2>&1); then pass "$name"; else fail "$name" "$msg"; fi; }
 
 # A: theory all right; the invigilator records C absent first
-{ wf_unlock "$CT4"; wf_absent "$TC"; wf_login "$TA" "$A" 陈志明; script_answers "$T/theory-4.tsv" right; wf_handin "本次考试得分：100 分"; } >"$T/s.txt"
+{ script_unlock "$CT4"; wf_absent "$TC"; wf_login "$TA" "$A" 陈志明; script_answers "$T/theory-4.tsv" right; wf_handin "本次考试得分：100 分"; } >"$T/s.txt"
 wsit "sitting: 黄国强 marked absent (panel), 陈志明 theory all right = 100" kat 01 1 "$T/theory-4.pack" "$R1" "$T/s.txt"
 # B: the first 40 items right, the rest wrong → below 60
 bwant=$(paper_points "$T/theory-4.tsv" 40)
 { echo "# rest"; grep -v '^#' "$T/theory-4.tsv" | tail -n +41; } >"$T/rest.tsv"
-{ wf_unlock "$CT4"; wf_login "$TB" "$B" 林美玲; script_answers "$T/theory-4.tsv" right 40; script_answers "$T/rest.tsv" wrong
+{ script_unlock "$CT4"; wf_login "$TB" "$B" 林美玲; script_answers "$T/theory-4.tsv" right 40; script_answers "$T/rest.tsv" wrong
   wf_handin "本次考试得分：$((bwant / 10)) 分"; } >"$T/s.txt"
-wok "林美玲's 40 right answers are worth less than 60 points ($((bwant / 10)))" "" eval '[ $bwant -lt 600 ] && [ $bwant -gt 0 ]'
+check_msg "林美玲's 40 right answers are worth less than 60 points ($((bwant / 10)))" "" eval '[ $bwant -lt 600 ] && [ $bwant -gt 0 ]'
 wsit "sitting: 林美玲 theory, first 40 right, the rest wrong = $((bwant / 10))" kbt 01 2 "$T/theory-4.pack" "$R1" "$T/s.txt"
 pwant=$(paper_points "$T/practical-4.tsv")
-{ wf_unlock "$CP4"; wf_absent "$TC"; wf_login "$TA" "$A" 陈志明; script_answers "$T/practical-4.tsv" right
+{ script_unlock "$CP4"; wf_absent "$TC"; wf_login "$TA" "$A" 陈志明; script_answers "$T/practical-4.tsv" right
   wf_handin "客观题得分：$((pwant / 10)) 分（另有2道题待人工评阅）"; } >"$T/s.txt"
 wsit "sitting: 黄国强 absent again, 陈志明 practical objective right = $((pwant / 10)), 2 essays to mark" \
     kap 01 1 "$T/practical-4.pack" "$R1" "$T/s.txt"
-{ wf_unlock "$CP4"; wf_login "$TB" "$B" 林美玲; script_answers "$T/practical-4.tsv" right
+{ script_unlock "$CP4"; wf_login "$TB" "$B" 林美玲; script_answers "$T/practical-4.tsv" right
   wf_handin "客观题得分：$((pwant / 10)) 分"; } >"$T/s.txt"
 wsit "sitting: 林美玲 practical objective right, 2 essays to mark" kbp 01 2 "$T/practical-4.pack" "$R1" "$T/s.txt"
-{ wf_unlock "$CT2"; wf_login "$TG" "$G" 刘建华; script_answers "$T/theory-2.tsv" right; wf_handin "本次考试得分：100 分"; } >"$T/s.txt"
+{ script_unlock "$CT2"; wf_login "$TG" "$G" 刘建华; script_answers "$T/theory-2.tsv" right; wf_handin "本次考试得分：100 分"; } >"$T/s.txt"
 wsit "sitting: 刘建华 level-2 theory all right = 100" kgt 03 1 "$T/theory-2.pack" "$R3" "$T/s.txt"
 pwant2=$(paper_points "$T/practical-2.tsv")
-{ wf_unlock "$CP2"; wf_login "$TG" "$G" 刘建华; script_answers "$T/practical-2.tsv" right; wf_handin "客观题得分：$((pwant2 / 10)) 分"; } >"$T/s.txt"
+{ script_unlock "$CP2"; wf_login "$TG" "$G" 刘建华; script_answers "$T/practical-2.tsv" right; wf_handin "客观题得分：$((pwant2 / 10)) 分"; } >"$T/s.txt"
 wsit "sitting: 刘建华 level-2 practical objective right = $((pwant2 / 10))" kgp 03 1 "$T/practical-2.pack" "$R3" "$T/s.txt"
 # the hub's roster at the kiosk: another candidate's ID number and the wrong level are refused
-{ wf_unlock "$CT4"; echo "text $TA"; echo "key Tab"; echo "text $B"; echo "key Return"; echo "expect 准考证号与身份证号不匹配"; } >"$T/s.txt"
+{ script_unlock "$CT4"; echo "text $TA"; echo "key Tab"; echo "text $B"; echo "key Return"; echo "expect 准考证号与身份证号不匹配"; } >"$T/s.txt"
 wsit "kiosk: the hub's roster refuses a ticket with another candidate's ID number" kx1 01 4 "$T/theory-4.pack" "$R1" "$T/s.txt"
-{ wf_unlock "$CT2"; echo "text $TA"; echo "key Tab"; echo "text $A"; echo "key Return"; echo "expect 报考级别与本场考试不符"; } >"$T/s.txt"
+{ script_unlock "$CT2"; echo "text $TA"; echo "key Tab"; echo "text $A"; echo "key Return"; echo "expect 报考级别与本场考试不符"; } >"$T/s.txt"
 wsit "kiosk: a level-4 candidate of the hub's roster cannot sit the level-2 paper" kx2 01 5 "$T/theory-2.pack" "$R1" "$T/s.txt"
 
 # ---- 6. results come home: examhub serve, examsync enroll + push ----------------------------------------
-wf_hub_start() {
-    local port try i
-    for try in $(seq 1 25); do
-        port=$((20000 + (RANDOM * 32768 + RANDOM) % 40000))
-        "$WH" serve --db "$DB" --listen "127.0.0.1:$port" >>"$T/hub.log" 2>&1 &
-        WF_HUB_PID=$!
-        for i in $(seq 1 50); do
-            kill -0 "$WF_HUB_PID" 2>/dev/null || break
-            if curl -fsS -m 2 "http://127.0.0.1:$port/v1/health" >/dev/null 2>&1; then
-                sleep 0.1
-                kill -0 "$WF_HUB_PID" 2>/dev/null || break
-                WF_URL="http://127.0.0.1:$port"
-                local pid=$WF_HUB_PID parent=$$
-                ( end=$((SECONDS + 180)); while kill -0 "$parent" 2>/dev/null && [ "$SECONDS" -lt "$end" ]; do sleep 1; done
-                  kill -9 "$pid" 2>/dev/null ) &
-                WF_HUB_WD=$!
-                return 0
-            fi
-            sleep 0.1
-        done
-        kill "$WF_HUB_PID" 2>/dev/null; wait "$WF_HUB_PID" 2>/dev/null; WF_HUB_PID=""
-    done
-    return 1
-}
-wok "examhub serve on a free 127.0.0.1 port" "$(tail -3 "$T/hub.log" 2>/dev/null)" wf_hub_start
+check_msg "examhub serve on a free 127.0.0.1 port" "$(tail -3 "$T/hub.log" 2>/dev/null)" hub_start "$DB"
 upload() {
     local k
     for k in kat kbt kap kbp kgt kgp; do
-        "$SYNC" enroll --data "$T/$k" --hub "$WF_URL" --token "$("$WH" token --db "$DB")" >"$T/up.out" 2>&1 || { echo "$k enroll: $(cat "$T/up.out")"; return 1; }
-        timeout 60 "$SYNC" push --data "$T/$k" --hub "$WF_URL" >"$T/up.out" 2>&1 || { echo "$k push: $(cat "$T/up.out")"; return 1; }
+        "$SYNC" enroll --data "$T/$k" --hub "$HUB_URL" --token "$("$WH" token --db "$DB")" >"$T/up.out" 2>&1 || { echo "$k enroll: $(cat "$T/up.out")"; return 1; }
+        timeout 60 "$SYNC" push --data "$T/$k" --hub "$HUB_URL" >"$T/up.out" 2>&1 || { echo "$k push: $(cat "$T/up.out")"; return 1; }
         grep -q " 0 pending" "$T/up.out" || { echo "$k push: $(cat "$T/up.out")"; return 1; }
     done
 }
-wok "six kiosks enrol and push their results (examsync enroll + push)" "$(upload)" eval '[ -n "$WF_URL" ]'
+up_why=$(upload); up_rc=$?
+check_msg "six kiosks enrol and push their results (examsync enroll + push)" "$up_why" eval '[ $up_rc -eq 0 ]'
 "$WH" results --db "$DB" --csv >"$T/results.csv"
-wok "the hub holds the 8 results (2 absences, 6 sittings)" "$(cat "$T/results.csv")" \
+check_msg "the hub holds the 8 results (2 absences, 6 sittings)" "$(cat "$T/results.csv")" \
     eval '[ $(tail -n +2 "$T/results.csv" | grep -c .) -eq 8 ] && [ $(grep -c ",absent," "$T/results.csv") -eq 2 ]'
-if [ -n "$WF_HUB_PID" ]; then kill "$WF_HUB_PID" 2>/dev/null; wait "$WF_HUB_PID" 2>/dev/null; WF_HUB_PID=""; fi
-if [ -n "$WF_HUB_WD" ]; then kill "$WF_HUB_WD" 2>/dev/null; wait "$WF_HUB_WD" 2>/dev/null; WF_HUB_WD=""; fi
+hub_stop
 
 # ---- 7. final results before marking ---------------------------------------------------------------------
 final --batch 2026-03
-wok "final: essays unmarked → 陈志明 still 'marking', not passed" "$(grep "$TA" "$T/final.csv")" \
+check_msg "final: essays unmarked → 陈志明 still 'marking', not passed" "$(grep "$TA" "$T/final.csv")" \
     eval '[ "$(fget "$TA" status)" = marking ] && [ "$(fget "$TA" passed)" = 0 ]'
 
 # ---- 8. marking: essays with their reference answers; two markers, a third when they differ ------------------------
 run "$WH" marking --db "$DB" --pack "$T/practical-4.pack" --pub "$AUTH/authority.pub" --release-code "$CP4" --out "$T/marking-4.csv"
-wok "marking: the 4 essay answers of level 4 (2 × 陈志明, 2 × 林美玲) with reference answers" "rc=$RC $OUT $ERR" \
+check_msg "marking: the 4 essay answers of level 4 (2 × 陈志明, 2 × 林美玲) with reference answers" "rc=$RC $OUT $ERR" \
     eval '[ $RC -eq 0 ] && [ $(awk -F, "NR > 1 && \$2 == \"$TA\"" "$T/marking-4.csv" | wc -l) -eq 2 ] &&
           [ $(awk -F, "NR > 1 && \$2 == \"$TB\"" "$T/marking-4.csv" | wc -l) -eq 2 ] && [ $(tail -n +2 "$T/marking-4.csv" | wc -l) -eq 4 ] &&
           grep -q "提高商品标题与卖点的相关性" "$T/marking-4.csv" && head -1 "$T/marking-4.csv" | grep -q "result_id,ticket,item,question_id,points,response,reference"'
 run "$WH" marking --db "$DB" --pack "$T/practical-2.pack" --pub "$AUTH/authority.pub" --release-code "$CP2" --out "$T/marking-2.csv"
-wok "marking: the 2 essay answers of level 2" "rc=$RC $OUT $ERR" eval '[ $RC -eq 0 ] && [ $(tail -n +2 "$T/marking-2.csv" | wc -l) -eq 2 ]'
+check_msg "marking: the 2 essay answers of level 2" "rc=$RC $OUT $ERR" eval '[ $RC -eq 0 ] && [ $(tail -n +2 "$T/marking-2.csv" | wc -l) -eq 2 ]'
 essays() { awk -F, -v t="$2" 'NR > 1 && $2 == t { print $1 "," $3 }' "$1"; } # result_id,item of TICKET
 mapfile -t EA < <(essays "$T/marking-4.csv" "$TA"); mapfile -t EB < <(essays "$T/marking-4.csv" "$TB")
 mapfile -t EG < <(essays "$T/marking-2.csv" "$TG")
@@ -407,36 +356,36 @@ mapfile -t EG < <(essays "$T/marking-2.csv" "$TG")
 } >"$T/marks1.csv"
 { echo "result_id,item,marker,points"; echo "${EA[0]},李老师,11"; } >"$T/marks-bad.csv"
 run "$WH" marks --db "$DB" --csv "$T/marks-bad.csv"
-wok "marks: more points than the essay's maximum (11 of 10) are refused" "rc=$RC $ERR" \
+check_msg "marks: more points than the essay's maximum (11 of 10) are refused" "rc=$RC $ERR" \
     eval '[ $RC -ne 0 ] && [ "$(sqlv "SELECT count(*) FROM mark")" = 0 ]'
 run "$WH" marks --db "$DB" --csv "$T/marks1.csv"
-wok "marks: two markers' marks recorded" "rc=$RC $OUT $ERR" eval '[ $RC -eq 0 ] && grep -q "12 marks recorded" "$T/out"'
+check_msg "marks: two markers' marks recorded" "rc=$RC $OUT $ERR" eval '[ $RC -eq 0 ] && grep -q "12 marks recorded" "$T/out"'
 final --batch 2026-03
-wok "final: one essay of 陈志明 beyond the margin → still 'marking', not passed" "$(grep "$TA" "$T/final.csv")" \
+check_msg "final: one essay of 陈志明 beyond the margin → still 'marking', not passed" "$(grep "$TA" "$T/final.csv")" \
     eval '[ "$(fget "$TA" status)" = marking ] && [ "$(fget "$TA" passed)" = 0 ]'
 { echo "result_id,item,marker,points"; echo "${EA[1]},李老师,8"; } >"$T/marks2.csv"
 run "$WH" marks --db "$DB" --csv "$T/marks2.csv"
 final --batch 2026-03
 pA=$(( (pwant + 85 + 85) / 10 )).$(( (pwant + 85 + 85) % 10 )); pA=${pA%.0}
 pB=$(( (pwant + 55 + 30) / 10 )).$(( (pwant + 55 + 30) % 10 )); pB=${pB%.0}
-wok "final: a third marker decides (the two closest, 9 and 8 → 8.5): 陈志明 passed, theory 100, practical $pA" \
+check_msg "final: a third marker decides (the two closest, 9 and 8 → 8.5): 陈志明 passed, theory 100, practical $pA" \
     "$(grep "$TA" "$T/final.csv")" \
     eval '[ "$(fget "$TA" status)" = passed ] && [ "$(fget "$TA" passed)" = 1 ] && [ "$(fget "$TA" theory)" = 100 ] &&
           [ "$(fget "$TA" practical)" = "$pA" ] && [ "$(fget "$TA" theory_status)" = submitted ]'
-wok "final: 林美玲 failed, theory $((bwant / 10)) (< 60), practical $pB" "$(grep "$TB" "$T/final.csv")" \
+check_msg "final: 林美玲 failed, theory $((bwant / 10)) (< 60), practical $pB" "$(grep "$TB" "$T/final.csv")" \
     eval '[ "$(fget "$TB" status)" = failed ] && [ "$(fget "$TB" passed)" = 0 ] && [ "$(fget "$TB" theory)" = $((bwant / 10)) ] &&
           [ "$(fget "$TB" practical)" = "$pB" ]'
-wok "final: 黄国强 absent from both papers, 0 and 0, failed" "$(grep "$TC" "$T/final.csv")" \
+check_msg "final: 黄国强 absent from both papers, 0 and 0, failed" "$(grep "$TC" "$T/final.csv")" \
     eval '[ "$(fget "$TC" theory)" = 0 ] && [ "$(fget "$TC" practical)" = 0 ] && [ "$(fget "$TC" theory_status)" = absent ] &&
           [ "$(fget "$TC" practical_status)" = absent ] && [ "$(fget "$TC" status)" = failed ]'
 TD=$(csvget "$T/apps.csv" id_number "$D" ticket)
-wok "final: 张丽 planned but never came: 0, absent, failed" "$(grep "$TD" "$T/final.csv")" \
+check_msg "final: 张丽 planned but never came: 0, absent, failed" "$(grep "$TD" "$T/final.csv")" \
     eval '[ "$(fget "$TD" theory)" = 0 ] && [ "$(fget "$TD" status)" = failed ]'
 pG=$(( (pwant2 + 95 + 75) / 10 )).$(( (pwant2 + 95 + 75) % 10 )); pG=${pG%.0}
-wok "final: 刘建华 (level 2) without a review score does not pass (review 0)" "$(grep "$TG" "$T/final.csv")" \
+check_msg "final: 刘建华 (level 2) without a review score does not pass (review 0)" "$(grep "$TG" "$T/final.csv")" \
     eval '[ "$(fget "$TG" theory)" = 100 ] && [ "$(fget "$TG" practical)" = "$pG" ] && [ "$(fget "$TG" review)" = 0 ] &&
           [ "$(fget "$TG" passed)" = 0 ] && [ "$(fget "$TG" status)" = failed ]'
-wok "final: the whole batch has 6 rows, only 陈志明 passed" "$(cat "$T/final.csv")" \
+check_msg "final: the whole batch has 6 rows, only 陈志明 passed" "$(cat "$T/final.csv")" \
     eval '[ $(tail -n +2 "$T/final.csv" | wc -l) -eq 6 ] && [ $(awk -F, "NR > 1 && \$11 == 1" "$T/final.csv" | wc -l) -eq 1 ]'
 
 # ---- 9. certificates and mailing ----------------------------------------------------------------------------
@@ -444,16 +393,16 @@ cert_re='^S000044440106264[0-9]{6}$'
 run "$WH" certificates --db "$DB" --batch 2026-03
 final --batch 2026-03
 CA=$(fget "$TA" certificate)
-wok "certificates: exactly one number, to 陈志明: 22 characters S‖0000‖44‖440106‖26‖4‖serial" "rc=$RC $OUT $ERR; $CA" \
+check_msg "certificates: exactly one number, to 陈志明: 22 characters S‖0000‖44‖440106‖26‖4‖serial" "rc=$RC $OUT $ERR; $CA" \
     eval '[ $RC -eq 0 ] && grep -q "1 certificates issued" "$T/out" && [ ${#CA} -eq 22 ] && echo "$CA" | grep -Eq "$cert_re" &&
           [ "$CA" = S000044440106264000001 ] && [ $(awk -F, "NR > 1 && \$13 != \"\"" "$T/final.csv" | wc -l) -eq 1 ]'
 run "$WH" certificates --db "$DB" --batch 2026-03
 final --batch 2026-03
-wok "certificates again: nothing new, the number unchanged" "rc=$RC $OUT" \
+check_msg "certificates again: nothing new, the number unchanged" "rc=$RC $OUT" \
     eval '[ $RC -eq 0 ] && grep -q "0 certificates issued" "$T/out" && [ "$(fget "$TA" certificate)" = "$CA" ] &&
           [ "$(sqlv "SELECT count(*) FROM certificate")" = 1 ]'
 "$WH" mailing --db "$DB" --csv --batch 2026-03 >"$T/mail.csv"
-wok "mailing --csv: 陈志明 with address, phone and certificate number (and nobody else)" "$(cat "$T/mail.csv")" \
+check_msg "mailing --csv: 陈志明 with address, phone and certificate number (and nobody else)" "$(cat "$T/mail.csv")" \
     eval 'head -1 "$T/mail.csv" | grep -qx "name,address,phone,certificate" &&
           grep -qx "陈志明,广州市天河区天河路100号,13800000001,$CA" "$T/mail.csv" && [ $(tail -n +2 "$T/mail.csv" | wc -l) -eq 1 ]'
 
@@ -462,37 +411,35 @@ wok "mailing --csv: 陈志明 with address, phone and certificate number (and no
 run "$WH" review --db "$DB" --csv "$T/review.csv"
 final --batch 2026-03
 run "$WH" certificates --db "$DB" --batch 2026-03
-wok "review 59.9: 刘建华 (level 2) still does not pass, no certificate" "$(grep "$TG" "$T/final.csv"); $OUT" \
+check_msg "review 59.9: 刘建华 (level 2) still does not pass, no certificate" "$(grep "$TG" "$T/final.csv"); $OUT" \
     eval '[ "$(fget "$TG" review)" = 59.9 ] && [ "$(fget "$TG" passed)" = 0 ] && grep -q "0 certificates issued" "$T/out"'
 { echo "ticket,score"; echo "$TG,60"; } >"$T/review.csv"
 "$WH" review --db "$DB" --csv "$T/review.csv" >/dev/null
 final --batch 2026-03
-wok "review 60: 刘建华 passes" "$(grep "$TG" "$T/final.csv")" \
+check_msg "review 60: 刘建华 passes" "$(grep "$TG" "$T/final.csv")" \
     eval '[ "$(fget "$TG" review)" = 60 ] && [ "$(fget "$TG" passed)" = 1 ] && [ "$(fget "$TG" status)" = passed ]'
 run "$WH" certificates --db "$DB" --batch 2026-03
 final --batch 2026-03
 CG=$(fget "$TG" certificate)
-wok "certificates: 刘建华 gets S000044440106262000001 (level digit 2, its own serial); 陈志明 keeps his" "$OUT; $CG" \
+check_msg "certificates: 刘建华 gets S000044440106262000001 (level digit 2, its own serial); 陈志明 keeps his" "$OUT; $CG" \
     eval '[ "$CG" = S000044440106262000001 ] && [ "$(fget "$TA" certificate)" = "$CA" ] &&
           [ "$(sqlv "SELECT count(DISTINCT number) FROM certificate")" = 2 ]'
 { echo "ticket,score"; echo "2026034409009,80"; } >"$T/review-bad.csv"
 run "$WH" review --db "$DB" --csv "$T/review-bad.csv"
-wok "review: an unknown ticket is refused" "rc=$RC $ERR" eval '[ $RC -ne 0 ] && grep -q "2026034409009" "$T/err"'
+check_msg "review: an unknown ticket is refused" "rc=$RC $ERR" eval '[ $RC -ne 0 ] && grep -q "2026034409009" "$T/err"'
 
 # ---- 11. a retake: a new registration and fee in a later batch ------------------------------------------------
 { echo "$HDR"; echo "$B,林美玲,4,1,none,no,,,,,2026-04-10,广州市越秀区中山五路8号,13800000002"; } >"$T/apps-april.csv"
 run "$WH" register --db "$DB" --csv "$T/apps-april.csv"
 apps
-wok "retake: 林美玲 registers again for April, a new fee of 410, March kept in the history" "rc=$RC $(grep "$B" "$T/apps.csv")" \
+check_msg "retake: 林美玲 registers again for April, a new fee of 410, March kept in the history" "rc=$RC $(grep "$B" "$T/apps.csv")" \
     eval '[ $RC -eq 0 ] && [ $(grep -c ",$B," "$T/apps.csv") -eq 2 ] &&
           grep -q "^2026-03,$B,林美玲,4,4.1,410,410,$TB$" "$T/apps.csv" && grep -q "^2026-04,$B,林美玲,4,4.1,410,0,$" "$T/apps.csv"'
 apps --batch 2026-04
-wok "applications --batch 2026-04: the retake and the application received on the 16th" "$(cat "$T/apps.csv")" \
+check_msg "applications --batch 2026-04: the retake and the application received on the 16th" "$(cat "$T/apps.csv")" \
     eval '[ $(tail -n +2 "$T/apps.csv" | wc -l) -eq 2 ] && grep -q ",$B," "$T/apps.csv" && grep -q ",$I," "$T/apps.csv"'
 
 fi
 
 # ---- leave nothing running --------------------------------------------------------------------------
-wf_cleanup
-trap - INT TERM
-if [ -n "$WF_PREV_EXIT_TRAP" ]; then eval "$WF_PREV_EXIT_TRAP"; else trap - EXIT; fi
+hub_stop
