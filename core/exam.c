@@ -8,11 +8,11 @@
 #include <time.h>
 
 #include "authority.h"
-#include "csv.h"
 #include "fileio.h"
 #include "journal.h"
 #include "pack.h"
 #include "releasecode.h"
+#include "response.h"
 #include "result.h"
 #include "roster.h"
 #include "score.h"
@@ -59,6 +59,9 @@ struct exam {
     char **resp;
     uint8_t *flag, *saved;
     int active_blank;
+    exam_item_view view; /* exam_view(): the current item, display terms */
+    char *view_blanks;   /* its blank texts, cut at each separator */
+    const char **view_blank;
     int64_t last_clock_save;
     int64_t started_wall;
     int handin_pending; /* a hand-in whose commit failed: retried on tick */
@@ -222,6 +225,10 @@ static void free_sitting(exam *e)
     e->flag = e->saved = NULL;
     paper_question_free(&e->q);
     e->q_item = -1;
+    free(e->view_blanks);
+    free(e->view_blank);
+    e->view_blanks = NULL;
+    e->view_blank = NULL;
     if (e->have_paper) paper_free(&e->pp);
     e->have_paper = 0;
     e->current = 0;
@@ -969,109 +976,45 @@ static int running(const exam *e)
     return e->phase == PHASE_RUNNING && e->ss.state == SS_RUNNING && !e->handin_pending;
 }
 
+static response_map map_of(const exam *e, int i)
+{
+    const paper_item *it = &e->pp.items[i];
+    return (response_map){it->type, it->nopt, it->perm};
+}
+
+/* applies a response_* edit to the current item and saves it */
+static exam_rc apply(exam *e, response_rc rc, char *resp /* owned */)
+{
+    if (rc == RESPONSE_REFUSED) return EXAM_BAD_STATE;
+    if (rc != RESPONSE_OK) return EXAM_INTERNAL;
+    return set_response(e, e->current, resp);
+}
+
 exam_rc exam_choose(exam *e, int display)
 {
     if (!running(e)) return EXAM_BAD_STATE;
-    const paper_item *it = &e->pp.items[e->current];
-    if (display < 0 || display >= it->nopt) return EXAM_BAD_STATE;
-    if (it->type == QT_JUDGE) return set_response(e, e->current, strdup(display == 0 ? "T" : "F"));
-    char letter = (char)('A' + it->perm[display]);
-    if (it->type == QT_SINGLE) return set_response(e, e->current, strndup(&letter, 1));
-    if (it->type != QT_MULTI) return EXAM_BAD_STATE;
-    /* toggle, keep sorted original letters */
-    int have[BANK_MAX_OPTIONS] = {0};
-    for (const char *p = e->resp[e->current]; *p; p++)
-        if (*p >= 'A' && *p < 'A' + BANK_MAX_OPTIONS) have[*p - 'A'] = 1;
-    have[letter - 'A'] ^= 1;
-    char out[BANK_MAX_OPTIONS + 1];
-    int n = 0;
-    for (int k = 0; k < BANK_MAX_OPTIONS; k++)
-        if (have[k]) out[n++] = (char)('A' + k);
-    out[n] = 0;
-    return set_response(e, e->current, strdup(out));
+    response_map m = map_of(e, e->current);
+    char *r;
+    response_rc rc = response_choose(&m, e->resp[e->current], display, &r);
+    return apply(e, rc, r);
 }
 
 exam_rc exam_order_append(exam *e, int display)
 {
     if (!running(e)) return EXAM_BAD_STATE;
-    const paper_item *it = &e->pp.items[e->current];
-    if (it->type != QT_ORDER || display < 0 || display >= it->nopt) return EXAM_BAD_STATE;
-    char letter = (char)('A' + it->perm[display]);
-    const char *cur = e->resp[e->current];
-    if (strchr(cur, letter) || (int)strlen(cur) >= it->nopt) return EXAM_BAD_STATE; /* each once */
-    char *n = fileio_fmt("%s%c", cur, letter);
-    return set_response(e, e->current, n);
-}
-
-/* match responses: nopt-left entries, "a,b,c"; count filled entries */
-static int match_entries(const char *resp, int vals[BANK_MAX_OPTIONS])
-{
-    int n = 0;
-    for (int i = 0; i < BANK_MAX_OPTIONS; i++) vals[i] = 0;
-    if (!*resp) return 0;
-    for (const char *p = resp; n < BANK_MAX_OPTIONS;) {
-        vals[n++] = atoi(p);
-        p = strchr(p, ',');
-        if (!p) break;
-        p++;
-    }
-    return n;
-}
-
-static int left_items(const exam *e)
-{
-    /* a match question has as many left-hand items as right-hand ones */
-    return e->pp.items[e->current].nopt;
+    response_map m = map_of(e, e->current);
+    char *r;
+    response_rc rc = response_order_append(&m, e->resp[e->current], display, &r);
+    return apply(e, rc, r);
 }
 
 exam_rc exam_match_digit(exam *e, int number)
 {
     if (!running(e)) return EXAM_BAD_STATE;
-    const paper_item *it = &e->pp.items[e->current];
-    if (it->type != QT_MATCH || number < 1 || number > it->nopt) return EXAM_BAD_STATE;
-    int vals[BANK_MAX_OPTIONS];
-    int n = match_entries(e->resp[e->current], vals);
-    if (n >= left_items(e)) return EXAM_BAD_STATE;
-    vals[n++] = it->perm[number - 1] + 1;
-    char out[64] = "";
-    for (int i = 0; i < n; i++) {
-        char t[8];
-        snprintf(t, sizeof t, "%s%d", i ? "," : "", vals[i]);
-        strcat(out, t);
-    }
-    return set_response(e, e->current, strdup(out));
-}
-
-/* text fields: fill blanks are separated by SCORE_BLANK_SEP */
-static char *blank_edit(const char *resp, int blank, int blanks, const char *append, int backspace, int newline)
-{
-    size_t cap = strlen(resp) + (append ? strlen(append) : 0) + (size_t)blanks + 8;
-    char *out = malloc(cap);
-    if (!out) return NULL;
-    size_t o = 0;
-    int b = 0;
-    const char *p = resp;
-    for (b = 0; b < (blanks > 0 ? blanks : 1); b++) {
-        const char *end = strchr(p, SCORE_BLANK_SEP);
-        size_t len = end ? (size_t)(end - p) : strlen(p);
-        if (b) out[o++] = SCORE_BLANK_SEP;
-        memcpy(out + o, p, len);
-        size_t start = o;
-        o += len;
-        if (b == blank) {
-            if (backspace && o > start) {
-                do o--;
-                while (o > start && ((unsigned char)out[o] & 0xC0) == 0x80);
-            }
-            if (append) { memcpy(out + o, append, strlen(append)); o += strlen(append); }
-            if (newline) out[o++] = '\n';
-        }
-        p = end ? end + 1 : p + len;
-    }
-    out[o] = 0;
-    /* drop trailing empty blanks so "unanswered" stays "" */
-    while (o > 0 && out[o - 1] == SCORE_BLANK_SEP) out[--o] = 0;
-    return out;
+    response_map m = map_of(e, e->current);
+    char *r;
+    response_rc rc = response_match_digit(&m, e->resp[e->current], number, &r);
+    return apply(e, rc, r);
 }
 
 static int blanks_of(exam *e)
@@ -1082,38 +1025,32 @@ static int blanks_of(exam *e)
     return q && q->blanks > 0 ? q->blanks : 1;
 }
 
-static int text_type(qtype t) { return t == QT_FILL || t == QT_NUMERIC || t == QT_ESSAY; }
-
 exam_rc exam_text(exam *e, const char *utf8)
 {
-    if (!running(e) || !text_type(e->pp.items[e->current].type) || !utf8 || !*utf8) return EXAM_BAD_STATE;
-    /* the separator and control characters never enter an answer */
-    for (const char *p = utf8; *p; p++)
-        if ((unsigned char)*p < 0x20) return EXAM_BAD_STATE;
-    if (!csv_utf8_valid(utf8, strlen(utf8), NULL)) return EXAM_BAD_STATE;
-    if (strlen(e->resp[e->current]) + strlen(utf8) > 20000) return EXAM_BAD_STATE;
-    return set_response(e, e->current, blank_edit(e->resp[e->current], e->active_blank, blanks_of(e), utf8, 0, 0));
+    if (!running(e)) return EXAM_BAD_STATE;
+    response_map m = map_of(e, e->current);
+    char *r;
+    response_rc rc = response_text(&m, e->resp[e->current], e->active_blank, blanks_of(e), utf8, &r);
+    return apply(e, rc, r);
 }
 
 exam_rc exam_newline(exam *e)
 {
-    if (!running(e) || e->pp.items[e->current].type != QT_ESSAY) return EXAM_BAD_STATE;
-    return set_response(e, e->current, blank_edit(e->resp[e->current], 0, 1, NULL, 0, 1));
+    if (!running(e)) return EXAM_BAD_STATE;
+    response_map m = map_of(e, e->current);
+    char *r;
+    response_rc rc = response_newline(&m, e->resp[e->current], &r);
+    return apply(e, rc, r);
 }
 
 exam_rc exam_backspace(exam *e)
 {
     if (!running(e)) return EXAM_BAD_STATE;
-    const paper_item *it = &e->pp.items[e->current];
-    const char *cur = e->resp[e->current];
-    if (!*cur) return EXAM_OK;
-    if (text_type(it->type)) return set_response(e, e->current, blank_edit(cur, e->active_blank, blanks_of(e), NULL, 1, 0));
-    if (it->type == QT_ORDER) return set_response(e, e->current, strndup(cur, strlen(cur) - 1));
-    if (it->type == QT_MATCH) {
-        const char *comma = strrchr(cur, ',');
-        return set_response(e, e->current, comma ? strndup(cur, (size_t)(comma - cur)) : strdup(""));
-    }
-    return EXAM_BAD_STATE;
+    if (!*e->resp[e->current]) return EXAM_OK; /* nothing to remove, nothing to save */
+    response_map m = map_of(e, e->current);
+    char *r;
+    response_rc rc = response_backspace(&m, e->resp[e->current], e->active_blank, blanks_of(e), &r);
+    return apply(e, rc, r);
 }
 
 void exam_next_blank(exam *e)
@@ -1147,50 +1084,71 @@ void exam_display_response(const exam *e, int i, char *out, size_t size)
 {
     out[0] = 0;
     if (!e->have_paper || i < 0 || i >= e->pp.n || size < 2) return;
-    const paper_item *it = &e->pp.items[i];
-    const char *r = e->resp[i];
-    size_t o = 0;
-    if (it->type == QT_JUDGE) {
-        snprintf(out, size, "%s", !strcmp(r, "T") ? "A" : !strcmp(r, "F") ? "B" : "");
-        return;
-    }
-    if (it->type == QT_SINGLE || it->type == QT_MULTI) { /* display letters, ascending */
-        for (int d = 0; d < it->nopt && o + 1 < size; d++)
-            if (strchr(r, 'A' + it->perm[d])) out[o++] = (char)('A' + d);
-        out[o] = 0;
-        return;
-    }
-    if (it->type == QT_ORDER) {
-        for (const char *p = r; *p && o + 1 < size; p++)
-            for (int d = 0; d < it->nopt; d++)
-                if (it->perm[d] == *p - 'A') out[o++] = (char)('A' + d);
-        out[o] = 0;
-        return;
-    }
-    if (it->type == QT_MATCH) {
-        int vals[BANK_MAX_OPTIONS];
-        int n = match_entries(r, vals);
-        for (int k = 0; k < n; k++) {
-            int disp = 0;
-            for (int d = 0; d < it->nopt; d++)
-                if (it->perm[d] + 1 == vals[k]) disp = d + 1;
-            int w = snprintf(out + o, size - o, "%s%d", k ? "," : "", disp);
-            if (w < 0 || (size_t)w >= size - o) break;
-            o += (size_t)w;
-        }
-        return;
-    }
-    snprintf(out, size, "%s", r);
+    response_map m = map_of(e, i);
+    response_display(&m, e->resp[i], out, size);
 }
 
 int exam_is_selected(const exam *e, int display)
 {
     if (!e->have_paper) return 0;
+    response_map m = map_of(e, e->current);
+    return response_is_selected(&m, e->resp[e->current], display);
+}
+
+/* the blanks of the view: a copy of the response cut at each separator */
+static int view_blanks(exam *e, const char *resp, int blanks)
+{
+    free(e->view_blanks);
+    free(e->view_blank);
+    e->view_blank = NULL;
+    e->view_blanks = strdup(resp);
+    if (!e->view_blanks) return -1;
+    e->view_blank = calloc((size_t)blanks, sizeof *e->view_blank);
+    if (!e->view_blank) return -1;
+    char *p = e->view_blanks;
+    for (int k = 0; k < blanks; k++) {
+        e->view_blank[k] = p;
+        char *sep = p ? strchr(p, SCORE_BLANK_SEP) : NULL;
+        if (sep) *sep = 0;
+        p = sep ? sep + 1 : p + strlen(p); /* past the last one: "" */
+    }
+    return 0;
+}
+
+const exam_item_view *exam_view(exam *e)
+{
+    if (!e->have_paper) return NULL;
+    const paper_question *q = exam_question(e);
+    if (!q) return NULL;
     const paper_item *it = &e->pp.items[e->current];
+    response_map m = map_of(e, e->current);
     const char *r = e->resp[e->current];
-    if (it->type == QT_JUDGE) return (display == 0 && !strcmp(r, "T")) || (display == 1 && !strcmp(r, "F"));
-    if (display < 0 || display >= it->nopt) return 0;
-    return strchr(r, 'A' + it->perm[display]) != NULL && *r;
+    exam_item_view *v = &e->view;
+    memset(v, 0, sizeof *v);
+    v->type = it->type;
+    v->nopt = it->nopt;
+    v->text = r;
+    v->active_blank = e->active_blank;
+    for (int d = 0; d < it->nopt && d < BANK_MAX_OPTIONS; d++) {
+        int o = it->perm[d];
+        if (it->type == QT_JUDGE) v->option[d] = "";
+        else if (it->type == QT_MATCH) v->option[d] = o < q->nright ? q->right[o] : "";
+        else v->option[d] = o < q->noptions ? q->options[o] : "";
+        v->selected[d] = response_is_selected(&m, r, d);
+    }
+    if (it->type == QT_ORDER) {
+        response_display(&m, r, v->order, sizeof v->order);
+        for (int k = 0; v->order[k]; k++) v->step[v->order[k] - 'A'] = k + 1;
+    }
+    if (it->type == QT_MATCH) {
+        char disp[64];
+        response_display(&m, r, disp, sizeof disp);
+        v->nmatch = response_match_entries(disp, v->match);
+    }
+    v->nblanks = blanks_of(e);
+    if (view_blanks(e, r, v->nblanks) != 0) return NULL;
+    v->blank = e->view_blank;
+    return v;
 }
 
 /* ---- clock ------------------------------------------------------------------------ */

@@ -136,6 +136,28 @@ void exam_display_response(const exam *e, int item, char *out, size_t size);
 /* Is display option D selected on the current item (single/multi/judge)? */
 int exam_is_selected(const exam *e, int display);
 
+/* The current item as the screen draws it, in DISPLAY terms (display
+ * position d = letter 'A' + d, or number d + 1 for match), so the front end
+ * needs neither the option permutation nor the response encoding. */
+typedef struct exam_item_view {
+    qtype type;
+    int nopt;                             /* options shown (match: right-hand items) */
+    const char *option[BANK_MAX_OPTIONS]; /* text shown at d (match: right-hand item); "" for judge */
+    int selected[BANK_MAX_OPTIONS];       /* judge/single/multi: d is selected */
+    char order[BANK_MAX_OPTIONS + 1];     /* order: display letters in the candidate's order */
+    int step[BANK_MAX_OPTIONS];           /* order: 1-based place of d in that order, 0 = not placed */
+    int match[BANK_MAX_OPTIONS];          /* match: display number chosen for left-hand item i, 0 none */
+    int nmatch;                           /* match: left-hand items filled (the next one is nmatch) */
+    int nblanks;                          /* fill: blanks (>= 1); 1 for the other text types */
+    const char *const *blank;             /* fill: text of blank k, k < nblanks */
+    int active_blank;                     /* fill: blank that takes typing */
+    const char *text;                     /* canonical response (numeric, essay: the text typed) */
+} exam_item_view;
+
+/* View of the current item; NULL without a paper or when its content cannot
+ * be read. Owned by E: valid until the next exam_* call. */
+const exam_item_view *exam_view(exam *e);
+
 /* ---- clock ---- */
 int64_t exam_remaining_ms(const exam *e);
 int64_t exam_elapsed_ms(const exam *e);

@@ -5,7 +5,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../core/score.h"
 #include "../core/text.h"
 #include "app.h"
 #include "ime.h"
@@ -135,38 +134,20 @@ static void on_event(app *a, const SDL_Event *ev)
 
 static void fmt_points(int tenths, char *out, size_t n) { text_format_tenths(tenths, out, n); }
 
-static const char *blank_text(const char *resp, int k, char *buf, size_t n)
-{
-    const char *p = resp;
-    for (int i = 0; i < k && p; i++) {
-        p = strchr(p, SCORE_BLANK_SEP);
-        if (p) p++;
-    }
-    if (!p) { buf[0] = 0; return buf; }
-    const char *e = strchr(p, SCORE_BLANK_SEP);
-    size_t len = e ? (size_t)(e - p) : strlen(p);
-    if (len >= n) len = n - 1;
-    memcpy(buf, p, len);
-    buf[len] = 0;
-    return buf;
-}
-
 /* a text box with the answer, the IME composition and a caret (ui_edit) */
 static int text_box(app *a, int x, int y, int w, int h, const char *text, int active, int px, int multiline)
 {
     return ui_edit(&a->ui, (SDL_Rect){x, y, w, h}, px, text, a->composing, multiline, active);
 }
 
-static int draw_options(app *a, const paper_item *it, const paper_question *q, int x, int y, int w)
+static int draw_options(app *a, const exam_item_view *v, int x, int y, int w)
 {
     ui *u = &a->ui;
     int px = ui_px(u, 22);
     int y0 = y;
-    for (int d = 0; d < it->nopt; d++) {
-        const char *text;
-        if (it->type == QT_JUDGE) text = d == 0 ? "正确" : "错误";
-        else text = it->perm[d] < q->noptions ? q->options[it->perm[d]] : "";
-        int sel = exam_is_selected(a->ex, d);
+    for (int d = 0; d < v->nopt; d++) {
+        const char *text = v->type == QT_JUDGE ? (d == 0 ? "正确" : "错误") : v->option[d];
+        int sel = v->selected[d];
         char label[8];
         snprintf(label, sizeof label, "%c.", 'A' + d);
         int lw = ui_px(u, 70);
@@ -175,7 +156,7 @@ static int draw_options(app *a, const paper_item *it, const paper_question *q, i
         SDL_Color fg = sel ? u->theme.accent_text : u->theme.text;
         ui_fill(u, r, sel ? u->theme.selected_bg : u->theme.panel);
         ui_frame(u, r, sel ? u->theme.selected_bg : u->theme.border, sel ? 3 : 1);
-        const char *mark = it->type == QT_MULTI ? (sel ? "■" : "□") : (sel ? "●" : "○");
+        const char *mark = v->type == QT_MULTI ? (sel ? "■" : "□") : (sel ? "●" : "○");
         ui_text(u, x + 12, y + ui_px(u, 10), px, fg, mark);
         ui_text(u, x + 12 + ui_px(u, 30), y + ui_px(u, 10), px, fg, label);
         ui_paragraph(u, x + lw, y + ui_px(u, 10), w - lw - 24, px, fg, text, 1);
@@ -185,18 +166,17 @@ static int draw_options(app *a, const paper_item *it, const paper_question *q, i
     return y - y0;
 }
 
-static int draw_order_match(app *a, const paper_item *it, const paper_question *q, int x, int y, int w)
+static int draw_order_match(app *a, const exam_item_view *v, const paper_question *q, int x, int y, int w)
 {
     ui *u = &a->ui;
     int px = ui_px(u, 22), y0 = y;
-    char disp[64];
-    exam_display_response(a->ex, exam_current(a->ex), disp, sizeof disp);
-    if (it->type == QT_ORDER) {
-        for (int d = 0; d < it->nopt; d++) {
+    const char *disp = v->order;
+    if (v->type == QT_ORDER) {
+        for (int d = 0; d < v->nopt; d++) {
             char line[1200], placed[32] = "";
-            const char *at = strchr(disp, 'A' + d); /* its place in the candidate's order */
-            if (at) snprintf(placed, sizeof placed, "  【第%d步】", (int)(at - disp) + 1);
-            snprintf(line, sizeof line, "%c. %s%s", 'A' + d, it->perm[d] < q->noptions ? q->options[it->perm[d]] : "", placed);
+            int at = v->step[d]; /* its place in the candidate's order */
+            if (at) snprintf(placed, sizeof placed, "  【第%d步】", at);
+            snprintf(line, sizeof line, "%c. %s%s", 'A' + d, v->option[d], placed);
             int h = ui_paragraph(u, x + 12, y + ui_px(u, 6), w - 24, px, at ? u->theme.accent : u->theme.text, line, 1) +
                     ui_px(u, 12);
             ui_frame(u, (SDL_Rect){x, y, w, h}, at ? u->theme.accent : u->theme.border, at ? 2 : 1);
@@ -215,13 +195,8 @@ static int draw_order_match(app *a, const paper_item *it, const paper_question *
         return y - y0 + ui_px(u, 40);
     }
     /* match: left-hand items with the chosen number, right-hand items numbered */
-    int vals[BANK_MAX_OPTIONS] = {0}, nv = 0;
-    for (const char *p = disp; *p && nv < BANK_MAX_OPTIONS;) {
-        vals[nv++] = atoi(p);
-        p = strchr(p, ',');
-        if (!p) break;
-        p++;
-    }
+    const int *vals = v->match;
+    int nv = v->nmatch;
     int half = (w - ui_px(u, 30)) / 2;
     int yl = y, yr = y;
     ui_text(u, x, yl, ui_px(u, 20), u->theme.dim, "左侧项目（依次输入右侧编号）");
@@ -237,9 +212,9 @@ static int draw_order_match(app *a, const paper_item *it, const paper_question *
         ui_frame(u, (SDL_Rect){x, yl, half, h + ui_px(u, 12)}, i == nv ? u->theme.accent : u->theme.border, i == nv ? 2 : 1);
         yl += h + ui_px(u, 18);
     }
-    for (int d = 0; d < it->nopt; d++) {
+    for (int d = 0; d < v->nopt; d++) {
         char line[1200];
-        snprintf(line, sizeof line, "%d. %s", d + 1, it->perm[d] < q->nright ? q->right[it->perm[d]] : "");
+        snprintf(line, sizeof line, "%d. %s", d + 1, v->option[d]);
         int h = ui_paragraph(u, x + half + ui_px(u, 40), yr + ui_px(u, 6), half - 20, px, u->theme.text, line, 1);
         SDL_Rect r = {x + half + ui_px(u, 30), yr, half, h + ui_px(u, 12)};
         ui_frame(u, r, u->theme.border, 1);
@@ -249,27 +224,25 @@ static int draw_order_match(app *a, const paper_item *it, const paper_question *
     return (yl > yr ? yl : yr) - y0;
 }
 
-static int draw_text_answer(app *a, const paper_item *it, const paper_question *q, int x, int y, int w, int hmax)
+static int draw_text_answer(app *a, const exam_item_view *v, int x, int y, int w, int hmax)
 {
     ui *u = &a->ui;
     int px = ui_px(u, 22), y0 = y;
-    const char *resp = exam_response(a->ex, exam_current(a->ex));
-    if (it->type == QT_FILL) {
-        int blanks = q->blanks > 0 ? q->blanks : 1;
-        for (int k = 0; k < blanks; k++) {
-            char label[32], buf[4096];
+    const char *resp = v->text;
+    if (v->type == QT_FILL) {
+        for (int k = 0; k < v->nblanks; k++) {
+            char label[32];
             snprintf(label, sizeof label, "第%d空", k + 1);
             ui_text(u, x, y + ui_px(u, 14), px, u->theme.dim, label);
             int bh = ui_px(u, 52);
-            text_box(a, x + ui_px(u, 90), y, w - ui_px(u, 90), bh, blank_text(resp, k, buf, sizeof buf),
-                     k == exam_active_blank(a->ex), px, 0);
+            text_box(a, x + ui_px(u, 90), y, w - ui_px(u, 90), bh, v->blank[k], k == v->active_blank, px, 0);
             ui_target_add(u, (SDL_Rect){x + ui_px(u, 90), y, w - ui_px(u, 90), bh}, ACT_BLANK, k);
             y += bh + ui_px(u, 12);
         }
         ui_text(u, x, y, ui_px(u, 18), u->theme.dim, "按 Tab 键切换到下一空；可使用输入法输入中文。");
         return y - y0 + ui_px(u, 30);
     }
-    if (it->type == QT_NUMERIC) {
+    if (v->type == QT_NUMERIC) {
         ui_text(u, x, y + ui_px(u, 14), px, u->theme.dim, "答：");
         text_box(a, x + ui_px(u, 60), y, w / 2, ui_px(u, 52), resp, 1, px, 0);
         y += ui_px(u, 64);
@@ -409,16 +382,17 @@ static void draw(app *a)
     ui_text(u, mx, y, ui_px(u, 26), exam_flagged(a->ex, cur) ? u->theme.flagged : u->theme.text, num);
     y += ui_px(u, 48);
     const paper_question *q = exam_question(a->ex);
-    if (!q) {
+    const exam_item_view *v = q ? exam_view(a->ex) : NULL;
+    if (!q || !v) {
         ui_text(u, mx, y, ui_px(u, 22), u->theme.danger, "题目读取失败，请通知监考员");
         return;
     }
     y += ui_paragraph(u, mx, y, mw, ui_px(u, 24), u->theme.text, q->stem, 1) + ui_px(u, 16);
     int bottom = u->h - ui_px(u, 44);
     switch (it->type) {
-    case QT_JUDGE: case QT_SINGLE: case QT_MULTI: y += draw_options(a, it, q, mx, y, mw); break;
-    case QT_ORDER: case QT_MATCH: y += draw_order_match(a, it, q, mx, y, mw); break;
-    default: y += draw_text_answer(a, it, q, mx, y, mw, bottom - y - ui_px(u, 20)); break;
+    case QT_JUDGE: case QT_SINGLE: case QT_MULTI: y += draw_options(a, v, mx, y, mw); break;
+    case QT_ORDER: case QT_MATCH: y += draw_order_match(a, v, q, mx, y, mw); break;
+    default: y += draw_text_answer(a, v, mx, y, mw, bottom - y - ui_px(u, 20)); break;
     }
     SDL_RenderSetClipRect(u->renderer, NULL);
     /* only what is visible can be clicked */
