@@ -20,6 +20,7 @@
 #include "../core/text.h"
 #include "hub/hub.h"
 #include "hub/server.h"
+#include "hub/html.h"
 #include "hub/textout.h"
 #include "hub/workflow_cmd.h"
 
@@ -244,17 +245,16 @@ static int cmd_results(opts *o)
     char *why = NULL;
     if (hubstore_open(o->db, 0, &st, &why)) return fail(o->db, why);
     printf("ticket,name,level,pack_id,kind,status,score,passed,kiosk,submitted_at,pending,result_id\n");
-    hubstore_each_result(st, NULL, print_csv, NULL);
+    int rc = hubstore_each_result(st, NULL, print_csv, NULL) ? fail(o->db, fileio_fmt("storage: %s", hubstore_error(st))) : 0;
     hubstore_close(st);
-    return 0;
+    return rc;
 }
 
 /* ---- HTML report ---------------------------------------------------------------- */
 
+/* one paper's figures (html_paper) and its table rows, while collecting */
 typedef struct pack_stats {
-    char pack_id[33], title[256], kind[16];
-    int level, n, passed, absent, pending, bins[10];
-    long long sum;
+    html_paper h;
     FILE *rows;
     char *rows_buf;
     size_t rows_len;
@@ -270,7 +270,7 @@ static int collect(void *vctx, const hub_result *r)
     report_ctx *c = vctx;
     pack_stats *p = NULL;
     for (int i = 0; i < c->np; i++)
-        if (!strcmp(c->p[i].pack_id, r->pack_id)) p = &c->p[i];
+        if (!strcmp(c->p[i].h.pack_id, r->pack_id)) p = &c->p[i];
     if (!p) {
         if (c->np == c->cap) {
             int cap = c->cap ? c->cap * 2 : 8;
@@ -281,62 +281,22 @@ static int collect(void *vctx, const hub_result *r)
         }
         p = &c->p[c->np++];
         memset(p, 0, sizeof *p);
-        snprintf(p->pack_id, sizeof p->pack_id, "%s", r->pack_id);
-        snprintf(p->title, sizeof p->title, "%s", r->title);
-        snprintf(p->kind, sizeof p->kind, "%s", r->kind);
-        p->level = r->level;
+        snprintf(p->h.pack_id, sizeof p->h.pack_id, "%s", r->pack_id);
+        snprintf(p->h.title, sizeof p->h.title, "%s", r->title);
+        snprintf(p->h.kind, sizeof p->h.kind, "%s", r->kind);
+        p->h.level = r->level;
         p->rows = open_memstream(&p->rows_buf, &p->rows_len);
     }
-    p->n++;
-    p->passed += r->passed;
-    p->absent += !strcmp(r->status, "absent");
-    p->pending += r->pending > 0;
-    p->sum += r->score_tenths;
+    html_paper *h = &p->h;
+    h->n++;
+    h->passed += r->passed;
+    h->absent += !strcmp(r->status, "absent");
+    h->pending += r->pending > 0;
+    h->sum += r->score_tenths;
     int bin = r->score_tenths / 100;
-    p->bins[bin > 9 ? 9 : bin]++;
-    char score[24];
-    fprintf(p->rows, "<tr><td>");
-    out_html(p->rows, r->ticket);
-    fprintf(p->rows, "</td><td>");
-    out_html(p->rows, r->name);
-    fprintf(p->rows, "</td><td>%s</td><td class=n>%s</td><td>%s</td></tr>\n", r->status,
-            text_format_tenths(r->score_tenths, score, sizeof score), r->passed ? "合格" : r->pending ? "待评阅" : "不合格");
+    h->bins[bin > 9 ? 9 : bin]++;
+    html_report_row(p->rows, r);
     return 0;
-}
-
-static void write_report(FILE *f, pack_stats *p)
-{
-    fclose(p->rows);
-    int max = 1;
-    for (int i = 0; i < 10; i++)
-        if (p->bins[i] > max) max = p->bins[i];
-    char mean[24];
-    text_format_tenths(p->n ? (int)(p->sum / p->n) : 0, mean, sizeof mean);
-    fprintf(f, "<!doctype html><html lang=zh-CN><head><meta charset=utf-8><title>");
-    out_html(f, p->title);
-    fprintf(f, " 成绩报告</title><style>body{font-family:'Noto Sans CJK SC','Microsoft YaHei',sans-serif;margin:2em;"
-               "color:#1a1c24}table{border-collapse:collapse}td,th{border:1px solid #ccd;padding:4px 10px}"
-               ".n{text-align:right}.k{font-size:2em;font-weight:bold}</style></head><body>\n<h1>");
-    out_html(f, p->title);
-    fprintf(f, "</h1>\n<p>试卷 %s · %d级 · %s</p>\n", p->pack_id, p->level, strcmp(p->kind, "practical") ? "理论知识" : "操作技能");
-    fprintf(f, "<p>考生 <span class=k>%d</span> 人，合格 <span class=k>%d</span> 人，合格率 <span class=k>%.1f%%</span>，"
-               "平均分 %s，缺考 %d 人，待人工评阅 %d 人</p>\n",
-            p->n, p->passed, p->n ? 100.0 * p->passed / p->n : 0.0, mean, p->absent, p->pending);
-    int W = 620, H = 260, bw = 52;
-    fprintf(f, "<svg xmlns='http://www.w3.org/2000/svg' width='%d' height='%d' role='img' aria-label='成绩分布'>\n", W, H + 40);
-    for (int i = 0; i < 10; i++) {
-        int h = p->bins[i] * (H - 20) / max;
-        int x = 40 + i * (bw + 6);
-        fprintf(f, "<rect x='%d' y='%d' width='%d' height='%d' fill='%s'/>", x, H - h, bw, h, i >= 6 ? "#165db4" : "#c0c6d2");
-        fprintf(f, "<text x='%d' y='%d' font-size='12' text-anchor='middle'>%d</text>", x + bw / 2, H - h - 4, p->bins[i]);
-        fprintf(f, "<text x='%d' y='%d' font-size='12' text-anchor='middle'>%d-%d</text>\n", x + bw / 2, H + 16, i * 10,
-                i == 9 ? 100 : i * 10 + 9);
-    }
-    fprintf(f, "<line x1='36' y1='%d' x2='%d' y2='%d' stroke='#555'/></svg>\n", H, W - 10, H);
-    fprintf(f, "<table><tr><th>准考证号</th><th>姓名</th><th>状态</th><th>成绩</th><th>结果</th></tr>\n%s</table>\n"
-               "</body></html>\n",
-            p->rows_buf ? p->rows_buf : "");
-    free(p->rows_buf);
 }
 
 static int cmd_report(opts *o)
@@ -350,20 +310,24 @@ static int cmd_report(opts *o)
         return fail(o->out, fileio_fmt("cannot create: %s", strerror(errno)));
     }
     report_ctx c = {0};
-    hubstore_each_result(st, NULL, collect, &c);
+    int rc = hubstore_each_result(st, NULL, collect, &c) ? fail(o->db, fileio_fmt("storage: %s", hubstore_error(st))) : 0;
     hubstore_close(st);
-    int rc = 0;
     for (int i = 0; i < c.np; i++) {
-        char *html = NULL;
+        pack_stats *p = &c.p[i];
+        fclose(p->rows);
+        char *html = NULL, *path = NULL;
         size_t len = 0;
-        FILE *f = open_memstream(&html, &len);
-        write_report(f, &c.p[i]);
-        fclose(f);
-        char *path = fileio_fmt("%s/%s.html", o->out, c.p[i].pack_id);
-        if (fileio_write_atomic(path, html, len, 0644, 0, &why)) rc |= fail(path, why);
-        else printf("%s: %s, %d candidates\n", path, c.p[i].title, c.p[i].n);
+        if (!rc) { /* no page from a partial read */
+            FILE *f = open_memstream(&html, &len);
+            html_report(f, &p->h, p->rows_buf);
+            fclose(f);
+            path = fileio_fmt("%s/%s.html", o->out, p->h.pack_id);
+            if (fileio_write_atomic(path, html, len, 0644, 0, &why)) rc |= fail(path, why);
+            else printf("%s: %s, %d candidates\n", path, p->h.title, p->h.n);
+        }
         free(path);
         free(html);
+        free(p->rows_buf);
     }
     free(c.p);
     return rc;

@@ -439,6 +439,27 @@ apps --batch 2026-04
 check_msg "applications --batch 2026-04: the retake and the application received on the 16th" "$(cat "$T/apps.csv")" \
     eval '[ $(tail -n +2 "$T/apps.csv" | wc -l) -eq 2 ] && grep -q ",$B," "$T/apps.csv" && grep -q ",$I," "$T/apps.csv"'
 
+# ---- 12. a storage failure reaches the exit status (issue 9 item 5) ---------------------------------------------
+# A copy of the hub whose result table cannot be read: once with a damaged
+# schema (a column renamed: every query of it fails), once with its first page
+# overwritten (the query starts, the read fails part-way). results, final and
+# mailing must each exit non-zero with one line saying why, not print a
+# shorter table as if it were all.
+sqlite3 "$DB" "VACUUM INTO '$T/schema.db'"
+sqlite3 "$T/schema.db" "ALTER TABLE result RENAME COLUMN score_tenths TO score_gone"
+sqlite3 "$DB" "VACUUM INTO '$T/corrupt.db'"
+root=$(sqlite3 "$T/corrupt.db" "SELECT rootpage FROM sqlite_master WHERE name='result'")
+psize=$(sqlite3 "$T/corrupt.db" "PRAGMA page_size")
+head -c 64 /dev/zero | tr '\0' '\377' | dd of="$T/corrupt.db" bs=1 seek=$(( (root - 1) * psize )) conv=notrunc 2>/dev/null
+for broken in schema corrupt; do
+    [ $broken = schema ] && reason="no such column: score_tenths" || reason="database disk image is malformed"
+    for c in results final mailing; do
+        run "$WH" $c --db "$T/$broken.db" --csv
+        check_msg "a $broken hub: $c exits non-zero with a one-line storage reason" "rc=$RC err: $ERR" \
+            eval '[ $RC -eq 1 ] && [ "$(err_lines)" = 1 ] && grep -qx "$T/$broken.db: storage: $reason" "$T/err"'
+    done
+done
+
 fi
 
 # ---- leave nothing running --------------------------------------------------------------------------

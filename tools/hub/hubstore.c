@@ -308,8 +308,8 @@ int hubstore_each_result(hubstore *s, const char *pack_id, hubstore_result_fn fn
                                 " ORDER BY pack_id, ticket";
     if (sqlite3_prepare_v2(s->db, sql, -1, &st, NULL)) return -1;
     if (pack_id) sqlite3_bind_text(st, 1, pack_id, -1, SQLITE_STATIC);
-    int rc = 0;
-    while (sqlite3_step(st) == SQLITE_ROW) {
+    int rc = 0, step;
+    while ((step = sqlite3_step(st)) == SQLITE_ROW) {
         hub_result r;
         memset(&r, 0, sizeof r);
         char *f[9] = {r.result_id, r.kiosk_id, r.session, r.ticket, r.pack_id, r.name, r.title, r.kind, r.status};
@@ -322,8 +322,12 @@ int hubstore_each_result(hubstore *s, const char *pack_id, hubstore_result_fn fn
         r.pending = sqlite3_column_int(st, 12);
         r.submitted_at = sqlite3_column_int64(st, 13);
         r.received_at = sqlite3_column_int64(st, 14);
-        if (fn(ctx, &r)) break;
+        if (fn(ctx, &r)) {
+            step = SQLITE_DONE; /* stopped by the caller, not by the storage */
+            break;
+        }
     }
+    if (step != SQLITE_DONE) rc = -1; /* a read that failed part-way is an error, not the end */
     sqlite3_finalize(st);
     return rc;
 }

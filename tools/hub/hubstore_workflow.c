@@ -6,6 +6,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "../../core/fileio.h"
 #include "hubstore_int.h"
 #include "workflow.h"
 
@@ -208,29 +209,45 @@ static void fill_cand(sqlite3_stmt *st, wf_cand *c)
     snprintf(c->practical_starts, sizeof c->practical_starts, "%s", sqlite3_column_text(st, 17));
 }
 
-static int each(hubstore *s, const char *where, const char *batch, wf_cand_fn fn, void *ctx)
+/* Puts the store's message of the call that just failed into *WHY (when
+ * WHY is given and still empty: the first failure is the one to tell);
+ * returns -1. Call it before any other call on the handle. */
+static int failed(hubstore *s, char **why)
+{
+    if (why && !*why) *why = fileio_fmt("%s", sqlite3_errmsg(s->db));
+    return -1;
+}
+
+static int each(hubstore *s, const char *where, const char *batch, wf_cand_fn fn, void *ctx, char **why)
 {
     char sql[2048];
     snprintf(sql, sizeof sql, "%s WHERE %s%s ORDER BY a.batch, r.site, r.name, a.seat, a.received, a.id", CAND_SQL, where,
              batch ? " AND a.batch=?" : "");
     sqlite3_stmt *st;
-    if (sqlite3_prepare_v2(s->db, sql, -1, &st, NULL)) return -1;
+    if (sqlite3_prepare_v2(s->db, sql, -1, &st, NULL)) return failed(s, why);
     if (batch) sqlite3_bind_text(st, 1, batch, -1, SQLITE_STATIC);
-    while (sqlite3_step(st) == SQLITE_ROW) {
+    int step;
+    while ((step = sqlite3_step(st)) == SQLITE_ROW) {
         wf_cand c;
         fill_cand(st, &c);
-        if (fn(ctx, &c)) break;
+        if (fn(ctx, &c)) { step = SQLITE_DONE; break; }
     }
+    int rc = step == SQLITE_DONE ? 0 : failed(s, why); /* a read that failed part-way is an error, not the end */
     sqlite3_finalize(st);
-    return 0;
+    return rc;
 }
 
-int wf_each_candidate(hubstore *s, const char *batch, wf_cand_fn fn, void *ctx)
+int wf_each_candidate(hubstore *s, const char *batch, wf_cand_fn fn, void *ctx, char **why)
 {
-    return each(s, "a.ticket IS NOT NULL", batch, fn, ctx);
+    if (why) *why = NULL;
+    return each(s, "a.ticket IS NOT NULL", batch, fn, ctx, why);
 }
 
-int wf_each_application(hubstore *s, const char *batch, wf_cand_fn fn, void *ctx) { return each(s, "1", batch, fn, ctx); }
+int wf_each_application(hubstore *s, const char *batch, wf_cand_fn fn, void *ctx, char **why)
+{
+    if (why) *why = NULL;
+    return each(s, "1", batch, fn, ctx, why);
+}
 
 int wf_mark(hubstore *s, const char *result_id, int item, const char *marker, int points)
 {
@@ -291,18 +308,19 @@ static int essay_mark(const int *m, int n, int margin)
 
 /* score of the latest result of TICKET for KIND: objective score plus essay
  * marks; *pending counts essays still undecided; status "" if none */
-static int kind_score(hubstore *s, const char *ticket, const char *kind, int margin, int *pending, char status[16])
+static int kind_score(hubstore *s, const char *ticket, const char *kind, int margin, int *pending, char status[16], char **why)
 {
     *pending = 0;
     status[0] = 0;
     sqlite3_stmt *st, *mk;
     if (sqlite3_prepare_v2(s->db, "SELECT result_id, score_tenths, status, json FROM result WHERE ticket=? AND kind=?"
                                   " ORDER BY submitted_at DESC LIMIT 1", -1, &st, NULL))
-        return -1;
+        return failed(s, why);
     sqlite3_bind_text(st, 1, ticket, -1, SQLITE_STATIC);
     sqlite3_bind_text(st, 2, kind, -1, SQLITE_STATIC);
-    int score = -1;
-    if (sqlite3_step(st) == SQLITE_ROW) {
+    int score = -1, step = sqlite3_step(st);
+    if (step != SQLITE_ROW && step != SQLITE_DONE) failed(s, why);
+    if (step == SQLITE_ROW) {
         score = sqlite3_column_int(st, 1);
         snprintf(status, 16, "%s", sqlite3_column_text(st, 2));
         json_error_t e;
@@ -318,13 +336,16 @@ static int kind_score(hubstore *s, const char *ticket, const char *kind, int mar
                 sqlite3_reset(mk);
                 sqlite3_bind_text(mk, 1, rid, -1, SQLITE_TRANSIENT);
                 sqlite3_bind_int(mk, 2, (int)i + 1);
-                while (sqlite3_step(mk) == SQLITE_ROW && n < 8) m[n++] = sqlite3_column_int(mk, 0);
+                int ms;
+                while ((ms = sqlite3_step(mk)) == SQLITE_ROW && n < 8) m[n++] = sqlite3_column_int(mk, 0);
+                if (ms != SQLITE_ROW && ms != SQLITE_DONE) failed(s, why);
                 int got = essay_mark(m, n, margin);
                 if (got < 0) (*pending)++;
                 else score += got;
             }
             sqlite3_finalize(mk);
-        }
+        } else
+            failed(s, why);
         json_decref(j);
     }
     sqlite3_finalize(st);
@@ -336,7 +357,21 @@ typedef struct final_ctx {
     int margin;
     wf_final_fn fn;
     void *ctx;
+    char *why; /* the first storage failure: wf_each_final returns -1 */
 } final_ctx;
+
+/* one row of a one-column lookup by application id: 1 row, 0 none, -1 error */
+static int app_lookup(hubstore *s, const char *sql, long long app, char *text, size_t size, int *num, char **why)
+{
+    sqlite3_stmt *st;
+    if (sqlite3_prepare_v2(s->db, sql, -1, &st, NULL)) return failed(s, why);
+    sqlite3_bind_int64(st, 1, app);
+    int step = sqlite3_step(st), rc = step == SQLITE_ROW ? 1 : step == SQLITE_DONE ? 0 : failed(s, why);
+    if (rc == 1 && text) snprintf(text, size, "%s", sqlite3_column_text(st, 0));
+    if (rc == 1 && num) *num = sqlite3_column_int(st, 0);
+    sqlite3_finalize(st);
+    return rc;
+}
 
 static int final_one(void *vctx, const wf_cand *c)
 {
@@ -345,20 +380,14 @@ static int final_one(void *vctx, const wf_cand *c)
     memset(&f, 0, sizeof f);
     f.c = *c;
     int tp = 0;
-    f.theory = kind_score(fc->s, c->ticket, "theory", fc->margin, &tp, f.theory_status);
-    f.practical = kind_score(fc->s, c->ticket, "practical", fc->margin, &f.practical_pending, f.practical_status);
+    f.theory = kind_score(fc->s, c->ticket, "theory", fc->margin, &tp, f.theory_status, &fc->why);
+    f.practical = kind_score(fc->s, c->ticket, "practical", fc->margin, &f.practical_pending, f.practical_status, &fc->why);
     f.review = -1;
-    sqlite3_stmt *st;
-    if (sqlite3_prepare_v2(fc->s->db, "SELECT score FROM review WHERE application=?", -1, &st, NULL) == SQLITE_OK) {
-        sqlite3_bind_int64(st, 1, c->app);
-        if (sqlite3_step(st) == SQLITE_ROW) f.review = sqlite3_column_int(st, 0);
-        sqlite3_finalize(st);
-    }
-    if (sqlite3_prepare_v2(fc->s->db, "SELECT number FROM certificate WHERE application=?", -1, &st, NULL) == SQLITE_OK) {
-        sqlite3_bind_int64(st, 1, c->app);
-        if (sqlite3_step(st) == SQLITE_ROW) snprintf(f.certificate, sizeof f.certificate, "%s", sqlite3_column_text(st, 0));
-        sqlite3_finalize(st);
-    }
+    if (!fc->why) app_lookup(fc->s, "SELECT score FROM review WHERE application=?", c->app, NULL, 0, &f.review, &fc->why);
+    if (!fc->why)
+        app_lookup(fc->s, "SELECT number FROM certificate WHERE application=?", c->app, f.certificate, sizeof f.certificate,
+                   NULL, &fc->why);
+    if (fc->why) return 1; /* never hand on a result computed from a partial read */
     /* absent or missing = 0 */
     int t = f.theory < 0 ? 0 : f.theory, p = f.practical < 0 ? 0 : f.practical, r = f.review < 0 ? 0 : f.review;
     f.practical_pending += tp; /* essays of either paper still unmarked */
@@ -366,10 +395,19 @@ static int final_one(void *vctx, const wf_cand *c)
     return fc->fn(fc->ctx, &f);
 }
 
-int wf_each_final(hubstore *s, const char *batch, int margin, wf_final_fn fn, void *ctx)
+int wf_each_final(hubstore *s, const char *batch, int margin, wf_final_fn fn, void *ctx, char **why)
 {
-    final_ctx fc = {s, margin, fn, ctx};
-    return wf_each_candidate(s, batch, final_one, &fc);
+    final_ctx fc = {s, margin, fn, ctx, NULL};
+    char *ewhy = NULL;
+    int rc = wf_each_candidate(s, batch, final_one, &fc, &ewhy);
+    if (!rc && !fc.why) return 0;
+    if (fc.why) { /* the first failure happened inside */
+        free(ewhy);
+        ewhy = fc.why;
+    }
+    if (why) *why = ewhy;
+    else free(ewhy);
+    return -1;
 }
 
 typedef struct cert_ctx {
@@ -385,13 +423,18 @@ static int certify_one(void *vctx, const wf_final *f)
     cert_ctx *cc = vctx;
     if (!f->passed || f->certificate[0]) return 0;
     sqlite3_stmt *st;
-    int serial = 1;
+    int serial = 0;
     if (sqlite3_prepare_v2(cc->s->db, "SELECT coalesce(max(serial),0)+1 FROM certificate WHERE year=? AND level=?", -1, &st,
                            NULL) == SQLITE_OK) {
         sqlite3_bind_int(st, 1, cc->year);
         sqlite3_bind_int(st, 2, f->c.level);
         if (sqlite3_step(st) == SQLITE_ROW) serial = sqlite3_column_int(st, 0);
         sqlite3_finalize(st);
+    }
+    if (serial < 1) {
+        diag_add(cc->d, 0, "storage error: %s", sqlite3_errmsg(cc->s->db));
+        cc->failed = 1;
+        return 1;
     }
     char num[23];
     if (wf_certificate_number(cc->body, f->c.site_code, cc->year, f->c.level, serial, num)) {
@@ -421,10 +464,66 @@ int wf_certify(hubstore *s, const char *batch, const char *body_code, int year, 
 {
     if (sqlite3_exec(s->db, "BEGIN IMMEDIATE", NULL, NULL, NULL)) return -1;
     cert_ctx cc = {s, body_code, year, 0, 0, (int64_t)time(NULL), d};
-    wf_each_final(s, batch, margin, certify_one, &cc);
+    char *why = NULL;
+    if (wf_each_final(s, batch, margin, certify_one, &cc, &why) && !cc.failed) {
+        diag_add(d, 0, "storage error: %s", why);
+        cc.failed = 1;
+    }
+    free(why);
     if (cc.failed || sqlite3_exec(s->db, "COMMIT", NULL, NULL, NULL)) {
         sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
         return -1;
     }
     return cc.issued;
+}
+
+/* ---- marking export ---------------------------------------------------------------- */
+
+int wf_each_pending_essay(hubstore *s, struct sqlite3 *pack, const char *pack_id, wf_essay_fn fn, void *ctx, char **why)
+{
+    sqlite3_stmt *st = NULL, *q = NULL;
+    *why = NULL;
+    if (sqlite3_prepare_v2(s->db, "SELECT result_id, ticket, json FROM result WHERE pack_id=? ORDER BY ticket", -1, &st,
+                           NULL))
+        return failed(s, why);
+    if (sqlite3_prepare_v2(pack, "SELECT answer FROM question WHERE id=?", -1, &q, NULL)) {
+        *why = fileio_fmt("pack: %s", sqlite3_errmsg(pack));
+        sqlite3_finalize(st);
+        return -1;
+    }
+    sqlite3_bind_text(st, 1, pack_id, -1, SQLITE_STATIC);
+    int step, stop = 0;
+    while (!stop && (step = sqlite3_step(st)) == SQLITE_ROW) {
+        json_error_t e;
+        json_t *j = json_loads((const char *)sqlite3_column_text(st, 2), 0, &e);
+        json_t *items = json_object_get(j, "items");
+        for (size_t i = 0; !stop && i < json_array_size(items); i++) {
+            json_t *it = json_array_get(items, i);
+            if (!json_integer_value(json_object_get(it, "pending"))) continue;
+            wf_essay es;
+            es.result_id = (const char *)sqlite3_column_text(st, 0);
+            es.ticket = (const char *)sqlite3_column_text(st, 1);
+            es.item = (int)i + 1;
+            es.question_id = json_string_value(json_object_get(it, "id"));
+            if (!es.question_id) es.question_id = "";
+            es.points = (int)json_integer_value(json_object_get(it, "points"));
+            es.response = json_string_value(json_object_get(it, "response"));
+            if (!es.response) es.response = "";
+            sqlite3_reset(q);
+            sqlite3_bind_text(q, 1, es.question_id, -1, SQLITE_TRANSIENT);
+            int qs = sqlite3_step(q);
+            if (qs != SQLITE_ROW && qs != SQLITE_DONE) {
+                *why = fileio_fmt("pack: %s", sqlite3_errmsg(pack));
+                stop = 2;
+                break;
+            }
+            es.reference = qs == SQLITE_ROW ? (const char *)sqlite3_column_text(q, 0) : "";
+            if (fn(ctx, &es)) stop = 1;
+        }
+        json_decref(j);
+    }
+    int rc = stop == 2 ? -1 : !stop && step != SQLITE_DONE ? failed(s, why) : 0;
+    sqlite3_finalize(st);
+    sqlite3_finalize(q);
+    return rc;
 }

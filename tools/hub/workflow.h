@@ -2,7 +2,7 @@
  * registration with eligibility, fees and batches; payments; rooms, seats and
  * admission tickets; marking of essays; comprehensive review; final results;
  * certificates with national numbers. Storage lives in hubstore_workflow.c
- * (part of the storage module); rules in workflow_rules.c. */
+ * (part of the storage module); the commands in workflow_cmd.c and wf_*.c. */
 #ifndef WORKFLOW_H
 #define WORKFLOW_H
 
@@ -12,6 +12,8 @@
 #include "../../core/certrules.h"
 #include "../../core/eligibility.h"
 #include "hubstore.h"
+
+struct sqlite3; /* an unlocked pack (core/pack.h) */
 
 /* the pure rules (fees, batches, numbers, pass rule) are in core/certrules.h */
 
@@ -45,10 +47,16 @@ typedef struct wf_cand {
     char theory_starts[20], practical_starts[20];
 } wf_cand;
 typedef int (*wf_cand_fn)(void *ctx, const wf_cand *c);
-/* Planned candidates of BATCH ordered by room, seat (NULL: every batch). */
-int wf_each_candidate(hubstore *s, const char *batch, wf_cand_fn fn, void *ctx);
-/* Every application (planned or not) of BATCH, for payments and history. */
-int wf_each_application(hubstore *s, const char *batch, wf_cand_fn fn, void *ctx);
+/* Planned candidates of BATCH ordered by room, seat (NULL: every batch).
+ * Stops when FN returns non-zero. Returns 0, or -1 when a storage call
+ * failed (the rows seen so far are then not all of them), with the reason
+ * in *WHY (caller frees; WHY may be NULL). */
+int wf_each_candidate(hubstore *s, const char *batch, wf_cand_fn fn, void *ctx, char **why)
+    __attribute__((warn_unused_result));
+/* Every application (planned or not) of BATCH, for payments and history;
+ * returns like wf_each_candidate. */
+int wf_each_application(hubstore *s, const char *batch, wf_cand_fn fn, void *ctx, char **why)
+    __attribute__((warn_unused_result));
 
 /* Marks: MARKER gives POINTS (tenths) to essay ITEM (1-based) of a result. */
 int wf_mark(hubstore *s, const char *result_id, int item, const char *marker, int points);
@@ -65,8 +73,25 @@ typedef struct wf_final {
 } wf_final;
 typedef int (*wf_final_fn)(void *ctx, const wf_final *f);
 /* Final results of BATCH (NULL: all), computed from the stored results, the
- * marks (double marking: see workflow README) and the reviews. */
-int wf_each_final(hubstore *s, const char *batch, int margin, wf_final_fn fn, void *ctx);
+ * marks (double marking: see workflow README) and the reviews. Returns 0, or
+ * -1 with *WHY (caller frees; WHY may be NULL) when a storage call failed:
+ * FN is never given a partly read result. */
+int wf_each_final(hubstore *s, const char *batch, int margin, wf_final_fn fn, void *ctx, char **why)
+    __attribute__((warn_unused_result));
+/* One essay answer still to be marked, for the markers' export; the strings
+ * belong to the store and live until FN returns. */
+typedef struct wf_essay {
+    const char *result_id, *ticket, *question_id, *response, *reference;
+    int item, points; /* ITEM 1-based; POINTS: the item's maximum in tenths */
+} wf_essay;
+typedef int (*wf_essay_fn)(void *ctx, const wf_essay *e);
+/* Calls FN for every unmarked essay of the results of PACK_ID (ordered by
+ * ticket), with the reference answer read from the unlocked PACK (from
+ * pack_open). Stops when FN returns non-zero. Returns 0, or -1 with *WHY
+ * (caller frees) when a storage call failed. */
+int wf_each_pending_essay(hubstore *s, struct sqlite3 *pack, const char *pack_id, wf_essay_fn fn, void *ctx, char **why)
+    __attribute__((warn_unused_result));
+
 /* Issues certificate numbers to every passing candidate of BATCH that has
  * none yet, serial per year and level. Returns the number issued or -1. */
 int wf_certify(hubstore *s, const char *batch, const char *body_code, int year, int margin, diag *d);

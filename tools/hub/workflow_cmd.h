@@ -1,4 +1,5 @@
-/* workflow_cmd: examhub's certification commands (see workflow_cmd.c). */
+/* workflow_cmd: examhub's certification commands (workflow_cmd.c: options and
+ * the command table; the commands in wf_import.c, wf_plan.c, wf_output.c). */
 #ifndef WORKFLOW_CMD_H
 #define WORKFLOW_CMD_H
 

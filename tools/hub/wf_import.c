@@ -1,0 +1,181 @@
+/* wf_import: the workflow commands that read a CSV file into the hub:
+ * register (with eligibility), pay, rooms, marks, review. Each validates its
+ * whole input first and writes in one transaction, so a mistake leaves
+ * nothing half-done. */
+#include <sodium.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "../../core/fileio.h"
+#include "../../core/text.h"
+#include "workflow_cmd_int.h"
+
+/* ---- register ------------------------------------------------------------------ */
+
+int wf_import_register(const wopts *o)
+{
+    if (!o->db || !o->csv) return wfc_usage("register needs --db and --csv APPLICATIONS.csv");
+    wfc_table tb;
+    if (wfc_load_csv(o->csv, &tb)) return 1;
+    diag d;
+    diag_init(&d);
+    elig_cols ec;
+    /* the eligibility columns, and what registering needs besides (the name is optional for eligibility) */
+    static const char *const EXTRA[] = {"received", "收件日期", "address", "通信地址", "phone", "电话", "name", "姓名"};
+    int ex[4];
+    int bad = (eligibility_header(&tb.t.rows[0], &ec, &d) != 0) | wfc_map_cols(&tb, EXTRA, 4, NULL, 0, ex);
+    size_t n = tb.t.nrows - 1;
+    wf_app *apps = calloc(n ? n : 1, sizeof *apps);
+    int *clause = calloc(n ? n : 1, sizeof *clause);
+    for (size_t r = 1; !bad && r < tb.t.nrows; r++) {
+        const csv_row *row = &tb.t.rows[r];
+        wf_app *a = &apps[r - 1];
+        if (eligibility_row(row, &ec, &a->a, &d)) continue;
+        char *v[3];
+        for (int k = 0; k < 3; k++) v[k] = wfc_cell(row, ex[k]);
+        if (!v[0] || !wf_date_valid(v[0])) diag_add(&d, row->line, "received '%s' must be a date YYYY-MM-DD", v[0] ? v[0] : "");
+        else if (!*a->a.name) diag_add(&d, row->line, "name is empty");
+        else if (!v[1] || !*v[1] || strlen(v[1]) >= sizeof a->address) diag_add(&d, row->line, "mailing address is empty or too long");
+        else if (!v[2] || !*v[2] || strlen(v[2]) >= sizeof a->phone) diag_add(&d, row->line, "phone is empty or too long");
+        else {
+            snprintf(a->received, sizeof a->received, "%s", v[0]);
+            snprintf(a->address, sizeof a->address, "%s", v[1]);
+            snprintf(a->phone, sizeof a->phone, "%s", v[2]);
+            clause[r - 1] = eligibility_clause(&a->a);
+        }
+        for (int k = 0; k < 3; k++) free(v[k]);
+    }
+    for (size_t i = 0; i < d.n; i++) fprintf(stderr, "%s:%ld: %s\n", o->csv, d.v[i].line, d.v[i].msg);
+    if (bad || d.n) {
+        fprintf(stderr, "%s: nothing registered\n", o->csv);
+        diag_free(&d);
+        csv_free(&tb.t);
+        free(apps);
+        free(clause);
+        return 1;
+    }
+    diag_free(&d);
+    hubstore *s = wfc_open_db(o);
+    int rc = 1, regd = 0, refused = 0, dup = 0;
+    if (s && hubstore_begin(s)) wfc_storage(o, s, NULL);
+    else if (s) {
+        rc = 0;
+        for (size_t i = 0; i < n; i++) {
+            if (!clause[i]) {
+                fprintf(stderr, "%s:%ld: refused: %s is not eligible for level %d (no clause of the notice's 申报条件 holds)\n",
+                        o->csv, apps[i].a.line, apps[i].a.id_number, apps[i].a.level);
+                refused++;
+                continue;
+            }
+            char cl[8], batch[8];
+            snprintf(cl, sizeof cl, "%d.%d", apps[i].a.level, clause[i]);
+            wf_batch_of(apps[i].received, batch);
+            long long id = wf_register(s, &apps[i], cl, (int64_t)time(NULL));
+            if (id < 0) { rc = wfc_err(o->db, fileio_fmt("cannot store: %s", hubstore_error(s))); break; }
+            if (id == 0) { dup++; continue; }
+            printf("%s,%d,%s,%d,%s\n", apps[i].a.id_number, apps[i].a.level, batch, wf_fee(apps[i].a.level), cl);
+            regd++;
+        }
+        if (rc) { hubstore_rollback(s); }
+        else if (hubstore_commit(s)) rc = wfc_err(o->db, fileio_fmt("cannot commit: %s", hubstore_error(s)));
+    }
+    if (!rc) fprintf(stderr, "%s: %d registered, %d refused as not eligible, %d already registered\n", o->csv, regd, refused, dup);
+    hubstore_close(s);
+    sodium_memzero(apps, n * sizeof *apps);
+    free(apps);
+    free(clause);
+    csv_free(&tb.t);
+    return rc;
+}
+
+/* ---- payments, rooms --------------------------------------------------------------- */
+
+static int pay_row(hubstore *s, const wopts *o, const csv_row *row, char **v, int nv)
+{
+    (void)nv;
+    char *end;
+    long amount = strtol(v[2], &end, 10);
+    if (!wfc_batch_ok(v[1])) return WFC_ROW_ERR("batch '%s' must be YYYY-MM", v[1]);
+    if (!*v[2] || *end || amount < 1 || amount > 100000) return WFC_ROW_ERR("amount '%s' must be a whole number of 元 (1-100000)", v[2]);
+    int level = strlen(v[3]) == 1 && v[3][0] >= '1' && v[3][0] <= '4' ? v[3][0] - '0' : 0;
+    switch (wf_pay(s, v[0], v[1], level, (int)amount, (int64_t)time(NULL))) {
+    case 0: return 0;
+    case 1: return WFC_ROW_ERR("no application of %s in batch %s", v[0], v[1]);
+    case 2: return WFC_ROW_ERR("%s applied for several levels in batch %s: add a level column", v[0], v[1]);
+    default: return wfc_err(o->db, fileio_fmt("storage: %s", hubstore_error(s)));
+    }
+}
+
+int wf_import_pay(const wopts *o)
+{
+    if (!o->db || !o->csv) return wfc_usage("pay needs --db and --csv PAYMENTS.csv (id_number,batch,amount[,level])");
+    static const char *const N[] = {"id_number", "身份证号", "batch", "批次", "amount", "金额"};
+    static const char *const OPT[] = {"level", "级别"}; /* needed when a person applied for two levels in one batch */
+    return wfc_import_rows(o, N, 3, OPT, 1, pay_row, "payments");
+}
+
+static int room_row(hubstore *s, const wopts *o, const csv_row *row, char **v, int nv)
+{
+    (void)nv;
+    char *end;
+    long cap = strtol(v[3], &end, 10);
+    if (!*v[0] || !*v[2]) return WFC_ROW_ERR("site and room must not be empty");
+    if (strlen(v[1]) != 6 || strspn(v[1], "0123456789") != 6) return WFC_ROW_ERR("site_code '%s' must be 6 digits", v[1]);
+    if (*end || cap < 1 || cap > 999 || !*v[3]) return WFC_ROW_ERR("capacity '%s' must be 1-999", v[3]);
+    if (wf_room_add(s, v[0], v[1], v[2], (int)cap)) return wfc_err(o->db, fileio_fmt("storage: %s", hubstore_error(s)));
+    return 0;
+}
+
+int wf_import_rooms(const wopts *o)
+{
+    if (!o->db || !o->csv) return wfc_usage("rooms needs --db and --csv ROOMS.csv (site,site_code,room,capacity)");
+    static const char *const N[] = {"site", "考点", "site_code", "考点代码", "room", "考场", "capacity", "容量"};
+    return wfc_import_rows(o, N, 4, NULL, 0, room_row, "rooms");
+}
+
+/* ---- essay marks, comprehensive review ---------------------------------------------------- */
+
+static int mark_row(hubstore *s, const wopts *o, const csv_row *row, char **v, int nv)
+{
+    (void)nv;
+    char *end;
+    long item = strtol(v[1], &end, 10);
+    int pts = 0;
+    if (*end || item < 1 || !*v[2] || (strcmp(v[3], "0") && text_points(v[3], &pts)))
+        return WFC_ROW_ERR("item must be a number, marker not empty, points a number of points");
+    switch (wf_mark(s, v[0], (int)item, v[2], pts)) {
+    case 0: return 0;
+    case 1: return WFC_ROW_ERR("no result %s", v[0]);
+    case 2: return WFC_ROW_ERR("item %ld of result %s is not an essay, or %s points exceed its maximum", item, v[0], v[3]);
+    default: return wfc_err(o->db, fileio_fmt("storage: %s", hubstore_error(s)));
+    }
+}
+
+int wf_import_marks(const wopts *o)
+{
+    if (!o->db || !o->csv) return wfc_usage("marks needs --db and --csv MARKS.csv (result_id,item,marker,points)");
+    static const char *const N[] = {"result_id", NULL, "item", "题号", "marker", "评分人", "points", "得分"};
+    return wfc_import_rows(o, N, 4, NULL, 0, mark_row, "marks");
+}
+
+static int review_row(hubstore *s, const wopts *o, const csv_row *row, char **v, int nv)
+{
+    (void)nv;
+    int score = 0;
+    if (strcmp(v[1], "0") && text_points(v[1], &score)) return WFC_ROW_ERR("score '%s' must be 0-100", v[1]);
+    switch (wf_review(s, v[0], score)) {
+    case 0: return 0;
+    case 1: return WFC_ROW_ERR("no planned candidate with ticket %s", v[0]);
+    default: return wfc_err(o->db, fileio_fmt("storage: %s", hubstore_error(s)));
+    }
+}
+
+int wf_import_review(const wopts *o)
+{
+    if (!o->db || !o->csv) return wfc_usage("review needs --db and --csv REVIEW.csv (ticket,score)");
+    static const char *const N[] = {"ticket", "准考证号", "score", "综合评审成绩"};
+    return wfc_import_rows(o, N, 2, NULL, 0, review_row, "review scores");
+}
+

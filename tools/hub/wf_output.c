@@ -1,0 +1,172 @@
+/* wf_output: the workflow commands that report from the hub: the markers'
+ * export (marking), final results, certificates, mailing, applications. */
+#include <sodium.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "../../core/authority.h"
+#include "../../core/fileio.h"
+#include "../../core/pack.h"
+#include "../../core/text.h"
+#include "textout.h"
+#include "workflow_cmd_int.h"
+
+/* ---- the markers' export ------------------------------------------------------------------------ */
+
+typedef struct essay_ctx {
+    FILE *f;
+    int n;
+    char *out;
+} essay_ctx;
+
+static int print_essay(void *vctx, const wf_essay *e)
+{
+    essay_ctx *ec = vctx;
+    char pts[24];
+    fprintf(ec->f, "%s,%s,%d,%s,%s,", e->result_id, e->ticket, e->item, e->question_id,
+            text_format_tenths(e->points, pts, sizeof pts));
+    out_csv(ec->f, e->response);
+    fputc(',', ec->f);
+    out_csv(ec->f, e->reference);
+    fputc('\n', ec->f);
+    ec->n++;
+    return 0;
+}
+
+int wf_output_marking(const wopts *o)
+{
+    if (!o->db || !o->pack || !o->pub || !o->code || !o->out)
+        return wfc_usage("marking needs --db, --pack FILE.pack, --pub DIR/authority.pub, --release-code CODE and --out FILE.csv");
+    authority_pub pub;
+    char *why = NULL;
+    if (authority_load_pub(o->pub, &pub, &why)) return wfc_err(o->pub, why);
+    unsigned char *buf;
+    size_t len;
+    if (fileio_read(o->pack, 1u << 30, &buf, &len, &why)) return wfc_err(o->pack, why);
+    pack_info info;
+    struct sqlite3 *pdb;
+    if (pack_verify(buf, len, pub.sign_pk, &info, &why) != PACK_OK ||
+        pack_open(buf, len, pub.sign_pk, o->code, &pdb, &why) != PACK_OK) {
+        free(buf);
+        return wfc_err(o->pack, why);
+    }
+    free(buf);
+    hubstore *s = wfc_open_db(o);
+    if (!s) { pack_close(pdb); return 1; }
+    essay_ctx ec = {NULL, 0, NULL};
+    size_t olen = 0;
+    ec.f = open_memstream(&ec.out, &olen);
+    fprintf(ec.f, "result_id,ticket,item,question_id,points,response,reference\n");
+    int rc = 0;
+    char *swhy;
+    if (wf_each_pending_essay(s, pdb, info.pack_id_hex, print_essay, &ec, &swhy)) rc = wfc_storage(o, s, swhy);
+    fclose(ec.f);
+    if (!rc && fileio_write_atomic(o->out, ec.out, olen, 0600, 0, &why)) rc = wfc_err(o->out, why);
+    else if (!rc)
+        printf("%s: %d essay answers to mark (give each to two markers; marks CSV: result_id,item,marker,points)\n", o->out,
+               ec.n);
+    free(ec.out);
+    hubstore_close(s);
+    pack_close(pdb);
+    return rc;
+}
+
+/* ---- final results, certificates, mailing ---------------------------------------------------------------- */
+
+static void pts(int tenths, char *out, size_t n)
+{
+    if (tenths < 0) snprintf(out, n, "0");
+    else text_format_tenths(tenths, out, n);
+}
+
+static int print_final(void *ctx, const wf_final *f)
+{
+    (void)ctx;
+    char t[24], p[24], r[24];
+    pts(f->theory, t, sizeof t);
+    pts(f->practical, p, sizeof p);
+    if (f->c.level <= 2) pts(f->review, r, sizeof r);
+    else r[0] = 0;
+    const char *status = f->practical_pending ? "marking" : f->passed ? "passed" : "failed";
+    printf("%s,%s,%s,%d,%s,%s,%s,%s,%s,%s,%d,%s,%s\n", f->c.batch, f->c.ticket, f->c.id_number, f->c.level, f->c.name, t,
+           p, r, f->theory_status[0] ? f->theory_status : "absent", f->practical_status[0] ? f->practical_status : "absent",
+           f->passed, status, f->certificate);
+    return 0;
+}
+
+int wf_output_final(const wopts *o)
+{
+    if (!o->db || !o->csv) return wfc_usage("final needs --db and --csv [--batch YYYY-MM]");
+    if (o->batch && !wfc_batch_ok(o->batch)) return wfc_usage("--batch must be YYYY-MM");
+    hubstore *s = wfc_open_db(o);
+    if (!s) return 1;
+    printf("batch,ticket,id_number,level,name,theory,practical,review,theory_status,practical_status,passed,status,certificate\n");
+    char *swhy;
+    int rc = wf_each_final(s, o->batch, o->margin, print_final, NULL, &swhy) ? wfc_storage(o, s, swhy) : 0;
+    hubstore_close(s);
+    return rc;
+}
+
+int wf_output_certificates(const wopts *o)
+{
+    if (!o->db || !wfc_batch_ok(o->batch)) return wfc_usage("certificates needs --db and --batch YYYY-MM [--body-code 0000] [--year YYYY]");
+    int year = o->year;
+    if (!year) sscanf(o->batch, "%4d", &year);
+    hubstore *s = wfc_open_db(o);
+    if (!s) return 1;
+    diag d;
+    diag_init(&d);
+    int n = wf_certify(s, o->batch, o->body, year, o->margin, &d);
+    for (size_t i = 0; i < d.n; i++) fprintf(stderr, "examhub certificates: %s\n", d.v[i].msg);
+    diag_free(&d);
+    hubstore_close(s);
+    if (n < 0) return 1;
+    printf("batch %s: %d certificates issued\n", o->batch, n);
+    return 0;
+}
+
+static int print_mail(void *ctx, const wf_final *f)
+{
+    (void)ctx;
+    if (!f->certificate[0]) return 0;
+    FILE *out = stdout;
+    out_csv(out, f->c.name);
+    fputc(',', out);
+    out_csv(out, f->c.address);
+    printf(",%s,%s\n", f->c.phone, f->certificate);
+    return 0;
+}
+
+int wf_output_mailing(const wopts *o)
+{
+    if (!o->db || !o->csv) return wfc_usage("mailing needs --db and --csv [--batch YYYY-MM]");
+    hubstore *s = wfc_open_db(o);
+    if (!s) return 1;
+    printf("name,address,phone,certificate\n");
+    char *swhy;
+    int rc = wf_each_final(s, o->batch, o->margin, print_mail, NULL, &swhy) ? wfc_storage(o, s, swhy) : 0;
+    hubstore_close(s);
+    return rc;
+}
+
+static int print_app(void *ctx, const wf_cand *c)
+{
+    (void)ctx;
+    printf("%s,%s,%s,%d,%s,%d,%d,%s\n", c->batch, c->id_number, c->name, c->level, c->clause, c->fee, c->paid,
+           c->ticket[0] ? c->ticket : "");
+    return 0;
+}
+
+int wf_output_applications(const wopts *o)
+{
+    if (!o->db) return wfc_usage("applications needs --db [--batch YYYY-MM]");
+    hubstore *s = wfc_open_db(o);
+    if (!s) return 1;
+    printf("batch,id_number,name,level,clause,fee,paid,ticket\n");
+    char *swhy;
+    int rc = wf_each_application(s, o->batch, print_app, NULL, &swhy) ? wfc_storage(o, s, swhy) : 0;
+    hubstore_close(s);
+    return rc;
+}
+

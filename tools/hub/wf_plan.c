@@ -1,0 +1,196 @@
+/* wf_plan: the workflow commands that seat a batch and print for it: plan
+ * (rooms, seats, tickets), rosters (signed, with door lists), tickets (the
+ * HTML admission tickets, written by html.c). */
+#include <errno.h>
+#include <sodium.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "../../core/authority.h"
+#include "../../core/fileio.h"
+#include "../../core/roster.h"
+#include "html.h"
+#include "workflow_cmd_int.h"
+
+/* ---- planning -------------------------------------------------------------------------- */
+
+static int starts_ok(const char *s)
+{
+    char d[11];
+    int h, m;
+    char x;
+    if (!s || strlen(s) != 16) return 0;
+    memcpy(d, s, 10);
+    d[10] = 0;
+    return wf_date_valid(d) && sscanf(s + 11, "%2d:%2d%c", &h, &m, &x) == 2 && s[10] == ' ' && h < 24 && m < 60;
+}
+
+int wf_plan_run(const wopts *o)
+{
+    if (!o->db || !wfc_batch_ok(o->batch)) return wfc_usage("plan needs --db and --batch YYYY-MM");
+    if ((o->theory && !starts_ok(o->theory)) || (o->practical && !starts_ok(o->practical)))
+        return wfc_usage("--theory / --practical must be \"YYYY-MM-DD HH:MM\"");
+    hubstore *s = wfc_open_db(o);
+    if (!s) return 1;
+    diag d;
+    diag_init(&d);
+    int n = wf_plan(s, o->batch, o->theory, o->practical, &d);
+    for (size_t i = 0; i < d.n; i++) fprintf(stderr, "examhub plan: %s\n", d.v[i].msg);
+    diag_free(&d);
+    hubstore_close(s);
+    if (n < 0) return 1;
+    printf("batch %s: %d candidates given a room, seat and ticket\n", o->batch, n);
+    return 0;
+}
+
+/* ---- rosters and door lists ------------------------------------------------------------------ */
+
+typedef struct room_list {
+    char key[200], site[128], room[64];
+    roster r;
+    FILE *door;
+    char *door_buf;
+    size_t door_len;
+} room_list;
+
+typedef struct rosters_ctx {
+    room_list *rooms;
+    int n, cap, failed;
+} rosters_ctx;
+
+static int collect_room(void *vctx, const wf_cand *c)
+{
+    rosters_ctx *rc = vctx;
+    room_list *rl = NULL;
+    char key[200];
+    snprintf(key, sizeof key, "%s-%s", c->site, c->room);
+    for (int i = 0; i < rc->n; i++)
+        if (!strcmp(rc->rooms[i].key, key)) rl = &rc->rooms[i];
+    if (!rl) {
+        if (rc->n == rc->cap) {
+            int cap = rc->cap ? rc->cap * 2 : 8;
+            room_list *nr = realloc(rc->rooms, (size_t)cap * sizeof *nr);
+            if (!nr) { rc->failed = 1; return 1; }
+            rc->rooms = nr;
+            rc->cap = cap;
+        }
+        rl = &rc->rooms[rc->n++];
+        memset(rl, 0, sizeof *rl);
+        snprintf(rl->key, sizeof rl->key, "%s", key);
+        snprintf(rl->site, sizeof rl->site, "%s", c->site);
+        snprintf(rl->room, sizeof rl->room, "%s", c->room);
+        randombytes_buf(rl->r.roster_id, sizeof rl->r.roster_id);
+        randombytes_buf(rl->r.salt, sizeof rl->r.salt);
+        rl->door = open_memstream(&rl->door_buf, &rl->door_len);
+        fprintf(rl->door, "seat,ticket,name,id_number,level\n");
+    }
+    roster_entry *ne = realloc(rl->r.e, (rl->r.n + 1) * sizeof *ne);
+    if (!ne) { rc->failed = 1; return 1; }
+    rl->r.e = ne;
+    roster_entry *e = &rl->r.e[rl->r.n++];
+    memset(e, 0, sizeof *e);
+    snprintf(e->ticket, sizeof e->ticket, "%s", c->ticket);
+    e->name = strdup(c->name);
+    e->room = strdup(c->room);
+    e->level = c->level;
+    e->seat = c->seat;
+    roster_hash_id(rl->r.salt, c->ticket, c->id_number, e->id_hash);
+    char masked[19];
+    wfc_mask_id(c->id_number, masked);
+    fprintf(rl->door, "%d,%s,%s,%s,%d\n", c->seat, c->ticket, c->name, masked, c->level);
+    return 0;
+}
+
+static void safe_name(const char *in, char *out, size_t size)
+{
+    size_t o = 0;
+    for (const char *p = in; *p && o + 1 < size; p++) out[o++] = (*p == '/' || *p == ' ' || *p == '\\') ? '_' : *p;
+    out[o] = 0;
+}
+
+int wf_plan_rosters(const wopts *o)
+{
+    if (!o->db || !wfc_batch_ok(o->batch) || !o->key || !o->out)
+        return wfc_usage("rosters needs --db, --batch YYYY-MM, --key DIR/authority.key and --out DIR");
+    uint8_t sk[crypto_sign_SECRETKEYBYTES];
+    char *why = NULL;
+    if (authority_load_sign_sk(o->key, sk, &why)) return wfc_err(o->key, why);
+    if (mkdir(o->out, 0755) && errno != EEXIST) return wfc_err(o->out, fileio_fmt("cannot create: %s", strerror(errno)));
+    hubstore *s = wfc_open_db(o);
+    if (!s) return 1;
+    rosters_ctx rc = {0};
+    char *swhy;
+    int partial = wf_each_candidate(s, o->batch, collect_room, &rc, &swhy) ? wfc_storage(o, s, swhy) : 0;
+    hubstore_close(s);
+    int bad = partial | rc.failed;
+    for (int i = 0; i < rc.n; i++) {
+        room_list *rl = &rc.rooms[i];
+        fclose(rl->door);
+        char base[256];
+        safe_name(rl->key, base, sizeof base);
+        uint8_t *buf = NULL;
+        size_t len = 0;
+        char *path = fileio_fmt("%s/%s.roster", o->out, base), *dpath = fileio_fmt("%s/%s-door.csv", o->out, base);
+        if (partial) { /* no roster from a partial read */
+        } else if (roster_write(&rl->r, sk, &buf, &len) || fileio_write_atomic(path, buf, len, 0644, 0, &why) ||
+            fileio_write_atomic(dpath, rl->door_buf, rl->door_len, 0644, 0, &why))
+            bad |= wfc_err(path, why ? why : fileio_fmt("cannot write"));
+        else
+            printf("%s: %zu candidates (door list %s)\n", path, rl->r.n, dpath);
+        why = NULL;
+        free(buf);
+        free(path);
+        free(dpath);
+        free(rl->door_buf);
+        roster_free(&rl->r);
+    }
+    sodium_memzero(sk, sizeof sk);
+    free(rc.rooms);
+    if (!rc.n && !partial) fprintf(stderr, "examhub rosters: batch %s has no planned candidates (examhub plan)\n", o->batch);
+    return bad || !rc.n;
+}
+
+/* ---- admission tickets --------------------------------------------------------------------------- */
+
+typedef struct tickets_ctx {
+    const char *out;
+    int n, failed;
+} tickets_ctx;
+
+static int write_ticket(void *vctx, const wf_cand *c)
+{
+    tickets_ctx *tc = vctx;
+    char *buf = NULL;
+    size_t len = 0;
+    FILE *f = open_memstream(&buf, &len);
+    char masked[19];
+    wfc_mask_id(c->id_number, masked);
+    html_ticket(f, c, masked);
+    fclose(f);
+    char *path = fileio_fmt("%s/%s.html", tc->out, c->ticket), *why = NULL;
+    if (fileio_write_atomic(path, buf, len, 0644, 0, &why)) {
+        wfc_err(path, why);
+        tc->failed = 1;
+    } else
+        tc->n++;
+    free(path);
+    free(buf);
+    return 0;
+}
+
+int wf_plan_tickets(const wopts *o)
+{
+    if (!o->db || !wfc_batch_ok(o->batch) || !o->out) return wfc_usage("tickets needs --db, --batch YYYY-MM and --out DIR");
+    if (mkdir(o->out, 0755) && errno != EEXIST) return wfc_err(o->out, fileio_fmt("cannot create: %s", strerror(errno)));
+    hubstore *s = wfc_open_db(o);
+    if (!s) return 1;
+    tickets_ctx tc = {o->out, 0, 0};
+    char *swhy;
+    if (wf_each_candidate(s, o->batch, write_ticket, &tc, &swhy)) tc.failed = wfc_storage(o, s, swhy);
+    hubstore_close(s);
+    printf("%d admission tickets written to %s\n", tc.n, o->out);
+    return tc.failed || !tc.n;
+}
+
