@@ -1,7 +1,6 @@
 /* exampack: the packager's tool. Makes authority keys, builds signed and
  * encrypted question packs from a bank and a blueprint, signs room rosters,
  * verifies and inspects both. See exam-packs/FORMAT.md. */
-#include <getopt.h>
 #include <sodium.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -19,48 +18,22 @@
 #include "../core/releasecode.h"
 #include "../core/roster.h"
 #include "../core/text.h"
+#include "cmdtab.h"
 
 #define MAX_PACK_BYTES (1ull << 30)
 
-static const char USAGE[] =
-    "usage:\n"
-    "  exampack keygen  --out DIR\n"
-    "  exampack build   --bank BANK.csv --blueprint BP.ini --key DIR/authority.key --out FILE.pack\n"
-    "                   [--release-code CODE] [--kdf-ops N] [--kdf-mem MIB] [--images DIR]\n"
-    "  exampack roster  --csv ROSTER.csv --key DIR/authority.key --out FILE.roster\n"
-    "  exampack verify  --pub DIR/authority.pub FILE\n"
-    "  exampack inspect --pub DIR/authority.pub FILE.pack [--release-code CODE]\n"
-    "  exampack paper   --pub DIR/authority.pub FILE.pack --release-code CODE --seed HEX\n";
+static const cmdtab EXAMPACK; /* the command table, at the end of the file */
 
-static const char HELP[] =
-    "exampack - build signed, encrypted exam question packs and signed room rosters\n\n"
-    "%s\n"
-    "keygen   writes DIR/authority.pub (give to kiosks and the hub), DIR/authority.key\n"
-    "         (pack signing, keep offline) and DIR/results.key (results decryption, for\n"
-    "         the hub); refuses to overwrite existing keys.\n"
-    "build    checks the bank (CSV) and blueprint (INI), then writes the pack. The\n"
-    "         release code is printed as the last line of output: announce it in the\n"
-    "         exam room at exam start and nowhere earlier. --release-code sets it\n"
-    "         instead of a random one. --kdf-ops/--kdf-mem set the Argon2id cost\n"
-    "         (default 5 passes, 128 MiB: about 0.3-1 s to unlock on a lab PC).\n"
-    "         Stem lines [图:name.png] show PNG images read from --images DIR\n"
-    "         (default: the folder images/ beside the bank).\n"
-    "roster   checks a roster CSV (ticket,name,id_number,level,room,seat) and writes\n"
-    "         a signed roster holding only salted hashes of the ID numbers.\n"
-    "verify   exits 0 only if FILE (pack or roster) is intact and signed by the key.\n"
-    "inspect  shows a pack's public facts; with the release code also its paper:\n"
-    "         parts, question types, points.\n"
-    "paper    reconstructs one candidate's paper from the seed in their result: every\n"
-    "         item as the candidate saw it (order, option order) with the right answer\n"
-    "         in the letters and numbers shown on screen. For reviews and tests.\n\n"
-    "Every mistake in an input file is reported as FILE:LINE: reason. Output files\n"
-    "are written atomically: on any error nothing is left behind.\n"
-    "Formats: exam-packs/FORMAT.md\n";
+typedef struct opts {
+    const char *cmd; /* argv[1], for the usage line of a misuse */
+    const char *out, *bank, *blueprint, *key, *csv, *pub, *code, *seed, *images;
+    long kdf_ops, kdf_mem;
+    const char *file;
+} opts;
 
-static int usage_error(const char *msg)
+static int usage_error(const opts *o, const char *msg)
 {
-    fprintf(stderr, "exampack: %s\n%s", msg, USAGE);
-    return 2;
+    return cmdtab_misuse(&EXAMPACK, o->cmd, msg);
 }
 
 static void print_diag(const char *file, const diag *d)
@@ -79,65 +52,55 @@ static int file_error(const char *file, char *why)
     return 1;
 }
 
-typedef struct opts {
-    const char *out, *bank, *blueprint, *key, *csv, *pub, *code, *seed, *images;
-    long kdf_ops, kdf_mem;
-    int help;
-    const char *file;
-} opts;
+enum { OPT_OUT = 256, OPT_BANK, OPT_BLUEPRINT, OPT_KEY, OPT_CSV, OPT_PUB, OPT_CODE, OPT_KDF_OPS, OPT_KDF_MEM,
+       OPT_SEED, OPT_IMAGES };
 
-static int parse_opts(int argc, char **argv, opts *o)
+static const struct option OPTIONS[] = {
+    {"out", required_argument, 0, OPT_OUT},         {"bank", required_argument, 0, OPT_BANK},
+    {"blueprint", required_argument, 0, OPT_BLUEPRINT}, {"key", required_argument, 0, OPT_KEY},
+    {"csv", required_argument, 0, OPT_CSV},         {"pub", required_argument, 0, OPT_PUB},
+    {"release-code", required_argument, 0, OPT_CODE}, {"kdf-ops", required_argument, 0, OPT_KDF_OPS},
+    {"kdf-mem", required_argument, 0, OPT_KDF_MEM}, {"seed", required_argument, 0, OPT_SEED},
+    {"images", required_argument, 0, OPT_IMAGES},   {0, 0, 0, 0}};
+
+/* one option or operand into opts (cmdtab's option handler) */
+static int set_option(void *ctx, int id, const char *arg, const char **why)
 {
-    static const struct option LONG[] = {
-        {"out", required_argument, 0, 'o'},      {"bank", required_argument, 0, 'b'},
-        {"blueprint", required_argument, 0, 'p'}, {"key", required_argument, 0, 'k'},
-        {"csv", required_argument, 0, 'c'},       {"pub", required_argument, 0, 'u'},
-        {"release-code", required_argument, 0, 'r'}, {"kdf-ops", required_argument, 0, 'O'},
-        {"kdf-mem", required_argument, 0, 'M'},   {"help", no_argument, 0, 'h'},
-        {"seed", required_argument, 0, 'S'},     {"images", required_argument, 0, 'I'},
-        {0, 0, 0, 0}};
-    memset(o, 0, sizeof *o);
-    opterr = 0;
-    optind = 2;
-    int c;
-    while ((c = getopt_long(argc, argv, "h", LONG, NULL)) != -1) {
-        char *end;
-        switch (c) {
-        case 'o': o->out = optarg; break;
-        case 'b': o->bank = optarg; break;
-        case 'p': o->blueprint = optarg; break;
-        case 'k': o->key = optarg; break;
-        case 'c': o->csv = optarg; break;
-        case 'u': o->pub = optarg; break;
-        case 'r': o->code = optarg; break;
-        case 'O':
-            o->kdf_ops = strtol(optarg, &end, 10);
-            if (*end || o->kdf_ops < 1 || o->kdf_ops > 20) return usage_error("--kdf-ops must be 1-20");
-            break;
-        case 'M':
-            o->kdf_mem = strtol(optarg, &end, 10);
-            if (*end || o->kdf_mem < 1 || o->kdf_mem > 2048) return usage_error("--kdf-mem must be 1-2048 (MiB)");
-            break;
-        case 'S': o->seed = optarg; break;
-        case 'I': o->images = optarg; break;
-        case 'h': o->help = 1; break;
-        default: {
-            char msg[128];
-            snprintf(msg, sizeof msg, "unknown or incomplete option '%s'", argv[optind - 1]);
-            return usage_error(msg);
-        }
-        }
+    opts *o = ctx;
+    char *end;
+    switch (id) {
+    case OPT_OUT: o->out = arg; break;
+    case OPT_BANK: o->bank = arg; break;
+    case OPT_BLUEPRINT: o->blueprint = arg; break;
+    case OPT_KEY: o->key = arg; break;
+    case OPT_CSV: o->csv = arg; break;
+    case OPT_PUB: o->pub = arg; break;
+    case OPT_CODE: o->code = arg; break;
+    case OPT_KDF_OPS:
+        o->kdf_ops = strtol(arg, &end, 10);
+        if (*end || o->kdf_ops < 1 || o->kdf_ops > 20) return *why = "--kdf-ops must be 1-20", 1;
+        break;
+    case OPT_KDF_MEM:
+        o->kdf_mem = strtol(arg, &end, 10);
+        if (*end || o->kdf_mem < 1 || o->kdf_mem > 2048) return *why = "--kdf-mem must be 1-2048 (MiB)", 1;
+        break;
+    case OPT_SEED: o->seed = arg; break;
+    case OPT_IMAGES: o->images = arg; break;
+    case CMDTAB_OPERAND:
+        if (o->file) return *why = "too many arguments", 1;
+        o->file = arg;
+        break;
+    default: return *why = "unknown option", 1;
     }
-    if (optind < argc) o->file = argv[optind++];
-    if (optind < argc) return usage_error("too many arguments");
     return 0;
 }
 
 /* ---- keygen ------------------------------------------------------------ */
 
-static int cmd_keygen(opts *o)
+static int cmd_keygen(void *ctx)
 {
-    if (!o->out) return usage_error("keygen needs --out DIR");
+    opts *o = ctx;
+    if (!o->out) return usage_error(o, "keygen needs --out DIR");
     char *why = NULL;
     if (authority_keygen(o->out, &why)) return file_error(o->out, why);
     printf("wrote %s/authority.pub (public), %s/authority.key and %s/results.key (secret, mode 0600)\n", o->out, o->out,
@@ -219,10 +182,11 @@ static int load_images(const char *bankpath, const char *dir, const bank *b, ima
     return bad ? -1 : 0;
 }
 
-static int cmd_build(opts *o)
+static int cmd_build(void *ctx)
 {
+    opts *o = ctx;
     if (!o->bank || !o->blueprint || !o->key || !o->out)
-        return usage_error("build needs --bank, --blueprint, --key and --out");
+        return usage_error(o, "build needs --bank, --blueprint, --key and --out");
     unsigned char *bankbuf = NULL, *bpbuf = NULL;
     size_t banklen, bplen;
     bank b = {0};
@@ -321,9 +285,10 @@ out0:
 
 /* ---- roster ------------------------------------------------------------ */
 
-static int cmd_roster(opts *o)
+static int cmd_roster(void *ctx)
 {
-    if (!o->csv || !o->key || !o->out) return usage_error("roster needs --csv, --key and --out");
+    opts *o = ctx;
+    if (!o->csv || !o->key || !o->out) return usage_error(o, "roster needs --csv, --key and --out");
     unsigned char *buf;
     size_t len;
     if (read_input(o->csv, &buf, &len)) return 1;
@@ -372,9 +337,10 @@ static int load_signed(const char *path, unsigned char **buf, size_t *len)
     return 0;
 }
 
-static int cmd_verify(opts *o)
+static int cmd_verify(void *ctx)
 {
-    if (!o->pub || !o->file) return usage_error("verify needs --pub and a FILE");
+    opts *o = ctx;
+    if (!o->pub || !o->file) return usage_error(o, "verify needs --pub and a FILE");
     authority_pub pub;
     char *why = NULL;
     if (authority_load_pub(o->pub, &pub, &why)) return file_error(o->pub, why);
@@ -434,9 +400,10 @@ static int print_paper(sqlite3 *db)
     return 0;
 }
 
-static int cmd_inspect(opts *o)
+static int cmd_inspect(void *ctx)
 {
-    if (!o->pub || !o->file) return usage_error("inspect needs --pub and a FILE.pack");
+    opts *o = ctx;
+    if (!o->pub || !o->file) return usage_error(o, "inspect needs --pub and a FILE.pack");
     char norm[RELEASECODE_NORM_BYTES];
     if (o->code) { /* a typo is reported at once, before reading anything */
         releasecode_rc r = releasecode_normalize(o->code, norm);
@@ -521,13 +488,14 @@ static void display_answer(const paper_item *it, const paper_question *q, char *
     }
 }
 
-static int cmd_paper(opts *o)
+static int cmd_paper(void *ctx)
 {
-    if (!o->pub || !o->file || !o->code || !o->seed) return usage_error("paper needs --pub, --release-code, --seed and a FILE.pack");
+    opts *o = ctx;
+    if (!o->pub || !o->file || !o->code || !o->seed) return usage_error(o, "paper needs --pub, --release-code, --seed and a FILE.pack");
     uint8_t seed[PAPER_SEED_BYTES];
     size_t sl = 0;
     if (sodium_hex2bin(seed, sizeof seed, o->seed, strlen(o->seed), NULL, &sl, NULL) || sl != sizeof seed)
-        return usage_error("--seed must be 64 hex digits (the seed field of a result)");
+        return usage_error(o, "--seed must be 64 hex digits (the seed field of a result)");
     authority_pub pub;
     char *why = NULL;
     if (authority_load_pub(o->pub, &pub, &why)) return file_error(o->pub, why);
@@ -560,32 +528,56 @@ static int cmd_paper(opts *o)
     return 0;
 }
 
+/* ---- the command table ----------------------------------------------------- */
+
+static const cmd COMMANDS[] = {
+    {"keygen", "--out DIR", "make the authority's keys",
+     "writes DIR/authority.pub (give to kiosks and the hub), DIR/authority.key\n"
+     "(pack signing, keep offline) and DIR/results.key (results decryption, for\n"
+     "the hub); refuses to overwrite existing keys.",
+     cmd_keygen},
+    {"build", "--bank BANK.csv --blueprint BP.ini --key DIR/authority.key --out FILE.pack\n"
+              "[--release-code CODE] [--kdf-ops N] [--kdf-mem MIB] [--images DIR]",
+     "build a signed, encrypted question pack; prints its release code last",
+     "checks the bank (CSV) and blueprint (INI), then writes the pack. The\n"
+     "release code is printed as the last line of output: announce it in the\n"
+     "exam room at exam start and nowhere earlier. --release-code sets it\n"
+     "instead of a random one. --kdf-ops/--kdf-mem set the Argon2id cost\n"
+     "(default 5 passes, 128 MiB: about 0.3-1 s to unlock on a lab PC).\n"
+     "Stem lines [图:name.png] show PNG images read from --images DIR\n"
+     "(default: the folder images/ beside the bank).",
+     cmd_build},
+    {"roster", "--csv ROSTER.csv --key DIR/authority.key --out FILE.roster", "sign a room roster",
+     "checks a roster CSV (ticket,name,id_number,level,room,seat) and writes\n"
+     "a signed roster holding only salted hashes of the ID numbers.",
+     cmd_roster},
+    {"verify", "--pub DIR/authority.pub FILE", "check a pack's or roster's signature",
+     "exits 0 only if FILE (pack or roster) is intact and signed by the key.", cmd_verify},
+    {"inspect", "--pub DIR/authority.pub FILE.pack [--release-code CODE]", "show a pack's facts and paper",
+     "shows a pack's public facts; with the release code also its paper:\n"
+     "parts, question types, points.",
+     cmd_inspect},
+    {"paper", "--pub DIR/authority.pub FILE.pack --release-code CODE --seed HEX",
+     "reconstruct one candidate's paper from a result's seed",
+     "reconstructs one candidate's paper from the seed in their result: every\n"
+     "item as the candidate saw it (order, option order) with the right answer\n"
+     "in the letters and numbers shown on screen. For reviews and tests.",
+     cmd_paper},
+    {0}};
+
+static const cmdtab EXAMPACK = {
+    "exampack", "exampack - build signed, encrypted exam question packs and signed room rosters",
+    "Every mistake in an input file is reported as FILE:LINE: reason. Output files\n"
+    "are written atomically: on any error nothing is left behind.\n"
+    "Formats: exam-packs/FORMAT.md\n",
+    COMMANDS, OPTIONS, set_option};
+
 int main(int argc, char **argv)
 {
     if (sodium_init() < 0) {
         fprintf(stderr, "exampack: cannot initialise libsodium\n");
         return 1;
     }
-    if (argc < 2) return usage_error("no command given");
-    if (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h") || !strcmp(argv[1], "help")) {
-        printf(HELP, USAGE);
-        return 0;
-    }
-    opts o;
-    int r = parse_opts(argc, argv, &o);
-    if (r) return r;
-    if (o.help) {
-        printf(HELP, USAGE);
-        return 0;
-    }
-    const char *cmd = argv[1];
-    if (!strcmp(cmd, "keygen")) return cmd_keygen(&o);
-    if (!strcmp(cmd, "build")) return cmd_build(&o);
-    if (!strcmp(cmd, "roster")) return cmd_roster(&o);
-    if (!strcmp(cmd, "verify")) return cmd_verify(&o);
-    if (!strcmp(cmd, "inspect")) return cmd_inspect(&o);
-    if (!strcmp(cmd, "paper")) return cmd_paper(&o);
-    char msg[128];
-    snprintf(msg, sizeof msg, "unknown command '%s'", cmd);
-    return usage_error(msg);
+    opts o = {.cmd = argc > 1 ? argv[1] : NULL};
+    return cmdtab_main(&EXAMPACK, argc, argv, &o);
 }

@@ -6,7 +6,6 @@
  * display). It never holds the kiosk up: short transactions, busy timeout. */
 #include <errno.h>
 #include <fcntl.h>
-#include <getopt.h>
 #include <poll.h>
 #include <sodium.h>
 #include <stdio.h>
@@ -26,60 +25,26 @@
 #include "../core/store.h"
 #include "../core/bundle.h"
 #include "../core/receipt.h"
+#include "cmdtab.h"
 
 #include <curl/curl.h>
 #include <jansson.h>
 #include <signal.h>
 #include <unistd.h>
 
-static const char USAGE[] =
-    "usage:\n"
-    "  examsync init    --data DIR --pub DIR/authority.pub [--site NAME --room NAME --seat N]\n"
-    "  examsync add     --data DIR FILE...        packs and rosters, e.g. from USB; verified first\n"
-    "  examsync status  --data DIR\n"
-    "  examsync enroll  --data DIR --hub URL --token TOKEN\n"
-    "  examsync push    --data DIR --hub URL          exit 0 only when every result is acknowledged\n"
-    "  examsync watch   --data DIR --hub URL [--interval S]   daemon: push with backoff until stopped\n"
-    "  examsync export  --data DIR --out FILE         pending results for a USB stick\n"
-    "  examsync check   --data DIR                    readiness of this lab PC, one line per check\n";
+static const cmdtab EXAMSYNC; /* the command table, at the end of the file */
 
-static const char HELP[] =
-    "examsync - provision a kiosk and load its exam packs and rosters\n\n%s\n"
-    "init     creates the kiosk data directory: its device key (device.key, mode 0600),\n"
-    "         its database (kiosk.db), a copy of authority.pub, and where it stands\n"
-    "         (site, room, seat). Refuses a directory that is already provisioned.\n"
-    "add      checks each pack or roster against the kiosk's authority.pub and loads\n"
-    "         it; anything that does not verify is refused with the reason.\n"
-    "status   shows the kiosk's place, loaded packs and rosters, sittings and the\n"
-    "         results waiting to be uploaded.\n"
-    "enroll   registers this kiosk's public key at the hub with a one-time token\n"
-    "         from `examhub token`, and remembers the hub's receipt key.\n"
-    "push     uploads every pending result; a result counts as delivered only after\n"
-    "         the hub's signed receipt for it verifies. Safe to repeat.\n"
-    "watch    keeps pushing: retries with exponential backoff (1 s to 5 min, with\n"
-    "         jitter) while the hub is unreachable; stops on SIGTERM/SIGINT.\n"
-    "export   writes pending results into one bundle signed by this kiosk, for\n"
-    "         `examhub import` at the centre.\n"
-    "check    is this lab PC ready for the sitting? Run it the day before, as the user\n"
-    "         the kiosk runs as, in the kiosk's X session. One line per check, then\n"
-    "         a summary; exit 0 only when every check passed:\n"
-    "             OK   name: what was found\n"
-    "             FAIL name: why, and what to do\n"
-    "             N checks, N failed\n"
-    "         clock (CLOCK_MONOTONIC never goes back), disk (200 MB free in DIR's\n"
-    "         filesystem), fsync (worst of 5 write+fsync rounds in DIR under 200 ms),\n"
-    "         data-dir (owned by you, 0700), data-files (owned by you, 0600;\n"
-    "         authority.pub may be 0644), packs and rosters (loaded, and verifying\n"
-    "         against DIR/authority.pub), and through `kiosk --check-display` (the\n"
-    "         kiosk program beside examsync): display (at least 1366x768), font\n"
-    "         (a CJK font), ime (fcitx5 on the session D-Bus), keyboard-grab.\n"
-    "         Without DISPLAY the display checks fail. The same lines: `kiosk --data\n"
-    "         DIR --check`, or F2 on the kiosk's start screen.\n";
+typedef struct opts {
+    const char *cmd; /* argv[1], for the usage line of a misuse */
+    const char *data, *pub, *site, *room, *hub, *token, *out;
+    int seat, interval;
+    const char **files; /* the operands, in order */
+    int nfiles;
+} opts;
 
-static int usage_error(const char *msg)
+static int usage_error(const opts *o, const char *msg)
 {
-    fprintf(stderr, "examsync: %s\n%s", msg, USAGE);
-    return 2;
+    return cmdtab_misuse(&EXAMSYNC, o->cmd, msg);
 }
 
 static int fail_msg(const char *what, char *why)
@@ -89,61 +54,47 @@ static int fail_msg(const char *what, char *why)
     return 1;
 }
 
-typedef struct opts {
-    const char *data, *pub, *site, *room, *hub, *token, *out;
-    int seat, help, interval;
-    char **files;
-    int nfiles;
-} opts;
+enum { OPT_DATA = 256, OPT_PUB, OPT_SITE, OPT_ROOM, OPT_SEAT, OPT_HUB, OPT_TOKEN, OPT_OUT, OPT_INTERVAL };
 
-static int parse(int argc, char **argv, opts *o)
+static const struct option OPTIONS[] = {
+    {"data", required_argument, 0, OPT_DATA}, {"pub", required_argument, 0, OPT_PUB},
+    {"site", required_argument, 0, OPT_SITE}, {"room", required_argument, 0, OPT_ROOM},
+    {"seat", required_argument, 0, OPT_SEAT}, {"hub", required_argument, 0, OPT_HUB},
+    {"token", required_argument, 0, OPT_TOKEN}, {"out", required_argument, 0, OPT_OUT},
+    {"interval", required_argument, 0, OPT_INTERVAL}, {0, 0, 0, 0}};
+
+/* one option or operand into opts (cmdtab's option handler) */
+static int set_option(void *ctx, int id, const char *arg, const char **why)
 {
-    static const struct option L[] = {{"data", required_argument, 0, 'd'}, {"pub", required_argument, 0, 'p'},
-                                      {"site", required_argument, 0, 's'}, {"room", required_argument, 0, 'r'},
-                                      {"seat", required_argument, 0, 'n'}, {"help", no_argument, 0, 'h'},
-                                      {"hub", required_argument, 0, 'u'},  {"token", required_argument, 0, 't'},
-                                      {"out", required_argument, 0, 'o'},  {"interval", required_argument, 0, 'i'},
-                                      {0, 0, 0, 0}};
-    memset(o, 0, sizeof *o);
-    o->interval = 30;
-    opterr = 0;
-    optind = 2;
-    int c;
-    while ((c = getopt_long(argc, argv, "h", L, NULL)) != -1) {
-        char *end;
-        switch (c) {
-        case 'd': o->data = optarg; break;
-        case 'p': o->pub = optarg; break;
-        case 's': o->site = optarg; break;
-        case 'r': o->room = optarg; break;
-        case 'n':
-            o->seat = (int)strtol(optarg, &end, 10);
-            if (*end || o->seat < 1 || o->seat > 999) return usage_error("--seat must be 1-999");
-            break;
-        case 'h': o->help = 1; break;
-        case 'u': o->hub = optarg; break;
-        case 't': o->token = optarg; break;
-        case 'o': o->out = optarg; break;
-        case 'i':
-            o->interval = (int)strtol(optarg, &end, 10);
-            if (*end || o->interval < 1 || o->interval > 3600) return usage_error("--interval must be 1-3600 seconds");
-            break;
-        default: {
-            char m[160];
-            snprintf(m, sizeof m, "unknown or incomplete option '%s'", argv[optind - 1]);
-            return usage_error(m);
-        }
-        }
+    opts *o = ctx;
+    char *end;
+    switch (id) {
+    case OPT_DATA: o->data = arg; break;
+    case OPT_PUB: o->pub = arg; break;
+    case OPT_SITE: o->site = arg; break;
+    case OPT_ROOM: o->room = arg; break;
+    case OPT_SEAT:
+        o->seat = (int)strtol(arg, &end, 10);
+        if (*end || o->seat < 1 || o->seat > 999) return *why = "--seat must be 1-999", 1;
+        break;
+    case OPT_HUB: o->hub = arg; break;
+    case OPT_TOKEN: o->token = arg; break;
+    case OPT_OUT: o->out = arg; break;
+    case OPT_INTERVAL:
+        o->interval = (int)strtol(arg, &end, 10);
+        if (*end || o->interval < 1 || o->interval > 3600) return *why = "--interval must be 1-3600 seconds", 1;
+        break;
+    case CMDTAB_OPERAND: o->files[o->nfiles++] = arg; break; /* main sized files for every argument */
+    default: return *why = "unknown option", 1;
     }
-    o->files = argv + optind;
-    o->nfiles = argc - optind;
     return 0;
 }
 
-static int cmd_init(opts *o)
+static int cmd_init(void *ctx)
 {
-    if (!o->data || !o->pub) return usage_error("init needs --data and --pub");
-    if (o->nfiles) return usage_error("init takes no file arguments");
+    opts *o = ctx;
+    if (!o->data || !o->pub) return usage_error(o, "init needs --data and --pub");
+    if (o->nfiles) return usage_error(o, "init takes no file arguments");
     umask(077); /* kiosk.db holds candidates' names and answers: 0600, like device.key */
     authority_pub pub;
     char *why = NULL;
@@ -227,9 +178,10 @@ out:
     return rc;
 }
 
-static int cmd_add(opts *o)
+static int cmd_add(void *ctx)
 {
-    if (!o->data || o->nfiles == 0) return usage_error("add needs --data and at least one FILE");
+    opts *o = ctx;
+    if (!o->data || o->nfiles == 0) return usage_error(o, "add needs --data and at least one FILE");
     authority_pub pub;
     char *why = NULL, *pubpath = fileio_fmt("%s/authority.pub", o->data);
     int lp = authority_load_pub(pubpath, &pub, &why);
@@ -268,9 +220,10 @@ static int print_session(void *ctx, const store_session_row *s)
     return 0;
 }
 
-static int cmd_status(opts *o)
+static int cmd_status(void *ctx)
 {
-    if (!o->data) return usage_error("status needs --data");
+    opts *o = ctx;
+    if (!o->data) return usage_error(o, "status needs --data");
     store *st;
     char *why = NULL;
     if (store_open(o->data, 0, &st, &why)) return fail_msg(o->data, why);
@@ -388,7 +341,7 @@ static const char *json_error_of(json_t *j)
 
 static int cmd_enroll(opts *o)
 {
-    if (!o->data || !o->hub || !o->token) return usage_error("enroll needs --data, --hub and --token");
+    if (!o->data || !o->hub || !o->token) return usage_error(o, "enroll needs --data, --hub and --token");
     store *st;
     char *why = NULL;
     if (store_open(o->data, 0, &st, &why)) return fail_msg(o->data, why);
@@ -490,7 +443,7 @@ static int push_once(const opts *o, int verbose, int *reachable)
 
 static int cmd_push(opts *o)
 {
-    if (!o->data || !o->hub) return usage_error("push needs --data and --hub");
+    if (!o->data || !o->hub) return usage_error(o, "push needs --data and --hub");
     int reachable;
     int left = push_once(o, 1, &reachable);
     return left == 0 ? 0 : 1;
@@ -505,7 +458,7 @@ static void on_stop(int sig)
 
 static int cmd_watch(opts *o)
 {
-    if (!o->data || !o->hub) return usage_error("watch needs --data and --hub");
+    if (!o->data || !o->hub) return usage_error(o, "watch needs --data and --hub");
     struct sigaction sa;
     memset(&sa, 0, sizeof sa);
     sa.sa_handler = on_stop;
@@ -565,9 +518,10 @@ static int collect_pending(void *ctx, const store_outbox_row *r)
     return 0;
 }
 
-static int cmd_export(opts *o)
+static int cmd_export(void *ctx)
 {
-    if (!o->data || !o->out) return usage_error("export needs --data and --out FILE");
+    opts *o = ctx;
+    if (!o->data || !o->out) return usage_error(o, "export needs --data and --out FILE");
     store *st;
     char *why = NULL;
     if (store_open(o->data, 0, &st, &why)) return fail_msg(o->data, why);
@@ -720,10 +674,11 @@ static void display_checks(readiness_list *l, const char *data)
     free(why);
 }
 
-static int cmd_check(opts *o)
+static int cmd_check(void *ctx)
 {
-    if (!o->data) return usage_error("check needs --data");
-    if (o->nfiles) return usage_error("check takes no file arguments");
+    opts *o = ctx;
+    if (!o->data) return usage_error(o, "check needs --data");
+    if (o->nfiles) return usage_error(o, "check takes no file arguments");
     readiness_list l = {0};
     readiness_run(&l, o->data, NULL);
     display_checks(&l, o->data);
@@ -734,35 +689,82 @@ static int cmd_check(opts *o)
     return readiness_failed(&l) ? 1 : 0;
 }
 
+/* ---- the command table ----------------------------------------------------------- */
+
+/* enroll, push and watch talk to the hub: libcurl around them */
+static int with_curl(int (*run)(opts *), void *ctx)
+{
+    curl_global_init(CURL_GLOBAL_DEFAULT);
+    signal(SIGPIPE, SIG_IGN);
+    int rc = run(ctx);
+    curl_global_cleanup();
+    return rc;
+}
+
+static int run_enroll(void *ctx) { return with_curl(cmd_enroll, ctx); }
+static int run_push(void *ctx) { return with_curl(cmd_push, ctx); }
+static int run_watch(void *ctx) { return with_curl(cmd_watch, ctx); }
+
+static const cmd COMMANDS[] = {
+    {"init", "--data DIR --pub DIR/authority.pub [--site NAME --room NAME --seat N]", "provision a kiosk data directory",
+     "creates the kiosk data directory: its device key (device.key, mode 0600),\n"
+     "its database (kiosk.db), a copy of authority.pub, and where it stands\n"
+     "(site, room, seat). Refuses a directory that is already provisioned.",
+     cmd_init},
+    {"add", "--data DIR FILE...", "load packs and rosters, e.g. from USB; verified first",
+     "checks each pack or roster against the kiosk's authority.pub and loads\n"
+     "it; anything that does not verify is refused with the reason.",
+     cmd_add},
+    {"status", "--data DIR", "show the kiosk's packs, rosters, sittings and pending results",
+     "shows the kiosk's place, loaded packs and rosters, sittings and the\n"
+     "results waiting to be uploaded.",
+     cmd_status},
+    {"enroll", "--data DIR --hub URL --token TOKEN", "register this kiosk at the results hub",
+     "registers this kiosk's public key at the hub with a one-time token\n"
+     "from `examhub token`, and remembers the hub's receipt key.",
+     run_enroll},
+    {"push", "--data DIR --hub URL", "upload results; exit 0 only when every result is acknowledged",
+     "uploads every pending result; a result counts as delivered only after\n"
+     "the hub's signed receipt for it verifies. Safe to repeat.",
+     run_push},
+    {"watch", "--data DIR --hub URL [--interval S]", "daemon: push with backoff until stopped",
+     "keeps pushing: retries with exponential backoff (1 s to 5 min, with\n"
+     "jitter) while the hub is unreachable; stops on SIGTERM/SIGINT.",
+     run_watch},
+    {"export", "--data DIR --out FILE", "write pending results for a USB stick",
+     "writes pending results into one bundle signed by this kiosk, for\n"
+     "`examhub import` at the centre.",
+     cmd_export},
+    {"check", "--data DIR", "readiness of this lab PC, one line per check",
+     "is this lab PC ready for the sitting? Run it the day before, as the user\n"
+     "the kiosk runs as, in the kiosk's X session. One line per check, then\n"
+     "a summary; exit 0 only when every check passed:\n"
+     "    OK   name: what was found\n"
+     "    FAIL name: why, and what to do\n"
+     "    N checks, N failed\n"
+     "clock (CLOCK_MONOTONIC never goes back), disk (200 MB free in DIR's\n"
+     "filesystem), fsync (worst of 5 write+fsync rounds in DIR under 200 ms),\n"
+     "data-dir (owned by you, 0700), data-files (owned by you, 0600;\n"
+     "authority.pub may be 0644), packs and rosters (loaded, and verifying\n"
+     "against DIR/authority.pub), and through `kiosk --check-display` (the\n"
+     "kiosk program beside examsync): display (at least 1366x768), font\n"
+     "(a CJK font), ime (fcitx5 on the session D-Bus), keyboard-grab.\n"
+     "Without DISPLAY the display checks fail. The same lines: `kiosk --data\n"
+     "DIR --check`, or F2 on the kiosk's start screen.",
+     cmd_check},
+    {0}};
+
+static const cmdtab EXAMSYNC = {"examsync", "examsync - provision a kiosk and load its exam packs and rosters", NULL,
+                                COMMANDS, OPTIONS, set_option};
+
 int main(int argc, char **argv)
 {
     setvbuf(stdout, NULL, _IOLBF, 0); /* progress lines reach logs at once, also from the daemon */
     if (sodium_init() < 0) return 1;
-    if (argc < 2) return usage_error("no command given");
-    if (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h") || !strcmp(argv[1], "help")) {
-        printf(HELP, USAGE);
-        return 0;
-    }
-    opts o;
-    int r = parse(argc, argv, &o);
-    if (r) return r;
-    if (o.help) {
-        printf(HELP, USAGE);
-        return 0;
-    }
-    if (!strcmp(argv[1], "init")) return cmd_init(&o);
-    if (!strcmp(argv[1], "add")) return cmd_add(&o);
-    if (!strcmp(argv[1], "status")) return cmd_status(&o);
-    if (!strcmp(argv[1], "enroll") || !strcmp(argv[1], "push") || !strcmp(argv[1], "watch")) {
-        curl_global_init(CURL_GLOBAL_DEFAULT);
-        signal(SIGPIPE, SIG_IGN);
-        int rc = !strcmp(argv[1], "enroll") ? cmd_enroll(&o) : !strcmp(argv[1], "push") ? cmd_push(&o) : cmd_watch(&o);
-        curl_global_cleanup();
-        return rc;
-    }
-    if (!strcmp(argv[1], "export")) return cmd_export(&o);
-    if (!strcmp(argv[1], "check")) return cmd_check(&o);
-    char m[128];
-    snprintf(m, sizeof m, "unknown command '%s'", argv[1]);
-    return usage_error(m);
+    const char **files = calloc((size_t)argc, sizeof *files); /* the operands: at most argc */
+    if (!files) return 1;
+    opts o = {.cmd = argc > 1 ? argv[1] : NULL, .interval = 30, .files = files};
+    int rc = cmdtab_main(&EXAMSYNC, argc, argv, &o);
+    free((void *)files);
+    return rc;
 }

@@ -1,0 +1,157 @@
+/* cmdtab: dispatch by command name, one getopt_long parser, and usage and
+ * help text generated from a program's command table. See cmdtab.h. */
+#include "cmdtab.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define HELP_ID (-2) /* getopt_long val of --help: no program option uses it */
+
+const cmd *cmdtab_find(const cmdtab *t, const char *name)
+{
+    for (const cmd *c = t->cmds; c->name || c->summary; c++)
+        if (c->run && !strcmp(c->name, name)) return c;
+    return NULL;
+}
+
+/* ---- text ------------------------------------------------------------------ */
+
+static int name_width(const cmdtab *t)
+{
+    int w = 0;
+    for (const cmd *c = t->cmds; c->name || c->summary; c++)
+        if (c->run && (int)strlen(c->name) > w) w = (int)strlen(c->name);
+    return w;
+}
+
+/* TEXT with each '\n' followed by INDENT spaces; ends with a newline */
+static void put_indented(FILE *f, const char *text, int indent)
+{
+    for (const char *p = text; *p; p++) {
+        fputc(*p, f);
+        if (*p == '\n' && p[1]) fprintf(f, "%*s", indent, "");
+    }
+    fputc('\n', f);
+}
+
+/* "  PROG NAME  ARGS" (LEAD instead of two spaces), NAME padded to WIDTH */
+static void put_synopsis(FILE *f, const cmdtab *t, const cmd *c, const char *lead, int width)
+{
+    int col = fprintf(f, "%s%s %-*s", lead, t->prog, width, c->name);
+    if (c->args && *c->args) {
+        fputc(' ', f);
+        put_indented(f, c->args, col + 1);
+    } else
+        fputc('\n', f);
+}
+
+static void put_usage(FILE *f, const cmdtab *t)
+{
+    int w = name_width(t);
+    fputs("usage:\n", f);
+    for (const cmd *c = t->cmds; c->name || c->summary; c++) {
+        if (c->run) put_synopsis(f, t, c, "  ", w);
+        else fprintf(f, "%s\n", c->summary);
+    }
+}
+
+static void put_help(const cmdtab *t)
+{
+    printf("%s\n\n", t->about);
+    put_usage(stdout, t);
+    int w = name_width(t) + 1;
+    if (w < 8) w = 8;
+    putchar('\n');
+    for (const cmd *c = t->cmds; c->name || c->summary; c++) {
+        if (!c->run) continue;
+        printf("%-*s ", w, c->name);
+        put_indented(stdout, c->help ? c->help : c->summary, w + 1);
+    }
+    if (t->footer) printf("\n%s", t->footer);
+}
+
+static void put_cmd_help(const cmdtab *t, const cmd *c)
+{
+    put_synopsis(stdout, t, c, "usage: ", 0);
+    printf("\n%s\n", c->summary);
+    if (c->help) {
+        putchar('\n');
+        put_indented(stdout, c->help, 0);
+    }
+}
+
+int cmdtab_misuse(const cmdtab *t, const char *cmdname, const char *reason)
+{
+    const cmd *c = cmdname ? cmdtab_find(t, cmdname) : NULL;
+    fprintf(stderr, "%s: %s\n", t->prog, reason);
+    if (c) {
+        put_synopsis(stderr, t, c, "usage: ", 0);
+        fprintf(stderr, "(%s %s --help for more)\n", t->prog, c->name);
+    } else
+        put_usage(stderr, t);
+    return CMDTAB_EXIT_MISUSE;
+}
+
+/* ---- parsing ------------------------------------------------------------------ */
+
+static int is_help(const char *s)
+{
+    return !strcmp(s, "--help") || !strcmp(s, "-h") || !strcmp(s, "help");
+}
+
+int cmdtab_main(const cmdtab *t, int argc, char **argv, void *ctx)
+{
+    if (argc < 2) return cmdtab_misuse(t, NULL, "no command given");
+    if (is_help(argv[1])) { /* PROG --help [CMD] */
+        const cmd *c = argc > 2 ? cmdtab_find(t, argv[2]) : NULL;
+        if (argc > 2 && !c) {
+            char m[160];
+            snprintf(m, sizeof m, "no command '%.100s'", argv[2]);
+            return cmdtab_misuse(t, NULL, m);
+        }
+        if (c) put_cmd_help(t, c);
+        else put_help(t);
+        return 0;
+    }
+    const cmd *c = cmdtab_find(t, argv[1]);
+    if (!c) {
+        char m[160];
+        snprintf(m, sizeof m, "unknown command '%.100s'", argv[1]);
+        return cmdtab_misuse(t, NULL, m);
+    }
+
+    size_t n = 0;
+    while (t->opts && t->opts[n].name) n++;
+    struct option *lo = calloc(n + 2, sizeof *lo);
+    if (!lo) {
+        fprintf(stderr, "%s: out of memory\n", t->prog);
+        return 1;
+    }
+    if (n) memcpy(lo, t->opts, n * sizeof *lo);
+    lo[n] = (struct option){"help", no_argument, 0, HELP_ID};
+
+    /* "-": operands come back in order as CMDTAB_OPERAND; -h is help */
+    int help = 0, rc = 0, ch;
+    const char *why = NULL;
+    opterr = 0;
+    optind = 2;
+    while (!rc && (ch = getopt_long(argc, argv, "-h", lo, NULL)) != -1) {
+        if (ch == HELP_ID || ch == 'h') help = 1;
+        else if (ch == '?' || ch == ':') {
+            char m[160];
+            snprintf(m, sizeof m, "unknown or incomplete option '%.100s'", argv[optind - 1]);
+            rc = cmdtab_misuse(t, c->name, m);
+        } else if (t->option(ctx, ch, optarg, &why))
+            rc = cmdtab_misuse(t, c->name, why ? why : "bad option");
+    }
+    for (int i = optind; !rc && i < argc; i++) /* operands after "--" */
+        if (t->option(ctx, CMDTAB_OPERAND, argv[i], &why)) rc = cmdtab_misuse(t, c->name, why ? why : "bad argument");
+    free(lo);
+    if (rc) return rc;
+    if (help) {
+        put_cmd_help(t, c);
+        return 0;
+    }
+    return c->run(ctx);
+}
