@@ -9,30 +9,16 @@
 
 #include "csv.h"
 #include "fileio.h"
+#include "idnumber.h"
 #include "le.h"
 #include "text.h"
-
-
-int roster_id_valid(const char *id)
-{
-    static const int W[17] = {7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2};
-    if (strlen(id) != 18) return 0;
-    int sum = 0;
-    for (int i = 0; i < 17; i++) {
-        if (id[i] < '0' || id[i] > '9') return 0;
-        sum += (id[i] - '0') * W[i];
-    }
-    char want = "10X98765432"[sum % 11];
-    char got = id[17] == 'x' ? 'X' : id[17];
-    return got == want;
-}
 
 void roster_hash_id(const uint8_t salt[ROSTER_SALT_BYTES], const char *ticket, const char *id,
                     uint8_t out[ROSTER_HASH_BYTES])
 {
     char norm[19];
     snprintf(norm, sizeof norm, "%s", id);
-    if (norm[17] == 'x') norm[17] = 'X';
+    idnumber_normalise(norm);
     crypto_generichash_state st;
     crypto_generichash_init(&st, salt, ROSTER_SALT_BYTES, ROSTER_HASH_BYTES);
     crypto_generichash_update(&st, (const uint8_t *)ticket, strlen(ticket) + 1);
@@ -105,12 +91,12 @@ static int read_entry(const csv_row *row, const int *map, size_t ncols, roster_e
     int level = 0, seat = 0;
     if (!tok) bad = "ticket must be 1-32 characters of digits, letters and -";
     else if (!plain_text(v[R_NAME], 64)) bad = "name is empty or too long";
-    else if (!roster_id_valid(v[R_ID])) bad = NULL;
+    else if (!idnumber_valid(v[R_ID])) bad = NULL;
     else if (parse_int_range(v[R_LEVEL], 1, 5, &level)) bad = "level must be 1-5";
     else if (!plain_text(v[R_ROOM], 32)) bad = "room is empty or too long";
     else if (parse_int_range(v[R_SEAT], 1, 999, &seat)) bad = "seat must be 1-999";
-    if (!bad && !roster_id_valid(v[R_ID])) {
-        if (strlen(v[R_ID]) != 18)
+    if (!bad && !idnumber_valid(v[R_ID])) {
+        if (strlen(v[R_ID]) != IDNUMBER_LEN)
             diag_add(d, row->line, "ticket %s: ID number must have 18 characters (has %zu)", v[R_TICKET], strlen(v[R_ID]));
         else
             diag_add(d, row->line, "ticket %s: ID number fails the GB 11643-1999 checksum", v[R_TICKET]);
@@ -124,7 +110,7 @@ static int read_entry(const csv_row *row, const int *map, size_t ncols, roster_e
     e->name = v[R_NAME];
     e->id_number = v[R_ID];
     e->room = v[R_ROOM];
-    if (e->id_number[17] == 'x') e->id_number[17] = 'X';
+    idnumber_normalise(e->id_number); /* valid here: only the check character can be an x */
     e->level = level;
     e->seat = seat;
     free(v[R_TICKET]);
@@ -303,7 +289,7 @@ int roster_read(const uint8_t *buf, size_t len, const uint8_t pk[32], roster *ou
 
 const roster_entry *roster_lookup(const roster *r, const char *ticket, const char *id)
 {
-    if (!roster_id_valid(id)) return NULL;
+    if (!idnumber_valid(id)) return NULL;
     for (size_t i = 0; i < r->n; i++) {
         if (strcmp(r->e[i].ticket, ticket)) continue;
         uint8_t h[ROSTER_HASH_BYTES];

@@ -49,10 +49,6 @@ typedef struct roster {
     size_t n;
 } roster;
 
-/* 1 if ID is an 18-character GB 11643-1999 number with a valid check
- * character (ISO 7064 MOD 11-2; a trailing x is accepted as X). */
-int roster_id_valid(const char *id);
-
 /* Reads a roster CSV; mistakes go to D one line each. Returns 0 or -1.
  * A fresh random salt is chosen and every ID number hashed. */
 int roster_parse_csv(const char *buf, size_t len, roster *out, diag *d) __attribute__((warn_unused_result));

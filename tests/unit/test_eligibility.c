@@ -1,4 +1,4 @@
-/* Unit tests for core/eligibility.c: the notice's 申报条件 (annex 1, section 二),
+/* Unit tests for cert/eligibility.c: the notice's 申报条件 (annex 1, section 二),
  * clause by clause, and the applicants CSV header/row parser.
  *
  * Every clause L.N has a case where it is the lowest-numbered clause that

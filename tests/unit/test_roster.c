@@ -1,4 +1,5 @@
-/* Unit tests for core/roster.c: ID checksum, roster CSV, signed roster file. */
+/* Unit tests for core/roster.c: roster CSV, signed roster file (the ID
+ * checksum itself: test_idnumber.c). */
 #include <iconv.h>
 #include <setjmp.h>
 #include <stdarg.h>
@@ -132,68 +133,6 @@ static int all_zero(const uint8_t *p, size_t n)
     for (size_t i = 0; i < n; i++)
         if (p[i]) return 0;
     return 1;
-}
-
-/* ---- roster_id_valid ------------------------------------------------------ */
-
-static void test_id_valid(void **state)
-{
-    (void)state;
-    assert_true(roster_id_valid(ID1));
-    assert_true(roster_id_valid(ID3));
-    assert_true(roster_id_valid(ID4));
-    assert_true(roster_id_valid(ID2X));
-    assert_true(roster_id_valid("11010519491231002X"));
-    assert_true(roster_id_valid("11010519491231002x")); /* lower-case x */
-    assert_true(roster_id_valid(ID5X));
-    assert_true(roster_id_valid(lower_x(ID5X)));
-    /* many computed IDs, covering every check value */
-    int seen[11] = {0};
-    for (int k = 0; k < 2000; k++) {
-        char prefix[18], id[19];
-        snprintf(prefix, sizeof prefix, "4401%02d19%02d%02d%02d%03d", k % 100, 50 + k % 50, 1 + k % 12, 1 + k % 28,
-                 k % 1000);
-        make_id(prefix, id);
-        seen[id[17] == 'X' ? 10 : id[17] - '0']++;
-        if (!roster_id_valid(id)) fail_msg("valid ID %s rejected", id);
-    }
-    for (int v = 0; v < 11; v++) assert_true(seen[v] > 0);
-}
-
-static void test_id_invalid(void **state)
-{
-    (void)state;
-    /* every wrong check character */
-    const char *ids[] = {ID1, ID2X, ID3, ID4, ID5X};
-    for (size_t i = 0; i < sizeof ids / sizeof *ids; i++) {
-        for (const char *c = "0123456789Xx"; *c; c++) {
-            char id[19];
-            memcpy(id, ids[i], 19);
-            if (*c == id[17] || (*c == 'x' && id[17] == 'X')) continue;
-            id[17] = *c;
-            if (roster_id_valid(id)) fail_msg("ID %s with wrong check character accepted", id);
-        }
-    }
-    /* a single changed digit in the body */
-    for (int pos = 0; pos < 17; pos++) {
-        char id[19];
-        memcpy(id, ID1, 19);
-        id[pos] = (char)('0' + (id[pos] - '0' + 1) % 10);
-        if (roster_id_valid(id)) fail_msg("ID %s with a changed digit accepted", id);
-    }
-    char buf[32];
-    snprintf(buf, sizeof buf, "%.17s", ID1); /* 17 characters */
-    assert_false(roster_id_valid(buf));
-    snprintf(buf, sizeof buf, "%s0", ID1); /* 19 characters */
-    assert_false(roster_id_valid(buf));
-    snprintf(buf, sizeof buf, " %s", ID1);
-    assert_false(roster_id_valid(buf));
-    assert_false(roster_id_valid(""));
-    assert_false(roster_id_valid("ABCDEFGHIJKLMNOPQR"));
-    assert_false(roster_id_valid("1101051949123100AX")); /* letter in the body */
-    assert_false(roster_id_valid("X10105194912310021"));
-    assert_false(roster_id_valid("11010519491231002Y"));
-    assert_false(roster_id_valid("１１０１０５１９４９１２３１００２Ｘ")); /* full-width */
 }
 
 /* ---- roster_parse_csv ------------------------------------------------------ */
@@ -901,8 +840,6 @@ static void test_parse_body_rejects_extra_field(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_id_valid),
-        cmocka_unit_test(test_id_invalid),
         cmocka_unit_test(test_parse_english),
         cmocka_unit_test(test_parse_chinese),
         cmocka_unit_test(test_diag_bad_checksum),

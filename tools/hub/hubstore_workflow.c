@@ -10,10 +10,8 @@
 #include "hubstore_int.h"
 #include "workflow.h"
 
-long long wf_register(hubstore *s, const wf_app *r, const char *clause, int64_t now)
+long long wf_register(hubstore *s, const wf_app *r, const char *batch, int fee, const char *clause, int64_t now)
 {
-    char batch[8];
-    if (wf_batch_of(r->received, batch)) return -1;
     sqlite3_stmt *st;
     if (sqlite3_prepare_v2(s->db, "INSERT INTO person VALUES(?,?,?,?) ON CONFLICT(id_number) DO UPDATE SET"
                                   " name=excluded.name, address=excluded.address, phone=excluded.phone",
@@ -33,7 +31,7 @@ long long wf_register(hubstore *s, const wf_app *r, const char *clause, int64_t 
     sqlite3_bind_int(st, 2, r->a.level);
     sqlite3_bind_text(st, 3, r->received, -1, SQLITE_STATIC);
     sqlite3_bind_text(st, 4, batch, -1, SQLITE_STATIC);
-    sqlite3_bind_int(st, 5, wf_fee(r->a.level));
+    sqlite3_bind_int(st, 5, fee);
     sqlite3_bind_text(st, 6, clause, -1, SQLITE_STATIC);
     sqlite3_bind_int64(st, 7, now);
     ok = sqlite3_step(st) == SQLITE_DONE;
@@ -162,7 +160,7 @@ int wf_plan(hubstore *s, const char *batch, const char *theory_starts, const cha
         }
         r->used++;
         char ticket[16];
-        wf_ticket(batch, r->index, r->used, ticket);
+        certrules_ticket(batch, r->index, r->used, ticket);
         sqlite3_reset(up);
         sqlite3_bind_int64(up, 1, r->id);
         sqlite3_bind_int(up, 2, r->used);
@@ -391,7 +389,7 @@ static int final_one(void *vctx, const wf_cand *c)
     /* absent or missing = 0 */
     int t = f.theory < 0 ? 0 : f.theory, p = f.practical < 0 ? 0 : f.practical, r = f.review < 0 ? 0 : f.review;
     f.practical_pending += tp; /* essays of either paper still unmarked */
-    f.passed = !f.practical_pending && wf_passes(c->level, t, p, r);
+    f.passed = !f.practical_pending && certrules_passes(c->level, t, p, r);
     return fc->fn(fc->ctx, &f);
 }
 
@@ -437,7 +435,7 @@ static int certify_one(void *vctx, const wf_final *f)
         return 1;
     }
     char num[23];
-    if (wf_certificate_number(cc->body, f->c.site_code, cc->year, f->c.level, serial, num)) {
+    if (certrules_certificate_number(cc->body, f->c.site_code, cc->year, f->c.level, serial, num)) {
         diag_add(cc->d, 0, "ticket %s: site code '%s' must be 6 digits and body code 4 digits", f->c.ticket, f->c.site_code);
         cc->failed = 1;
         return 1;

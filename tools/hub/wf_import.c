@@ -35,7 +35,7 @@ int wf_import_register(const wopts *o)
         if (eligibility_row(row, &ec, &a->a, &d)) continue;
         char *v[3];
         for (int k = 0; k < 3; k++) v[k] = wfc_cell(row, ex[k]);
-        if (!v[0] || !wf_date_valid(v[0])) diag_add(&d, row->line, "received '%s' must be a date YYYY-MM-DD", v[0] ? v[0] : "");
+        if (!v[0] || !certrules_date_valid(v[0])) diag_add(&d, row->line, "received '%s' must be a date YYYY-MM-DD", v[0] ? v[0] : "");
         else if (!*a->a.name) diag_add(&d, row->line, "name is empty");
         else if (!v[1] || !*v[1] || strlen(v[1]) >= sizeof a->address) diag_add(&d, row->line, "mailing address is empty or too long");
         else if (!v[2] || !*v[2] || strlen(v[2]) >= sizeof a->phone) diag_add(&d, row->line, "phone is empty or too long");
@@ -71,11 +71,18 @@ int wf_import_register(const wopts *o)
             }
             char cl[8], batch[8];
             snprintf(cl, sizeof cl, "%d.%d", apps[i].a.level, clause[i]);
-            wf_batch_of(apps[i].received, batch);
-            long long id = wf_register(s, &apps[i], cl, (int64_t)time(NULL));
+            /* the rules decide: the batch (cut-off on the 15th) and the fee by level */
+            int fee = certrules_fee(apps[i].a.level);
+            if (certrules_batch_of(apps[i].received, batch) || fee < 0) {
+                rc = wfc_err(o->csv, fileio_fmt("line %ld: no batch or fee for received %s, level %d (cannot happen:"
+                                                  " both were checked)", apps[i].a.line, apps[i].received,
+                                                  apps[i].a.level));
+                break;
+            }
+            long long id = wf_register(s, &apps[i], batch, fee, cl, (int64_t)time(NULL));
             if (id < 0) { rc = wfc_err(o->db, fileio_fmt("cannot store: %s", hubstore_error(s))); break; }
             if (id == 0) { dup++; continue; }
-            printf("%s,%d,%s,%d,%s\n", apps[i].a.id_number, apps[i].a.level, batch, wf_fee(apps[i].a.level), cl);
+            printf("%s,%d,%s,%d,%s\n", apps[i].a.id_number, apps[i].a.level, batch, fee, cl);
             regd++;
         }
         if (rc) { hubstore_rollback(s); }

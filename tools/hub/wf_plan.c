@@ -24,7 +24,7 @@ static int starts_ok(const char *s)
     if (!s || strlen(s) != 16) return 0;
     memcpy(d, s, 10);
     d[10] = 0;
-    return wf_date_valid(d) && sscanf(s + 11, "%2d:%2d%c", &h, &m, &x) == 2 && s[10] == ' ' && h < 24 && m < 60;
+    return certrules_date_valid(d) && sscanf(s + 11, "%2d:%2d%c", &h, &m, &x) == 2 && s[10] == ' ' && h < 24 && m < 60;
 }
 
 int wf_plan_run(const wopts *o)

@@ -9,13 +9,13 @@
 #include <stdint.h>
 
 #include "../../core/diag.h"
-#include "../../core/certrules.h"
-#include "../../core/eligibility.h"
+#include "../../cert/certrules.h"
+#include "../../cert/eligibility.h"
 #include "hubstore.h"
 
 struct sqlite3; /* an unlocked pack (core/pack.h) */
 
-/* the pure rules (fees, batches, numbers, pass rule) are in core/certrules.h */
+/* the pure rules (fees, batches, numbers, pass rule) are in cert/certrules.h */
 
 /* ---- storage ---- */
 typedef struct wf_app {
@@ -23,10 +23,11 @@ typedef struct wf_app {
     char received[11], address[256], phone[32];
 } wf_app;
 
-/* Adds a registration (eligibility already checked): fee and batch from the
- * rules. Returns the application id, 0 if it already exists (same person,
- * level and batch), -1 on error. CLAUSE e.g. "3.5". */
-long long wf_register(hubstore *s, const wf_app *r, const char *clause, int64_t now);
+/* Stores a registration as decided by the caller (eligibility, BATCH
+ * "YYYY-MM" and FEE in 元 come from cert/: the store does not apply rules).
+ * Returns the application id, 0 if it already exists (same person, level
+ * and batch), -1 on error. CLAUSE e.g. "3.5". */
+long long wf_register(hubstore *s, const wf_app *r, const char *batch, int fee, const char *clause, int64_t now);
 /* Records a payment for ID_NUMBER's application in BATCH (and LEVEL, 0 when
  * the person applied for one level only). Returns 0, 1 when no such
  * application, 2 when several match and LEVEL is needed, -1 on error. */

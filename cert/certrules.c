@@ -6,7 +6,7 @@
 
 #include "certrules.h"
 
-int wf_fee(int level)
+int certrules_fee(int level)
 {
     switch (level) {
     case 4: return 410;  /* 四级/中级工 */
@@ -17,7 +17,7 @@ int wf_fee(int level)
     return -1;
 }
 
-int wf_date_valid(const char *d)
+int certrules_date_valid(const char *d)
 {
     if (strlen(d) != 10 || d[4] != '-' || d[7] != '-') return 0;
     for (int i = 0; i < 10; i++) /* digits only: no signs or blanks */
@@ -29,9 +29,9 @@ int wf_date_valid(const char *d)
     return day <= DAYS[m - 1] + (m == 2 && leap);
 }
 
-int wf_batch_of(const char *date, char batch[8])
+int certrules_batch_of(const char *date, char batch[8])
 {
-    if (!wf_date_valid(date)) return -1;
+    if (!certrules_date_valid(date)) return -1;
     int y, m, d;
     sscanf(date, "%4d-%2d-%2d", &y, &m, &d);
     if (d > 15) { /* after the 15th: next month's batch */
@@ -41,7 +41,7 @@ int wf_batch_of(const char *date, char batch[8])
     return 0;
 }
 
-void wf_ticket(const char *batch, int room_index, int seat, char out[16])
+void certrules_ticket(const char *batch, int room_index, int seat, char out[16])
 {
     int y = 0, m = 0;
     sscanf(batch, "%4d-%2d", &y, &m);
@@ -51,7 +51,7 @@ void wf_ticket(const char *batch, int room_index, int seat, char out[16])
     memcpy(out, buf, 14); /* 13 digits + NUL */
 }
 
-int wf_certificate_number(const char *body, const char *site_code, int year, int level, int serial, char out[23])
+int certrules_certificate_number(const char *body, const char *site_code, int year, int level, int serial, char out[23])
 {
     if (strlen(body) != 4 || strlen(site_code) != 6 || level < 1 || level > 5 || serial < 1 || serial > 999999) return -1;
     for (const char *p = body; *p; p++)
@@ -65,7 +65,7 @@ int wf_certificate_number(const char *body, const char *site_code, int year, int
     return 0;
 }
 
-int wf_passes(int level, int theory, int practical, int review)
+int certrules_passes(int level, int theory, int practical, int review)
 {
     if (theory < 600 || practical < 600) return 0;
     if (level <= 2 && review < 600) return 0;

@@ -11,8 +11,8 @@
 #ifndef ELIGIBILITY_H
 #define ELIGIBILITY_H
 
-#include "csv.h"
-#include "diag.h"
+#include "../core/csv.h"
+#include "../core/diag.h"
 
 typedef enum edu {
     EDU_NONE, EDU_SECONDARY_VOC, EDU_HIGHER_VOC, EDU_JUNIOR_COLLEGE, EDU_BACHELOR, EDU_MASTER, EDU_DOCTOR
@@ -44,6 +44,7 @@ typedef struct elig_cols {
 int eligibility_header(const csv_row *h, elig_cols *c, diag *d) __attribute__((warn_unused_result));
 int eligibility_row(const csv_row *r, const elig_cols *c, applicant *a, diag *d) __attribute__((warn_unused_result));
 
-const char *edu_name(edu e);
+/* The CSV name of education level E ("bachelor"), "?" when out of range. */
+const char *eligibility_edu_name(edu e);
 
 #endif

@@ -7,13 +7,13 @@
 #include <string.h>
 #include <strings.h>
 
-#include "roster.h"
-#include "text.h"
+#include "../core/idnumber.h"
+#include "../core/text.h"
 
 static const char *EDU_NAMES[] = {"none", "secondary_vocational", "higher_vocational", "junior_college", "bachelor",
                                   "master", "doctor"};
 
-const char *edu_name(edu e) { return (unsigned)e < sizeof EDU_NAMES / sizeof *EDU_NAMES ? EDU_NAMES[e] : "?"; }
+const char *eligibility_edu_name(edu e) { return (unsigned)e < sizeof EDU_NAMES / sizeof *EDU_NAMES ? EDU_NAMES[e] : "?"; }
 
 /* certificate of level L or higher (a smaller number is a higher level) */
 static int cert_at_least(const applicant *a, int l) { return a->cert >= 1 && a->cert <= l; }
@@ -107,9 +107,8 @@ int eligibility_row(const csv_row *r, const elig_cols *c, applicant *a, diag *d)
     int rc = -1;
     for (int i = 0; i < 10; i++)
         if (!v[i]) { diag_add(d, r->line, "out of memory"); goto out; }
-    for (char *p = v[0]; *p; p++)
-        if (*p == 'x') *p = 'X';
-    if (!roster_id_valid(v[0])) { diag_add(d, r->line, "ID number '%s' fails the GB 11643-1999 checksum", v[0]); goto out; }
+    idnumber_normalise(v[0]);
+    if (!idnumber_valid(v[0])) { diag_add(d, r->line, "ID number '%s' fails the GB 11643-1999 checksum", v[0]); goto out; }
     snprintf(a->id_number, sizeof a->id_number, "%s", v[0]);
     snprintf(a->name, sizeof a->name, "%s", v[1]);
     if (level_of(v[2], 0, &a->level)) { diag_add(d, r->line, "applied_level '%s' must be 4, 3, 2 or 1", v[2]); goto out; }
