@@ -1,4 +1,65 @@
 /* exam: the kiosk's exam engine (see exam.h). */
+
+/*
+** PHASES AND WHAT SURVIVES A CRASH
+**
+** The engine has one state machine for the screen, exam_phase (exam.h), and
+** one for the sitting, session_state (session.h: ready → running ⇄ paused →
+** submitted | timeout | forced, or ready → absent), which exists only from
+** the moment a candidate starts or is marked absent. Every durable write
+** goes to kiosk.db through core/store; "journal" means one hash-chained
+** journal entry in its own commit (queued in memory, in order, while the
+** disk refuses it, and written first when it works again).
+**
+**  phase          function            durable writes                     after a crash
+**  -------------  ------------------  ---------------------------------  ------------------------------
+**  (start)        exam_open           journal kiosk_start                an active sitting or an unlock
+**                                                                        row → RESUME; else LOCKED
+**  LOCKED         exam_unlock         journal unlock (ok/typo/wrong);    LOCKED: the pack key lives in
+**                                     pack key in memory only            memory only
+**  SET_PIN        exam_set_pin        one commit: unlock row (pack, PIN  LOCKED if that commit failed
+**                                     salt+hash, time) + journal pin_set (alert shown), else RESUME
+**  LOGIN          exam_login          journal login                      RESUME → LOGIN; late-entry
+**                 exam_tick           unlock age, once a second          window counts on from the
+**                                                                        last saved age
+**                 exam_mark_absent    commit 1: session row "absent";    the absence and its result,
+**                                     commit 2: as hand-in (finish)      or after commit 1 only: the
+**                                                                        row (refused as already sat)
+**                                                                        without a result
+**                 exam_lock           one commit: unlock row deleted +   LOCKED
+**                                     journal lock
+**  CONFIRM        exam_confirm/back   journal confirm / login_cancelled  RESUME → LOGIN: log in again
+**  INSTRUCTIONS   exam_start          one commit: session row "running"  RESUME → LOGIN before it;
+**                                     (seed, active) + journal start     after it the sitting resumes
+**  RUNNING        exam_choose…        each edit: answer + its journal    RESUME → RUNNING at the last
+**                                     entry in one commit (else kept in  saved elapsed time (downtime
+**                                     memory, EXAM_SAVE_FAILED, retried  not charged), on the saved
+**                                     on every tick)                     question, answers as committed
+**                 exam_tick/goto      clock (elapsed, extra, current)
+**                                     once a second and on navigation
+**                 exam_extend         clock + journal extend
+**  PAUSED         exam_pause          clock + journal pause              as RUNNING
+**                 exam_continue       journal continue
+**  (hand-in)      hand_in → finish    unsaved answers first; then one    before that commit the sitting
+**                                     commit: journal handin, sealed     is still active and resumes (a
+**                                     result in the outbox (result_build new hand-in builds its result
+**                                     → result_json → result_seal),      again); after it: DONE, and a
+**                                     session row final (state, score,   restart gives RESUME → LOGIN
+**                                     receipt, no longer active)
+**  DONE           exam_reset          journal reset                      RESUME → LOGIN
+**  RESUME         exam_resume         journal resume (reads unlock row,  RESUME again
+**                                     session row, answers)
+**  any            exam_irregularity   one commit: irregularity row +     kept; in the sitting's result
+**                                     journal irregularity
+**                 exam_check_pin,     journal panel / focus_lost /       kept (the panel's focus-loss
+**                 exam_focus_lost,    keyboard_lock                      count is read back from the
+**                 exam_keyboard_lock                                     journal on resume)
+**                 exam_stop           unsaved answers, clock, unlock     as after a crash, with nothing
+**                                     age, journal kiosk_stop            unsaved lost
+**
+** A hand-in whose commit fails stays pending (handin_pending): no more
+** answers are taken and exam_tick retries it until it commits.
+*/
 #include "exam.h"
 
 #include <sodium.h>
@@ -9,6 +70,7 @@
 
 #include "authority.h"
 #include "fileio.h"
+#include "idnumber.h"
 #include "journal.h"
 #include "pack.h"
 #include "releasecode.h"
@@ -527,9 +589,8 @@ exam_rc exam_login(exam *e, const char *ticket_in, const char *id_in)
     char *ticket = text_trim(ticket_in), *idn = text_trim(id_in);
     exam_rc rc = EXAM_OK;
     if (!ticket || !idn) { rc = EXAM_INTERNAL; goto out; }
-    for (char *p = idn; *p; p++)
-        if (*p == 'x') *p = 'X';
-    if (!roster_id_valid(idn)) { rc = EXAM_ID_CHECKSUM; goto out; }
+    idnumber_normalise(idn);
+    if (!idnumber_valid(idn)) { rc = EXAM_ID_CHECKSUM; goto out; }
     const roster_entry *en = NULL;
     for (int i = 0; i < e->nrosters && !en; i++) en = roster_lookup(&e->rosters[i], ticket, idn);
     if (!en) { rc = EXAM_NOT_ON_ROSTER; goto out; }
@@ -571,14 +632,16 @@ exam_rc exam_back(exam *e)
     return EXAM_OK;
 }
 
-/* Inserts the current candidate's session row as STATE inside the caller's
- * transaction (running sittings are active; absences are not). */
-static int insert_session(exam *e, const char *state)
+/* Inserts the current candidate's session row as ST (running or absent)
+ * inside the caller's transaction (running sittings are active; absences
+ * are not). */
+static int insert_session(exam *e, session_state st)
 {
+    const char *state = session_state_name(st);
     store_session_row row = {.id = e->sid, .pack_id = e->packs[e->pack].id, .ticket = e->ticket, .name = e->name,
                              .level = e->cand_level, .room = e->cand_room, .seat = e->cand_seat, .seed = e->seed,
                              .seed_len = sizeof e->seed, .state = state, .started_wall = e->started_wall,
-                             .active = strcmp(state, "running") == 0};
+                             .active = st == SS_RUNNING};
     return store_session_insert(e->st, &row);
 }
 
@@ -600,7 +663,7 @@ exam_rc exam_start(exam *e)
     e->started_wall = (int64_t)time(NULL);
     int rc = store_begin(e->st);
     if (rc == STORE_OK) {
-        rc = insert_session(e, "running");
+        rc = insert_session(e, SS_RUNNING);
         if (rc == STORE_OK) rc = store_journal_append(e->st, e->sid, "start", e->ticket, now(e), time(NULL), NULL);
         rc = rc == STORE_OK ? store_commit(e->st) : (store_rollback(e->st), rc);
     }
@@ -616,7 +679,6 @@ exam_rc exam_start(exam *e)
         return EXAM_SAVE_FAILED;
     }
     session_init(&e->ss, e->pp.duration, e->pp.min_submit);
-    e->ss.state = SS_CONFIRMED;
     if (session_go(&e->ss, SS_RUNNING, now(e))) return EXAM_INTERNAL;
     e->show_score = e->pp.show_score;
     e->last_clock_save = now(e);
@@ -626,8 +688,6 @@ exam_rc exam_start(exam *e)
 }
 
 /* ---- hand-in ---------------------------------------------------------------- */
-
-static void hex(const uint8_t *b, size_t n, char *out) { sodium_bin2hex(out, n * 2 + 1, b, n); }
 
 /* the irregularities of a sitting, for its result (at most 32) */
 typedef struct irr_list {
@@ -647,42 +707,62 @@ static int collect_irregularity(void *ctx, const store_irregularity_row *row)
     return 0;
 }
 
+/* What only the engine knows of the sitting, for result_build: the paper's
+ * items with their answer keys (loaded from the pack; KEYS holds them) and
+ * the candidate's responses. */
+static result_answer *gather_answers(exam *e, char ***keys)
+{
+    int n = e->pp.n;
+    result_answer *a = calloc(n ? (size_t)n : 1, sizeof *a);
+    *keys = calloc(n ? (size_t)n : 1, sizeof **keys);
+    if (!a || !*keys) { free(a); free(*keys); *keys = NULL; return NULL; }
+    for (int i = 0; i < n; i++) {
+        const paper_item *it = &e->pp.items[i];
+        paper_question q;
+        if (paper_question_load(e->packdb, it->seq, &q) == 0) {
+            (*keys)[i] = q.key; /* taken over from q */
+            q.key = NULL;
+            paper_question_free(&q);
+        }
+        a[i] = (result_answer){it->id, it->type, (*keys)[i], e->resp[i], it->points, e->flag[i]};
+    }
+    return a;
+}
+
+_Static_assert(JOURNAL_HASH_BYTES == RESULT_HASH_BYTES, "the result record carries the journal head");
+
 /* Builds, signs and seals the result and commits it with the final state. */
 static exam_rc finish(exam *e, session_state status)
 {
     int n = e->pp.n;
-    result_item *items = calloc(n ? (size_t)n : 1, sizeof *items);
-    char **ids = calloc(n ? (size_t)n : 1, sizeof *ids);
-    if (!items || !ids) { free(items); free(ids); return EXAM_INTERNAL; }
-    int total = 0, pending = 0;
-    for (int i = 0; i < n; i++) {
-        const paper_item *it = &e->pp.items[i];
-        paper_question q;
-        int pend = 0, sc = 0;
-        if (paper_question_load(e->packdb, it->seq, &q) == 0) {
-            score_item si = {it->type, q.key, e->resp[i], it->points, e->pp.partial};
-            sc = score_item_tenths(&si, &pend);
-            paper_question_free(&q);
-        }
-        items[i] = (result_item){it->id, it->type, e->resp[i], it->points, sc, pend, e->flag[i]};
-        total += sc;
-        pending += pend;
-    }
+    char **keys = NULL;
+    result_answer *answers = gather_answers(e, &keys);
+    if (!answers) return EXAM_INTERNAL;
     /* irregularities of this sitting */
     irr_list il = {.n = 0};
     (void)store_irregularity_each(e->st, e->sid, collect_irregularity, &il);
-    result_irregularity *irr = il.irr;
-    int nirr = il.n;
+    result_input in = {
+        .session_id = e->sid, .kiosk_id = e->kiosk_id, .site = e->site, .room = e->cand_room, .seat = e->cand_seat,
+        .pack_id = e->packs[e->pack].id, .title = e->packs[e->pack].title, .kind = e->packs[e->pack].kind,
+        .level = e->cand_level, .ticket = e->ticket, .name = e->name, .status = session_state_name(status),
+        .total_points = e->pp.total_points, .pass = e->pp.pass, .partial = e->pp.partial, .seed = e->seed,
+        .seed_len = sizeof e->seed, .started_wall = e->started_wall, .submitted_wall = (int64_t)time(NULL),
+        .elapsed_ms = e->have_paper ? session_elapsed(&e->ss, now(e)) : 0, .extra_ms = e->ss.extra_ms,
+        .answers = answers, .nanswers = n, .irregularities = il.irr, .nirregularities = il.n};
+    result_record rr = {.v = 0};
     exam_rc out = EXAM_SAVE_FAILED;
     uint8_t dsk[crypto_sign_SECRETKEYBYTES];
-    char *keypath = fileio_fmt("%s/device.key", store_dir(e->st)), *why = NULL, *json = NULL;
+    char *keypath = NULL, *why = NULL, *json = NULL;
     uint8_t *sealed = NULL;
     size_t sealed_len = 0;
     char rid[RESULT_ID_HEX], receipt[RESULT_RECEIPT_BYTES];
+    if (result_build(&in, &rr) != RESULT_OK) { out = EXAM_INTERNAL; goto done; }
+    const result_rec *r = &rr.rec;
+    keypath = fileio_fmt("%s/device.key", store_dir(e->st));
     int rc = flush_journal(e) == 0 ? store_begin(e->st) : STORE_FULL;
     if (rc != STORE_OK) goto done;
-    char data[128], seedhex[PAPER_SEED_BYTES * 2 + 1], headhex[65], t[24];
-    snprintf(data, sizeof data, "status=%s score=%s", session_state_name(status), text_format_tenths(total, t, sizeof t));
+    char data[128], t[24];
+    snprintf(data, sizeof data, "status=%s score=%s", r->status, text_format_tenths(r->score, t, sizeof t));
     uint8_t head[JOURNAL_HASH_BYTES];
     int64_t jcount = 0;
     if ((rc = store_journal_append(e->st, e->sid, "handin", data, now(e), time(NULL), head)) != STORE_OK ||
@@ -690,19 +770,8 @@ static exam_rc finish(exam *e, session_state status)
         store_rollback(e->st);
         goto done;
     }
-    hex(e->seed, sizeof e->seed, seedhex);
-    hex(head, sizeof head, headhex);
-    result_rec r = {
-        .session_id = e->sid, .kiosk_id = e->kiosk_id, .site = e->site, .room = e->cand_room, .seat = e->cand_seat,
-        .pack_id = e->packs[e->pack].id, .title = e->packs[e->pack].title, .kind = e->packs[e->pack].kind,
-        .level = e->cand_level, .ticket = e->ticket, .name = e->name, .status = session_state_name(status),
-        .score = total, .total_points = e->pp.total_points ? e->pp.total_points : 1000, .pass = e->pp.pass,
-        .pending = pending, .seed_hex = seedhex, .started_wall = e->started_wall, .submitted_wall = (int64_t)time(NULL),
-        .elapsed_ms = e->have_paper ? session_elapsed(&e->ss, now(e)) : 0, .extra_ms = e->ss.extra_ms,
-        .items = items, .nitems = n, .irregularities = irr, .nirregularities = nirr,
-        .journal_head_hex = headhex, .journal_count = jcount};
-    if (status == SS_ABSENT) r.pass = e->pp.pass ? e->pp.pass : 60;
-    json = result_json(&r);
+    result_set_journal(&rr, head, jcount);
+    json = result_json(r);
     if (!json || authority_load_device_sk(keypath, dsk, &why) ||
         result_seal(json, dsk, e->pub.box_pk, &sealed, &sealed_len, rid, receipt)) {
         sodium_memzero(dsk, sizeof dsk);
@@ -714,26 +783,28 @@ static exam_rc finish(exam *e, session_state status)
     sodium_memzero(dsk, sizeof dsk);
     rc = store_outbox_add(e->st, rid, e->sid, (int64_t)time(NULL), sealed, sealed_len);
     if (rc == STORE_OK)
-        rc = store_session_finish(e->st, e->sid, session_state_name(status), r.elapsed_ms, r.extra_ms, r.submitted_wall,
-                                  total, pending, receipt);
+        rc = store_session_finish(e->st, e->sid, r->status, r->elapsed_ms, r->extra_ms, r->submitted_wall, r->score,
+                                  r->pending, receipt);
     rc = rc == STORE_OK ? store_commit(e->st) : (store_rollback(e->st), rc);
     if (rc == STORE_OK) {
         memcpy(e->receipt, receipt, sizeof receipt);
-        e->score = total;
-        e->pending = pending;
-        snprintf(e->status, sizeof e->status, "%s", session_state_name(status));
+        e->score = r->score;
+        e->pending = r->pending;
+        snprintf(e->status, sizeof e->status, "%s", r->status);
         out = EXAM_OK;
     }
 done:
     if (out == EXAM_SAVE_FAILED)
         snprintf(e->alert, sizeof e->alert, "交卷写入失败（%s），恢复写入后自动重试", store_strerror(e->st));
+    result_record_free(&rr);
     free(json);
     free(sealed);
     free(keypath);
     free(why);
-    for (int i = 0; i < 2 * nirr; i++) free(il.text[i]);
-    free(items);
-    free(ids);
+    for (int i = 0; i < 2 * il.n; i++) free(il.text[i]);
+    for (int i = 0; i < n; i++) free(keys[i]);
+    free(keys);
+    free(answers);
     return out;
 }
 
@@ -802,9 +873,10 @@ exam_rc exam_mark_absent(exam *e, const char *ticket_in)
     e->pp.pass = paper_setting(e->packdb, "pass");
     e->pp.total_points = paper_setting(e->packdb, "points");
     session_init(&e->ss, 0, 0);
+    if (session_go(&e->ss, SS_ABSENT, now(e))) return EXAM_INTERNAL; /* ready → absent: never refused */
     int dbrc = store_begin(e->st);
     if (dbrc == STORE_OK) {
-        dbrc = insert_session(e, "absent");
+        dbrc = insert_session(e, SS_ABSENT);
         dbrc = dbrc == STORE_OK ? store_commit(e->st) : (store_rollback(e->st), dbrc);
     }
     if (dbrc != STORE_OK) {

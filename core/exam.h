@@ -14,6 +14,8 @@
 
 typedef struct exam exam;
 
+/* What the screen shows. The phases, the function that leaves each, what it
+ * writes durably and what survives a crash: the block at the top of exam.c. */
 typedef enum exam_phase {
     PHASE_LOCKED,        /* start screen: packs shown locked, release code entry */
     PHASE_SET_PIN,       /* code accepted: invigilator sets a PIN (twice) */

@@ -636,6 +636,7 @@ typedef struct rmem {
     char *strs;
     result_item *items;
     result_irregularity *irregularities;
+    char *journal_hex; /* result_build: where result_set_journal writes (in strs) */
 } rmem;
 
 static int map_array(const jreader *j, const jnode *a, const field *f, size_t nf, size_t elem, void **out, int *n);
@@ -789,4 +790,60 @@ out:
     free(j.n);
     if (rc != RESULT_OK) result_record_free(out);
     return rc;
+}
+
+/* ---- building a record from a sitting ------------------------------------ */
+
+result_rc result_build(const result_input *in, result_record *out)
+{
+    memset(out, 0, sizeof *out);
+    int n = in->nanswers > 0 ? in->nanswers : 0;
+    rmem *m = calloc(1, sizeof *m);
+    /* hex texts: the seed's, then the journal head's (result_set_journal) */
+    size_t seed_hex = in->seed_len * 2 + 1;
+    char *strs = m ? calloc(1, seed_hex + RESULT_HASH_BYTES * 2 + 1) : NULL;
+    result_item *items = strs ? calloc(n ? (size_t)n : 1, sizeof *items) : NULL;
+    if (!items) {
+        free(strs);
+        free(m);
+        return RESULT_NOMEM;
+    }
+    m->strs = strs;
+    m->items = items;
+    m->journal_hex = strs + seed_hex;
+    out->mem = m;
+    out->v = 1;
+    int total = 0, pending = 0;
+    for (int i = 0; i < n; i++) {
+        const result_answer *a = &in->answers[i];
+        int pend = 0, sc = 0;
+        if (a->key) {
+            score_item si = {a->type, a->key, a->response, a->points, in->partial};
+            sc = score_item_tenths(&si, &pend);
+        }
+        items[i] = (result_item){a->id, a->type, a->response, a->points, sc, pend, a->flagged};
+        total += sc;
+        pending += pend;
+    }
+    if (in->seed_len) sodium_bin2hex(strs, seed_hex, in->seed, in->seed_len);
+    int absent = in->status && !strcmp(in->status, "absent");
+    out->rec = (result_rec){
+        .session_id = in->session_id, .kiosk_id = in->kiosk_id, .site = in->site, .room = in->room,
+        .seat = in->seat, .pack_id = in->pack_id, .title = in->title, .kind = in->kind, .level = in->level,
+        .ticket = in->ticket, .name = in->name, .status = in->status, .score = total,
+        .total_points = in->total_points ? in->total_points : 1000,
+        .pass = absent && !in->pass ? 60 : in->pass, .pending = pending, .seed_hex = strs,
+        .started_wall = in->started_wall, .submitted_wall = in->submitted_wall, .elapsed_ms = in->elapsed_ms,
+        .extra_ms = in->extra_ms, .items = items, .nitems = n, .irregularities = in->irregularities,
+        .nirregularities = in->nirregularities, .journal_head_hex = m->journal_hex, .journal_count = 0};
+    return RESULT_OK;
+}
+
+void result_set_journal(result_record *r, const uint8_t head[RESULT_HASH_BYTES], int64_t count)
+{
+    rmem *m = r->mem;
+    if (!m || !m->journal_hex) abort(); /* not built by result_build: a programming error */
+    sodium_bin2hex(m->journal_hex, RESULT_HASH_BYTES * 2 + 1, head, RESULT_HASH_BYTES);
+    r->rec.journal_head_hex = m->journal_hex;
+    r->rec.journal_count = count;
 }

@@ -24,6 +24,7 @@
 #include <stdint.h>
 
 #include "bank.h"
+#include "score.h"
 
 #define RESULT_MAX_JSON (4u << 20)
 #define RESULT_HEADER_BYTES 108
@@ -136,6 +137,59 @@ typedef struct result_record {
  * *why (caller frees) and *out empty. */
 result_rc result_parse(const char *json, size_t len, result_record *out, char **why) __attribute__((warn_unused_result));
 void result_record_free(result_record *r);
+
+/* ---- building a record from a sitting ------------------------------------
+ *
+ * The engine (exam.c) gathers what only it knows: the sitting, the paper's
+ * answer keys, the candidate's responses, the irregularities in kiosk.db and
+ * the clock. result_build turns that into the record: it marks every item
+ * (score.h), adds up score and pending, and applies the record's defaults.
+ * result_set_journal then puts in the journal head, which the engine can only
+ * know after it has journaled the hand-in (whose entry carries the score). */
+
+#define RESULT_HASH_BYTES 32 /* journal head (BLAKE2b-256) */
+
+/* One item of the paper as the engine knows it. */
+typedef struct result_answer {
+    const char *id;       /* question id */
+    qtype type;
+    const char *key;      /* normalised answer key; NULL when the question could not be read (scores 0) */
+    const char *response; /* canonical response (score.h), "" when unanswered */
+    int points;           /* tenths */
+    int flagged;
+} result_answer;
+
+typedef struct result_input {
+    const char *session_id, *kiosk_id, *site, *room;
+    int seat;
+    const char *pack_id, *title, *kind;
+    int level;
+    const char *ticket, *name;
+    const char *status;         /* submitted | timeout | forced | absent */
+    int total_points;           /* the paper's, tenths; 0 = not set: 1000 */
+    int pass;                   /* the paper's pass mark, points; 0 = not set: 60 for an absence */
+    multi_partial partial;      /* the paper's rule for multiple choice */
+    const uint8_t *seed;        /* the paper's seed, SEED_LEN bytes (all zero for an absence) */
+    size_t seed_len;
+    int64_t started_wall, submitted_wall, elapsed_ms, extra_ms;
+    const result_answer *answers;
+    int nanswers;
+    const result_irregularity *irregularities;
+    int nirregularities;
+} result_input;
+
+/* Builds the record of IN into OUT->rec (OUT->v = 1): items marked, score
+ * and pending summed, journal head "" and count 0 until result_set_journal.
+ * Ownership: OUT's item array and hex texts are OUT's (free with
+ * result_record_free); its other strings and its irregularities point into
+ * IN, which must outlive OUT. Returns RESULT_OK, or RESULT_NOMEM with OUT
+ * empty. */
+result_rc result_build(const result_input *in, result_record *out) __attribute__((warn_unused_result));
+
+/* Sets the journal head (hex of HEAD) and entry count of a record built by
+ * result_build. */
+void result_set_journal(result_record *r, const uint8_t head[RESULT_HASH_BYTES], int64_t count);
+
 
 /* Kiosk id from a device public key: 16 hex characters. */
 void result_kiosk_id(const uint8_t device_pk[crypto_sign_PUBLICKEYBYTES], char out[17]);

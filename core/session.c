@@ -3,8 +3,10 @@
 
 #include <string.h>
 
-static const char *NAMES[SS_COUNT] = {"locked", "unlocked", "logged_in", "confirmed", "running", "paused",
-                                      "submitted", "timeout", "forced", "absent"};
+static const char *const NAMES[SS_COUNT] = {"ready", "running", "paused", "submitted", "timeout", "forced", "absent"};
+
+/* names of states older versions had before a sitting started */
+static const char *const OLD_READY[] = {"locked", "unlocked", "logged_in", "confirmed"};
 
 const char *session_state_name(session_state st) { return (unsigned)st < SS_COUNT ? NAMES[st] : "?"; }
 
@@ -12,6 +14,8 @@ int session_state_parse(const char *name)
 {
     for (int i = 0; i < SS_COUNT; i++)
         if (!strcmp(name, NAMES[i])) return i;
+    for (size_t i = 0; i < sizeof OLD_READY / sizeof *OLD_READY; i++)
+        if (!strcmp(name, OLD_READY[i])) return SS_READY;
     return -1;
 }
 
@@ -23,7 +27,7 @@ int session_is_final(session_state st)
 void session_init(session *s, int duration_min, int min_submit_min)
 {
     memset(s, 0, sizeof *s);
-    s->state = SS_LOCKED;
+    s->state = SS_READY;
     s->duration_ms = (int64_t)duration_min * 60000;
     s->min_submit_ms = (int64_t)min_submit_min * 60000;
 }
@@ -44,15 +48,11 @@ int64_t session_remaining(const session *s, int64_t now)
 static int allowed(session_state from, session_state to)
 {
     switch (to) {
-    case SS_LOCKED: return from == SS_UNLOCKED || session_is_final(from);
-    case SS_UNLOCKED: return from == SS_LOCKED || from == SS_LOGGED_IN || from == SS_CONFIRMED;
-    case SS_LOGGED_IN: return from == SS_UNLOCKED;
-    case SS_CONFIRMED: return from == SS_LOGGED_IN;
-    case SS_RUNNING: return from == SS_CONFIRMED || from == SS_PAUSED;
+    case SS_RUNNING: return from == SS_READY || from == SS_PAUSED;
     case SS_PAUSED: return from == SS_RUNNING;
     case SS_SUBMITTED: case SS_TIMEOUT: case SS_FORCED: return from == SS_RUNNING || from == SS_PAUSED;
-    case SS_ABSENT: return from == SS_UNLOCKED || from == SS_LOGGED_IN || from == SS_CONFIRMED;
-    default: return 0;
+    case SS_ABSENT: return from == SS_READY;
+    default: return 0; /* nothing goes back to ready: a new sitting is session_init */
     }
 }
 

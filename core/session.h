@@ -1,7 +1,14 @@
 /* session: the state of one sitting and its exam clock, without I/O.
  *
- *   locked → unlocked → logged_in → confirmed → running ⇄ paused
- *   running/paused → submitted | timeout | forced;  unlocked/logged_in/confirmed → absent
+ *   ready → running ⇄ paused
+ *   running/paused → submitted | timeout | forced;  ready → absent
+ *
+ * A sitting exists from the moment the candidate starts (or is marked
+ * absent); unlocking, PIN, login and confirmation are the engine's phases
+ * (exam.h), not session states. The names of the states are what kiosk.db
+ * stores (session.state): session_state_parse also reads the names of older
+ * versions, which had pre-start states (locked, unlocked, logged_in,
+ * confirmed), as ready.
  *
  * Time comes from an injected monotonic clock (platform.now_ms), virtual in
  * scripted mode, so wall-clock changes never touch the remaining time. After
@@ -22,8 +29,10 @@ typedef struct platform {
 } platform;
 
 typedef enum session_state {
-    SS_LOCKED, SS_UNLOCKED, SS_LOGGED_IN, SS_CONFIRMED, SS_RUNNING, SS_PAUSED,
-    SS_SUBMITTED, SS_TIMEOUT, SS_FORCED, SS_ABSENT, SS_COUNT
+    SS_READY,     /* not started: the clock stands at 0 (session_init) */
+    SS_RUNNING, SS_PAUSED,
+    SS_SUBMITTED, SS_TIMEOUT, SS_FORCED, SS_ABSENT, /* final */
+    SS_COUNT
 } session_state;
 
 typedef struct session {
@@ -40,6 +49,8 @@ enum { SESSION_WARN15 = 1, SESSION_WARN5 = 2, SESSION_TIMEOUT = 4 };
 
 typedef enum handin_rc { HANDIN_OK = 0, HANDIN_TOO_EARLY, HANDIN_NOT_RUNNING } handin_rc;
 
+/* A new sitting, READY, of DURATION_MIN minutes; hand-in allowed after
+ * MIN_SUBMIT_MIN minutes of exam time. */
 void session_init(session *s, int duration_min, int min_submit_min);
 
 /* Moves to TO if the diagram allows it; RUNNING/PAUSED changes keep the clock
@@ -61,7 +72,10 @@ int session_tick(session *s, int64_t now);
 void session_restore(session *s, session_state state, int64_t elapsed, int64_t extra);
 
 int session_is_final(session_state st);
+/* The stored name of ST ("running"); "?" for a value out of range. */
 const char *session_state_name(session_state st);
-int session_state_parse(const char *name); /* -1 if unknown */
+/* The state named NAME: every session_state_name, and the pre-start names of
+ * older kiosk.db files as SS_READY; -1 if unknown. */
+int session_state_parse(const char *name);
 
 #endif

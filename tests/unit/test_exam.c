@@ -24,6 +24,7 @@
 #include "blueprint.h"
 #include "exam.h"
 #include "fileio.h"
+#include "idnumber.h"
 #include "journal.h"
 #include "pack.h"
 #include "releasecode.h"
@@ -127,7 +128,7 @@ static void make_id(const char *first17, char out[19])
     memcpy(out, first17, 17);
     out[17] = "10X98765432"[sum % 11];
     out[18] = 0;
-    assert_true(roster_id_valid(out));
+    assert_true(idnumber_valid(out));
 }
 
 static struct {
@@ -1629,7 +1630,7 @@ static int group_setup(void **state)
     make_id("11010119900307123", ID.stranger);
     snprintf(ID.bad, sizeof ID.bad, "%s", ID.a);
     ID.bad[17] = ID.a[17] == '0' ? '1' : '0';
-    if (ID.bad[17] == ID.a[17] || roster_id_valid(ID.bad)) return -1;
+    if (ID.bad[17] == ID.a[17] || idnumber_valid(ID.bad)) return -1;
     return 0;
 }
 
@@ -1676,6 +1677,42 @@ static void test_orderly_stop_resumes(void **state)
     sqlite3_finalize(st);
     sqlite3_close(db);
     assert_int_equal(m, 1);
+}
+
+/* kiosk.db keeps the sitting's state by name (session_state_name). A row
+ * a previous version left as "paused" (a name that version had) still
+ * resumes: the same answers, the clock where it was saved. */
+static void test_resume_old_state_name(void **state)
+{
+    kiosk *k = *state;
+    open_exam(k);
+    unlock_and_pin(k);
+    login_and_start(k, "T001", ID.a);
+    const int64_t t0 = g_now;
+    exam_goto(k->e, 1);
+    assert_int_equal(exam_choose(k->e, 0), EXAM_OK);
+    char before[64];
+    snprintf(before, sizeof before, "%s", exam_response(k->e, 1));
+    g_now = t0 + 4 * MIN;
+    exam_tick(k->e);
+    exam_close(k->e); /* a crash */
+    k->e = NULL;
+    sqlite3 *db = NULL;
+    char path[600];
+    snprintf(path, sizeof path, "%s/kiosk.db", k->data);
+    assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
+    assert_int_equal(sqlite3_exec(db, "UPDATE session SET state='paused' WHERE state='running'", NULL, NULL, NULL),
+                     SQLITE_OK);
+    assert_int_equal(sqlite3_changes(db), 1);
+    sqlite3_close(db);
+    open_exam(k);
+    assert_int_equal(exam_get_phase(k->e), PHASE_RESUME);
+    assert_int_equal(exam_resume(k->e, k->code, PIN), EXAM_OK);
+    assert_int_equal(exam_get_phase(k->e), PHASE_RUNNING);
+    assert_int_equal(exam_elapsed_ms(k->e), 4 * MIN);
+    assert_int_equal(exam_current(k->e), 1);
+    assert_string_equal(exam_response(k->e, 1), before);
+    assert_int_equal(exam_choose(k->e, 1), EXAM_OK); /* answering goes on */
 }
 
 /* The panel's focus-loss count is the sitting's: a crash and resume keep it
@@ -1742,6 +1779,7 @@ int main(void)
         T(test_bug_start_retry_loses_candidate),
         T(test_bug_answers_accepted_after_timeout_while_handin_pending),
         T(test_orderly_stop_resumes),
+        T(test_resume_old_state_name),
         T(test_focus_losses_survive_resume),
         T(test_data_directory_lock),
     };

@@ -1130,6 +1130,141 @@ static void test_hub_receipt(void **state)
     assert_int_equal(receipt_verify(pk, longid, hex), RESULT_BAD_SIGNATURE);
 }
 
+/* ---- building a record from a sitting ------------------------------------------------ */
+
+static const result_answer ANSWERS[] = {
+    {"J1", QT_JUDGE, "T", "T", 10, 0},
+    {"S2", QT_SINGLE, "B", "C", 20, 1},
+    {"M3", QT_MULTI, "AC", "CA", 20, 0},
+    {"E4", QT_ESSAY, "", "第一段\n第二段\\结束", 100, 0},
+    {"N5", QT_NUMERIC, NULL, "42", 30, 1}, /* its question could not be read */
+    {"O6", QT_ORDER, "BCA", "", 20, 0},
+};
+
+static result_input sample_input(const uint8_t *seed, size_t seed_len)
+{
+    result_input in = {
+        .session_id = "0123456789abcdef0123456789abcdef", .kiosk_id = "00112233aabbccdd", .site = "广州考点",
+        .room = "01\"室", .seat = 17, .pack_id = "ffeeddccbbaa99887766554433221100",
+        .title = "电子商务师（四级）\\理论", .kind = "theory", .level = 4, .ticket = "2026114401001",
+        .name = TRICKY, .status = "submitted", .total_points = 1000, .pass = 60, .partial = PARTIAL_HALF,
+        .seed = seed, .seed_len = seed_len, .started_wall = 1767225600, .submitted_wall = 1767231000,
+        .elapsed_ms = 5400000, .extra_ms = 300000, .answers = ANSWERS,
+        .nanswers = (int)(sizeof ANSWERS / sizeof *ANSWERS), .irregularities = IRR, .nirregularities = 2};
+    return in;
+}
+
+/* result_build gives, byte for byte, the JSON of the record the engine used
+ * to assemble itself: each item scored with score_item_tenths (0 without a
+ * key), score and pending summed, seed and journal head in hex. */
+static void test_build_matches_assembled_record(void **state)
+{
+    (void)state;
+    const uint8_t seed[4] = {0xaa, 0x55, 0x00, 0xff};
+    uint8_t head[RESULT_HASH_BYTES];
+    for (int i = 0; i < RESULT_HASH_BYTES; i++) head[i] = (uint8_t)(i * 7 + 1);
+    result_input in = sample_input(seed, sizeof seed);
+    result_record b;
+    assert_int_equal(result_build(&in, &b), RESULT_OK);
+    assert_int_equal(b.v, 1);
+    assert_string_equal(b.rec.journal_head_hex, "");
+    result_set_journal(&b, head, 42);
+
+    /* the same record put together by hand */
+    enum { N = sizeof ANSWERS / sizeof *ANSWERS };
+    result_item items[N];
+    int total = 0, pending = 0;
+    for (int i = 0; i < N; i++) {
+        const result_answer *a = &ANSWERS[i];
+        int pend = 0, sc = 0;
+        if (a->key) {
+            score_item si = {a->type, a->key, a->response, a->points, PARTIAL_HALF};
+            sc = score_item_tenths(&si, &pend);
+        }
+        items[i] = (result_item){a->id, a->type, a->response, a->points, sc, pend, a->flagged};
+        total += sc;
+        pending += pend;
+    }
+    assert_int_equal(total, 10 + 20);   /* judge right, multi right, single wrong, no key: 0 */
+    assert_int_equal(pending, 1);       /* the essay */
+    char headhex[2 * RESULT_HASH_BYTES + 1];
+    sodium_bin2hex(headhex, sizeof headhex, head, sizeof head);
+    result_rec r = sample_rec();
+    r.score = total;
+    r.pending = pending;
+    r.seed_hex = "aa5500ff";
+    r.items = items;
+    r.nitems = N;
+    r.journal_head_hex = headhex;
+    r.journal_count = 42;
+
+    char *want = result_json(&r), *got = result_json(&b.rec);
+    assert_non_null(want);
+    assert_non_null(got);
+    assert_string_equal(got, want);
+    free(want);
+    free(got);
+    /* the record points into the input for its strings and irregularities */
+    assert_ptr_equal(b.rec.name, in.name);
+    assert_ptr_equal(b.rec.irregularities, IRR);
+    assert_ptr_equal(b.rec.items[0].response, ANSWERS[0].response);
+    result_record_free(&b);
+    assert_null(b.mem);
+}
+
+/* The record's defaults: total 1000 when the paper sets none; an absence
+ * without a pass mark passes at 60; the pass mark of any other status is the
+ * paper's, even 0. An absence has no items and an all-zero seed. */
+static void test_build_defaults_and_absence(void **state)
+{
+    (void)state;
+    uint8_t zero[32] = {0}, head[RESULT_HASH_BYTES] = {0};
+    result_input in = sample_input(zero, sizeof zero);
+    in.status = "absent";
+    in.answers = NULL;
+    in.nanswers = 0;
+    in.irregularities = NULL;
+    in.nirregularities = 0;
+    in.total_points = 0;
+    in.pass = 0;
+    in.elapsed_ms = in.extra_ms = 0;
+    result_record b;
+    assert_int_equal(result_build(&in, &b), RESULT_OK);
+    result_set_journal(&b, head, 1);
+    assert_int_equal(b.rec.total_points, 1000);
+    assert_int_equal(b.rec.pass, 60);
+    assert_int_equal(b.rec.score, 0);
+    assert_int_equal(b.rec.nitems, 0);
+    assert_string_equal(b.rec.seed_hex, "0000000000000000000000000000000000000000000000000000000000000000");
+    char *json = result_json(&b.rec);
+    assert_non_null(json);
+    assert_contains(json, "\"status\":\"absent\"");
+    assert_contains(json, "\"items\":[]");
+    assert_contains(json, "\"passed\":0");
+    /* and it reads back as a valid record */
+    result_record p;
+    char *why = NULL;
+    assert_int_equal(result_parse(json, strlen(json), &p, &why), RESULT_OK);
+    assert_string_equal(p.rec.status, "absent");
+    assert_int_equal(p.rec.journal_count, 1);
+    result_record_free(&p);
+    free(json);
+    result_record_free(&b);
+
+    in.pass = 0;
+    in.total_points = 850;
+    in.status = "timeout";
+    assert_int_equal(result_build(&in, &b), RESULT_OK);
+    assert_int_equal(b.rec.pass, 0);
+    assert_int_equal(b.rec.total_points, 850);
+    result_record_free(&b);
+    in.pass = 70;
+    in.status = "absent";
+    assert_int_equal(result_build(&in, &b), RESULT_OK);
+    assert_int_equal(b.rec.pass, 70);
+    result_record_free(&b);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -1157,6 +1292,8 @@ int main(void)
         cmocka_unit_test(test_parse_strict_json),
         cmocka_unit_test(test_parse_bounded),
         cmocka_unit_test(test_hub_receipt),
+        cmocka_unit_test(test_build_matches_assembled_record),
+        cmocka_unit_test(test_build_defaults_and_absence),
     };
     return cmocka_run_group_tests(tests, setup, NULL);
 }

@@ -17,25 +17,20 @@
 /* ---- transitions ------------------------------------------------------------ */
 
 /* The diagram of session.h:
- *   locked → unlocked → logged_in → confirmed → running ⇄ paused
+ *   ready → running ⇄ paused
  *   running/paused → submitted | timeout | forced
- *   unlocked/logged_in/confirmed → absent
- * plus the ways back the engine needs: unlocked → locked (lock again),
- * logged_in/confirmed → unlocked ("not me", back to login), and every final
- * state → locked (reset for the next sitting). Everything else is refused,
- * including staying in the same state. ALLOWED[from][to]. */
+ *   ready → absent
+ * Everything else is refused, including staying in the same state and going
+ * back to ready (a new sitting is session_init). ALLOWED[from][to]. */
 static const int ALLOWED[SS_COUNT][SS_COUNT] = {
-    /*              LOCK UNLK LOGI CONF RUN  PAUS SUBM TOUT FORC ABS */
-    [SS_LOCKED] = {0, 1, 0, 0, 0, 0, 0, 0, 0, 0},
-    [SS_UNLOCKED] = {1, 0, 1, 0, 0, 0, 0, 0, 0, 1},
-    [SS_LOGGED_IN] = {0, 1, 0, 1, 0, 0, 0, 0, 0, 1},
-    [SS_CONFIRMED] = {0, 1, 0, 0, 1, 0, 0, 0, 0, 1},
-    [SS_RUNNING] = {0, 0, 0, 0, 0, 1, 1, 1, 1, 0},
-    [SS_PAUSED] = {0, 0, 0, 0, 1, 0, 1, 1, 1, 0},
-    [SS_SUBMITTED] = {1, 0, 0, 0, 0, 0, 0, 0, 0, 0},
-    [SS_TIMEOUT] = {1, 0, 0, 0, 0, 0, 0, 0, 0, 0},
-    [SS_FORCED] = {1, 0, 0, 0, 0, 0, 0, 0, 0, 0},
-    [SS_ABSENT] = {1, 0, 0, 0, 0, 0, 0, 0, 0, 0},
+    /*              REDY RUN  PAUS SUBM TOUT FORC ABS */
+    [SS_READY] = {0, 1, 0, 0, 0, 0, 1},
+    [SS_RUNNING] = {0, 0, 1, 1, 1, 1, 0},
+    [SS_PAUSED] = {0, 1, 0, 1, 1, 1, 0},
+    [SS_SUBMITTED] = {0, 0, 0, 0, 0, 0, 0},
+    [SS_TIMEOUT] = {0, 0, 0, 0, 0, 0, 0},
+    [SS_FORCED] = {0, 0, 0, 0, 0, 0, 0},
+    [SS_ABSENT] = {0, 0, 0, 0, 0, 0, 0},
 };
 
 static void put_in(session *s, session_state st)
@@ -63,8 +58,8 @@ static void test_every_transition(void **state)
                 refused++;
             }
         }
-    assert_int_equal(allowed, 22);
-    assert_int_equal(refused, 78);
+    assert_int_equal(allowed, 10);
+    assert_int_equal(refused, 39);
 }
 
 static void test_out_of_range_target_refused(void **state)
@@ -77,21 +72,24 @@ static void test_out_of_range_target_refused(void **state)
     assert_int_equal(s.state, SS_RUNNING);
 }
 
-/* The whole happy path, then a second sitting after a reset. */
+/* The whole happy path; then an absence, which is a sitting of its own. */
 static void test_full_path(void **state)
 {
     (void)state;
     session s;
     session_init(&s, 60, 0);
-    assert_int_equal(s.state, SS_LOCKED);
-    const session_state path[] = {SS_UNLOCKED, SS_LOGGED_IN, SS_CONFIRMED, SS_RUNNING, SS_PAUSED,
-                                  SS_RUNNING,  SS_SUBMITTED, SS_LOCKED,    SS_UNLOCKED, SS_ABSENT};
+    assert_int_equal(s.state, SS_READY);
+    const session_state path[] = {SS_RUNNING, SS_PAUSED, SS_RUNNING, SS_SUBMITTED};
     int64_t t = 0;
     for (size_t i = 0; i < sizeof path / sizeof *path; i++) {
         t += 1000;
         assert_int_equal(session_go(&s, path[i], t), 0);
         assert_int_equal(s.state, path[i]);
     }
+    session_init(&s, 0, 0);
+    assert_int_equal(s.state, SS_READY);
+    assert_int_equal(session_go(&s, SS_ABSENT, t), 0);
+    assert_true(session_is_final(s.state));
 }
 
 /* A refused transition must not disturb the clock either. */
@@ -100,10 +98,10 @@ static void test_refused_transition_keeps_clock(void **state)
     (void)state;
     session s;
     session_init(&s, 60, 0);
-    s.state = SS_CONFIRMED;
     assert_int_equal(session_go(&s, SS_RUNNING, 1000), 0);
     assert_int_equal(session_go(&s, SS_RUNNING, 50000), -1); /* running → running refused */
-    assert_int_equal(session_go(&s, SS_LOGGED_IN, 50000), -1);
+    assert_int_equal(session_go(&s, SS_READY, 50000), -1);
+    assert_int_equal(session_go(&s, SS_ABSENT, 50000), -1);
     assert_int_equal(session_elapsed(&s, 61000), 60000); /* still counted from 1000 */
 }
 
@@ -121,7 +119,6 @@ static void test_is_final(void **state)
 static void start_running(session *s, int duration_min, int min_submit_min, int64_t now)
 {
     session_init(s, duration_min, min_submit_min);
-    s->state = SS_CONFIRMED;
     assert_int_equal(session_go(s, SS_RUNNING, now), 0);
 }
 
@@ -130,7 +127,7 @@ static void test_init(void **state)
     (void)state;
     session s;
     session_init(&s, 90, 30);
-    assert_int_equal(s.state, SS_LOCKED);
+    assert_int_equal(s.state, SS_READY);
     assert_int_equal(s.duration_ms, 90 * MIN);
     assert_int_equal(s.min_submit_ms, 30 * MIN);
     assert_int_equal(s.extra_ms, 0);
@@ -452,8 +449,8 @@ static void test_clock_backwards(void **state)
 static void test_state_names(void **state)
 {
     (void)state;
-    static const char *const want[SS_COUNT] = {"locked", "unlocked", "logged_in", "confirmed", "running",
-                                               "paused", "submitted", "timeout",  "forced",    "absent"};
+    /* the names kiosk.db stores (session.state) */
+    static const char *const want[SS_COUNT] = {"ready", "running", "paused", "submitted", "timeout", "forced", "absent"};
     for (int st = 0; st < SS_COUNT; st++) {
         const char *n = session_state_name((session_state)st);
         assert_string_equal(n, want[st]);
@@ -467,6 +464,27 @@ static void test_state_names(void **state)
     assert_int_equal(session_state_parse("RUNNING"), -1);
     assert_int_equal(session_state_parse("running "), -1);
     assert_int_equal(session_state_parse("run"), -1);
+}
+
+/* Every name a kiosk.db of the previous version can hold still reads: its
+ * ten states, the four before a sitting started as ready. */
+static void test_old_state_names(void **state)
+{
+    (void)state;
+    static const struct { const char *name; int st; } old[] = {
+        {"locked", SS_READY},        {"unlocked", SS_READY},    {"logged_in", SS_READY},
+        {"confirmed", SS_READY},     {"running", SS_RUNNING},   {"paused", SS_PAUSED},
+        {"submitted", SS_SUBMITTED}, {"timeout", SS_TIMEOUT},   {"forced", SS_FORCED},
+        {"absent", SS_ABSENT},
+    };
+    for (size_t i = 0; i < sizeof old / sizeof *old; i++) assert_int_equal(session_state_parse(old[i].name), old[i].st);
+    /* and a sitting stored as running by the previous version comes back paused */
+    session s;
+    session_init(&s, 60, 0);
+    session_restore(&s, (session_state)session_state_parse("running"), 10 * MIN, 0);
+    assert_int_equal(s.state, SS_PAUSED);
+    assert_int_equal(session_go(&s, SS_RUNNING, 0), 0);
+    assert_int_equal(session_remaining(&s, MIN), 49 * MIN);
 }
 
 int main(void)
@@ -492,6 +510,7 @@ int main(void)
         cmocka_unit_test(test_restore_keeps_warnings_given),
         cmocka_unit_test(test_clock_backwards),
         cmocka_unit_test(test_state_names),
+        cmocka_unit_test(test_old_state_names),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
