@@ -2,7 +2,6 @@
  * one-time tokens, receives signed sealed results over HTTP (serve) or from
  * USB bundles (import), stores each exactly once, and reports them. */
 #include <errno.h>
-#include <getopt.h>
 #include <signal.h>
 #include <sodium.h>
 #include <stdio.h>
@@ -14,61 +13,34 @@
 #include "../core/bundle.h"
 #include "../core/csv.h"
 #include "../core/diag.h"
-#include "../core/eligibility.h"
 #include "../core/fileio.h"
 #include "../core/result.h"
 #include "../core/text.h"
+#include "../cert/eligibility.h"
 #include "hub/hub.h"
 #include "hub/server.h"
 #include "hub/html.h"
 #include "hub/textout.h"
 #include "hub/workflow_cmd.h"
+#include "cmdtab.h"
 
-static const char USAGE[] =
-    "usage:\n"
-    "  examhub init     --db FILE --pub DIR/authority.pub --results-key DIR/results.key\n"
-    "  examhub serve    --db FILE --listen 127.0.0.1:PORT\n"
-    "  examhub token    --db FILE [--ttl HOURS]\n"
-    "  examhub import   --db FILE BUNDLE...\n"
-    "  examhub results  --db FILE --csv\n"
-    "  examhub report   --db FILE --out DIR        one HTML report per paper\n"
-    "  examhub eligibility --csv APPLICANTS.csv    申报条件, clause by clause\n"
-    "certification workflow (README: The certification workflow):\n"
-    "  examhub register --db FILE --csv APPLICATIONS.csv\n"
-    "  examhub pay      --db FILE --csv PAYMENTS.csv\n"
-    "  examhub applications --db FILE [--batch YYYY-MM]\n"
-    "  examhub rooms    --db FILE --csv ROOMS.csv\n"
-    "  examhub plan     --db FILE --batch YYYY-MM [--theory \"YYYY-MM-DD HH:MM\" --practical \"...\"]\n"
-    "  examhub rosters  --db FILE --batch YYYY-MM --key DIR/authority.key --out DIR\n"
-    "  examhub tickets  --db FILE --batch YYYY-MM --out DIR\n"
-    "  examhub marking  --db FILE --pack FILE.pack --pub DIR/authority.pub --release-code CODE --out FILE.csv\n"
-    "  examhub marks    --db FILE --csv MARKS.csv\n"
-    "  examhub review   --db FILE --csv REVIEW.csv\n"
-    "  examhub final    --db FILE --csv [--batch YYYY-MM] [--margin POINTS]\n"
-    "  examhub certificates --db FILE --batch YYYY-MM [--body-code 0000] [--year YYYY]\n"
-    "  examhub mailing  --db FILE --csv [--batch YYYY-MM]\n";
+static const cmdtab EXAMHUB; /* the command table, at the end of the file */
 
-static const char HELP[] =
-    "examhub - the results hub of the certification centre\n\n%s\n"
-    "init     creates the hub database, checking that results.key belongs to\n"
-    "         authority.pub, and a receipt-signing key (FILE.receipt-key, 0600).\n"
-    "serve    HTTP API v1 (README: Results hub API). Listens only where told;\n"
-    "         use 127.0.0.1 behind a TLS reverse proxy. Stops on SIGINT/SIGTERM.\n"
-    "token    prints a one-time enrolment token for one kiosk (default: valid 24 h).\n"
-    "import   applies USB bundles from `examsync export` with the same checks and\n"
-    "         de-duplication as uploads.\n"
-    "results  prints every result as CSV (ticket,name,level,pack_id,kind,status,score,\n"
-    "         passed,kiosk,submitted_at,pending,result_id).\n"
-    "report   writes DIR/<pack_id>.html per paper: pass rate and a score histogram.\n"
-    "eligibility  checks applicants against the notice's 申报条件 and prints CSV\n"
-    "         id_number,applied_level,eligible,clause (clause L.N: the lowest-numbered\n"
-    "         clause of the applied level that holds). Invalid rows are reported as\n"
-    "         FILE:LINE: reason and left out; the exit status is then 1.\n";
+/* the options of every command: the workflow's (first, so that the
+ * workflow rows of the table can be run with this struct) and the hub's */
+typedef struct opts {
+    wopts w; /* db, csv, out, pub and the workflow commands' options */
+    const char *cmd; /* argv[1], for the usage line of a misuse */
+    const char *results_key, *listen;
+    long ttl_hours;
+    int csv_bare; /* the last option was --csv without =FILE: an operand right after it is its FILE */
+    const char **files;
+    int nfiles;
+} opts;
 
-static int usage_error(const char *msg)
+static int usage_error(const opts *o, const char *msg)
 {
-    fprintf(stderr, "examhub: %s\n%s", msg, USAGE);
-    return 2;
+    return cmdtab_misuse(&EXAMHUB, o->cmd, msg);
 }
 
 static int fail(const char *what, char *why)
@@ -78,69 +50,67 @@ static int fail(const char *what, char *why)
     return 1;
 }
 
-typedef struct opts {
-    const char *db, *pub, *results_key, *listen, *out, *csvfile;
-    int csv, help;
-    long ttl_hours;
-    char **files;
-    int nfiles;
-} opts;
+enum { OPT_RESULTS_KEY = WF_OPT_END, OPT_LISTEN, OPT_TTL };
 
-static int parse(int argc, char **argv, opts *o)
+static const struct option OPTIONS[] = {
+    {"db", required_argument, 0, WF_OPT_DB},
+    {"csv", optional_argument, 0, WF_OPT_CSV},
+    {"out", required_argument, 0, WF_OPT_OUT},
+    {"pub", required_argument, 0, WF_OPT_PUB},
+    {"results-key", required_argument, 0, OPT_RESULTS_KEY},
+    {"listen", required_argument, 0, OPT_LISTEN},
+    {"ttl", required_argument, 0, OPT_TTL},
+    {"batch", required_argument, 0, WF_OPT_BATCH},
+    {"key", required_argument, 0, WF_OPT_KEY},
+    {"pack", required_argument, 0, WF_OPT_PACK},
+    {"release-code", required_argument, 0, WF_OPT_CODE},
+    {"body-code", required_argument, 0, WF_OPT_BODY},
+    {"year", required_argument, 0, WF_OPT_YEAR},
+    {"margin", required_argument, 0, WF_OPT_MARGIN},
+    {"theory", required_argument, 0, WF_OPT_THEORY},
+    {"practical", required_argument, 0, WF_OPT_PRACTICAL},
+    {0, 0, 0, 0}};
+
+/* one option or operand into opts (cmdtab's option handler) */
+static int set_option(void *ctx, int id, const char *arg, const char **why)
 {
-    static const struct option L[] = {{"db", required_argument, 0, 'd'},     {"pub", required_argument, 0, 'p'},
-                                      {"results-key", required_argument, 0, 'r'}, {"listen", required_argument, 0, 'l'},
-                                      {"csv", no_argument, 0, 'c'},          {"ttl", required_argument, 0, 't'},
-                                      {"out", required_argument, 0, 'o'},    {"help", no_argument, 0, 'h'},
-                                      {0, 0, 0, 0}};
-    memset(o, 0, sizeof *o);
-    o->ttl_hours = 24;
-    opterr = 0;
-    optind = 2;
-    int c;
-    while ((c = getopt_long(argc, argv, "h", L, NULL)) != -1) {
-        char *end;
-        switch (c) {
-        case 'd': o->db = optarg; break;
-        case 'p': o->pub = optarg; break;
-        case 'r': o->results_key = optarg; break;
-        case 'l': o->listen = optarg; break;
-        case 'c':
-            o->csv = 1;
-            /* "--csv FILE" for commands that read CSV (eligibility) */
-            if (optind < argc && argv[optind][0] != '-' && !strcmp(argv[1], "eligibility")) o->csvfile = argv[optind++];
-            break;
-        case 'o': o->out = optarg; break;
-        case 't':
-            o->ttl_hours = strtol(optarg, &end, 10);
-            if (*end || o->ttl_hours < 1 || o->ttl_hours > 24 * 30) return usage_error("--ttl must be 1-720 hours");
-            break;
-        case 'h': o->help = 1; break;
-        default: {
-            char m[160];
-            snprintf(m, sizeof m, "unknown or incomplete option '%s'", argv[optind - 1]);
-            return usage_error(m);
-        }
-        }
+    opts *o = ctx;
+    int bare = o->csv_bare;
+    o->csv_bare = 0;
+    char *end;
+    switch (id) {
+    case OPT_RESULTS_KEY: o->results_key = arg; break;
+    case OPT_LISTEN: o->listen = arg; break;
+    case OPT_TTL:
+        o->ttl_hours = strtol(arg, &end, 10);
+        if (*end || o->ttl_hours < 1 || o->ttl_hours > 24 * 30) return *why = "--ttl must be 1-720 hours", 1;
+        break;
+    case CMDTAB_OPERAND:
+        if (bare) o->w.csv = arg; /* "--csv FILE" */
+        else if (!strcmp(o->cmd, "import")) o->files[o->nfiles++] = arg;
+        else return *why = "unexpected argument", 1;
+        break;
+    default:
+        o->csv_bare = id == WF_OPT_CSV && !arg;
+        return workflow_option(&o->w, id, arg, why);
     }
-    o->files = argv + optind;
-    o->nfiles = argc - optind;
     return 0;
 }
 
-static volatile int stop_flag;
+static volatile sig_atomic_t stop_flag;
 static void on_signal(int sig)
 {
     (void)sig;
     stop_flag = 1;
 }
 
-static int cmd_serve(opts *o)
+static int cmd_serve(void *ctx)
 {
-    if (!o->db || !o->listen) return usage_error("serve needs --db and --listen HOST:PORT");
+    opts *o = ctx;
+    if (!o->w.db || !o->listen) return usage_error(o, "serve needs --db and --listen HOST:PORT");
     hub h;
     char *why = NULL;
-    if (hub_open(o->db, &h, &why)) return fail(o->db, why);
+    if (hub_open(o->w.db, &h, &why)) return fail(o->w.db, why);
     struct sigaction sa;
     memset(&sa, 0, sizeof sa);
     sa.sa_handler = on_signal;
@@ -156,12 +126,13 @@ static int cmd_serve(opts *o)
     return 0;
 }
 
-static int cmd_import(opts *o)
+static int cmd_import(void *ctx)
 {
-    if (!o->db || !o->nfiles) return usage_error("import needs --db and at least one BUNDLE");
+    opts *o = ctx;
+    if (!o->w.db || !o->nfiles) return usage_error(o, "import needs --db and at least one BUNDLE");
     hub h;
     char *why = NULL;
-    if (hub_open(o->db, &h, &why)) return fail(o->db, why);
+    if (hub_open(o->w.db, &h, &why)) return fail(o->w.db, why);
     int bad = 0;
     for (int i = 0; i < o->nfiles; i++) {
         unsigned char *buf;
@@ -237,15 +208,16 @@ static int print_csv(void *ctx, const hub_result *r)
     return 0;
 }
 
-static int cmd_results(opts *o)
+static int cmd_results(void *ctx)
 {
-    if (!o->db) return usage_error("results needs --db");
-    if (!o->csv) return usage_error("results needs --csv (the only format so far)");
+    opts *o = ctx;
+    if (!o->w.db) return usage_error(o, "results needs --db");
+    if (!o->w.csv) return usage_error(o, "results needs --csv (the only format so far)");
     hubstore *st;
     char *why = NULL;
-    if (hubstore_open(o->db, 0, &st, &why)) return fail(o->db, why);
+    if (hubstore_open(o->w.db, 0, &st, &why)) return fail(o->w.db, why);
     printf("ticket,name,level,pack_id,kind,status,score,passed,kiosk,submitted_at,pending,result_id\n");
-    int rc = hubstore_each_result(st, NULL, print_csv, NULL) ? fail(o->db, fileio_fmt("storage: %s", hubstore_error(st))) : 0;
+    int rc = hubstore_each_result(st, NULL, print_csv, NULL) ? fail(o->w.db, fileio_fmt("storage: %s", hubstore_error(st))) : 0;
     hubstore_close(st);
     return rc;
 }
@@ -299,18 +271,19 @@ static int collect(void *vctx, const hub_result *r)
     return 0;
 }
 
-static int cmd_report(opts *o)
+static int cmd_report(void *ctx)
 {
-    if (!o->db || !o->out) return usage_error("report needs --db and --out DIR");
+    opts *o = ctx;
+    if (!o->w.db || !o->w.out) return usage_error(o, "report needs --db and --out DIR");
     hubstore *st;
     char *why = NULL;
-    if (hubstore_open(o->db, 0, &st, &why)) return fail(o->db, why);
-    if (mkdir(o->out, 0755) && errno != EEXIST) {
+    if (hubstore_open(o->w.db, 0, &st, &why)) return fail(o->w.db, why);
+    if (mkdir(o->w.out, 0755) && errno != EEXIST) {
         hubstore_close(st);
-        return fail(o->out, fileio_fmt("cannot create: %s", strerror(errno)));
+        return fail(o->w.out, fileio_fmt("cannot create: %s", strerror(errno)));
     }
     report_ctx c = {0};
-    int rc = hubstore_each_result(st, NULL, collect, &c) ? fail(o->db, fileio_fmt("storage: %s", hubstore_error(st))) : 0;
+    int rc = hubstore_each_result(st, NULL, collect, &c) ? fail(o->w.db, fileio_fmt("storage: %s", hubstore_error(st))) : 0;
     hubstore_close(st);
     for (int i = 0; i < c.np; i++) {
         pack_stats *p = &c.p[i];
@@ -321,7 +294,7 @@ static int cmd_report(opts *o)
             FILE *f = open_memstream(&html, &len);
             html_report(f, &p->h, p->rows_buf);
             fclose(f);
-            path = fileio_fmt("%s/%s.html", o->out, p->h.pack_id);
+            path = fileio_fmt("%s/%s.html", o->w.out, p->h.pack_id);
             if (fileio_write_atomic(path, html, len, 0644, 0, &why)) rc |= fail(path, why);
             else printf("%s: %s, %d candidates\n", path, p->h.title, p->h.n);
         }
@@ -333,20 +306,22 @@ static int cmd_report(opts *o)
     return rc;
 }
 
-static int cmd_eligibility(opts *o)
+static int cmd_eligibility(void *ctx)
 {
-    if (!o->csvfile) return usage_error("eligibility needs --csv APPLICANTS.csv");
+    opts *o = ctx;
+    if (!o->w.csv || !strcmp(o->w.csv, "-")) return usage_error(o, "eligibility needs --csv APPLICANTS.csv");
+    const char *csvfile = o->w.csv;
     unsigned char *buf;
     size_t len;
     char *why = NULL;
-    if (fileio_read(o->csvfile, CSV_MAX_BYTES, &buf, &len, &why)) return fail(o->csvfile, why);
+    if (fileio_read(csvfile, CSV_MAX_BYTES, &buf, &len, &why)) return fail(csvfile, why);
     csv_table t;
     long line = 0;
     csv_rc crc = csv_parse((char *)buf, len, &t, &line, &why);
     sodium_memzero(buf, len);
     free(buf);
     if (crc != CSV_OK) {
-        fprintf(stderr, "%s:%ld: %s\n", o->csvfile, line, why ? why : csv_strerror(crc));
+        fprintf(stderr, "%s:%ld: %s\n", csvfile, line, why ? why : csv_strerror(crc));
         free(why);
         return 1;
     }
@@ -366,61 +341,106 @@ static int cmd_eligibility(opts *o)
             sodium_memzero(&a, sizeof a);
         }
     }
-    for (size_t i = 0; i < d.n; i++) fprintf(stderr, "%s:%ld: %s\n", o->csvfile, d.v[i].line, d.v[i].msg);
+    for (size_t i = 0; i < d.n; i++) fprintf(stderr, "%s:%ld: %s\n", csvfile, d.v[i].line, d.v[i].msg);
     diag_free(&d);
     csv_free(&t);
     return bad;
 }
 
+static int cmd_init(void *ctx)
+{
+    opts *o = ctx;
+    if (!o->w.db || !o->w.pub || !o->results_key) return usage_error(o, "init needs --db, --pub and --results-key");
+    char *why = NULL;
+    if (hub_init(o->w.db, o->w.pub, o->results_key, &why)) return fail(o->w.db, why);
+    printf("hub database %s created (receipt key %s.receipt-key)\n", o->w.db, o->w.db);
+    return 0;
+}
+
+static int cmd_token(void *ctx)
+{
+    opts *o = ctx;
+    if (!o->w.db) return usage_error(o, "token needs --db");
+    hub h;
+    char *why = NULL;
+    if (hub_open(o->w.db, &h, &why)) return fail(o->w.db, why);
+    char tok[40];
+    token_rc rc = hub_new_token(&h, (int64_t)time(NULL), o->ttl_hours * 3600, tok, sizeof tok);
+    hub_close(&h);
+    if (rc != TOKEN_OK) return fail(o->w.db, fileio_fmt("cannot store the token: %s", token_strerror(rc)));
+    printf("%s\n", tok);
+    return 0;
+}
+
+/* ---- the command table ----------------------------------------------------- */
+
+static const cmd COMMANDS[] = {
+    {"init", "--db FILE --pub DIR/authority.pub --results-key DIR/results.key", "create the hub database",
+     "creates the hub database, checking that results.key belongs to\n"
+     "authority.pub, and a receipt-signing key (FILE.receipt-key, 0600).",
+     cmd_init},
+    {"serve", "--db FILE --listen 127.0.0.1:PORT", "serve the HTTP API",
+     "HTTP API v1 (README: Results hub API). Listens only where told;\n"
+     "use 127.0.0.1 behind a TLS reverse proxy. Stops on SIGINT/SIGTERM.",
+     cmd_serve},
+    {"token", "--db FILE [--ttl HOURS]", "print a one-time enrolment token",
+     "prints a one-time enrolment token for one kiosk (default: valid 24 h).", cmd_token},
+    {"import", "--db FILE BUNDLE...", "apply USB bundles",
+     "applies USB bundles from `examsync export` with the same checks and\n"
+     "de-duplication as uploads.",
+     cmd_import},
+    {"results", "--db FILE --csv", "print every result as CSV",
+     "prints every result as CSV (ticket,name,level,pack_id,kind,status,score,\n"
+     "passed,kiosk,submitted_at,pending,result_id).",
+     cmd_results},
+    {"report", "--db FILE --out DIR", "one HTML report per paper",
+     "writes DIR/<pack_id>.html per paper: pass rate and a score histogram.", cmd_report},
+    {"eligibility", "--csv APPLICANTS.csv", "申报条件, clause by clause",
+     "checks applicants against the notice's 申报条件 and prints CSV\n"
+     "id_number,applied_level,eligible,clause (clause L.N: the lowest-numbered\n"
+     "clause of the applied level that holds). Invalid rows are reported as\n"
+     "FILE:LINE: reason and left out; the exit status is then 1.",
+     cmd_eligibility},
+    {NULL, NULL, "certification workflow (README: The certification workflow):", NULL, NULL},
+    {"register", "--db FILE --csv APPLICATIONS.csv", "register applications (eligible applicants only)", NULL,
+     workflow_register},
+    {"pay", "--db FILE --csv PAYMENTS.csv", "record fee payments", NULL, workflow_pay},
+    {"applications", "--db FILE [--batch YYYY-MM]", "list applications as CSV", NULL, workflow_applications},
+    {"rooms", "--db FILE --csv ROOMS.csv", "record exam rooms", NULL, workflow_rooms},
+    {"plan", "--db FILE --batch YYYY-MM [--theory \"YYYY-MM-DD HH:MM\" --practical \"...\"]",
+     "give a batch's paid candidates a room, seat and ticket", NULL, workflow_plan},
+    {"rosters", "--db FILE --batch YYYY-MM --key DIR/authority.key --out DIR", "write signed room rosters and door lists", NULL,
+     workflow_rosters},
+    {"tickets", "--db FILE --batch YYYY-MM --out DIR", "write printable admission tickets (HTML)", NULL, workflow_tickets},
+    {"marking", "--db FILE --pack FILE.pack --pub DIR/authority.pub --release-code CODE --out FILE.csv",
+     "export essay answers with their rubrics for marking", NULL, workflow_marking},
+    {"marks", "--db FILE --csv MARKS.csv", "record essay marks", NULL, workflow_marks},
+    {"review", "--db FILE --csv REVIEW.csv", "record comprehensive review scores (levels 2 and 1)", NULL, workflow_review},
+    {"final", "--db FILE --csv [--batch YYYY-MM] [--margin POINTS]", "print final results as CSV", NULL,
+     workflow_final},
+    {"certificates", "--db FILE --batch YYYY-MM [--body-code 0000] [--year YYYY]", "give passing candidates their certificate numbers", NULL,
+     workflow_certificates},
+    {"mailing", "--db FILE --csv [--batch YYYY-MM]", "print the certificates' mailing list as CSV", NULL, workflow_mailing},
+    {0}};
+
+static const cmdtab EXAMHUB = {
+    "examhub", "examhub - the results hub of the certification centre",
+    "The certification workflow, step by step: README, The certification workflow.\n", COMMANDS, OPTIONS, set_option};
+
 int main(int argc, char **argv)
 {
-    if (sodium_init() < 0) return 1;
-    if (argc < 2) return usage_error("no command given");
-    if (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h") || !strcmp(argv[1], "help")) {
-        printf(HELP, USAGE);
-        return 0;
+    if (sodium_init() < 0) {
+        fprintf(stderr, "examhub: cannot initialise libsodium\n");
+        return 1;
     }
-    for (int i = 2; i < argc; i++)
-        if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) {
-            printf(HELP, USAGE);
-            return 0;
-        }
-    opts o;
-    int r = 0;
-    if (!workflow_is_command(argv[1])) r = parse(argc, argv, &o); /* workflow commands parse their own */
-    else memset(&o, 0, sizeof o);
-    if (r) return r;
-    if (o.help) {
-        printf(HELP, USAGE);
-        return 0;
+    opts o = {.cmd = argc > 1 ? argv[1] : "", .ttl_hours = 24};
+    workflow_defaults(&o.w);
+    o.files = calloc((size_t)argc, sizeof *o.files);
+    if (!o.files) {
+        fprintf(stderr, "examhub: out of memory\n");
+        return 1;
     }
-    const char *cmd = argv[1];
-    int wf = workflow_main(cmd, argc, argv); /* certification workflow commands */
-    if (wf >= 0) return wf;
-    char *why = NULL;
-    if (!strcmp(cmd, "init")) {
-        if (!o.db || !o.pub || !o.results_key) return usage_error("init needs --db, --pub and --results-key");
-        if (hub_init(o.db, o.pub, o.results_key, &why)) return fail(o.db, why);
-        printf("hub database %s created (receipt key %s.receipt-key)\n", o.db, o.db);
-        return 0;
-    }
-    if (!strcmp(cmd, "serve")) return cmd_serve(&o);
-    if (!strcmp(cmd, "token")) {
-        if (!o.db) return usage_error("token needs --db");
-        hub h;
-        if (hub_open(o.db, &h, &why)) return fail(o.db, why);
-        char tok[40];
-        int rc = hub_new_token(&h, (int64_t)time(NULL), o.ttl_hours * 3600, tok, sizeof tok);
-        hub_close(&h);
-        if (rc) return fail(o.db, fileio_fmt("cannot store the token"));
-        printf("%s\n", tok);
-        return 0;
-    }
-    if (!strcmp(cmd, "import")) return cmd_import(&o);
-    if (!strcmp(cmd, "results")) return cmd_results(&o);
-    if (!strcmp(cmd, "report")) return cmd_report(&o);
-    if (!strcmp(cmd, "eligibility")) return cmd_eligibility(&o);
-    char m[128];
-    snprintf(m, sizeof m, "unknown command '%s'", cmd);
-    return usage_error(m);
+    int rc = cmdtab_main(&EXAMHUB, argc, argv, &o);
+    free(o.files);
+    return rc;
 }

@@ -109,12 +109,12 @@ void hub_close(hub *h)
     sodium_memzero(h, sizeof *h);
 }
 
-int hub_new_token(hub *h, int64_t now, int64_t ttl, char *out, size_t size)
+token_rc hub_new_token(hub *h, int64_t now, int64_t ttl, char *out, size_t size)
 {
     static const char B32[] = "0123456789ABCDEFGHJKMNPQRSTVWXYZ";
     uint8_t raw[20];
+    if (size < 33) return TOKEN_ERROR;
     randombytes_buf(raw, sizeof raw);
-    if (size < 33) return -1;
     /* 160 random bits as 32 Crockford base32 characters */
     unsigned acc = 0;
     int bits = 0, o = 0;
@@ -170,11 +170,11 @@ ingest_rc hub_ingest(hub *h, const uint8_t *sealed, size_t len, const uint8_t *e
     memset(&r, 0, sizeof r);
     result_kiosk_id(pk, r.kiosk_id);
     hub_kiosk k;
-    int have = hubstore_kiosk(h->st, r.kiosk_id, &k);
+    kiosk_rc have = hubstore_kiosk(h->st, r.kiosk_id, &k);
     ingest_rc rc = INGEST_MALFORMED;
     result_record rr = {0};
-    if (have < 0) { rc = INGEST_STORAGE; *why = fileio_fmt("storage: %s", hubstore_error(h->st)); goto out; }
-    if (have == 1) { rc = INGEST_UNKNOWN_KIOSK; *why = fileio_fmt("kiosk %s is not enrolled at this hub", r.kiosk_id); goto out; }
+    if (have == KIOSK_ERROR) { rc = INGEST_STORAGE; *why = fileio_fmt("storage: %s", hubstore_error(h->st)); goto out; }
+    if (have == KIOSK_NOT_ENROLLED) { rc = INGEST_UNKNOWN_KIOSK; *why = fileio_fmt("kiosk %s is not enrolled at this hub", r.kiosk_id); goto out; }
     char pkhex[65];
     sodium_bin2hex(pkhex, sizeof pkhex, pk, sizeof pk);
     if (strcmp(pkhex, k.device_pk_hex)) {

@@ -33,9 +33,12 @@ int hub_init(const char *db, const char *pub, const char *results_key, char **wh
 int hub_open(const char *db, hub *h, char **why) __attribute__((warn_unused_result));
 void hub_close(hub *h);
 
-/* Makes a one-time enrolment token (printed once, stored as a hash). */
-int hub_new_token(hub *h, int64_t now, int64_t ttl, char *out, size_t size) __attribute__((warn_unused_result));
-/* Enrols a kiosk: device public key hex, place. Returns a token_rc. */
+/* Makes a one-time enrolment token (printed once, stored as a hash) into
+ * OUT (at least 33 bytes): TOKEN_OK, or TOKEN_ERROR (storage, or OUT too
+ * small). */
+token_rc hub_new_token(hub *h, int64_t now, int64_t ttl, char *out, size_t size) __attribute__((warn_unused_result));
+/* Enrols a kiosk: device public key hex, place. Returns a token_rc
+ * (token_strerror says why not). */
 token_rc hub_enroll(hub *h, const char *token, const char *device_pk_hex, const char *site, const char *room, int seat,
                     int64_t now, char kiosk_id[17]);
 

@@ -151,42 +151,65 @@ char *hubstore_config_get(hubstore *s, const char *key)
     return v;
 }
 
-int hubstore_token_add(hubstore *s, const uint8_t hash[32], int64_t created, int64_t expires)
+const char *token_strerror(token_rc rc)
+{
+    switch (rc) {
+    case TOKEN_OK: return "ok";
+    case TOKEN_UNKNOWN: return "unknown enrolment token (or malformed device key)";
+    case TOKEN_USED: return "enrolment token already used";
+    case TOKEN_EXPIRED: return "enrolment token expired";
+    case TOKEN_KIOSK_CONFLICT: return "another key is enrolled under this kiosk id";
+    case TOKEN_ERROR: break;
+    }
+    return "storage error";
+}
+
+const char *kiosk_strerror(kiosk_rc rc)
+{
+    switch (rc) {
+    case KIOSK_FOUND: return "enrolled";
+    case KIOSK_NOT_ENROLLED: return "not enrolled at this hub";
+    case KIOSK_ERROR: break;
+    }
+    return "storage error";
+}
+
+token_rc hubstore_token_add(hubstore *s, const uint8_t hash[32], int64_t created, int64_t expires)
 {
     sqlite3_stmt *st;
-    if (sqlite3_prepare_v2(s->db, "INSERT INTO token(hash, created, expires) VALUES(?,?,?)", -1, &st, NULL)) return -1;
+    if (sqlite3_prepare_v2(s->db, "INSERT INTO token(hash, created, expires) VALUES(?,?,?)", -1, &st, NULL)) return TOKEN_ERROR;
     sqlite3_bind_blob(st, 1, hash, 32, SQLITE_STATIC);
     sqlite3_bind_int64(st, 2, created);
     sqlite3_bind_int64(st, 3, expires);
-    int rc = sqlite3_step(st) == SQLITE_DONE ? 0 : -1;
+    token_rc rc = sqlite3_step(st) == SQLITE_DONE ? TOKEN_OK : TOKEN_ERROR;
     sqlite3_finalize(st);
     return rc;
 }
 
-static int kiosk_locked(hubstore *s, const char *kiosk_id, hub_kiosk *k);
+static kiosk_rc kiosk_locked(hubstore *s, const char *kiosk_id, hub_kiosk *k);
 
-int hubstore_kiosk(hubstore *s, const char *kiosk_id, hub_kiosk *k)
+kiosk_rc hubstore_kiosk(hubstore *s, const char *kiosk_id, hub_kiosk *k)
 {
     pthread_mutex_lock(&s->mu);
-    int rc = kiosk_locked(s, kiosk_id, k);
+    kiosk_rc rc = kiosk_locked(s, kiosk_id, k);
     pthread_mutex_unlock(&s->mu);
     return rc;
 }
 
-static int kiosk_locked(hubstore *s, const char *kiosk_id, hub_kiosk *k)
+static kiosk_rc kiosk_locked(hubstore *s, const char *kiosk_id, hub_kiosk *k)
 {
     sqlite3_reset(s->kiosk);
     sqlite3_bind_text(s->kiosk, 1, kiosk_id, -1, SQLITE_TRANSIENT);
     int rc = sqlite3_step(s->kiosk);
-    if (rc == SQLITE_DONE) return 1;
-    if (rc != SQLITE_ROW) return -1;
+    if (rc == SQLITE_DONE) return KIOSK_NOT_ENROLLED;
+    if (rc != SQLITE_ROW) return KIOSK_ERROR;
     snprintf(k->kiosk_id, sizeof k->kiosk_id, "%s", sqlite3_column_text(s->kiosk, 0));
     snprintf(k->device_pk_hex, sizeof k->device_pk_hex, "%s", sqlite3_column_text(s->kiosk, 1));
     snprintf(k->site, sizeof k->site, "%s", sqlite3_column_text(s->kiosk, 2));
     snprintf(k->room, sizeof k->room, "%s", sqlite3_column_text(s->kiosk, 3));
     k->seat = sqlite3_column_int(s->kiosk, 4);
     sqlite3_reset(s->kiosk);
-    return 0;
+    return KIOSK_FOUND;
 }
 
 static token_rc enroll_locked(hubstore *s, const uint8_t token_hash[32], int64_t now, const hub_kiosk *k);

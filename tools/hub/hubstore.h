@@ -10,7 +10,14 @@
 
 typedef struct hubstore hubstore;
 
+/* Enrolment tokens: making one (TOKEN_OK or TOKEN_ERROR) and using one. */
 typedef enum token_rc { TOKEN_OK = 0, TOKEN_UNKNOWN, TOKEN_USED, TOKEN_EXPIRED, TOKEN_KIOSK_CONFLICT, TOKEN_ERROR } token_rc;
+/* One line for RC, as the hub answers an enrolment ("enrolment token expired"). */
+const char *token_strerror(token_rc rc);
+
+/* Looking up an enrolled kiosk. */
+typedef enum kiosk_rc { KIOSK_FOUND = 0, KIOSK_NOT_ENROLLED, KIOSK_ERROR } kiosk_rc;
+const char *kiosk_strerror(kiosk_rc rc);
 
 /* One stored result: the fields the reports need, plus the JSON and the
  * sealed bytes as received (for audit and re-verification). */
@@ -39,15 +46,16 @@ const char *hubstore_error(hubstore *s);
 int hubstore_config_set(hubstore *s, const char *key, const char *value) __attribute__((warn_unused_result));
 char *hubstore_config_get(hubstore *s, const char *key); /* malloc'd or NULL */
 
-/* One-time enrolment tokens, stored as hashes. */
-int hubstore_token_add(hubstore *s, const uint8_t hash[32], int64_t created, int64_t expires)
+/* One-time enrolment tokens, stored as hashes: TOKEN_OK or TOKEN_ERROR. */
+token_rc hubstore_token_add(hubstore *s, const uint8_t hash[32], int64_t created, int64_t expires)
     __attribute__((warn_unused_result));
 /* Atomically uses the token and records the kiosk (a second enrolment of
  * the same kiosk key is allowed with a new token; another key claiming an
  * enrolled kiosk id is a conflict). */
 token_rc hubstore_enroll(hubstore *s, const uint8_t token_hash[32], int64_t now, const hub_kiosk *k);
-/* 0 and *k filled when KIOSK_ID is enrolled, 1 when not, -1 on error. */
-int hubstore_kiosk(hubstore *s, const char *kiosk_id, hub_kiosk *k);
+/* KIOSK_FOUND and *k filled when KIOSK_ID is enrolled, KIOSK_NOT_ENROLLED
+ * when not, KIOSK_ERROR on a storage failure (hubstore_error). */
+kiosk_rc hubstore_kiosk(hubstore *s, const char *kiosk_id, hub_kiosk *k);
 
 /* Transactions around several puts (bundle import). */
 int hubstore_begin(hubstore *s) __attribute__((warn_unused_result));

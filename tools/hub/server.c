@@ -5,6 +5,7 @@
 #include <jansson.h>
 #include <microhttpd.h>
 #include <netinet/in.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -81,12 +82,13 @@ static enum MHD_Result do_enroll(hub *h, struct MHD_Connection *c, req *q)
         sodium_bin2hex(hubpk, sizeof hubpk, h->sign_pk, sizeof h->sign_pk);
         return reply(c, MHD_HTTP_OK, json_pack("{s:i, s:s, s:s}", "api", HUB_API_VERSION, "kiosk_id", kid, "hub_pk", hubpk));
     }
-    case TOKEN_USED: return error(c, MHD_HTTP_FORBIDDEN, "enrolment token already used");
-    case TOKEN_EXPIRED: return error(c, MHD_HTTP_FORBIDDEN, "enrolment token expired");
-    case TOKEN_KIOSK_CONFLICT: return error(c, MHD_HTTP_CONFLICT, "another key is enrolled under this kiosk id");
-    case TOKEN_UNKNOWN: return error(c, MHD_HTTP_FORBIDDEN, "unknown enrolment token (or malformed device key)");
-    default: return error(c, MHD_HTTP_INTERNAL_SERVER_ERROR, "storage error");
+    case TOKEN_USED:
+    case TOKEN_EXPIRED:
+    case TOKEN_UNKNOWN: return error(c, MHD_HTTP_FORBIDDEN, token_strerror(rc));
+    case TOKEN_KIOSK_CONFLICT: return error(c, MHD_HTTP_CONFLICT, token_strerror(rc));
+    case TOKEN_ERROR: break;
     }
+    return error(c, MHD_HTTP_INTERNAL_SERVER_ERROR, token_strerror(rc));
 }
 
 static enum MHD_Result do_result(hub *h, struct MHD_Connection *c, req *q)
@@ -169,7 +171,7 @@ static enum MHD_Result handler(void *cls, struct MHD_Connection *c, const char *
     return error(c, MHD_HTTP_NOT_FOUND, "no such endpoint (API v1: /v1/health, /v1/enroll, /v1/results)");
 }
 
-int server_run(hub *h, const char *listen, volatile int *stop, char **why)
+int server_run(hub *h, const char *listen, volatile sig_atomic_t *stop, char **why)
 {
     char host[256];
     const char *colon = strrchr(listen, ':');

@@ -4,6 +4,8 @@
 #ifndef SERVER_H
 #define SERVER_H
 
+#include <signal.h>
+
 #include "hub.h"
 
 #define SERVER_MAX_JSON (16u << 10)
@@ -25,6 +27,6 @@ void server_enroll_free(enroll_req *r);
 
 /* Serves until *stop becomes non-zero (checked about every 200 ms).
  * LISTEN is "HOST:PORT". Returns 0, or -1 with *why. */
-int server_run(hub *h, const char *listen, volatile int *stop, char **why);
+int server_run(hub *h, const char *listen, volatile sig_atomic_t *stop, char **why);
 
 #endif

@@ -1,7 +1,7 @@
 /* workflow_cmd: examhub's certification commands (README: The certification
- * workflow): their options, the helpers they share and the command table.
+ * workflow): their options, the helpers they share and their entry points
+ * for examhub's command table.
  * The commands are in wf_import.c, wf_plan.c and wf_output.c. */
-#include <getopt.h>
 #include <sodium.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -56,58 +56,40 @@ hubstore *wfc_open_db(const wopts *o)
 
 /* ---- options ------------------------------------------------------------------------------ */
 
-static int parse(int argc, char **argv, wopts *o)
+void workflow_defaults(wopts *o)
 {
-    static const struct option L[] = {
-        {"db", required_argument, 0, 'd'},        {"csv", optional_argument, 0, 'c'},
-        {"batch", required_argument, 0, 'b'},     {"out", required_argument, 0, 'o'},
-        {"key", required_argument, 0, 'k'},       {"pub", required_argument, 0, 'p'},
-        {"pack", required_argument, 0, 'P'},      {"release-code", required_argument, 0, 'r'},
-        {"body-code", required_argument, 0, 'B'}, {"year", required_argument, 0, 'y'},
-        {"margin", required_argument, 0, 'm'},    {"theory", required_argument, 0, 't'},
-        {"practical", required_argument, 0, 'T'}, {0, 0, 0, 0}};
     memset(o, 0, sizeof *o);
     o->margin = 20; /* 2 points */
     o->body = "0000";
-    opterr = 0;
-    optind = 2;
-    int c;
-    while ((c = getopt_long(argc, argv, "", L, NULL)) != -1) {
-        char *end;
-        switch (c) {
-        case 'd': o->db = optarg; break;
-        case 'c':
-            if (optarg) o->csv = optarg;
-            else if (optind < argc && argv[optind][0] != '-') o->csv = argv[optind++];
-            else o->csv = "-";
-            break;
-        case 'b': o->batch = optarg; break;
-        case 'o': o->out = optarg; break;
-        case 'k': o->key = optarg; break;
-        case 'p': o->pub = optarg; break;
-        case 'P': o->pack = optarg; break;
-        case 'r': o->code = optarg; break;
-        case 'B': o->body = optarg; break;
-        case 't': o->theory = optarg; break;
-        case 'T': o->practical = optarg; break;
-        case 'y':
-            o->year = (int)strtol(optarg, &end, 10);
-            if (*end || o->year < 2000 || o->year > 2099) return wfc_usage("--year must be 2000-2099");
-            break;
-        case 'm': {
-            int tenths;
-            if (text_points(optarg, &tenths) && strcmp(optarg, "0")) return wfc_usage("--margin must be points, e.g. 2");
-            o->margin = strcmp(optarg, "0") ? tenths : 0;
-            break;
-        }
-        default: {
-            char m[160];
-            snprintf(m, sizeof m, "unknown or incomplete option '%s'", argv[optind - 1]);
-            return wfc_usage(m);
-        }
-        }
+}
+
+int workflow_option(wopts *o, int id, const char *arg, const char **why)
+{
+    char *end;
+    switch (id) {
+    case WF_OPT_DB: o->db = arg; break;
+    case WF_OPT_CSV: o->csv = arg ? arg : "-"; break;
+    case WF_OPT_BATCH: o->batch = arg; break;
+    case WF_OPT_OUT: o->out = arg; break;
+    case WF_OPT_KEY: o->key = arg; break;
+    case WF_OPT_PUB: o->pub = arg; break;
+    case WF_OPT_PACK: o->pack = arg; break;
+    case WF_OPT_CODE: o->code = arg; break;
+    case WF_OPT_BODY: o->body = arg; break;
+    case WF_OPT_THEORY: o->theory = arg; break;
+    case WF_OPT_PRACTICAL: o->practical = arg; break;
+    case WF_OPT_YEAR:
+        o->year = (int)strtol(arg, &end, 10);
+        if (*end || o->year < 2000 || o->year > 2099) return *why = "--year must be 2000-2099", 1;
+        break;
+    case WF_OPT_MARGIN: {
+        int tenths;
+        if (text_points(arg, &tenths) && strcmp(arg, "0")) return *why = "--margin must be points, e.g. 2", 1;
+        o->margin = strcmp(arg, "0") ? tenths : 0;
+        break;
     }
-    if (optind < argc) return wfc_usage("unexpected argument");
+    default: return *why = "unknown option", 1;
+    }
     return 0;
 }
 
@@ -174,28 +156,20 @@ int wfc_import_rows(const wopts *o, const char *const *names, int ncols, const c
     return rc;
 }
 
-/* ---- the command table ---------------------------------------------------------------------- */
+/* ---- the commands, as examhub's table runs them ------------------------------------------- */
 
-static const struct { const char *name; int (*fn)(const wopts *); } CMDS[] = {
-        {"register", wf_import_register}, {"pay", wf_import_pay},           {"rooms", wf_import_rooms},     {"plan", wf_plan_run},
-        {"rosters", wf_plan_rosters},   {"tickets", wf_plan_tickets},   {"marking", wf_output_marking}, {"marks", wf_import_marks},
-        {"review", wf_import_review},     {"final", wf_output_final},       {"certificates", wf_output_certificates},
-        {"mailing", wf_output_mailing},   {"applications", wf_output_applications}};
-
-int workflow_is_command(const char *cmd)
-{
-    for (size_t i = 0; i < sizeof CMDS / sizeof *CMDS; i++)
-        if (!strcmp(cmd, CMDS[i].name)) return 1;
-    return 0;
-}
-
-int workflow_main(const char *cmd, int argc, char **argv)
-{
-    for (size_t i = 0; i < sizeof CMDS / sizeof *CMDS; i++)
-        if (!strcmp(cmd, CMDS[i].name)) {
-            wopts o;
-            int r = parse(argc, argv, &o);
-            return r ? r : CMDS[i].fn(&o);
-        }
-    return -1;
-}
+#define WF_RUN(name, fn) \
+    int workflow_##name(void *ctx) { return fn(ctx); }
+WF_RUN(register, wf_import_register)
+WF_RUN(pay, wf_import_pay)
+WF_RUN(rooms, wf_import_rooms)
+WF_RUN(marks, wf_import_marks)
+WF_RUN(review, wf_import_review)
+WF_RUN(plan, wf_plan_run)
+WF_RUN(rosters, wf_plan_rosters)
+WF_RUN(tickets, wf_plan_tickets)
+WF_RUN(marking, wf_output_marking)
+WF_RUN(final, wf_output_final)
+WF_RUN(certificates, wf_output_certificates)
+WF_RUN(mailing, wf_output_mailing)
+WF_RUN(applications, wf_output_applications)

@@ -1,10 +1,45 @@
-/* workflow_cmd: examhub's certification commands (workflow_cmd.c: options and
- * the command table; the commands in wf_import.c, wf_plan.c, wf_output.c). */
+/* workflow_cmd: examhub's certification commands (README: The certification
+ * workflow). examhub.c's command table has a row per command whose run is
+ * one of the workflow_* functions below; its option handler passes the
+ * workflow options to workflow_option. The commands themselves are in
+ * wf_import.c, wf_plan.c and wf_output.c (workflow_cmd_int.h). */
 #ifndef WORKFLOW_CMD_H
 #define WORKFLOW_CMD_H
 
-/* Runs CMD when it is a workflow command; -1 when it is not one. */
-int workflow_main(const char *cmd, int argc, char **argv);
-int workflow_is_command(const char *cmd);
+/* The options of the workflow commands (examhub's commands share db, csv,
+ * out and pub). csv is "-" for a bare --csv (output to stdout). */
+typedef struct wopts {
+    const char *db, *csv, *batch, *out, *key, *pub, *pack, *code, *body, *theory, *practical;
+    int margin, year;
+} wopts;
+
+/* getopt_long vals of the options workflow_option reads (above cmdtab's
+ * CMDTAB_OPERAND and 'h'); examhub's own options use WF_OPT_END and up */
+enum {
+    WF_OPT_DB = 256, WF_OPT_CSV, WF_OPT_BATCH, WF_OPT_OUT, WF_OPT_KEY, WF_OPT_PUB, WF_OPT_PACK, WF_OPT_CODE,
+    WF_OPT_BODY, WF_OPT_YEAR, WF_OPT_MARGIN, WF_OPT_THEORY, WF_OPT_PRACTICAL, WF_OPT_END
+};
+
+/* The defaults: --margin 2 points, --body-code 0000. */
+void workflow_defaults(wopts *o);
+/* Option ID (a WF_OPT_*) with ARG (NULL for a bare --csv) into O. Returns 0,
+ * or 1 with a misuse reason in *why (a static string). */
+int workflow_option(wopts *o, int id, const char *arg, const char **why);
+
+/* The commands, as cmdtab runs: CTX is a wopts, or a struct whose first
+ * member is one. Each returns its exit status (0, 1, or 2 on misuse). */
+int workflow_register(void *ctx);
+int workflow_pay(void *ctx);
+int workflow_applications(void *ctx);
+int workflow_rooms(void *ctx);
+int workflow_plan(void *ctx);
+int workflow_rosters(void *ctx);
+int workflow_tickets(void *ctx);
+int workflow_marking(void *ctx);
+int workflow_marks(void *ctx);
+int workflow_review(void *ctx);
+int workflow_final(void *ctx);
+int workflow_certificates(void *ctx);
+int workflow_mailing(void *ctx);
 
 #endif

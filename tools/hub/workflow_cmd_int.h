@@ -1,5 +1,5 @@
 /* workflow_cmd internals shared by the files of the workflow command layer:
- * workflow_cmd.c (options, shared helpers, the command table), wf_import.c
+ * workflow_cmd.c (options, shared helpers, the commands' entry points), wf_import.c
  * (register, pay, rooms, marks, review), wf_plan.c (plan, rosters, tickets)
  * and wf_output.c (marking, final, certificates, mailing, applications).
  * Commands print; storage is behind hubstore/workflow.h. Each command
@@ -10,11 +10,7 @@
 
 #include "../../core/csv.h"
 #include "workflow.h"
-
-typedef struct wopts {
-    const char *db, *csv, *batch, *out, *key, *pub, *pack, *code, *body, *theory, *practical;
-    int margin, year;
-} wopts;
+#include "workflow_cmd.h"
 
 /* Prints "WHAT: WHY" (WHY freed; NULL: "error") and returns 1. */
 int wfc_err(const char *what, char *why);
