@@ -1,6 +1,6 @@
 /* paper: one candidate's paper drawn from an opened pack (pack.h) and a
  * 32-byte seed stored with the session: which questions, in which order,
- * and in which order their options are shown (SPEC §4.2). The same pack and
+ * and in which order their options are shown (FORMAT.md §2). The same pack and
  * seed always give the same paper. */
 #ifndef PAPER_H
 #define PAPER_H

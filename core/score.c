@@ -1,4 +1,4 @@
-/* score: marks one item against the answer key (SPEC §7), in tenths of a
+/* score: marks one item against the answer key (FORMAT.md §1, "Marking"), in tenths of a
  * point, with integer arithmetic only. No I/O. */
 #include "score.h"
 

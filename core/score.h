@@ -1,5 +1,5 @@
 /* score: marks one item of a candidate's paper against the pack's answer
- * key, by the rules of SPEC §7, in exact integer arithmetic (tenths of a
+ * key, by the marking rules of FORMAT.md §1, in exact integer arithmetic (tenths of a
  * point). No I/O. */
 #ifndef SCORE_H
 #define SCORE_H

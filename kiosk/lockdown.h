@@ -1,6 +1,6 @@
 /* lockdown: keeps the kiosk window on top of everything, covering the
  * screen, with the input focus, the keyboard and the pointer, whatever
- * another X client or the window manager does (SPEC §6.4).
+ * another X client or the window manager does (threat model: FORMAT.md §10).
  *
  * How: on X11 the window is override-redirect (SDL_X11_FORCE_OVERRIDE_REDIRECT),
  * so no window manager can minimise, resize, decorate or un-fullscreen it;

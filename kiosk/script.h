@@ -1,4 +1,4 @@
-/* script: scripted mode (SPEC §6.5). Reads a script and feeds its events
+/* script: scripted mode (README "Scripted mode"). Reads a script and feeds its events
  * through the same app_event() path as real input, with a virtual clock that
  * moves only on `wait`; writes screenshots and checks visible text. */
 #ifndef SCRIPT_H

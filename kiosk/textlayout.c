@@ -1,4 +1,4 @@
-/* textlayout: line breaking for Chinese and mixed text (SPEC §6.2), with
+/* textlayout: line breaking for Chinese and mixed text (FORMAT.md §1, "Line breaking"), with
  * ICU's "zh" line break iterator finding the break opportunities and this
  * file fitting lines to a width.
  *
@@ -334,7 +334,7 @@ static int strip_terminator(const char *t, int lo, int b)
 }
 
 /* May a line end with content up to E and the next one start at S?
- * SPEC §6.2 on top of what ICU allowed. */
+ * the FORMAT.md §1 rules on top of what ICU allowed. */
 static int kinsoku_ok(const char *t, int e, int s, int glue)
 {
     if (e <= 0) return 1;

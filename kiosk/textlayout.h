@@ -4,7 +4,7 @@
  * break only after / - ? and the like, and ￥128.50 or $5 stay whole; lines
  * are filled greedily to a width from a caller-supplied measuring function,
  * so the rules are unit-tested without fonts. On top of ICU, the line-start /
- * line-end prohibitions of SPEC §6.2 are checked on every opportunity (no
+ * line-end prohibitions (FORMAT.md §1, "How the kiosk shows and marks a question") are checked on every opportunity (no
  * line starts with ，。、；：？！）》」』 and similar closing marks; no line
  * ends with （《「『 and similar opening marks). Hard line breaks are kept; a
  * segment wider than the line is split at grapheme boundaries as a last

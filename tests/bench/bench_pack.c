@@ -1,4 +1,4 @@
-/* bench_pack: figures for SPEC §9 about packs.
+/* bench_pack: the pack figures (README "Measured performance").
  *   bench_pack gen DIR N        writes DIR/bank.csv (N questions) and DIR/bp.ini
  *   bench_pack open PACK PUB CODE [ROUNDS]
  *       prints the KDF time, the time to open the pack after the KDF

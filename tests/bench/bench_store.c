@@ -1,4 +1,4 @@
-/* bench_store: the answer-commit figure of SPEC §9.
+/* bench_store: the answer-commit figure (README "Measured performance").
  *   bench_store [DIR] [N]
  * In a fresh temporary directory under DIR (default $TMPDIR or /tmp) opens a
  * kiosk store (store_open create=1: WAL, synchronous=FULL) and times N

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# make bench: prints the figures of SPEC §9 that exist so far, with targets.
+# make bench: prints the performance figures (README "Measured performance"), with targets.
 #   run.sh BENCH_PACK [BENCH_STORE]
 set -eu
 BENCH=$1

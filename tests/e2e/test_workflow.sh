@@ -1,4 +1,4 @@
-# End-to-end: the certification workflow of the notice (SPEC §10, README: The
+# End-to-end: the certification workflow of the notice (README: The
 # certification workflow) with the real binaries, from applications to
 # certificate numbers: examhub register (eligibility, fees, the cut-off on the
 # 15th), pay, rooms, plan (seats within capacities, unique tickets), rosters

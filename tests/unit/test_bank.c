@@ -1,5 +1,5 @@
 /* Unit tests for core/bank.c: bank_parse on in-test CSV and the sample banks
- * (SPEC §4.1). Runs with tests/unit as the working directory. */
+ * (FORMAT.md §1). Runs with tests/unit as the working directory. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>

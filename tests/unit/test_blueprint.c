@@ -1,5 +1,5 @@
 /* Unit tests for core/blueprint.c: blueprint_parse and blueprint_resolve
- * (SPEC §4.2). Runs with tests/unit as the working directory. */
+ * (FORMAT.md §2). Runs with tests/unit as the working directory. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>

@@ -1,4 +1,4 @@
-/* Unit tests for cert/certrules.c: the notice's fixed rules (SPEC §10):
+/* Unit tests for cert/certrules.c: the notice's fixed rules (README "The certification workflow"):
  * fees by level, the cut-off on the 15th, dates, ticket and certificate
  * numbers, the pass rule. Each rule has a case that holds and one that just
  * fails. */

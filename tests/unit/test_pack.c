@@ -1,5 +1,5 @@
 /* Unit tests for core/pack.c: building, verifying and opening signed,
- * encrypted question packs (SPEC §3, layout in core/pack.h). Runs with
+ * encrypted question packs (FORMAT.md §4–6, layout in core/pack.h). Runs with
  * tests/unit as the working directory. */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -779,7 +779,7 @@ static void test_practical_pack(void **state)
     bank_free(&b);
 }
 
-/* SPEC §4.2: the paper shows rules as numbered parts (一、判断题 …). */
+/* FORMAT.md §2: the paper shows rules as numbered parts (一、判断题 …). */
 static void test_part_headings_beyond_ten(void **state)
 {
     (void)state;

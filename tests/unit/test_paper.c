@@ -1,5 +1,5 @@
 /* Unit tests for core/paper.c: drawing a candidate's paper from an opened
- * pack and a 32-byte seed (FORMAT.md §6 "Paper assembly", SPEC §4.2), and
+ * pack and a 32-byte seed (FORMAT.md §6 "Paper assembly", §2), and
  * loading question content. Packs are built in the test with a cheap KDF.
  * Runs with tests/unit as the working directory. */
 #include <setjmp.h>

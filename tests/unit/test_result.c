@@ -1,5 +1,5 @@
 /* Unit tests for core/result.c: the result record as JSON, signed with the
- * kiosk's device key and sealed to the results key (SPEC §3, layout in
+ * kiosk's device key and sealed to the results key (FORMAT.md §8, layout in
  * core/result.h). */
 #include <setjmp.h>
 #include <stdarg.h>

@@ -1,4 +1,4 @@
-/* Unit tests for core/score.c: the marking rules of SPEC §7 in tenths. */
+/* Unit tests for core/score.c: the marking rules of FORMAT.md §1 in tenths. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>

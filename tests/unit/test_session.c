@@ -1,5 +1,5 @@
 /* Unit tests for core/session.c: the sitting state machine and the exam
- * clock (SPEC §6.1, §6.3, §6.4). Time is always passed in as `now`, the
+ * clock (README "Exam day"; the phases at the top of core/exam.c). Time is always passed in as `now`, the
  * value of the injected monotonic clock; nothing here reads a real clock. */
 #include <setjmp.h>
 #include <stdarg.h>

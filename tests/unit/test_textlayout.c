@@ -1,4 +1,4 @@
-/* Unit tests for kiosk/textlayout.c: Chinese line breaking (SPEC §6.2) with
+/* Unit tests for kiosk/textlayout.c: Chinese line breaking (FORMAT.md §1, "Line breaking") with
  * ICU's zh breaker; the rules also checked over the sample banks' text.
  * The fake measuring function gives 10 px to an ASCII byte and 20 px to any
  * other character (counted by its UTF-8 lead byte), independently of the
@@ -669,7 +669,7 @@ static void test_hyphenated(void **state)
     }
 }
 
-/* ---- SPEC §6.2, rule by rule ---------------------------------------------- */
+/* ---- the line-breaking rules of FORMAT.md §1, rule by rule ---------------------------------------------- */
 
 static const char *const SPEC_CLOSE[] = {"，", "。", "、", "；", "：", "？", "！", "）", "》", "」", "』"};
 static const char *const SPEC_OPEN[] = {"（", "《", "「", "『"};
