@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "fileio.h"
+#include "le.h"
 
 const char JOURNAL_SCHEMA[] =
     "CREATE TABLE IF NOT EXISTS journal(seq INTEGER PRIMARY KEY, mono_ms INTEGER NOT NULL, "
@@ -19,12 +20,6 @@ static const char SQL_INSERT[] =
 static const char SQL_COUNT[] = "SELECT count(*) FROM journal";
 static const char SQL_ALL[] = "SELECT seq, mono_ms, wall, session, type, data, hash FROM journal ORDER BY seq";
 
-static void le64(uint8_t out[8], int64_t v)
-{
-    uint64_t u = (uint64_t)v;
-    for (int i = 0; i < 8; i++) out[i] = (uint8_t)(u >> (8 * i));
-}
-
 /* a string and its terminating 0 byte */
 static void hash_str(crypto_generichash_state *st, const char *s)
 {
@@ -36,9 +31,9 @@ void journal_hash(const uint8_t prev[JOURNAL_HASH_BYTES], const journal_entry *e
 {
     crypto_generichash_state st;
     uint8_t num[24];
-    le64(num, e->seq);
-    le64(num + 8, e->mono_ms);
-    le64(num + 16, e->wall);
+    le_put64(num, (uint64_t)e->seq);
+    le_put64(num + 8, (uint64_t)e->mono_ms);
+    le_put64(num + 16, (uint64_t)e->wall);
     crypto_generichash_init(&st, NULL, 0, JOURNAL_HASH_BYTES);
     crypto_generichash_update(&st, prev, JOURNAL_HASH_BYTES);
     crypto_generichash_update(&st, num, sizeof num);

@@ -1,20 +1,10 @@
 /* releasecode: generation, normalisation and check character. */
 #include "releasecode.h"
 
+#include "b32.h"
+
 #include <sodium.h>
 #include <string.h>
-
-static const char ALPHABET[] = "0123456789ABCDEFGHJKMNPQRSTVWXYZ";
-
-/* value of a typed character, or -1; folds case, O→0, I/L→1 */
-static int value_of(unsigned char c)
-{
-    if (c >= 'a' && c <= 'z') c = (unsigned char)(c - 'a' + 'A');
-    if (c == 'O') c = '0';
-    if (c == 'I' || c == 'L') c = '1';
-    const char *p = c ? strchr(ALPHABET, c) : NULL;
-    return p ? (int)(p - ALPHABET) : -1;
-}
 
 /* Luhn mod N over the data characters: detects every single-character error
  * and most transpositions of neighbours. */
@@ -22,7 +12,7 @@ static int check_value(const char *data, size_t n)
 {
     int factor = 2, sum = 0;
     for (size_t i = n; i-- > 0;) {
-        int addend = factor * value_of((unsigned char)data[i]);
+        int addend = factor * b32_value((unsigned char)data[i]);
         factor = factor == 2 ? 1 : 2;
         addend = addend / 32 + addend % 32;
         sum += addend;
@@ -34,8 +24,8 @@ void releasecode_generate(char out[RELEASECODE_TEXT_BYTES])
 {
     char norm[RELEASECODE_NORM_BYTES];
     for (int i = 0; i < RELEASECODE_DATA; i++)
-        norm[i] = ALPHABET[randombytes_uniform(32)];
-    norm[RELEASECODE_DATA] = ALPHABET[check_value(norm, RELEASECODE_DATA)];
+        norm[i] = b32_digit(randombytes_uniform(32));
+    norm[RELEASECODE_DATA] = b32_digit((unsigned)check_value(norm, RELEASECODE_DATA));
     norm[RELEASECODE_CHARS] = 0;
     releasecode_format(norm, out);
     sodium_memzero(norm, sizeof norm);
@@ -58,13 +48,13 @@ releasecode_rc releasecode_normalize(const char *in, char out[RELEASECODE_NORM_B
     memset(out, 0, RELEASECODE_NORM_BYTES);
     for (const unsigned char *p = (const unsigned char *)in; *p; p++) {
         if (*p == ' ' || *p == '-' || *p == '\t') continue;
-        int v = value_of(*p);
+        int v = b32_value(*p); /* folds case, O→0, I/L→1 */
         if (v < 0) { rc = RELEASECODE_BADCHAR; goto fail; }
         if (n >= RELEASECODE_CHARS) { rc = RELEASECODE_LENGTH; goto fail; }
-        out[n++] = ALPHABET[v];
+        out[n++] = b32_digit((unsigned)v);
     }
     if (n != RELEASECODE_CHARS) { rc = RELEASECODE_LENGTH; goto fail; }
-    if (ALPHABET[check_value(out, RELEASECODE_DATA)] != out[RELEASECODE_DATA]) {
+    if (b32_digit((unsigned)check_value(out, RELEASECODE_DATA)) != out[RELEASECODE_DATA]) {
         rc = RELEASECODE_CHECK;
         goto fail;
     }

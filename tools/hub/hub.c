@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "../../core/authority.h"
+#include "../../core/b32.h"
 #include "../../core/fileio.h"
 #include "../../core/result.h"
 
@@ -111,22 +112,11 @@ void hub_close(hub *h)
 
 token_rc hub_new_token(hub *h, int64_t now, int64_t ttl, char *out, size_t size)
 {
-    static const char B32[] = "0123456789ABCDEFGHJKMNPQRSTVWXYZ";
     uint8_t raw[20];
     if (size < 33) return TOKEN_ERROR;
     randombytes_buf(raw, sizeof raw);
     /* 160 random bits as 32 Crockford base32 characters */
-    unsigned acc = 0;
-    int bits = 0, o = 0;
-    for (int i = 0; i < 20; i++) {
-        acc = (acc << 8) | raw[i];
-        bits += 8;
-        while (bits >= 5) {
-            out[o++] = B32[(acc >> (bits - 5)) & 31];
-            bits -= 5;
-        }
-    }
-    out[o] = 0;
+    b32_encode(raw, sizeof raw, out, size);
     uint8_t hash[32];
     crypto_generichash(hash, sizeof hash, (const uint8_t *)out, 32, NULL, 0);
     sodium_memzero(raw, sizeof raw);

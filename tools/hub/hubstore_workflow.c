@@ -85,12 +85,6 @@ int wf_room_add(hubstore *s, const char *site, const char *site_code, const char
     return ok ? 0 : -1;
 }
 
-/* rooms in their order; one level per room and batch */
-typedef struct room_t {
-    long long id;
-    int capacity, used, level, index;
-} room_t;
-
 static int set_sitting(sqlite3 *db, const char *batch, int level, const char *kind, const char *starts)
 {
     sqlite3_stmt *st;
@@ -104,78 +98,109 @@ static int set_sitting(sqlite3 *db, const char *batch, int level, const char *ki
     return ok ? 0 : -1;
 }
 
-int wf_plan(hubstore *s, const char *batch, const char *theory_starts, const char *practical_starts, diag *d)
+/* appends one element of SIZE bytes to *V (N used, *CAP allocated); NULL when out of memory */
+static void *grow(void *vp, int n, int *cap, size_t size)
 {
-    sqlite3_stmt *st = NULL, *up = NULL;
-    room_t rooms[256];
-    int nrooms = 0, planned = 0;
+    void **v = vp;
+    if (n < *cap) return (char *)*v + (size_t)n * size;
+    int c = *cap ? *cap * 2 : 16;
+    void *nv = realloc(*v, (size_t)c * size);
+    if (!nv) return NULL;
+    *v = nv;
+    *cap = c;
+    return (char *)nv + (size_t)n * size;
+}
+
+int wf_plan_read(hubstore *s, const char *batch, wf_plan_input *in, diag *d)
+{
+    sqlite3_stmt *st = NULL;
+    int rcap = 0, acap = 0;
+    memset(in, 0, sizeof *in);
+    if (sqlite3_exec(s->db, "BEGIN", NULL, NULL, NULL)) { diag_add(d, 0, "storage busy"); return -1; }
+    if (sqlite3_prepare_v2(s->db, "SELECT id, capacity FROM room ORDER BY site, name", -1, &st, NULL)) goto fail;
+    while (sqlite3_step(st) == SQLITE_ROW) {
+        wf_plan_room *r = grow(&in->rooms, in->nrooms, &rcap, sizeof *r);
+        if (!r) goto nomem;
+        *r = (wf_plan_room){sqlite3_column_int64(st, 0), sqlite3_column_int(st, 1), 0, 0};
+        in->nrooms++;
+    }
+    sqlite3_finalize(st);
+    st = NULL;
+    if (sqlite3_prepare_v2(s->db, "SELECT room, level, max(seat), count(*) FROM application WHERE batch=? AND room IS NOT NULL"
+                                  " GROUP BY room, level", -1, &st, NULL)) goto fail;
+    sqlite3_bind_text(st, 1, batch, -1, SQLITE_STATIC);
+    while (sqlite3_step(st) == SQLITE_ROW)
+        for (int i = 0; i < in->nrooms; i++)
+            if (in->rooms[i].id == sqlite3_column_int64(st, 0)) {
+                in->rooms[i].level = sqlite3_column_int(st, 1);
+                in->rooms[i].used = sqlite3_column_int(st, 2);
+            }
+    sqlite3_finalize(st);
+    st = NULL;
+    if (sqlite3_prepare_v2(s->db,
+                           "SELECT a.id, a.level, a.received FROM application a WHERE a.batch=? AND a.room IS NULL"
+                           " AND (SELECT coalesce(sum(amount),0) FROM payment WHERE application=a.id) >= a.fee"
+                           " ORDER BY a.id", -1, &st, NULL))
+        goto fail;
+    sqlite3_bind_text(st, 1, batch, -1, SQLITE_STATIC);
+    while (sqlite3_step(st) == SQLITE_ROW) {
+        wf_plan_app *a = grow(&in->apps, in->napps, &acap, sizeof *a);
+        if (!a) goto nomem;
+        memset(a, 0, sizeof *a);
+        a->app = sqlite3_column_int64(st, 0);
+        a->level = sqlite3_column_int(st, 1);
+        snprintf(a->received, sizeof a->received, "%s", (const char *)sqlite3_column_text(st, 2));
+        in->napps++;
+    }
+    sqlite3_finalize(st);
+    sqlite3_exec(s->db, "COMMIT", NULL, NULL, NULL);
+    return 0;
+nomem:
+    diag_add(d, 0, "out of memory");
+fail:
+    if (!diag_count(d)) diag_add(d, 0, "storage error: %s", sqlite3_errmsg(s->db));
+    sqlite3_finalize(st);
+    sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
+    wf_plan_input_free(in);
+    return -1;
+}
+
+void wf_plan_input_free(wf_plan_input *in)
+{
+    free(in->rooms);
+    free(in->apps);
+    memset(in, 0, sizeof *in);
+}
+
+int wf_plan_store(hubstore *s, const char *batch, const char *theory_starts, const char *practical_starts,
+                  const wf_seat *seats, int n, diag *d)
+{
+    sqlite3_stmt *up = NULL;
     if (sqlite3_exec(s->db, "BEGIN IMMEDIATE", NULL, NULL, NULL)) { diag_add(d, 0, "storage busy"); return -1; }
     for (int level = 1; level <= 4; level++)
         if ((theory_starts && set_sitting(s->db, batch, level, "theory", theory_starts)) ||
             (practical_starts && set_sitting(s->db, batch, level, "practical", practical_starts)))
             goto fail;
-    /* a room's number in tickets is its id: stable when rooms are added later */
-    if (sqlite3_prepare_v2(s->db, "SELECT id, capacity FROM room ORDER BY site, name", -1, &st, NULL)) goto fail;
-    while (sqlite3_step(st) == SQLITE_ROW) {
-        if (nrooms == 256) { diag_add(d, 0, "more than 256 rooms"); goto fail; }
-        long long id = sqlite3_column_int64(st, 0);
-        if (id > 99) { diag_add(d, 0, "room number %lld does not fit the two digits of a ticket number", id); goto fail; }
-        rooms[nrooms] = (room_t){id, sqlite3_column_int(st, 1), 0, 0, (int)id};
-        nrooms++;
-    }
-    sqlite3_finalize(st);
-    st = NULL;
-    /* rooms already used by this batch keep their level and seats */
-    if (sqlite3_prepare_v2(s->db, "SELECT room, level, max(seat), count(*) FROM application WHERE batch=? AND room IS NOT NULL"
-                                  " GROUP BY room, level", -1, &st, NULL)) goto fail;
-    sqlite3_bind_text(st, 1, batch, -1, SQLITE_STATIC);
-    while (sqlite3_step(st) == SQLITE_ROW)
-        for (int i = 0; i < nrooms; i++)
-            if (rooms[i].id == sqlite3_column_int64(st, 0)) {
-                rooms[i].level = sqlite3_column_int(st, 1);
-                rooms[i].used = sqlite3_column_int(st, 2);
-            }
-    sqlite3_finalize(st);
-    st = NULL;
-    /* paid in full, not yet planned: by level (4 first), then received date */
-    if (sqlite3_prepare_v2(s->db,
-                           "SELECT a.id, a.level FROM application a WHERE a.batch=? AND a.room IS NULL"
-                           " AND (SELECT coalesce(sum(amount),0) FROM payment WHERE application=a.id) >= a.fee"
-                           " ORDER BY a.level DESC, a.received, a.id", -1, &st, NULL) ||
-        sqlite3_prepare_v2(s->db, "UPDATE application SET room=?, seat=?, ticket=? WHERE id=?", -1, &up, NULL))
+    if (sqlite3_prepare_v2(s->db, "UPDATE application SET room=?, seat=?, ticket=? WHERE id=? AND room IS NULL", -1, &up,
+                           NULL))
         goto fail;
-    sqlite3_bind_text(st, 1, batch, -1, SQLITE_STATIC);
-    while (sqlite3_step(st) == SQLITE_ROW) {
-        long long app = sqlite3_column_int64(st, 0);
-        int level = sqlite3_column_int(st, 1);
-        room_t *r = NULL;
-        for (int i = 0; i < nrooms && !r; i++)
-            if (rooms[i].level == level && rooms[i].used < rooms[i].capacity) r = &rooms[i];
-        for (int i = 0; i < nrooms && !r; i++)
-            if (rooms[i].level == 0) { r = &rooms[i]; r->level = level; }
-        if (!r) {
-            diag_add(d, 0, "the rooms cannot seat every paid candidate of batch %s (level %d does not fit); add rooms", batch,
-                     level);
+    for (int i = 0; i < n; i++) {
+        sqlite3_reset(up);
+        sqlite3_bind_int64(up, 1, seats[i].room);
+        sqlite3_bind_int(up, 2, seats[i].seat);
+        sqlite3_bind_text(up, 3, seats[i].ticket, -1, SQLITE_TRANSIENT);
+        sqlite3_bind_int64(up, 4, seats[i].app);
+        if (sqlite3_step(up) != SQLITE_DONE) goto fail;
+        if (sqlite3_changes(s->db) != 1) {
+            diag_add(d, 0, "batch %s was planned by someone else meanwhile; run plan again", batch);
             goto fail;
         }
-        r->used++;
-        char ticket[16];
-        certrules_ticket(batch, r->index, r->used, ticket);
-        sqlite3_reset(up);
-        sqlite3_bind_int64(up, 1, r->id);
-        sqlite3_bind_int(up, 2, r->used);
-        sqlite3_bind_text(up, 3, ticket, -1, SQLITE_TRANSIENT);
-        sqlite3_bind_int64(up, 4, app);
-        if (sqlite3_step(up) != SQLITE_DONE) goto fail;
-        planned++;
     }
-    sqlite3_finalize(st);
     sqlite3_finalize(up);
     if (sqlite3_exec(s->db, "COMMIT", NULL, NULL, NULL)) { sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL); return -1; }
-    return planned;
+    return n;
 fail:
     if (!diag_count(d)) diag_add(d, 0, "storage error: %s", sqlite3_errmsg(s->db));
-    sqlite3_finalize(st);
     sqlite3_finalize(up);
     sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
     return -1;
@@ -386,10 +411,7 @@ static int final_one(void *vctx, const wf_cand *c)
         app_lookup(fc->s, "SELECT number FROM certificate WHERE application=?", c->app, f.certificate, sizeof f.certificate,
                    NULL, &fc->why);
     if (fc->why) return 1; /* never hand on a result computed from a partial read */
-    /* absent or missing = 0 */
-    int t = f.theory < 0 ? 0 : f.theory, p = f.practical < 0 ? 0 : f.practical, r = f.review < 0 ? 0 : f.review;
     f.practical_pending += tp; /* essays of either paper still unmarked */
-    f.passed = !f.practical_pending && certrules_passes(c->level, t, p, r);
     return fc->fn(fc->ctx, &f);
 }
 
@@ -410,7 +432,7 @@ int wf_each_final(hubstore *s, const char *batch, int margin, wf_final_fn fn, vo
 
 typedef struct cert_ctx {
     hubstore *s;
-    const char *body;
+    const wf_cert_rules *rules;
     int year, issued, failed;
     int64_t now;
     diag *d;
@@ -419,7 +441,7 @@ typedef struct cert_ctx {
 static int certify_one(void *vctx, const wf_final *f)
 {
     cert_ctx *cc = vctx;
-    if (!f->passed || f->certificate[0]) return 0;
+    if (f->certificate[0] || !cc->rules->passes(cc->rules->ctx, f)) return 0;
     sqlite3_stmt *st;
     int serial = 0;
     if (sqlite3_prepare_v2(cc->s->db, "SELECT coalesce(max(serial),0)+1 FROM certificate WHERE year=? AND level=?", -1, &st,
@@ -435,8 +457,7 @@ static int certify_one(void *vctx, const wf_final *f)
         return 1;
     }
     char num[23];
-    if (certrules_certificate_number(cc->body, f->c.site_code, cc->year, f->c.level, serial, num)) {
-        diag_add(cc->d, 0, "ticket %s: site code '%s' must be 6 digits and body code 4 digits", f->c.ticket, f->c.site_code);
+    if (cc->rules->number(cc->rules->ctx, f, cc->year, serial, num, cc->d)) {
         cc->failed = 1;
         return 1;
     }
@@ -458,10 +479,10 @@ static int certify_one(void *vctx, const wf_final *f)
     return 0;
 }
 
-int wf_certify(hubstore *s, const char *batch, const char *body_code, int year, int margin, diag *d)
+int wf_certify(hubstore *s, const char *batch, int year, int margin, const wf_cert_rules *rules, diag *d)
 {
     if (sqlite3_exec(s->db, "BEGIN IMMEDIATE", NULL, NULL, NULL)) return -1;
-    cert_ctx cc = {s, body_code, year, 0, 0, (int64_t)time(NULL), d};
+    cert_ctx cc = {s, rules, year, 0, 0, (int64_t)time(NULL), d};
     char *why = NULL;
     if (wf_each_final(s, batch, margin, certify_one, &cc, &why) && !cc.failed) {
         diag_add(d, 0, "storage error: %s", why);

@@ -80,6 +80,14 @@ static void pts(int tenths, char *out, size_t n)
     else text_format_tenths(tenths, out, n);
 }
 
+/* The pass rule (cert/certrules.h) on a final result: absent or missing
+ * scores count 0, and nobody passes while an essay is still unmarked. */
+static int final_passed(const wf_final *f)
+{
+    int t = f->theory < 0 ? 0 : f->theory, p = f->practical < 0 ? 0 : f->practical, r = f->review < 0 ? 0 : f->review;
+    return !f->practical_pending && certrules_passes(f->c.level, t, p, r);
+}
+
 static int print_final(void *ctx, const wf_final *f)
 {
     (void)ctx;
@@ -88,10 +96,11 @@ static int print_final(void *ctx, const wf_final *f)
     pts(f->practical, p, sizeof p);
     if (f->c.level <= 2) pts(f->review, r, sizeof r);
     else r[0] = 0;
-    const char *status = f->practical_pending ? "marking" : f->passed ? "passed" : "failed";
+    int passed = final_passed(f);
+    const char *status = f->practical_pending ? "marking" : passed ? "passed" : "failed";
     printf("%s,%s,%s,%d,%s,%s,%s,%s,%s,%s,%d,%s,%s\n", f->c.batch, f->c.ticket, f->c.id_number, f->c.level, f->c.name, t,
            p, r, f->theory_status[0] ? f->theory_status : "absent", f->practical_status[0] ? f->practical_status : "absent",
-           f->passed, status, f->certificate);
+           passed, status, f->certificate);
     return 0;
 }
 
@@ -108,6 +117,20 @@ int wf_output_final(const wopts *o)
     return rc;
 }
 
+static int cert_passes(void *ctx, const wf_final *f)
+{
+    (void)ctx;
+    return final_passed(f);
+}
+
+/* the national number: CTX is the certification body's code */
+static int cert_number(void *ctx, const wf_final *f, int year, int serial, char num[23], diag *d)
+{
+    if (!certrules_certificate_number(ctx, f->c.site_code, year, f->c.level, serial, num)) return 0;
+    diag_add(d, 0, "ticket %s: site code '%s' must be 6 digits and body code 4 digits", f->c.ticket, f->c.site_code);
+    return -1;
+}
+
 int wf_output_certificates(const wopts *o)
 {
     if (!o->db || !wfc_batch_ok(o->batch)) return wfc_usage("certificates needs --db and --batch YYYY-MM [--body-code 0000] [--year YYYY]");
@@ -117,7 +140,8 @@ int wf_output_certificates(const wopts *o)
     if (!s) return 1;
     diag d;
     diag_init(&d);
-    int n = wf_certify(s, o->batch, o->body, year, o->margin, &d);
+    wf_cert_rules rules = {cert_passes, cert_number, (void *)o->body};
+    int n = wf_certify(s, o->batch, year, o->margin, &rules, &d);
     for (size_t i = 0; i < d.n; i++) fprintf(stderr, "examhub certificates: %s\n", d.v[i].msg);
     diag_free(&d);
     hubstore_close(s);

@@ -27,6 +27,64 @@ static int starts_ok(const char *s)
     return certrules_date_valid(d) && sscanf(s + 11, "%2d:%2d%c", &h, &m, &x) == 2 && s[10] == ' ' && h < 24 && m < 60;
 }
 
+/* seating order: level 4 first, then by the date received, then as registered */
+static int app_order(const void *va, const void *vb)
+{
+    const wf_plan_app *a = va, *b = vb;
+    if (a->level != b->level) return a->level > b->level ? -1 : 1;
+    int c = strcmp(a->received, b->received);
+    if (c) return c;
+    return a->app < b->app ? -1 : a->app > b->app;
+}
+
+/* The seating rules: one level per room and batch; a room already used by
+ * the batch keeps its level and next seat; otherwise the first free room in
+ * site and name order. A room's number in tickets is its id, stable when
+ * rooms are added later. Fills SEATS (one per application of IN, sorted
+ * into seating order). Returns 0, or -1 with D filled when the rooms cannot
+ * seat everyone. */
+static int plan_seats(const char *batch, wf_plan_input *in, wf_seat *seats, diag *d)
+{
+    for (int i = 0; i < in->nrooms; i++) {
+        if (i == 256) { diag_add(d, 0, "more than 256 rooms"); return -1; }
+        if (in->rooms[i].id > 99) {
+            diag_add(d, 0, "room number %lld does not fit the two digits of a ticket number", in->rooms[i].id);
+            return -1;
+        }
+    }
+    if (in->napps) qsort(in->apps, (size_t)in->napps, sizeof *in->apps, app_order);
+    for (int k = 0; k < in->napps; k++) {
+        int level = in->apps[k].level;
+        wf_plan_room *r = NULL;
+        for (int i = 0; i < in->nrooms && !r; i++)
+            if (in->rooms[i].level == level && in->rooms[i].used < in->rooms[i].capacity) r = &in->rooms[i];
+        for (int i = 0; i < in->nrooms && !r; i++)
+            if (in->rooms[i].level == 0) { r = &in->rooms[i]; r->level = level; }
+        if (!r) {
+            diag_add(d, 0, "the rooms cannot seat every paid candidate of batch %s (level %d does not fit); add rooms", batch,
+                     level);
+            return -1;
+        }
+        r->used++;
+        seats[k] = (wf_seat){in->apps[k].app, r->id, r->used, ""};
+        certrules_ticket(batch, (int)r->id, r->used, seats[k].ticket);
+    }
+    return 0;
+}
+
+static int plan_batch(hubstore *s, const wopts *o, diag *d)
+{
+    wf_plan_input in;
+    if (wf_plan_read(s, o->batch, &in, d)) return -1;
+    wf_seat *seats = calloc(in.napps ? (size_t)in.napps : 1, sizeof *seats);
+    int n = -1;
+    if (!seats) diag_add(d, 0, "out of memory");
+    else if (!plan_seats(o->batch, &in, seats, d)) n = wf_plan_store(s, o->batch, o->theory, o->practical, seats, in.napps, d);
+    free(seats);
+    wf_plan_input_free(&in);
+    return n;
+}
+
 int wf_plan_run(const wopts *o)
 {
     if (!o->db || !wfc_batch_ok(o->batch)) return wfc_usage("plan needs --db and --batch YYYY-MM");
@@ -36,7 +94,7 @@ int wf_plan_run(const wopts *o)
     if (!s) return 1;
     diag d;
     diag_init(&d);
-    int n = wf_plan(s, o->batch, o->theory, o->practical, &d);
+    int n = plan_batch(s, o, &d);
     for (size_t i = 0; i < d.n; i++) fprintf(stderr, "examhub plan: %s\n", d.v[i].msg);
     diag_free(&d);
     hubstore_close(s);

@@ -15,7 +15,8 @@
 
 struct sqlite3; /* an unlocked pack (core/pack.h) */
 
-/* the pure rules (fees, batches, numbers, pass rule) are in cert/certrules.h */
+/* the pure rules (fees, batches, numbers, pass rule) are in cert/certrules.h;
+ * the commands apply them and the storage below stores what it is given */
 
 /* ---- storage ---- */
 typedef struct wf_app {
@@ -34,11 +35,39 @@ long long wf_register(hubstore *s, const wf_app *r, const char *batch, int fee, 
 int wf_pay(hubstore *s, const char *id_number, const char *batch, int level, int amount, int64_t now);
 /* A room at a site (site code: 6 digits for certificate numbers). */
 int wf_room_add(hubstore *s, const char *site, const char *site_code, const char *room, int capacity);
-/* Plans BATCH: every fully paid, unplanned application gets a room (one
- * level per room), a seat and a ticket; the start times (when given) are set
- * for every level. Nothing is written when the rooms cannot hold everyone.
- * Returns the number planned or -1 with D filled. */
-int wf_plan(hubstore *s, const char *batch, const char *theory_starts, const char *practical_starts, diag *d);
+/* Planning (the seating and ticket rules are the command's, in wf_plan.c):
+ * a room as the plan sees it; LEVEL and USED (the highest seat given) are 0
+ * when BATCH does not use the room yet. */
+typedef struct wf_plan_room {
+    long long id;
+    int capacity, level, used;
+} wf_plan_room;
+/* a fully paid application of the batch that has no room yet */
+typedef struct wf_plan_app {
+    long long app;
+    int level;
+    char received[11];
+} wf_plan_app;
+typedef struct wf_plan_input {
+    wf_plan_room *rooms; /* ordered by site, then name */
+    wf_plan_app *apps;   /* ordered by application id */
+    int nrooms, napps;
+} wf_plan_input;
+/* Reads what planning BATCH needs into IN (free with wf_plan_input_free).
+ * Returns 0, or -1 with D filled. */
+int wf_plan_read(hubstore *s, const char *batch, wf_plan_input *in, diag *d) __attribute__((warn_unused_result));
+void wf_plan_input_free(wf_plan_input *in);
+/* one application's place as decided by the caller */
+typedef struct wf_seat {
+    long long app, room;
+    int seat;
+    char ticket[16];
+} wf_seat;
+/* Stores a plan in one transaction: the start times (when given) for every
+ * level of BATCH and the N SEATS. Writes nothing when one of the
+ * applications got a room meanwhile. Returns N or -1 with D filled. */
+int wf_plan_store(hubstore *s, const char *batch, const char *theory_starts, const char *practical_starts,
+                  const wf_seat *seats, int n, diag *d) __attribute__((warn_unused_result));
 
 typedef struct wf_cand {
     long long app;
@@ -69,8 +98,7 @@ typedef struct wf_final {
     int theory, practical, review;           /* tenths; -1 when missing */
     int practical_pending;                   /* essays still unmarked */
     char theory_status[16], practical_status[16];
-    int passed;
-    char certificate[23];
+    char certificate[23]; /* "" when none issued yet */
 } wf_final;
 typedef int (*wf_final_fn)(void *ctx, const wf_final *f);
 /* Final results of BATCH (NULL: all), computed from the stored results, the
@@ -93,8 +121,17 @@ typedef int (*wf_essay_fn)(void *ctx, const wf_essay *e);
 int wf_each_pending_essay(hubstore *s, struct sqlite3 *pack, const char *pack_id, wf_essay_fn fn, void *ctx, char **why)
     __attribute__((warn_unused_result));
 
-/* Issues certificate numbers to every passing candidate of BATCH that has
- * none yet, serial per year and level. Returns the number issued or -1. */
-int wf_certify(hubstore *s, const char *batch, const char *body_code, int year, int margin, diag *d);
+/* The certification office's decisions for wf_certify (see wf_output.c). */
+typedef struct wf_cert_rules {
+    /* 1 when F has passed and is to be given a certificate */
+    int (*passes)(void *ctx, const wf_final *f);
+    /* writes F's number for SERIAL (per YEAR and level) into NUM: 0, or -1 with D filled */
+    int (*number)(void *ctx, const wf_final *f, int year, int serial, char num[23], diag *d);
+    void *ctx;
+} wf_cert_rules;
+/* Issues certificate numbers, as RULES decide, to every passing candidate of
+ * BATCH that has none yet, serial per year and level, in one transaction.
+ * Returns the number issued or -1. */
+int wf_certify(hubstore *s, const char *batch, int year, int margin, const wf_cert_rules *rules, diag *d);
 
 #endif
