@@ -58,6 +58,18 @@ CERT_OBJS := $(CERT_MODULES:%=$(BUILD)/cert/%.o)
 CERT_LIB := $(BUILD)/libcert.a
 
 PROGRAMS := bin/exampack bin/examsync bin/kiosk bin/examhub
+
+# The test variant (-DEXAM_TEST_HOOKS, as SQLite's SQLITE_UNTESTABLE and
+# curl's CURL_MEMDEBUG): core/ and the kiosk compiled again with the test
+# hooks (store_fail_writes, exam_fail_writes, the script commands crash and
+# fail_writes) and the counting allocator of core/alloc.h. The unit tests link
+# its libcore.a; the e2e tests that need the hooks run its kiosk (KIOSK_TEST).
+# Nothing of it is in bin/ or installed: the shipped programs have no hooks.
+TEST_HOOKS := -DEXAM_TEST_HOOKS
+TBUILD := $(BUILD)/test
+TEST_CORE_OBJS := $(CORE_MODULES:%=$(TBUILD)/core/%.o)
+TEST_CORE_LIB := $(TBUILD)/libcore.a
+TEST_KIOSK := $(TBUILD)/bin/kiosk
 UNIT_TESTS := $(patsubst tests/unit/%.c,%,$(wildcard tests/unit/test_*.c))
 FUZZERS := $(patsubst tests/fuzz/%_fuzzer.c,%,$(wildcard tests/fuzz/*_fuzzer.c))
 
@@ -101,6 +113,14 @@ $(CORE_LIB): $(CORE_OBJS)
 	@rm -f $@
 	ar rcs $@ $^
 
+$(TBUILD)/core/%.o: core/%.c
+	@mkdir -p $(dir $@)
+	$(CC) $(CORE_CFLAGS) $(TEST_HOOKS) -c $< -o $@
+
+$(TEST_CORE_LIB): $(TEST_CORE_OBJS)
+	@rm -f $@
+	ar rcs $@ $^
+
 $(BUILD)/cert/%.o: cert/%.c
 	@mkdir -p $(dir $@)
 	$(CC) $(CORE_CFLAGS) -c $< -o $@
@@ -139,6 +159,16 @@ bin/kiosk: $(KIOSK_OBJS) $(KIOSK_PURE_OBJS) $(CORE_LIB)
 	@mkdir -p bin
 	$(CC) $(SANFLAGS) -o $@ $^ $(KIOSK_LIBS)
 
+# the test kiosk: the same program with the test hooks (see TEST_HOOKS)
+TEST_KIOSK_OBJS := $(KIOSK_SRCS:kiosk/%.c=$(TBUILD)/kiosk/%.o)
+$(TBUILD)/kiosk/%.o: kiosk/%.c
+	@mkdir -p $(dir $@)
+	$(CC) $(KIOSK_CFLAGS) $(TEST_HOOKS) -c $< -o $@
+
+$(TEST_KIOSK): $(TEST_KIOSK_OBJS) $(KIOSK_PURE_OBJS) $(TEST_CORE_LIB)
+	@mkdir -p $(dir $@)
+	$(CC) $(SANFLAGS) -o $@ $^ $(KIOSK_LIBS)
+
 NET_PKGS := libcurl libmicrohttpd jansson
 NET_CFLAGS := $(CORE_CFLAGS) $(call pkg_cflags,$(NET_PKGS))
 HUB_SRCS := $(wildcard tools/hub/*.c)
@@ -169,14 +199,15 @@ bin/examsync: $(BUILD)/tools/examsync.o $(BUILD)/tools/cmdtab.o $(CORE_LIB)
 
 $(BUILD)/tests/%.o: tests/unit/%.c
 	@mkdir -p $(dir $@)
-	$(CC) $(TEST_CFLAGS) -Icore -Icert -Ikiosk -c $< -o $@
+	$(CC) $(TEST_CFLAGS) $(TEST_HOOKS) -Icore -Icert -Ikiosk -c $< -o $@
 
 
 # every unit test links libcert.a before libcore.a: an archive only adds the
 # members a test uses, so test_eligibility and test_certrules get cert/ and the
-# others none of it
-$(BUILD)/tests/%: $(BUILD)/tests/%.o $(CERT_LIB) $(CORE_LIB) $(KIOSK_PURE_OBJS)
-	$(CC) $(SANFLAGS) -o $@ $< $(KIOSK_PURE_OBJS) $(CERT_LIB) $(CORE_LIB) $(TEST_LIBS)
+# others none of it. The libcore.a is the test variant's (hooks, counting
+# allocator).
+$(BUILD)/tests/%: $(BUILD)/tests/%.o $(CERT_LIB) $(TEST_CORE_LIB) $(KIOSK_PURE_OBJS)
+	$(CC) $(SANFLAGS) -o $@ $< $(KIOSK_PURE_OBJS) $(CERT_LIB) $(TEST_CORE_LIB) $(TEST_LIBS)
 
 unit: $(UNIT_TESTS:%=$(BUILD)/tests/%)
 
@@ -195,8 +226,9 @@ $(BUILD)/testtools/xgrab: tests/tools/xgrab.c
 	@mkdir -p $(dir $@)
 	$(CC) $(CORE_CFLAGS) $(call pkg_cflags,x11) -o $@ $< $(call pkg_libs,x11)
 
-e2e: all $(TEST_TOOLS)
-	@TEST_TOOLS_DIR=$(abspath $(BUILD)/testtools) bash tests/e2e/run.sh
+# KIOSK_TEST: the test kiosk, for the checks that use the crash/fail_writes hooks
+e2e: all $(TEST_TOOLS) $(TEST_KIOSK)
+	@TEST_TOOLS_DIR=$(abspath $(BUILD)/testtools) KIOSK_TEST=$(abspath $(TEST_KIOSK)) bash tests/e2e/run.sh
 
 asan:
 	@$(MAKE) --no-print-directory CONF=debug SANITIZE=address,undefined unit-run
@@ -317,5 +349,5 @@ install: all
 clean:
 	rm -rf build bin demo
 
--include $(CORE_OBJS:.o=.d) $(CERT_OBJS:.o=.d) $(wildcard $(BUILD)/tools/*.d) $(wildcard $(BUILD)/tools/hub/*.d) $(wildcard $(BUILD)/tests/*.d) $(wildcard $(BUILD)/kiosk/*.d)
+-include $(CORE_OBJS:.o=.d) $(CERT_OBJS:.o=.d) $(wildcard $(TBUILD)/*/*.d) $(wildcard $(BUILD)/tools/*.d) $(wildcard $(BUILD)/tools/hub/*.d) $(wildcard $(BUILD)/tests/*.d) $(wildcard $(BUILD)/kiosk/*.d)
 -include $(wildcard $(FUZZ_BUILD)/*/*.d $(FUZZ_BUILD)/tools/hub/*.d)

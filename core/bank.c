@@ -7,6 +7,7 @@
 #include <strings.h>
 
 #include "text.h"
+#include "alloc.h" /* last: counting allocator in test builds */
 
 static const struct { const char *en, *zh, *label; } TYPES[QT_COUNT] = {
     [QT_JUDGE] = {"judge", "判断", "判断题"},

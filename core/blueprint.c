@@ -8,6 +8,7 @@
 
 #include "csv.h"
 #include "text.h"
+#include "alloc.h" /* last: counting allocator in test builds */
 
 const char *exam_kind_name(exam_kind k) { return k == KIND_PRACTICAL ? "practical" : "theory"; }
 
@@ -85,7 +86,10 @@ static void parse_rule(ctx *c, const char *value)
     }
     bp_rule r = {.type = QT_COUNT, .points = -1, .line = line};
     char *copy = strdup(value);
-    if (!copy) return;
+    if (!copy) { /* not a silently dropped rule */
+        diag_add(c->d, line, "out of memory");
+        return;
+    }
     int ok = 1;
     for (char *save = NULL, *tok = strtok_r(copy, " \t", &save); tok && ok; tok = strtok_r(NULL, " \t", &save)) {
         char *eq = strchr(tok, '=');
@@ -110,6 +114,10 @@ static void parse_rule(ctx *c, const char *value)
         } else if (!strcmp(k, "section")) {
             free(r.section);
             r.section = strdup(v);
+            if (!r.section) { /* not a rule over every section */
+                diag_add(c->d, line, "out of memory");
+                ok = 0;
+            }
         } else {
             diag_add(c->d, line, "rule: unknown key '%s' (type, count, points, section)", k);
             ok = 0;
@@ -160,7 +168,7 @@ static int handler(void *user, const char *section, const char *name, const char
     switch (k) {
     case K_TITLE:
         if (!*value || strlen(value) > 150) bad = 1;
-        else bp->title = strdup(value);
+        else if (!(bp->title = strdup(value))) diag_add(c->d, line, "out of memory");
         break;
     case K_LEVEL: bad = parse_int(value, 1, 5, &bp->level); break;
     case K_KIND:

@@ -9,6 +9,7 @@
 #include "diag.h"
 #include "fileio.h"
 #include "text.h"
+#include "alloc.h" /* last: counting allocator in test builds */
 
 const char *csv_strerror(csv_rc rc)
 {

@@ -333,7 +333,9 @@ int exam_pack_info(const exam *e, int i, const char **title, int *level, const c
 }
 const char *exam_alert(const exam *e) { return *e->alert ? e->alert : NULL; }
 int exam_focus_losses(const exam *e) { return e->focus_losses; }
+#ifdef EXAM_TEST_HOOKS
 void exam_fail_writes(exam *e, int n) { store_fail_writes(e->st, n); }
+#endif
 
 /* ---- unlocking ------------------------------------------------------------ */
 

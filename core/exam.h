@@ -175,7 +175,10 @@ int exam_show_score(const exam *e);
 int exam_pending_items(const exam *e);
 const char *exam_final_status(const exam *e);
 
-/* test hook: make the next N database commits fail like a full disk */
+#ifdef EXAM_TEST_HOOKS
+/* test hook (test builds only, -DEXAM_TEST_HOOKS): make the next N database
+ * commits fail like a full disk */
 void exam_fail_writes(exam *e, int n);
+#endif
 
 #endif

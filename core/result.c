@@ -15,6 +15,7 @@
 #include "csv.h"
 #include "fileio.h"
 #include "text.h"
+#include "alloc.h" /* last: counting allocator in test builds */
 
 typedef struct buf {
     char *p;

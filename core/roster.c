@@ -12,6 +12,7 @@
 #include "idnumber.h"
 #include "le.h"
 #include "text.h"
+#include "alloc.h" /* last: counting allocator in test builds */
 
 void roster_hash_id(const uint8_t salt[ROSTER_SALT_BYTES], const char *ticket, const char *id,
                     uint8_t out[ROSTER_HASH_BYTES])

@@ -43,15 +43,19 @@ static const char *MIGRATIONS[STORE_SCHEMA_VERSION] = {
 struct store {
     sqlite3 *db;
     char *dir;
+#ifdef EXAM_TEST_HOOKS
     int fail_writes; /* test hook: make the next N commits fail like a full disk */
+#endif
     int last_rc;     /* code of the last failed write, for messages */
 };
 
 sqlite3 *store_db(store *st) { return st->db; }
 int store_last_rc(const store *st) { return st->last_rc; }
 const char *store_dir(const store *st) { return st->dir; }
+#ifdef EXAM_TEST_HOOKS
 void store_fail_writes(store *st, int n) { st->fail_writes = n; }
 int store_fail_writes_left(const store *st) { return st->fail_writes; }
+#endif
 
 const char *store_strerror(store *st)
 {
@@ -188,11 +192,13 @@ int store_begin(store *st) { return exec(st, "BEGIN IMMEDIATE"); }
 
 int store_commit(store *st)
 {
+#ifdef EXAM_TEST_HOOKS
     if (st->fail_writes > 0) { /* simulated full disk, for tests */
         st->fail_writes--;
         exec(st, "ROLLBACK");
         return st->last_rc = SQLITE_FULL;
     }
+#endif
     int rc = exec(st, "COMMIT");
     if (rc != SQLITE_OK) exec(st, "ROLLBACK");
     st->last_rc = rc;
@@ -512,7 +518,9 @@ int store_session_count(store *st, const char *ticket, const char *pack_id, int 
 int store_save_clock(store *st, const char *session, int64_t elapsed_ms, int64_t extra_ms, int current)
 {
     sqlite3_stmt *s;
+#ifdef EXAM_TEST_HOOKS
     if (st->fail_writes > 0) return st->last_rc = SQLITE_FULL;
+#endif
     int rc = prepare(st, "UPDATE session SET elapsed_ms=?, extra_ms=?, current=? WHERE id=?", &s);
     if (rc) return rc;
     sqlite3_bind_int64(s, 1, elapsed_ms);

@@ -65,10 +65,13 @@ int store_meta_set(store *st, const char *key, const char *value) __attribute__(
 /* Describes the last failure (owned by ST, valid until the next call). */
 const char *store_strerror(store *st);
 
-/* test hook: make the next N commits (and clock saves) fail like a full
- * disk. fail_writes_left: how many are still to fail. */
+#ifdef EXAM_TEST_HOOKS
+/* test hook (test builds only, -DEXAM_TEST_HOOKS): make the next N commits
+ * (and clock saves) fail like a full disk. fail_writes_left: how many are
+ * still to fail. */
 void store_fail_writes(store *st, int n);
 int store_fail_writes_left(const store *st);
+#endif
 
 /* ---- packs and rosters (signed files, as examsync add stores them) ------------ */
 

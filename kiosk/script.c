@@ -279,6 +279,7 @@ int script_run(app *a, const char *path, const char *shots_dir)
                 rc = ln;
             }
             break;
+#ifdef EXAM_TEST_HOOKS
         case CMD_CRASH_AFTER:
             /* test hook: die like a power cut, without any cleanup */
             fflush(NULL);
@@ -287,6 +288,16 @@ int script_run(app *a, const char *path, const char *shots_dir)
         case CMD_FAIL_WRITES:
             exam_fail_writes(a->ex, atoi(arg));
             break;
+#else
+        /* the test hooks are compiled only into the test kiosk
+         * (-DEXAM_TEST_HOOKS, build/CONF/test/bin/kiosk): the shipped kiosk
+         * refuses them as a script error */
+        case CMD_CRASH_AFTER:
+        case CMD_FAIL_WRITES:
+            fail_line(path, ln, script_command_name(cmd), ": test hook not in this build");
+            rc = ln;
+            break;
+#endif
         case CMD_BENCH_REDRAW:
         case CMD_REALTIME: {
             char *end;

@@ -1,6 +1,10 @@
 # Helpers for the kiosk end-to-end tests: a provisioned kiosk with the sample
 # packs, and scripts generated from the candidate's real paper.
 KIOSK="$BIN/kiosk"
+# the test kiosk (built with -DEXAM_TEST_HOOKS; `make e2e` exports its path):
+# only for the checks that need the crash/fail_writes script commands, which
+# the shipped bin/kiosk refuses
+KIOSK_TEST=${KIOSK_TEST:-$BIN/../build/release/test/bin/kiosk}
 SYNC="$BIN/examsync"
 EP="$BIN/exampack"
 PIN=918273645
@@ -32,6 +36,12 @@ new_kiosk() {
 # output in $T/kout and $T/kerr; sets RC
 run_kiosk() {
     "$KIOSK" --data "$1" --script "$2" --shots "$SHOTS" ${3:+--size "$3"} >"$T/kout" 2>"$T/kerr"
+    RC=$?
+}
+
+# run_kiosk_test DATA SCRIPT [SIZE]: run_kiosk with the test kiosk (test hooks)
+run_kiosk_test() {
+    "$KIOSK_TEST" --data "$1" --script "$2" --shots "$SHOTS" ${3:+--size "$3"} >"$T/kout" 2>"$T/kerr"
     RC=$?
 }
 

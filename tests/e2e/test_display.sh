@@ -329,7 +329,8 @@ td_main() {
         script_panel
         echo "expect 离开本窗口 $losses 次"; echo "shot display-12-panel-after-crash"; echo "crash"
     } >"$T/panel.txt"
-    (cd "$ROOT" && exec env -u DISPLAY "$KIOSK" --data "$TD_D" --script "$T/panel.txt" --shots "$TD_SHOTS") >"$T/panel.out" 2>"$T/panel.err"
+    # the script ends with the crash hook: the test kiosk (TD_KIOSK_TEST to override)
+    (cd "$ROOT" && exec env -u DISPLAY "${TD_KIOSK_TEST:-$KIOSK_TEST}" --data "$TD_D" --script "$T/panel.txt" --shots "$TD_SHOTS") >"$T/panel.out" 2>"$T/panel.err"
     local prc=$?
     if [ "${losses:-0}" -ge 1 ] && [ "$prc" -eq 137 ]; then
         pass "after a crash and resume the invigilator panel shows the $losses focus losses of the real display"

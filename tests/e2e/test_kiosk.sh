@@ -121,7 +121,7 @@ D="$T/k9"; new_kiosk "$D" "$AUTH" "$T/theory.pack" "$T/room.roster"
     script_answers "$T/paper.tsv" right 10
     echo "wait 600000"; echo "crash"
 } >"$T/s.txt"
-KIOSK_SEED=$SEED0 run_kiosk "$D" "$T/s.txt"
+KIOSK_SEED=$SEED0 run_kiosk_test "$D" "$T/s.txt"
 crash_rc=$RC
 {
     echo "expect 恢复考试"; echo "shot kiosk-13-resume"
@@ -131,6 +131,14 @@ crash_rc=$RC
 } >"$T/s.txt"
 run_kiosk "$D" "$T/s.txt"
 check "after a crash: resume with code + PIN, same question (90), 10 answers kept, time not charged" bash -c "[ $crash_rc -eq 137 ] && { [ $RC -eq 0 ] || { cat '$T/kerr'; false; }; }"
+
+# ---- the shipped kiosk has no test hooks: crash and fail_writes are script errors ---------------------------
+D="$T/k9h"; new_kiosk "$D" "$AUTH" "$T/theory.pack" "$T/room.roster"
+for hook in "crash" "fail_writes 1"; do
+    echo "$hook" >"$T/s.txt"
+    run_kiosk "$D" "$T/s.txt"
+    check "production kiosk refuses the test hook '$hook'" bash -c "[ $RC -ne 0 ] && [ $RC -ne 137 ] && grep -q 'test hook not in this build' '$T/kerr' || { cat '$T/kerr'; false; }"
+done
 
 # ---- invigilator panel: pause, extend, irregularity, force hand-in ------------------------------------------
 D="$T/k10"; new_kiosk "$D" "$AUTH" "$T/theory.pack" "$T/room.roster"
@@ -174,7 +182,7 @@ D="$T/k12"; new_kiosk "$D" "$AUTH" "$T/theory.pack" "$T/room.roster"
     echo "key PageUp"; echo "expect 已保存"; echo "expect 已答 3/90"
     echo "crash"
 } >"$T/s.txt"
-KIOSK_SEED=$SEED0 run_kiosk "$D" "$T/s.txt"
+KIOSK_SEED=$SEED0 run_kiosk_test "$D" "$T/s.txt"
 saved=$(sqlite3 "$D/kiosk.db" "SELECT count(*) FROM answer")
 check "write failures: alert shown, answers kept and saved once writing works ($saved saved)" bash -c "[ $RC -eq 137 ] && [ '$saved' -eq 3 ]"
 
