@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Crash torture for the kiosk (SPEC §6.3, §6.4): runs scripted sittings of the
+# Crash torture for the kiosk (README "Exam day": every answer durable, crashes resume): runs scripted sittings of the
 # sample theory paper and kills the kiosk with SIGKILL from outside at random
 # real-time moments until KILLS kills have happened.
 #
@@ -32,7 +32,7 @@
 #
 # Also a failure: a snapshot whose session.current is behind the last question
 # answered, i.e. a restart that would not put the candidate back on the
-# question they were on (SPEC §6.3).
+# question they were on (README "Exam day").
 #
 # The programs in bin/ are copied once at the start; packs are built once with
 # a cheap KDF; each sitting gets a fresh data directory.
@@ -441,7 +441,7 @@ while [ "$kills" -lt "$KILLS" ]; do
                 [ "$S_M" -eq "$N" ] && [ "$S_E" -gt $((END_E + RUN_OFF)) ] && why="$why; elapsed $S_E ms past the hand-in at $((END_E + RUN_OFF)) ms"
                 [ "$S_STATE" = submitted ] && [ "$S_E" -ne $((END_E + RUN_OFF)) ] && why="$why; handed in at $S_E ms, scripted $((END_E + RUN_OFF)) ms"
             fi
-            # SPEC §6.3: the candidate continues on the question they were on; at the kill
+            # the candidate continues on the question they were on; at the kill
             # they were on the last question answered or the next one
             qnote=""
             if [ "$S_HAS" -ge 1 ] && [ "$S_STATE" = running ] && [ "$S_M" -ge 1 ] && [ "$S_CUR" -lt $((S_M - 1)) ] &&
@@ -499,7 +499,7 @@ done
 T_END=$(now_us)
 awk -v k="$kills" -v s="$sitting" -v u=$((T_END - T_START)) \
     'BEGIN { printf "%d kills in %d sittings, %.1f s (%.2f s per kill)\n", k, s, u / 1e6, k ? u / 1e6 / k : 0 }'
-[ "$NOTES" -gt 0 ] && echo "notes: $NOTES restarts put the candidate back on an earlier question than the last one answered (SPEC §6.3)"
+[ "$NOTES" -gt 0 ] && echo "notes: $NOTES restarts put the candidate back on an earlier question than the last one answered"
 [ -n "$KEEP" ] && echo "data of failed sittings: $KEEP"
 echo "$PASSED passed, $FAILED failed"
 [ "$FAILED" -eq 0 ]

@@ -1,5 +1,5 @@
 /* Unit tests for core/exam.c: the kiosk's exam engine, driven end to end
- * without SDL (SPEC §6). Each test provisions a data directory under /tmp
+ * without SDL (README "Exam day"; the phases at the top of core/exam.c). Each test provisions a data directory under /tmp
  * the way `examsync init` + `examsync add` do (authority.pub, device.key,
  * kiosk.db with meta rows, a signed pack and a signed roster), injects a
  * fake monotonic clock, and checks what reaches the database and the sealed
@@ -1519,7 +1519,7 @@ static void test_bug_non_utf8_response_result_unreadable(void **state)
  * exam_extend, exam_force_handin, exam_login, …): when the journal write
  * fails (full disk), the entry is dropped: journal() raises the alert but
  * keeps nothing to retry, and the next successful tick only adds
- * "storage_ok". SPEC §6.3 "Every action goes into the journal" and §6.4
+ * "storage_ok". Every action goes into the journal, and
  * "Disk full or any write failure: … nothing is dropped, saving resumes when
  * possible". Input: exam_fail_writes(e, 1); exam_pause(e); later exam_tick
  * with the disk writable again. Expected: a "pause" journal entry for the

@@ -1,4 +1,4 @@
-/* Unit tests for core/store.c: the kiosk database (SPEC §6.4): schema and
+/* Unit tests for core/store.c: the kiosk database (README "Exam day": every answer durable): schema and
  * migrations, WAL + synchronous=FULL, durable answers with their journal
  * entries, and the simulated full disk. Each test works in its own
  * directory under /tmp, removed at the end. */
