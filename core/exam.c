@@ -472,6 +472,15 @@ static void save_item(exam *e, int i)
         snprintf(e->alert, sizeof e->alert, "答案写入失败（%s），已暂存内存，恢复后自动补存", store_strerror(e->st));
 }
 
+/* Retries what the disk refused earlier: journal entries first (in order),
+ * then every answer not yet saved. */
+static void retry_unsaved(exam *e)
+{
+    flush_journal(e);
+    for (int i = 0; i < e->pp.n; i++)
+        if (!e->saved[i]) save_item(e, i);
+}
+
 static int unsaved_count(const exam *e)
 {
     int n = 0;
@@ -959,9 +968,7 @@ exam_rc exam_stop(exam *e, const char *reason)
     int64_t t = now(e);
     if (e->phase == PHASE_LOGIN && e->pack >= 0) save_unlock_age(e, t); /* the late-entry window counts on */
     if (e->phase == PHASE_RUNNING || e->phase == PHASE_PAUSED) {
-        flush_journal(e);
-        for (int i = 0; i < e->pp.n; i++)
-            if (!e->saved[i]) save_item(e, i);
+        retry_unsaved(e);
         save_clock(e);
     }
     journal(e, "kiosk_stop", reason ? reason : "");
@@ -1235,11 +1242,9 @@ int exam_tick(exam *e)
     int64_t t = now(e);
     if (e->phase == PHASE_LOGIN && e->pack >= 0 && t - e->last_age_save >= 1000) save_unlock_age(e, t);
     if (e->phase != PHASE_RUNNING && e->phase != PHASE_PAUSED) return 0;
-    /* retry what the disk refused earlier: journal entries first, in order */
+    /* what the disk refused earlier is retried first */
     int was_failing = unsaved_count(e) > 0 || *e->alert || e->npending;
-    flush_journal(e);
-    for (int i = 0; i < e->pp.n; i++)
-        if (!e->saved[i]) save_item(e, i);
+    retry_unsaved(e);
     if (e->handin_pending) {
         if (hand_in(e, e->handin_status) == EXAM_OK) return SESSION_TIMEOUT;
         return 0;
