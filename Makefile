@@ -25,7 +25,7 @@ TL_PKGS := icu-uc
 
 WARN := -Wall -Wextra -Werror -Wshadow -Wmissing-prototypes -Wstrict-prototypes -Wpointer-arith \
         -Wformat=2 -Wundef -Wold-style-definition
-BASE_CFLAGS := -std=c17 -D_GNU_SOURCE -D_FILE_OFFSET_BITS=64 $(WARN) -MMD -MP
+BASE_CFLAGS := -std=c17 -D_GNU_SOURCE -D_FILE_OFFSET_BITS=64 -I. $(WARN) -MMD -MP
 ifeq ($(CONF),debug)
 OPT := -O0 -g3
 else ifeq ($(CONF),release)
@@ -86,6 +86,9 @@ deps:
 # - only main() of each program prints or exits: no printf, fprintf, puts,
 #   perror or exit() in core/ or cert/, and no stdout/stderr there
 #   (snprintf/vsnprintf/asprintf into buffers are fine). Comments are skipped.
+# - every project include names its file from the top of the tree
+#   (#include "core/exam.h", built with -I.), so a grep finds every user.
+LINT_ALL_SRCS := $(shell find core cert kiosk tools tests -name '*.[ch]')
 LINT_LIB_SRCS := $(wildcard core/*.c core/*.h cert/*.c cert/*.h)
 LINT_NO_OUTPUT := (^|[^[:alnum:]_])(v?f?printf|f?puts|putchar|perror|_?exit|_Exit|quick_exit|errx?|warnx?)[[:space:]]*\(|(^|[^[:alnum:]_])(stdout|stderr)([^[:alnum:]_]|$$)
 # Who may talk SQL: kiosk.db (store, journal), a pack's content (pack,
@@ -95,6 +98,8 @@ LINT_SQL_OWNERS := core/store.c core/journal.c core/pack.c core/paper.c tools/hu
                    tools/hub/hubstore_workflow.c tools/exampack.c
 
 layering:
+	@if grep -nE '#[[:space:]]*include[[:space:]]*"(\.\./|[^/"]*")' $(LINT_ALL_SRCS); then \
+	  echo "include project headers by their path from the top of the tree: #include \"core/exam.h\""; exit 1; fi
 	@if grep -nE '#[[:space:]]*include[[:space:]]*[<"](SDL|curl/|microhttpd)' $(LINT_LIB_SRCS); then \
 	  echo "core/ and cert/ must not use SDL, curl or microhttpd (see DESIGN.md)"; exit 1; fi
 	@bad=$$(for f in $(LINT_LIB_SRCS); do \
@@ -199,7 +204,7 @@ bin/examsync: $(BUILD)/tools/examsync.o $(BUILD)/tools/cmdtab.o $(CORE_LIB)
 
 $(BUILD)/tests/%.o: tests/unit/%.c
 	@mkdir -p $(dir $@)
-	$(CC) $(TEST_CFLAGS) $(TEST_HOOKS) -Icore -Icert -Ikiosk -c $< -o $@
+	$(CC) $(TEST_CFLAGS) $(TEST_HOOKS) -c $< -o $@
 
 
 # every unit test links libcert.a before libcore.a: an archive only adds the
@@ -318,15 +323,15 @@ fuzz: deps fuzz-build
 
 $(BUILD)/bench_pack: tests/bench/bench_pack.c $(CORE_LIB)
 	@mkdir -p $(dir $@)
-	$(CC) $(CORE_CFLAGS) -Icore -o $@ $^ $(CORE_LIBS)
+	$(CC) $(CORE_CFLAGS) -o $@ $^ $(CORE_LIBS)
 
 $(BUILD)/bench_store: tests/bench/bench_store.c $(CORE_LIB)
 	@mkdir -p $(dir $@)
-	$(CC) $(CORE_CFLAGS) -Icore -o $@ $^ $(CORE_LIBS)
+	$(CC) $(CORE_CFLAGS) -o $@ $^ $(CORE_LIBS)
 
 $(BUILD)/bench_hub: tests/bench/bench_hub.c $(HUB_OBJS) $(CERT_LIB) $(CORE_LIB)
 	@mkdir -p $(dir $@)
-	$(CC) $(NET_CFLAGS) -Icore -o $@ $^ $(call pkg_libs,libmicrohttpd jansson) $(CORE_LIBS) -lpthread
+	$(CC) $(NET_CFLAGS) -o $@ $^ $(call pkg_libs,libmicrohttpd jansson) $(CORE_LIBS) -lpthread
 
 bench: deps
 	@$(MAKE) --no-print-directory CONF=release all $(BUILD)/bench_pack $(BUILD)/bench_store $(BUILD)/bench_hub

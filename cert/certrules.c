@@ -4,7 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "certrules.h"
+#include "cert/certrules.h"
 
 int certrules_fee(int level)
 {

@@ -1,5 +1,5 @@
 /* eligibility: clauses of the notice's 申报条件 (see eligibility.h). */
-#include "eligibility.h"
+#include "cert/eligibility.h"
 
 #include <stddef.h>
 #include <stdio.h>
@@ -7,8 +7,8 @@
 #include <string.h>
 #include <strings.h>
 
-#include "../core/idnumber.h"
-#include "../core/text.h"
+#include "core/idnumber.h"
+#include "core/text.h"
 
 static const char *EDU_NAMES[] = {"none", "secondary_vocational", "higher_vocational", "junior_college", "bachelor",
                                   "master", "doctor"};

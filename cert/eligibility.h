@@ -11,8 +11,8 @@
 #ifndef ELIGIBILITY_H
 #define ELIGIBILITY_H
 
-#include "../core/csv.h"
-#include "../core/diag.h"
+#include "core/csv.h"
+#include "core/diag.h"
 
 typedef enum edu {
     EDU_NONE, EDU_SECONDARY_VOC, EDU_HIGHER_VOC, EDU_JUNIOR_COLLEGE, EDU_BACHELOR, EDU_MASTER, EDU_DOCTOR

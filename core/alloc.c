@@ -2,7 +2,7 @@
  * in a production build. Not thread-safe: the unit tests that arm it run the
  * parsers on one thread. */
 #define ALLOC_API_ONLY /* this file calls libc itself */
-#include "alloc.h"
+#include "core/alloc.h"
 
 #ifdef EXAM_TEST_HOOKS
 #include <stdarg.h>

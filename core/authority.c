@@ -1,5 +1,5 @@
 /* authority: key generation and key files. */
-#include "authority.h"
+#include "core/authority.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -8,7 +8,7 @@
 #include <errno.h>
 #include <sys/stat.h>
 
-#include "fileio.h"
+#include "core/fileio.h"
 
 #define B64V sodium_base64_VARIANT_ORIGINAL
 

@@ -1,5 +1,5 @@
 /* b32: Crockford base32 digits, values and bit-stream encoding. */
-#include "b32.h"
+#include "core/b32.h"
 
 #include <string.h>
 

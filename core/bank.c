@@ -1,13 +1,13 @@
 /* bank: question bank from CSV, with row-by-row validation. */
-#include "bank.h"
+#include "core/bank.h"
 
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 
-#include "text.h"
-#include "alloc.h" /* last: counting allocator in test builds */
+#include "core/text.h"
+#include "core/alloc.h" /* last: counting allocator in test builds */
 
 static const struct { const char *en, *zh, *label; } TYPES[QT_COUNT] = {
     [QT_JUDGE] = {"judge", "判断", "判断题"},

@@ -6,8 +6,8 @@
 
 #include <stddef.h>
 
-#include "csv.h"
-#include "diag.h"
+#include "core/csv.h"
+#include "core/diag.h"
 
 #define BANK_MAX_OPTIONS 8
 #define BANK_ID_MAX 32

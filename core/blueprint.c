@@ -1,14 +1,14 @@
 /* blueprint: INI paper plans and their resolution against a bank. */
-#include "blueprint.h"
+#include "core/blueprint.h"
 
 #include <ini.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 
-#include "csv.h"
-#include "text.h"
-#include "alloc.h" /* last: counting allocator in test builds */
+#include "core/csv.h"
+#include "core/text.h"
+#include "core/alloc.h" /* last: counting allocator in test builds */
 
 const char *exam_kind_name(exam_kind k) { return k == KIND_PRACTICAL ? "practical" : "theory"; }
 

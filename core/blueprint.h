@@ -7,8 +7,8 @@
 
 #include <stddef.h>
 
-#include "bank.h"
-#include "diag.h"
+#include "core/bank.h"
+#include "core/diag.h"
 
 #define BLUEPRINT_MAX_RULES 64
 #define BLUEPRINT_MAX_BYTES (1u << 20)

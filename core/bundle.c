@@ -1,11 +1,11 @@
 /* bundle: signed files of sealed results for the USB path. */
-#include "bundle.h"
+#include "core/bundle.h"
 
 #include <stdlib.h>
 #include <string.h>
 
-#include "fileio.h"
-#include "le.h"
+#include "core/fileio.h"
+#include "core/le.h"
 
 int bundle_write(const bundle_item *items, size_t n, const uint8_t device_sk[crypto_sign_SECRETKEYBYTES], int64_t created,
                  uint8_t **out, size_t *outlen)

@@ -1,15 +1,15 @@
 /* csv: bounded RFC 4180 reader with UTF-8 / GB18030 input. */
-#include "csv.h"
+#include "core/csv.h"
 
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 
-#include "diag.h"
-#include "fileio.h"
-#include "text.h"
-#include "alloc.h" /* last: counting allocator in test builds */
+#include "core/diag.h"
+#include "core/fileio.h"
+#include "core/text.h"
+#include "core/alloc.h" /* last: counting allocator in test builds */
 
 const char *csv_strerror(csv_rc rc)
 {

@@ -1,5 +1,5 @@
 /* diag: collected "line: reason" diagnostics for packager inputs. */
-#include "diag.h"
+#include "core/diag.h"
 
 #include <stdarg.h>
 #include <stdio.h>

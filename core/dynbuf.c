@@ -1,5 +1,5 @@
 /* dynbuf: growable byte buffer with a size limit. */
-#include "dynbuf.h"
+#include "core/dynbuf.h"
 
 #include <stdio.h>
 #include <stdlib.h>

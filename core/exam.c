@@ -60,7 +60,7 @@
 ** A hand-in whose commit fails stays pending (handin_pending): no more
 ** answers are taken and exam_tick retries it until it commits.
 */
-#include "exam.h"
+#include "core/exam.h"
 
 #include <sodium.h>
 #include <stdio.h>
@@ -68,18 +68,18 @@
 #include <string.h>
 #include <time.h>
 
-#include "authority.h"
-#include "fileio.h"
-#include "idnumber.h"
-#include "journal.h"
-#include "pack.h"
-#include "releasecode.h"
-#include "response.h"
-#include "result.h"
-#include "roster.h"
-#include "score.h"
-#include "store.h"
-#include "text.h"
+#include "core/authority.h"
+#include "core/fileio.h"
+#include "core/idnumber.h"
+#include "core/journal.h"
+#include "core/pack.h"
+#include "core/releasecode.h"
+#include "core/response.h"
+#include "core/result.h"
+#include "core/roster.h"
+#include "core/score.h"
+#include "core/store.h"
+#include "core/text.h"
 
 #define MAX_PACKS 16
 

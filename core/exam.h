@@ -9,8 +9,8 @@
 
 #include <stdint.h>
 
-#include "paper.h"
-#include "session.h"
+#include "core/paper.h"
+#include "core/session.h"
 
 typedef struct exam exam;
 

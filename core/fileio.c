@@ -1,5 +1,5 @@
 /* fileio: bounded reads and atomic durable writes. */
-#include "fileio.h"
+#include "core/fileio.h"
 
 #include <errno.h>
 #include <fcntl.h>

@@ -1,5 +1,5 @@
 /* idnumber: GB 11643-1999 ID numbers (see idnumber.h). */
-#include "idnumber.h"
+#include "core/idnumber.h"
 
 #include <string.h>
 

@@ -1,13 +1,13 @@
 /* journal: the hash-chained log of a sitting (see journal.h). */
-#include "journal.h"
+#include "core/journal.h"
 
 #include <inttypes.h>
 #include <sodium.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "fileio.h"
-#include "le.h"
+#include "core/fileio.h"
+#include "core/le.h"
 
 const char JOURNAL_SCHEMA[] =
     "CREATE TABLE IF NOT EXISTS journal(seq INTEGER PRIMARY KEY, mono_ms INTEGER NOT NULL, "

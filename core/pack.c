@@ -1,6 +1,6 @@
 /* pack: building, verifying and opening signed, encrypted question packs.
  * Layout in pack.h; content schema in exam-packs/FORMAT.md. */
-#include "pack.h"
+#include "core/pack.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -8,10 +8,10 @@
 #include <time.h>
 #include <zlib.h>
 
-#include "authority.h"
-#include "csv.h"
-#include "fileio.h"
-#include "le.h"
+#include "core/authority.h"
+#include "core/csv.h"
+#include "core/fileio.h"
+#include "core/le.h"
 
 #define ABYTES crypto_secretstream_xchacha20poly1305_ABYTES
 #define WRAP_AD_BYTES 104

@@ -39,9 +39,9 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "bank.h"
-#include "blueprint.h"
-#include "releasecode.h"
+#include "core/bank.h"
+#include "core/blueprint.h"
+#include "core/releasecode.h"
 
 #define PACK_MAGIC "EXAMPACK"
 #define PACK_VERSION 1

@@ -1,11 +1,11 @@
 /* paper: reproducible drawing and shuffling of a candidate's paper. */
-#include "paper.h"
+#include "core/paper.h"
 
 #include <sodium.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "fileio.h"
+#include "core/fileio.h"
 
 /* ---- deterministic random numbers from the seed (ChaCha20 keystream) ---- */
 

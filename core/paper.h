@@ -8,8 +8,8 @@
 #include <sqlite3.h>
 #include <stdint.h>
 
-#include "bank.h"
-#include "blueprint.h"
+#include "core/bank.h"
+#include "core/blueprint.h"
 
 #define PAPER_SEED_BYTES 32
 

@@ -1,6 +1,6 @@
 /* readiness: the lab-PC checks that need no display, and the one-line
  * report format they share with the kiosk's display checks. */
-#include "readiness.h"
+#include "core/readiness.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -15,11 +15,11 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "authority.h"
-#include "fileio.h"
-#include "pack.h"
-#include "roster.h"
-#include "store.h"
+#include "core/authority.h"
+#include "core/fileio.h"
+#include "core/pack.h"
+#include "core/roster.h"
+#include "core/store.h"
 
 const char *const READINESS_DISPLAY_CHECKS[] = {READINESS_DISPLAY, READINESS_FONT, READINESS_IME, READINESS_GRAB, NULL};
 

@@ -1,5 +1,5 @@
 /* receipt: signing and checking the hub's receipts (see receipt.h). */
-#include "receipt.h"
+#include "core/receipt.h"
 
 #include <stdio.h>
 #include <stdlib.h>

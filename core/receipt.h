@@ -10,7 +10,7 @@
 #include <sodium.h>
 #include <stdint.h>
 
-#include "result.h"
+#include "core/result.h"
 
 #define RECEIPT_HEX (crypto_sign_BYTES * 2 + 1)
 

@@ -1,7 +1,7 @@
 /* releasecode: generation, normalisation and check character. */
-#include "releasecode.h"
+#include "core/releasecode.h"
 
-#include "b32.h"
+#include "core/b32.h"
 
 #include <sodium.h>
 #include <string.h>

@@ -1,13 +1,13 @@
 /* response: pure editing of canonical responses and the display↔original
  * mapping (see response.h). */
-#include "response.h"
+#include "core/response.h"
 
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "csv.h"
-#include "score.h"
+#include "core/csv.h"
+#include "core/score.h"
 
 const char *response_strerror(response_rc rc)
 {

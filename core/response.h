@@ -6,7 +6,7 @@
 
 #include <stddef.h>
 
-#include "bank.h"
+#include "core/bank.h"
 
 /* How one item is shown: its type, the options shown (match: right-hand
  * items, as many as left-hand ones) and PERM, display position d shows

@@ -1,7 +1,7 @@
 /* result: result records as signed, sealed JSON: the one writer
  * (result_json, result_seal) and the one reader (result_open, result_parse),
  * sharing one table of field names. */
-#include "result.h"
+#include "core/result.h"
 
 #include <errno.h>
 #include <limits.h>
@@ -12,10 +12,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "csv.h"
-#include "fileio.h"
-#include "text.h"
-#include "alloc.h" /* last: counting allocator in test builds */
+#include "core/csv.h"
+#include "core/fileio.h"
+#include "core/text.h"
+#include "core/alloc.h" /* last: counting allocator in test builds */
 
 typedef struct buf {
     char *p;

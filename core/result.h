@@ -23,8 +23,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "bank.h"
-#include "score.h"
+#include "core/bank.h"
+#include "core/score.h"
 
 #define RESULT_MAX_JSON (4u << 20)
 #define RESULT_HEADER_BYTES 108

@@ -1,5 +1,5 @@
 /* roster: room rosters from CSV to signed file and back. */
-#include "roster.h"
+#include "core/roster.h"
 
 #include <errno.h>
 #include <sodium.h>
@@ -7,12 +7,12 @@
 #include <string.h>
 #include <strings.h>
 
-#include "csv.h"
-#include "fileio.h"
-#include "idnumber.h"
-#include "le.h"
-#include "text.h"
-#include "alloc.h" /* last: counting allocator in test builds */
+#include "core/csv.h"
+#include "core/fileio.h"
+#include "core/idnumber.h"
+#include "core/le.h"
+#include "core/text.h"
+#include "core/alloc.h" /* last: counting allocator in test builds */
 
 void roster_hash_id(const uint8_t salt[ROSTER_SALT_BYTES], const char *ticket, const char *id,
                     uint8_t out[ROSTER_HASH_BYTES])

@@ -20,8 +20,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "authority.h"
-#include "diag.h"
+#include "core/authority.h"
+#include "core/diag.h"
 
 #define ROSTER_MAGIC "EXROSTER"
 #define ROSTER_HEADER_BYTES 72

@@ -1,12 +1,12 @@
 /* score: marks one item against the answer key (FORMAT.md §1, "Marking"), in tenths of a
  * point, with integer arithmetic only. No I/O. */
-#include "score.h"
+#include "core/score.h"
 
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "text.h"
+#include "core/text.h"
 
 #define IDEOGRAPHIC_COMMA "\xE3\x80\x81" /* 、 */
 

@@ -4,8 +4,8 @@
 #ifndef SCORE_H
 #define SCORE_H
 
-#include "bank.h"
-#include "blueprint.h"
+#include "core/bank.h"
+#include "core/blueprint.h"
 
 /* Fill blanks in a response are separated by this byte (ASCII unit separator),
  * since candidates may type ';' or '|' themselves. */

@@ -1,5 +1,5 @@
 /* session: sitting state machine and exam clock. */
-#include "session.h"
+#include "core/session.h"
 
 #include <string.h>
 

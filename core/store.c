@@ -1,7 +1,7 @@
 /* store: kiosk.db, its schema and migrations, and every statement on it
  * (see store.h); the journal table's statements are journal.c's. */
-#include "store.h"
-#include "store_int.h"
+#include "core/store.h"
+#include "core/store_int.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -11,7 +11,7 @@
 
 #include <sodium.h>
 
-#include "fileio.h"
+#include "core/fileio.h"
 
 /* Each entry migrates from version i to i+1. */
 static const char *MIGRATIONS[STORE_SCHEMA_VERSION] = {

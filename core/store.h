@@ -13,7 +13,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "journal.h"
+#include "core/journal.h"
 
 #define STORE_SCHEMA_VERSION 2
 #define STORE_DB_NAME "kiosk.db"

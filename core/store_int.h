@@ -6,7 +6,7 @@
 
 #include <sqlite3.h>
 
-#include "store.h"
+#include "core/store.h"
 
 /* ST's connection (owned by ST). */
 sqlite3 *store_db(store *st);

@@ -1,6 +1,6 @@
 /* text: trimming (Unicode white space, ZWSP and BOM; a table of our own, so
  * core needs no ICU), width folding, exact decimals. */
-#include "text.h"
+#include "core/text.h"
 
 #include <iconv.h>
 #include <stdio.h>

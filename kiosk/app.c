@@ -1,8 +1,8 @@
 /* app: event loop, screen selection, clock and shared widgets. */
-#include "app.h"
+#include "kiosk/app.h"
 
-#include "ime.h"
-#include "lockdown.h"
+#include "kiosk/ime.h"
+#include "kiosk/lockdown.h"
 
 #include <sodium.h>
 #include <stdio.h>

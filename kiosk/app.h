@@ -8,8 +8,8 @@
 #include <SDL.h>
 #include <signal.h>
 
-#include "../core/exam.h"
-#include "ui.h"
+#include "core/exam.h"
+#include "kiosk/ui.h"
 
 typedef struct app app;
 

@@ -1,6 +1,6 @@
 /* check: display size, CJK font, fcitx5 on the session D-Bus and the X11
  * keyboard grab, as readiness results (see check.h). */
-#include "check.h"
+#include "kiosk/check.h"
 
 #include <X11/Xlib.h>
 #include <SDL_syswm.h>

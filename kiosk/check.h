@@ -9,8 +9,8 @@
 
 #include <SDL.h>
 
-#include "../core/readiness.h"
-#include "ui.h"
+#include "core/readiness.h"
+#include "kiosk/ui.h"
 
 #define KIOSK_CHECK_MIN_W 1366
 #define KIOSK_CHECK_MIN_H 768

@@ -1,6 +1,6 @@
 /* ime: composition reset through SDL, input-method mode through fcitx5's
  * D-Bus controller. */
-#include "ime.h"
+#include "kiosk/ime.h"
 
 #include <SDL.h>
 #include <dbus/dbus.h>

@@ -1,6 +1,6 @@
 /* lockdown: the kiosk window holds the screen, the focus, the keyboard and
  * the pointer on X11 against other clients and the window manager. */
-#include "lockdown.h"
+#include "kiosk/lockdown.h"
 
 #include <SDL_syswm.h>
 #include <X11/Xlib.h>

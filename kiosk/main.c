@@ -11,11 +11,11 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "../core/fileio.h"
-#include "app.h"
-#include "check.h"
-#include "lockdown.h"
-#include "script.h"
+#include "core/fileio.h"
+#include "kiosk/app.h"
+#include "kiosk/check.h"
+#include "kiosk/lockdown.h"
+#include "kiosk/script.h"
 
 static const char USAGE[] = "usage: kiosk --data DIR [--windowed] [--size WxH] [--script FILE --shots DIR] [--check]\n";
 static const char HELP[] =

@@ -2,8 +2,8 @@
  * title; Return confirms, Escape goes back to the login. */
 #include <stdio.h>
 
-#include "../core/text.h"
-#include "app.h"
+#include "core/text.h"
+#include "kiosk/app.h"
 
 static void enter(app *a) { app_fields(a, 0); }
 

@@ -3,8 +3,8 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "../core/text.h"
-#include "app.h"
+#include "core/text.h"
+#include "kiosk/app.h"
 
 static void enter(app *a) { app_fields(a, 0); }
 static void on_event(app *a, const SDL_Event *ev) { (void)a; (void)ev; }

@@ -4,7 +4,7 @@
  * identity is caught on the confirmation screen, or by the invigilator). */
 #include <stdio.h>
 
-#include "app.h"
+#include "kiosk/app.h"
 
 static void enter(app *a) { app_fields(a, 0); }
 

@@ -3,8 +3,8 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "app.h"
-#include "ime.h"
+#include "kiosk/app.h"
+#include "kiosk/ime.h"
 
 /* a new candidate: the fields take ASCII only, and the input method starts
  * in Latin mode whatever the last candidate left it in */

@@ -5,7 +5,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "app.h"
+#include "kiosk/app.h"
 
 enum { P_PIN, P_MENU, P_ABSENT, P_IRR_CAT, P_IRR_NOTE, P_EXIT_CONFIRM, P_FORCE_CONFIRM };
 

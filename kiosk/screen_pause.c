@@ -2,8 +2,8 @@
  * still and the questions are covered. */
 #include <stdio.h>
 
-#include "../core/text.h"
-#include "app.h"
+#include "core/text.h"
+#include "kiosk/app.h"
 
 static void enter(app *a) { app_fields(a, 0); }
 static void on_event(app *a, const SDL_Event *ev) { (void)a; (void)ev; }

@@ -2,7 +2,7 @@
  * (at least 6 digits, typed twice, Return after each). */
 #include <string.h>
 
-#include "app.h"
+#include "kiosk/app.h"
 
 static void enter(app *a) { app_fields_ascii(a, 2); }
 

@@ -5,9 +5,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../core/text.h"
-#include "app.h"
-#include "ime.h"
+#include "core/text.h"
+#include "kiosk/app.h"
+#include "kiosk/ime.h"
 
 static int is_text_type(qtype t) { return t == QT_FILL || t == QT_NUMERIC || t == QT_ESSAY; }
 

@@ -3,7 +3,7 @@
  * where they were, without being charged the downtime. */
 #include <string.h>
 
-#include "app.h"
+#include "kiosk/app.h"
 
 static void enter(app *a) { app_fields_ascii(a, 2); }
 

@@ -4,8 +4,8 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "app.h"
-#include "check.h"
+#include "kiosk/app.h"
+#include "kiosk/check.h"
 
 static readiness_list checks; /* the F2 overlay's results */
 static int showing_checks;

@@ -1,6 +1,6 @@
 /* script: scripted input with a virtual clock, screenshots and `expect`;
  * `bench_redraw` and `realtime` measure for make bench. */
-#include "script.h"
+#include "kiosk/script.h"
 
 #include <ctype.h>
 #include <errno.h>
@@ -12,7 +12,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "scriptline.h"
+#include "kiosk/scriptline.h"
 
 static void deliver(app *a, SDL_Event *ev)
 {

@@ -4,7 +4,7 @@
 #ifndef SCRIPT_H
 #define SCRIPT_H
 
-#include "app.h"
+#include "kiosk/app.h"
 
 /* Runs PATH against A. Returns 0 at the end of the script, or the 1-based
  * number of the failing line (its reason printed on stderr as FILE:LINE:). */

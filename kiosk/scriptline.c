@@ -1,5 +1,5 @@
 /* scriptline: one line of a kiosk script → command + argument. */
-#include "scriptline.h"
+#include "kiosk/scriptline.h"
 
 #include <string.h>
 

@@ -37,7 +37,7 @@
  * The iterators are opened once per thread and reused (tl_shutdown frees
  * them). Without ICU data every character boundary is an opportunity. No
  * allocation per call; the text is read only up to its NUL. */
-#include "textlayout.h"
+#include "kiosk/textlayout.h"
 
 #include <limits.h>
 #include <stddef.h>

@@ -1,5 +1,5 @@
 /* ui: SDL2 drawing layer with a rendered-line cache and CJK text layout. */
-#include "ui.h"
+#include "kiosk/ui.h"
 
 #include <SDL_image.h>
 #include <dirent.h>
@@ -8,8 +8,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../core/bank.h"
-#include "textlayout.h"
+#include "core/bank.h"
+#include "kiosk/textlayout.h"
 
 /* ---- rendered-line cache ----------------------------------------------------- */
 

@@ -1,6 +1,6 @@
 /* cmdtab: dispatch by command name, one getopt_long parser, and usage and
  * help text generated from a program's command table. See cmdtab.h. */
-#include "cmdtab.h"
+#include "tools/cmdtab.h"
 
 #include <stdio.h>
 #include <stdlib.h>

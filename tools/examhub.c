@@ -10,19 +10,19 @@
 #include <sys/stat.h>
 #include <time.h>
 
-#include "../core/bundle.h"
-#include "../core/csv.h"
-#include "../core/diag.h"
-#include "../core/fileio.h"
-#include "../core/result.h"
-#include "../core/text.h"
-#include "../cert/eligibility.h"
-#include "hub/hub.h"
-#include "hub/server.h"
-#include "hub/html.h"
-#include "hub/textout.h"
-#include "hub/workflow_cmd.h"
-#include "cmdtab.h"
+#include "core/bundle.h"
+#include "core/csv.h"
+#include "core/diag.h"
+#include "core/fileio.h"
+#include "core/result.h"
+#include "core/text.h"
+#include "cert/eligibility.h"
+#include "tools/hub/hub.h"
+#include "tools/hub/server.h"
+#include "tools/hub/html.h"
+#include "tools/hub/textout.h"
+#include "tools/hub/workflow_cmd.h"
+#include "tools/cmdtab.h"
 
 static const cmdtab EXAMHUB; /* the command table, at the end of the file */
 

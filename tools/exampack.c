@@ -7,18 +7,18 @@
 #include <string.h>
 #include <time.h>
 
-#include "../core/authority.h"
-#include "../core/bank.h"
-#include "../core/blueprint.h"
-#include "../core/csv.h"
-#include "../core/diag.h"
-#include "../core/fileio.h"
-#include "../core/pack.h"
-#include "../core/paper.h"
-#include "../core/releasecode.h"
-#include "../core/roster.h"
-#include "../core/text.h"
-#include "cmdtab.h"
+#include "core/authority.h"
+#include "core/bank.h"
+#include "core/blueprint.h"
+#include "core/csv.h"
+#include "core/diag.h"
+#include "core/fileio.h"
+#include "core/pack.h"
+#include "core/paper.h"
+#include "core/releasecode.h"
+#include "core/roster.h"
+#include "core/text.h"
+#include "tools/cmdtab.h"
 
 #define MAX_PACK_BYTES (1ull << 30)
 

@@ -15,17 +15,17 @@
 #include <sys/wait.h>
 #include <time.h>
 
-#include "../core/authority.h"
-#include "../core/fileio.h"
-#include "../core/journal.h"
-#include "../core/pack.h"
-#include "../core/readiness.h"
-#include "../core/result.h"
-#include "../core/roster.h"
-#include "../core/store.h"
-#include "../core/bundle.h"
-#include "../core/receipt.h"
-#include "cmdtab.h"
+#include "core/authority.h"
+#include "core/fileio.h"
+#include "core/journal.h"
+#include "core/pack.h"
+#include "core/readiness.h"
+#include "core/result.h"
+#include "core/roster.h"
+#include "core/store.h"
+#include "core/bundle.h"
+#include "core/receipt.h"
+#include "tools/cmdtab.h"
 
 #include <curl/curl.h>
 #include <jansson.h>

@@ -10,9 +10,9 @@
 #include <pthread.h>
 #include <unistd.h>
 
-#include "../../core/authority.h"
-#include "../../core/result.h"
-#include "../../tools/hub/hub.h"
+#include "core/authority.h"
+#include "core/result.h"
+#include "tools/hub/hub.h"
 
 static double now_ms(void)
 {

@@ -11,9 +11,9 @@
 #include <time.h>
 #include <zlib.h>
 
-#include "authority.h"
-#include "fileio.h"
-#include "pack.h"
+#include "core/authority.h"
+#include "core/fileio.h"
+#include "core/pack.h"
 
 static double now_ms(void)
 {

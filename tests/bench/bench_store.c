@@ -17,8 +17,8 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "fileio.h"
-#include "store.h"
+#include "core/fileio.h"
+#include "core/store.h"
 
 static double now_ms(void)
 {

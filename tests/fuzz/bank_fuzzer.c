@@ -2,8 +2,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "../../core/bank.h"
-#include "../../core/diag.h"
+#include "core/bank.h"
+#include "core/diag.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

@@ -4,9 +4,9 @@
 #include <stdint.h>
 #include <string.h>
 
-#include "../../core/bank.h"
-#include "../../core/blueprint.h"
-#include "../../core/diag.h"
+#include "core/bank.h"
+#include "core/blueprint.h"
+#include "core/diag.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

@@ -16,10 +16,10 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "../../core/authority.h"
-#include "../../core/result.h"
-#include "../../tools/hub/hub.h"
-#include "../../tools/hub/server.h"
+#include "core/authority.h"
+#include "core/result.h"
+#include "tools/hub/hub.h"
+#include "tools/hub/server.h"
 
 int LLVMFuzzerInitialize(int *argc, char ***argv);
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);

@@ -17,13 +17,13 @@
 #include <string.h>
 
 #define ALLOC_API_ONLY /* arm the allocator; this file itself calls libc */
-#include "alloc.h"
-#include "bank.h"
-#include "blueprint.h"
-#include "csv.h"
-#include "diag.h"
-#include "result.h"
-#include "roster.h"
+#include "core/alloc.h"
+#include "core/bank.h"
+#include "core/blueprint.h"
+#include "core/csv.h"
+#include "core/diag.h"
+#include "core/result.h"
+#include "core/roster.h"
 
 #define SAMPLES "../../exam-packs/samples/"
 

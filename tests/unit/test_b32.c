@@ -7,7 +7,7 @@
 
 #include <cmocka.h>
 
-#include "b32.h"
+#include "core/b32.h"
 
 static void test_alphabet_has_no_ambiguous_letters(void **state)
 {

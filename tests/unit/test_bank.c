@@ -11,9 +11,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "bank.h"
-#include "diag.h"
-#include "fileio.h"
+#include "core/bank.h"
+#include "core/diag.h"
+#include "core/fileio.h"
 
 #define SAMPLES "../../exam-packs/samples/"
 

@@ -11,11 +11,11 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "bank.h"
-#include "blueprint.h"
-#include "csv.h"
-#include "diag.h"
-#include "fileio.h"
+#include "core/bank.h"
+#include "core/blueprint.h"
+#include "core/csv.h"
+#include "core/diag.h"
+#include "core/fileio.h"
 
 #define SAMPLES "../../exam-packs/samples/"
 

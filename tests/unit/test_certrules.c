@@ -13,7 +13,7 @@
 
 #include <cmocka.h>
 
-#include "certrules.h"
+#include "cert/certrules.h"
 
 /* ---- fees (三、收费标准) ------------------------------------------------------ */
 

@@ -9,8 +9,8 @@
 
 #include <cmocka.h>
 
-#include "csv.h"
-#include "diag.h"
+#include "core/csv.h"
+#include "core/diag.h"
 
 /* Parses a string literal (length taken from sizeof, so embedded NULs count). */
 #define PARSE_LIT(lit, t, line, why) csv_parse((lit), sizeof(lit) - 1, (t), (line), (why))

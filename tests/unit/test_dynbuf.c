@@ -8,7 +8,7 @@
 
 #include <cmocka.h>
 
-#include "dynbuf.h"
+#include "core/dynbuf.h"
 
 static void test_empty(void **state)
 {

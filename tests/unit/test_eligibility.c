@@ -17,9 +17,9 @@
 
 #include <cmocka.h>
 
-#include "csv.h"
-#include "diag.h"
-#include "eligibility.h"
+#include "core/csv.h"
+#include "core/diag.h"
+#include "cert/eligibility.h"
 
 /* ---- helpers ------------------------------------------------------------- */
 

@@ -19,19 +19,19 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "authority.h"
-#include "bank.h"
-#include "blueprint.h"
-#include "exam.h"
-#include "fileio.h"
-#include "idnumber.h"
-#include "journal.h"
-#include "pack.h"
-#include "releasecode.h"
-#include "result.h"
-#include "roster.h"
-#include "score.h"
-#include "store.h"
+#include "core/authority.h"
+#include "core/bank.h"
+#include "core/blueprint.h"
+#include "core/exam.h"
+#include "core/fileio.h"
+#include "core/idnumber.h"
+#include "core/journal.h"
+#include "core/pack.h"
+#include "core/releasecode.h"
+#include "core/result.h"
+#include "core/roster.h"
+#include "core/score.h"
+#include "core/store.h"
 
 #define MIN 60000LL
 

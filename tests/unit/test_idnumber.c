@@ -11,7 +11,7 @@
 
 #include <cmocka.h>
 
-#include "idnumber.h"
+#include "core/idnumber.h"
 
 /* ---- helpers ------------------------------------------------------------- */
 

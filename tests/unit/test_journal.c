@@ -14,7 +14,7 @@
 #include <sodium.h>
 #include <sqlite3.h>
 
-#include "journal.h"
+#include "core/journal.h"
 
 #define N_ENTRIES 100
 

@@ -13,12 +13,12 @@
 #include <string.h>
 #include <time.h>
 
-#include "authority.h"
-#include "bank.h"
-#include "blueprint.h"
-#include "fileio.h"
-#include "pack.h"
-#include "releasecode.h"
+#include "core/authority.h"
+#include "core/bank.h"
+#include "core/blueprint.h"
+#include "core/fileio.h"
+#include "core/pack.h"
+#include "core/releasecode.h"
 
 #define SAMPLES "../../exam-packs/samples/"
 

@@ -13,12 +13,12 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "bank.h"
-#include "blueprint.h"
-#include "fileio.h"
-#include "pack.h"
-#include "paper.h"
-#include "releasecode.h"
+#include "core/bank.h"
+#include "core/blueprint.h"
+#include "core/fileio.h"
+#include "core/pack.h"
+#include "core/paper.h"
+#include "core/releasecode.h"
 
 #define SAMPLES "../../exam-packs/samples/"
 

@@ -17,9 +17,9 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "authority.h"
-#include "readiness.h"
-#include "store.h"
+#include "core/authority.h"
+#include "core/readiness.h"
+#include "core/store.h"
 
 typedef struct tmp {
     char dir[64];

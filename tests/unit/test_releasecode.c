@@ -11,7 +11,7 @@
 #include <cmocka.h>
 #include <sodium.h>
 
-#include "releasecode.h"
+#include "core/releasecode.h"
 
 /* Crockford base32: no I, L, O, U */
 static const char CROCKFORD[] = "0123456789ABCDEFGHJKMNPQRSTVWXYZ";

@@ -10,8 +10,8 @@
 
 #include <cmocka.h>
 
-#include "response.h"
-#include "score.h"
+#include "core/response.h"
+#include "core/score.h"
 
 /* display d shows original perm[d]: A→C, B→A, C→D, D→B */
 static const int PERM4[BANK_MAX_OPTIONS] = {2, 0, 3, 1};

@@ -12,9 +12,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "csv.h"
-#include "receipt.h"
-#include "result.h"
+#include "core/csv.h"
+#include "core/receipt.h"
+#include "core/result.h"
 
 static struct {
     uint8_t dpk[crypto_sign_PUBLICKEYBYTES], dsk[crypto_sign_SECRETKEYBYTES];    /* device */

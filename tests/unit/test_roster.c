@@ -12,9 +12,9 @@
 #include <cmocka.h>
 #include <sodium.h>
 
-#include "authority.h"
-#include "diag.h"
-#include "roster.h"
+#include "core/authority.h"
+#include "core/diag.h"
+#include "core/roster.h"
 
 /* ---- helpers ------------------------------------------------------------- */
 

@@ -9,7 +9,7 @@
 
 #include <cmocka.h>
 
-#include "score.h"
+#include "core/score.h"
 
 #define IDSP "\xE3\x80\x80" /* U+3000 ideographic space */
 #define SEP "\x1f"          /* SCORE_BLANK_SEP as a string */

@@ -10,7 +10,7 @@
 
 #include <string.h>
 
-#include "session.h"
+#include "core/session.h"
 
 #define MIN 60000LL
 

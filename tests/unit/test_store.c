@@ -16,9 +16,9 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "journal.h"
-#include "store.h"
-#include "store_int.h"
+#include "core/journal.h"
+#include "core/store.h"
+#include "core/store_int.h"
 
 typedef struct tmp {
     char dir[64];

@@ -10,7 +10,7 @@
 
 #include <cmocka.h>
 
-#include "text.h"
+#include "core/text.h"
 
 #define IDSP "\xE3\x80\x80" /* U+3000 ideographic space */
 

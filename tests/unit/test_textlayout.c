@@ -16,7 +16,7 @@
 
 #include <cmocka.h>
 
-#include "textlayout.h"
+#include "kiosk/textlayout.h"
 
 /* ---- fake measuring ------------------------------------------------------ */
 

@@ -1,10 +1,10 @@
 /* html: the hub's HTML pages: admission tickets and the per-paper report. */
-#include "html.h"
+#include "tools/hub/html.h"
 
 #include <string.h>
 
-#include "../../core/text.h"
-#include "textout.h"
+#include "core/text.h"
+#include "tools/hub/textout.h"
 
 /* ---- admission tickets ------------------------------------------------------------ */
 

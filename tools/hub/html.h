@@ -6,8 +6,8 @@
 
 #include <stdio.h>
 
-#include "hubstore.h"
-#include "workflow.h"
+#include "tools/hub/hubstore.h"
+#include "tools/hub/workflow.h"
 
 /* Writes the A4 admission ticket (准考证) of planned candidate C to F.
  * MASKED_ID: the ID number as printed (first 6 and last 4 digits). */

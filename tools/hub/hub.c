@@ -1,14 +1,14 @@
 /* hub: keys, enrolment and the single ingest path of the results hub. */
-#include "hub.h"
+#include "tools/hub/hub.h"
 
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "../../core/authority.h"
-#include "../../core/b32.h"
-#include "../../core/fileio.h"
-#include "../../core/result.h"
+#include "core/authority.h"
+#include "core/b32.h"
+#include "core/fileio.h"
+#include "core/result.h"
 
 const char *ingest_name(ingest_rc rc)
 {

@@ -9,8 +9,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "../../core/result.h"
-#include "hubstore.h"
+#include "core/result.h"
+#include "tools/hub/hubstore.h"
 
 #define HUB_API_VERSION 1
 #define HUB_MAX_RESULT_BYTES (4u << 20)

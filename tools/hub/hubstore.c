@@ -1,5 +1,5 @@
 /* hubstore: SQLite backend of the hub's storage (see hubstore.h). */
-#include "hubstore.h"
+#include "tools/hub/hubstore.h"
 
 #include <sqlite3.h>
 #include <stdio.h>
@@ -7,11 +7,11 @@
 #include <string.h>
 #include <sys/stat.h>
 
-#include "../../core/fileio.h"
+#include "core/fileio.h"
 
 #define SCHEMA_VERSION 2
 
-#include "hubstore_int.h"
+#include "tools/hub/hubstore_int.h"
 
 static const char SCHEMA[] =
     "CREATE TABLE config(key TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID;"

@@ -6,9 +6,9 @@
 #include <string.h>
 #include <time.h>
 
-#include "../../core/fileio.h"
-#include "hubstore_int.h"
-#include "workflow.h"
+#include "core/fileio.h"
+#include "tools/hub/hubstore_int.h"
+#include "tools/hub/workflow.h"
 
 long long wf_register(hubstore *s, const wf_app *r, const char *batch, int fee, const char *clause, int64_t now)
 {

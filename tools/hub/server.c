@@ -1,5 +1,5 @@
 /* server: HTTP API of the results hub on libmicrohttpd. */
-#include "server.h"
+#include "tools/hub/server.h"
 
 #include <arpa/inet.h>
 #include <jansson.h>
@@ -12,8 +12,8 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "../../core/fileio.h"
-#include "../../core/receipt.h"
+#include "core/fileio.h"
+#include "core/receipt.h"
 
 typedef struct req {
     char *body;

@@ -6,7 +6,7 @@
 
 #include <signal.h>
 
-#include "hub.h"
+#include "tools/hub/hub.h"
 
 #define SERVER_MAX_JSON (16u << 10)
 #define SERVER_TIMEOUT_S 30

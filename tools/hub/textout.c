@@ -1,5 +1,5 @@
 /* textout: HTML and CSV escaping for the hub's outputs. */
-#include "textout.h"
+#include "tools/hub/textout.h"
 
 #include <string.h>
 

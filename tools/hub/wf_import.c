@@ -8,9 +8,9 @@
 #include <string.h>
 #include <time.h>
 
-#include "../../core/fileio.h"
-#include "../../core/text.h"
-#include "workflow_cmd_int.h"
+#include "core/fileio.h"
+#include "core/text.h"
+#include "tools/hub/workflow_cmd_int.h"
 
 /* ---- register ------------------------------------------------------------------ */
 

@@ -5,12 +5,12 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../../core/authority.h"
-#include "../../core/fileio.h"
-#include "../../core/pack.h"
-#include "../../core/text.h"
-#include "textout.h"
-#include "workflow_cmd_int.h"
+#include "core/authority.h"
+#include "core/fileio.h"
+#include "core/pack.h"
+#include "core/text.h"
+#include "tools/hub/textout.h"
+#include "tools/hub/workflow_cmd_int.h"
 
 /* ---- the markers' export ------------------------------------------------------------------------ */
 

@@ -8,11 +8,11 @@
 #include <string.h>
 #include <sys/stat.h>
 
-#include "../../core/authority.h"
-#include "../../core/fileio.h"
-#include "../../core/roster.h"
-#include "html.h"
-#include "workflow_cmd_int.h"
+#include "core/authority.h"
+#include "core/fileio.h"
+#include "core/roster.h"
+#include "tools/hub/html.h"
+#include "tools/hub/workflow_cmd_int.h"
 
 /* ---- planning -------------------------------------------------------------------------- */
 

@@ -8,10 +8,10 @@
 
 #include <stdint.h>
 
-#include "../../core/diag.h"
-#include "../../cert/certrules.h"
-#include "../../cert/eligibility.h"
-#include "hubstore.h"
+#include "core/diag.h"
+#include "cert/certrules.h"
+#include "cert/eligibility.h"
+#include "tools/hub/hubstore.h"
 
 struct sqlite3; /* an unlocked pack (core/pack.h) */
 

@@ -7,10 +7,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../../core/fileio.h"
-#include "../../core/text.h"
-#include "workflow_cmd.h"
-#include "workflow_cmd_int.h"
+#include "core/fileio.h"
+#include "core/text.h"
+#include "tools/hub/workflow_cmd.h"
+#include "tools/hub/workflow_cmd_int.h"
 
 /* ---- messages and small checks ---------------------------------------------------------- */
 

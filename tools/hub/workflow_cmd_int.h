@@ -8,9 +8,9 @@
 #ifndef WORKFLOW_CMD_INT_H
 #define WORKFLOW_CMD_INT_H
 
-#include "../../core/csv.h"
-#include "workflow.h"
-#include "workflow_cmd.h"
+#include "core/csv.h"
+#include "tools/hub/workflow.h"
+#include "tools/hub/workflow_cmd.h"
 
 /* Prints "WHAT: WHY" (WHY freed; NULL: "error") and returns 1. */
 int wfc_err(const char *what, char *why);
