@@ -7,6 +7,7 @@
 #include <strings.h>
 
 #include "core/diag.h"
+#include "core/dynbuf.h"
 #include "core/fileio.h"
 #include "core/text.h"
 #include "core/alloc.h" /* last: counting allocator in test builds */
@@ -60,24 +61,24 @@ static long line_of(const char *buf, size_t pos)
     return line;
 }
 
+/* The table being read. The cell's text is a dynbuf, reused from cell to
+ * cell, whose limit is the cell limit. The arrays of cells and rows are not
+ * dynbufs: they hold pointers and structs, not text, and are bounded by
+ * count (CSV_MAX_COLS, CSV_MAX_ROWS) before they grow. */
 typedef struct builder {
-    char *cell; size_t clen, ccap;
+    dynbuf cell;
     char **cells; size_t ncells, cellcap;
     csv_row *rows; size_t nrows, rowcap;
 } builder;
 
 static int cell_push(builder *b, char c)
 {
-    if (b->clen + 1 >= b->ccap) {
-        size_t cap = b->ccap ? b->ccap * 2 : 64;
-        char *n = realloc(b->cell, cap);
-        if (!n) return CSV_ENOMEM;
-        b->cell = n;
-        b->ccap = cap;
+    switch (dynbuf_add(&b->cell, &c, 1)) {
+    case DYNBUF_OK: return CSV_OK;
+    case DYNBUF_TOO_BIG: return CSV_TOOBIG;
+    case DYNBUF_NOMEM: break;
     }
-    if (b->clen >= CSV_MAX_CELL) return CSV_TOOBIG;
-    b->cell[b->clen++] = c;
-    return CSV_OK;
+    return CSV_ENOMEM;
 }
 
 static int cell_end(builder *b)
@@ -90,12 +91,12 @@ static int cell_end(builder *b)
         b->cells = n;
         b->cellcap = cap;
     }
-    char *s = malloc(b->clen + 1);
+    size_t len = dynbuf_len(&b->cell);
+    char *s = malloc(len + 1);
     if (!s) return CSV_ENOMEM;
-    if (b->clen) memcpy(s, b->cell, b->clen);
-    s[b->clen] = 0;
+    memcpy(s, dynbuf_ptr(&b->cell), len + 1); /* with its NUL */
     b->cells[b->ncells++] = s;
-    b->clen = 0;
+    dynbuf_reset(&b->cell);
     return CSV_OK;
 }
 
@@ -135,6 +136,7 @@ static int row_end(builder *b, long line)
 static csv_rc parse_utf8(const char *s, size_t len, csv_table *out, long *errline, char **why)
 {
     builder b = {0};
+    dynbuf_init(&b.cell, CSV_MAX_CELL);
     size_t i = 0;
     long line = 1, rowline = 1;
     int rc = CSV_OK;
@@ -221,7 +223,7 @@ static csv_rc parse_utf8(const char *s, size_t len, csv_table *out, long *errlin
         if ((rc = cell_end(&b))) goto fail_generic;
         if ((rc = row_end(&b, rowline))) goto fail_generic;
     }
-    free(b.cell);
+    dynbuf_free(&b.cell);
     free(b.cells); /* left over when the input ends with a skipped empty line */
     if (b.nrows == 0) {
         free(b.rows);
@@ -242,7 +244,7 @@ fail_generic:
     }
 fail:
     if (errline) *errline = line;
-    free(b.cell);
+    dynbuf_free(&b.cell);
     free_cells(b.cells, b.ncells);
     csv_table t = {b.rows, b.nrows, 0};
     csv_free(&t);

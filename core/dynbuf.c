@@ -5,6 +5,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/alloc.h" /* last: counting allocator in test builds (its users' allocation-failure tests reach in here) */
+
 void dynbuf_init(dynbuf *b, size_t max) { *b = (dynbuf){NULL, 0, 0, max}; }
 
 void dynbuf_free(dynbuf *b)

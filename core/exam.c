@@ -66,7 +66,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #include "core/authority.h"
 #include "core/fileio.h"
@@ -169,6 +168,8 @@ const char *exam_message(exam_rc rc)
 
 static int64_t now(const exam *e) { return e->pf.now_ms(e->pf.ctx); }
 int64_t exam_now(const exam *e) { return now(e); }
+/* the wall clock: written into rows, the journal and the result, never used to time */
+static int64_t wall(const exam *e) { return e->pf.wall_s(e->pf.ctx); }
 
 /* journal entries the disk refused wait here, in order, and are written
  * first thing when writing works again (nothing is dropped) */
@@ -190,7 +191,7 @@ static int flush_journal(exam *e)
 
 static int journal(exam *e, const char *type, const char *data)
 {
-    int rc = flush_journal(e) == 0 ? store_journal(e->st, e->sid, type, data ? data : "", now(e), (int64_t)time(NULL))
+    int rc = flush_journal(e) == 0 ? store_journal(e->st, e->sid, type, data ? data : "", now(e), wall(e))
                                    : STORE_FULL;
     if (rc != STORE_OK) {
         snprintf(e->alert, sizeof e->alert, "日志写入失败（%s），请检查磁盘", store_strerror(e->st));
@@ -202,7 +203,7 @@ static int journal(exam *e, const char *type, const char *data)
             snprintf(p->type, sizeof p->type, "%s", type);
             snprintf(p->data, sizeof p->data, "%s", data ? data : "");
             p->mono = now(e);
-            p->wall = (int64_t)time(NULL);
+            p->wall = wall(e);
         }
     }
     return rc;
@@ -420,10 +421,10 @@ exam_rc exam_set_pin(exam *e, const char *pin, const char *again)
     randombytes_buf(e->pin_salt, sizeof e->pin_salt);
     pin_digest(e, pin, e->pin_hash);
     e->unlock_at = now(e);
-    int rc = store_begin(e->st);
+    store_rc rc = store_begin(e->st);
     if (rc == STORE_OK) {
-        rc = store_unlock_put(e->st, e->packs[e->pack].id, e->pin_salt, e->pin_hash, (int64_t)time(NULL));
-        if (rc == STORE_OK) rc = store_journal_append(e->st, "", "pin_set", "", now(e), time(NULL), NULL);
+        rc = store_unlock_put(e->st, e->packs[e->pack].id, e->pin_salt, e->pin_hash, wall(e));
+        if (rc == STORE_OK) rc = store_journal_append(e->st, "", "pin_set", "", now(e), wall(e), NULL);
         rc = rc == STORE_OK ? store_commit(e->st) : (store_rollback(e->st), rc);
     }
     if (rc != STORE_OK) snprintf(e->alert, sizeof e->alert, "无法保存解锁状态：%s", store_strerror(e->st));
@@ -466,7 +467,7 @@ static void save_clock(exam *e)
 
 static void save_item(exam *e, int i)
 {
-    int rc = store_save_answer(e->st, e->sid, i, e->resp[i], e->flag[i], now(e), (int64_t)time(NULL));
+    int rc = store_save_answer(e->st, e->sid, i, e->resp[i], e->flag[i], now(e), wall(e));
     e->saved[i] = rc == STORE_OK;
     if (rc != STORE_OK)
         snprintf(e->alert, sizeof e->alert, "答案写入失败（%s），已暂存内存，恢复后自动补存", store_strerror(e->st));
@@ -671,11 +672,11 @@ exam_rc exam_start(exam *e)
     }
     e->have_paper = 1;
     if (alloc_answers(e)) return EXAM_INTERNAL;
-    e->started_wall = (int64_t)time(NULL);
-    int rc = store_begin(e->st);
+    e->started_wall = wall(e);
+    store_rc rc = store_begin(e->st);
     if (rc == STORE_OK) {
         rc = insert_session(e, SS_RUNNING);
-        if (rc == STORE_OK) rc = store_journal_append(e->st, e->sid, "start", e->ticket, now(e), time(NULL), NULL);
+        if (rc == STORE_OK) rc = store_journal_append(e->st, e->sid, "start", e->ticket, now(e), wall(e), NULL);
         rc = rc == STORE_OK ? store_commit(e->st) : (store_rollback(e->st), rc);
     }
     if (rc != STORE_OK) {
@@ -753,13 +754,14 @@ static exam_rc finish(exam *e, session_state status)
     irr_list il = {.n = 0};
     (void)store_irregularity_each(e->st, e->sid, collect_irregularity, &il);
     result_input in = {
-        .session_id = e->sid, .kiosk_id = e->kiosk_id, .site = e->site, .room = e->cand_room, .seat = e->cand_seat,
-        .pack_id = e->packs[e->pack].id, .title = e->packs[e->pack].title, .kind = e->packs[e->pack].kind,
-        .level = e->cand_level, .ticket = e->ticket, .name = e->name, .status = session_state_name(status),
+        .head = {.session_id = e->sid, .kiosk_id = e->kiosk_id, .site = e->site, .room = e->cand_room,
+                 .seat = e->cand_seat, .pack_id = e->packs[e->pack].id, .title = e->packs[e->pack].title,
+                 .kind = e->packs[e->pack].kind, .level = e->cand_level, .ticket = e->ticket, .name = e->name,
+                 .status = session_state_name(status), .started_wall = e->started_wall, .submitted_wall = wall(e),
+                 .elapsed_ms = e->have_paper ? session_elapsed(&e->ss, now(e)) : 0, .extra_ms = e->ss.extra_ms,
+                 .irregularities = il.irr, .nirregularities = il.n},
         .total_points = e->pp.total_points, .pass = e->pp.pass, .partial = e->pp.partial, .seed = e->seed,
-        .seed_len = sizeof e->seed, .started_wall = e->started_wall, .submitted_wall = (int64_t)time(NULL),
-        .elapsed_ms = e->have_paper ? session_elapsed(&e->ss, now(e)) : 0, .extra_ms = e->ss.extra_ms,
-        .answers = answers, .nanswers = n, .irregularities = il.irr, .nirregularities = il.n};
+        .seed_len = sizeof e->seed, .answers = answers, .nanswers = n};
     result_record rr = {.v = 0};
     exam_rc out = EXAM_SAVE_FAILED;
     uint8_t dsk[crypto_sign_SECRETKEYBYTES];
@@ -770,13 +772,13 @@ static exam_rc finish(exam *e, session_state status)
     if (result_build(&in, &rr) != RESULT_OK) { out = EXAM_INTERNAL; goto done; }
     const result_rec *r = &rr.rec;
     keypath = fileio_fmt("%s/device.key", store_dir(e->st));
-    int rc = flush_journal(e) == 0 ? store_begin(e->st) : STORE_FULL;
+    store_rc rc = flush_journal(e) == 0 ? store_begin(e->st) : STORE_FULL;
     if (rc != STORE_OK) goto done;
     char data[128], t[24];
-    snprintf(data, sizeof data, "status=%s score=%s", r->status, text_format_tenths(r->score, t, sizeof t));
+    snprintf(data, sizeof data, "status=%s score=%s", r->head.status, text_format_tenths(r->score, t, sizeof t));
     uint8_t head[JOURNAL_HASH_BYTES];
     int64_t jcount = 0;
-    if ((rc = store_journal_append(e->st, e->sid, "handin", data, now(e), time(NULL), head)) != STORE_OK ||
+    if ((rc = store_journal_append(e->st, e->sid, "handin", data, now(e), wall(e), head)) != STORE_OK ||
         (rc = store_journal_head(e->st, head, &jcount)) != STORE_OK) {
         store_rollback(e->st);
         goto done;
@@ -792,16 +794,16 @@ static exam_rc finish(exam *e, session_state status)
         goto done;
     }
     sodium_memzero(dsk, sizeof dsk);
-    rc = store_outbox_add(e->st, rid, e->sid, (int64_t)time(NULL), sealed, sealed_len);
+    rc = store_outbox_add(e->st, rid, e->sid, wall(e), sealed, sealed_len);
     if (rc == STORE_OK)
-        rc = store_session_finish(e->st, e->sid, r->status, r->elapsed_ms, r->extra_ms, r->submitted_wall, r->score,
-                                  r->pending, receipt);
+        rc = store_session_finish(e->st, e->sid, r->head.status, r->head.elapsed_ms, r->head.extra_ms,
+                                  r->head.submitted_wall, r->score, r->pending, receipt);
     rc = rc == STORE_OK ? store_commit(e->st) : (store_rollback(e->st), rc);
     if (rc == STORE_OK) {
         memcpy(e->receipt, receipt, sizeof receipt);
         e->score = r->score;
         e->pending = r->pending;
-        snprintf(e->status, sizeof e->status, "%s", r->status);
+        snprintf(e->status, sizeof e->status, "%s", r->head.status);
         out = EXAM_OK;
     }
 done:
@@ -879,13 +881,13 @@ exam_rc exam_mark_absent(exam *e, const char *ticket_in)
     e->pf.random_bytes(e->pf.ctx, sidb, sizeof sidb);
     sodium_bin2hex(e->sid, sizeof e->sid, sidb, sizeof sidb);
     memset(e->seed, 0, sizeof e->seed);
-    e->started_wall = (int64_t)time(NULL);
+    e->started_wall = wall(e);
     memset(&e->pp, 0, sizeof e->pp);
     e->pp.pass = paper_setting(e->packdb, "pass");
     e->pp.total_points = paper_setting(e->packdb, "points");
     session_init(&e->ss, 0, 0);
     if (session_go(&e->ss, SS_ABSENT, now(e))) return EXAM_INTERNAL; /* ready → absent: never refused */
-    int dbrc = store_begin(e->st);
+    store_rc dbrc = store_begin(e->st);
     if (dbrc == STORE_OK) {
         dbrc = insert_session(e, SS_ABSENT);
         dbrc = dbrc == STORE_OK ? store_commit(e->st) : (store_rollback(e->st), dbrc);
@@ -934,12 +936,12 @@ exam_rc exam_extend(exam *e, int minutes)
 
 exam_rc exam_irregularity(exam *e, const char *category, const char *note)
 {
-    int rc = store_begin(e->st);
+    store_rc rc = store_begin(e->st);
     if (rc == STORE_OK) {
-        rc = store_irregularity_add(e->st, e->sid, category, note, now(e), (int64_t)time(NULL));
+        rc = store_irregularity_add(e->st, e->sid, category, note, now(e), wall(e));
         char d[256];
         snprintf(d, sizeof d, "%s: %s", category, note);
-        if (rc == STORE_OK) rc = store_journal_append(e->st, e->sid, "irregularity", d, now(e), time(NULL), NULL);
+        if (rc == STORE_OK) rc = store_journal_append(e->st, e->sid, "irregularity", d, now(e), wall(e), NULL);
         rc = rc == STORE_OK ? store_commit(e->st) : (store_rollback(e->st), rc);
     }
     return rc == STORE_OK ? EXAM_OK : EXAM_SAVE_FAILED;
@@ -978,10 +980,10 @@ exam_rc exam_stop(exam *e, const char *reason)
 exam_rc exam_lock(exam *e)
 {
     if (e->phase != PHASE_LOGIN && e->phase != PHASE_DONE) return EXAM_BAD_STATE;
-    int rc = store_begin(e->st);
+    store_rc rc = store_begin(e->st);
     if (rc == STORE_OK) {
         rc = store_unlock_delete(e->st, e->packs[e->pack].id);
-        if (rc == STORE_OK) rc = store_journal_append(e->st, "", "lock", e->packs[e->pack].id, now(e), time(NULL), NULL);
+        if (rc == STORE_OK) rc = store_journal_append(e->st, "", "lock", e->packs[e->pack].id, now(e), wall(e), NULL);
         rc = rc == STORE_OK ? store_commit(e->st) : (store_rollback(e->st), rc);
     }
     if (rc != STORE_OK) return EXAM_SAVE_FAILED;

@@ -51,6 +51,11 @@ int fileio_read(const char *path, size_t max, unsigned char **out, size_t *len, 
         close(fd);
         return -1;
     }
+    /* Not a dynbuf: the size is known from fstat, so the buffer is allocated
+     * once and read(2) fills it in place. A dynbuf only appends bytes the
+     * caller already holds: it would need a bounce buffer, copy every byte
+     * of files up to a 1 GiB pack once more, and grow by doubling from 32
+     * bytes instead of being sized once. */
     size_t cap = (size_t)st.st_size + 1, n = 0;
     unsigned char *buf = malloc(cap);
     if (!buf) {

@@ -131,11 +131,11 @@ pack_rc pack_unwrap_key(const uint8_t *buf, size_t len, const char *typed, uint8
 pack_rc pack_decrypt(const uint8_t *buf, size_t len, const uint8_t key[PACK_KEY_BYTES], uint8_t **img, size_t *imglen,
                      char **why) __attribute__((warn_unused_result));
 
-/* Opens the content as an in-memory, read-only SQLite database: verify,
- * unwrap, decrypt, inflate, sqlite3_deserialize. Nothing touches disk. */
 /* Closes a content database from pack_open / pack_open_with_key (NULL is fine). */
 void pack_close(sqlite3 *db);
 
+/* Opens the content as an in-memory, read-only SQLite database: verify,
+ * unwrap, decrypt, inflate, sqlite3_deserialize. Nothing touches disk. */
 pack_rc pack_open(const uint8_t *buf, size_t len, const uint8_t pk[32], const char *typed, sqlite3 **db, char **why)
     __attribute__((warn_unused_result));
 

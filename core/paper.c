@@ -306,3 +306,39 @@ int paper_setting(sqlite3 *pack, const char *key)
     sqlite3_finalize(s);
     return v;
 }
+
+int paper_each_rule(sqlite3 *pack, paper_rule_fn fn, void *ctx, char **why)
+{
+    static const char RULES[] =
+        "SELECT p.heading, p.type, ifnull(p.section,''), p.count,"
+        " (SELECT count(*) FROM pool WHERE part=p.seq), (SELECT min(points) FROM pool WHERE part=p.seq),"
+        " (SELECT max(points) FROM pool WHERE part=p.seq), (SELECT sum(points) FROM pool WHERE part=p.seq)"
+        " FROM part p ORDER BY p.seq";
+    sqlite3_stmt *st;
+    if (sqlite3_prepare_v2(pack, RULES, -1, &st, NULL) != SQLITE_OK) {
+        *why = fileio_fmt("%s", sqlite3_errmsg(pack));
+        return -1;
+    }
+    int step;
+    while ((step = sqlite3_step(st)) == SQLITE_ROW) {
+        paper_rule r = {
+            .heading = (const char *)sqlite3_column_text(st, 0),
+            .type = (const char *)sqlite3_column_text(st, 1),
+            .section = (const char *)sqlite3_column_text(st, 2),
+            .count = sqlite3_column_int(st, 3),
+            .pool = sqlite3_column_int(st, 4),
+            .min_points = sqlite3_column_int(st, 5),
+            .max_points = sqlite3_column_int(st, 6),
+            .sum_points = sqlite3_column_int(st, 7),
+        };
+        if (!r.heading || !r.type || !r.section) { step = SQLITE_NOMEM; break; } /* NOT NULL columns: out of memory */
+        if (fn(ctx, &r)) { step = SQLITE_DONE; break; }
+    }
+    int rc = 0;
+    if (step != SQLITE_DONE) { /* a read that failed part-way is an error, not the end */
+        *why = fileio_fmt("%s", step == SQLITE_NOMEM ? "out of memory" : sqlite3_errmsg(pack));
+        rc = -1;
+    }
+    sqlite3_finalize(st);
+    return rc;
+}

@@ -73,4 +73,21 @@ void paper_question_free(paper_question *q);
  * late_entry, pass, points, …); 0 when absent. */
 int paper_setting(sqlite3 *pack, const char *key);
 
+/* One draw rule of the unlocked pack (a part of every paper drawn from it)
+ * with its pool, as the packager checks it (exampack inspect). The strings
+ * belong to the pack and live until FN returns. */
+typedef struct paper_rule {
+    const char *heading; /* 一、判断题 */
+    const char *type;    /* as stored: "judge", … */
+    const char *section; /* "" when the rule takes any section */
+    int count;           /* questions drawn */
+    int pool;            /* questions to draw from */
+    int min_points, max_points, sum_points; /* tenths, over the pool */
+} paper_rule;
+typedef int (*paper_rule_fn)(void *ctx, const paper_rule *r);
+/* Calls FN for each rule of PACK in paper order; stops when FN returns
+ * non-zero. Returns 0, or -1 with *WHY (caller frees) when the pack could
+ * not be read (the rules seen so far are then not all of them). */
+int paper_each_rule(sqlite3 *pack, paper_rule_fn fn, void *ctx, char **why) __attribute__((warn_unused_result));
+
 #endif

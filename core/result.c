@@ -12,31 +12,24 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/b32.h"
 #include "core/csv.h"
+#include "core/dynbuf.h"
 #include "core/fileio.h"
 #include "core/text.h"
 #include "core/alloc.h" /* last: counting allocator in test builds */
 
+/* The JSON text being written: a dynbuf, and its first failure, after which
+ * nothing more is added (a dynbuf that failed is empty again, and later
+ * appends would start a truncated text). */
 typedef struct buf {
-    char *p;
-    size_t n, cap;
-    int oom;
+    dynbuf d;
+    dynbuf_rc rc;
 } buf;
 
 static void put(buf *b, const char *s, size_t n)
 {
-    if (b->oom) return;
-    if (b->n + n + 1 > b->cap) {
-        size_t cap = b->cap ? b->cap * 2 : 1024;
-        while (cap < b->n + n + 1) cap *= 2;
-        char *p = realloc(b->p, cap);
-        if (!p) { b->oom = 1; return; }
-        b->p = p;
-        b->cap = cap;
-    }
-    memcpy(b->p + b->n, s, n);
-    b->n += n;
-    b->p[b->n] = 0;
+    if (b->rc == DYNBUF_OK) b->rc = dynbuf_add(&b->d, s, n);
 }
 
 static void puts_(buf *b, const char *s) { put(b, s, strlen(s)); }
@@ -44,12 +37,11 @@ static void puts_(buf *b, const char *s) { put(b, s, strlen(s)); }
 static void putf(buf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 static void putf(buf *b, const char *fmt, ...)
 {
-    char tmp[256];
+    if (b->rc != DYNBUF_OK) return;
     va_list ap;
     va_start(ap, fmt);
-    int n = vsnprintf(tmp, sizeof tmp, fmt, ap);
+    b->rc = dynbuf_vprintf(&b->d, fmt, ap);
     va_end(ap);
-    if (n > 0) put(b, tmp, (size_t)n < sizeof tmp ? (size_t)n : sizeof tmp - 1);
 }
 
 /* a JSON string literal; control characters escaped, valid UTF-8 kept and
@@ -137,18 +129,18 @@ static const char *const STATUSES[] = {"submitted", "timeout", "forced", "absent
 
 static const field RECORD_FIELDS[] = {
     {"v", K_VERSION, 0, 1, 1, 1, NULL},
-    {"session", K_STR, REC(session_id), 1, 0, RESULT_MAX_ID, NULL},
-    {"kiosk", K_STR, REC(kiosk_id), 1, 0, RESULT_MAX_KIOSK, NULL},
-    {"site", K_STR, REC(site), 0, 0, 0, NULL},
-    {"room", K_STR, REC(room), 0, 0, 0, NULL},
-    {"seat", K_INT, REC(seat), 0, ANY_INT, NULL},
-    {"pack_id", K_STR, REC(pack_id), 1, 0, RESULT_MAX_ID, NULL},
-    {"title", K_STR, REC(title), 1, 0, RESULT_MAX_TITLE, NULL},
-    {"kind", K_STR, REC(kind), 1, 0, RESULT_MAX_WORD, NULL},
-    {"level", K_INT, REC(level), 1, 1, 5, NULL},
-    {"ticket", K_STR, REC(ticket), 1, 0, RESULT_MAX_ID, NULL},
-    {"name", K_STR, REC(name), 1, 0, RESULT_MAX_NAME, NULL},
-    {"status", K_STR, REC(status), 1, 0, RESULT_MAX_WORD, STATUSES},
+    {"session", K_STR, REC(head.session_id), 1, 0, RESULT_MAX_ID, NULL},
+    {"kiosk", K_STR, REC(head.kiosk_id), 1, 0, RESULT_MAX_KIOSK, NULL},
+    {"site", K_STR, REC(head.site), 0, 0, 0, NULL},
+    {"room", K_STR, REC(head.room), 0, 0, 0, NULL},
+    {"seat", K_INT, REC(head.seat), 0, ANY_INT, NULL},
+    {"pack_id", K_STR, REC(head.pack_id), 1, 0, RESULT_MAX_ID, NULL},
+    {"title", K_STR, REC(head.title), 1, 0, RESULT_MAX_TITLE, NULL},
+    {"kind", K_STR, REC(head.kind), 1, 0, RESULT_MAX_WORD, NULL},
+    {"level", K_INT, REC(head.level), 1, 1, 5, NULL},
+    {"ticket", K_STR, REC(head.ticket), 1, 0, RESULT_MAX_ID, NULL},
+    {"name", K_STR, REC(head.name), 1, 0, RESULT_MAX_NAME, NULL},
+    {"status", K_STR, REC(head.status), 1, 0, RESULT_MAX_WORD, STATUSES},
     {"score", K_SCORE_TEXT, REC(score), 0, 0, 0, NULL},
     {"score_tenths", K_INT, REC(score), 1, 0, 1000, NULL},
     {"total_tenths", K_INT, REC(total_points), 0, ANY_INT, NULL},
@@ -156,10 +148,10 @@ static const field RECORD_FIELDS[] = {
     {"passed", K_PASSED, REC(passed), 1, 0, 1, NULL},
     {"pending", K_INT, REC(pending), 1, 0, 100000, NULL},
     {"seed", K_STR, REC(seed_hex), 0, 0, 0, NULL},
-    {"started_at", K_I64, REC(started_wall), 0, ANY_I64, NULL},
-    {"submitted_at", K_I64, REC(submitted_wall), 1, 0, INT64_MAX, NULL},
-    {"elapsed_ms", K_I64, REC(elapsed_ms), 0, ANY_I64, NULL},
-    {"extra_ms", K_I64, REC(extra_ms), 0, ANY_I64, NULL},
+    {"started_at", K_I64, REC(head.started_wall), 0, ANY_I64, NULL},
+    {"submitted_at", K_I64, REC(head.submitted_wall), 1, 0, INT64_MAX, NULL},
+    {"elapsed_ms", K_I64, REC(head.elapsed_ms), 0, ANY_I64, NULL},
+    {"extra_ms", K_I64, REC(head.extra_ms), 0, ANY_I64, NULL},
     {"items", K_ITEMS, 0, 0, 0, 0, NULL},
     {"irregularities", K_IRREGS, 0, 0, 0, 0, NULL},
     {"journal_head", K_STR, REC(journal_head_hex), 0, 0, 0, NULL},
@@ -208,12 +200,12 @@ static void put_field(buf *b, const field *f, const void *base, const result_rec
     case K_QTYPE: putstr(b, qtype_name(CAT(base, f->off, qtype))); break;
     case K_ITEMS:
     case K_IRREGS: {
-        int items = f->kind == K_ITEMS, n = items ? r->nitems : r->nirregularities;
+        int items = f->kind == K_ITEMS, n = items ? r->nitems : r->head.nirregularities;
         puts_(b, "[");
         for (int i = 0; i < n; i++) {
             if (i) puts_(b, ",");
             if (items) put_fields(b, ITEM_FIELDS, NFIELDS(ITEM_FIELDS), &r->items[i], r, i);
-            else put_fields(b, IRREG_FIELDS, NFIELDS(IRREG_FIELDS), &r->irregularities[i], r, i);
+            else put_fields(b, IRREG_FIELDS, NFIELDS(IRREG_FIELDS), &r->head.irregularities[i], r, i);
         }
         puts_(b, "]");
         break;
@@ -233,10 +225,14 @@ static void put_fields(buf *b, const field *f, size_t nf, const void *base, cons
 
 char *result_json(const result_rec *r)
 {
-    buf b = {0};
+    /* Limit: RESULT_MAX_JSON, the longest JSON result_seal seals and
+     * result_parse reads (FORMAT.md §8): a longer text could never reach the
+     * hub, so writing stops there instead of growing without bound. */
+    buf b = {.rc = DYNBUF_OK};
+    dynbuf_init(&b.d, RESULT_MAX_JSON);
     put_fields(&b, RECORD_FIELDS, NFIELDS(RECORD_FIELDS), r, r, 0);
-    if (b.oom) { free(b.p); return NULL; }
-    return b.p;
+    if (b.rc != DYNBUF_OK) return NULL; /* the dynbuf freed itself */
+    return dynbuf_take(&b.d, NULL);
 }
 
 /* ---- signing, sealing, opening ---------------------------------------- */
@@ -248,20 +244,21 @@ void result_kiosk_id(const uint8_t pk[crypto_sign_PUBLICKEYBYTES], char out[17])
     sodium_bin2hex(out, 17, h, 8);
 }
 
+_Static_assert(RESULT_RECEIPT_BYTES == 4 + 1 + 4 + 1, "a receipt is XXXX-XXXX and its NUL");
+
+/* The result id (hex of the first 16 bytes of BLAKE2b-256 over PLAIN) and,
+ * when RECEIPT is not NULL, the receipt (FORMAT.md §8). */
 static void ids_of(const uint8_t *plain, size_t len, char result_id[RESULT_ID_HEX], char *receipt)
 {
-    static const char B32[] = "0123456789ABCDEFGHJKMNPQRSTVWXYZ";
     uint8_t h[32];
     crypto_generichash(h, sizeof h, plain, len, NULL, 0);
     sodium_bin2hex(result_id, RESULT_ID_HEX, h, 16);
-    if (receipt) {
-        uint64_t v = 0;
-        for (int i = 0; i < 5; i++) v = v << 8 | h[i];
-        for (int i = 0, o = 0; i < 8; i++) {
-            if (i == 4) receipt[o++] = '-';
-            receipt[o++] = B32[(v >> (35 - 5 * i)) & 31];
-            receipt[o] = 0;
-        }
+    if (receipt) { /* the first 40 bits as 8 base32 digits, "XXXX-XXXX" */
+        char d[9];
+        (void)b32_encode(h, 5, d, sizeof d);
+        memcpy(receipt, d, 4);
+        receipt[4] = '-';
+        memcpy(receipt + 5, d + 4, 5); /* 4 digits and the NUL */
     }
 }
 
@@ -689,9 +686,9 @@ static int map_fields(const jreader *j, int obj, const field *f, size_t nf, void
             result_rec *r = base;
             void *arr;
             if (map_array(j, v, IRREG_FIELDS, NFIELDS(IRREG_FIELDS), sizeof(result_irregularity), &arr,
-                          &r->nirregularities))
+                          &r->head.nirregularities))
                 return -1;
-            r->irregularities = m->irregularities = arr;
+            r->head.irregularities = m->irregularities = arr;
             break;
         }
         case K_SCORE_TEXT:
@@ -827,16 +824,11 @@ result_rc result_build(const result_input *in, result_record *out)
         pending += pend;
     }
     if (in->seed_len) sodium_bin2hex(strs, seed_hex, in->seed, in->seed_len);
-    int absent = in->status && !strcmp(in->status, "absent");
+    int absent = in->head.status && !strcmp(in->head.status, "absent");
     out->rec = (result_rec){
-        .session_id = in->session_id, .kiosk_id = in->kiosk_id, .site = in->site, .room = in->room,
-        .seat = in->seat, .pack_id = in->pack_id, .title = in->title, .kind = in->kind, .level = in->level,
-        .ticket = in->ticket, .name = in->name, .status = in->status, .score = total,
-        .total_points = in->total_points ? in->total_points : 1000,
-        .pass = absent && !in->pass ? 60 : in->pass, .pending = pending, .seed_hex = strs,
-        .started_wall = in->started_wall, .submitted_wall = in->submitted_wall, .elapsed_ms = in->elapsed_ms,
-        .extra_ms = in->extra_ms, .items = items, .nitems = n, .irregularities = in->irregularities,
-        .nirregularities = in->nirregularities, .journal_head_hex = m->journal_hex, .journal_count = 0};
+        .head = in->head, .score = total, .total_points = in->total_points ? in->total_points : 1000,
+        .pass = absent && !in->pass ? 60 : in->pass, .pending = pending, .seed_hex = strs, .items = items,
+        .nitems = n, .journal_head_hex = m->journal_hex, .journal_count = 0};
     return RESULT_OK;
 }
 

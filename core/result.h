@@ -72,29 +72,37 @@ typedef struct result_irregularity {
     int64_t mono_ms;
 } result_irregularity;
 
-typedef struct result_rec {
+/* The sitting as the engine knows it and as the record carries it: who,
+ * where, which paper, how it ended, when, and what happened. result_build
+ * copies it unchanged from its input into the record. */
+typedef struct result_head {
     const char *session_id, *kiosk_id, *site, *room;
     int seat;
     const char *pack_id, *title, *kind;
     int level;
     const char *ticket, *name;
     const char *status;         /* submitted | timeout | forced | absent */
+    int64_t started_wall, submitted_wall, elapsed_ms, extra_ms;
+    const result_irregularity *irregularities;
+    int nirregularities;
+} result_head;
+
+typedef struct result_rec {
+    result_head head;
     int score, total_points;    /* tenths */
     int pass;                   /* points */
     int pending;                /* items awaiting marking */
     const char *seed_hex;
-    int64_t started_wall, submitted_wall, elapsed_ms, extra_ms;
     const result_item *items;
     int nitems;
-    const result_irregularity *irregularities;
-    int nirregularities;
     const char *journal_head_hex;
     int64_t journal_count;
     int passed;                 /* result_parse: as recorded; result_json derives it
                                    (score >= pass * 10 and nothing pending) and ignores this */
 } result_rec;
 
-/* Returns the JSON text of R (malloc'd) or NULL on allocation failure. */
+/* Returns the JSON text of R (malloc'd), or NULL when out of memory or when
+ * the text would pass RESULT_MAX_JSON (which result_seal refuses anyway). */
 char *result_json(const result_rec *r);
 
 /* Signs JSON with DEVICE_SK and seals it to BOX_PK. *sealed is malloc'd.
@@ -160,22 +168,14 @@ typedef struct result_answer {
 } result_answer;
 
 typedef struct result_input {
-    const char *session_id, *kiosk_id, *site, *room;
-    int seat;
-    const char *pack_id, *title, *kind;
-    int level;
-    const char *ticket, *name;
-    const char *status;         /* submitted | timeout | forced | absent */
+    result_head head;           /* into the record as it is */
     int total_points;           /* the paper's, tenths; 0 = not set: 1000 */
     int pass;                   /* the paper's pass mark, points; 0 = not set: 60 for an absence */
     multi_partial partial;      /* the paper's rule for multiple choice */
     const uint8_t *seed;        /* the paper's seed, SEED_LEN bytes (all zero for an absence) */
     size_t seed_len;
-    int64_t started_wall, submitted_wall, elapsed_ms, extra_ms;
     const result_answer *answers;
     int nanswers;
-    const result_irregularity *irregularities;
-    int nirregularities;
 } result_input;
 
 /* Builds the record of IN into OUT->rec (OUT->v = 1): items marked, score

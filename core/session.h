@@ -23,6 +23,7 @@
 /* Platform services handed to the engine (DESIGN.md): no globals. */
 typedef struct platform {
     int64_t (*now_ms)(void *ctx);                           /* monotonic milliseconds */
+    int64_t (*wall_s)(void *ctx);                           /* wall clock, Unix seconds: only recorded, never timed by */
     void (*random_bytes)(void *ctx, void *buf, size_t n);
     void (*log)(void *ctx, const char *msg);
     void *ctx;

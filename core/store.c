@@ -57,6 +57,8 @@ void store_fail_writes(store *st, int n) { st->fail_writes = n; }
 int store_fail_writes_left(const store *st) { return st->fail_writes; }
 #endif
 
+const char *store_rc_str(store_rc rc) { return sqlite3_errstr((int)rc); }
+
 const char *store_strerror(store *st)
 {
     if (st->last_rc) return sqlite3_errstr(st->last_rc); /* e.g. "database or disk is full" */
@@ -147,7 +149,7 @@ int store_open(const char *dir, int create, store **out, char **why)
     free(path);
     st->dir = strdup(dir);
     sqlite3_busy_timeout(st->db, 5000);
-    sqlite3_extended_result_codes(st->db, 1);
+    sqlite3_extended_result_codes(st->db, 0); /* primary codes: store_rc */
     if (exec(st, "PRAGMA journal_mode=WAL") || exec(st, "PRAGMA synchronous=FULL") ||
         exec(st, "PRAGMA foreign_keys=ON") || exec(st, "PRAGMA secure_delete=ON")) {
         *why = fileio_fmt("cannot set up the database: %s", sqlite3_errmsg(st->db));
@@ -188,9 +190,9 @@ void store_close(store *st)
     free(st);
 }
 
-int store_begin(store *st) { return exec(st, "BEGIN IMMEDIATE"); }
+store_rc store_begin(store *st) { return exec(st, "BEGIN IMMEDIATE"); }
 
-int store_commit(store *st)
+store_rc store_commit(store *st)
 {
 #ifdef EXAM_TEST_HOOKS
     if (st->fail_writes > 0) { /* simulated full disk, for tests */
@@ -218,7 +220,7 @@ char *store_meta_get(store *st, const char *key)
     return v;
 }
 
-int store_meta_set(store *st, const char *key, const char *value)
+store_rc store_meta_set(store *st, const char *key, const char *value)
 {
     sqlite3_stmt *s;
     if (prepare(st, "INSERT OR REPLACE INTO meta VALUES(?,?)", &s) != SQLITE_OK) return sqlite3_errcode(st->db);
@@ -229,7 +231,7 @@ int store_meta_set(store *st, const char *key, const char *value)
 
 /* ---- packs and rosters ----------------------------------------------------------- */
 
-int store_pack_add(store *st, const store_pack_row *p, int *added)
+store_rc store_pack_add(store *st, const store_pack_row *p, int *added)
 {
     sqlite3_stmt *s;
     if (added) *added = 0;
@@ -266,7 +268,7 @@ static int pack_row_cb(sqlite3_stmt *s, void *arg)
     return v->fn(v->ctx, &r);
 }
 
-int store_pack_each(store *st, unsigned flags, store_pack_fn fn, void *ctx)
+store_rc store_pack_each(store *st, unsigned flags, store_pack_fn fn, void *ctx)
 {
     char sql[160];
     snprintf(sql, sizeof sql, "SELECT pack_id, title, level, kind, duration, questions, added, %s FROM pack ORDER BY added%s",
@@ -278,7 +280,7 @@ int store_pack_each(store *st, unsigned flags, store_pack_fn fn, void *ctx)
     return each_row(st, s, pack_row_cb, &v);
 }
 
-int store_pack_get(store *st, const char *pack_id, uint8_t **bytes, size_t *len)
+store_rc store_pack_get(store *st, const char *pack_id, uint8_t **bytes, size_t *len)
 {
     *bytes = NULL;
     *len = 0;
@@ -303,7 +305,7 @@ int store_pack_get(store *st, const char *pack_id, uint8_t **bytes, size_t *len)
     return rc;
 }
 
-int store_roster_add(store *st, const store_roster_row *r, int *added)
+store_rc store_roster_add(store *st, const store_roster_row *r, int *added)
 {
     sqlite3_stmt *s;
     if (added) *added = 0;
@@ -334,7 +336,7 @@ static int roster_row_cb(sqlite3_stmt *s, void *arg)
     return v->fn(v->ctx, &r);
 }
 
-int store_roster_each(store *st, unsigned flags, store_roster_fn fn, void *ctx)
+store_rc store_roster_each(store *st, unsigned flags, store_roster_fn fn, void *ctx)
 {
     char sql[128];
     snprintf(sql, sizeof sql, "SELECT roster_id, candidates, added, %s FROM roster ORDER BY added%s",
@@ -348,7 +350,7 @@ int store_roster_each(store *st, unsigned flags, store_roster_fn fn, void *ctx)
 
 /* ---- unlock state ----------------------------------------------------------------- */
 
-int store_unlock_put(store *st, const char *pack_id, const uint8_t salt[STORE_PIN_SALT_BYTES],
+store_rc store_unlock_put(store *st, const char *pack_id, const uint8_t salt[STORE_PIN_SALT_BYTES],
                      const uint8_t hash[STORE_PIN_HASH_BYTES], int64_t wall)
 {
     sqlite3_stmt *s;
@@ -361,7 +363,7 @@ int store_unlock_put(store *st, const char *pack_id, const uint8_t salt[STORE_PI
     return run(st, s);
 }
 
-int store_unlock_get(store *st, const char *pack_id, uint8_t salt[STORE_PIN_SALT_BYTES],
+store_rc store_unlock_get(store *st, const char *pack_id, uint8_t salt[STORE_PIN_SALT_BYTES],
                      uint8_t hash[STORE_PIN_HASH_BYTES], int64_t *age_ms)
 {
     sqlite3_stmt *s;
@@ -380,7 +382,7 @@ int store_unlock_get(store *st, const char *pack_id, uint8_t salt[STORE_PIN_SALT
     return rc;
 }
 
-int store_unlock_latest(store *st, char pack_id[STORE_ID_MAX + 1])
+store_rc store_unlock_latest(store *st, char pack_id[STORE_ID_MAX + 1])
 {
     sqlite3_stmt *s;
     int rc = prepare(st, "SELECT pack_id FROM unlock ORDER BY wall DESC LIMIT 1", &s);
@@ -394,7 +396,7 @@ int store_unlock_latest(store *st, char pack_id[STORE_ID_MAX + 1])
     return rc;
 }
 
-int store_unlock_set_age(store *st, const char *pack_id, int64_t age_ms)
+store_rc store_unlock_set_age(store *st, const char *pack_id, int64_t age_ms)
 {
     sqlite3_stmt *s;
     int rc = prepare(st, "UPDATE unlock SET age_ms=? WHERE pack_id=?", &s);
@@ -404,7 +406,7 @@ int store_unlock_set_age(store *st, const char *pack_id, int64_t age_ms)
     return run(st, s);
 }
 
-int store_unlock_delete(store *st, const char *pack_id)
+store_rc store_unlock_delete(store *st, const char *pack_id)
 {
     sqlite3_stmt *s;
     int rc = prepare(st, "DELETE FROM unlock WHERE pack_id=?", &s);
@@ -415,7 +417,7 @@ int store_unlock_delete(store *st, const char *pack_id)
 
 /* ---- sessions ------------------------------------------------------------------------ */
 
-int store_session_insert(store *st, const store_session_row *r)
+store_rc store_session_insert(store *st, const store_session_row *r)
 {
     sqlite3_stmt *s;
     int rc = prepare(st,
@@ -460,7 +462,7 @@ static int session_row_cb(sqlite3_stmt *s, void *arg)
     return v->fn(v->ctx, &r);
 }
 
-int store_session_get(store *st, const char *id, store_session_fn fn, void *ctx)
+store_rc store_session_get(store *st, const char *id, store_session_fn fn, void *ctx)
 {
     sqlite3_stmt *s;
     int rc = prepare(st, "SELECT " SESSION_COLS " FROM session WHERE id=?", &s);
@@ -477,7 +479,7 @@ int store_session_get(store *st, const char *id, store_session_fn fn, void *ctx)
     return rc;
 }
 
-int store_session_each(store *st, store_session_fn fn, void *ctx)
+store_rc store_session_each(store *st, store_session_fn fn, void *ctx)
 {
     sqlite3_stmt *s;
     int rc = prepare(st, "SELECT " SESSION_COLS " FROM session ORDER BY rowid", &s);
@@ -486,7 +488,7 @@ int store_session_each(store *st, store_session_fn fn, void *ctx)
     return each_row(st, s, session_row_cb, &v);
 }
 
-int store_session_latest_active(store *st, char id[STORE_ID_MAX + 1], char pack_id[STORE_ID_MAX + 1])
+store_rc store_session_latest_active(store *st, char id[STORE_ID_MAX + 1], char pack_id[STORE_ID_MAX + 1])
 {
     sqlite3_stmt *s;
     int rc = prepare(st, "SELECT id, pack_id FROM session WHERE active=1 ORDER BY rowid DESC LIMIT 1", &s);
@@ -501,7 +503,7 @@ int store_session_latest_active(store *st, char id[STORE_ID_MAX + 1], char pack_
     return rc;
 }
 
-int store_session_count(store *st, const char *ticket, const char *pack_id, int *count)
+store_rc store_session_count(store *st, const char *ticket, const char *pack_id, int *count)
 {
     sqlite3_stmt *s;
     *count = 0;
@@ -515,7 +517,7 @@ int store_session_count(store *st, const char *ticket, const char *pack_id, int 
     return rc;
 }
 
-int store_save_clock(store *st, const char *session, int64_t elapsed_ms, int64_t extra_ms, int current)
+store_rc store_save_clock(store *st, const char *session, int64_t elapsed_ms, int64_t extra_ms, int current)
 {
     sqlite3_stmt *s;
 #ifdef EXAM_TEST_HOOKS
@@ -532,7 +534,7 @@ int store_save_clock(store *st, const char *session, int64_t elapsed_ms, int64_t
     return rc;
 }
 
-int store_session_finish(store *st, const char *id, const char *state, int64_t elapsed_ms, int64_t extra_ms,
+store_rc store_session_finish(store *st, const char *id, const char *state, int64_t elapsed_ms, int64_t extra_ms,
                          int64_t ended_wall, int score, int pending, const char *receipt)
 {
     sqlite3_stmt *s;
@@ -554,7 +556,7 @@ int store_session_finish(store *st, const char *id, const char *state, int64_t e
 
 /* ---- answers ----------------------------------------------------------------------------- */
 
-int store_save_answer(store *st, const char *session, int item, const char *response, int flagged, int64_t mono_ms,
+store_rc store_save_answer(store *st, const char *session, int item, const char *response, int flagged, int64_t mono_ms,
                       int64_t wall)
 {
     int rc = store_begin(st);
@@ -598,7 +600,7 @@ static int answer_row_cb(sqlite3_stmt *s, void *arg)
     return v->fn(v->ctx, &r);
 }
 
-int store_answer_each(store *st, const char *session, store_answer_fn fn, void *ctx)
+store_rc store_answer_each(store *st, const char *session, store_answer_fn fn, void *ctx)
 {
     sqlite3_stmt *s;
     int rc = prepare(st, "SELECT item, response, flagged, mono_ms FROM answer WHERE session=?", &s);
@@ -610,7 +612,7 @@ int store_answer_each(store *st, const char *session, store_answer_fn fn, void *
 
 /* ---- irregularities ------------------------------------------------------------------------ */
 
-int store_irregularity_add(store *st, const char *session, const char *category, const char *note, int64_t mono_ms,
+store_rc store_irregularity_add(store *st, const char *session, const char *category, const char *note, int64_t mono_ms,
                            int64_t wall)
 {
     sqlite3_stmt *s;
@@ -636,7 +638,7 @@ static int irregularity_row_cb(sqlite3_stmt *s, void *arg)
     return v->fn(v->ctx, &r);
 }
 
-int store_irregularity_each(store *st, const char *session, store_irregularity_fn fn, void *ctx)
+store_rc store_irregularity_each(store *st, const char *session, store_irregularity_fn fn, void *ctx)
 {
     sqlite3_stmt *s;
     int rc = prepare(st, "SELECT category, note, mono_ms, wall FROM irregularity WHERE session=? ORDER BY id", &s);
@@ -648,7 +650,7 @@ int store_irregularity_each(store *st, const char *session, store_irregularity_f
 
 /* ---- results outbox ----------------------------------------------------------------------------- */
 
-int store_outbox_add(store *st, const char *result_id, const char *session, int64_t created, const uint8_t *sealed,
+store_rc store_outbox_add(store *st, const char *result_id, const char *session, int64_t created, const uint8_t *sealed,
                      size_t len)
 {
     sqlite3_stmt *s;
@@ -677,7 +679,7 @@ static int outbox_row_cb(sqlite3_stmt *s, void *arg)
 
 #define OUTBOX_COLS "result_id, session, created, sealed, delivered, receipt, exported"
 
-int store_outbox_each(store *st, store_outbox_fn fn, void *ctx)
+store_rc store_outbox_each(store *st, store_outbox_fn fn, void *ctx)
 {
     sqlite3_stmt *s;
     int rc = prepare(st, "SELECT " OUTBOX_COLS " FROM outbox ORDER BY rowid", &s);
@@ -686,7 +688,7 @@ int store_outbox_each(store *st, store_outbox_fn fn, void *ctx)
     return each_row(st, s, outbox_row_cb, &v);
 }
 
-int store_outbox_each_pending(store *st, store_outbox_fn fn, void *ctx)
+store_rc store_outbox_each_pending(store *st, store_outbox_fn fn, void *ctx)
 {
     sqlite3_stmt *s;
     int rc = prepare(st, "SELECT " OUTBOX_COLS " FROM outbox WHERE delivered IS NULL ORDER BY result_id", &s);
@@ -695,7 +697,7 @@ int store_outbox_each_pending(store *st, store_outbox_fn fn, void *ctx)
     return each_row(st, s, outbox_row_cb, &v);
 }
 
-int store_outbox_next_pending(store *st, const char *after, char result_id[STORE_ID_MAX + 1], uint8_t **sealed,
+store_rc store_outbox_next_pending(store *st, const char *after, char result_id[STORE_ID_MAX + 1], uint8_t **sealed,
                               size_t *len)
 {
     *sealed = NULL;
@@ -722,7 +724,7 @@ int store_outbox_next_pending(store *st, const char *after, char result_id[STORE
     return rc;
 }
 
-int store_outbox_mark_delivered(store *st, const char *result_id, int64_t wall, const char *receipt)
+store_rc store_outbox_mark_delivered(store *st, const char *result_id, int64_t wall, const char *receipt)
 {
     sqlite3_stmt *s;
     int rc = prepare(st, "UPDATE outbox SET delivered=?, receipt=? WHERE result_id=?", &s);
@@ -733,7 +735,7 @@ int store_outbox_mark_delivered(store *st, const char *result_id, int64_t wall, 
     return run(st, s);
 }
 
-int store_outbox_mark_exported(store *st, int64_t wall)
+store_rc store_outbox_mark_exported(store *st, int64_t wall)
 {
     sqlite3_stmt *s;
     int rc = prepare(st, "UPDATE outbox SET exported=? WHERE delivered IS NULL", &s);
@@ -742,7 +744,7 @@ int store_outbox_mark_exported(store *st, int64_t wall)
     return run(st, s);
 }
 
-int store_outbox_counts(store *st, int *pending, int *delivered)
+store_rc store_outbox_counts(store *st, int *pending, int *delivered)
 {
     if (pending) *pending = 0;
     if (delivered) *delivered = 0;
@@ -761,7 +763,7 @@ int store_outbox_counts(store *st, int *pending, int *delivered)
 
 /* ---- the journal --------------------------------------------------------------------------------- */
 
-int store_journal(store *st, const char *session, const char *type, const char *data, int64_t mono_ms, int64_t wall)
+store_rc store_journal(store *st, const char *session, const char *type, const char *data, int64_t mono_ms, int64_t wall)
 {
     int rc = store_begin(st);
     if (rc) return rc;
@@ -773,23 +775,23 @@ int store_journal(store *st, const char *session, const char *type, const char *
     return store_commit(st);
 }
 
-int store_journal_append(store *st, const char *session, const char *type, const char *data, int64_t mono_ms,
+store_rc store_journal_append(store *st, const char *session, const char *type, const char *data, int64_t mono_ms,
                          int64_t wall, uint8_t head[JOURNAL_HASH_BYTES])
 {
     return journal_append(st->db, mono_ms, wall, session, type, data, head);
 }
 
-int store_journal_head(store *st, uint8_t head[JOURNAL_HASH_BYTES], int64_t *count)
+store_rc store_journal_head(store *st, uint8_t head[JOURNAL_HASH_BYTES], int64_t *count)
 {
     return journal_head(st->db, head, count);
 }
 
-int store_journal_count(store *st, const char *session, const char *type, int64_t *count)
+store_rc store_journal_count(store *st, const char *session, const char *type, int64_t *count)
 {
     return journal_count(st->db, session, type, count);
 }
 
-int store_journal_verify(store *st, uint8_t head[JOURNAL_HASH_BYTES], char **why)
+store_rc store_journal_verify(store *st, uint8_t head[JOURNAL_HASH_BYTES], char **why)
 {
     return journal_verify(st->db, head, why);
 }

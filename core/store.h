@@ -21,14 +21,25 @@
 #define STORE_PIN_SALT_BYTES 16 /* unlock row: salt and digest of the invigilator's PIN */
 #define STORE_PIN_HASH_BYTES 32
 
-/* Return codes: every int-returning function below gives an SQLite result
- * code (extended codes on, so compare `rc & 0xff` with a primary code);
- * STORE_OK is success. store_strerror describes the last failure. */
-enum {
+/* Result of every store_rc function below. The values are SQLite's primary
+ * result codes (extended codes are off), so any other primary code SQLite
+ * reports (SQLITE_READONLY, SQLITE_CANTOPEN, ...) may also come back;
+ * store_rc_str names each one without the handle, store_strerror gives the
+ * connection's detailed message of the last failure. */
+typedef enum store_rc {
     STORE_OK = 0,
-    STORE_NOTFOUND = 12, /* SQLITE_NOTFOUND: a *_get, *_latest* or *_next_* found no such row */
-    STORE_FULL = 13,     /* SQLITE_FULL: the disk (or the fail_writes hook) refused a commit */
-};
+    STORE_ERROR = 1,       /* SQLITE_ERROR: a statement failed (schema, SQL) */
+    STORE_BUSY = 5,        /* SQLITE_BUSY: another process held the database past the busy timeout */
+    STORE_NOMEM = 7,       /* SQLITE_NOMEM */
+    STORE_IOERR = 10,      /* SQLITE_IOERR: the disk failed a read or write */
+    STORE_CORRUPT = 11,    /* SQLITE_CORRUPT: kiosk.db is damaged */
+    STORE_NOTFOUND = 12,   /* SQLITE_NOTFOUND: a *_get, *_latest* or *_next_* found no such row */
+    STORE_FULL = 13,       /* SQLITE_FULL: the disk (or the fail_writes hook) refused a commit */
+    STORE_CONSTRAINT = 19, /* SQLITE_CONSTRAINT: a row broke a key or a check */
+} store_rc;
+
+/* A fixed English description of RC ("database or disk is full"). */
+const char *store_rc_str(store_rc rc);
 
 typedef struct store store; /* opaque: one open kiosk.db */
 
@@ -53,14 +64,14 @@ const char *store_dir(const store *st);
  * of the same event, say); every other write commits on its own unless a
  * transaction is open. commit returns the SQLite code; on failure (or the
  * fail_writes hook) the transaction is rolled back. */
-int store_begin(store *st) __attribute__((warn_unused_result));
-int store_commit(store *st) __attribute__((warn_unused_result));
+store_rc store_begin(store *st) __attribute__((warn_unused_result));
+store_rc store_commit(store *st) __attribute__((warn_unused_result));
 void store_rollback(store *st);
 
 /* meta key/value (site, room, seat, kiosk_id, device_pk, hub_url, hub_pk).
  * get: value malloc'd (caller frees) or NULL. */
 char *store_meta_get(store *st, const char *key);
-int store_meta_set(store *st, const char *key, const char *value) __attribute__((warn_unused_result));
+store_rc store_meta_set(store *st, const char *key, const char *value) __attribute__((warn_unused_result));
 
 /* Describes the last failure (owned by ST, valid until the next call). */
 const char *store_strerror(store *st);
@@ -90,12 +101,12 @@ typedef int (*store_pack_fn)(void *ctx, const store_pack_row *row);
 
 /* Adds a pack unless one with its id is there (*added 1 / 0; ADDED may be
  * NULL). Copies everything it needs from ROW. */
-int store_pack_add(store *st, const store_pack_row *row, int *added) __attribute__((warn_unused_result));
+store_rc store_pack_add(store *st, const store_pack_row *row, int *added) __attribute__((warn_unused_result));
 /* Calls FN for each pack, in `added` order (see flags). */
-int store_pack_each(store *st, unsigned flags, store_pack_fn fn, void *ctx);
+store_rc store_pack_each(store *st, unsigned flags, store_pack_fn fn, void *ctx);
 /* The stored file of PACK_ID: *bytes malloc'd (caller frees) and *len, or
  * STORE_NOTFOUND with *bytes NULL. */
-int store_pack_get(store *st, const char *pack_id, uint8_t **bytes, size_t *len) __attribute__((warn_unused_result));
+store_rc store_pack_get(store *st, const char *pack_id, uint8_t **bytes, size_t *len) __attribute__((warn_unused_result));
 
 typedef struct store_roster_row {
     const char *roster_id;
@@ -107,27 +118,27 @@ typedef struct store_roster_row {
 typedef int (*store_roster_fn)(void *ctx, const store_roster_row *row);
 
 /* Adds a roster unless one with its id is there (*added 1 / 0; may be NULL). */
-int store_roster_add(store *st, const store_roster_row *row, int *added) __attribute__((warn_unused_result));
+store_rc store_roster_add(store *st, const store_roster_row *row, int *added) __attribute__((warn_unused_result));
 /* Calls FN for each roster, in `added` order (see flags). */
-int store_roster_each(store *st, unsigned flags, store_roster_fn fn, void *ctx);
+store_rc store_roster_each(store *st, unsigned flags, store_roster_fn fn, void *ctx);
 
 /* ---- unlock state (per pack: the PIN's salt and digest, the unlock's age) ---- */
 
 /* Records PACK_ID as unlocked now (WALL) with age 0, replacing an earlier
  * unlock of it. In the caller's transaction. */
-int store_unlock_put(store *st, const char *pack_id, const uint8_t salt[STORE_PIN_SALT_BYTES],
+store_rc store_unlock_put(store *st, const char *pack_id, const uint8_t salt[STORE_PIN_SALT_BYTES],
                      const uint8_t hash[STORE_PIN_HASH_BYTES], int64_t wall) __attribute__((warn_unused_result));
 /* The unlock row of PACK_ID: salt, hash and age into caller buffers (OUT);
  * STORE_NOTFOUND when there is none (or it is malformed). */
-int store_unlock_get(store *st, const char *pack_id, uint8_t salt[STORE_PIN_SALT_BYTES],
+store_rc store_unlock_get(store *st, const char *pack_id, uint8_t salt[STORE_PIN_SALT_BYTES],
                      uint8_t hash[STORE_PIN_HASH_BYTES], int64_t *age_ms) __attribute__((warn_unused_result));
 /* The most recently unlocked pack's id into PACK_ID (OUT), or STORE_NOTFOUND. */
-int store_unlock_latest(store *st, char pack_id[STORE_ID_MAX + 1]) __attribute__((warn_unused_result));
+store_rc store_unlock_latest(store *st, char pack_id[STORE_ID_MAX + 1]) __attribute__((warn_unused_result));
 /* How long ago PACK_ID was unlocked (the late-entry window survives a
  * restart). Commits on its own; a failure only loses this second's age. */
-int store_unlock_set_age(store *st, const char *pack_id, int64_t age_ms);
+store_rc store_unlock_set_age(store *st, const char *pack_id, int64_t age_ms);
 /* Forgets PACK_ID's unlock. In the caller's transaction. */
-int store_unlock_delete(store *st, const char *pack_id) __attribute__((warn_unused_result));
+store_rc store_unlock_delete(store *st, const char *pack_id) __attribute__((warn_unused_result));
 
 /* ---- sessions (sittings and absences) ---------------------------------------- */
 
@@ -149,25 +160,25 @@ typedef int (*store_session_fn)(void *ctx, const store_session_row *row);
 /* Inserts a new session from ROW's id, pack_id, ticket, name, level, room,
  * seat, seed, state, started_wall and active (the rest start at 0/NULL).
  * In the caller's transaction. */
-int store_session_insert(store *st, const store_session_row *row) __attribute__((warn_unused_result));
+store_rc store_session_insert(store *st, const store_session_row *row) __attribute__((warn_unused_result));
 /* Calls FN once with session ID, or returns STORE_NOTFOUND. */
-int store_session_get(store *st, const char *id, store_session_fn fn, void *ctx) __attribute__((warn_unused_result));
+store_rc store_session_get(store *st, const char *id, store_session_fn fn, void *ctx) __attribute__((warn_unused_result));
 /* Calls FN for every session in the order they were created. */
-int store_session_each(store *st, store_session_fn fn, void *ctx);
+store_rc store_session_each(store *st, store_session_fn fn, void *ctx);
 /* The newest active session's id and pack id into caller buffers (OUT)
  * (PACK_ID may be NULL), or STORE_NOTFOUND. */
-int store_session_latest_active(store *st, char id[STORE_ID_MAX + 1], char pack_id[STORE_ID_MAX + 1])
+store_rc store_session_latest_active(store *st, char id[STORE_ID_MAX + 1], char pack_id[STORE_ID_MAX + 1])
     __attribute__((warn_unused_result));
 /* *count: sessions of TICKET for PACK_ID (a sitting or an absence); 0 when
  * the store cannot count. */
-int store_session_count(store *st, const char *ticket, const char *pack_id, int *count);
+store_rc store_session_count(store *st, const char *ticket, const char *pack_id, int *count);
 /* Saves the clock of a running sitting (elapsed, extra, current question).
  * Commits on its own; refused while the fail_writes hook is armed. */
-int store_save_clock(store *st, const char *session, int64_t elapsed_ms, int64_t extra_ms, int current)
+store_rc store_save_clock(store *st, const char *session, int64_t elapsed_ms, int64_t extra_ms, int current)
     __attribute__((warn_unused_result));
 /* The final state of a handed-in sitting (it stops being active). In the
  * caller's transaction. */
-int store_session_finish(store *st, const char *id, const char *state, int64_t elapsed_ms, int64_t extra_ms,
+store_rc store_session_finish(store *st, const char *id, const char *state, int64_t elapsed_ms, int64_t extra_ms,
                          int64_t ended_wall, int score, int pending, const char *receipt)
     __attribute__((warn_unused_result));
 
@@ -182,10 +193,10 @@ typedef struct store_answer_row {
 typedef int (*store_answer_fn)(void *ctx, const store_answer_row *row);
 
 /* Writes one answer and its journal entry in one durable transaction. */
-int store_save_answer(store *st, const char *session, int item, const char *response, int flagged, int64_t mono_ms,
+store_rc store_save_answer(store *st, const char *session, int item, const char *response, int flagged, int64_t mono_ms,
                       int64_t wall) __attribute__((warn_unused_result));
 /* Calls FN for each saved answer of SESSION. */
-int store_answer_each(store *st, const char *session, store_answer_fn fn, void *ctx);
+store_rc store_answer_each(store *st, const char *session, store_answer_fn fn, void *ctx);
 
 /* ---- irregularities ------------------------------------------------------------- */
 
@@ -196,10 +207,10 @@ typedef struct store_irregularity_row {
 typedef int (*store_irregularity_fn)(void *ctx, const store_irregularity_row *row);
 
 /* Records an irregularity of SESSION. In the caller's transaction. */
-int store_irregularity_add(store *st, const char *session, const char *category, const char *note, int64_t mono_ms,
+store_rc store_irregularity_add(store *st, const char *session, const char *category, const char *note, int64_t mono_ms,
                            int64_t wall) __attribute__((warn_unused_result));
 /* Calls FN for SESSION's irregularities in the order they were recorded. */
-int store_irregularity_each(store *st, const char *session, store_irregularity_fn fn, void *ctx);
+store_rc store_irregularity_each(store *st, const char *session, store_irregularity_fn fn, void *ctx);
 
 /* ---- results outbox --------------------------------------------------------------- */
 
@@ -215,41 +226,41 @@ typedef struct store_outbox_row {
 typedef int (*store_outbox_fn)(void *ctx, const store_outbox_row *row);
 
 /* Files a sealed result (copied) under RESULT_ID. In the caller's transaction. */
-int store_outbox_add(store *st, const char *result_id, const char *session, int64_t created, const uint8_t *sealed,
+store_rc store_outbox_add(store *st, const char *result_id, const char *session, int64_t created, const uint8_t *sealed,
                      size_t len) __attribute__((warn_unused_result));
 /* Calls FN for every result, in the order they were filed. */
-int store_outbox_each(store *st, store_outbox_fn fn, void *ctx);
+store_rc store_outbox_each(store *st, store_outbox_fn fn, void *ctx);
 /* Calls FN for every pending (undelivered) result, in result-id order. */
-int store_outbox_each_pending(store *st, store_outbox_fn fn, void *ctx);
+store_rc store_outbox_each_pending(store *st, store_outbox_fn fn, void *ctx);
 /* The first pending result whose id sorts after AFTER ("" = from the start):
  * id into RESULT_ID (OUT), *sealed malloc'd (caller frees), *len; or
  * STORE_NOTFOUND. One short read, so a slow upload never holds the kiosk up. */
-int store_outbox_next_pending(store *st, const char *after, char result_id[STORE_ID_MAX + 1], uint8_t **sealed,
+store_rc store_outbox_next_pending(store *st, const char *after, char result_id[STORE_ID_MAX + 1], uint8_t **sealed,
                               size_t *len) __attribute__((warn_unused_result));
 /* Records the hub's acknowledgement of RESULT_ID at WALL with its RECEIPT. */
-int store_outbox_mark_delivered(store *st, const char *result_id, int64_t wall, const char *receipt)
+store_rc store_outbox_mark_delivered(store *st, const char *result_id, int64_t wall, const char *receipt)
     __attribute__((warn_unused_result));
 /* Records that every pending result was exported at WALL (they stay pending). */
-int store_outbox_mark_exported(store *st, int64_t wall) __attribute__((warn_unused_result));
+store_rc store_outbox_mark_exported(store *st, int64_t wall) __attribute__((warn_unused_result));
 /* *pending and *delivered: how many results are in each state (either may be
  * NULL; 0 when the store cannot count). */
-int store_outbox_counts(store *st, int *pending, int *delivered);
+store_rc store_outbox_counts(store *st, int *pending, int *delivered);
 
 /* ---- the journal (entries and chain rules in journal.h) --------------------------- */
 
 /* Appends a journal entry in its own transaction. */
-int store_journal(store *st, const char *session, const char *type, const char *data, int64_t mono_ms, int64_t wall)
+store_rc store_journal(store *st, const char *session, const char *type, const char *data, int64_t mono_ms, int64_t wall)
     __attribute__((warn_unused_result));
 /* Appends a journal entry in the caller's transaction; *head (if not NULL)
  * gets the new head. */
-int store_journal_append(store *st, const char *session, const char *type, const char *data, int64_t mono_ms,
+store_rc store_journal_append(store *st, const char *session, const char *type, const char *data, int64_t mono_ms,
                          int64_t wall, uint8_t head[JOURNAL_HASH_BYTES]) __attribute__((warn_unused_result));
 /* Current head and entry count (journal_head). */
-int store_journal_head(store *st, uint8_t head[JOURNAL_HASH_BYTES], int64_t *count) __attribute__((warn_unused_result));
+store_rc store_journal_head(store *st, uint8_t head[JOURNAL_HASH_BYTES], int64_t *count) __attribute__((warn_unused_result));
 /* Entries of TYPE in SESSION's part of the journal (journal_count). */
-int store_journal_count(store *st, const char *session, const char *type, int64_t *count)
+store_rc store_journal_count(store *st, const char *session, const char *type, int64_t *count)
     __attribute__((warn_unused_result));
 /* Recomputes the chain (journal_verify): 0, or -1 with *why (caller frees). */
-int store_journal_verify(store *st, uint8_t head[JOURNAL_HASH_BYTES], char **why) __attribute__((warn_unused_result));
+store_rc store_journal_verify(store *st, uint8_t head[JOURNAL_HASH_BYTES], char **why) __attribute__((warn_unused_result));
 
 #endif

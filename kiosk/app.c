@@ -21,12 +21,27 @@ int64_t app_now(void *ctx)
     return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000 - a->mono0;
 }
 
-/* KIOSK_SEED (64 hex digits) makes the papers drawn on this run
- * reproducible, for demos and tests; session ids stay random. */
-static void app_random(void *ctx, void *buf, size_t n)
+static int64_t app_wall(void *ctx)
 {
     (void)ctx;
+    return (int64_t)time(NULL);
+}
+
+/* KIOSK_SEED (64 hex digits) makes the papers drawn on this run
+ * reproducible, for demos and tests; session ids stay random. Honoured only
+ * in scripted mode: on a real display every paper is drawn at random, so an
+ * environment variable set on a lab PC cannot give every candidate a paper
+ * known in advance. (The test kiosk, built with EXAM_TEST_HOOKS, takes it
+ * on the display too.) */
+static void app_random(void *ctx, void *buf, size_t n)
+{
+    const app *a = ctx;
+#ifdef EXAM_TEST_HOOKS
+    (void)a; /* the test kiosk takes it on the display too (tests/e2e/test_display.sh) */
     const char *seed = getenv("KIOSK_SEED");
+#else
+    const char *seed = a->scripted ? getenv("KIOSK_SEED") : NULL;
+#endif
     size_t got = 0;
     if (seed && n == PAPER_SEED_BYTES &&
         sodium_hex2bin(buf, n, seed, strlen(seed), NULL, &got, NULL) == 0 && got == n)
@@ -55,7 +70,7 @@ int app_init(app *a, const char *datadir, SDL_Window *w, int scripted, char **wh
     struct timespec ts;
     clock_gettime(CLOCK_MONOTONIC, &ts);
     a->mono0 = (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-    platform pf = {app_now, app_random, app_log, a};
+    platform pf = {app_now, app_wall, app_random, app_log, a};
     if (exam_open(&a->ex, datadir, &pf, why)) return -1;
     char fonts[1100];
     const char *env = getenv("KIOSK_FONTS_DIR");

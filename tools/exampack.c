@@ -364,39 +364,40 @@ static int cmd_verify(void *ctx)
     return rc;
 }
 
-static int print_paper(sqlite3 *db)
+/* the paper's totals while its parts are printed */
+typedef struct paper_totals {
+    int parts, questions, points;
+    int by_type[QT_COUNT];
+} paper_totals;
+
+static int print_part(void *ctx, const paper_rule *r)
 {
-    sqlite3_stmt *st;
-    static const char PARTS[] =
-        "SELECT p.seq, p.heading, p.type, ifnull(p.section,''), p.count,"
-        " (SELECT count(*) FROM pool WHERE part=p.seq), (SELECT min(points) FROM pool WHERE part=p.seq),"
-        " (SELECT max(points) FROM pool WHERE part=p.seq), (SELECT sum(points) FROM pool WHERE part=p.seq)"
-        " FROM part p ORDER BY p.seq";
-    if (sqlite3_prepare_v2(db, PARTS, -1, &st, NULL) != SQLITE_OK) return -1;
-    int total_q = 0, total_pts = 0;
-    int by_type[QT_COUNT] = {0};
-    printf("\npaper:\n");
-    while (sqlite3_step(st) == SQLITE_ROW) {
-        int count = sqlite3_column_int(st, 4), pool = sqlite3_column_int(st, 5);
-        int minp = sqlite3_column_int(st, 6), maxp = sqlite3_column_int(st, 7), sump = sqlite3_column_int(st, 8);
-        int subtotal = minp == maxp ? minp * count : sump; /* mixed points only when the rule takes its whole pool */
-        char each[24], sub[24];
-        const char *sec = (const char *)sqlite3_column_text(st, 3);
-        printf("  %s  %d × %s = %s points  (%s%s%s, drawn from %d)\n", sqlite3_column_text(st, 1), count,
-               minp == maxp ? text_format_tenths(minp, each, sizeof each) : "mixed",
-               text_format_tenths(subtotal, sub, sizeof sub), sqlite3_column_text(st, 2), *sec ? ", section " : "",
-               sec, pool);
-        int t = qtype_parse((const char *)sqlite3_column_text(st, 2));
-        if (t >= 0) by_type[t] += count;
-        total_q += count;
-        total_pts += subtotal;
-    }
-    sqlite3_finalize(st);
+    paper_totals *t = ctx;
+    if (!t->parts++) printf("\npaper:\n");
+    int same = r->min_points == r->max_points;
+    int subtotal = same ? r->min_points * r->count : r->sum_points; /* mixed points only when the rule takes its whole pool */
+    char each[24], sub[24];
+    printf("  %s  %d × %s = %s points  (%s%s%s, drawn from %d)\n", r->heading, r->count,
+           same ? text_format_tenths(r->min_points, each, sizeof each) : "mixed", text_format_tenths(subtotal, sub, sizeof sub),
+           r->type, *r->section ? ", section " : "", r->section, r->pool);
+    int type = qtype_parse(r->type);
+    if (type >= 0) t->by_type[type] += r->count;
+    t->questions += r->count;
+    t->points += subtotal;
+    return 0;
+}
+
+/* Prints the paper's parts and totals; -1 with *WHY when the pack cannot be read. */
+static int print_paper(sqlite3 *db, char **why)
+{
+    paper_totals t = {0};
+    if (paper_each_rule(db, print_part, &t, why)) return -1;
+    if (!t.parts) printf("\npaper:\n");
     printf("question types:");
-    for (int t = 0; t < QT_COUNT; t++)
-        if (by_type[t]) printf(" %s %d", qtype_name((qtype)t), by_type[t]);
+    for (int k = 0; k < QT_COUNT; k++)
+        if (t.by_type[k]) printf(" %s %d", qtype_name((qtype)k), t.by_type[k]);
     char pts[24];
-    printf("\ntotal: %d questions, %s points\n", total_q, text_format_tenths(total_pts, pts, sizeof pts));
+    printf("\ntotal: %d questions, %s points\n", t.questions, text_format_tenths(t.points, pts, sizeof pts));
     return 0;
 }
 
@@ -437,8 +438,11 @@ static int cmd_inspect(void *ctx)
         pack_rc pr = pack_open(buf, len, pub.sign_pk, o->code, &db, &why);
         if (pr != PACK_OK) rc = file_error(o->file, why);
         else {
-            if (print_paper(db)) rc = file_error(o->file, fileio_fmt("cannot read the paper: %s", sqlite3_errmsg(db)));
-            sqlite3_close(db);
+            if (print_paper(db, &why)) {
+                rc = file_error(o->file, fileio_fmt("cannot read the paper: %s", why));
+                free(why);
+            }
+            pack_close(db);
         }
     } else
         printf("(give --release-code to see the paper)\n");
@@ -510,7 +514,7 @@ static int cmd_paper(void *ctx)
     free(buf);
     paper p;
     if (paper_draw(db, seed, &p, &why)) {
-        sqlite3_close(db);
+        pack_close(db);
         return file_error(o->file, why);
     }
     printf("# item\tid\ttype\tpoints\tanswer (as shown on screen)\n");
@@ -524,7 +528,7 @@ static int cmd_paper(void *ctx)
         paper_question_free(&q);
     }
     paper_free(&p);
-    sqlite3_close(db);
+    pack_close(db);
     return 0;
 }
 

@@ -16,6 +16,7 @@
 #include <time.h>
 
 #include "core/authority.h"
+#include "core/dynbuf.h"
 #include "core/fileio.h"
 #include "core/journal.h"
 #include "core/pack.h"
@@ -266,23 +267,15 @@ static int cmd_status(void *ctx)
 
 /* ---- talking to the hub ----------------------------------------------------------- */
 
-typedef struct body {
-    char *p;
-    size_t n;
-} body;
+/* The longest answer read from the hub: its answers are small JSON objects
+ * (a receipt, an enrolment, an error), so anything longer is not the hub
+ * speaking and the transfer is stopped. */
+#define HUB_ANSWER_MAX (1u << 20)
 
 static size_t on_body(char *data, size_t size, size_t nmemb, void *ud)
 {
-    body *b = ud;
     size_t n = size * nmemb;
-    if (b->n + n > (1u << 20)) return 0; /* a hub answer is small: refuse more */
-    char *p = realloc(b->p, b->n + n + 1);
-    if (!p) return 0;
-    memcpy(p + b->n, data, n);
-    b->p = p;
-    b->n += n;
-    b->p[b->n] = 0;
-    return n;
+    return dynbuf_add(ud, data, n) == DYNBUF_OK ? n : 0; /* 0: curl stops with a write error */
 }
 
 /* POSTs DATA to HUB/PATH. Returns the HTTP status (0 when the hub could not
@@ -304,7 +297,8 @@ static long post(const char *base, const char *path, const char *ctype, const vo
         snprintf(kh, sizeof kh, "X-Kiosk-Id: %s", kiosk);
         h = curl_slist_append(h, kh);
     }
-    body b = {0};
+    dynbuf b;
+    dynbuf_init(&b, HUB_ANSWER_MAX);
     char err[CURL_ERROR_SIZE] = "";
     curl_easy_setopt(c, CURLOPT_URL, url);
     curl_easy_setopt(c, CURLOPT_HTTPHEADER, h);
@@ -322,11 +316,11 @@ static long post(const char *base, const char *path, const char *ctype, const vo
     if (rc == CURLE_OK) {
         curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &status);
         json_error_t je;
-        *out = b.p ? json_loadb(b.p, b.n, 0, &je) : NULL;
+        *out = dynbuf_len(&b) ? json_loadb(dynbuf_ptr(&b), dynbuf_len(&b), 0, &je) : NULL;
         if (!*out) *why = fileio_fmt("hub answered HTTP %ld without a JSON body", status);
     } else
         *why = fileio_fmt("hub unreachable: %s", err[0] ? err : curl_easy_strerror(rc));
-    free(b.p);
+    dynbuf_free(&b);
     free(url);
     curl_slist_free_all(h);
     curl_easy_cleanup(c);

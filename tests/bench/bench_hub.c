@@ -82,10 +82,11 @@ int main(int argc, char **argv)
         char sid[33], ticket[24];
         snprintf(sid, sizeof sid, "%032d", k);
         snprintf(ticket, sizeof ticket, "2026114401%05d", k);
-        result_rec r = {.session_id = sid, .kiosk_id = kid, .site = "bench", .room = "01", .seat = 1,
-                        .pack_id = "0123456789abcdef0123456789abcdef", .title = "基准试卷", .kind = "theory", .level = 4,
-                        .ticket = ticket, .name = "考生", .status = "submitted", .score = 600, .total_points = 1000,
-                        .pass = 60, .seed_hex = "00", .submitted_wall = 1, .items = items, .nitems = 90,
+        result_rec r = {.head = {.session_id = sid, .kiosk_id = kid, .site = "bench", .room = "01", .seat = 1,
+                                 .pack_id = "0123456789abcdef0123456789abcdef", .title = "基准试卷", .kind = "theory",
+                                 .level = 4, .ticket = ticket, .name = "考生", .status = "submitted",
+                                 .submitted_wall = 1},
+                        .score = 600, .total_points = 1000, .pass = 60, .seed_hex = "00", .items = items, .nitems = 90,
                         .journal_head_hex = "00", .journal_count = 1};
         char *json = result_json(&r), rid[33], receipt[RESULT_RECEIPT_BYTES];
         if (!json || result_seal(json, sk, h.box_pk, &sealed[k], &slen[k], rid, receipt)) return 1;

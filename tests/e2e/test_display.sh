@@ -10,7 +10,9 @@ T=$(new_tmp)
 . "$(dirname "${BASH_SOURCE[0]}")/kiosk_lib.sh"
 . "$(dirname "${BASH_SOURCE[0]}")/display_lib.sh"
 at_exit dl_stop
-KIOSK=${TD_KIOSK:-$KIOSK} # TD_KIOSK=/path/to/kiosk: run these checks against another build
+# the test kiosk: it takes KIOSK_SEED on the display (the shipped one only in
+# scripted mode), so the checks know the paper; the rest of the program is the same
+KIOSK=${TD_KIOSK:-$KIOSK_TEST} # TD_KIOSK=/path/to/kiosk: run these checks against another build
 TD_SHOTS="$T/shots"
 TD_OUT="$ROOT/build/display-shots"
 mkdir -p "$TD_SHOTS"

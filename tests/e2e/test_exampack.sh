@@ -46,6 +46,18 @@ PCODE=$(tail -1 "$T/out")
 run "$EP" inspect --pub "$PUB" "$T/practical.pack" --release-code "$PCODE"
 check "practical sample: five parts, 18 questions, 100 points" bash -c "[ $RC -eq 0 ] && grep -q '五、简答题  2 × 10 = 20 points' '$T/out' && grep -q 'total: 18 questions, 100 points' '$T/out'"
 
+# a rule taking its whole pool of mixed points, and a rule limited to a section
+printf '%s\n' 'id,type,section,stem,A,B,C,D,answer,points' 'J1,judge,甲,题一。,,,,,T,1' 'J2,judge,甲,题二。,,,,,F,2' \
+    'J3,judge,乙,题三。,,,,,T,85' 'S1,single,乙,题四。,a,b,c,d,A,12' 'S2,single,乙,题五。,a,b,c,d,B,12' >"$T/mixed.csv"
+printf '%s\n' '[exam]' 'title = 混合分值' 'level = 3' 'kind = theory' 'duration = 10' 'pass = 1' '[draw]' \
+    'rule = type=judge count=3' 'rule = type=single count=1 section=乙' >"$T/mixed.ini"
+run "$EP" build --bank "$T/mixed.csv" --blueprint "$T/mixed.ini" --key "$KEY" --out "$T/mixed.pack" $FAST
+MCODE=$(tail -1 "$T/out")
+run "$EP" inspect --pub "$PUB" "$T/mixed.pack" --release-code "$MCODE"
+check "inspect: mixed points and a section rule" bash -c "[ $RC -eq 0 ] && sed -n '/^paper:/,\$p' '$T/out' | cmp -s - <(printf '%s\n' 'paper:' \
+    '  一、判断题  3 × mixed = 88 points  (judge, drawn from 3)' '  二、单项选择题  1 × 12 = 12 points  (single, section 乙, drawn from 2)' \
+    'question types: judge 3 single 1' 'total: 4 questions, 100 points')"
+
 GIVEN=$(tail -1 "$T/out" >/dev/null; echo "$THEORY_CODE")
 run "$EP" build --bank "$SAMPLES/practical-4.csv" --blueprint "$SAMPLES/practical-4.ini" --key "$KEY" --out "$T/given.pack" $FAST --release-code "$GIVEN"
 check "--release-code is used as given" bash -c "[ $RC -eq 0 ] && [ \"\$(tail -1 '$T/out')\" = '$GIVEN' ]"

@@ -151,6 +151,9 @@ run "$WH" plan --db "$DB" --batch 2026-03 --theory "2026-03-28 09:00" --practica
 apps --batch 2026-03
 check_msg "plan: with a third room, 6 fully paid candidates get a room, seat and ticket" "rc=$RC $OUT $ERR" \
     eval '[ $RC -eq 0 ] && grep -q "6 candidates given" "$T/out"'
+SITTINGS=$(sqlv "SELECT group_concat(level || kind || ' ' || starts, ', ') FROM (SELECT * FROM sitting WHERE batch='2026-03' ORDER BY level, kind)")
+check_msg "plan: the start times are stored for each of the four levels examined (4, 3, 2, 1)" "$SITTINGS" \
+    test "$SITTINGS" = "1practical 2026-03-28 14:00, 1theory 2026-03-28 09:00, 2practical 2026-03-28 14:00, 2theory 2026-03-28 09:00, 3practical 2026-03-28 14:00, 3theory 2026-03-28 09:00, 4practical 2026-03-28 14:00, 4theory 2026-03-28 09:00"
 TA=$(csvget "$T/apps.csv" id_number "$A" ticket); TB=$(csvget "$T/apps.csv" id_number "$B" ticket)
 TC=$(csvget "$T/apps.csv" id_number "$C" ticket); TG=$(csvget "$T/apps.csv" id_number "$G" ticket)
 check_msg "plan: unpaid (王芳, 吴海涛) and underpaid (郑晓燕 400/460) applications get no ticket" "$(cat "$T/apps.csv")" \

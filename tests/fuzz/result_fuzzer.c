@@ -61,7 +61,7 @@ static result_rc parse_checked(const char *json, size_t len)
     if (result_parse(again, strlen(again), &back, &why) != RESULT_OK) abort();
     char *third = result_json(&back.rec);
     if (!third || strcmp(again, third)) abort();
-    if (strcmp(rec.rec.kiosk_id, back.rec.kiosk_id) || strcmp(rec.rec.status, back.rec.status) ||
+    if (strcmp(rec.rec.head.kiosk_id, back.rec.head.kiosk_id) || strcmp(rec.rec.head.status, back.rec.head.status) ||
         rec.rec.score != back.rec.score || rec.rec.nitems != back.rec.nitems)
         abort();
     free(third);
@@ -103,10 +103,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     text[size] = 0;
     result_item item = {text, QT_ESSAY, text, 100, 0, 1, 0};
     result_irregularity irr = {text, text, -1};
-    result_rec r = {.session_id = text, .kiosk_id = text, .site = text, .room = text, .pack_id = text,
-                    .title = text, .kind = text, .ticket = text, .name = text, .status = text,
+    result_rec r = {.head = {.session_id = text, .kiosk_id = text, .site = text, .room = text, .pack_id = text,
+                             .title = text, .kind = text, .ticket = text, .name = text, .status = text,
+                             .irregularities = &irr, .nirregularities = 1},
                     .seed_hex = text, .journal_head_hex = text, .items = &item, .nitems = 1,
-                    .irregularities = &irr, .nirregularities = 1, .score = (int)size, .pass = 60};
+                    .score = (int)size, .pass = 60};
     char *out = result_json(&r);
     if (!out) abort();
     /* whatever the strings, the writer's JSON is well-formed to the reader */

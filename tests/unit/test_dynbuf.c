@@ -8,6 +8,8 @@
 
 #include <cmocka.h>
 
+#define ALLOC_API_ONLY /* arm the counting allocator; this file itself calls libc */
+#include "core/alloc.h"
 #include "core/dynbuf.h"
 
 static void test_empty(void **state)
@@ -84,6 +86,36 @@ static void test_printf_long_and_limit(void **state)
     assert_string_equal(dynbuf_strerror(DYNBUF_TOO_BIG), "text too long");
 }
 
+/* out of memory (the counting allocator of test builds): the append fails,
+ * the buffer is left empty and stays usable */
+static void test_out_of_memory(void **state)
+{
+    (void)state;
+    dynbuf b;
+    dynbuf_init(&b, 1 << 20);
+    assert_int_equal(dynbuf_addstr(&b, "abc"), DYNBUF_OK);
+    char big[100];
+    memset(big, 'x', sizeof big);
+    alloc_fail_at(1); /* growing past the first 32 bytes */
+    assert_int_equal(dynbuf_add(&b, big, sizeof big), DYNBUF_NOMEM);
+    assert_true(alloc_failed());
+    alloc_fail_at(0);
+    assert_int_equal(dynbuf_len(&b), 0);
+    assert_string_equal(dynbuf_ptr(&b), "");
+    char s[600];
+    memset(s, 'q', sizeof s - 1);
+    s[sizeof s - 1] = 0;
+    alloc_fail_at(1); /* printf's own buffer for a text past its stack buffer */
+    assert_int_equal(dynbuf_printf(&b, "%s", s), DYNBUF_NOMEM);
+    assert_true(alloc_failed());
+    alloc_fail_at(0);
+    assert_int_equal(dynbuf_len(&b), 0);
+    assert_null(dynbuf_take(&b, NULL));
+    assert_int_equal(dynbuf_addstr(&b, "ok"), DYNBUF_OK);
+    assert_string_equal(dynbuf_ptr(&b), "ok");
+    dynbuf_free(&b);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -91,6 +123,7 @@ int main(void)
         cmocka_unit_test(test_append_and_grow),
         cmocka_unit_test(test_limit),
         cmocka_unit_test(test_printf_long_and_limit),
+        cmocka_unit_test(test_out_of_memory),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

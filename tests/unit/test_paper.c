@@ -632,6 +632,64 @@ static void test_pack_without_settings_refused(void **state)
     sqlite3_close(db);
 }
 
+/* ---- the rules and their pools (exampack inspect) ------------------------------------ */
+
+typedef struct rules_seen {
+    int n, stop_after;
+    paper_rule r[16];
+    char type[16][16], section[16][32];
+} rules_seen;
+
+static int see_rule(void *ctx, const paper_rule *r)
+{
+    rules_seen *s = ctx;
+    if (s->n < 16) {
+        s->r[s->n] = *r;
+        snprintf(s->type[s->n], sizeof s->type[0], "%s", r->type);
+        snprintf(s->section[s->n], sizeof s->section[0], "%s", r->section);
+        assert_true(strlen(r->heading) > 0);
+    }
+    s->n++;
+    return s->stop_after && s->n == s->stop_after;
+}
+
+static void test_each_rule(void **state)
+{
+    (void)state;
+    rules_seen s = {0};
+    char *why = NULL;
+    assert_int_equal(paper_each_rule(F.shuffle.db, see_rule, &s, &why), 0);
+    assert_null(why);
+    assert_int_equal(s.n, SHUFFLE_PARTS);
+    for (int i = 0; i < SHUFFLE_PARTS; i++) {
+        assert_int_equal(s.r[i].count, SHUFFLE_COUNTS[i]);
+        assert_string_equal(s.type[i], qtype_name(SHUFFLE_TYPES[i]));
+        assert_string_equal(s.section[i], i == 0 ? "营销" : "");
+        assert_true(s.r[i].pool >= s.r[i].count);
+        int each = i >= 6 ? 100 : 50; /* tenths */
+        assert_int_equal(s.r[i].min_points, each);
+        assert_int_equal(s.r[i].max_points, each);
+        assert_int_equal(s.r[i].sum_points, each * s.r[i].pool);
+    }
+    assert_int_equal(s.r[0].pool, 3); /* S1-S3 are the 营销 singles */
+
+    rules_seen first = {.stop_after = 1};
+    assert_int_equal(paper_each_rule(F.fixed.db, see_rule, &first, &why), 0);
+    assert_int_equal(first.n, 1);
+    assert_string_equal(first.type[0], "judge");
+    assert_int_equal(first.r[0].count, 6);
+    assert_int_equal(first.r[0].pool, 6);
+
+    sqlite3 *db;
+    assert_int_equal(sqlite3_open(":memory:", &db), SQLITE_OK);
+    rules_seen none = {0};
+    assert_int_equal(paper_each_rule(db, see_rule, &none, &why), -1);
+    assert_non_null(why);
+    assert_int_equal(none.n, 0);
+    free(why);
+    sqlite3_close(db);
+}
+
 /* ---- the sample packs ------------------------------------------------------------- */
 
 static char *slurp(const char *name, size_t *len)
@@ -712,6 +770,7 @@ int main(void)
         cmocka_unit_test(test_question_load),
         cmocka_unit_test(test_only_drawable_questions_packed),
         cmocka_unit_test(test_pack_without_settings_refused),
+        cmocka_unit_test(test_each_rule),
         cmocka_unit_test(test_sample_theory),
         cmocka_unit_test(test_sample_practical),
     };

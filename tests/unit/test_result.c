@@ -12,6 +12,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#define ALLOC_API_ONLY /* arm the counting allocator; this file itself calls libc */
+#include "core/alloc.h"
 #include "core/csv.h"
 #include "core/receipt.h"
 #include "core/result.h"
@@ -226,9 +228,10 @@ static const result_irregularity IRR[] = {
     {"candidate", "说\"话\"", 7},
 };
 
-static result_rec sample_rec(void)
+/* the sitting of the sample record, and of the sample input it is built from */
+static result_head sample_head(void)
 {
-    result_rec r = {
+    result_head h = {
         .session_id = "0123456789abcdef0123456789abcdef",
         .kiosk_id = "00112233aabbccdd",
         .site = "广州考点",
@@ -241,19 +244,27 @@ static result_rec sample_rec(void)
         .ticket = "2026114401001",
         .name = TRICKY,
         .status = "submitted",
+        .started_wall = 1767225600,
+        .submitted_wall = 1767231000,
+        .elapsed_ms = 5400000,
+        .extra_ms = 300000,
+        .irregularities = IRR,
+        .nirregularities = 2,
+    };
+    return h;
+}
+
+static result_rec sample_rec(void)
+{
+    result_rec r = {
+        .head = sample_head(),
         .score = 855,
         .total_points = 1000,
         .pass = 60,
         .pending = 1,
         .seed_hex = "aa55",
-        .started_wall = 1767225600,
-        .submitted_wall = 1767231000,
-        .elapsed_ms = 5400000,
-        .extra_ms = 300000,
         .items = ITEMS,
         .nitems = (int)(sizeof ITEMS / sizeof *ITEMS),
-        .irregularities = IRR,
-        .nirregularities = 2,
         .journal_head_hex = "9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08",
         .journal_count = 42,
     };
@@ -316,7 +327,7 @@ static void test_json_fields_and_escaping(void **state)
     assert_string_equal(name, TRICKY);
     free(name);
     char *title = json_string_of(j, "title");
-    assert_string_equal(title, r.title);
+    assert_string_equal(title, r.head.title);
     free(title);
     /* no raw control character anywhere */
     for (const char *p = j; *p; p++) assert_true((unsigned char)*p >= 0x20);
@@ -330,7 +341,7 @@ static void test_json_every_control_char(void **state)
     for (int c = 1; c < 0x20; c++) s[c - 1] = (char)c;
     s[31] = 0;
     result_rec r = sample_rec();
-    r.name = s;
+    r.head.name = s;
     char *j = result_json(&r);
     assert_true(json_valid(j));
     char *back = json_string_of(j, "name");
@@ -355,7 +366,7 @@ static void test_json_passed_and_edge_values(void **state)
     assert_contains(j, "\"passed\":0,");
     free(j);
     /* absent: no items, no irregularities, NULL strings become "" */
-    result_rec a = {.status = "absent", .pass = 60, .total_points = 1000};
+    result_rec a = {.head.status = "absent", .pass = 60, .total_points = 1000};
     j = result_json(&a);
     assert_non_null(j);
     assert_true(json_valid(j));
@@ -365,8 +376,8 @@ static void test_json_passed_and_edge_values(void **state)
     assert_contains(j, "\"items\":[],\"irregularities\":[],");
     free(j);
     /* large numbers */
-    r.started_wall = INT64_MAX;
-    r.elapsed_ms = -1;
+    r.head.started_wall = INT64_MAX;
+    r.head.elapsed_ms = -1;
     j = result_json(&r);
     assert_true(json_valid(j));
     assert_contains(j, "\"started_at\":9223372036854775807,");
@@ -393,6 +404,65 @@ static void test_json_long_response(void **state)
     free(back);
     free(j);
     free(essay);
+}
+
+/* The writer stops at RESULT_MAX_JSON, the most result_seal seals: a record
+ * whose text would be longer gives NULL; one of exactly that length is
+ * written whole, and sealed. */
+static void test_json_limit(void **state)
+{
+    (void)state;
+    result_rec r = sample_rec();
+    r.head.site = "";
+    char *j = result_json(&r);
+    assert_non_null(j);
+    size_t base = strlen(j);
+    free(j);
+    size_t n = RESULT_MAX_JSON - base;
+    char *site = malloc(n + 2);
+    assert_non_null(site);
+    memset(site, 'a', n + 1);
+    site[n] = 0;
+    r.head.site = site;
+    j = result_json(&r);
+    assert_non_null(j);
+    assert_int_equal(strlen(j), RESULT_MAX_JSON);
+    uint8_t *sealed = NULL;
+    size_t len = 0;
+    char rid[RESULT_ID_HEX], receipt[RESULT_RECEIPT_BYTES];
+    assert_int_equal(result_seal(j, K.dsk, K.bpk, &sealed, &len, rid, receipt), RESULT_OK);
+    free(sealed);
+    free(j);
+    site[n] = 'a';
+    site[n + 1] = 0; /* one byte more */
+    assert_null(result_json(&r));
+    free(site);
+}
+
+/* With each of the writer's allocations failing in turn, result_json
+ * returns NULL (never a truncated text) and frees what it had; with none
+ * failing, the same text as before. */
+static void test_json_out_of_memory(void **state)
+{
+    (void)state;
+    result_rec r = sample_rec();
+    char *want = result_json(&r);
+    assert_non_null(want);
+    long n;
+    for (n = 1;; n++) {
+        alloc_fail_at(n);
+        char *j = result_json(&r);
+        int failed = alloc_failed();
+        alloc_fail_at(0);
+        if (!failed) {
+            assert_string_equal(j, want);
+            free(j);
+            break;
+        }
+        assert_null(j);
+    }
+    assert_true(n > 1); /* it allocates, through the counting allocator */
+    free(want);
 }
 
 /* ---- seal and open ------------------------------------------------------------------ */
@@ -730,7 +800,7 @@ static void test_invalid_utf8_field_still_opens(void **state)
 {
     (void)state;
     result_rec r = sample_rec();
-    r.site = "广州\xe8\x80"; /* "广州考" cut inside 考 */
+    r.head.site = "广州\xe8\x80"; /* "广州考" cut inside 考 */
     char *j = result_json(&r);
     uint8_t *sealed = NULL;
     size_t len = 0;
@@ -831,26 +901,26 @@ static void test_parse_round_trip(void **state)
     assert_int_equal(parse(j, &p), RESULT_OK);
     assert_int_equal(p.v, 1);
     const result_rec *q = &p.rec;
-    assert_string_equal(q->session_id, r.session_id);
-    assert_string_equal(q->kiosk_id, r.kiosk_id);
-    assert_string_equal(q->site, r.site);
-    assert_string_equal(q->room, r.room);
-    assert_int_equal(q->seat, 17);
-    assert_string_equal(q->pack_id, r.pack_id);
-    assert_string_equal(q->title, r.title);
-    assert_string_equal(q->kind, "theory");
-    assert_int_equal(q->level, 4);
-    assert_string_equal(q->ticket, r.ticket);
-    assert_string_equal(q->name, TRICKY);
-    assert_string_equal(q->status, "submitted");
+    assert_string_equal(q->head.session_id, r.head.session_id);
+    assert_string_equal(q->head.kiosk_id, r.head.kiosk_id);
+    assert_string_equal(q->head.site, r.head.site);
+    assert_string_equal(q->head.room, r.head.room);
+    assert_int_equal(q->head.seat, 17);
+    assert_string_equal(q->head.pack_id, r.head.pack_id);
+    assert_string_equal(q->head.title, r.head.title);
+    assert_string_equal(q->head.kind, "theory");
+    assert_int_equal(q->head.level, 4);
+    assert_string_equal(q->head.ticket, r.head.ticket);
+    assert_string_equal(q->head.name, TRICKY);
+    assert_string_equal(q->head.status, "submitted");
     assert_int_equal(q->score, 855);
     assert_int_equal(q->total_points, 1000);
     assert_int_equal(q->pass, 60);
     assert_int_equal(q->passed, 0); /* one item pending */
     assert_int_equal(q->pending, 1);
     assert_string_equal(q->seed_hex, "aa55");
-    assert_true(q->started_wall == 1767225600 && q->submitted_wall == 1767231000);
-    assert_true(q->elapsed_ms == 5400000 && q->extra_ms == 300000 && q->journal_count == 42);
+    assert_true(q->head.started_wall == 1767225600 && q->head.submitted_wall == 1767231000);
+    assert_true(q->head.elapsed_ms == 5400000 && q->head.extra_ms == 300000 && q->journal_count == 42);
     assert_string_equal(q->journal_head_hex, r.journal_head_hex);
     assert_int_equal(q->nitems, r.nitems);
     for (int i = 0; i < r.nitems; i++) {
@@ -862,10 +932,10 @@ static void test_parse_round_trip(void **state)
         assert_int_equal(q->items[i].pending, r.items[i].pending);
         assert_int_equal(q->items[i].flagged, r.items[i].flagged);
     }
-    assert_int_equal(q->nirregularities, 2);
-    assert_string_equal(q->irregularities[0].note, "断电\n重启");
-    assert_true(q->irregularities[0].mono_ms == 123456);
-    assert_string_equal(q->irregularities[1].category, "candidate");
+    assert_int_equal(q->head.nirregularities, 2);
+    assert_string_equal(q->head.irregularities[0].note, "断电\n重启");
+    assert_true(q->head.irregularities[0].mono_ms == 123456);
+    assert_string_equal(q->head.irregularities[1].category, "candidate");
     /* the writer and the reader share one field table: written again, the
      * same bytes */
     char *again = result_json(q);
@@ -971,11 +1041,11 @@ static void test_parse_optional_fields(void **state)
     char *j = record_with("", NULL);
     result_record p;
     assert_int_equal(parse(j, &p), RESULT_OK);
-    assert_string_equal(p.rec.site, "");
+    assert_string_equal(p.rec.head.site, "");
     assert_string_equal(p.rec.seed_hex, "");
     assert_int_equal(p.rec.nitems, 0);
     assert_null(p.rec.items);
-    assert_int_equal(p.rec.nirregularities, 0);
+    assert_int_equal(p.rec.head.nirregularities, 0);
     result_record_free(&p);
     free(j);
     const char *ok =
@@ -985,17 +1055,17 @@ static void test_parse_optional_fields(void **state)
         "\"items\":[1,{\"id\":\"a\",\"type\":\"essay\",\"points\":100,\"response\":\"r\"},null,{\"type\":\"nonsense\"}],"
         "\"irregularities\":{\"category\":\"x\"},\"unknown\":{\"deep\":[[[]]]}}";
     assert_int_equal(parse(ok, &p), RESULT_OK);
-    assert_string_equal(p.rec.site, "");
-    assert_int_equal(p.rec.seat, 0);
+    assert_string_equal(p.rec.head.site, "");
+    assert_int_equal(p.rec.head.seat, 0);
     assert_int_equal(p.rec.total_points, 0); /* does not fit an int */
-    assert_true(p.rec.extra_ms == -5);
+    assert_true(p.rec.head.extra_ms == -5);
     assert_int_equal(p.rec.nitems, 2); /* the objects */
     assert_string_equal(p.rec.items[0].id, "a");
     assert_int_equal(p.rec.items[0].type, QT_ESSAY);
     assert_int_equal(p.rec.items[0].points, 100);
     assert_string_equal(p.rec.items[1].id, "");
     assert_int_equal(p.rec.items[1].type, QT_COUNT);
-    assert_int_equal(p.rec.nirregularities, 0);
+    assert_int_equal(p.rec.head.nirregularities, 0);
     assert_int_equal(p.rec.passed, 1); /* as recorded */
     result_record_free(&p);
 }
@@ -1143,14 +1213,9 @@ static const result_answer ANSWERS[] = {
 
 static result_input sample_input(const uint8_t *seed, size_t seed_len)
 {
-    result_input in = {
-        .session_id = "0123456789abcdef0123456789abcdef", .kiosk_id = "00112233aabbccdd", .site = "广州考点",
-        .room = "01\"室", .seat = 17, .pack_id = "ffeeddccbbaa99887766554433221100",
-        .title = "电子商务师（四级）\\理论", .kind = "theory", .level = 4, .ticket = "2026114401001",
-        .name = TRICKY, .status = "submitted", .total_points = 1000, .pass = 60, .partial = PARTIAL_HALF,
-        .seed = seed, .seed_len = seed_len, .started_wall = 1767225600, .submitted_wall = 1767231000,
-        .elapsed_ms = 5400000, .extra_ms = 300000, .answers = ANSWERS,
-        .nanswers = (int)(sizeof ANSWERS / sizeof *ANSWERS), .irregularities = IRR, .nirregularities = 2};
+    result_input in = {.head = sample_head(), .total_points = 1000, .pass = 60, .partial = PARTIAL_HALF,
+                       .seed = seed, .seed_len = seed_len, .answers = ANSWERS,
+                       .nanswers = (int)(sizeof ANSWERS / sizeof *ANSWERS)};
     return in;
 }
 
@@ -1205,8 +1270,8 @@ static void test_build_matches_assembled_record(void **state)
     free(want);
     free(got);
     /* the record points into the input for its strings and irregularities */
-    assert_ptr_equal(b.rec.name, in.name);
-    assert_ptr_equal(b.rec.irregularities, IRR);
+    assert_ptr_equal(b.rec.head.name, in.head.name);
+    assert_ptr_equal(b.rec.head.irregularities, IRR);
     assert_ptr_equal(b.rec.items[0].response, ANSWERS[0].response);
     result_record_free(&b);
     assert_null(b.mem);
@@ -1220,14 +1285,14 @@ static void test_build_defaults_and_absence(void **state)
     (void)state;
     uint8_t zero[32] = {0}, head[RESULT_HASH_BYTES] = {0};
     result_input in = sample_input(zero, sizeof zero);
-    in.status = "absent";
+    in.head.status = "absent";
     in.answers = NULL;
     in.nanswers = 0;
-    in.irregularities = NULL;
-    in.nirregularities = 0;
+    in.head.irregularities = NULL;
+    in.head.nirregularities = 0;
     in.total_points = 0;
     in.pass = 0;
-    in.elapsed_ms = in.extra_ms = 0;
+    in.head.elapsed_ms = in.head.extra_ms = 0;
     result_record b;
     assert_int_equal(result_build(&in, &b), RESULT_OK);
     result_set_journal(&b, head, 1);
@@ -1245,7 +1310,7 @@ static void test_build_defaults_and_absence(void **state)
     result_record p;
     char *why = NULL;
     assert_int_equal(result_parse(json, strlen(json), &p, &why), RESULT_OK);
-    assert_string_equal(p.rec.status, "absent");
+    assert_string_equal(p.rec.head.status, "absent");
     assert_int_equal(p.rec.journal_count, 1);
     result_record_free(&p);
     free(json);
@@ -1253,13 +1318,13 @@ static void test_build_defaults_and_absence(void **state)
 
     in.pass = 0;
     in.total_points = 850;
-    in.status = "timeout";
+    in.head.status = "timeout";
     assert_int_equal(result_build(&in, &b), RESULT_OK);
     assert_int_equal(b.rec.pass, 0);
     assert_int_equal(b.rec.total_points, 850);
     result_record_free(&b);
     in.pass = 70;
-    in.status = "absent";
+    in.head.status = "absent";
     assert_int_equal(result_build(&in, &b), RESULT_OK);
     assert_int_equal(b.rec.pass, 70);
     result_record_free(&b);
@@ -1273,6 +1338,8 @@ int main(void)
         cmocka_unit_test(test_json_every_control_char),
         cmocka_unit_test(test_json_passed_and_edge_values),
         cmocka_unit_test(test_json_long_response),
+        cmocka_unit_test(test_json_limit),
+        cmocka_unit_test(test_json_out_of_memory),
         cmocka_unit_test(test_seal_open_round_trip),
         cmocka_unit_test(test_receipt),
         cmocka_unit_test(test_flipped_byte_refused),

@@ -180,7 +180,7 @@ ingest_rc hub_ingest(hub *h, const uint8_t *sealed, size_t len, const uint8_t *e
     result_rc prc = result_parse(json, strlen(json), &rr, why);
     if (prc != RESULT_OK) { rc = ingest_of_result(prc); goto out; }
     const result_rec *p = &rr.rec;
-    if (strcmp(p->kiosk_id, r.kiosk_id)) {
+    if (strcmp(p->head.kiosk_id, r.kiosk_id)) {
         rc = INGEST_MALFORMED;
         *why = fileio_fmt("result record lacks required fields or has invalid values (kiosk is not the signer)");
         goto out;
@@ -190,18 +190,18 @@ ingest_rc hub_ingest(hub *h, const uint8_t *sealed, size_t len, const uint8_t *e
                        sizeof r.name > RESULT_MAX_NAME && sizeof r.title > RESULT_MAX_TITLE &&
                        sizeof r.kind > RESULT_MAX_WORD && sizeof r.status > RESULT_MAX_WORD,
                    "hub_result fields hold what result_parse accepts");
-    snprintf(r.session, sizeof r.session, "%s", p->session_id);
-    snprintf(r.ticket, sizeof r.ticket, "%s", p->ticket);
-    snprintf(r.name, sizeof r.name, "%s", p->name);
-    snprintf(r.pack_id, sizeof r.pack_id, "%s", p->pack_id);
-    snprintf(r.title, sizeof r.title, "%s", p->title);
-    snprintf(r.kind, sizeof r.kind, "%s", p->kind);
-    snprintf(r.status, sizeof r.status, "%s", p->status);
-    r.level = p->level;
+    snprintf(r.session, sizeof r.session, "%s", p->head.session_id);
+    snprintf(r.ticket, sizeof r.ticket, "%s", p->head.ticket);
+    snprintf(r.name, sizeof r.name, "%s", p->head.name);
+    snprintf(r.pack_id, sizeof r.pack_id, "%s", p->head.pack_id);
+    snprintf(r.title, sizeof r.title, "%s", p->head.title);
+    snprintf(r.kind, sizeof r.kind, "%s", p->head.kind);
+    snprintf(r.status, sizeof r.status, "%s", p->head.status);
+    r.level = p->head.level;
     r.score_tenths = p->score;
     r.passed = p->passed;
     r.pending = p->pending;
-    r.submitted_at = p->submitted_wall;
+    r.submitted_at = p->head.submitted_wall;
     r.received_at = now;
     memcpy(r.result_id, result_id, 33);
     r.json = json;

@@ -41,12 +41,23 @@ long long wf_register(hubstore *s, const wf_app *r, const char *batch, int fee, 
     return changed ? sqlite3_last_insert_rowid(s->db) : 0;
 }
 
-int wf_pay(hubstore *s, const char *id_number, const char *batch, int level, int amount, int64_t now)
+const char *pay_strerror(pay_rc rc)
+{
+    switch (rc) {
+    case PAY_OK: return "ok";
+    case PAY_NO_APPLICATION: return "no such application";
+    case PAY_NEEDS_LEVEL: return "several applications match: the level is needed";
+    case PAY_ERROR: break;
+    }
+    return "storage error";
+}
+
+pay_rc wf_pay(hubstore *s, const char *id_number, const char *batch, int level, int amount, int64_t now)
 {
     sqlite3_stmt *st;
     if (sqlite3_prepare_v2(s->db, "SELECT id FROM application WHERE id_number=? AND batch=? AND (?=0 OR level=?)", -1, &st,
                            NULL))
-        return -1;
+        return PAY_ERROR;
     sqlite3_bind_text(st, 1, id_number, -1, SQLITE_STATIC);
     sqlite3_bind_text(st, 2, batch, -1, SQLITE_STATIC);
     sqlite3_bind_int(st, 3, level);
@@ -58,15 +69,16 @@ int wf_pay(hubstore *s, const char *id_number, const char *batch, int level, int
         n++;
     }
     sqlite3_finalize(st);
-    if (n == 0) return 1;
-    if (n > 1) return 2; /* one payment pays one application */
-    if (sqlite3_prepare_v2(s->db, "INSERT INTO payment(application, amount, paid_at) VALUES(?,?,?)", -1, &st, NULL)) return -1;
+    if (n == 0) return PAY_NO_APPLICATION;
+    if (n > 1) return PAY_NEEDS_LEVEL; /* one payment pays one application */
+    if (sqlite3_prepare_v2(s->db, "INSERT INTO payment(application, amount, paid_at) VALUES(?,?,?)", -1, &st, NULL))
+        return PAY_ERROR;
     sqlite3_bind_int64(st, 1, app);
     sqlite3_bind_int(st, 2, amount);
     sqlite3_bind_int64(st, 3, now);
     int ok = sqlite3_step(st) == SQLITE_DONE;
     sqlite3_finalize(st);
-    return ok ? 0 : -1;
+    return ok ? PAY_OK : PAY_ERROR;
 }
 
 int wf_room_add(hubstore *s, const char *site, const char *site_code, const char *room, int capacity)
@@ -172,14 +184,14 @@ void wf_plan_input_free(wf_plan_input *in)
     memset(in, 0, sizeof *in);
 }
 
-int wf_plan_store(hubstore *s, const char *batch, const char *theory_starts, const char *practical_starts,
-                  const wf_seat *seats, int n, diag *d)
+int wf_plan_store(hubstore *s, const char *batch, const int *levels, int nlevels, const char *theory_starts,
+                  const char *practical_starts, const wf_seat *seats, int n, diag *d)
 {
     sqlite3_stmt *up = NULL;
     if (sqlite3_exec(s->db, "BEGIN IMMEDIATE", NULL, NULL, NULL)) { diag_add(d, 0, "storage busy"); return -1; }
-    for (int level = 1; level <= 4; level++)
-        if ((theory_starts && set_sitting(s->db, batch, level, "theory", theory_starts)) ||
-            (practical_starts && set_sitting(s->db, batch, level, "practical", practical_starts)))
+    for (int i = 0; i < nlevels; i++)
+        if ((theory_starts && set_sitting(s->db, batch, levels[i], "theory", theory_starts)) ||
+            (practical_starts && set_sitting(s->db, batch, levels[i], "practical", practical_starts)))
             goto fail;
     if (sqlite3_prepare_v2(s->db, "UPDATE application SET room=?, seat=?, ticket=? WHERE id=? AND room IS NULL", -1, &up,
                            NULL))

@@ -12,12 +12,16 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "core/dynbuf.h"
 #include "core/fileio.h"
 #include "core/receipt.h"
 
+/* A request's body, as it arrives. Its limit is the endpoint's:
+ * HUB_MAX_RESULT_BYTES for a sealed result (the most hub_ingest accepts),
+ * SERVER_MAX_JSON for the small JSON of the other endpoints; a longer body
+ * is read to its end, discarded and answered 413. */
 typedef struct req {
-    char *body;
-    size_t len, cap, limit;
+    dynbuf body;
     int too_large;
 } req;
 
@@ -71,7 +75,7 @@ void server_enroll_free(enroll_req *r)
 static enum MHD_Result do_enroll(hub *h, struct MHD_Connection *c, req *q)
 {
     enroll_req er;
-    if (server_parse_enroll(q->body, q->len, &er))
+    if (server_parse_enroll(dynbuf_ptr(&q->body), dynbuf_len(&q->body), &er))
         return error(c, MHD_HTTP_BAD_REQUEST, "malformed JSON: expected {token, device_pk, site, room, seat}");
     char kid[17];
     token_rc rc = hub_enroll(h, er.token, er.device_pk, er.site, er.room, (int)er.seat, now_s(), kid);
@@ -95,7 +99,8 @@ static enum MHD_Result do_result(hub *h, struct MHD_Connection *c, req *q)
 {
     const char *kiosk = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "X-Kiosk-Id");
     char rid[33], *why = NULL;
-    ingest_rc rc = hub_ingest(h, (const uint8_t *)q->body, q->len, NULL, kiosk, now_s(), rid, &why);
+    ingest_rc rc = hub_ingest(h, (const uint8_t *)dynbuf_ptr(&q->body), dynbuf_len(&q->body), NULL, kiosk, now_s(), rid,
+                              &why);
     enum MHD_Result out;
     if (rc == INGEST_STORED || rc == INGEST_DUPLICATE) {
         char receipt[RECEIPT_HEX];
@@ -118,7 +123,7 @@ static void completed(void *cls, struct MHD_Connection *c, void **con_cls, enum 
     (void)toe;
     req *q = *con_cls;
     if (q) {
-        free(q->body);
+        dynbuf_free(&q->body);
         free(q);
     }
     *con_cls = NULL;
@@ -133,26 +138,19 @@ static enum MHD_Result handler(void *cls, struct MHD_Connection *c, const char *
     if (!q) { /* first call: headers only */
         q = calloc(1, sizeof *q);
         if (!q) return MHD_NO;
-        q->limit = !strcmp(url, "/v1/results") ? HUB_MAX_RESULT_BYTES : SERVER_MAX_JSON;
+        size_t limit = !strcmp(url, "/v1/results") ? HUB_MAX_RESULT_BYTES : SERVER_MAX_JSON;
+        dynbuf_init(&q->body, limit);
         const char *cl = MHD_lookup_connection_value(c, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_LENGTH);
-        if (cl && strtoull(cl, NULL, 10) > q->limit) q->too_large = 1;
+        if (cl && strtoull(cl, NULL, 10) > limit) q->too_large = 1;
         *con_cls = q;
         return MHD_YES;
     }
     if (*upload_size) { /* body arrives in pieces; keep at most the limit */
-        if (!q->too_large && q->len + *upload_size <= q->limit) {
-            if (q->len + *upload_size > q->cap) {
-                size_t cap = q->cap ? q->cap * 2 : 4096;
-                while (cap < q->len + *upload_size) cap *= 2;
-                char *b = realloc(q->body, cap);
-                if (!b) return MHD_NO;
-                q->body = b;
-                q->cap = cap;
-            }
-            memcpy(q->body + q->len, upload, *upload_size);
-            q->len += *upload_size;
-        } else
-            q->too_large = 1;
+        if (!q->too_large) {
+            dynbuf_rc rc = dynbuf_add(&q->body, upload, *upload_size);
+            if (rc == DYNBUF_NOMEM) return MHD_NO;
+            if (rc == DYNBUF_TOO_BIG) q->too_large = 1; /* the dynbuf is empty again */
+        }
         *upload_size = 0;
         return MHD_YES;
     }

@@ -108,11 +108,12 @@ static int pay_row(hubstore *s, const wopts *o, const csv_row *row, char **v, in
     if (!*v[2] || *end || amount < 1 || amount > 100000) return WFC_ROW_ERR("amount '%s' must be a whole number of 元 (1-100000)", v[2]);
     int level = strlen(v[3]) == 1 && v[3][0] >= '1' && v[3][0] <= '4' ? v[3][0] - '0' : 0;
     switch (wf_pay(s, v[0], v[1], level, (int)amount, (int64_t)time(NULL))) {
-    case 0: return 0;
-    case 1: return WFC_ROW_ERR("no application of %s in batch %s", v[0], v[1]);
-    case 2: return WFC_ROW_ERR("%s applied for several levels in batch %s: add a level column", v[0], v[1]);
-    default: return wfc_err(o->db, fileio_fmt("storage: %s", hubstore_error(s)));
+    case PAY_OK: return 0;
+    case PAY_NO_APPLICATION: return WFC_ROW_ERR("no application of %s in batch %s", v[0], v[1]);
+    case PAY_NEEDS_LEVEL: return WFC_ROW_ERR("%s applied for several levels in batch %s: add a level column", v[0], v[1]);
+    case PAY_ERROR: break;
     }
+    return wfc_err(o->db, fileio_fmt("storage: %s", hubstore_error(s)));
 }
 
 int wf_import_pay(const wopts *o)

@@ -11,6 +11,7 @@
 #include "core/authority.h"
 #include "core/fileio.h"
 #include "core/roster.h"
+#include "core/text.h"
 #include "tools/hub/html.h"
 #include "tools/hub/workflow_cmd_int.h"
 
@@ -72,14 +73,25 @@ static int plan_seats(const char *batch, wf_plan_input *in, wf_seat *seats, diag
     return 0;
 }
 
+/* The levels the centre examines, each given the batch's start times: those
+ * of the national scale (text_level_name) that have a fee (certrules_fee). */
+static int certified_levels(int levels[], int max)
+{
+    int n = 0;
+    for (int level = 1; *text_level_name(level) && n < max; level++)
+        if (certrules_fee(level) > 0) levels[n++] = level;
+    return n;
+}
+
 static int plan_batch(hubstore *s, const wopts *o, diag *d)
 {
     wf_plan_input in;
     if (wf_plan_read(s, o->batch, &in, d)) return -1;
     wf_seat *seats = calloc(in.napps ? (size_t)in.napps : 1, sizeof *seats);
-    int n = -1;
+    int levels[16], nlevels = certified_levels(levels, 16), n = -1;
     if (!seats) diag_add(d, 0, "out of memory");
-    else if (!plan_seats(o->batch, &in, seats, d)) n = wf_plan_store(s, o->batch, o->theory, o->practical, seats, in.napps, d);
+    else if (!plan_seats(o->batch, &in, seats, d))
+        n = wf_plan_store(s, o->batch, levels, nlevels, o->theory, o->practical, seats, in.napps, d);
     free(seats);
     wf_plan_input_free(&in);
     return n;

@@ -29,10 +29,15 @@ typedef struct wf_app {
  * Returns the application id, 0 if it already exists (same person, level
  * and batch), -1 on error. CLAUSE e.g. "3.5". */
 long long wf_register(hubstore *s, const wf_app *r, const char *batch, int fee, const char *clause, int64_t now);
+/* Recording a payment: one payment pays one application. */
+typedef enum pay_rc { PAY_OK = 0, PAY_NO_APPLICATION, PAY_NEEDS_LEVEL, PAY_ERROR } pay_rc;
+/* One line for RC ("no such application"); PAY_ERROR: see hubstore_error. */
+const char *pay_strerror(pay_rc rc);
 /* Records a payment for ID_NUMBER's application in BATCH (and LEVEL, 0 when
- * the person applied for one level only). Returns 0, 1 when no such
- * application, 2 when several match and LEVEL is needed, -1 on error. */
-int wf_pay(hubstore *s, const char *id_number, const char *batch, int level, int amount, int64_t now);
+ * the person applied for one level only). PAY_NO_APPLICATION when none
+ * matches, PAY_NEEDS_LEVEL when several do, PAY_ERROR on a storage failure
+ * (hubstore_error). */
+pay_rc wf_pay(hubstore *s, const char *id_number, const char *batch, int level, int amount, int64_t now);
 /* A room at a site (site code: 6 digits for certificate numbers). */
 int wf_room_add(hubstore *s, const char *site, const char *site_code, const char *room, int capacity);
 /* Planning (the seating and ticket rules are the command's, in wf_plan.c):
@@ -63,11 +68,12 @@ typedef struct wf_seat {
     int seat;
     char ticket[16];
 } wf_seat;
-/* Stores a plan in one transaction: the start times (when given) for every
- * level of BATCH and the N SEATS. Writes nothing when one of the
+/* Stores a plan in one transaction: the start times (when given) for each
+ * of the NLEVELS LEVELS of BATCH (the levels are the caller's: the store
+ * keeps no list of them) and the N SEATS. Writes nothing when one of the
  * applications got a room meanwhile. Returns N or -1 with D filled. */
-int wf_plan_store(hubstore *s, const char *batch, const char *theory_starts, const char *practical_starts,
-                  const wf_seat *seats, int n, diag *d) __attribute__((warn_unused_result));
+int wf_plan_store(hubstore *s, const char *batch, const int *levels, int nlevels, const char *theory_starts,
+                  const char *practical_starts, const wf_seat *seats, int n, diag *d) __attribute__((warn_unused_result));
 
 typedef struct wf_cand {
     long long app;
