@@ -61,7 +61,7 @@ const char *store_rc_str(store_rc rc) { return sqlite3_errstr((int)rc); }
 
 const char *store_strerror(store *st)
 {
-    if (st->last_rc) return sqlite3_errstr(st->last_rc); /* e.g. "database or disk is full" */
+    if (st->last_rc) return store_rc_str(st->last_rc); /* e.g. "database or disk is full" */
     return st->db ? sqlite3_errmsg(st->db) : "no database";
 }
 

@@ -349,6 +349,8 @@ static void test_fail_writes(void **state)
     assert_int_equal(rc & 0xff, SQLITE_FULL);
     assert_int_equal(store_fail_writes_left(st), 1);
     assert_non_null(strstr(store_strerror(st), "full"));
+    assert_int_equal(rc, STORE_FULL); /* a primary code: no extended bits to mask */
+    assert_non_null(strstr(store_rc_str(STORE_FULL), "full"));
     rc = store_save_answer(st, "S1", 2, "new", 0, 4, 1); /* a new one */
     assert_int_equal(rc & 0xff, SQLITE_FULL);
     assert_int_equal(store_fail_writes_left(st), 0);
