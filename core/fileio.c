@@ -64,14 +64,22 @@ int fileio_read(const char *path, size_t max, unsigned char **out, size_t *len, 
         return -1;
     }
     for (;;) {
-        if (n + 1 >= cap) { /* file grew while reading: keep within max */
-            if (cap > max) {
-                set_why(why, fileio_fmt("file too large (limit %zu)", max));
+        if (n + 1 >= cap) { /* full: at end of file, or the file grew while reading */
+            if (n >= max) { /* at the limit: one more byte means too large */
+                unsigned char probe;
+                ssize_t r = read(fd, &probe, 1);
+                if (r < 0 && errno == EINTR)
+                    continue;
+                if (r == 0)
+                    break;
+                set_why(why, r < 0 ? fileio_fmt("read error: %s", strerror(errno))
+                                   : fileio_fmt("file too large (limit %zu)", max));
                 free(buf);
                 close(fd);
                 return -1;
             }
-            unsigned char *nb = realloc(buf, cap * 2);
+            size_t ncap = cap > max / 2 ? max + 1 : cap * 2; /* never more than max bytes and the NUL */
+            unsigned char *nb = realloc(buf, ncap);
             if (!nb) {
                 set_why(why, fileio_fmt("out of memory"));
                 free(buf);
@@ -79,7 +87,7 @@ int fileio_read(const char *path, size_t max, unsigned char **out, size_t *len, 
                 return -1;
             }
             buf = nb;
-            cap *= 2;
+            cap = ncap;
         }
         ssize_t r = read(fd, buf + n, cap - 1 - n);
         if (r < 0) {
@@ -95,11 +103,6 @@ int fileio_read(const char *path, size_t max, unsigned char **out, size_t *len, 
         n += (size_t)r;
     }
     close(fd);
-    if (n > max) {
-        set_why(why, fileio_fmt("file too large (limit %zu)", max));
-        free(buf);
-        return -1;
-    }
     buf[n] = 0;
     *out = buf;
     *len = n;

@@ -5,7 +5,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 #include <zlib.h>
 
 #include "core/authority.h"
@@ -224,15 +223,16 @@ static void hex(const uint8_t *b, size_t n, char *out)
 }
 
 pack_rc pack_build(const blueprint *bp, const bank *b, const bp_plan *plan, const uint8_t sk[crypto_sign_SECRETKEYBYTES],
-                   const char code[RELEASECODE_NORM_BYTES], pack_kdf kdf, uint8_t **out, size_t *outlen, char **why)
+                   const char code[RELEASECODE_NORM_BYTES], pack_kdf kdf, long long created, uint8_t **out, size_t *outlen,
+                   char **why)
 {
-    return pack_build_images(bp, b, plan, sk, code, kdf, NULL, 0, out, outlen, why);
+    return pack_build_images(bp, b, plan, sk, code, kdf, created, NULL, 0, out, outlen, why);
 }
 
 pack_rc pack_build_images(const blueprint *bp, const bank *b, const bp_plan *plan,
                           const uint8_t sk[crypto_sign_SECRETKEYBYTES], const char code[RELEASECODE_NORM_BYTES],
-                          pack_kdf kdf, const pack_image *images, size_t nimages, uint8_t **out, size_t *outlen,
-                          char **why)
+                          pack_kdf kdf, long long created, const pack_image *images, size_t nimages,
+                          uint8_t **out, size_t *outlen, char **why)
 {
     *out = NULL;
     *outlen = 0;
@@ -255,7 +255,7 @@ pack_rc pack_build_images(const blueprint *bp, const bank *b, const bp_plan *pla
     int ml = snprintf(meta, sizeof meta,
                       "format=1\npack_id=%s\ntitle=%s\nlevel=%d\nkind=%s\nduration=%d\nquestions=%d\npoints=%d\ncreated=%lld\n",
                       idhex, bp->title, bp->level, exam_kind_name(bp->kind), bp->duration, plan->questions,
-                      plan->total_points / 10, (long long)time(NULL));
+                      plan->total_points / 10, created);
     if (ml < 0 || (size_t)ml >= sizeof meta) { rc = fail(PACK_FORMAT, why, fileio_fmt("metadata too long")); goto out; }
 
     size_t nchunks = chunks_for(zlen);

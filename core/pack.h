@@ -89,10 +89,12 @@ typedef struct pack_info {
 pack_kdf pack_kdf_default(void);
 
 /* Builds a pack from a checked bank, blueprint and plan. CODE is a
- * normalised release code. *out is malloc'd. Returns PACK_OK or an error
+ * normalised release code. CREATED is the build's wall-clock stamp (seconds
+ * since the epoch, from the caller: core reads no clock). *out is malloc'd. Returns PACK_OK or an error
  * with *why (caller frees). */
 pack_rc pack_build(const blueprint *bp, const bank *b, const bp_plan *plan, const uint8_t sk[crypto_sign_SECRETKEYBYTES],
-                   const char code[RELEASECODE_NORM_BYTES], pack_kdf kdf, uint8_t **out, size_t *outlen, char **why)
+                   const char code[RELEASECODE_NORM_BYTES], pack_kdf kdf, long long created, uint8_t **out, size_t *outlen,
+                   char **why)
     __attribute__((warn_unused_result));
 
 /* A PNG for stems ([图:NAME] lines), read by the caller. */
@@ -107,8 +109,8 @@ typedef struct pack_image {
  * be given; unreferenced ones are left out). */
 pack_rc pack_build_images(const blueprint *bp, const bank *b, const bp_plan *plan,
                           const uint8_t sk[crypto_sign_SECRETKEYBYTES], const char code[RELEASECODE_NORM_BYTES],
-                          pack_kdf kdf, const pack_image *images, size_t nimages, uint8_t **out, size_t *outlen,
-                          char **why) __attribute__((warn_unused_result));
+                          pack_kdf kdf, long long created, const pack_image *images, size_t nimages,
+                          uint8_t **out, size_t *outlen, char **why) __attribute__((warn_unused_result));
 
 /* Checks structure and signature against PK and fills INFO. Nothing else in
  * the file is read before the signature holds. */

@@ -243,7 +243,7 @@ static int cmd_build(void *ctx)
     if (o->kdf_mem) kdf.memlimit = (size_t)o->kdf_mem << 20;
     uint8_t *pk = NULL;
     size_t pklen = 0;
-    pack_rc pr = pack_build_images(&bp, &b, &plan, sk, code, kdf, imgs.v, imgs.n, &pk, &pklen, &why);
+    pack_rc pr = pack_build_images(&bp, &b, &plan, sk, code, kdf, (long long)time(NULL), imgs.v, imgs.n, &pk, &pklen, &why);
     sodium_memzero(sk, sizeof sk);
     images_free(&imgs);
     if (pr != PACK_OK) {

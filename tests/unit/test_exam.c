@@ -189,7 +189,7 @@ static uint8_t *build_pack(kiosk *k, size_t *len)
     uint8_t *out = NULL;
     char *why = NULL;
     pack_kdf cheap = {1, 8u << 20};
-    if (pack_build(&bp, &b, &plan, k->ssk, norm, cheap, &out, len, &why) != PACK_OK) fail_msg("pack_build: %s", why);
+    if (pack_build(&bp, &b, &plan, k->ssk, norm, cheap, 1700000000, &out, len, &why) != PACK_OK) fail_msg("pack_build: %s", why);
     blueprint_plan_free(&plan);
     blueprint_free(&bp);
     bank_free(&b);

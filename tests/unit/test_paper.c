@@ -153,7 +153,7 @@ static int build_open(const char *bankbuf, size_t banklen, const char *bpbuf, si
     int rc = -1;
     char *why = NULL;
     if (releasecode_normalize(text, norm) == RELEASECODE_OK &&
-        pack_build(&bp, &b, &plan, F.sk, norm, CHEAP, &out->bytes, &out->len, &why) == PACK_OK &&
+        pack_build(&bp, &b, &plan, F.sk, norm, CHEAP, 1700000000, &out->bytes, &out->len, &why) == PACK_OK &&
         pack_open(out->bytes, out->len, F.pk, text, &out->db, &why) == PACK_OK)
         rc = 0;
     if (rc) print_message("    pack: %s\n", why ? why : "?");
