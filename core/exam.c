@@ -126,12 +126,16 @@ struct exam {
     int64_t last_clock_save;
     int64_t started_wall;
     int handin_pending; /* a hand-in whose commit failed: retried on tick */
+    int handin_checked; /* integrity_check done for this hand-in */
     session_state handin_status;
     /* resume after restart */
     char resume_sid[33];
     char resume_pack[33];
     /* alerts */
     char alert[160];
+    char integrity[200]; /* what the journal disproved (integrity_check): stays on screen */
+    int integrity_findings;
+    int64_t last_checkpoint;
     int focus_losses;
     struct pending_entry *pending_log;
     int npending;
@@ -297,6 +301,9 @@ static void free_sitting(exam *e)
     e->current = 0;
     e->active_blank = 0;
     e->handin_pending = 0;
+    e->handin_checked = 0;
+    *e->integrity = 0;
+    e->integrity_findings = 0;
     memset(e->sid, 0, sizeof e->sid);
     memset(e->ticket, 0, sizeof e->ticket);
     memset(e->name, 0, sizeof e->name);
@@ -332,7 +339,7 @@ int exam_pack_info(const exam *e, int i, const char **title, int *level, const c
     *questions = e->packs[i].questions;
     return 0;
 }
-const char *exam_alert(const exam *e) { return *e->alert ? e->alert : NULL; }
+const char *exam_alert(const exam *e) { return *e->alert ? e->alert : *e->integrity ? e->integrity : NULL; }
 int exam_focus_losses(const exam *e) { return e->focus_losses; }
 #ifdef EXAM_TEST_HOOKS
 void exam_fail_writes(exam *e, int n) { store_fail_writes(e->st, n); }
@@ -367,6 +374,11 @@ static exam_rc open_pack(exam *e, const char *code, const char *only_id)
                     e->packdb = db;
                     memcpy(e->key, key, sizeof key);
                     e->pack = i;
+                    /* from now on every journal entry is sealed by this pack */
+                    journal_key jk;
+                    journal_key_derive(&jk, e->packs[i].id, key);
+                    store_set_journal_key(e->st, &jk);
+                    sodium_memzero(&jk, sizeof jk);
                     e->pack_level = paper_setting(db, "level");
                     e->late_entry = paper_setting(db, "late_entry");
                     rc = EXAM_OK;
@@ -420,7 +432,7 @@ exam_rc exam_set_pin(exam *e, const char *pin, const char *again)
     if (strcmp(pin, again)) return EXAM_PIN_MISMATCH;
     randombytes_buf(e->pin_salt, sizeof e->pin_salt);
     pin_digest(e, pin, e->pin_hash);
-    e->unlock_at = now(e);
+    e->unlock_at = e->last_checkpoint = now(e);
     store_rc rc = store_begin(e->st);
     if (rc == STORE_OK) {
         rc = store_unlock_put(e->st, e->packs[e->pack].id, e->pin_salt, e->pin_hash, wall(e));
@@ -527,6 +539,175 @@ static int restore_answer(void *ctx, const store_answer_row *row)
     return 0;
 }
 
+/* ---- what the journal proves (resume and hand-in) ------------------------------
+ *
+ * The rows of kiosk.db are what the kiosk works from; the journal is what
+ * proves them. Every answer change journals a keyed digest of the answer
+ * (store_save_answer), every extension its minutes, and every
+ * CHECKPOINT_MS a "clock" entry the elapsed time, the extra time and how long
+ * ago the pack was unlocked. On resume and on hand-in the rows are compared
+ * with what the journal proves; each difference is an integrity finding: an
+ * "integrity" journal entry, an alert for the invigilator that stays on
+ * screen, and an irregularity of category "integrity" in the result. The
+ * sitting then goes on from what the journal proves, not from the edited
+ * rows: an answer whose digest does not match is cleared (its text is not in
+ * the journal), the clock never runs back, extra time is what was journaled,
+ * and the late-entry window counts from the journaled unlock age. */
+
+#define CHECKPOINT_MS 10000
+
+/* the entries of one sitting, as proof */
+typedef struct proof {
+    int n;
+    char (*answer)[STORE_ANSWER_DATA_MAX]; /* per item: the last answer entry's data, "" if none */
+    int64_t elapsed;                       /* the most elapsed time any entry records */
+    int64_t extend_ms;                     /* the extensions journaled */
+} proof;
+
+static int64_t field_ll(const char *data, const char *key)
+{
+    const char *p = strstr(data, key);
+    return p ? strtoll(p + strlen(key), NULL, 10) : -1;
+}
+
+static int prove_entry(void *ctx, const journal_entry *je)
+{
+    proof *pf = ctx;
+    if (!strcmp(je->type, "answer")) {
+        int item = (int)field_ll(je->data, "item=") - 1;
+        if (item >= 0 && item < pf->n) snprintf(pf->answer[item], sizeof pf->answer[item], "%s", je->data);
+    } else if (!strcmp(je->type, "clock") || !strcmp(je->type, "resume")) {
+        int64_t el = field_ll(je->data, "elapsed_ms=");
+        if (el > pf->elapsed) pf->elapsed = el;
+    } else if (!strcmp(je->type, "extend")) {
+        int64_t m = field_ll(je->data, "minutes=");
+        if (m > 0) pf->extend_ms += m * 60000;
+    }
+    return 0;
+}
+
+/* the unlock age the journal proves for the unlocked pack: the largest
+ * age_ms of its "clock" entries since it was last unlocked */
+typedef struct age_proof {
+    const char *pack;
+    int64_t age;
+} age_proof;
+
+static int prove_age(void *ctx, const journal_entry *je)
+{
+    age_proof *ap = ctx;
+    if (strcmp(je->keyid, ap->pack)) return 0;
+    if (!strcmp(je->type, "pin_set")) ap->age = 0;
+    else if (!strcmp(je->type, "clock")) {
+        int64_t a = field_ll(je->data, "age_ms=");
+        if (a > ap->age) ap->age = a;
+    }
+    return 0;
+}
+
+/* One finding: journaled (sealed: removing it breaks the chain), shown. */
+static void integrity_finding(exam *e, const char *what)
+{
+    journal(e, "integrity", what);
+    e->integrity_findings++;
+    snprintf(e->integrity, sizeof e->integrity, "数据完整性警告：本机记录与考试日志不符（%d处），已按日志恢复，请通知考务负责人并记录",
+             e->integrity_findings);
+}
+
+/* Checks the chain (sealed by the unlocked pack) and, for a sitting, its
+ * answers and clock against the journal; with CORRECT (on resume: the
+ * answers come from the rows) it corrects what it disproves, without (at
+ * hand-in: the answers in memory are the candidate's) it only reports.
+ * Returns the number of findings. */
+static int integrity_check(exam *e, int64_t *elapsed, int64_t *extra, int correct)
+{
+    int findings = 0;
+    char *why = NULL;
+    journal_check jc;
+    if (store_journal_verify_keyed(e->st, e->sid, NULL, &jc, &why) != 0) {
+        char msg[200];
+        snprintf(msg, sizeof msg, "journal: %.160s", why ? why : "unreadable");
+        integrity_finding(e, msg);
+        findings++;
+    }
+    free(why);
+    if (!*e->sid || !e->have_paper) return findings;
+    proof pf = {.n = e->pp.n, .answer = calloc((size_t)e->pp.n + 1, sizeof *pf.answer)};
+    if (!pf.answer || store_journal_each(e->st, e->sid, prove_entry, &pf) != STORE_OK) {
+        free(pf.answer);
+        integrity_finding(e, "journal: unreadable");
+        return findings + 1;
+    }
+    char bad[120] = "";
+    int nbad = 0;
+    for (int i = 0; i < e->pp.n; i++) {
+        char now_data[STORE_ANSWER_DATA_MAX] = "";
+        int empty = !*e->resp[i] && !e->flag[i];
+        int same = !*pf.answer[i] ? empty
+                                  : store_answer_data(e->st, e->sid, i, e->resp[i], e->flag[i], now_data) == STORE_OK &&
+                                        !strcmp(now_data, pf.answer[i]);
+        if (same) continue;
+        if (nbad++ < 12) snprintf(bad + strlen(bad), sizeof bad - strlen(bad), "%s%d", nbad > 1 ? "," : "", i + 1);
+        if (!correct) continue;
+        /* what the journal proves of it is its digest, not its text: cleared */
+        free(e->resp[i]);
+        e->resp[i] = strdup("");
+        e->flag[i] = 0;
+        if (!e->resp[i]) { free(pf.answer); return findings + 1; }
+        save_item(e, i);
+    }
+    if (nbad) {
+        char msg[200];
+        snprintf(msg, sizeof msg, "answers not in the journal: %d item(s) %s%s", nbad, bad, nbad > 12 ? ",…" : "");
+        integrity_finding(e, msg);
+        findings++;
+    }
+    if (elapsed && *elapsed < pf.elapsed) {
+        char msg[200];
+        snprintf(msg, sizeof msg, "clock rewound: saved %lld s, journal proves %lld s", (long long)(*elapsed / 1000),
+                 (long long)(pf.elapsed / 1000));
+        integrity_finding(e, msg);
+        findings++;
+        *elapsed = pf.elapsed;
+    }
+    if (extra && *extra != pf.extend_ms) {
+        if (*extra > pf.extend_ms) { /* (less than journaled: a crash between the two writes) */
+            char msg[200];
+            snprintf(msg, sizeof msg, "extra time not in the journal: saved %lld min, journal proves %lld min",
+                     (long long)(*extra / 60000), (long long)(pf.extend_ms / 60000));
+            integrity_finding(e, msg);
+            findings++;
+        }
+        *extra = pf.extend_ms;
+    }
+    free(pf.answer);
+    return findings;
+}
+
+/* Every CHECKPOINT_MS while a pack is unlocked: the unlock age, the sitting's
+ * clock and a "clock" journal entry with both, in one commit. */
+static void checkpoint(exam *e, int64_t t)
+{
+    int sitting = e->phase == PHASE_RUNNING || e->phase == PHASE_PAUSED;
+    char data[128];
+    int64_t age = t - e->unlock_at, el = sitting ? session_elapsed(&e->ss, t) : 0;
+    if (sitting)
+        snprintf(data, sizeof data, "age_ms=%lld elapsed_ms=%lld extra_ms=%lld", (long long)age, (long long)el,
+                 (long long)e->ss.extra_ms);
+    else
+        snprintf(data, sizeof data, "age_ms=%lld", (long long)age);
+    store_rc rc = flush_journal(e) == 0 ? store_begin(e->st) : STORE_FULL;
+    if (rc != STORE_OK) return; /* retried next tick */
+    rc = store_unlock_set_age(e->st, e->packs[e->pack].id, age);
+    if (rc == STORE_OK && sitting) rc = store_save_clock(e->st, e->sid, el, e->ss.extra_ms, e->current);
+    if (rc == STORE_OK) rc = store_journal_append(e->st, sitting ? e->sid : "", "clock", data, t, wall(e), NULL);
+    rc = rc == STORE_OK ? store_commit(e->st) : (store_rollback(e->st), rc);
+    if (rc == STORE_OK) {
+        e->last_checkpoint = e->last_age_save = t;
+        if (sitting) e->last_clock_save = t;
+    }
+}
+
 exam_rc exam_resume(exam *e, const char *code, const char *pin)
 {
     if (e->phase != PHASE_RESUME) return EXAM_BAD_STATE;
@@ -538,8 +719,19 @@ exam_rc exam_resume(exam *e, const char *code, const char *pin)
     int64_t age = 0;
     if (store_unlock_get(e->st, e->resume_pack, e->pin_salt, e->pin_hash, &age) != STORE_OK) return EXAM_INTERNAL;
     if (exam_check_pin(e, pin) != EXAM_OK) return EXAM_PIN_WRONG;
+    /* the late-entry window counts from the unlock age the journal proves */
+    age_proof ap = {e->resume_pack, 0};
+    if (store_journal_each(e->st, NULL, prove_age, &ap) == STORE_OK && ap.age > age) {
+        char msg[200];
+        snprintf(msg, sizeof msg, "unlock time rewound: saved %lld s ago, journal proves %lld s", (long long)(age / 1000),
+                 (long long)(ap.age / 1000));
+        integrity_finding(e, msg);
+        age = ap.age;
+    }
     e->unlock_at = now(e) - age;
+    e->last_checkpoint = now(e);
     if (!*e->resume_sid) {
+        (void)integrity_check(e, NULL, NULL, 1);
         e->phase = PHASE_LOGIN;
         journal(e, "resume", "login");
         return EXAM_OK;
@@ -558,6 +750,7 @@ exam_rc exam_resume(exam *e, const char *code, const char *pin)
     snprintf(e->sid, sizeof e->sid, "%s", e->resume_sid);
     if (alloc_answers(e)) return EXAM_INTERNAL;
     (void)store_answer_each(e->st, e->sid, restore_answer, e);
+    (void)integrity_check(e, &elapsed, &extra, 1);
     session_init(&e->ss, e->pp.duration, e->pp.min_submit);
     session_restore(&e->ss, state < 0 ? SS_RUNNING : (session_state)state, elapsed, extra);
     e->current = current >= 0 && current < e->pp.n ? current : 0;
@@ -708,15 +901,25 @@ typedef struct irr_list {
     int n;
 } irr_list;
 
-static int collect_irregularity(void *ctx, const store_irregularity_row *row)
+static int add_irregularity(irr_list *il, const char *category, const char *note, int64_t mono_ms)
 {
-    irr_list *il = ctx;
     if (il->n >= 32) return 1;
-    il->text[2 * il->n] = strdup(row->category);
-    il->text[2 * il->n + 1] = strdup(row->note);
-    il->irr[il->n] = (result_irregularity){il->text[2 * il->n], il->text[2 * il->n + 1], row->mono_ms};
+    il->text[2 * il->n] = strdup(category);
+    il->text[2 * il->n + 1] = strdup(note);
+    il->irr[il->n] = (result_irregularity){il->text[2 * il->n], il->text[2 * il->n + 1], mono_ms};
     il->n++;
     return 0;
+}
+
+static int collect_irregularity(void *ctx, const store_irregularity_row *row)
+{
+    return add_irregularity(ctx, row->category, row->note, row->mono_ms);
+}
+
+/* the sitting's integrity findings (journal entries, sealed), as irregularities */
+static int collect_integrity(void *ctx, const journal_entry *je)
+{
+    return strcmp(je->type, "integrity") ? 0 : add_irregularity(ctx, "integrity", je->data, je->mono_ms);
 }
 
 /* What only the engine knows of the sitting, for result_build: the paper's
@@ -753,6 +956,8 @@ static exam_rc finish(exam *e, session_state status)
     /* irregularities of this sitting */
     irr_list il = {.n = 0};
     (void)store_irregularity_each(e->st, e->sid, collect_irregularity, &il);
+    if (store_journal_each(e->st, e->sid, collect_integrity, &il) != STORE_OK)
+        add_irregularity(&il, "integrity", "journal: unreadable at hand-in", now(e));
     result_input in = {
         .head = {.session_id = e->sid, .kiosk_id = e->kiosk_id, .site = e->site, .room = e->cand_room,
                  .seat = e->cand_seat, .pack_id = e->packs[e->pack].id, .title = e->packs[e->pack].title,
@@ -833,6 +1038,11 @@ static exam_rc hand_in(exam *e, session_state status)
     }
     if ((e->ss.state == SS_RUNNING || e->ss.state == SS_PAUSED) && session_go(&e->ss, status, now(e)) != 0)
         return EXAM_INTERNAL;
+    /* the journal must prove what is handed in (checked once, not on every retry) */
+    if (!e->handin_checked) {
+        (void)integrity_check(e, NULL, NULL, 0);
+        e->handin_checked = 1;
+    }
     exam_rc rc = finish(e, status);
     if (rc != EXAM_OK) {
         e->handin_pending = 1;
@@ -926,11 +1136,13 @@ exam_rc exam_continue(exam *e)
 exam_rc exam_extend(exam *e, int minutes)
 {
     if ((e->phase != PHASE_RUNNING && e->phase != PHASE_PAUSED) || minutes < 1 || minutes > 120) return EXAM_BAD_STATE;
-    session_extend(&e->ss, (int64_t)minutes * 60000);
-    save_clock(e);
+    /* journaled before the clock row is saved: a crash between leaves the
+     * row short of the journal, never ahead of it (integrity_check) */
     char d[32];
     snprintf(d, sizeof d, "minutes=%d", minutes);
     journal(e, "extend", d);
+    session_extend(&e->ss, (int64_t)minutes * 60000);
+    save_clock(e);
     return EXAM_OK;
 }
 
@@ -957,6 +1169,12 @@ exam_rc exam_reset(exam *e)
     return EXAM_OK;
 }
 
+/* 1 from the PIN's setting (the unlock row exists) until the lock */
+static int unlocked(const exam *e)
+{
+    return e->pack >= 0 && e->phase != PHASE_LOCKED && e->phase != PHASE_SET_PIN && e->phase != PHASE_RESUME;
+}
+
 /* Persists how long ago the unlocked pack was unlocked (the late-entry
  * window survives a restart). */
 static void save_unlock_age(exam *e, int64_t t)
@@ -968,7 +1186,7 @@ static void save_unlock_age(exam *e, int64_t t)
 exam_rc exam_stop(exam *e, const char *reason)
 {
     int64_t t = now(e);
-    if (e->phase == PHASE_LOGIN && e->pack >= 0) save_unlock_age(e, t); /* the late-entry window counts on */
+    if (unlocked(e)) save_unlock_age(e, t); /* the late-entry window counts on */
     if (e->phase == PHASE_RUNNING || e->phase == PHASE_PAUSED) {
         retry_unsaved(e);
         save_clock(e);
@@ -987,6 +1205,7 @@ exam_rc exam_lock(exam *e)
         rc = rc == STORE_OK ? store_commit(e->st) : (store_rollback(e->st), rc);
     }
     if (rc != STORE_OK) return EXAM_SAVE_FAILED;
+    store_set_journal_key(e->st, NULL);
     free_sitting(e);
     *e->receipt = 0;
     pack_close(e->packdb);
@@ -1242,8 +1461,10 @@ int64_t exam_elapsed_ms(const exam *e) { return e->have_paper ? session_elapsed(
 int exam_tick(exam *e)
 {
     int64_t t = now(e);
-    if (e->phase == PHASE_LOGIN && e->pack >= 0 && t - e->last_age_save >= 1000) save_unlock_age(e, t);
-    if (e->phase != PHASE_RUNNING && e->phase != PHASE_PAUSED) return 0;
+    int sitting = e->phase == PHASE_RUNNING || e->phase == PHASE_PAUSED;
+    if (unlocked(e) && t - e->last_checkpoint >= CHECKPOINT_MS) checkpoint(e, t);
+    if (unlocked(e) && !sitting && t - e->last_age_save >= 1000) save_unlock_age(e, t);
+    if (!sitting) return 0;
     /* what the disk refused earlier is retried first */
     int was_failing = unsaved_count(e) > 0 || *e->alert || e->npending;
     retry_unsaved(e);

@@ -38,6 +38,9 @@ static const char *MIGRATIONS[STORE_SCHEMA_VERSION] = {
      * result was last exported to a USB bundle */
     "ALTER TABLE outbox ADD COLUMN receipt TEXT;"
     "ALTER TABLE outbox ADD COLUMN exported INTEGER;",
+    /* 2 → 3: journal entries name the pack whose key made their hash
+     * (JOURNAL_SCHEMA_V3, run below) */
+    "",
 };
 
 struct store {
@@ -47,6 +50,8 @@ struct store {
     int fail_writes; /* test hook: make the next N commits fail like a full disk */
 #endif
     int last_rc;     /* code of the last failed write, for messages */
+    journal_key jkey; /* the unlocked pack's journal keys (store_set_journal_key) */
+    int have_jkey;
 };
 
 sqlite3 *store_db(store *st) { return st->db; }
@@ -170,7 +175,8 @@ int store_open(const char *dir, int create, store **out, char **why)
     for (int v = version; v < STORE_SCHEMA_VERSION; v++) {
         char pragma[64];
         snprintf(pragma, sizeof pragma, "PRAGMA user_version=%d", v + 1);
-        if (exec(st, "BEGIN IMMEDIATE") || exec(st, MIGRATIONS[v]) || (v == 0 && exec(st, JOURNAL_SCHEMA)) ||
+        if (exec(st, "BEGIN IMMEDIATE") || exec(st, MIGRATIONS[v]) || (v == 0 && exec(st, JOURNAL_SCHEMA_V1)) ||
+            (v == 2 && exec(st, JOURNAL_SCHEMA_V3)) ||
             exec(st, pragma) || exec(st, "COMMIT")) {
             *why = fileio_fmt("cannot migrate the database to schema %d: %s", v + 1, sqlite3_errmsg(st->db));
             exec(st, "ROLLBACK");
@@ -187,6 +193,7 @@ void store_close(store *st)
     if (!st) return;
     if (st->db) sqlite3_close_v2(st->db);
     free(st->dir);
+    sodium_memzero(&st->jkey, sizeof st->jkey);
     free(st);
 }
 
@@ -556,6 +563,18 @@ store_rc store_session_finish(store *st, const char *id, const char *state, int6
 
 /* ---- answers ----------------------------------------------------------------------------- */
 
+store_rc store_answer_data(store *st, const char *session, int item, const char *response, int flagged,
+                           char data[STORE_ANSWER_DATA_MAX])
+{
+    if (!st->have_jkey) return SQLITE_MISUSE;
+    uint8_t h[JOURNAL_DIGEST_BYTES];
+    char hx[JOURNAL_DIGEST_BYTES * 2 + 1];
+    journal_answer_digest(&st->jkey, session, item, flagged, response, h);
+    sodium_bin2hex(hx, sizeof hx, h, sizeof h);
+    snprintf(data, STORE_ANSWER_DATA_MAX, "item=%d flagged=%d h=%s", item + 1, flagged != 0, hx);
+    return SQLITE_OK;
+}
+
 store_rc store_save_answer(store *st, const char *session, int item, const char *response, int flagged, int64_t mono_ms,
                       int64_t wall)
 {
@@ -572,14 +591,12 @@ store_rc store_save_answer(store *st, const char *session, int item, const char 
         rc = run(st, s);
     }
     if (rc == SQLITE_OK) {
-        /* the journal records which item changed and a digest of the answer,
-         * so the chain covers every change without repeating its text */
+        /* the journal records which item changed and a keyed digest of the
+         * answer, so the chain covers every change without repeating its
+         * text (and without telling anyone which option it was) */
         char data[96];
-        unsigned char h[8];
-        crypto_generichash(h, sizeof h, (const unsigned char *)response, strlen(response), NULL, 0);
-        snprintf(data, sizeof data, "item=%d flagged=%d len=%zu h=%02x%02x%02x%02x%02x%02x%02x%02x", item + 1, flagged,
-                 strlen(response), h[0], h[1], h[2], h[3], h[4], h[5], h[6], h[7]);
-        rc = journal_append(st->db, mono_ms, wall, session, "answer", data, NULL);
+        rc = st->have_jkey ? store_answer_data(st, session, item, response, flagged, data) : SQLITE_MISUSE;
+        if (rc == SQLITE_OK) rc = journal_append_keyed(st->db, &st->jkey, mono_ms, wall, session, "answer", data, NULL);
     }
     if (rc != SQLITE_OK) {
         store_rollback(st);
@@ -767,7 +784,7 @@ store_rc store_journal(store *st, const char *session, const char *type, const c
 {
     int rc = store_begin(st);
     if (rc) return rc;
-    rc = journal_append(st->db, mono_ms, wall, session, type, data, NULL);
+    rc = store_journal_append(st, session, type, data, mono_ms, wall, NULL);
     if (rc != SQLITE_OK) {
         store_rollback(st);
         return rc;
@@ -778,7 +795,25 @@ store_rc store_journal(store *st, const char *session, const char *type, const c
 store_rc store_journal_append(store *st, const char *session, const char *type, const char *data, int64_t mono_ms,
                          int64_t wall, uint8_t head[JOURNAL_HASH_BYTES])
 {
-    return journal_append(st->db, mono_ms, wall, session, type, data, head);
+    return journal_append_keyed(st->db, st->have_jkey ? &st->jkey : NULL, mono_ms, wall, session, type, data, head);
+}
+
+void store_set_journal_key(store *st, const journal_key *k)
+{
+    sodium_memzero(&st->jkey, sizeof st->jkey);
+    st->have_jkey = k != NULL;
+    if (k) st->jkey = *k;
+}
+
+store_rc store_journal_each(store *st, const char *session, journal_fn fn, void *ctx)
+{
+    return journal_each(st->db, session, fn, ctx);
+}
+
+store_rc store_journal_verify_keyed(store *st, const char *session, uint8_t head[JOURNAL_HASH_BYTES],
+                                    journal_check *check, char **why)
+{
+    return journal_verify_keyed(st->db, st->have_jkey ? &st->jkey : NULL, session, head, check, why);
 }
 
 store_rc store_journal_head(store *st, uint8_t head[JOURNAL_HASH_BYTES], int64_t *count)

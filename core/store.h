@@ -15,7 +15,7 @@
 
 #include "core/journal.h"
 
-#define STORE_SCHEMA_VERSION 2
+#define STORE_SCHEMA_VERSION 3
 #define STORE_DB_NAME "kiosk.db"
 #define STORE_ID_MAX 32         /* pack, roster, session and result ids: hex, at most this long */
 #define STORE_PIN_SALT_BYTES 16 /* unlock row: salt and digest of the invigilator's PIN */
@@ -195,6 +195,13 @@ typedef int (*store_answer_fn)(void *ctx, const store_answer_row *row);
 /* Writes one answer and its journal entry in one durable transaction. */
 store_rc store_save_answer(store *st, const char *session, int item, const char *response, int flagged, int64_t mono_ms,
                       int64_t wall) __attribute__((warn_unused_result));
+/* The data of the journal entry store_save_answer writes for that answer
+ * ("item=N flagged=F h=<keyed digest>", journal_answer_digest), so that a
+ * reader can compare an answer with what the journal proves. Needs the
+ * journal key (SQLITE_MISUSE without). */
+#define STORE_ANSWER_DATA_MAX 96
+store_rc store_answer_data(store *st, const char *session, int item, const char *response, int flagged,
+                           char data[STORE_ANSWER_DATA_MAX]) __attribute__((warn_unused_result));
 /* Calls FN for each saved answer of SESSION. */
 store_rc store_answer_each(store *st, const char *session, store_answer_fn fn, void *ctx);
 
@@ -248,6 +255,15 @@ store_rc store_outbox_counts(store *st, int *pending, int *delivered);
 
 /* ---- the journal (entries and chain rules in journal.h) --------------------------- */
 
+/* The unlocked pack's journal keys: every entry appended from now on is
+ * keyed with them (journal.h), and answers are journaled with their keyed
+ * digest. NULL (at lock) forgets them (wiped). */
+void store_set_journal_key(store *st, const journal_key *k);
+/* Calls FN for each journal entry of SESSION in order (journal_each). */
+store_rc store_journal_each(store *st, const char *session, journal_fn fn, void *ctx) __attribute__((warn_unused_result));
+/* journal_verify_keyed with the key set by store_set_journal_key (if any). */
+store_rc store_journal_verify_keyed(store *st, const char *session, uint8_t head[JOURNAL_HASH_BYTES],
+                                    journal_check *check, char **why) __attribute__((warn_unused_result));
 /* Appends a journal entry in its own transaction. */
 store_rc store_journal(store *st, const char *session, const char *type, const char *data, int64_t mono_ms, int64_t wall)
     __attribute__((warn_unused_result));

@@ -37,7 +37,9 @@ static sqlite3 *open_db(const char *path)
 {
     sqlite3 *db = NULL;
     assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
-    exec_ok(db, JOURNAL_SCHEMA);
+    exec_ok(db, JOURNAL_SCHEMA_V1);
+    /* the keyid column, unless this file already has it (opened again) */
+    (void)sqlite3_exec(db, JOURNAL_SCHEMA_V3, NULL, NULL, NULL);
     return db;
 }
 
@@ -83,7 +85,7 @@ static void expected_head(int n, uint8_t out[JOURNAL_HASH_BYTES])
         session_of(i, s, sizeof s);
         data_of(i, d, sizeof d);
         journal_entry e = {.seq = i, .mono_ms = mono_of(i), .wall = wall_of(i), .session = s, .type = type_of(i), .data = d};
-        journal_hash(prev, &e, prev);
+        journal_hash(prev, &e, NULL, prev);
     }
     memcpy(out, prev, JOURNAL_HASH_BYTES);
 }
@@ -161,7 +163,7 @@ static void test_known_answer(void **state)
     (void)state;
     journal_entry e = {.seq = 1, .mono_ms = 123456789, .wall = 1700000000, .session = "s-42", .type = "answer", .data = "q3=B"};
     uint8_t got[JOURNAL_HASH_BYTES];
-    journal_hash(ZERO, &e, got);
+    journal_hash(ZERO, &e, NULL, got);
 
     /* the exact byte layout, built by hand */
     uint8_t msg[256];
@@ -194,7 +196,7 @@ static void test_known_answer_prev_negative_empty(void **state)
     for (int i = 0; i < 32; i++) prev[i] = (uint8_t)i;
     journal_entry e = {.seq = 7, .mono_ms = -5, .wall = 0, .session = "", .type = "login", .data = "élève"};
     uint8_t got[32], ref[32];
-    journal_hash(prev, &e, got);
+    journal_hash(prev, &e, NULL, got);
     hex32("005b2fbb013bfe427035adf55b8c040734b529bcb8683fc4d6d0f8cb19d67dce", ref);
     assert_memory_equal(got, ref, 32);
 
@@ -202,36 +204,36 @@ static void test_known_answer_prev_negative_empty(void **state)
     uint8_t other[32];
     journal_entry f = e;
     f.seq = 8;
-    journal_hash(prev, &f, other);
+    journal_hash(prev, &f, NULL, other);
     assert_memory_not_equal(got, other, 32);
     f = e;
     f.mono_ms = -4;
-    journal_hash(prev, &f, other);
+    journal_hash(prev, &f, NULL, other);
     assert_memory_not_equal(got, other, 32);
     f = e;
     f.wall = 1;
-    journal_hash(prev, &f, other);
+    journal_hash(prev, &f, NULL, other);
     assert_memory_not_equal(got, other, 32);
     f = e;
     f.session = "x";
-    journal_hash(prev, &f, other);
+    journal_hash(prev, &f, NULL, other);
     assert_memory_not_equal(got, other, 32);
     f = e;
     f.type = "logi";
-    journal_hash(prev, &f, other);
+    journal_hash(prev, &f, NULL, other);
     assert_memory_not_equal(got, other, 32);
     f = e;
     f.data = "élèv";
-    journal_hash(prev, &f, other);
+    journal_hash(prev, &f, NULL, other);
     assert_memory_not_equal(got, other, 32);
     /* the 0 separators keep field boundaries apart */
     journal_entry g1 = {.seq = 1, .session = "ab", .type = "c", .data = ""};
     journal_entry g2 = {.seq = 1, .session = "a", .type = "bc", .data = ""};
     uint8_t h1[32], h2[32];
-    journal_hash(ZERO, &g1, h1);
-    journal_hash(ZERO, &g2, h2);
+    journal_hash(ZERO, &g1, NULL, h1);
+    journal_hash(ZERO, &g2, NULL, h2);
     assert_memory_not_equal(h1, h2, 32);
-    journal_hash(ZERO, &e, other);
+    journal_hash(ZERO, &e, NULL, other);
     assert_memory_not_equal(got, other, 32);
 }
 
@@ -299,7 +301,7 @@ static void test_append_verify_100(void **state)
     memcpy(prev, chained, 32);
     journal_entry e = {.seq = N_ENTRIES + 1, .mono_ms = 5, .wall = 6, .session = "S-9", .type = "pause", .data = ""};
     uint8_t want[32];
-    journal_hash(prev, &e, want);
+    journal_hash(prev, &e, NULL, want);
     assert_memory_equal(h101, want, 32);
     expect_good(db, verified);
     assert_memory_equal(verified, want, 32);
@@ -313,7 +315,7 @@ static void test_null_strings_are_empty(void **state)
     uint8_t h[32], want[32];
     assert_int_equal(journal_append(db, 1, 2, NULL, "unlock", NULL, h), SQLITE_OK);
     journal_entry e = {.seq = 1, .mono_ms = 1, .wall = 2, .session = "", .type = "unlock", .data = ""};
-    journal_hash(ZERO, &e, want);
+    journal_hash(ZERO, &e, NULL, want);
     assert_memory_equal(h, want, 32);
     assert_int_equal(journal_append(db, 3, 4, "", "x", "", NULL), SQLITE_OK);
     expect_good(db, h);
@@ -458,7 +460,7 @@ static void test_swap_detected(void **state)
     /* a row with seq 0 in front */
     db = open_db(":memory:");
     fill(db, NULL);
-    exec_ok(db, "INSERT INTO journal SELECT 0, mono_ms, wall, session, type, data, hash FROM journal WHERE seq = 1");
+    exec_ok(db, "INSERT INTO journal SELECT 0, mono_ms, wall, session, type, data, hash, keyid FROM journal WHERE seq = 1");
     expect_bad(db, 0, "out of sequence");
     sqlite3_close(db);
 }
@@ -569,12 +571,148 @@ static void test_errors(void **state)
     free(why);
 
     /* a damaged last hash is not chained onto */
-    exec_ok(db, JOURNAL_SCHEMA);
+    exec_ok(db, JOURNAL_SCHEMA_V1);
+    exec_ok(db, JOURNAL_SCHEMA_V3);
     assert_int_equal(journal_append(db, 1, 1, "", "x", "", h), SQLITE_OK);
     exec_ok(db, "UPDATE journal SET hash = x'00'");
     assert_int_not_equal(journal_append(db, 2, 2, "", "y", "", h), SQLITE_OK);
     assert_int_not_equal(journal_head(db, h, &count), SQLITE_OK);
     assert_int_equal(count_rows(db), 1);
+    sqlite3_close(db);
+}
+
+/* ---- keyed entries (sealed by an unlocked pack) ------------------------------- */
+
+static void keyed_fixture(sqlite3 *db, journal_key *k)
+{
+    static const uint8_t content[32] = {1, 2, 3, 4};
+    journal_key_derive(k, "PACK1", content);
+    exec_ok(db, "BEGIN");
+    assert_int_equal(journal_append(db, 1, 1, "", "kiosk_start", "", NULL), SQLITE_OK);
+    assert_int_equal(journal_append_keyed(db, k, 2, 2, "", "unlock", "pack=PACK1", NULL), SQLITE_OK);
+    for (int i = 0; i < 6; i++)
+        assert_int_equal(journal_append_keyed(db, k, 10 + i, 10, "S1", i % 2 ? "extend" : "answer", "minutes=5", NULL),
+                         SQLITE_OK);
+    assert_int_equal(journal_append_keyed(db, k, 20, 20, "S1", "handin", "", NULL), SQLITE_OK);
+    exec_ok(db, "COMMIT");
+}
+
+static void test_keyed_verify(void **state)
+{
+    (void)state;
+    sqlite3 *db = open_db(":memory:");
+    journal_key k;
+    keyed_fixture(db, &k);
+    uint8_t h1[JOURNAL_HASH_BYTES], h2[JOURNAL_HASH_BYTES];
+    journal_check c;
+    char *why = NULL;
+    /* with the key: every sealed entry recomputed */
+    if (journal_verify_keyed(db, &k, "S1", h1, &c, &why)) fail_msg("%s", why);
+    assert_int_equal(c.entries, 9);
+    assert_int_equal(c.keyed, 8);
+    assert_int_equal(c.foreign, 0);
+    /* without: the shape only, the same head */
+    assert_int_equal(journal_verify_keyed(db, NULL, NULL, h2, &c, &why), 0);
+    assert_int_equal(c.foreign, 8);
+    assert_memory_equal(h1, h2, sizeof h1);
+    /* the sealed hash is not the plain one */
+    int64_t n = 0;
+    assert_int_equal(journal_head(db, h2, &n), SQLITE_OK);
+    journal_entry last = {.seq = 9, .mono_ms = 20, .wall = 20, .session = "S1", .type = "handin", .data = "",
+                          .keyid = "PACK1"};
+    uint8_t plain[JOURNAL_HASH_BYTES], prev[JOURNAL_HASH_BYTES];
+    sqlite3_stmt *st;
+    assert_int_equal(sqlite3_prepare_v2(db, "SELECT hash FROM journal WHERE seq=8", -1, &st, NULL), SQLITE_OK);
+    assert_int_equal(sqlite3_step(st), SQLITE_ROW);
+    memcpy(prev, sqlite3_column_blob(st, 0), sizeof prev);
+    sqlite3_finalize(st);
+    journal_hash(prev, &last, NULL, plain);
+    assert_memory_not_equal(plain, h2, sizeof plain);
+    journal_hash(prev, &last, k.chain, plain);
+    assert_memory_equal(plain, h2, sizeof plain);
+    /* the right id with the wrong key bytes: refused */
+    journal_key wrong = k;
+    wrong.chain[0] ^= 1;
+    assert_int_equal(journal_verify_keyed(db, &wrong, NULL, h2, &c, &why), -1);
+    assert_non_null(strstr(why, "does not match"));
+    free(why);
+    sqlite3_close(db);
+}
+
+/* The attack of issue 10: extensions deleted, every entry chained again with
+ * plain hashes. The shape verifies; the pack's key does not. */
+static void test_keyed_rechain_detected(void **state)
+{
+    (void)state;
+    sqlite3 *db = open_db(":memory:");
+    journal_key k;
+    keyed_fixture(db, &k);
+    exec_ok(db, "DELETE FROM journal WHERE type='extend'");
+    exec_ok(db, "CREATE TABLE old AS SELECT * FROM journal ORDER BY seq; DELETE FROM journal;");
+    sqlite3_stmt *st;
+    assert_int_equal(sqlite3_prepare_v2(db, "SELECT mono_ms, wall, session, type, data FROM old ORDER BY seq", -1, &st,
+                                        NULL), SQLITE_OK);
+    while (sqlite3_step(st) == SQLITE_ROW)
+        assert_int_equal(journal_append(db, sqlite3_column_int64(st, 0), sqlite3_column_int64(st, 1),
+                                        (const char *)sqlite3_column_text(st, 2), (const char *)sqlite3_column_text(st, 3),
+                                        (const char *)sqlite3_column_text(st, 4), NULL),
+                         SQLITE_OK);
+    sqlite3_finalize(st);
+    uint8_t h[JOURNAL_HASH_BYTES];
+    char *why = NULL;
+    assert_int_equal(journal_verify(db, h, &why), 0); /* what examsync status can see */
+    assert_int_equal(journal_verify_keyed(db, &k, "S1", h, NULL, &why), -1);
+    assert_non_null(strstr(why, "not sealed by its pack"));
+    free(why);
+    /* relabelled as sealed, with made-up hashes: the key does not match */
+    exec_ok(db, "UPDATE journal SET keyid='PACK1' WHERE session='S1'");
+    assert_int_equal(journal_verify_keyed(db, &k, "S1", h, NULL, &why), -1);
+    assert_non_null(strstr(why, "does not match"));
+    free(why);
+    sqlite3_close(db);
+}
+
+typedef struct seen {
+    int n;
+    char types[256];
+} seen;
+static int see(void *ctx, const journal_entry *e)
+{
+    seen *s = ctx;
+    s->n++;
+    snprintf(s->types + strlen(s->types), sizeof s->types - strlen(s->types), "%s%s:%s", s->n > 1 ? " " : "", e->type,
+             *e->keyid ? "k" : "-");
+    return 0;
+}
+
+static void test_each_and_digest(void **state)
+{
+    (void)state;
+    sqlite3 *db = open_db(":memory:");
+    journal_key k;
+    keyed_fixture(db, &k);
+    seen a = {0}, b = {0}, c = {0};
+    assert_int_equal(journal_each(db, "S1", see, &a), SQLITE_OK);
+    assert_int_equal(journal_each(db, "", see, &b), SQLITE_OK);
+    assert_int_equal(journal_each(db, NULL, see, &c), SQLITE_OK);
+    assert_string_equal(a.types, "answer:k extend:k answer:k extend:k answer:k extend:k handin:k");
+    assert_string_equal(b.types, "kiosk_start:- unlock:k");
+    assert_int_equal(c.n, 9);
+    /* answer digests: keyed, and bound to sitting, item and flag */
+    uint8_t d1[JOURNAL_DIGEST_BYTES], d2[JOURNAL_DIGEST_BYTES];
+    journal_answer_digest(&k, "S1", 0, 0, "A", d1);
+    journal_answer_digest(&k, "S1", 0, 0, "A", d2);
+    assert_memory_equal(d1, d2, sizeof d1);
+    journal_answer_digest(&k, "S1", 1, 0, "A", d2);
+    assert_memory_not_equal(d1, d2, sizeof d1);
+    journal_answer_digest(&k, "S1", 0, 1, "A", d2);
+    assert_memory_not_equal(d1, d2, sizeof d1);
+    journal_answer_digest(&k, "S2", 0, 0, "A", d2);
+    assert_memory_not_equal(d1, d2, sizeof d1);
+    journal_key k2 = k;
+    k2.answers[5] ^= 1;
+    journal_answer_digest(&k2, "S1", 0, 0, "A", d2);
+    assert_memory_not_equal(d1, d2, sizeof d1);
     sqlite3_close(db);
 }
 
@@ -594,6 +732,9 @@ int main(void)
         cmocka_unit_test(test_rollback_leaves_nothing),
         cmocka_unit_test_setup_teardown(test_file_db_persists, tmpdb_setup, tmpdb_teardown),
         cmocka_unit_test(test_errors),
+        cmocka_unit_test(test_keyed_verify),
+        cmocka_unit_test(test_keyed_rechain_detected),
+        cmocka_unit_test(test_each_and_digest),
     };
     return cmocka_run_group_tests(tests, group_setup, NULL);
 }

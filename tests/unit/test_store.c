@@ -72,6 +72,11 @@ static void open_ok(const char *dir, int create, store **st)
     if (store_open(dir, create, st, &why) != 0) fail_msg("store_open %s: %s", dir, why ? why : "?");
     assert_non_null(*st);
     assert_non_null(store_db(*st));
+    /* as the kiosk does once a pack is unlocked: answers need the journal key */
+    static const uint8_t content_key[32] = {7, 7, 7};
+    journal_key k;
+    journal_key_derive(&k, "P1", content_key);
+    store_set_journal_key(*st, &k);
 }
 
 static int open_fails(const char *dir, int create, const char *why_part)
@@ -127,7 +132,7 @@ static void test_create_schema_and_pragmas(void **state)
     open_ok(t->dir, 1, &st);
     assert_string_equal(store_dir(st), t->dir);
     assert_int_equal(q_int(store_db(st), "PRAGMA user_version"), STORE_SCHEMA_VERSION);
-    assert_int_equal(STORE_SCHEMA_VERSION, 2);
+    assert_int_equal(STORE_SCHEMA_VERSION, 3);
     char *mode = q_text(store_db(st), "PRAGMA journal_mode");
     assert_string_equal(mode, "wal");
     free(mode);
@@ -210,13 +215,13 @@ static void test_newer_schema_refused(void **state)
     store_close(st);
     sqlite3 *db;
     assert_int_equal(sqlite3_open(t->db, &db), SQLITE_OK);
-    assert_int_equal(sqlite3_exec(db, "PRAGMA user_version=3", NULL, NULL, NULL), SQLITE_OK);
+    assert_int_equal(sqlite3_exec(db, "PRAGMA user_version=4", NULL, NULL, NULL), SQLITE_OK);
     sqlite3_close(db);
     assert_true(open_fails(t->dir, 0, "newer"));
     assert_true(open_fails(t->dir, 1, "newer"));
     /* and it was left alone */
     assert_int_equal(sqlite3_open(t->db, &db), SQLITE_OK);
-    assert_int_equal(q_int(db, "PRAGMA user_version"), 3);
+    assert_int_equal(q_int(db, "PRAGMA user_version"), 4);
     assert_int_equal(q_int(db, "SELECT count(*) FROM meta"), 1);
     sqlite3_close(db);
 }
@@ -249,10 +254,12 @@ static void test_migrates_v1_outbox(void **state)
     sqlite3 *db;
     assert_int_equal(sqlite3_open(t->db, &db), SQLITE_OK);
     assert_int_equal(sqlite3_exec(db, "ALTER TABLE outbox DROP COLUMN receipt; ALTER TABLE outbox DROP COLUMN exported;"
-                                      "PRAGMA user_version=1", NULL, NULL, NULL), SQLITE_OK);
+                                      "ALTER TABLE journal DROP COLUMN keyid; PRAGMA user_version=1", NULL, NULL, NULL),
+                     SQLITE_OK);
     sqlite3_close(db);
     open_ok(t->dir, 0, &st);
-    assert_int_equal(q_int(store_db(st), "PRAGMA user_version"), 2);
+    assert_int_equal(q_int(store_db(st), "PRAGMA user_version"), 3);
+    assert_int_equal(q_int(store_db(st), "SELECT count(*) FROM pragma_table_info('journal') WHERE name='keyid'"), 1);
     assert_int_equal(q_int(store_db(st), "SELECT count(*) FROM outbox WHERE result_id='r1' AND receipt IS NULL AND exported IS NULL"), 1);
     store_close(st);
 }
@@ -277,7 +284,23 @@ static void test_save_answer(void **state)
     r = q_text(o, "SELECT type || ' ' || session || ' ' || data FROM journal");
     assert_non_null(r);
     /* the journal names the item (1-based) and a digest, not the answer text */
-    assert_non_null(strstr(r, "answer S1 item=5 flagged=1 len=2 h="));
+    assert_non_null(strstr(r, "answer S1 item=5 flagged=1 h="));
+    /* keyed: the digest of the same answer under another pack's key differs */
+    char data[STORE_ANSWER_DATA_MAX];
+    assert_int_equal(store_answer_data(st, "S1", 4, "AC", 1, data), SQLITE_OK);
+    assert_non_null(strstr(r, data));
+    static const uint8_t other_key[32] = {8};
+    journal_key k2;
+    journal_key_derive(&k2, "P2", other_key);
+    store_set_journal_key(st, &k2);
+    assert_int_equal(store_answer_data(st, "S1", 4, "AC", 1, data), SQLITE_OK);
+    assert_null(strstr(r, data));
+    store_set_journal_key(st, NULL);
+    assert_int_equal(store_answer_data(st, "S1", 4, "AC", 1, data), SQLITE_MISUSE);
+    assert_int_not_equal(store_save_answer(st, "S1", 4, "AC", 1, 12345, 1767225600), SQLITE_OK);
+    static const uint8_t content_key[32] = {7, 7, 7};
+    journal_key_derive(&k2, "P1", content_key);
+    store_set_journal_key(st, &k2);
     assert_null(strstr(r, "AC"));
     free(r);
     assert_int_equal(q_int(o, "SELECT mono_ms FROM journal"), 12345);
@@ -298,11 +321,14 @@ static void test_save_answer(void **state)
     char *why = NULL;
     assert_int_equal(journal_verify(o, head, &why), 0);
     sqlite3_close(o);
-    /* the same digest for the same text, another for another */
-    assert_int_equal(store_save_answer(st, "S3", 0, "B", 0, 1, 1), SQLITE_OK);
-    char *a = q_text(store_db(st), "SELECT substr(data, instr(data, 'h=')) FROM journal WHERE session='S2'");
-    char *b = q_text(store_db(st), "SELECT substr(data, instr(data, 'h=')) FROM journal WHERE session='S3'");
-    char *c = q_text(store_db(st), "SELECT substr(data, instr(data, 'h=')) FROM journal WHERE seq=1");
+    /* the same digest for the same answer of the same item of the same
+     * sitting; another for the same text anywhere else (no lookup table of
+     * digests of "A", "B" … across items or sittings) */
+    assert_int_equal(store_save_answer(st, "S2", 4, "B", 0, 1, 1), SQLITE_OK);
+    assert_int_equal(store_save_answer(st, "S3", 4, "B", 0, 1, 1), SQLITE_OK);
+    char *a = q_text(store_db(st), "SELECT substr(data, instr(data, 'h=')) FROM journal WHERE session='S2' ORDER BY seq LIMIT 1");
+    char *b = q_text(store_db(st), "SELECT substr(data, instr(data, 'h=')) FROM journal WHERE session='S2' ORDER BY seq DESC LIMIT 1");
+    char *c = q_text(store_db(st), "SELECT substr(data, instr(data, 'h=')) FROM journal WHERE session='S3'");
     assert_string_equal(a, b);
     assert_string_not_equal(a, c);
     free(a);
@@ -313,7 +339,7 @@ static void test_save_answer(void **state)
     /* durable across a reopen */
     open_ok(t->dir, 0, &st);
     assert_int_equal(q_int(store_db(st), "SELECT count(*) FROM answer"), 4);
-    assert_int_equal(q_int(store_db(st), "SELECT count(*) FROM journal"), 5);
+    assert_int_equal(q_int(store_db(st), "SELECT count(*) FROM journal"), 6);
     store_close(st);
 }
 
