@@ -107,6 +107,7 @@ struct exam {
     int64_t last_age_save;
     /* candidate */
     char ticket[ROSTER_TICKET_MAX + 1], name[72], cand_room[40];
+    char ticket_tag[STORE_TAG_HEX];
     int cand_level, cand_seat;
     /* sitting */
     char sid[33];
@@ -771,6 +772,14 @@ exam_rc exam_resume(exam *e, const char *code, const char *pin)
 
 /* ---- login ------------------------------------------------------------------ */
 
+/* the current candidate as the journal names them: by the ticket's keyed
+ * tag, never the ticket (kiosk.db holds no personal data in plaintext) */
+static const char *ticket_tag(exam *e)
+{
+    store_ticket_tag(e->st, e->ticket, e->ticket_tag);
+    return e->ticket_tag;
+}
+
 /* 1 when TICKET already has a sitting (or an absence) for the unlocked paper */
 static int already_sat(exam *e, const char *ticket)
 {
@@ -806,7 +815,9 @@ exam_rc exam_login(exam *e, const char *ticket_in, const char *id_in)
     e->phase = PHASE_CONFIRM;
 out:;
     char data[128];
-    snprintf(data, sizeof data, "ticket=%s result=%d", ticket ? ticket : "", rc);
+    char tag[STORE_TAG_HEX];
+    store_ticket_tag(e->st, ticket ? ticket : "", tag);
+    snprintf(data, sizeof data, "ticket_tag=%s result=%d", tag, rc);
     journal(e, "login", data);
     if (idn) sodium_memzero(idn, strlen(idn));
     free(ticket);
@@ -822,7 +833,7 @@ int exam_cand_seat(const exam *e) { return e->cand_seat; }
 exam_rc exam_confirm(exam *e)
 {
     if (e->phase != PHASE_CONFIRM) return EXAM_BAD_STATE;
-    journal(e, "confirm", e->ticket);
+    journal(e, "confirm", ticket_tag(e));
     e->phase = PHASE_INSTRUCTIONS;
     return EXAM_OK;
 }
@@ -830,7 +841,7 @@ exam_rc exam_confirm(exam *e)
 exam_rc exam_back(exam *e)
 {
     if (e->phase != PHASE_CONFIRM && e->phase != PHASE_INSTRUCTIONS) return EXAM_BAD_STATE;
-    journal(e, "login_cancelled", e->ticket);
+    journal(e, "login_cancelled", ticket_tag(e));
     memset(e->ticket, 0, sizeof e->ticket);
     memset(e->name, 0, sizeof e->name);
     e->phase = PHASE_LOGIN;
@@ -869,7 +880,7 @@ exam_rc exam_start(exam *e)
     store_rc rc = store_begin(e->st);
     if (rc == STORE_OK) {
         rc = insert_session(e, SS_RUNNING);
-        if (rc == STORE_OK) rc = store_journal_append(e->st, e->sid, "start", e->ticket, now(e), wall(e), NULL);
+        if (rc == STORE_OK) rc = store_journal_append(e->st, e->sid, "start", ticket_tag(e), now(e), wall(e), NULL);
         rc = rc == STORE_OK ? store_commit(e->st) : (store_rollback(e->st), rc);
     }
     if (rc != STORE_OK) {
@@ -1070,7 +1081,7 @@ exam_rc exam_handin(exam *e)
 exam_rc exam_force_handin(exam *e)
 {
     if (e->phase != PHASE_RUNNING && e->phase != PHASE_PAUSED) return EXAM_BAD_STATE;
-    journal(e, "force_handin", e->ticket);
+    journal(e, "force_handin", ticket_tag(e));
     return hand_in(e, SS_FORCED);
 }
 
@@ -1152,7 +1163,7 @@ exam_rc exam_irregularity(exam *e, const char *category, const char *note)
     if (rc == STORE_OK) {
         rc = store_irregularity_add(e->st, e->sid, category, note, now(e), wall(e));
         char d[256];
-        snprintf(d, sizeof d, "%s: %s", category, note);
+        snprintf(d, sizeof d, "%s", category); /* the note is sealed in its row, not in the journal */
         if (rc == STORE_OK) rc = store_journal_append(e->st, e->sid, "irregularity", d, now(e), wall(e), NULL);
         rc = rc == STORE_OK ? store_commit(e->st) : (store_rollback(e->st), rc);
     }

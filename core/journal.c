@@ -32,6 +32,7 @@ void journal_key_derive(journal_key *k, const char *id, const uint8_t content_ke
     snprintf(k->id, sizeof k->id, "%s", id);
     crypto_kdf_derive_from_key(k->chain, sizeof k->chain, 1, "examjrnl", content_key);
     crypto_kdf_derive_from_key(k->answers, sizeof k->answers, 2, "examjrnl", content_key);
+    crypto_kdf_derive_from_key(k->rest, sizeof k->rest, 3, "examjrnl", content_key);
 }
 
 /* a string and its terminating 0 byte */

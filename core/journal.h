@@ -27,15 +27,17 @@
 #define JOURNAL_DIGEST_BYTES 16
 #define JOURNAL_KEYID_MAX 32
 
-/* The keys of an unlocked pack (journal_key_derive). */
+/* The keys of an unlocked pack (journal_key_derive): the journal's, and the
+ * one core/store seals personal data at rest with. */
 typedef struct journal_key {
     char id[JOURNAL_KEYID_MAX + 1];       /* the pack's id, named by each entry */
     uint8_t chain[JOURNAL_KEY_BYTES];     /* keys the entries' hashes */
     uint8_t answers[JOURNAL_KEY_BYTES];   /* keys the answer digests */
+    uint8_t rest[JOURNAL_KEY_BYTES];      /* seals names, tickets, seeds, answers, scores in kiosk.db */
 } journal_key;
 
-/* Derives the journal keys of pack ID from its content key (libsodium
- * crypto_kdf, context "examjrnl", subkeys 1 and 2). */
+/* Derives the keys of pack ID from its content key (libsodium crypto_kdf,
+ * context "examjrnl", subkeys 1, 2 and 3). */
 void journal_key_derive(journal_key *k, const char *id, const uint8_t content_key[32]);
 
 /* The journal table: created by JOURNAL_SCHEMA_V1, then JOURNAL_SCHEMA_V3

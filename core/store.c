@@ -41,6 +41,11 @@ static const char *MIGRATIONS[STORE_SCHEMA_VERSION] = {
     /* 2 → 3: journal entries name the pack whose key made their hash
      * (JOURNAL_SCHEMA_V3, run below) */
     "",
+    /* 3 → 4: personal data sealed at rest (see "sealed columns"): the
+     * ticket's keyed tag for lookups; ticket, name, seed, score, response
+     * and note hold sealed BLOBs from now on */
+    "ALTER TABLE session ADD COLUMN ticket_tag TEXT;"
+    "CREATE INDEX session_ticket ON session(ticket_tag, pack_id);",
 };
 
 struct store {
@@ -116,6 +121,100 @@ static const char *text_or_null(sqlite3_stmt *s, int col)
 }
 
 static void bind_text(sqlite3_stmt *s, int i, const char *v) { sqlite3_bind_text(s, i, v, -1, SQLITE_STATIC); }
+
+/* ---- sealed columns ---------------------------------------------------------------
+ *
+ * Names, tickets, seeds, responses, irregularity notes and scores are stored
+ * sealed with the unlocked pack's rest key (journal_key.rest, from the
+ * content key: the release code opens it, the disk alone does not): a BLOB of
+ * a 24-byte nonce ‖ XChaCha20-Poly1305 ciphertext of the value, with the
+ * table, column and row named in the associated data, so that a sealed value
+ * moved to another row or column no longer opens. A ticket is also stored as
+ * a keyed tag (ticket_tag), so that "has this candidate sat?" needs no
+ * decryption. Writing a sealed column without the key is refused
+ * (SQLITE_MISUSE): nothing personal is ever written in plaintext. Reading it
+ * without the key gives "" (examsync status shows such rows as sealed).
+ * Rows of databases older than schema 4 hold plaintext TEXT and read as is. */
+
+#define SEAL_NONCE crypto_aead_xchacha20poly1305_ietf_NPUBBYTES
+#define SEAL_TAG crypto_aead_xchacha20poly1305_ietf_ABYTES
+
+/* associated data: "examrest" ‖ what ‖ 0 ‖ row */
+static size_t seal_ad(uint8_t *ad, size_t cap, const char *what, const char *row)
+{
+    int n = snprintf((char *)ad, cap, "examrest%s%c%s", what, 0, row ? row : "");
+    return n < 0 ? 0 : (size_t)n < cap ? (size_t)n : cap - 1;
+}
+
+/* Binds P[0..N) sealed as parameter I. SQLITE_MISUSE without the key. */
+static int bind_sealed(store *st, sqlite3_stmt *s, int i, const char *what, const char *row, const void *p, size_t n)
+{
+    if (!st->have_jkey) return SQLITE_MISUSE;
+    size_t len = SEAL_NONCE + n + SEAL_TAG;
+    uint8_t *b = malloc(len), ad[160];
+    if (!b) return SQLITE_NOMEM;
+    size_t adlen = seal_ad(ad, sizeof ad, what, row);
+    randombytes_buf(b, SEAL_NONCE);
+    crypto_aead_xchacha20poly1305_ietf_encrypt(b + SEAL_NONCE, NULL, p, n, ad, adlen, NULL, b, st->jkey.rest);
+    int rc = sqlite3_bind_blob64(s, i, b, len, SQLITE_TRANSIENT);
+    sodium_memzero(b, len);
+    free(b);
+    return rc;
+}
+
+static int bind_sealed_text(store *st, sqlite3_stmt *s, int i, const char *what, const char *row, const char *v)
+{
+    return bind_sealed(st, s, i, what, row, v ? v : "", v ? strlen(v) : 0);
+}
+
+/* A sealed column opened: malloc'd, NUL-terminated (*len without it), or
+ * NULL (no key, altered, moved, out of memory). A TEXT value (an older
+ * database's plaintext) is returned as it is. */
+static uint8_t *open_sealed(store *st, sqlite3_stmt *s, int col, const char *what, const char *row, size_t *len)
+{
+    int type = sqlite3_column_type(s, col);
+    const uint8_t *b = sqlite3_column_blob(s, col);
+    size_t n = (size_t)sqlite3_column_bytes(s, col);
+    if (type == SQLITE_TEXT || type == SQLITE_INTEGER) {
+        const char *t = (const char *)sqlite3_column_text(s, col);
+        n = t ? strlen(t) : 0;
+        uint8_t *out = malloc(n + 1);
+        if (out) { memcpy(out, t ? t : "", n); out[n] = 0; if (len) *len = n; }
+        return out;
+    }
+    if (type != SQLITE_BLOB || !st->have_jkey || n < SEAL_NONCE + SEAL_TAG) return NULL;
+    size_t plen = n - SEAL_NONCE - SEAL_TAG;
+    uint8_t *out = malloc(plen + 1), ad[160];
+    if (!out) return NULL;
+    size_t adlen = seal_ad(ad, sizeof ad, what, row);
+    unsigned long long got = 0;
+    if (crypto_aead_xchacha20poly1305_ietf_decrypt(out, &got, NULL, b + SEAL_NONCE, n - SEAL_NONCE, ad, adlen, b,
+                                                   st->jkey.rest) != 0) {
+        free(out);
+        return NULL;
+    }
+    out[got] = 0;
+    if (len) *len = (size_t)got;
+    return out;
+}
+
+static void free_opened(uint8_t *p, size_t n)
+{
+    if (p) sodium_memzero(p, n);
+    free(p);
+}
+
+void store_ticket_tag(const store *st, const char *ticket, char out[STORE_TAG_HEX])
+{
+    uint8_t h[16];
+    if (!st->have_jkey) { *out = 0; return; }
+    crypto_generichash_state g;
+    crypto_generichash_init(&g, st->jkey.rest, sizeof st->jkey.rest, sizeof h);
+    crypto_generichash_update(&g, (const uint8_t *)"ticket", 7);
+    crypto_generichash_update(&g, (const uint8_t *)ticket, strlen(ticket));
+    crypto_generichash_final(&g, h, sizeof h);
+    sodium_bin2hex(out, STORE_TAG_HEX, h, sizeof h);
+}
 
 static void copy_id(char out[STORE_ID_MAX + 1], sqlite3_stmt *s, int col)
 {
@@ -413,13 +512,23 @@ store_rc store_unlock_set_age(store *st, const char *pack_id, int64_t age_ms)
     return run(st, s);
 }
 
+/* A sitting's answers are kept until its result is delivered (the hub's
+ * receipt verified) and its paper is locked; then only the sealed result and
+ * the receipt remain. In the caller's transaction. */
+static int purge_delivered(store *st)
+{
+    return exec(st, "DELETE FROM answer WHERE session IN (SELECT o.session FROM outbox o JOIN session s ON s.id = o.session"
+                    " WHERE o.delivered IS NOT NULL AND s.active = 0 AND s.pack_id NOT IN (SELECT pack_id FROM unlock))");
+}
+
 store_rc store_unlock_delete(store *st, const char *pack_id)
 {
     sqlite3_stmt *s;
     int rc = prepare(st, "DELETE FROM unlock WHERE pack_id=?", &s);
     if (rc != SQLITE_OK) return rc;
     bind_text(s, 1, pack_id);
-    return run(st, s);
+    rc = run(st, s);
+    return rc == SQLITE_OK ? purge_delivered(st) : rc;
 }
 
 /* ---- sessions ------------------------------------------------------------------------ */
@@ -429,20 +538,27 @@ store_rc store_session_insert(store *st, const store_session_row *r)
     sqlite3_stmt *s;
     int rc = prepare(st,
                      "INSERT INTO session(id, pack_id, ticket, name, level, room, seat, seed, state, started_wall,"
-                     " active) VALUES(?,?,?,?,?,?,?,?,?,?,?)",
+                     " active, ticket_tag) VALUES(?,?,?,?,?,?,?,?,?,?,?,?)",
                      &s);
     if (rc != SQLITE_OK) return rc;
+    char tag[STORE_TAG_HEX];
+    store_ticket_tag(st, r->ticket, tag);
     bind_text(s, 1, r->id);
     bind_text(s, 2, r->pack_id);
-    bind_text(s, 3, r->ticket);
-    bind_text(s, 4, r->name);
+    if ((rc = bind_sealed_text(st, s, 3, "session.ticket", r->id, r->ticket)) != SQLITE_OK ||
+        (rc = bind_sealed_text(st, s, 4, "session.name", r->id, r->name)) != SQLITE_OK ||
+        (rc = bind_sealed(st, s, 8, "session.seed", r->id, r->seed ? (const void *)r->seed : "", r->seed_len)) !=
+            SQLITE_OK) {
+        sqlite3_finalize(s);
+        return rc;
+    }
     sqlite3_bind_int(s, 5, r->level);
     bind_text(s, 6, r->room);
     sqlite3_bind_int(s, 7, r->seat);
-    sqlite3_bind_blob(s, 8, r->seed ? (const void *)r->seed : "", (int)r->seed_len, SQLITE_STATIC);
     bind_text(s, 9, r->state);
     sqlite3_bind_int64(s, 10, r->started_wall);
     sqlite3_bind_int(s, 11, r->active);
+    bind_text(s, 12, tag);
     return run(st, s);
 }
 
@@ -451,6 +567,7 @@ store_rc store_session_insert(store *st, const store_session_row *r)
     " ended_wall, score, pending, receipt, active"
 
 typedef struct session_visit {
+    store *st;
     store_session_fn fn;
     void *ctx;
 } session_visit;
@@ -458,15 +575,33 @@ typedef struct session_visit {
 static int session_row_cb(sqlite3_stmt *s, void *arg)
 {
     session_visit *v = arg;
+    const char *id = text(s, 0);
+    size_t tl = 0, nl = 0, sl = 0, scl = 0;
+    uint8_t *ticket = open_sealed(v->st, s, 2, "session.ticket", id, &tl),
+            *name = open_sealed(v->st, s, 3, "session.name", id, &nl),
+            *seed = sqlite3_column_type(s, 7) == SQLITE_BLOB && sqlite3_column_bytes(s, 7) == STORE_PLAIN_SEED_BYTES
+                        ? NULL /* an older database's plain seed: below */
+                        : open_sealed(v->st, s, 7, "session.seed", id, &sl),
+            *score = sqlite3_column_type(s, 14) == SQLITE_NULL ? NULL : open_sealed(v->st, s, 14, "session.score", id, &scl);
     store_session_row r = {
-        .id = text(s, 0), .pack_id = text(s, 1), .ticket = text(s, 2), .name = text(s, 3),
-        .level = sqlite3_column_int(s, 4), .room = text(s, 5), .seat = sqlite3_column_int(s, 6),
-        .seed = sqlite3_column_blob(s, 7), .seed_len = (size_t)sqlite3_column_bytes(s, 7), .state = text(s, 8),
+        .id = id, .pack_id = text(s, 1), .ticket = ticket ? (const char *)ticket : "",
+        .name = name ? (const char *)name : "", .level = sqlite3_column_int(s, 4), .room = text(s, 5),
+        .seat = sqlite3_column_int(s, 6), .seed = seed, .seed_len = seed ? sl : 0, .state = text(s, 8),
         .elapsed_ms = sqlite3_column_int64(s, 9), .extra_ms = sqlite3_column_int64(s, 10),
         .current = sqlite3_column_int(s, 11), .started_wall = sqlite3_column_int64(s, 12),
-        .ended_wall = sqlite3_column_int64(s, 13), .score = sqlite3_column_int(s, 14),
-        .pending = sqlite3_column_int(s, 15), .receipt = text_or_null(s, 16), .active = sqlite3_column_int(s, 17)};
-    return v->fn(v->ctx, &r);
+        .ended_wall = sqlite3_column_int64(s, 13), .score = score ? atoi((const char *)score) : 0,
+        .pending = sqlite3_column_int(s, 15), .receipt = text_or_null(s, 16), .active = sqlite3_column_int(s, 17),
+        .sealed = !ticket || !name};
+    if (!seed && sqlite3_column_bytes(s, 7) == STORE_PLAIN_SEED_BYTES) {
+        r.seed = sqlite3_column_blob(s, 7);
+        r.seed_len = STORE_PLAIN_SEED_BYTES;
+    }
+    int out = v->fn(v->ctx, &r);
+    free_opened(ticket, tl);
+    free_opened(name, nl);
+    free_opened(seed, sl);
+    free_opened(score, scl);
+    return out;
 }
 
 store_rc store_session_get(store *st, const char *id, store_session_fn fn, void *ctx)
@@ -477,7 +612,7 @@ store_rc store_session_get(store *st, const char *id, store_session_fn fn, void 
     bind_text(s, 1, id);
     rc = sqlite3_step(s);
     if (rc == SQLITE_ROW) {
-        session_visit v = {fn, ctx};
+        session_visit v = {st, fn, ctx};
         session_row_cb(s, &v);
         rc = SQLITE_OK;
     } else
@@ -491,7 +626,7 @@ store_rc store_session_each(store *st, store_session_fn fn, void *ctx)
     sqlite3_stmt *s;
     int rc = prepare(st, "SELECT " SESSION_COLS " FROM session ORDER BY rowid", &s);
     if (rc != SQLITE_OK) return rc;
-    session_visit v = {fn, ctx};
+    session_visit v = {st, fn, ctx};
     return each_row(st, s, session_row_cb, &v);
 }
 
@@ -514,10 +649,15 @@ store_rc store_session_count(store *st, const char *ticket, const char *pack_id,
 {
     sqlite3_stmt *s;
     *count = 0;
-    int rc = prepare(st, "SELECT count(*) FROM session WHERE ticket=? AND pack_id=?", &s);
+    if (!st->have_jkey) return SQLITE_MISUSE;
+    /* by the keyed tag; an older database's plaintext ticket too */
+    int rc = prepare(st, "SELECT count(*) FROM session WHERE (ticket_tag=?1 OR ticket=?2) AND pack_id=?3", &s);
     if (rc != SQLITE_OK) return rc;
-    bind_text(s, 1, ticket);
-    bind_text(s, 2, pack_id);
+    char tag[STORE_TAG_HEX];
+    store_ticket_tag(st, ticket, tag);
+    bind_text(s, 1, tag);
+    bind_text(s, 2, ticket);
+    bind_text(s, 3, pack_id);
     if (sqlite3_step(s) == SQLITE_ROW) *count = sqlite3_column_int(s, 0);
     else rc = sqlite3_errcode(st->db);
     sqlite3_finalize(s);
@@ -550,11 +690,16 @@ store_rc store_session_finish(store *st, const char *id, const char *state, int6
                      " receipt=?, active=0 WHERE id=?",
                      &s);
     if (rc != SQLITE_OK) return rc;
+    char sc[16];
+    snprintf(sc, sizeof sc, "%d", score);
+    if ((rc = bind_sealed_text(st, s, 5, "session.score", id, sc)) != SQLITE_OK) {
+        sqlite3_finalize(s);
+        return rc;
+    }
     bind_text(s, 1, state);
     sqlite3_bind_int64(s, 2, elapsed_ms);
     sqlite3_bind_int64(s, 3, extra_ms);
     sqlite3_bind_int64(s, 4, ended_wall);
-    sqlite3_bind_int(s, 5, score);
     sqlite3_bind_int(s, 6, pending);
     bind_text(s, 7, receipt);
     bind_text(s, 8, id);
@@ -582,10 +727,13 @@ store_rc store_save_answer(store *st, const char *session, int item, const char 
     if (rc) return rc;
     sqlite3_stmt *s;
     rc = prepare(st, "INSERT OR REPLACE INTO answer(session, item, response, flagged, mono_ms) VALUES(?,?,?,?,?)", &s);
+    char row[STORE_ID_MAX + 16];
+    snprintf(row, sizeof row, "%s/%d", session, item);
+    if (rc == SQLITE_OK && (rc = bind_sealed_text(st, s, 3, "answer.response", row, response)) != SQLITE_OK)
+        sqlite3_finalize(s);
     if (rc == SQLITE_OK) {
         bind_text(s, 1, session);
         sqlite3_bind_int(s, 2, item);
-        bind_text(s, 3, response);
         sqlite3_bind_int(s, 4, flagged);
         sqlite3_bind_int64(s, 5, mono_ms);
         rc = run(st, s);
@@ -606,6 +754,8 @@ store_rc store_save_answer(store *st, const char *session, int item, const char 
 }
 
 typedef struct answer_visit {
+    store *st;
+    const char *session;
     store_answer_fn fn;
     void *ctx;
 } answer_visit;
@@ -613,8 +763,18 @@ typedef struct answer_visit {
 static int answer_row_cb(sqlite3_stmt *s, void *arg)
 {
     answer_visit *v = arg;
-    store_answer_row r = {sqlite3_column_int(s, 0), text(s, 1), sqlite3_column_int(s, 2), sqlite3_column_int64(s, 3)};
-    return v->fn(v->ctx, &r);
+    char row[STORE_ID_MAX + 16];
+    int item = sqlite3_column_int(s, 0);
+    snprintf(row, sizeof row, "%s/%d", v->session, item);
+    size_t n = 0;
+    uint8_t *resp = open_sealed(v->st, s, 1, "answer.response", row, &n);
+    /* an answer that does not open (no key, moved, altered) reads as
+     * "unreadable": the journal check then clears it */
+    store_answer_row r = {item, resp ? (const char *)resp : "\x01unreadable", sqlite3_column_int(s, 2),
+                          sqlite3_column_int64(s, 3)};
+    int out = v->fn(v->ctx, &r);
+    free_opened(resp, n);
+    return out;
 }
 
 store_rc store_answer_each(store *st, const char *session, store_answer_fn fn, void *ctx)
@@ -623,7 +783,7 @@ store_rc store_answer_each(store *st, const char *session, store_answer_fn fn, v
     int rc = prepare(st, "SELECT item, response, flagged, mono_ms FROM answer WHERE session=?", &s);
     if (rc != SQLITE_OK) return rc;
     bind_text(s, 1, session);
-    answer_visit v = {fn, ctx};
+    answer_visit v = {st, session, fn, ctx};
     return each_row(st, s, answer_row_cb, &v);
 }
 
@@ -635,15 +795,20 @@ store_rc store_irregularity_add(store *st, const char *session, const char *cate
     sqlite3_stmt *s;
     int rc = prepare(st, "INSERT INTO irregularity(session, category, note, mono_ms, wall) VALUES(?,?,?,?,?)", &s);
     if (rc != SQLITE_OK) return rc;
+    if ((rc = bind_sealed_text(st, s, 3, "irregularity.note", session, note)) != SQLITE_OK) {
+        sqlite3_finalize(s);
+        return rc;
+    }
     bind_text(s, 1, session);
     bind_text(s, 2, category);
-    bind_text(s, 3, note);
     sqlite3_bind_int64(s, 4, mono_ms);
     sqlite3_bind_int64(s, 5, wall);
     return run(st, s);
 }
 
 typedef struct irregularity_visit {
+    store *st;
+    const char *session;
     store_irregularity_fn fn;
     void *ctx;
 } irregularity_visit;
@@ -651,8 +816,13 @@ typedef struct irregularity_visit {
 static int irregularity_row_cb(sqlite3_stmt *s, void *arg)
 {
     irregularity_visit *v = arg;
-    store_irregularity_row r = {text(s, 0), text(s, 1), sqlite3_column_int64(s, 2), sqlite3_column_int64(s, 3)};
-    return v->fn(v->ctx, &r);
+    size_t n = 0;
+    uint8_t *note = open_sealed(v->st, s, 1, "irregularity.note", v->session, &n);
+    store_irregularity_row r = {text(s, 0), note ? (const char *)note : "(sealed)", sqlite3_column_int64(s, 2),
+                                sqlite3_column_int64(s, 3)};
+    int out = v->fn(v->ctx, &r);
+    free_opened(note, n);
+    return out;
 }
 
 store_rc store_irregularity_each(store *st, const char *session, store_irregularity_fn fn, void *ctx)
@@ -661,7 +831,7 @@ store_rc store_irregularity_each(store *st, const char *session, store_irregular
     int rc = prepare(st, "SELECT category, note, mono_ms, wall FROM irregularity WHERE session=? ORDER BY id", &s);
     if (rc != SQLITE_OK) return rc;
     bind_text(s, 1, session);
-    irregularity_visit v = {fn, ctx};
+    irregularity_visit v = {st, session, fn, ctx};
     return each_row(st, s, irregularity_row_cb, &v);
 }
 
@@ -749,7 +919,13 @@ store_rc store_outbox_mark_delivered(store *st, const char *result_id, int64_t w
     sqlite3_bind_int64(s, 1, wall);
     bind_text(s, 2, receipt);
     bind_text(s, 3, result_id);
-    return run(st, s);
+    /* one transaction: the delivery and the purge it may allow */
+    int own = sqlite3_get_autocommit(st->db);
+    if (own && (rc = store_begin(st)) != SQLITE_OK) { sqlite3_finalize(s); return rc; }
+    rc = run(st, s);
+    if (rc == SQLITE_OK) rc = purge_delivered(st);
+    if (own) rc = rc == SQLITE_OK ? (int)store_commit(st) : (store_rollback(st), rc);
+    return rc;
 }
 
 store_rc store_outbox_mark_exported(store *st, int64_t wall)

@@ -15,7 +15,7 @@
 
 #include "core/journal.h"
 
-#define STORE_SCHEMA_VERSION 3
+#define STORE_SCHEMA_VERSION 4
 #define STORE_DB_NAME "kiosk.db"
 #define STORE_ID_MAX 32         /* pack, roster, session and result ids: hex, at most this long */
 #define STORE_PIN_SALT_BYTES 16 /* unlock row: salt and digest of the invigilator's PIN */
@@ -154,7 +154,15 @@ typedef struct store_session_row {
     int score, pending;  /* tenths / items to mark by hand; 0 until handed in */
     const char *receipt; /* NULL until handed in */
     int active;          /* 1 while the sitting may be resumed */
+    int sealed;          /* read without the pack's key: ticket, name, seed and score are "" / 0 */
 } store_session_row;
+/* the length of a seed in a database older than schema 4 (stored plain) */
+#define STORE_PLAIN_SEED_BYTES 32
+/* the hex of a ticket's keyed tag and its NUL */
+#define STORE_TAG_HEX 33
+/* The keyed tag a ticket is looked up by (store_session_count); "" without
+ * the pack's key. Journal entries name candidates by it, never by ticket. */
+void store_ticket_tag(const store *st, const char *ticket, char out[STORE_TAG_HEX]);
 typedef int (*store_session_fn)(void *ctx, const store_session_row *row);
 
 /* Inserts a new session from ROW's id, pack_id, ticket, name, level, room,

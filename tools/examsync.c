@@ -23,6 +23,7 @@
 #include "core/readiness.h"
 #include "core/result.h"
 #include "core/roster.h"
+#include "core/text.h"
 #include "core/store.h"
 #include "core/bundle.h"
 #include "core/receipt.h"
@@ -37,8 +38,8 @@ static const cmdtab EXAMSYNC; /* the command table, at the end of the file */
 
 typedef struct opts {
     const char *cmd; /* argv[1], for the usage line of a misuse */
-    const char *data, *pub, *site, *room, *hub, *token, *out;
-    int seat, interval;
+    const char *data, *pub, *site, *room, *hub, *token, *out, *code;
+    int seat, interval, answers;
     const char **files; /* the operands, in order */
     int nfiles;
 } opts;
@@ -55,14 +56,16 @@ static int fail_msg(const char *what, char *why)
     return 1;
 }
 
-enum { OPT_DATA = 256, OPT_PUB, OPT_SITE, OPT_ROOM, OPT_SEAT, OPT_HUB, OPT_TOKEN, OPT_OUT, OPT_INTERVAL };
+enum { OPT_DATA = 256, OPT_PUB, OPT_SITE, OPT_ROOM, OPT_SEAT, OPT_HUB, OPT_TOKEN, OPT_OUT, OPT_INTERVAL, OPT_CODE,
+       OPT_ANSWERS };
 
 static const struct option OPTIONS[] = {
     {"data", required_argument, 0, OPT_DATA}, {"pub", required_argument, 0, OPT_PUB},
     {"site", required_argument, 0, OPT_SITE}, {"room", required_argument, 0, OPT_ROOM},
     {"seat", required_argument, 0, OPT_SEAT}, {"hub", required_argument, 0, OPT_HUB},
     {"token", required_argument, 0, OPT_TOKEN}, {"out", required_argument, 0, OPT_OUT},
-    {"interval", required_argument, 0, OPT_INTERVAL}, {0, 0, 0, 0}};
+    {"interval", required_argument, 0, OPT_INTERVAL}, {"release-code", required_argument, 0, OPT_CODE},
+    {"answers", no_argument, 0, OPT_ANSWERS}, {0, 0, 0, 0}};
 
 /* one option or operand into opts (cmdtab's option handler) */
 static int set_option(void *ctx, int id, const char *arg, const char **why)
@@ -81,6 +84,8 @@ static int set_option(void *ctx, int id, const char *arg, const char **why)
     case OPT_HUB: o->hub = arg; break;
     case OPT_TOKEN: o->token = arg; break;
     case OPT_OUT: o->out = arg; break;
+    case OPT_CODE: o->code = arg; break;
+    case OPT_ANSWERS: o->answers = 1; break;
     case OPT_INTERVAL:
         o->interval = (int)strtol(arg, &end, 10);
         if (*end || o->interval < 1 || o->interval > 3600) return *why = "--interval must be 1-3600 seconds", 1;
@@ -214,11 +219,135 @@ static int print_roster(void *ctx, const store_roster_row *r)
 
 static int print_session(void *ctx, const store_session_row *s)
 {
-    printf("  %s  %s  %s", s->ticket, s->name, s->state);
+    /* tickets and names are sealed with the pack's key: without it a
+     * sitting shows its state and receipt only */
+    if (s->sealed) printf("  (sealed)  %s", s->state);
+    else printf("  %s  %s  %s", s->ticket, s->name, s->state);
     if (s->receipt) printf("  receipt %s", s->receipt);
     printf("\n");
     ++*(int *)ctx;
     return 0;
+}
+
+/* ---- show: the sittings of a pack, opened with its release code ---------------- */
+
+typedef struct show_ctx {
+    store *st;
+    const char *pack;
+    int answers, n;
+} show_ctx;
+
+/* a response on one line: \\, \n, \t and the blank separator \x1f escaped */
+static void print_escaped(const char *r)
+{
+    for (; *r; r++) {
+        if (*r == '\\') fputs("\\\\", stdout);
+        else if (*r == '\n') fputs("\\n", stdout);
+        else if (*r == '\t') fputs("\\t", stdout);
+        else if (*r == '\x1f') fputs("\\x1f", stdout);
+        else putchar(*r);
+    }
+}
+
+static int show_answer(void *ctx, const store_answer_row *a)
+{
+    (void)ctx;
+    printf("    item %d\tflagged %d\t", a->item + 1, a->flagged);
+    print_escaped(a->response);
+    printf("\n");
+    return 0;
+}
+
+static int show_session(void *ctx, const store_session_row *s)
+{
+    show_ctx *c = ctx;
+    if (strcmp(s->pack_id, c->pack)) return 0;
+    c->n++;
+    char t[24];
+    printf("  %s  %s  %s  elapsed %lld ms  extra %lld ms", s->ticket, s->name, s->state, (long long)s->elapsed_ms,
+           (long long)s->extra_ms);
+    if (s->receipt)
+        printf("  score %s (%d tenths)  receipt %s", text_format_tenths(s->score, t, sizeof t), s->score, s->receipt);
+    printf("  session %s\n", s->id);
+    if (c->answers) (void)store_answer_each(c->st, s->id, show_answer, c);
+    return 0;
+}
+
+/* The release code from --release-code, or read from standard input when it
+ * is "-" (so that it is not on the command line, visible in /proc). */
+static char *release_code_arg(const char *arg)
+{
+    if (strcmp(arg, "-")) return strdup(arg);
+    char buf[128];
+    if (!fgets(buf, sizeof buf, stdin)) return NULL;
+    buf[strcspn(buf, "\r\n")] = 0;
+    char *c = strdup(buf);
+    sodium_memzero(buf, sizeof buf);
+    return c;
+}
+
+typedef struct open_ctx {
+    const char *code;
+    uint8_t key[PACK_KEY_BYTES];
+    char pack[STORE_ID_MAX + 1];
+    int found;
+    store *st;
+} open_ctx;
+
+static int try_pack(void *ctx, const store_pack_row *p)
+{
+    open_ctx *oc = ctx;
+    uint8_t *buf = NULL;
+    size_t len = 0;
+    char *why = NULL;
+    if (store_pack_get(oc->st, p->pack_id, &buf, &len) == STORE_OK &&
+        pack_unwrap_key(buf, len, oc->code, oc->key, &why) == PACK_OK) {
+        snprintf(oc->pack, sizeof oc->pack, "%s", p->pack_id);
+        oc->found = 1;
+    }
+    free(why);
+    free(buf);
+    return oc->found;
+}
+
+static int cmd_show(void *ctx)
+{
+    opts *o = ctx;
+    if (!o->data || !o->code) return usage_error(o, "show needs --data and --release-code");
+    char *code = release_code_arg(o->code);
+    if (!code) return fail_msg("--release-code", fileio_fmt("no release code on standard input"));
+    store *st;
+    char *why = NULL;
+    if (store_open(o->data, 0, &st, &why)) { sodium_memzero(code, strlen(code)); free(code); return fail_msg(o->data, why); }
+    open_ctx oc = {.code = code, .st = st};
+    (void)store_pack_each(st, 0, try_pack, &oc);
+    sodium_memzero(code, strlen(code));
+    free(code);
+    if (!oc.found) {
+        store_close(st);
+        return fail_msg(o->data, fileio_fmt("the release code opens none of this kiosk's packs"));
+    }
+    journal_key jk;
+    journal_key_derive(&jk, oc.pack, oc.key);
+    sodium_memzero(oc.key, sizeof oc.key);
+    store_set_journal_key(st, &jk);
+    sodium_memzero(&jk, sizeof jk);
+    printf("sittings of pack %s:\n", oc.pack);
+    show_ctx sc = {st, oc.pack, o->answers, 0};
+    (void)store_session_each(st, show_session, &sc);
+    if (!sc.n) printf("  (none)\n");
+    uint8_t head[JOURNAL_HASH_BYTES];
+    journal_check jc;
+    int rc = 0;
+    if (store_journal_verify_keyed(st, NULL, head, &jc, &why) == 0)
+        printf("journal: %lld entries, %lld sealed by this pack verified\n", (long long)jc.entries, (long long)jc.keyed);
+    else {
+        printf("journal: CHAIN BROKEN: %s\n", why ? why : "unreadable");
+        free(why);
+        rc = 1;
+    }
+    store_close(st);
+    return rc;
 }
 
 static int cmd_status(void *ctx)
@@ -717,6 +846,14 @@ static const cmd COMMANDS[] = {
      "shows the kiosk's place, loaded packs and rosters, sittings and the\n"
      "results waiting to be uploaded.",
      cmd_status},
+    {"show", "--data DIR --release-code CODE|- [--answers]", "a pack's sittings, unsealed with its release code",
+     "kiosk.db keeps tickets, names, seeds, scores and answers sealed with a\n"
+     "key that only the pack's release code gives. With the code, shows the\n"
+     "pack's sittings (ticket, name, state, clock, score, receipt) and, with\n"
+     "--answers, every saved answer (\\n, \\t and the blank separator \\x1f\n"
+     "escaped), and checks the journal entries sealed by the pack.\n"
+     "--release-code - reads the code from standard input (not visible in /proc).",
+     cmd_show},
     {"enroll", "--data DIR --hub URL --token TOKEN", "register this kiosk at the results hub",
      "registers this kiosk's public key at the hub with a one-time token\n"
      "from `examhub token`, and remembers the hub's receipt key.",

@@ -213,7 +213,18 @@ new_kiosk "$D" "$T/auth" "$T/practice.pack" "$T/practice.roster"
 KIOSK_SEED=$SEED0 run nodisp "$KIOSK" --data "$D" --script "$T/sit.txt" --shots "$T"
 check_msg "practice sitting: code typed loosely, LX-0001 logs in, five right answers, hand-in at once: 100 on screen" "$ERR" expect_rc 0
 run "$SYNC" status --data "$D"
-check_msg "practice sitting: the result waits in the outbox" "$OUT" eval 'grep -q "LX-0001  练习考生甲  submitted" "$T/out" && grep -q "1 pending upload" "$T/out"'
+check_msg "practice sitting: the result waits in the outbox; status shows the sitting sealed" "$OUT" \
+    eval 'grep -q "(sealed)  submitted" "$T/out" && ! grep -q "练习考生甲" "$T/out" && grep -q "1 pending upload" "$T/out"'
+run "$SYNC" show --data "$D" --release-code "$PRACTICE_CODE"
+check_msg "examsync show with the release code: LX-0001, 练习考生甲, submitted, score 100" "$OUT $ERR" \
+    eval 'grep -q "LX-0001  练习考生甲  submitted .* score 100 " "$T/out"'
+printf '%s\n' "$PRACTICE_CODE" >"$T/code.txt"
+run "$SYNC" show --data "$D" --release-code - --answers <"$T/code.txt"
+check_msg "examsync show --release-code - (code on standard input) --answers: the five saved answers" "$OUT $ERR" \
+    eval '[ "$(grep -c "^    item " "$T/out")" -eq 5 ]'
+run "$SYNC" show --data "$D" --release-code ABCD-EFGH-JKMN-PQRS-TVWX
+check_msg "examsync show with a code of no pack here: refused, one line, exit 1" "$ERR" \
+    eval '[ $RC -eq 1 ] && grep -q "opens none of this kiosk" "$T/err" && [ "$(err_lines)" -eq 1 ]'
 
 # ---- leave nothing running --------------------------------------------------------------------------------
 ck_cleanup

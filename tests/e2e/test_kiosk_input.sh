@@ -74,13 +74,16 @@ for i in $(seq 1 30); do long="${long}第${i}句：客服应先安抚买家情�
 D="$T/c"; new_kiosk "$D" "$AUTH" "$T/practical.pack" "$T/room.roster"
 KIOSK_SEED=$SEED0 run_kiosk "$D" "$T/s.txt"
 check "a composition is dropped on PageDown, PageUp and Tab; force hand-in asks, cancels on another key" ok_run
-resp_fill=$(sqlite3 "$D/kiosk.db" "SELECT response FROM answer WHERE item=$((fill - 1))")
-resp_next=$(sqlite3 "$D/kiosk.db" "SELECT count(*) FROM answer WHERE item=$fill AND response LIKE '%taobao%'")
+# the saved answers, unsealed with the release code (kiosk.db holds them sealed)
+"$SYNC" show --data "$D" --release-code "$PRACTICAL_CODE" --answers >"$T/answers.txt"
+saved_answer() { awk -F'\t' -v want="    item $1" '$1 == want { sub(/^flagged [01]$/, "", $2); print $3 }' "$T/answers.txt"; }
+resp_fill=$(saved_answer "$fill")
+resp_next=$(saved_answer "$((fill + 1))" | grep -c taobao)
 check "the fill answer holds only what was committed (店铺), nothing of a composition here or in the next question" \
     bash -c "printf '%s' '$resp_fill' | grep -q '店铺' && ! printf '%s' '$resp_fill' | grep -q 'dian\|taobao' && [ '$resp_next' = 0 ]"
-resp_essay=$(sqlite3 "$D/kiosk.db" "SELECT response FROM answer WHERE item=$((essay - 1))")
+resp_essay=$(saved_answer "$essay")
 check "a long essay is saved whole (line break and all ${#long} characters)" \
-    bash -c "[ \"\$(printf '%s' '$resp_essay')\" = \"\$(printf '开头。\\n%s结尾标记' '$long')\" ]"
+    bash -c "[ '$resp_essay' = '开头。\\n${long}结尾标记' ]"
 [ -n "${KIOSK_SHOTS:-}" ] || cp "$SHOTS"/input-*.png "$ROOT/build/" 2>/dev/null || true
 
 # ---- a one-line field longer than its box scrolls inside it, never past it -------------

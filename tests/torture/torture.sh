@@ -242,19 +242,25 @@ read_db() {
     mkdir -p "$out"
     sqlite3 -batch -noheader -separator '|' "$db" \
         "SELECT 'I', (SELECT group_concat(integrity_check, ' ') FROM pragma_integrity_check);
-         SELECT 'S', state, elapsed_ms, extra_ms, current, id, coalesce(score, '') FROM session ORDER BY rowid;
+         SELECT 'S', state, elapsed_ms, extra_ms, current, id FROM session ORDER BY rowid;
          SELECT 'U', count(*) FROM unlock;
          SELECT 'O', count(*) FROM outbox;
          SELECT 'Q', coalesce(max(seq), 0) FROM journal;
          SELECT 'R', seq, data FROM journal WHERE type = 'resume' AND seq > $SEQ_SEEN ORDER BY seq;
-         SELECT 'A', item, response FROM answer ORDER BY item;" >"$out/db.txt" 2>"$out/db.err"
+         " >"$out/db.txt" 2>"$out/db.err"
+    # scores and answers are sealed in kiosk.db: read through examsync with the release code
+    "$SYNC" show --data "$(dirname "$db")" --release-code "$CODE" --answers >"$out/show.txt" 2>>"$out/db.err" ||
+        echo "examsync show failed" >>"$out/db.err"
+    awk '/^  [^ ]/ { n++ } /^    item / && n == last { split($2, a, " "); printf "A|%d|%s\n", a[1] - 1, $3 }' FS='\t' \
+        last="$(grep -c '^  [^ ]' "$out/show.txt")" "$out/show.txt" >>"$out/db.txt"
     S_INTEGRITY=$(awk -F'|' '$1 == "I" { print $2 }' "$out/db.txt")
     [ -s "$out/db.err" ] && S_INTEGRITY="sqlite3: $(head -1 "$out/db.err")"
     local sessions; sessions=$(grep -c '^S|' "$out/db.txt")
     S_HAS=0 S_STATE="" S_E=0 S_X=0 S_CUR=0 S_ID="" S_SCORE=""
     if [ "$sessions" -ge 1 ]; then
         S_HAS=$sessions
-        IFS='|' read -r _ S_STATE S_E S_X S_CUR S_ID S_SCORE < <(grep '^S|' "$out/db.txt" | tail -1)
+        IFS='|' read -r _ S_STATE S_E S_X S_CUR S_ID < <(grep '^S|' "$out/db.txt" | tail -1)
+        S_SCORE=$(grep "session $S_ID\$" "$out/show.txt" | sed -n 's/.* (\([0-9]*\) tenths).*/\1/p')
     fi
     S_UNLOCK=$(awk -F'|' '$1 == "U" { print $2 }' "$out/db.txt")
     S_OUTBOX=$(awk -F'|' '$1 == "O" { print $2 }' "$out/db.txt")

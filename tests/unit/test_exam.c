@@ -402,11 +402,23 @@ static char *q_text(sqlite3 *db, const char *sql, const char *arg)
 }
 
 /* A second store on the kiosk's data directory: reads what was committed. */
+/* The kiosk's store, opened beside the engine with the unlocked pack's keys
+ * (from its release code, as the kiosk derives them): sealed rows read back. */
 static store *store_of(const kiosk *k)
 {
     store *st = NULL;
     char *why = NULL;
     if (store_open(k->data, 0, &st, &why)) fail_msg("store_open: %s", why);
+    uint8_t *buf = NULL, key[PACK_KEY_BYTES];
+    size_t len = 0;
+    if (*k->pack_id && store_pack_get(st, k->pack_id, &buf, &len) == STORE_OK &&
+        pack_unwrap_key(buf, len, k->code, key, &why) == PACK_OK) {
+        journal_key jk;
+        journal_key_derive(&jk, k->pack_id, key);
+        store_set_journal_key(st, &jk);
+    }
+    free(why);
+    free(buf);
     return st;
 }
 

@@ -132,7 +132,7 @@ static void test_create_schema_and_pragmas(void **state)
     open_ok(t->dir, 1, &st);
     assert_string_equal(store_dir(st), t->dir);
     assert_int_equal(q_int(store_db(st), "PRAGMA user_version"), STORE_SCHEMA_VERSION);
-    assert_int_equal(STORE_SCHEMA_VERSION, 3);
+    assert_int_equal(STORE_SCHEMA_VERSION, 4);
     char *mode = q_text(store_db(st), "PRAGMA journal_mode");
     assert_string_equal(mode, "wal");
     free(mode);
@@ -215,13 +215,13 @@ static void test_newer_schema_refused(void **state)
     store_close(st);
     sqlite3 *db;
     assert_int_equal(sqlite3_open(t->db, &db), SQLITE_OK);
-    assert_int_equal(sqlite3_exec(db, "PRAGMA user_version=4", NULL, NULL, NULL), SQLITE_OK);
+    assert_int_equal(sqlite3_exec(db, "PRAGMA user_version=5", NULL, NULL, NULL), SQLITE_OK);
     sqlite3_close(db);
     assert_true(open_fails(t->dir, 0, "newer"));
     assert_true(open_fails(t->dir, 1, "newer"));
     /* and it was left alone */
     assert_int_equal(sqlite3_open(t->db, &db), SQLITE_OK);
-    assert_int_equal(q_int(db, "PRAGMA user_version"), 4);
+    assert_int_equal(q_int(db, "PRAGMA user_version"), 5);
     assert_int_equal(q_int(db, "SELECT count(*) FROM meta"), 1);
     sqlite3_close(db);
 }
@@ -254,14 +254,30 @@ static void test_migrates_v1_outbox(void **state)
     sqlite3 *db;
     assert_int_equal(sqlite3_open(t->db, &db), SQLITE_OK);
     assert_int_equal(sqlite3_exec(db, "ALTER TABLE outbox DROP COLUMN receipt; ALTER TABLE outbox DROP COLUMN exported;"
-                                      "ALTER TABLE journal DROP COLUMN keyid; PRAGMA user_version=1", NULL, NULL, NULL),
+                                      "ALTER TABLE journal DROP COLUMN keyid; DROP INDEX session_ticket;"
+                                      "ALTER TABLE session DROP COLUMN ticket_tag; PRAGMA user_version=1", NULL, NULL, NULL),
                      SQLITE_OK);
     sqlite3_close(db);
     open_ok(t->dir, 0, &st);
-    assert_int_equal(q_int(store_db(st), "PRAGMA user_version"), 3);
+    assert_int_equal(q_int(store_db(st), "PRAGMA user_version"), 4);
     assert_int_equal(q_int(store_db(st), "SELECT count(*) FROM pragma_table_info('journal') WHERE name='keyid'"), 1);
     assert_int_equal(q_int(store_db(st), "SELECT count(*) FROM outbox WHERE result_id='r1' AND receipt IS NULL AND exported IS NULL"), 1);
     store_close(st);
+}
+
+/* the response of SID's ITEM as the store reads it back (opened with the key) */
+typedef struct resp_probe { int item; char *r; } resp_probe;
+static int probe_resp(void *ctx, const store_answer_row *row)
+{
+    resp_probe *p = ctx;
+    if (row->item == p->item) p->r = strdup(row->response);
+    return 0;
+}
+static char *stored_response(store *st, const char *sid, int item)
+{
+    resp_probe p = {item, NULL};
+    assert_int_equal(store_answer_each(st, sid, probe_resp, &p), SQLITE_OK);
+    return p.r;
 }
 
 /* ---- answers and the journal --------------------------------------------------- */
@@ -275,7 +291,11 @@ static void test_save_answer(void **state)
     /* committed: an independent connection sees the answer and its journal entry */
     sqlite3 *o = other_conn(t);
     assert_int_equal(q_int(o, "SELECT count(*) FROM answer"), 1);
-    char *r = q_text(o, "SELECT response FROM answer WHERE session='S1' AND item=4");
+    /* sealed at rest: a BLOB without the text; the store opens it */
+    char *r = q_text(o, "SELECT typeof(response) || instr(response, 'AC') FROM answer WHERE session='S1' AND item=4");
+    assert_string_equal(r, "blob0");
+    free(r);
+    r = stored_response(st, "S1", 4);
     assert_string_equal(r, "AC");
     free(r);
     assert_int_equal(q_int(o, "SELECT flagged FROM answer WHERE session='S1' AND item=4"), 1);
@@ -313,7 +333,7 @@ static void test_save_answer(void **state)
     assert_int_equal(store_save_answer(st, "S2", 4, "B", 0, 20002, 1767225700), SQLITE_OK);
     o = other_conn(t);
     assert_int_equal(q_int(o, "SELECT count(*) FROM answer"), 3);
-    r = q_text(o, "SELECT response FROM answer WHERE session='S1' AND item=4");
+    r = stored_response(st, "S1", 4);
     assert_string_equal(r, "搜索引擎\x1fSEM");
     free(r);
     assert_int_equal(q_int(o, "SELECT count(*) FROM journal"), 4);
@@ -384,7 +404,7 @@ static void test_fail_writes(void **state)
     /* nothing of either: not the answers, not their journal entries */
     sqlite3 *o = other_conn(t);
     assert_int_equal(q_int(o, "SELECT count(*) FROM answer"), 2);
-    char *r = q_text(o, "SELECT response FROM answer WHERE item=0");
+    char *r = stored_response(st, "S1", 0);
     assert_string_equal(r, "A");
     free(r);
     assert_int_equal(q_int(o, "SELECT flagged FROM answer WHERE item=0"), 0);
@@ -417,7 +437,7 @@ static void test_fail_writes(void **state)
     assert_int_equal(store_last_rc(st), SQLITE_OK);
     assert_int_equal(store_save_clock(st, "S1", 60000, 120000, 3), SQLITE_OK);
     o = other_conn(t);
-    r = q_text(o, "SELECT response FROM answer WHERE item=0");
+    r = stored_response(st, "S1", 0);
     assert_string_equal(r, "BCD");
     free(r);
     assert_int_equal(q_int(o, "SELECT count(*) FROM journal"), 3);
@@ -608,6 +628,15 @@ static int join_outbox(void *ctx, const store_outbox_row *r)
     return 0;
 }
 
+typedef struct sealed_probe { int sealed; char name[32]; } sealed_probe;
+static int probe_sealed(void *ctx, const store_session_row *r)
+{
+    sealed_probe *p = ctx;
+    p->sealed = r->sealed;
+    snprintf(p->name, sizeof p->name, "%s", r->name);
+    return 0;
+}
+
 static void test_sessions(void **state)
 {
     tmp *t = *state;
@@ -664,6 +693,59 @@ static void test_sessions(void **state)
     buf[0] = 0;
     assert_int_equal(store_irregularity_each(st, "S1", join_irregularity, buf), STORE_OK);
     assert_string_equal(buf, "设备故障:换机@50;违纪:夹带@60;");
+
+    /* at rest: no name, ticket, seed, score, response or note in the rows */
+    sqlite3 *o = other_conn(t);
+    assert_int_equal(q_int(o, "SELECT count(*) FROM session WHERE typeof(ticket) <> 'blob' OR typeof(name) <> 'blob'"
+                              " OR typeof(seed) <> 'blob' OR instr(name, '张三') OR instr(ticket, 'T1')"), 0);
+    assert_int_equal(q_int(o, "SELECT typeof(score) = 'blob' FROM session WHERE id='S1'"), 1);
+    assert_int_equal(q_int(o, "SELECT count(*) FROM answer WHERE typeof(response) <> 'blob'"), 0);
+    assert_int_equal(q_int(o, "SELECT count(*) FROM irregularity WHERE typeof(note) <> 'blob' OR instr(note, '换机')"), 0);
+    /* a sealed value moved to another row does not open there */
+    sqlite3_close(o);
+    assert_int_equal(sqlite3_exec(store_db(st), "UPDATE session SET name=(SELECT name FROM session WHERE id='S1') WHERE id='S2'",
+                                  NULL, NULL, NULL), SQLITE_OK);
+    assert_int_equal(store_session_get(st, "S2", copy_session, buf), STORE_OK);
+    assert_null(strstr(buf, "张三"));
+    /* without the key: rows read as sealed, nothing is written, nothing is counted */
+    store_set_journal_key(st, NULL);
+    sealed_probe sp = {0};
+    assert_int_equal(store_session_get(st, "S1", probe_sealed, &sp), STORE_OK);
+    assert_int_equal(sp.sealed, 1);
+    assert_string_equal(sp.name, "");
+    assert_int_not_equal(store_session_count(st, "T1", "P", &n), STORE_OK);
+    assert_int_not_equal(store_irregularity_add(st, "S1", "x", "y", 1, 1), STORE_OK);
+    store_close(st);
+}
+
+/* Answers are purged once the result is delivered and the paper locked. */
+static void test_purge_delivered(void **state)
+{
+    tmp *t = *state;
+    store *st;
+    open_ok(t->dir, 1, &st);
+    static const uint8_t seed[32] = {1};
+    store_session_row a = {.id = "S1", .pack_id = "P", .ticket = "T1", .name = "张三", .level = 4, .room = "01",
+                           .seat = 3, .seed = seed, .seed_len = sizeof seed, .state = "running", .active = 1};
+    static const uint8_t salt[STORE_PIN_SALT_BYTES], hash[STORE_PIN_HASH_BYTES];
+    assert_int_equal(store_begin(st), STORE_OK);
+    assert_int_equal(store_unlock_put(st, "P", salt, hash, 1), STORE_OK);
+    assert_int_equal(store_session_insert(st, &a), STORE_OK);
+    assert_int_equal(store_commit(st), STORE_OK);
+    assert_int_equal(store_save_answer(st, "S1", 0, "A", 0, 1, 1), STORE_OK);
+    assert_int_equal(store_begin(st), STORE_OK);
+    assert_int_equal(store_outbox_add(st, "R1", "S1", 1, seed, 4), STORE_OK);
+    assert_int_equal(store_session_finish(st, "S1", "submitted", 1, 0, 2, 10, 0, "RC"), STORE_OK);
+    assert_int_equal(store_commit(st), STORE_OK);
+    /* delivered, but the paper is still unlocked: kept */
+    assert_int_equal(store_outbox_mark_delivered(st, "R1", 5, "sig"), STORE_OK);
+    assert_int_equal(q_int(store_db(st), "SELECT count(*) FROM answer"), 1);
+    /* locked: purged; the sealed result and its receipt stay */
+    assert_int_equal(store_begin(st), STORE_OK);
+    assert_int_equal(store_unlock_delete(st, "P"), STORE_OK);
+    assert_int_equal(store_commit(st), STORE_OK);
+    assert_int_equal(q_int(store_db(st), "SELECT count(*) FROM answer"), 0);
+    assert_int_equal(q_int(store_db(st), "SELECT count(*) FROM outbox WHERE receipt='sig'"), 1);
     store_close(st);
 }
 
@@ -758,6 +840,7 @@ int main(void)
         T(test_packs_and_rosters),
         T(test_unlock_state),
         T(test_sessions),
+        T(test_purge_delivered),
         T(test_outbox),
         T(test_journal_via_store),
     };
