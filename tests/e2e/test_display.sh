@@ -103,7 +103,7 @@ td_main() {
     "$EP" build --bank "$SAMPLES/practical-4.csv" --blueprint "$T/practical.ini" --key "$T/auth/authority.key" \
         --out "$T/practical.pack" --kdf-ops 1 --kdf-mem 8 >"$T/build.out" || { fail "real-display test: build the pack" "$(cat "$T/build.out")"; return; }
     local code; code=$(tail -1 "$T/build.out")
-    "$EP" roster --csv "$SAMPLES/roster-4.csv" --key "$T/auth/authority.key" --out "$T/room.roster" >/dev/null
+    "$EP" roster --csv "$SAMPLES/roster-4.csv" --key "$T/auth/authority.key" --out "$T/room.roster" $ROSTER_OPTS >/dev/null
     "$EP" paper --pub "$T/auth/authority.pub" "$T/practical.pack" --release-code "$code" --seed "$SEED0" >"$T/paper.tsv"
     TD_D="$T/data"
     new_kiosk "$TD_D" "$T/auth" "$T/practical.pack" "$T/room.roster"
