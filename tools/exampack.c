@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 #include <time.h>
 
 #include "core/authority.h"
@@ -325,6 +326,9 @@ static int cmd_roster(void *ctx)
     }
     uint8_t *out;
     size_t outlen;
+    if (r.n >= 200) /* a minute for a full room at the default cost: say so before it starts */
+        fprintf(stderr, "%s: sealing %zu names under Argon2id (%llu passes, %zu MiB each) on %ld CPUs...\n", o->out, r.n,
+                r.kdf.opslimit, r.kdf.memlimit >> 20, sysconf(_SC_NPROCESSORS_ONLN));
     int w = roster_write(&r, sk, &out, &outlen, &why);
     sodium_memzero(sk, sizeof sk);
     if (w) {

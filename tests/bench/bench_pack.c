@@ -187,7 +187,7 @@ static int roster_csv(const char *path, int n)
         char body[18], id[19];
         snprintf(body, sizeof body, "440106%08d%03d", 19700101 + (i % 28) + 100 * (i / 28 % 12) + 10000 * (i / 336 % 30), i % 1000);
         snprintf(id, sizeof id, "%.17s%c", body, idnumber_check_char(body));
-        fprintf(f, "B%06d,考生%d,%s,4,01,%d\n", i + 1, i + 1, id, i % 999 + 1);
+        fprintf(f, "B%06d,考生%d,%s,4,01,%d\n", i + 1, i + 1, id, i + 1); /* seats 1-999: N ≤ 999 */
     }
     return fclose(f) ? 1 : 0;
 }
