@@ -48,21 +48,28 @@ for name in ("kiosk.db", "kiosk.db-wal", "kiosk.db-shm"):
     p = os.path.join(d, name)
     data = open(p, "rb").read() if os.path.exists(p) else b""
     hits += ["%s in %s" % (h[:8], name) for h in hexes if bytes.fromhex(h) in data]
-sys.stderr.write(" ".join(hits) + "\n")
+if hits: sys.stderr.write(" ".join(hits) + "\n")
 sys.exit(0 if hits else 1)
 PY
 }
 check_msg "while unlocked the verifier is in the database files (the search works)" "salt '$SALT' hash '$HASH'" \
     eval '[ ${#SALT} -ge 16 ] && [ ${#HASH} -ge 32 ] && found "$SALT" "$HASH" 2>/dev/null'
 
-# lock through the panel: resume with the code and PIN, then panel 8
+# a sitting, then lock through the panel: resume with the code and PIN, a
+# candidate logs in, answers, is handed in; reset (panel 6), lock (panel 8)
+ROW=$(sed -n 2p "$SAMPLES/roster-4.csv")
 {
     echo "expect 恢复考试"; echo "text $THEORY_CODE"; echo "key Return"; echo "text $PIN"; echo "key Return"
     echo "expect 考生登录"
+    echo "text $(echo "$ROW" | cut -d, -f1)"; echo "key Tab"; echo "text $(echo "$ROW" | cut -d, -f3)"; echo "key Return"
+    echo "expect 核对考生信息"; echo "key Return"; echo "expect 考生须知"; echo "key Return"
+    echo "key a"; echo "expect 已保存"
+    script_panel; echo "key 3"; echo "expect 确认强制收卷"; echo "key Return"; echo "expect 监考员已为您收卷"
+    script_panel; echo "key 6"; echo "expect 考生登录"
     script_panel; echo "key 8"; echo "expect 本机试卷（未解锁）"
 } >"$T/s.txt"
 (umask 022; run_kiosk "$D" "$T/s.txt"; echo $RC >"$T/rc")
-check "the invigilator locks the paper from the panel" bash -c "[ \"\$(cat '$T/rc')\" = 0 ] || { cat '$T/kerr'; false; }"
+check "a sitting (handed in), then the invigilator locks the paper from the panel" bash -c "[ \"\$(cat '$T/rc')\" = 0 ] || { cat '$T/kerr'; false; }"
 check "the unlock row is gone" bash -c "[ \"\$(sqlite3 '$D/kiosk.db' 'SELECT count(*) FROM unlock')\" = 0 ]"
 not_found() { ! found "$@"; }
 check_msg "after the lock no byte string of the PIN verifier is in kiosk.db, kiosk.db-wal or kiosk.db-shm" \
