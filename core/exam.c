@@ -791,7 +791,7 @@ static int already_sat(exam *e, const char *ticket)
 static void take_candidate(exam *e, const roster_entry *en)
 {
     snprintf(e->ticket, sizeof e->ticket, "%s", en->ticket);
-    snprintf(e->name, sizeof e->name, "%s", en->name);
+    snprintf(e->name, sizeof e->name, "%s", en->name ? en->name : ""); /* sealed: exam_login fills it in */
     snprintf(e->cand_room, sizeof e->cand_room, "%s", en->room);
     e->cand_level = en->level;
     e->cand_seat = en->seat;
@@ -801,19 +801,25 @@ exam_rc exam_login(exam *e, const char *ticket_in, const char *id_in)
 {
     if (e->phase != PHASE_LOGIN) return EXAM_BAD_STATE;
     char *ticket = text_trim(ticket_in), *idn = text_trim(id_in);
+    char name[ROSTER_NAME_MAX + 1] = ""; /* opened by the candidate's own ticket + ID number */
     exam_rc rc = EXAM_OK;
     if (!ticket || !idn) { rc = EXAM_INTERNAL; goto out; }
     idnumber_normalise(idn);
     if (!idnumber_valid(idn)) { rc = EXAM_ID_CHECKSUM; goto out; }
     const roster_entry *en = NULL;
-    for (int i = 0; i < e->nrosters && !en; i++) en = roster_lookup(&e->rosters[i], ticket, idn);
-    if (!en) { rc = EXAM_NOT_ON_ROSTER; goto out; }
+    for (int i = 0; i < e->nrosters && !en; i++) en = roster_lookup(&e->rosters[i], ticket, idn, name);
+    char *spare = en ? store_meta_get(e->st, "spare") : NULL; /* a spare kiosk takes every room of its site */
+    int other_room = en && strcmp(en->room, e->room) && !(spare && !strcmp(spare, "1"));
+    free(spare);
+    if (!en || other_room) { rc = EXAM_NOT_ON_ROSTER; goto out; }
     if (en->level != e->pack_level) { rc = EXAM_LEVEL_MISMATCH; goto out; }
     if (now(e) - e->unlock_at > (int64_t)e->late_entry * 60000) { rc = EXAM_LATE; goto out; }
     if (already_sat(e, en->ticket)) { rc = EXAM_ALREADY_SAT; goto out; }
     take_candidate(e, en);
+    snprintf(e->name, sizeof e->name, "%s", name);
     e->phase = PHASE_CONFIRM;
 out:;
+    sodium_memzero(name, sizeof name);
     char data[128];
     char tag[STORE_TAG_HEX];
     store_ticket_tag(e->st, ticket ? ticket : "", tag);
@@ -1217,6 +1223,7 @@ exam_rc exam_lock(exam *e)
     }
     if (rc != STORE_OK) return EXAM_SAVE_FAILED;
     store_set_journal_key(e->st, NULL);
+    (void)store_flush_deleted(e->st); /* no PIN verifier left in kiosk.db-wal; a busy reader: the next lock's */
     free_sitting(e);
     *e->receipt = 0;
     pack_close(e->packdb);

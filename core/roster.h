@@ -1,18 +1,28 @@
 /* roster: the room roster (考生名单). Read from CSV with every row checked
  * (ID numbers against the GB 11643-1999 checksum), then written as a signed
- * roster file that carries a salted hash of each ID number, never the number.
+ * roster file for one site and one room (exam-packs/FORMAT.md §7). Each entry
+ * keeps in clear only what the kiosk needs before a login (ticket, level,
+ * seat); the candidate's name is sealed under a key derived with Argon2id
+ * from the candidate's own ticket + ID number, so the file reveals a name
+ * (and confirms an ID number) only to that candidate's credentials.
  *
- * Signed roster file (little-endian):
+ * Signed roster file, format version 2 (little-endian):
  *   off  size  field
  *   0    8     magic "EXROSTER"
- *   8    4     format version (1)
+ *   8    4     format version (2)
  *   12   4     body length B (≤ ROSTER_MAX_BODY)
  *   16   16    roster id (random)
  *   32   8     authority key id
- *   40   32    salt for the ID-number hashes
- *   72   B     body: one line per candidate,
- *              "ticket\tname\tid_hash_hex\tlevel\troom\tseat\n"
- *   72+B 64    Ed25519 signature over bytes 0 .. 72+B-1
+ *   40   16    Argon2id salt (random per roster)
+ *   56   8     Argon2id opslimit
+ *   64   8     Argon2id memlimit (bytes)
+ *   72   4     KDF algorithm: 2 = Argon2id v1.3
+ *   76   4     flags = 0
+ *   80   128   site, UTF-8, NUL-padded
+ *   208  64    room, UTF-8, NUL-padded
+ *   272  B     body: one line per candidate,
+ *              "ticket\tlevel\tseat\tnonce_hex\tsealed_hex\n"
+ *   272+B 64   Ed25519 signature over bytes 0 .. 272+B-1
  */
 #ifndef ROSTER_H
 #define ROSTER_H
@@ -24,20 +34,41 @@
 #include "core/diag.h"
 
 #define ROSTER_MAGIC "EXROSTER"
-#define ROSTER_HEADER_BYTES 72
+#define ROSTER_VERSION 2
+#define ROSTER_HEADER_BYTES 272
 #define ROSTER_MAX_BODY (8u << 20)
 #define ROSTER_MAX_ENTRIES 20000
-#define ROSTER_SALT_BYTES 32
-#define ROSTER_HASH_BYTES 32
+#define ROSTER_SALT_BYTES 16
 #define ROSTER_TICKET_MAX 32
+#define ROSTER_NAME_MAX 64
+#define ROSTER_SITE_MAX 127
+#define ROSTER_ROOM_MAX 32
+#define ROSTER_NONCE_BYTES 24
+/* the sealed name: padded to ROSTER_NAME_MAX + 1 bytes, plus the AEAD tag */
+#define ROSTER_SEALED_BYTES (ROSTER_NAME_MAX + 1 + 16)
+
+/* Argon2id cost of the per-candidate key. The default costs about 75 ms a
+ * guess on the 2-core reference machine; rosters below the floor are refused
+ * by roster_read (so by examsync add, the kiosk and exampack verify). */
+typedef struct roster_kdf {
+    unsigned long long opslimit;
+    size_t memlimit;
+} roster_kdf;
+#define ROSTER_KDF_DEFAULT_OPS 2ull
+#define ROSTER_KDF_DEFAULT_MEM ((size_t)64 << 20)
+#define ROSTER_KDF_MIN_OPS 1ull
+#define ROSTER_KDF_MIN_MEM ((size_t)16 << 20)
+#define ROSTER_KDF_MAX_OPS 20ull
+#define ROSTER_KDF_MAX_MEM ((size_t)1 << 30)
 
 typedef struct roster_entry {
     char ticket[ROSTER_TICKET_MAX + 1];
-    char *name;
+    char *name;       /* only while building from CSV; NULL in a read roster (sealed) */
     char *id_number;  /* only while building from CSV; NULL in a read roster */
-    uint8_t id_hash[ROSTER_HASH_BYTES];
+    uint8_t nonce[ROSTER_NONCE_BYTES];
+    uint8_t sealed[ROSTER_SEALED_BYTES]; /* a read roster: the name under the candidate's key */
     int level;
-    char *room;
+    char *room;       /* from the CSV; in a read roster the roster's room */
     int seat;
     long line;
 } roster_entry;
@@ -45,31 +76,46 @@ typedef struct roster_entry {
 typedef struct roster {
     uint8_t roster_id[16];
     uint8_t salt[ROSTER_SALT_BYTES];
+    roster_kdf kdf;
+    char site[ROSTER_SITE_MAX + 1], room[ROSTER_ROOM_MAX + 1];
     roster_entry *e;
     size_t n;
 } roster;
 
 /* Reads a roster CSV; mistakes go to D one line each. Returns 0 or -1.
- * A fresh random salt is chosen and every ID number hashed. */
+ * A fresh random roster id and salt are chosen, the KDF cost is the default;
+ * site and room are left empty (roster_set_place). */
 int roster_parse_csv(const char *buf, size_t len, roster *out, diag *d) __attribute__((warn_unused_result));
 
-/* Serialises and signs R. *out is malloc'd. Returns 0 or -1. */
-int roster_write(const roster *r, const uint8_t sk[64], uint8_t **out, size_t *outlen) __attribute__((warn_unused_result));
+/* Names the site and room R is for. ROOM NULL: the one room every entry is
+ * in. Every entry whose room differs is a mistake in D (by its CSV line).
+ * Returns 0 or -1. */
+int roster_set_place(roster *r, const char *site, const char *room, diag *d) __attribute__((warn_unused_result));
+
+/* 1 when KDF is within [floor, max] (ROSTER_KDF_MIN_*, ROSTER_KDF_MAX_*). */
+int roster_kdf_ok(const roster_kdf *kdf);
+
+/* Serialises and signs R (site and room set, every entry in its room, names
+ * and ID numbers present): one Argon2id per entry, spread over the CPUs.
+ * *out is malloc'd. Returns 0, or -1 with *why (caller frees). */
+int roster_write(const roster *r, const uint8_t sk[64], uint8_t **out, size_t *outlen, char **why)
+    __attribute__((warn_unused_result));
 
 /* Checks the signature against PK and parses the file. Returns 0, or -1 with
- * *why (caller frees); nothing is parsed before the signature holds. */
+ * *why (caller frees); nothing is parsed before the signature holds. A roster
+ * of an older format version or below the KDF floor is refused. */
 int roster_read(const uint8_t *buf, size_t len, const uint8_t pk[32], roster *out, char **why)
     __attribute__((warn_unused_result));
 
-/* Parses the body of an already verified roster (exposed for fuzzing). */
+/* Parses the body of an already verified roster (exposed for fuzzing); the
+ * entries' room is OUT->room. */
 int roster_parse_body(const char *body, size_t len, roster *out, char **why) __attribute__((warn_unused_result));
 
-/* Hash of an ID number as stored in a roster. */
-void roster_hash_id(const uint8_t salt[ROSTER_SALT_BYTES], const char *ticket, const char *id,
-                    uint8_t out[ROSTER_HASH_BYTES]);
-
-/* Entry with TICKET whose ID-number hash matches ID, or NULL. */
-const roster_entry *roster_lookup(const roster *r, const char *ticket, const char *id);
+/* The entry of a read roster with TICKET whose key, derived from TICKET and
+ * ID (one Argon2id), opens its sealed name: the name goes into NAME. NULL
+ * when there is no such ticket or the ID number is not the candidate's. */
+const roster_entry *roster_lookup(const roster *r, const char *ticket, const char *id,
+                                  char name[ROSTER_NAME_MAX + 1]);
 
 void roster_free(roster *r);
 

@@ -531,6 +531,13 @@ store_rc store_unlock_delete(store *st, const char *pack_id)
     return rc == SQLITE_OK ? purge_delivered(st) : rc;
 }
 
+store_rc store_flush_deleted(store *st)
+{
+    int busy = 0;
+    int rc = sqlite3_wal_checkpoint_v2(st->db, NULL, SQLITE_CHECKPOINT_TRUNCATE, NULL, &busy);
+    return rc == SQLITE_OK && busy ? SQLITE_BUSY : rc;
+}
+
 /* ---- sessions ------------------------------------------------------------------------ */
 
 store_rc store_session_insert(store *st, const store_session_row *r)

@@ -137,8 +137,15 @@ store_rc store_unlock_latest(store *st, char pack_id[STORE_ID_MAX + 1]) __attrib
 /* How long ago PACK_ID was unlocked (the late-entry window survives a
  * restart). Commits on its own; a failure only loses this second's age. */
 store_rc store_unlock_set_age(store *st, const char *pack_id, int64_t age_ms);
-/* Forgets PACK_ID's unlock. In the caller's transaction. */
+/* Forgets PACK_ID's unlock. In the caller's transaction; then, after the
+ * commit, store_flush_deleted. */
 store_rc store_unlock_delete(store *st, const char *pack_id) __attribute__((warn_unused_result));
+/* After a commit that deleted secrets (the unlock row's PIN verifier): a
+ * WAL checkpoint (TRUNCATE) copies the pages into kiosk.db, where
+ * secure_delete has zeroed the freed bytes, and truncates kiosk.db-wal to
+ * 0 bytes, so no older page version holding them is left in either file.
+ * Outside a transaction. STORE_BUSY when a reader kept it from finishing. */
+store_rc store_flush_deleted(store *st);
 
 /* ---- sessions (sittings and absences) ---------------------------------------- */
 

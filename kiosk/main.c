@@ -85,6 +85,13 @@ int main(int argc, char **argv)
         free(report);
         return failed ? 1 : 0;
     }
+    /* the data directory 0700 and its files 0600 (authority.pub may be
+     * readable), as examsync init leaves them and examsync check reports */
+    readiness_list modes = {0};
+    if (!readiness_check_dir(&modes, data) || !readiness_check_files(&modes, data)) {
+        fprintf(stderr, "kiosk: refusing to start: %s\n", modes.item[modes.n - 1].detail);
+        return 1;
+    }
     /* one kiosk per data directory: two would log two candidates into one kiosk.db */
     int lockfd;
     long holder;

@@ -18,7 +18,7 @@ echo "== building the sample packs (bank + blueprint → signed, encrypted pack)
     --out "$D/theory-4.pack" | tee "$D/.theory.out" | grep -v '^[0-9A-Z]\{4\}-'
 "$EP" build --bank "$S/practical-4.csv" --blueprint "$S/practical-4.ini" --key "$D/authority/authority.key" \
     --out "$D/practical-4.pack" | tee "$D/.practical.out" | grep -v '^[0-9A-Z]\{4\}-'
-"$EP" roster --csv "$S/roster-4.csv" --key "$D/authority/authority.key" --out "$D/room-01.roster"
+"$EP" roster --csv "$S/roster-4.csv" --key "$D/authority/authority.key" --site 广州天河考点 --out "$D/room-01.roster"
 THEORY_CODE=$(tail -1 "$D/.theory.out")
 PRACTICAL_CODE=$(tail -1 "$D/.practical.out")
 rm -f "$D/.theory.out" "$D/.practical.out" # release codes are never kept on disk

@@ -69,6 +69,8 @@ static const struct option OPTIONS[] = {
     {"margin", required_argument, 0, WF_OPT_MARGIN},
     {"theory", required_argument, 0, WF_OPT_THEORY},
     {"practical", required_argument, 0, WF_OPT_PRACTICAL},
+    {"kdf-ops", required_argument, 0, WF_OPT_KDF_OPS},
+    {"kdf-mem", required_argument, 0, WF_OPT_KDF_MEM},
     {0, 0, 0, 0}};
 
 /* one option or operand into opts (cmdtab's option handler) */
@@ -409,7 +411,12 @@ static const cmd COMMANDS[] = {
     {"rooms", "--db FILE --csv ROOMS.csv", "record exam rooms", NULL, workflow_rooms},
     {"plan", "--db FILE --batch YYYY-MM [--theory \"YYYY-MM-DD HH:MM\" --practical \"...\"]",
      "give a batch's paid candidates a room, seat and ticket", NULL, workflow_plan},
-    {"rosters", "--db FILE --batch YYYY-MM --key DIR/authority.key --out DIR", "write signed room rosters and door lists", NULL,
+    {"rosters", "--db FILE --batch YYYY-MM --key DIR/authority.key --out DIR [--kdf-ops N] [--kdf-mem MIB]",
+     "write signed room rosters and door lists",
+     "one signed roster per site and room (exam-packs/FORMAT.md 7): each\n"
+     "candidate's name sealed under Argon2id of their ticket + ID number\n"
+     "(default 2 passes, 64 MiB, about 75 ms per candidate). --kdf-ops and\n"
+     "--kdf-mem lower the cost for tests, down to the kiosks' floor (1, 16).",
      workflow_rosters},
     {"tickets", "--db FILE --batch YYYY-MM --out DIR", "write printable admission tickets (HTML)", NULL, workflow_tickets},
     {"marking", "--db FILE --pack FILE.pack --pub DIR/authority.pub --release-code CODE --out FILE.csv",

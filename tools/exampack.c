@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 #include <time.h>
 
 #include "core/authority.h"
@@ -26,7 +27,7 @@ static const cmdtab EXAMPACK; /* the command table, at the end of the file */
 
 typedef struct opts {
     const char *cmd; /* argv[1], for the usage line of a misuse */
-    const char *out, *bank, *blueprint, *key, *csv, *pub, *code, *seed, *images;
+    const char *out, *bank, *blueprint, *key, *csv, *pub, *code, *seed, *images, *site, *room;
     long kdf_ops, kdf_mem;
     const char *file;
 } opts;
@@ -53,7 +54,7 @@ static int file_error(const char *file, char *why)
 }
 
 enum { OPT_OUT = 256, OPT_BANK, OPT_BLUEPRINT, OPT_KEY, OPT_CSV, OPT_PUB, OPT_CODE, OPT_KDF_OPS, OPT_KDF_MEM,
-       OPT_SEED, OPT_IMAGES };
+       OPT_SEED, OPT_IMAGES, OPT_SITE, OPT_ROOM };
 
 static const struct option OPTIONS[] = {
     {"out", required_argument, 0, OPT_OUT},         {"bank", required_argument, 0, OPT_BANK},
@@ -61,7 +62,8 @@ static const struct option OPTIONS[] = {
     {"csv", required_argument, 0, OPT_CSV},         {"pub", required_argument, 0, OPT_PUB},
     {"release-code", required_argument, 0, OPT_CODE}, {"kdf-ops", required_argument, 0, OPT_KDF_OPS},
     {"kdf-mem", required_argument, 0, OPT_KDF_MEM}, {"seed", required_argument, 0, OPT_SEED},
-    {"images", required_argument, 0, OPT_IMAGES},   {0, 0, 0, 0}};
+    {"images", required_argument, 0, OPT_IMAGES},   {"site", required_argument, 0, OPT_SITE},
+    {"room", required_argument, 0, OPT_ROOM},       {0, 0, 0, 0}};
 
 /* one option or operand into opts (cmdtab's option handler) */
 static int set_option(void *ctx, int id, const char *arg, const char **why)
@@ -86,6 +88,8 @@ static int set_option(void *ctx, int id, const char *arg, const char **why)
         break;
     case OPT_SEED: o->seed = arg; break;
     case OPT_IMAGES: o->images = arg; break;
+    case OPT_SITE: o->site = arg; break;
+    case OPT_ROOM: o->room = arg; break;
     case CMDTAB_OPERAND:
         if (o->file) return *why = "too many arguments", 1;
         o->file = arg;
@@ -298,9 +302,22 @@ static int cmd_roster(void *ctx)
     int ok = roster_parse_csv((char *)buf, len, &r, &d) == 0;
     sodium_memzero(buf, len); /* holds ID numbers */
     free(buf);
+    /* the kiosk's site and room (examsync init's defaults when not given) */
+    if (ok && roster_set_place(&r, o->site ? o->site : "考点", o->room, &d)) {
+        ok = 0;
+        roster_free(&r);
+    }
     print_diag(o->csv, &d);
     diag_free(&d);
     if (!ok) return 1;
+    if (o->kdf_ops) r.kdf.opslimit = (unsigned long long)o->kdf_ops;
+    if (o->kdf_mem) r.kdf.memlimit = (size_t)o->kdf_mem << 20;
+    if (!roster_kdf_ok(&r.kdf)) {
+        roster_free(&r);
+        fprintf(stderr, "%s: --kdf-ops/--kdf-mem below the roster floor of %llu passes, %zu MiB (kiosks refuse it)\n",
+                o->out, ROSTER_KDF_MIN_OPS, ROSTER_KDF_MIN_MEM >> 20);
+        return 1;
+    }
     uint8_t sk[crypto_sign_SECRETKEYBYTES];
     char *why = NULL;
     if (authority_load_sign_sk(o->key, sk, &why)) {
@@ -309,19 +326,21 @@ static int cmd_roster(void *ctx)
     }
     uint8_t *out;
     size_t outlen;
-    int w = roster_write(&r, sk, &out, &outlen);
+    if (r.n >= 200) /* a minute for a full room at the default cost: say so before it starts */
+        fprintf(stderr, "%s: sealing %zu names under Argon2id (%llu passes, %zu MiB each) on %ld CPUs...\n", o->out, r.n,
+                r.kdf.opslimit, r.kdf.memlimit >> 20, sysconf(_SC_NPROCESSORS_ONLN));
+    int w = roster_write(&r, sk, &out, &outlen, &why);
     sodium_memzero(sk, sizeof sk);
     if (w) {
         roster_free(&r);
-        fprintf(stderr, "%s: cannot build roster (out of memory?)\n", o->out);
-        return 1;
+        return file_error(o->out, why);
     }
     int rc = 0;
     if (fileio_write_atomic(o->out, out, outlen, 0644, 0, &why)) rc = file_error(o->out, why);
     else {
         char idhex[33];
         sodium_bin2hex(idhex, sizeof idhex, r.roster_id, 16);
-        printf("roster: %s, %zu candidates, id %s\n", o->out, r.n, idhex);
+        printf("roster: %s, %zu candidates, site %s, room %s, id %s\n", o->out, r.n, r.site, r.room, idhex);
     }
     free(out);
     roster_free(&r);
@@ -352,7 +371,7 @@ static int cmd_verify(void *ctx)
         roster r;
         if (roster_read(buf, len, pub.sign_pk, &r, &why)) rc = file_error(o->file, why);
         else {
-            printf("%s: OK, roster of %zu candidates, signature valid\n", o->file, r.n);
+            printf("%s: OK, roster of %zu candidates, site %s, room %s, signature valid\n", o->file, r.n, r.site, r.room);
             roster_free(&r);
         }
     } else {
@@ -551,9 +570,18 @@ static const cmd COMMANDS[] = {
      "Stem lines [图:name.png] show PNG images read from --images DIR\n"
      "(default: the folder images/ beside the bank).",
      cmd_build},
-    {"roster", "--csv ROSTER.csv --key DIR/authority.key --out FILE.roster", "sign a room roster",
+    {"roster", "--csv ROSTER.csv --key DIR/authority.key --out FILE.roster\n"
+               "[--site NAME] [--room NAME] [--kdf-ops N] [--kdf-mem MIB]", "sign a room roster",
      "checks a roster CSV (ticket,name,id_number,level,room,seat) and writes\n"
-     "a signed roster holding only salted hashes of the ID numbers.",
+     "a signed roster for one site and room: kiosks accept it only if they\n"
+     "were provisioned for that site and room (or as the site's spare).\n"
+     "--site is the kiosk's site (default 考点, as examsync init); --room\n"
+     "its room (default: the one room of every row; a row of another room is\n"
+     "an error). Each candidate's name is sealed under a key derived with\n"
+     "Argon2id from their own ticket + ID number, and the ID number is not\n"
+     "stored: default cost 2 passes, 64 MiB (about 75 ms a guess, so about\n"
+     "75 ms per candidate to build, spread over the CPUs). --kdf-ops/--kdf-mem\n"
+     "lower it for tests, down to the floor kiosks enforce: 1 pass, 16 MiB.",
      cmd_roster},
     {"verify", "--pub DIR/authority.pub FILE", "check a pack's or roster's signature",
      "exits 0 only if FILE (pack or roster) is intact and signed by the key.", cmd_verify},

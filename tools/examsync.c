@@ -39,7 +39,7 @@ static const cmdtab EXAMSYNC; /* the command table, at the end of the file */
 typedef struct opts {
     const char *cmd; /* argv[1], for the usage line of a misuse */
     const char *data, *pub, *site, *room, *hub, *token, *out, *code;
-    int seat, interval, answers;
+    int seat, interval, answers, spare;
     const char **files; /* the operands, in order */
     int nfiles;
 } opts;
@@ -57,7 +57,7 @@ static int fail_msg(const char *what, char *why)
 }
 
 enum { OPT_DATA = 256, OPT_PUB, OPT_SITE, OPT_ROOM, OPT_SEAT, OPT_HUB, OPT_TOKEN, OPT_OUT, OPT_INTERVAL, OPT_CODE,
-       OPT_ANSWERS };
+       OPT_ANSWERS, OPT_SPARE };
 
 static const struct option OPTIONS[] = {
     {"data", required_argument, 0, OPT_DATA}, {"pub", required_argument, 0, OPT_PUB},
@@ -65,7 +65,7 @@ static const struct option OPTIONS[] = {
     {"seat", required_argument, 0, OPT_SEAT}, {"hub", required_argument, 0, OPT_HUB},
     {"token", required_argument, 0, OPT_TOKEN}, {"out", required_argument, 0, OPT_OUT},
     {"interval", required_argument, 0, OPT_INTERVAL}, {"release-code", required_argument, 0, OPT_CODE},
-    {"answers", no_argument, 0, OPT_ANSWERS}, {0, 0, 0, 0}};
+    {"answers", no_argument, 0, OPT_ANSWERS}, {"spare", no_argument, 0, OPT_SPARE}, {0, 0, 0, 0}};
 
 /* one option or operand into opts (cmdtab's option handler) */
 static int set_option(void *ctx, int id, const char *arg, const char **why)
@@ -75,12 +75,19 @@ static int set_option(void *ctx, int id, const char *arg, const char **why)
     switch (id) {
     case OPT_DATA: o->data = arg; break;
     case OPT_PUB: o->pub = arg; break;
-    case OPT_SITE: o->site = arg; break;
-    case OPT_ROOM: o->room = arg; break;
+    case OPT_SITE: /* as a roster names them (exam-packs/FORMAT.md 7) */
+        if (!*arg || strlen(arg) > ROSTER_SITE_MAX) return *why = "--site must be 1-127 bytes", 1;
+        o->site = arg;
+        break;
+    case OPT_ROOM:
+        if (!*arg || strlen(arg) > ROSTER_ROOM_MAX) return *why = "--room must be 1-32 bytes", 1;
+        o->room = arg;
+        break;
     case OPT_SEAT:
         o->seat = (int)strtol(arg, &end, 10);
         if (*end || o->seat < 1 || o->seat > 999) return *why = "--seat must be 1-999", 1;
         break;
+    case OPT_SPARE: o->spare = 1; break;
     case OPT_HUB: o->hub = arg; break;
     case OPT_TOKEN: o->token = arg; break;
     case OPT_OUT: o->out = arg; break;
@@ -106,6 +113,11 @@ static int cmd_init(void *ctx)
     char *why = NULL;
     if (authority_load_pub(o->pub, &pub, &why)) return fail_msg(o->pub, why);
     if (mkdir(o->data, 0700) != 0 && errno != EEXIST) return fail_msg(o->data, fileio_fmt("cannot create: %s", strerror(errno)));
+    struct stat db;
+    if (lstat(o->data, &db) != 0 || !S_ISDIR(db.st_mode)) return fail_msg(o->data, fileio_fmt("not a directory"));
+    /* an existing directory too: group and others get nothing (the kiosk refuses to start otherwise) */
+    if ((db.st_mode & 07777) != 0700 && chmod(o->data, 0700) != 0)
+        return fail_msg(o->data, fileio_fmt("cannot make it mode 0700: %s", strerror(errno)));
     char *keypath = fileio_fmt("%s/device.key", o->data), *dbpath = fileio_fmt("%s/%s", o->data, STORE_DB_NAME),
          *pubpath = fileio_fmt("%s/authority.pub", o->data);
     int rc = 1;
@@ -117,7 +129,7 @@ static int cmd_init(void *ctx)
     unsigned char *pubtxt;
     size_t publen;
     if (fileio_read(o->pub, 4096, &pubtxt, &publen, &why)) { rc = fail_msg(o->pub, why); goto out; }
-    int w = fileio_write_atomic(pubpath, pubtxt, publen, 0644, 0, &why);
+    int w = fileio_write_atomic(pubpath, pubtxt, publen, 0600, 0, &why); /* every file in the data directory 0600 */
     free(pubtxt);
     if (w) { rc = fail_msg(pubpath, why); goto out; }
     uint8_t pk[crypto_sign_PUBLICKEYBYTES];
@@ -130,20 +142,38 @@ static int cmd_init(void *ctx)
     snprintf(seat, sizeof seat, "%d", o->seat ? o->seat : 1);
     if (store_begin(st) || store_meta_set(st, "kiosk_id", kid) || store_meta_set(st, "device_pk", pkhex) ||
         store_meta_set(st, "site", o->site ? o->site : "考点") || store_meta_set(st, "room", o->room ? o->room : "01") ||
-        store_meta_set(st, "seat", seat) || store_commit(st)) {
+        store_meta_set(st, "seat", seat) || store_meta_set(st, "spare", o->spare ? "1" : "0") || store_commit(st)) {
         rc = fail_msg(dbpath, fileio_fmt("cannot write: %s", store_strerror(st)));
         store_close(st);
         goto out;
     }
     store_close(st);
-    printf("kiosk %s provisioned in %s (site %s, room %s, seat %s)\n", kid, o->data, o->site ? o->site : "考点",
-           o->room ? o->room : "01", seat);
+    printf("kiosk %s provisioned in %s (site %s, room %s, seat %s%s)\n", kid, o->data, o->site ? o->site : "考点",
+           o->room ? o->room : "01", seat, o->spare ? ", spare: any room of the site" : "");
     rc = 0;
 out:
     free(keypath);
     free(dbpath);
     free(pubpath);
     return rc;
+}
+
+/* NULL when the kiosk takes roster R (its own site and room; a spare: any
+ * room of its site), otherwise why not (caller frees) */
+static char *roster_place_refused(store *st, const roster *r)
+{
+    char *site = store_meta_get(st, "site"), *room = store_meta_get(st, "room"), *spare = store_meta_get(st, "spare");
+    int is_spare = spare && !strcmp(spare, "1");
+    char *why = NULL;
+    if (!site || !room) why = fileio_fmt("this kiosk has no site and room (examsync init --site --room)");
+    else if (strcmp(r->site, site) || (!is_spare && strcmp(r->room, room)))
+        why = is_spare ? fileio_fmt("roster is for site %s room %s; this kiosk is a spare of site %s", r->site, r->room, site)
+                       : fileio_fmt("roster is for site %s room %s; this kiosk is site %s room %s", r->site, r->room, site,
+                                    room);
+    free(site);
+    free(room);
+    free(spare);
+    return why;
 }
 
 static int add_one(store *st, const authority_pub *pub, const char *path)
@@ -156,6 +186,11 @@ static int add_one(store *st, const authority_pub *pub, const char *path)
     if (len >= 8 && !memcmp(buf, ROSTER_MAGIC, 8)) {
         roster r;
         if (roster_read(buf, len, pub->sign_pk, &r, &why)) { rc = fail_msg(path, why); goto out; }
+        if ((why = roster_place_refused(st, &r))) {
+            roster_free(&r);
+            rc = fail_msg(path, why);
+            goto out;
+        }
         char id[33];
         sodium_bin2hex(id, sizeof id, r.roster_id, 16);
         size_t n = r.n;
@@ -358,9 +393,10 @@ static int cmd_status(void *ctx)
     char *why = NULL;
     if (store_open(o->data, 0, &st, &why)) return fail_msg(o->data, why);
     char *kid = store_meta_get(st, "kiosk_id"), *site = store_meta_get(st, "site"), *room = store_meta_get(st, "room"),
-         *seat = store_meta_get(st, "seat");
-    printf("kiosk %s at %s, room %s, seat %s\n", kid ? kid : "?", site ? site : "?", room ? room : "?", seat ? seat : "?");
-    free(kid); free(site); free(room); free(seat);
+         *seat = store_meta_get(st, "seat"), *spare = store_meta_get(st, "spare");
+    printf("kiosk %s at %s, room %s, seat %s%s\n", kid ? kid : "?", site ? site : "?", room ? room : "?", seat ? seat : "?",
+           spare && !strcmp(spare, "1") ? " (spare: takes rosters of every room of the site)" : "");
+    free(kid); free(site); free(room); free(seat); free(spare);
     int n = 0;
     printf("packs:\n");
     (void)store_pack_each(st, 0, print_pack, &n);
@@ -833,14 +869,20 @@ static int run_push(void *ctx) { return with_curl(cmd_push, ctx); }
 static int run_watch(void *ctx) { return with_curl(cmd_watch, ctx); }
 
 static const cmd COMMANDS[] = {
-    {"init", "--data DIR --pub DIR/authority.pub [--site NAME --room NAME --seat N]", "provision a kiosk data directory",
+    {"init", "--data DIR --pub DIR/authority.pub [--site NAME --room NAME --seat N] [--spare]",
+     "provision a kiosk data directory",
      "creates the kiosk data directory: its device key (device.key, mode 0600),\n"
      "its database (kiosk.db), a copy of authority.pub, and where it stands\n"
-     "(site, room, seat). Refuses a directory that is already provisioned.",
+     "(site, room, seat; defaults 考点, 01, 1). The directory is made 0700 (an\n"
+     "existing one too) and every file in it 0600, whatever the umask; the\n"
+     "kiosk refuses to start otherwise. --spare: a spare PC of the site, which\n"
+     "takes the rosters of every room of its site (never another site's).\n"
+     "Refuses a directory that is already provisioned.",
      cmd_init},
     {"add", "--data DIR FILE...", "load packs and rosters, e.g. from USB; verified first",
      "checks each pack or roster against the kiosk's authority.pub and loads\n"
-     "it; anything that does not verify is refused with the reason.",
+     "it; anything that does not verify is refused with the reason, and so is\n"
+     "a roster for another site or room (a spare: another site).",
      cmd_add},
     {"status", "--data DIR", "show the kiosk's packs, rosters, sittings and pending results",
      "shows the kiosk's place, loaded packs and rosters, sittings and the\n"
@@ -895,6 +937,7 @@ static const cmdtab EXAMSYNC = {"examsync", "examsync - provision a kiosk and lo
 int main(int argc, char **argv)
 {
     setvbuf(stdout, NULL, _IOLBF, 0); /* progress lines reach logs at once, also from the daemon */
+    umask(077); /* before any command opens kiosk.db: SQLite creates it, -wal and -shm from the umask */
     if (sodium_init() < 0) return 1;
     const char **files = calloc((size_t)argc, sizeof *files); /* the operands: at most argc */
     if (!files) return 1;

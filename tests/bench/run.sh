@@ -26,6 +26,17 @@ verdict=MISSED; [ "$best" -le 2000 ] && verdict=OK
 echo "build 10000-question pack (whole exampack run, default KDF)   best ${best} ms of 3 (${all})   [target <= 2000 ms] $verdict"
 "$BENCH" open "$T/big.pack" "$T/authority.pub" "$(tail -1 "$T/build.out")" 21
 
+# ---- rosters: building (one Argon2id per candidate) and the login's cost ------------
+echo "== rosters (default KDF: names sealed under Argon2id of ticket + ID number)"
+for n in 40 999; do # a roster is one room: at most 999 seats
+    "$BENCH" rostercsv "$T/r$n.csv" "$n"
+    s=$(date +%s%N)
+    "$EP" roster --csv "$T/r$n.csv" --key "$T/authority.key" --out "$T/r$n.roster" >/dev/null
+    ms=$(( ($(date +%s%N) - s) / 1000000 ))
+    echo "exampack roster, $n candidates (whole run, $(nproc) cores)   $ms ms = $(( ms / n )) ms a candidate"
+done
+"$BENCH" login "$T/r40.roster" "$T/authority.pub" "$T/r40.csv" 40
+
 # ---- answer commit ------------------------------------------------------------------
 if [ -n "$STORE" ]; then
     echo "== answer commit (store_save_answer vs a bare SQLite upsert, same directory, same run)"
@@ -49,7 +60,7 @@ echo "== kiosk (scripted sitting at 1920x1080, software renderer, CJK font, 1000
     --kdf-ops 1 --kdf-mem 8 >"$T/kbuild.out"
 KCODE=$(tail -1 "$T/kbuild.out")
 ROSTER_CSV="$ROOT/exam-packs/samples/roster-4.csv"
-"$EP" roster --csv "$ROSTER_CSV" --key "$T/authority.key" --out "$T/room.roster" >/dev/null
+"$EP" roster --csv "$ROSTER_CSV" --key "$T/authority.key" --out "$T/room.roster" --site 基准测试考点 >/dev/null
 "$SYNC" init --data "$T/kdata" --pub "$T/authority.pub" --site 基准测试考点 --room 01 --seat 1 >/dev/null
 "$SYNC" add --data "$T/kdata" "$T/kiosk.pack" "$T/room.roster" >/dev/null
 SEED=$(printf '%063d7' 0)

@@ -8,6 +8,8 @@ KIOSK_TEST=${KIOSK_TEST:-$BIN/../build/release/test/bin/kiosk}
 SYNC="$BIN/examsync"
 EP="$BIN/exampack"
 PIN=918273645
+# exampack roster for new_kiosk's site, at the roster KDF floor (fast tests; FORMAT.md 7)
+ROSTER_OPTS="--site 广州天河考点 --kdf-ops 1 --kdf-mem 16"
 SEED0=$(printf '%064d' 0 | sed 's/0$/7/')
 
 # kiosk_setup DIR: keys, packs (cheap KDF), roster, provisioned data dir in DIR
@@ -19,7 +21,7 @@ kiosk_setup() {
         --out "$d/theory.pack" --kdf-ops 1 --kdf-mem 8 >"$d/theory.out"
     "$EP" build --bank "$SAMPLES/practical-4.csv" --blueprint "$SAMPLES/practical-4.ini" --key "$d/auth/authority.key" \
         --out "$d/practical.pack" --kdf-ops 1 --kdf-mem 8 >"$d/practical.out"
-    "$EP" roster --csv "$SAMPLES/roster-4.csv" --key "$d/auth/authority.key" --out "$d/room.roster" >/dev/null
+    "$EP" roster --csv "$SAMPLES/roster-4.csv" --key "$d/auth/authority.key" --out "$d/room.roster" $ROSTER_OPTS >/dev/null
     THEORY_CODE=$(tail -1 "$d/theory.out"); PRACTICAL_CODE=$(tail -1 "$d/practical.out")
     rm -f "$d/theory.out" "$d/practical.out"
 }

@@ -58,7 +58,7 @@ run "$EP" build --bank "$SAMPLES/practice.csv" --blueprint "$SAMPLES/practice.in
     --out "$T/practice.pack" --release-code "$PRACTICE_CODE" --kdf-ops 1 --kdf-mem 8
 check_msg "practice pack builds with its published release code (last line), 5 questions, 100 points, 10 minutes" "$OUT$ERR" \
     eval '[ $RC -eq 0 ] && [ "$(tail -1 "$T/out")" = "$PRACTICE_CODE" ] && grep -q "10 minutes, 5 questions, 100 points" "$T/out"'
-run "$EP" roster --csv "$SAMPLES/practice-roster.csv" --key "$T/auth/authority.key" --out "$T/practice.roster"
+run "$EP" roster --csv "$SAMPLES/practice-roster.csv" --key "$T/auth/authority.key" --out "$T/practice.roster" $ROSTER_OPTS
 check_msg "practice roster: 3 candidates" "$OUT$ERR" eval '[ $RC -eq 0 ] && grep -q "3 candidates" "$T/out"'
 check_msg "samples/README.md publishes that code and the practice candidates" "" \
     eval 'grep -q "$PRACTICE_CODE" "$SAMPLES/README.md" && grep -q "LX-0001" "$SAMPLES/README.md" &&

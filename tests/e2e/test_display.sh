@@ -17,7 +17,14 @@ TD_SHOTS="$T/shots"
 TD_OUT="$ROOT/build/display-shots"
 mkdir -p "$TD_SHOTS"
 
-td_resp() { sqlite3 "$TD_D/kiosk.db" "SELECT response FROM answer WHERE item=$1" 2>/dev/null; }
+# kiosk.db seals answers and scores: read them through examsync with the release code
+td_show() { "$BIN/examsync" show --data "$TD_D" --release-code "$TD_CODE" --answers 2>/dev/null; }
+td_answers() { td_show | grep '^    item '; }
+td_resp() { # the saved response of item $1 (0-based), unescaped
+    local r; r=$(td_show | awk -F'\t' -v want="    item $(($1 + 1))" '$1 == want { print $3 }')
+    printf '%b\n' "$r" # (a line, as sqlite3 printed it)
+}
+td_score() { td_show | sed -n 's/.* (\([0-9]*\) tenths).*/\1/p' | tail -1; }
 td_sql() { sqlite3 "$TD_D/kiosk.db" "$1" 2>/dev/null; }
 td_shot() { dl_shot "$TD_SHOTS/$1.png"; }
 
@@ -103,7 +110,8 @@ td_main() {
     "$EP" build --bank "$SAMPLES/practical-4.csv" --blueprint "$T/practical.ini" --key "$T/auth/authority.key" \
         --out "$T/practical.pack" --kdf-ops 1 --kdf-mem 8 >"$T/build.out" || { fail "real-display test: build the pack" "$(cat "$T/build.out")"; return; }
     local code; code=$(tail -1 "$T/build.out")
-    "$EP" roster --csv "$SAMPLES/roster-4.csv" --key "$T/auth/authority.key" --out "$T/room.roster" >/dev/null
+    TD_CODE=$code
+    "$EP" roster --csv "$SAMPLES/roster-4.csv" --key "$T/auth/authority.key" --out "$T/room.roster" $ROSTER_OPTS >/dev/null
     "$EP" paper --pub "$T/auth/authority.pub" "$T/practical.pack" --release-code "$code" --seed "$SEED0" >"$T/paper.tsv"
     TD_D="$T/data"
     new_kiosk "$TD_D" "$T/auth" "$T/practical.pack" "$T/room.roster"
@@ -297,7 +305,7 @@ td_main() {
     fi
 
     # ---- SIGTERM: an orderly stop within 2 s; restart resumes the same question with every answer
-    local cur0 ans0; cur0=$(td_sql "SELECT current FROM session WHERE active=1"); ans0=$(td_sql "SELECT item, response FROM answer ORDER BY item")
+    local cur0 ans0; cur0=$(td_sql "SELECT current FROM session WHERE active=1"); ans0=$(td_answers)
     t0=$(dl_ms)
     kill -TERM "$TD_KPID"
     if td_wait_exit "$TD_KPID" 2.5 && [ "$TD_RC" -eq 0 ]; then pass "SIGTERM stops the kiosk cleanly: exit 0 after $(($(dl_ms) - t0)) ms"
@@ -310,7 +318,7 @@ td_main() {
         td_shot display-10-resume
         dl_type "$code"; dl_key Return; sleep 0.3; dl_type "$PIN"; dl_key Return; sleep 0.8
         td_ensure_ime 1
-        local cur1 ans1; cur1=$(td_sql "SELECT current FROM session WHERE active=1"); ans1=$(td_sql "SELECT item, response FROM answer ORDER BY item")
+        local cur1 ans1; cur1=$(td_sql "SELECT current FROM session WHERE active=1"); ans1=$(td_answers)
         TD_WHY=""
         if [ "$cur1" = "$cur0" ] && [ "$ans1" = "$ans0" ] && td_kbd 16 " Z9"; then
             pass "restart after SIGTERM: release code + PIN resume on the same question (17) with every answer kept"
@@ -354,7 +362,7 @@ td_main() {
         sleep 0.5
         td_shot display-14-done
         local want; want=$(td_expected_score)
-        local score pending; score=$(td_sql "SELECT score FROM session ORDER BY rowid DESC LIMIT 1"); pending=$(td_sql "SELECT pending FROM session ORDER BY rowid DESC LIMIT 1")
+        local score pending; score=$(td_score); pending=$(td_sql "SELECT pending FROM session ORDER BY rowid DESC LIMIT 1")
         if _td_done && [ "$score" = "$want" ] && [ "$want" -gt 0 ]; then
             pass "hand-in on the display: score $score (tenths) = the keyed points of the saved answers, pinyin answer included; $pending essays pending"
         else

@@ -34,7 +34,7 @@ printf '[exam]\ntitle = 图片题测试\nlevel = 4\nkind = theory\nduration = 30
 run "$EP" build --bank "$T/bank/bank.csv" --blueprint "$T/bp.ini" --key "$T/auth/authority.key" --out "$T/img.pack" --kdf-ops 1 --kdf-mem 8
 CODE=$(tail -1 "$T/out")
 check "a stem image is read from images/ beside the bank and packed" bash -c "[ $RC -eq 0 ] && ! grep -qa 'IHDR' '$T/img.pack'"
-"$EP" roster --csv "$SAMPLES/roster-4.csv" --key "$T/auth/authority.key" --out "$T/room.roster" >/dev/null
+"$EP" roster --csv "$SAMPLES/roster-4.csv" --key "$T/auth/authority.key" --out "$T/room.roster" $ROSTER_OPTS >/dev/null
 new_kiosk "$T/k" "$T/auth" "$T/img.pack" "$T/room.roster"
 {
     script_login "$CODE" 1

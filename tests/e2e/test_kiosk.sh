@@ -89,7 +89,7 @@ check "mistyped code refused at once; another pack's code refused" bash -c "[ $R
 
 # ---- level mismatch and unknown candidate ---------------------------------------------------------------
 { echo "ticket,name,id_number,level,room,seat"; echo "2026114401099,王五,11010519491231002X,3,01,9"; } >"$T/l3.csv"
-"$EP" roster --csv "$T/l3.csv" --key "$AUTH/authority.key" --out "$T/l3.roster" >/dev/null
+"$EP" roster --csv "$T/l3.csv" --key "$AUTH/authority.key" --out "$T/l3.roster" $ROSTER_OPTS >/dev/null
 D="$T/k7"; new_kiosk "$D" "$AUTH" "$T/theory.pack" "$T/room.roster" "$T/l3.roster"
 {
     echo "text $THEORY_CODE"; echo "key Return"; echo "text $PIN"; echo "key Return"; echo "text $PIN"; echo "key Return"

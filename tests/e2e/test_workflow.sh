@@ -177,7 +177,7 @@ check_msg "plan again: nobody new, every ticket kept" "rc=$RC $OUT" \
     eval '[ $RC -eq 0 ] && grep -q "0 candidates given" "$T/out" && [ "$(csvget "$T/apps.csv" id_number "$A" ticket)" = "$TA" ]'
 
 # ---- 4. rosters, door lists, admission tickets -------------------------------------------------------
-run "$WH" rosters --db "$DB" --batch 2026-03 --key "$AUTH/authority.key" --out "$T/rosters"
+run "$WH" rosters --db "$DB" --batch 2026-03 --key "$AUTH/authority.key" --out "$T/rosters" --kdf-ops 1 --kdf-mem 16
 check_msg "rosters: one signed roster and door list per room (3 rooms)" "rc=$RC $OUT $ERR" \
     eval '[ $RC -eq 0 ] && [ $(ls "$T/rosters"/*.roster | wc -l) -eq 3 ] && [ $(ls "$T/rosters"/*-door.csv | wc -l) -eq 3 ]'
 R1=$(ls "$T/rosters"/*-01.roster 2>/dev/null); R3=$(ls "$T/rosters"/*-03.roster 2>/dev/null)

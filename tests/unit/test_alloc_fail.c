@@ -193,8 +193,11 @@ static void test_roster_read(void **state)
     diag d;
     diag_init(&d);
     assert_int_equal(roster_parse_csv(in, inlen, &src, &d), 0);
+    assert_int_equal(roster_set_place(&src, "考点", NULL, &d), 0);
     diag_free(&d);
-    assert_int_equal(roster_write(&src, sk, &rfile, &rlen), 0);
+    src.kdf = (roster_kdf){ROSTER_KDF_MIN_OPS, ROSTER_KDF_MIN_MEM};
+    char *why = NULL;
+    assert_int_equal(roster_write(&src, sk, &rfile, &rlen, &why), 0);
     roster_free(&src);
     every_allocation_fails("roster_read roster-4", run_roster_read);
     free(rfile);

@@ -212,8 +212,13 @@ static uint8_t *build_roster(kiosk *k, size_t *len, char id_hex[33], size_t *n)
     dump_diag(&d);
     diag_free(&d);
     assert_int_equal(rc, 0);
+    diag_init(&d);
+    assert_int_equal(roster_set_place(&r, "广州考点", "01", &d), 0);
+    diag_free(&d);
+    r.kdf = (roster_kdf){ROSTER_KDF_MIN_OPS, ROSTER_KDF_MIN_MEM}; /* the floor: fast tests */
     uint8_t *out = NULL;
-    assert_int_equal(roster_write(&r, k->ssk, &out, len), 0);
+    char *why = NULL;
+    assert_int_equal(roster_write(&r, k->ssk, &out, len, &why), 0);
     sodium_bin2hex(id_hex, 33, r.roster_id, 16);
     *n = r.n;
     roster_free(&r);
@@ -1048,7 +1053,11 @@ static void test_full_sitting(void **state)
     assert_false(disk_has(k, "QSTEM"));
     assert_false(disk_has(k, "QOPT"));
     assert_false(disk_has(k, "QKEY"));
-    assert_true(disk_has(k, "李嘉欣")); /* (the scan does see plain text) */
+    /* nor the candidate: name and ID number are sealed (roster, session rows,
+     * journal); the ticket is in clear only in the roster (FORMAT.md §7) */
+    assert_false(disk_has(k, "李嘉欣"));
+    assert_false(disk_has(k, ID.a));
+    assert_true(disk_has(k, k->kiosk_id)); /* (the scan does see plain text) */
 
     /* reset for the next candidate; the same one cannot sit twice */
     assert_int_equal(exam_reset(k->e), EXAM_OK);
@@ -1064,7 +1073,10 @@ static void test_full_sitting(void **state)
     json = outbox_json(k, 1, NULL, NULL);
     assert_contains(json, "\"status\":\"absent\"");
     assert_contains(json, "\"ticket\":\"T002\"");
-    assert_contains(json, "\"name\":\"苏伟雄\"");
+    /* an absent candidate's name is sealed under their own ticket + ID number
+     * (exam-packs/FORMAT.md 7): the kiosk cannot know it; the hub has it */
+    assert_contains(json, "\"name\":\"\"");
+    assert_null(strstr(json, "苏伟雄"));
     assert_contains(json, "\"score_tenths\":0,");
     assert_contains(json, "\"passed\":0,");
     assert_contains(json, "\"items\":[]");

@@ -166,13 +166,11 @@ static void check_good_roster(const roster *r)
     assert_int_equal(e->line, 4);
     assert_false(all_zero(r->salt, sizeof r->salt));
     assert_false(all_zero(r->roster_id, sizeof r->roster_id));
-    /* the hashes are the salted hashes of ticket + ID */
-    for (size_t i = 0; i < r->n; i++) {
-        uint8_t h[ROSTER_HASH_BYTES];
-        roster_hash_id(r->salt, r->e[i].ticket, r->e[i].id_number, h);
-        assert_memory_equal(h, r->e[i].id_hash, ROSTER_HASH_BYTES);
-    }
-    assert_memory_not_equal(r->e[0].id_hash, r->e[1].id_hash, ROSTER_HASH_BYTES);
+    /* the production cost until the caller lowers it; no place yet */
+    assert_int_equal(r->kdf.opslimit, ROSTER_KDF_DEFAULT_OPS);
+    assert_int_equal(r->kdf.memlimit, ROSTER_KDF_DEFAULT_MEM);
+    assert_string_equal(r->site, "");
+    assert_string_equal(r->room, "");
 }
 
 static void test_parse_english(void **state)
@@ -189,7 +187,6 @@ static void test_parse_english(void **state)
     assert_int_equal(parse(csv, &r2, &d), 0);
     assert_memory_not_equal(r.salt, r2.salt, ROSTER_SALT_BYTES);
     assert_memory_not_equal(r.roster_id, r2.roster_id, 16);
-    assert_memory_not_equal(r.e[0].id_hash, r2.e[0].id_hash, ROSTER_HASH_BYTES);
     roster_free(&r);
     roster_free(&r2);
     assert_int_equal(r.n, 0);
@@ -449,17 +446,33 @@ static int keys_teardown(void **state)
     return 0;
 }
 
-/* Parses the standard roster and signs it with SK. */
+/* The standard three-candidate roster, all in room A101. */
+static char *one_room_csv(void)
+{
+    char *s = NULL;
+    assert_true(asprintf(&s,
+                         HDR "T001,张三,%s,4,A101,1\n"
+                             "T002,\"Smith, John\",%s,3,A101,2\n"
+                             "T003,王五,%s,1,A101,3\n",
+                         ID1, lower_x(ID2X), ID3) > 0);
+    return s;
+}
+
+/* Parses the one-room roster, places it at 天河考点 A101 with the floor KDF and signs it with SK. */
 static void signed_roster(const uint8_t *sk, roster *src, uint8_t **file, size_t *len)
 {
-    char *csv = good_csv();
+    char *csv = one_room_csv();
     diag d;
     assert_int_equal(parse(csv, src, &d), 0);
+    assert_int_equal(roster_set_place(src, "天河考点", NULL, &d), 0);
     diag_free(&d);
     free(csv);
+    src->kdf = (roster_kdf){ROSTER_KDF_MIN_OPS, ROSTER_KDF_MIN_MEM};
     *file = NULL;
     *len = 0;
-    assert_int_equal(roster_write(src, sk, file, len), 0);
+    char *why = NULL;
+    assert_int_equal(roster_write(src, sk, file, len, &why), 0);
+    assert_null(why);
     assert_non_null(*file);
 }
 
@@ -493,8 +506,14 @@ static void test_write_read_round_trip(void **state)
     assert_true(len > ROSTER_HEADER_BYTES + crypto_sign_BYTES);
     uint32_t body = (uint32_t)file[12] | (uint32_t)file[13] << 8 | (uint32_t)file[14] << 16 | (uint32_t)file[15] << 24;
     assert_int_equal((size_t)ROSTER_HEADER_BYTES + body + crypto_sign_BYTES, len);
+    assert_memory_equal(file + 8, "\2\0\0\0", 4);
     assert_memory_equal(file + 16, src.roster_id, 16);
     assert_memory_equal(file + 40, src.salt, ROSTER_SALT_BYTES);
+    assert_memory_equal(file + 56, "\1\0\0\0\0\0\0\0", 8);     /* opslimit 1 */
+    assert_memory_equal(file + 64, "\0\0\0\1\0\0\0\0", 8);     /* memlimit 16 MiB */
+    assert_memory_equal(file + 72, "\2\0\0\0\0\0\0\0", 8);     /* Argon2id, flags 0 */
+    assert_string_equal((const char *)file + 80, "天河考点");
+    assert_string_equal((const char *)file + 208, "A101");
     uint8_t kid[AUTHORITY_KEYID_BYTES];
     authority_key_id(k->pk, kid);
     assert_memory_equal(file + 32, kid, AUTHORITY_KEYID_BYTES);
@@ -506,11 +525,15 @@ static void test_write_read_round_trip(void **state)
     assert_int_equal(got.n, src.n);
     assert_memory_equal(got.roster_id, src.roster_id, 16);
     assert_memory_equal(got.salt, src.salt, ROSTER_SALT_BYTES);
+    assert_string_equal(got.site, "天河考点");
+    assert_string_equal(got.room, "A101");
+    assert_int_equal(got.kdf.opslimit, ROSTER_KDF_MIN_OPS);
+    assert_int_equal(got.kdf.memlimit, ROSTER_KDF_MIN_MEM);
     for (size_t i = 0; i < src.n; i++) {
         assert_string_equal(got.e[i].ticket, src.e[i].ticket);
-        assert_string_equal(got.e[i].name, src.e[i].name);
+        assert_null(got.e[i].name); /* sealed */
         assert_null(got.e[i].id_number);
-        assert_memory_equal(got.e[i].id_hash, src.e[i].id_hash, ROSTER_HASH_BYTES);
+        if (i) assert_memory_not_equal(got.e[i].nonce, got.e[i - 1].nonce, ROSTER_NONCE_BYTES);
         assert_int_equal(got.e[i].level, src.e[i].level);
         assert_string_equal(got.e[i].room, src.e[i].room);
         assert_int_equal(got.e[i].seat, src.e[i].seat);
@@ -526,49 +549,128 @@ static void test_lookup(void **state)
     roster src, r;
     uint8_t *file;
     size_t len;
-    char *why = NULL;
+    char *why = NULL, name[ROSTER_NAME_MAX + 1];
     signed_roster(k->sk, &src, &file, &len);
     assert_int_equal(roster_read(file, len, k->pk, &r, &why), 0);
 
-    const roster_entry *e = roster_lookup(&r, "T001", ID1);
+    const roster_entry *e = roster_lookup(&r, "T001", ID1, name);
     assert_non_null(e);
     assert_string_equal(e->ticket, "T001");
-    assert_string_equal(e->name, "张三");
+    assert_string_equal(name, "张三"); /* opened by the candidate's own ticket + ID number */
     assert_int_equal(e->seat, 1);
-    e = roster_lookup(&r, "T002", ID2X);
+    assert_string_equal(e->room, "A101");
+    e = roster_lookup(&r, "T002", ID2X, name);
     assert_non_null(e);
-    assert_string_equal(e->name, "Smith, John");
-    e = roster_lookup(&r, "T002", lower_x(ID2X)); /* x typed in lower case */
+    assert_string_equal(name, "Smith, John");
+    e = roster_lookup(&r, "T002", lower_x(ID2X), name); /* x typed in lower case */
     assert_non_null(e);
     assert_string_equal(e->ticket, "T002");
-    e = roster_lookup(&r, "T003", ID3);
+    e = roster_lookup(&r, "T003", ID3, name);
     assert_non_null(e);
-    assert_string_equal(e->room, "B202");
-    /* also works on the roster straight from CSV */
-    assert_ptr_equal(roster_lookup(&src, "T003", ID3), &src.e[2]);
+    assert_string_equal(name, "王五");
 
-    /* wrong ID: valid but someone else's, valid but nobody's, invalid */
-    assert_null(roster_lookup(&r, "T001", ID3));
-    assert_null(roster_lookup(&r, "T001", ID4));
+    /* wrong ID: valid but someone else's, valid but nobody's, invalid; no name comes out */
+    assert_null(roster_lookup(&r, "T001", ID3, name));
+    assert_string_equal(name, "");
+    assert_null(roster_lookup(&r, "T001", ID4, name));
+    assert_string_equal(name, "");
     char bad[19];
     memcpy(bad, ID1, 19);
     bad[17] = bad[17] == '0' ? '1' : '0';
-    assert_null(roster_lookup(&r, "T001", bad));
-    assert_null(roster_lookup(&r, "T001", ""));
+    assert_null(roster_lookup(&r, "T001", bad, name));
+    assert_null(roster_lookup(&r, "T001", "", name));
     char pre[18];
     snprintf(pre, sizeof pre, "%.17s", ID1);
-    assert_null(roster_lookup(&r, "T001", pre));
+    assert_null(roster_lookup(&r, "T001", pre, name));
     /* wrong ticket: another candidate's, unknown, a prefix, different case */
-    assert_null(roster_lookup(&r, "T002", ID1));
-    assert_null(roster_lookup(&r, "T004", ID1));
-    assert_null(roster_lookup(&r, "T00", ID1));
-    assert_null(roster_lookup(&r, "T0011", ID1));
-    assert_null(roster_lookup(&r, "t001", ID1));
-    assert_null(roster_lookup(&r, "", ID1));
+    assert_null(roster_lookup(&r, "T002", ID1, name));
+    assert_null(roster_lookup(&r, "T004", ID1, name));
+    assert_null(roster_lookup(&r, "T00", ID1, name));
+    assert_null(roster_lookup(&r, "T0011", ID1, name));
+    assert_null(roster_lookup(&r, "t001", ID1, name));
+    assert_null(roster_lookup(&r, "", ID1, name));
 
+    /* a sealed name moved to another entry does not open with that entry's credentials */
+    memcpy(r.e[1].sealed, r.e[0].sealed, ROSTER_SEALED_BYTES);
+    memcpy(r.e[1].nonce, r.e[0].nonce, ROSTER_NONCE_BYTES);
+    assert_null(roster_lookup(&r, "T002", ID2X, name));
+    assert_null(roster_lookup(&r, "T002", ID1, name));
+    roster_free(&r);
+
+    /* the same roster read with another salt: the keys differ, nobody opens */
+    assert_int_equal(roster_read(file, len, k->pk, &r, &why), 0);
+    r.salt[0] ^= 1;
+    assert_null(roster_lookup(&r, "T001", ID1, name));
     roster_free(&r);
     roster_free(&src);
     free(file);
+}
+
+/* place and KDF checks of roster_set_place and roster_write */
+static void test_place_and_kdf(void **state)
+{
+    keys *k = *state;
+    char *csv = good_csv(); /* rooms A101 and B202 */
+    roster r;
+    diag d;
+    assert_int_equal(parse(csv, &r, &d), 0);
+    /* the room of the first row by default: the B202 row is a mistake on its line */
+    assert_int_equal(roster_set_place(&r, "天河考点", NULL, &d), -1);
+    assert_int_equal(diag_count(&d), 1);
+    assert_int_equal(d.v[0].line, 4);
+    assert_non_null(strstr(d.v[0].msg, "T003 is in room B202, but the roster is for room A101"));
+    diag_free(&d);
+    diag_init(&d);
+    assert_int_equal(roster_set_place(&r, "天河考点", "B202", &d), -1);
+    assert_int_equal(diag_count(&d), 2); /* T001, T002 */
+    diag_free(&d);
+    diag_init(&d);
+    assert_int_equal(roster_set_place(&r, "", "A101", &d), -1); /* no site */
+    diag_free(&d);
+    /* writing refuses a roster without a place, or with an entry of another room */
+    uint8_t *file = NULL;
+    size_t len = 0;
+    char *why = NULL;
+    r.kdf = (roster_kdf){ROSTER_KDF_MIN_OPS, ROSTER_KDF_MIN_MEM};
+    assert_int_equal(roster_write(&r, k->sk, &file, &len, &why), -1);
+    assert_non_null(strstr(why, "no site or room"));
+    free(why);
+    why = NULL;
+    snprintf(r.site, sizeof r.site, "天河考点");
+    snprintf(r.room, sizeof r.room, "A101");
+    assert_int_equal(roster_write(&r, k->sk, &file, &len, &why), -1);
+    assert_non_null(strstr(why, "T003"));
+    assert_null(file);
+    free(why);
+    why = NULL;
+    roster_free(&r);
+    free(csv);
+    /* below the floor: refused when writing */
+    csv = one_room_csv();
+    diag_init(&d);
+    assert_int_equal(parse(csv, &r, &d), 0);
+    assert_int_equal(roster_set_place(&r, "天河考点", NULL, &d), 0);
+    diag_free(&d);
+    r.kdf = (roster_kdf){ROSTER_KDF_MIN_OPS, ROSTER_KDF_MIN_MEM - 1};
+    assert_int_equal(roster_write(&r, k->sk, &file, &len, &why), -1);
+    assert_non_null(strstr(why, "KDF"));
+    free(why);
+    why = NULL;
+    r.kdf = (roster_kdf){0, ROSTER_KDF_MIN_MEM};
+    assert_false(roster_kdf_ok(&r.kdf));
+    /* a file patched below the floor (and re-signed) is refused when reading */
+    r.kdf = (roster_kdf){ROSTER_KDF_MIN_OPS, ROSTER_KDF_MIN_MEM};
+    assert_int_equal(roster_write(&r, k->sk, &file, &len, &why), 0);
+    file[66] = 0x80; /* memlimit 16 MiB → 8 MiB */
+    file[67] = 0;
+    crypto_sign_detached(file + len - crypto_sign_BYTES, NULL, file, len - crypto_sign_BYTES, k->sk);
+    roster got;
+    assert_int_equal(roster_read(file, len, k->pk, &got, &why), -1);
+    assert_non_null(strstr(why, "below the floor"));
+    free(why);
+    free(file);
+    roster_free(&r);
+    free(csv);
 }
 
 static void test_file_has_no_id_numbers(void **state)
@@ -584,9 +686,12 @@ static void test_file_has_no_id_numbers(void **state)
         assert_null(memmem(file, len, ids[i], 17)); /* not even without the check digit */
         assert_null(memmem(file, len, ids[i] + 6, 8)); /* nor the birth date */
     }
-    /* the search itself works: names and tickets are there */
-    assert_non_null(memmem(file, len, "张三", strlen("张三")));
+    /* nor any name (sealed) */
+    const char *names[] = {"张三", "Smith", "王五"};
+    for (size_t i = 0; i < sizeof names / sizeof *names; i++) assert_null(memmem(file, len, names[i], strlen(names[i])));
+    /* the search itself works: tickets and the place are there */
     assert_non_null(memmem(file, len, "T003", 4));
+    assert_non_null(memmem(file, len, "天河考点", strlen("天河考点")));
     roster_free(&src);
     free(file);
 }
@@ -601,8 +706,9 @@ static void test_read_rejects_flipped_bytes(void **state)
     size_t body = len - ROSTER_HEADER_BYTES - crypto_sign_BYTES;
     /* named positions: magic, version, body length, roster id, key id, salt,
      * body start/middle/end, signature start/end */
-    const size_t named[] = {0, 7, 8, 12, 15, 16, 31, 32, 39, 40, 71, 72, 72 + body / 2,
-                            72 + body - 1, 72 + body, len - 1};
+    const size_t H = ROSTER_HEADER_BYTES;
+    const size_t named[] = {0, 7, 8, 12, 15, 16, 31, 32, 39, 40, 55, 56, 64, 72, 76, 80, 207, 208, 271, H, H + body / 2,
+                            H + body - 1, H + body, len - 1};
     uint8_t *copy = malloc(len);
     assert_non_null(copy);
     char what[128];
@@ -716,11 +822,19 @@ static void test_read_rejects_wrong_magic(void **state)
     expect_read_fails(file, len, k->pk, "a re-signed file with the wrong magic");
     /* a wrong version, re-signed */
     memcpy(file, ROSTER_MAGIC, 8);
-    file[8] = 2;
+    file[8] = 3;
     crypto_sign_detached(file + len - crypto_sign_BYTES, NULL, file, len - crypto_sign_BYTES, k->sk);
-    expect_read_fails(file, len, k->pk, "a re-signed file with version 2");
-    /* sanity: with version 1 restored and re-signed it reads again */
+    expect_read_fails(file, len, k->pk, "a re-signed file with version 3");
+    /* version 1 (plaintext names, fast ID hashes): refused with what to do */
     file[8] = 1;
+    roster old;
+    char *owhy = NULL;
+    assert_int_equal(roster_read(file, len, k->pk, &old, &owhy), -1);
+    assert_non_null(strstr(owhy, "version 1 is no longer accepted"));
+    assert_non_null(strstr(owhy, "rebuild"));
+    free(owhy);
+    /* sanity: with version 2 restored and re-signed it reads again */
+    file[8] = 2;
     crypto_sign_detached(file + len - crypto_sign_BYTES, NULL, file, len - crypto_sign_BYTES, k->sk);
     roster r;
     char *why = NULL;
@@ -737,7 +851,7 @@ static uint8_t *file_with_body(const keys *k, const char *body, size_t blen, siz
     uint8_t *f = calloc(1, *len);
     assert_non_null(f);
     memcpy(f, ROSTER_MAGIC, 8);
-    f[8] = 1;
+    f[8] = 2;
     f[12] = (uint8_t)blen;
     f[13] = (uint8_t)(blen >> 8);
     f[14] = (uint8_t)(blen >> 16);
@@ -745,12 +859,21 @@ static uint8_t *file_with_body(const keys *k, const char *body, size_t blen, siz
     randombytes_buf(f + 16, 16);
     authority_key_id(k->pk, f + 32);
     randombytes_buf(f + 40, ROSTER_SALT_BYTES);
+    f[56] = 1;              /* opslimit 1 */
+    f[67] = 1;              /* memlimit 16 MiB */
+    f[72] = 2;              /* Argon2id */
+    memcpy(f + 80, "S", 1); /* site */
+    memcpy(f + 208, "R1", 2);
     memcpy(f + ROSTER_HEADER_BYTES, body, blen);
     crypto_sign_detached(f + ROSTER_HEADER_BYTES + blen, NULL, f, ROSTER_HEADER_BYTES + blen, k->sk);
     return f;
 }
 
-#define HASH64 "00112233445566778899aabbccddeeff00112233445566778899aabbccddeeff"
+#define HEX24 "00112233445566778899aabbccddeeff0011223344556677"
+#define HEX81 "00112233445566778899aabbccddeeff00112233445566778899aabbccddeeff" \
+              "00112233445566778899aabbccddeeff00112233445566778899aabbccddeeff" \
+              "0011223344556677889900112233445566"
+#define SEALED HEX24 "\t" HEX81
 
 static void test_read_rejects_malformed_signed_body(void **state)
 {
@@ -759,26 +882,30 @@ static void test_read_rejects_malformed_signed_body(void **state)
     roster r;
     char *why = NULL;
     /* a well-formed hand-made body reads */
-    static const char okbody[] = "T1\tAlice\t" HASH64 "\t2\tR1\t5\n";
+    static const char okbody[] = "T1\t2\t5\t" SEALED "\n";
     uint8_t *f = file_with_body(k, okbody, sizeof okbody - 1, &len);
     assert_int_equal(roster_read(f, len, k->pk, &r, &why), 0);
     assert_int_equal(r.n, 1);
     assert_string_equal(r.e[0].ticket, "T1");
     assert_int_equal(r.e[0].level, 2);
     assert_int_equal(r.e[0].seat, 5);
+    assert_string_equal(r.e[0].room, "R1");
+    assert_string_equal(r.site, "S");
     roster_free(&r);
     free(f);
 
     static const char *const bad[] = {
-        "T1\tAlice\t" HASH64 "\t2\tR1\t5",        /* no final newline */
-        "T1\tAlice\t" HASH64 "\t2\tR1\n",         /* five fields */
-        "T1\tAlice\t" HASH64 "\t6\tR1\t5\n",      /* level 6 */
-        "T1\tAlice\t" HASH64 "\t2\tR1\t0\n",      /* seat 0 */
-        "T1\tAlice\t00112233\t2\tR1\t5\n",        /* short hash */
-        "T1\tAlice\tzz" HASH64 "\t2\tR1\t5\n",    /* not hex */
-        "\tAlice\t" HASH64 "\t2\tR1\t5\n",        /* empty ticket */
-        "T1\t\t" HASH64 "\t2\tR1\t5\n",           /* empty name */
-        "T123456789012345678901234567890123\tA\t" HASH64 "\t2\tR1\t5\n", /* ticket of 34 */
+        "T1\t2\t5\t" SEALED,                 /* no final newline */
+        "T1\t2\t5\t" HEX24 "\n",             /* four fields */
+        "T1\t6\t5\t" SEALED "\n",           /* level 6 */
+        "T1\t2\t0\t" SEALED "\n",           /* seat 0 */
+        "T1\t2\t5\t0011\t" HEX81 "\n",     /* short nonce */
+        "T1\t2\t5\t" HEX24 "\t0011\n",     /* short sealed name */
+        "T1\t2\t5\tzz" SEALED "\n",         /* not hex */
+        "T1\t2\t5\t" SEALED "00\n",         /* sealed name too long */
+        "\t2\t5\t" SEALED "\n",             /* empty ticket */
+        "T123456789012345678901234567890123\t2\t5\t" SEALED "\n", /* ticket of 34 */
+        "T1\t2\t5\t" SEALED "\nT1\t2\t6\t" SEALED "\n", /* the same ticket twice */
         "garbage\n",
     };
     for (size_t i = 0; i < sizeof bad / sizeof *bad; i++) {
@@ -789,7 +916,7 @@ static void test_read_rejects_malformed_signed_body(void **state)
         free(f);
     }
     /* a NUL inside the body */
-    static const char nul[] = "T1\tAl\0ce\t" HASH64 "\t2\tR1\t5\n";
+    static const char nul[] = "T1\t2\t5\t" HEX24 "\0\t" HEX81 "\n";
     f = file_with_body(k, nul, sizeof nul - 1, &len);
     expect_read_fails(f, len, k->pk, "a signed body with a NUL byte");
     free(f);
@@ -802,9 +929,9 @@ static void test_read_rejects_malformed_signed_body(void **state)
 static void test_parse_body_names_bad_entry(void **state)
 {
     (void)state;
-    static const char body[] = "T1\tA\t" HASH64 "\t2\tR1\t1\n"
-                               "T2\tB\t" HASH64 "\t2\tR1\t2\n"
-                               "T3\tC\t" HASH64 "\t9\tR1\t3\n";
+    static const char body[] = "T1\t2\t1\t" SEALED "\n"
+                               "T2\t2\t2\t" SEALED "\n"
+                               "T3\t9\t3\t" SEALED "\n";
     roster r;
     memset(&r, 0, sizeof r);
     char *why = NULL;
@@ -826,7 +953,7 @@ static void test_parse_body_names_bad_entry(void **state)
 static void test_parse_body_rejects_extra_field(void **state)
 {
     (void)state;
-    static const char body[] = "T1\tA\t" HASH64 "\t2\tR1\t5\textra\n";
+    static const char body[] = "T1\t2\t5\t" SEALED "\textra\n";
     roster r;
     memset(&r, 0, sizeof r);
     char *why = NULL;
@@ -851,6 +978,7 @@ int main(void)
         cmocka_unit_test(test_one_diag_per_bad_row),
         cmocka_unit_test_setup_teardown(test_write_read_round_trip, keys_setup, keys_teardown),
         cmocka_unit_test_setup_teardown(test_lookup, keys_setup, keys_teardown),
+        cmocka_unit_test_setup_teardown(test_place_and_kdf, keys_setup, keys_teardown),
         cmocka_unit_test_setup_teardown(test_file_has_no_id_numbers, keys_setup, keys_teardown),
         cmocka_unit_test_setup_teardown(test_read_rejects_flipped_bytes, keys_setup, keys_teardown),
         cmocka_unit_test_setup_teardown(test_read_rejects_truncation, keys_setup, keys_teardown),

@@ -128,6 +128,7 @@ typedef struct room_list {
 typedef struct rosters_ctx {
     room_list *rooms;
     int n, cap, failed;
+    roster_kdf kdf;
 } rosters_ctx;
 
 static int collect_room(void *vctx, const wf_cand *c)
@@ -153,6 +154,10 @@ static int collect_room(void *vctx, const wf_cand *c)
         snprintf(rl->room, sizeof rl->room, "%s", c->room);
         randombytes_buf(rl->r.roster_id, sizeof rl->r.roster_id);
         randombytes_buf(rl->r.salt, sizeof rl->r.salt);
+        rl->r.kdf = rc->kdf;
+        /* a longer room name is cut here, and roster_write then refuses it */
+        snprintf(rl->r.site, sizeof rl->r.site, "%.*s", ROSTER_SITE_MAX, c->site);
+        snprintf(rl->r.room, sizeof rl->r.room, "%.*s", ROSTER_ROOM_MAX, c->room);
         rl->door = open_memstream(&rl->door_buf, &rl->door_len);
         fprintf(rl->door, "seat,ticket,name,id_number,level\n");
     }
@@ -163,10 +168,10 @@ static int collect_room(void *vctx, const wf_cand *c)
     memset(e, 0, sizeof *e);
     snprintf(e->ticket, sizeof e->ticket, "%s", c->ticket);
     e->name = strdup(c->name);
+    e->id_number = strdup(c->id_number); /* wiped by roster_free */
     e->room = strdup(c->room);
     e->level = c->level;
     e->seat = c->seat;
-    roster_hash_id(rl->r.salt, c->ticket, c->id_number, e->id_hash);
     char masked[19];
     wfc_mask_id(c->id_number, masked);
     fprintf(rl->door, "%d,%s,%s,%s,%d\n", c->seat, c->ticket, c->name, masked, c->level);
@@ -191,6 +196,8 @@ int wf_plan_rosters(const wopts *o)
     hubstore *s = wfc_open_db(o);
     if (!s) return 1;
     rosters_ctx rc = {0};
+    rc.kdf = (roster_kdf){o->kdf_ops ? (unsigned long long)o->kdf_ops : ROSTER_KDF_DEFAULT_OPS,
+                          o->kdf_mem ? (size_t)o->kdf_mem << 20 : ROSTER_KDF_DEFAULT_MEM};
     char *swhy;
     int partial = wf_each_candidate(s, o->batch, collect_room, &rc, &swhy) ? wfc_storage(o, s, swhy) : 0;
     hubstore_close(s);
@@ -204,7 +211,7 @@ int wf_plan_rosters(const wopts *o)
         size_t len = 0;
         char *path = fileio_fmt("%s/%s.roster", o->out, base), *dpath = fileio_fmt("%s/%s-door.csv", o->out, base);
         if (partial) { /* no roster from a partial read */
-        } else if (roster_write(&rl->r, sk, &buf, &len) || fileio_write_atomic(path, buf, len, 0644, 0, &why) ||
+        } else if (roster_write(&rl->r, sk, &buf, &len, &why) || fileio_write_atomic(path, buf, len, 0644, 0, &why) ||
             fileio_write_atomic(dpath, rl->door_buf, rl->door_len, 0644, 0, &why))
             bad |= wfc_err(path, why ? why : fileio_fmt("cannot write"));
         else

@@ -82,6 +82,14 @@ int workflow_option(wopts *o, int id, const char *arg, const char **why)
         o->year = (int)strtol(arg, &end, 10);
         if (*end || o->year < 2000 || o->year > 2099) return *why = "--year must be 2000-2099", 1;
         break;
+    case WF_OPT_KDF_OPS:
+        o->kdf_ops = (int)strtol(arg, &end, 10);
+        if (*end || o->kdf_ops < 1 || o->kdf_ops > 20) return *why = "--kdf-ops must be 1-20", 1;
+        break;
+    case WF_OPT_KDF_MEM:
+        o->kdf_mem = (int)strtol(arg, &end, 10);
+        if (*end || o->kdf_mem < 16 || o->kdf_mem > 1024) return *why = "--kdf-mem must be 16-1024 (MiB)", 1;
+        break;
     case WF_OPT_MARGIN: {
         int tenths;
         if (text_points(arg, &tenths) && strcmp(arg, "0")) return *why = "--margin must be points, e.g. 2", 1;

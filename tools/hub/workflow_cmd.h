@@ -11,13 +11,15 @@
 typedef struct wopts {
     const char *db, *csv, *batch, *out, *key, *pub, *pack, *code, *body, *theory, *practical;
     int margin, year;
+    int kdf_ops, kdf_mem; /* rosters: Argon2id cost (0: the default), for tests */
 } wopts;
 
 /* getopt_long vals of the options workflow_option reads (above cmdtab's
  * CMDTAB_OPERAND and 'h'); examhub's own options use WF_OPT_END and up */
 enum {
     WF_OPT_DB = 256, WF_OPT_CSV, WF_OPT_BATCH, WF_OPT_OUT, WF_OPT_KEY, WF_OPT_PUB, WF_OPT_PACK, WF_OPT_CODE,
-    WF_OPT_BODY, WF_OPT_YEAR, WF_OPT_MARGIN, WF_OPT_THEORY, WF_OPT_PRACTICAL, WF_OPT_END
+    WF_OPT_BODY, WF_OPT_YEAR, WF_OPT_MARGIN, WF_OPT_THEORY, WF_OPT_PRACTICAL, WF_OPT_KDF_OPS, WF_OPT_KDF_MEM,
+    WF_OPT_END
 };
 
 /* The defaults: --margin 2 points, --body-code 0000. */
