@@ -163,7 +163,11 @@ static int add_one(store *st, const authority_pub *pub, const char *path)
         printf("%s: roster %s, %zu candidates %s\n", path, id, n, added ? "added" : "already loaded");
     } else {
         pack_info info;
-        if (pack_verify(buf, len, pub->sign_pk, &info, &why) != PACK_OK) { rc = fail_msg(path, why); goto out; }
+        /* the kiosk's check: signature and the KDF floor (stored under the id it carries) */
+        if (pack_verify_as(buf, len, pub->sign_pk, NULL, pack_kdf_floor(), &info, &why) != PACK_OK) {
+            rc = fail_msg(path, why);
+            goto out;
+        }
         store_pack_row row = {info.pack_id_hex, info.title, info.kind, info.level, info.duration, info.questions,
                               buf, len, (int64_t)time(NULL)};
         if (store_pack_add(st, &row, &added) != STORE_OK) {
