@@ -209,6 +209,26 @@ static int print_pack(void *ctx, const store_pack_row *p)
     return 0;
 }
 
+/* status: each stored pack checked as the kiosk checks it (pack_verify_as) */
+typedef struct pack_status {
+    const authority_pub *pub; /* NULL: authority.pub unreadable, nothing checked */
+    int n, refused;
+} pack_status;
+
+static int status_pack(void *ctx, const store_pack_row *p)
+{
+    pack_status *ps = ctx;
+    print_pack(&ps->n, p);
+    char *why = NULL;
+    if (ps->pub &&
+        pack_verify_as(p->bytes, p->len, ps->pub->sign_pk, p->pack_id, pack_kdf_floor(), NULL, &why) != PACK_OK) {
+        printf("    REFUSED by the kiosk: %s\n", why ? why : "does not verify");
+        ps->refused++;
+    }
+    free(why);
+    return 0;
+}
+
 static int print_roster(void *ctx, const store_roster_row *r)
 {
     printf("  %s  %d candidates\n", r->roster_id, (int)r->candidates);
@@ -236,11 +256,16 @@ static int cmd_status(void *ctx)
          *seat = store_meta_get(st, "seat");
     printf("kiosk %s at %s, room %s, seat %s\n", kid ? kid : "?", site ? site : "?", room ? room : "?", seat ? seat : "?");
     free(kid); free(site); free(room); free(seat);
-    int n = 0;
+    authority_pub pub;
+    char *pwhy = NULL, *pubpath = fileio_fmt("%s/authority.pub", o->data);
+    pack_status ps = {authority_load_pub(pubpath, &pub, &pwhy) == 0 ? &pub : NULL, 0, 0};
+    free(pubpath);
     printf("packs:\n");
-    (void)store_pack_each(st, 0, print_pack, &n);
-    if (!n) printf("  (none: examsync add --data DIR FILE.pack)\n");
-    n = 0;
+    (void)store_pack_each(st, STORE_WITH_BYTES, status_pack, &ps);
+    if (!ps.n) printf("  (none: examsync add --data DIR FILE.pack)\n");
+    if (!ps.pub) printf("  (not checked: %s)\n", pwhy ? pwhy : "authority.pub unreadable");
+    free(pwhy);
+    int n = 0;
     printf("rosters:\n");
     (void)store_roster_each(st, 0, print_roster, &n);
     if (!n) printf("  (none)\n");
@@ -266,7 +291,8 @@ static int cmd_status(void *ctx)
         return 1;
     }
     store_close(st);
-    return 0;
+    if (ps.refused) printf("packs: %d REFUSED (see above): provision a fresh data directory and add good copies\n", ps.refused);
+    return ps.refused ? 1 : 0;
 }
 
 /* ---- talking to the hub ----------------------------------------------------------- */
@@ -715,7 +741,10 @@ static const cmd COMMANDS[] = {
      cmd_add},
     {"status", "--data DIR", "show the kiosk's packs, rosters, sittings and pending results",
      "shows the kiosk's place, loaded packs and rosters, sittings and the\n"
-     "results waiting to be uploaded.",
+     "results waiting to be uploaded. Each pack is checked as the kiosk\n"
+     "checks it (signature, the id it is stored under, the KDF floor): a pack\n"
+     "the kiosk would refuse is marked REFUSED and the exit status is 1, as\n"
+     "for a broken journal chain.",
      cmd_status},
     {"enroll", "--data DIR --hub URL --token TOKEN", "register this kiosk at the results hub",
      "registers this kiosk's public key at the hub with a one-time token\n"
