@@ -15,8 +15,10 @@
 **  -------------  ------------------  ---------------------------------  ------------------------------
 **  (start)        exam_open           journal kiosk_start                an active sitting or an unlock
 **                                                                        row → RESUME; else LOCKED
-**  LOCKED         exam_unlock         journal unlock (ok/typo/wrong);    LOCKED: the pack key lives in
-**                                     pack key in memory only            memory only
+**  LOCKED         exam_unlock         journal unlock (ok/typo/wrong/     LOCKED: the pack key lives in
+**                                     pack_refused), pack_refused for a  memory only
+**                                     stored pack pack_verify_as refuses
+**                                     (no key tried); key in memory only
 **  SET_PIN        exam_set_pin        one commit: unlock row (pack, PIN  LOCKED if that commit failed
 **                                     salt+hash, time) + journal pin_set (alert shown), else RESUME
 **  LOGIN          exam_login          journal login                      RESUME → LOGIN; late-entry
