@@ -75,6 +75,7 @@ int wf_output_marking(const wopts *o)
     else if (!rc)
         printf("%s: %d essay answers to mark (give each to two markers; marks CSV: result_id,item,marker,points)\n", o->out,
                ec.n);
+    if (ec.out) sodium_memzero(ec.out, olen); /* candidates' essays and the rubrics */
     free(ec.out);
     hubstore_close(s);
     pack_close(pdb);
