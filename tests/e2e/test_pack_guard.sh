@@ -148,3 +148,11 @@ done
 wait "$pid"
 check_msg "a code given on the command line is gone from /proc/PID/cmdline once read (--release-code still there)" \
     "cmdline: $cmdline" bash -c "case '$cmdline' in *'$PRACTICAL_CODE'*) false ;; *--release-code*) true ;; *) false ;; esac"
+# at a terminal (script(1) gives exampack a pty): a prompt on stderr, the code typed without echo
+if need script; then
+    (sleep 1; printf '%s\n' "$THEORY_CODE") |
+        script -qec "'$EP' inspect --pub '$PUB' '$T/stdin.pack' --release-code -" /dev/null >"$T/tty.out" 2>&1
+    RC=$?
+    check_msg "--release-code - at a terminal: 'release code: ' prompt, no echo of the code, the paper shown" "$(cat -v "$T/tty.out" | head -5)" \
+        bash -c "[ $RC -eq 0 ] && grep -q '^release code: ' '$T/tty.out' && ! grep -q '$THEORY_CODE' '$T/tty.out' && grep -q 'total: 90 questions, 100 points' '$T/tty.out'"
+fi
