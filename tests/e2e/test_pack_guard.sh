@@ -156,3 +156,12 @@ if need script; then
     check_msg "--release-code - at a terminal: 'release code: ' prompt, no echo of the code, the paper shown" "$(cat -v "$T/tty.out" | head -5)" \
         bash -c "[ $RC -eq 0 ] && grep -q '^release code: ' '$T/tty.out' && ! grep -q '$THEORY_CODE' '$T/tty.out' && grep -q 'total: 90 questions, 100 points' '$T/tty.out'"
 fi
+# examhub marking takes the code from standard input too: the right code gets past the pack (to the missing
+# hub database), another pack's code does not
+HUBBIN="$BIN/examhub"
+run bash -c "echo '$THEORY_CODE' | '$HUBBIN' marking --db '$T/none.db' --pack '$T/stdin.pack' --pub '$PUB' --release-code - --out '$T/e.csv'"
+right_err=$ERR
+run bash -c "echo '$PRACTICAL_CODE' | '$HUBBIN' marking --db '$T/none.db' --pack '$T/stdin.pack' --pub '$PUB' --release-code - --out '$T/e.csv'"
+check_msg "examhub marking --release-code -: the piped code opens the pack (then: no hub database); another code is wrong" \
+    "right code: $right_err; other code: $ERR" \
+    bash -c "echo '$right_err' | grep -q 'none.db does not exist' && echo '$ERR' | grep -q 'wrong release code' && [ $RC -eq 1 ]"
