@@ -389,10 +389,20 @@ static exam_rc open_pack(exam *e, const char *code, const char *only_id)
         if (grc == STORE_OK) {
             char *why = NULL;
             uint8_t key[PACK_KEY_BYTES];
-            pack_rc vr = pack_verify_as(buf, len, e->pub.sign_pk, e->packs[i].id, e->kdf_floor, NULL, &why);
+            pack_info info;
+            pack_rc vr = pack_verify_as(buf, len, e->pub.sign_pk, e->packs[i].id, e->kdf_floor, &info, &why);
             if (vr != PACK_OK) {
                 refuse_pack(e, i, vr, why, refused, sizeof refused);
-            } else if (pack_unwrap_key(buf, len, code, key, &why) == PACK_OK) {
+            } else {
+                /* the signed facts, not the row's copies, go on screen and into the result */
+                pack_row *p = &e->packs[i];
+                snprintf(p->title, sizeof p->title, "%s", info.title);
+                snprintf(p->kind, sizeof p->kind, "%s", info.kind);
+                p->level = info.level;
+                p->duration = info.duration;
+                p->questions = info.questions;
+            }
+            if (vr == PACK_OK && pack_unwrap_key(buf, len, code, key, &why) == PACK_OK) {
                 sqlite3 *db = NULL;
                 if (pack_open_with_key(buf, len, e->pub.sign_pk, key, &db, &why) == PACK_OK) {
                     pack_close(e->packdb);

@@ -1835,7 +1835,6 @@ static void test_swapped_pack_blob_refused(void **state)
     assert_int_equal(store_pack_add(st, &row, &added), STORE_OK);
     assert_int_equal(added, 1);
     store_close(st);
-    free(b);
 
     open_exam(k);
     assert_int_equal(exam_pack_count(k->e), 2);
@@ -1851,7 +1850,24 @@ static void test_swapped_pack_blob_refused(void **state)
     int64_t n = 0;
     assert_int_equal(store_journal_count(st, "", "pack_refused", &n), STORE_OK);
     assert_int_equal(n, 2); /* once per unlock attempt: the row is never tried */
+
+    /* B under its own id, its row's facts edited: it unlocks, and what the
+     * kiosk shows (and puts into the result) are the signed facts */
+    store_pack_row forged = {bi.pack_id_hex, "伪造的标题", "practical", 1, 5, 1, b, blen, 1767225800};
+    assert_int_equal(store_pack_add(st, &forged, &added), STORE_OK);
     store_close(st);
+    free(b);
+    open_exam(k);
+    assert_int_equal(exam_unlock(k->e, k->code), EXAM_OK);
+    int found = 0;
+    for (int i = 0; i < exam_pack_count(k->e); i++) {
+        const char *title, *kind;
+        int level, duration, questions;
+        assert_int_equal(exam_pack_info(k->e, i, &title, &level, &kind, &duration, &questions), 0);
+        assert_string_not_equal(title, "伪造的标题");
+        if (!strcmp(title, bi.title) && level == bi.level && duration == bi.duration && !strcmp(kind, bi.kind)) found++;
+    }
+    assert_int_equal(found, 3); /* A, the refused row (its signed facts) and B: all the same sample paper */
 }
 
 int main(void)
