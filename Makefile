@@ -266,13 +266,14 @@ FUZZ_CERT_OBJS := $(CERT_MODULES:%=$(FUZZ_BUILD)/cert/%.o)
 FUZZ_CERT_LIB := $(FUZZ_BUILD)/libcert.a
 FUZZ_HUB_OBJS := $(HUB_SRCS:tools/hub/%.c=$(FUZZ_BUILD)/tools/hub/%.o)
 # targets that need more than core/: their extra objects and libraries
-FUZZ_EXTRA_hub := $(FUZZ_HUB_OBJS) $(FUZZ_CERT_LIB)
+# (the hub's commands read secrets through tools/cmdtab: cmdtab_secret)
+FUZZ_EXTRA_hub := $(FUZZ_HUB_OBJS) $(FUZZ_BUILD)/tools/cmdtab.o $(FUZZ_CERT_LIB)
 FUZZ_LIBS_hub := $(call pkg_libs,libmicrohttpd jansson) -lpthread
 FUZZ_EXTRA_script := $(FUZZ_BUILD)/kiosk/scriptline.o
 FUZZ_EXTRA_textlayout := $(FUZZ_BUILD)/kiosk/textlayout.o
 FUZZ_LIBS_textlayout := $(call pkg_libs,$(TL_PKGS))
 # kept after the link (not intermediate): a rebuild then compiles only what changed
-.SECONDARY: $(FUZZERS:%=$(FUZZ_BUILD)/obj/%_fuzzer.o) $(FUZZ_HUB_OBJS) $(FUZZ_EXTRA_script) $(FUZZ_EXTRA_textlayout)
+.SECONDARY: $(FUZZERS:%=$(FUZZ_BUILD)/obj/%_fuzzer.o) $(FUZZ_HUB_OBJS) $(FUZZ_BUILD)/tools/cmdtab.o $(FUZZ_EXTRA_script) $(FUZZ_EXTRA_textlayout)
 
 $(FUZZ_BUILD)/core/%.o: core/%.c
 	@mkdir -p $(dir $@)
@@ -293,6 +294,10 @@ $(FUZZ_CERT_LIB): $(FUZZ_CERT_OBJS)
 $(FUZZ_BUILD)/tools/hub/%.o: tools/hub/%.c
 	@mkdir -p $(dir $@)
 	$(FUZZ_CC) $(FUZZ_CFLAGS) $(call pkg_cflags,libmicrohttpd jansson) -c $< -o $@
+
+$(FUZZ_BUILD)/tools/cmdtab.o: tools/cmdtab.c
+	@mkdir -p $(dir $@)
+	$(FUZZ_CC) $(FUZZ_CFLAGS) -c $< -o $@
 
 $(FUZZ_BUILD)/kiosk/%.o: kiosk/%.c
 	@mkdir -p $(dir $@)
@@ -335,7 +340,7 @@ $(BUILD)/bench_store: tests/bench/bench_store.c $(CORE_LIB)
 	@mkdir -p $(dir $@)
 	$(CC) $(CORE_CFLAGS) -o $@ $^ $(CORE_LIBS)
 
-$(BUILD)/bench_hub: tests/bench/bench_hub.c $(HUB_OBJS) $(CERT_LIB) $(CORE_LIB)
+$(BUILD)/bench_hub: tests/bench/bench_hub.c $(HUB_OBJS) $(BUILD)/tools/cmdtab.o $(CERT_LIB) $(CORE_LIB)
 	@mkdir -p $(dir $@)
 	$(CC) $(NET_CFLAGS) -o $@ $^ $(call pkg_libs,libmicrohttpd jansson) $(CORE_LIBS) -lpthread
 

@@ -1,6 +1,7 @@
 /* dynbuf: growable byte buffer with a size limit. */
 #include "core/dynbuf.h"
 
+#include <sodium.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -9,8 +10,11 @@
 
 void dynbuf_init(dynbuf *b, size_t max) { *b = (dynbuf){NULL, 0, 0, max}; }
 
+/* A dynbuf may hold a secret (a result's JSON, a request body): whatever it
+ * frees, on growing or at the end, is wiped first. */
 void dynbuf_free(dynbuf *b)
 {
+    if (b->p) sodium_memzero(b->p, b->alloc);
     free(b->p);
     b->p = NULL;
     b->len = b->alloc = 0;
@@ -18,8 +22,8 @@ void dynbuf_free(dynbuf *b)
 
 void dynbuf_reset(dynbuf *b)
 {
+    if (b->p) sodium_memzero(b->p, b->len);
     b->len = 0;
-    if (b->p) b->p[0] = 0;
 }
 
 dynbuf_rc dynbuf_add(dynbuf *b, const void *mem, size_t n)
@@ -33,10 +37,15 @@ dynbuf_rc dynbuf_add(dynbuf *b, const void *mem, size_t n)
         size_t a = b->alloc ? b->alloc : 32;
         while (a < need) a = a > (size_t)-1 / 2 ? need : a * 2;
         if (b->max < (size_t)-1 && a > b->max + 1) a = b->max + 1;
-        char *p = realloc(b->p, a);
+        char *p = malloc(a); /* not realloc: the old block is wiped before it is freed */
         if (!p) {
             dynbuf_free(b);
             return DYNBUF_NOMEM;
+        }
+        if (b->p) {
+            memcpy(p, b->p, b->len + 1);
+            sodium_memzero(b->p, b->alloc);
+            free(b->p);
         }
         b->p = p;
         b->alloc = a;
@@ -72,10 +81,12 @@ dynbuf_rc dynbuf_vprintf(dynbuf *b, const char *fmt, va_list ap)
         } else {
             vsnprintf(big, (size_t)n + 1, fmt, again);
             rc = dynbuf_add(b, big, (size_t)n);
+            sodium_memzero(big, (size_t)n + 1);
             free(big);
         }
     }
     va_end(again);
+    sodium_memzero(small, sizeof small);
     return rc;
 }
 

@@ -15,8 +15,10 @@
 **  -------------  ------------------  ---------------------------------  ------------------------------
 **  (start)        exam_open           journal kiosk_start                an active sitting or an unlock
 **                                                                        row → RESUME; else LOCKED
-**  LOCKED         exam_unlock         journal unlock (ok/typo/wrong);    LOCKED: the pack key lives in
-**                                     pack key in memory only            memory only
+**  LOCKED         exam_unlock         journal unlock (ok/typo/wrong/     LOCKED: the pack key lives in
+**                                     pack_refused), pack_refused for a  memory only
+**                                     stored pack pack_verify_as refuses
+**                                     (no key tried); key in memory only
 **  SET_PIN        exam_set_pin        one commit: unlock row (pack, PIN  LOCKED if that commit failed
 **                                     salt+hash, time) + journal pin_set (alert shown), else RESUME
 **  LOGIN          exam_login          journal login                      RESUME → LOGIN; late-entry
@@ -102,6 +104,7 @@ struct exam {
     uint8_t key[PACK_KEY_BYTES];
     sqlite3 *packdb;
     int pack_level, late_entry;
+    pack_kdf kdf_floor; /* pack_kdf_floor(); lowered only by a test hook */
     uint8_t pin_salt[STORE_PIN_SALT_BYTES], pin_hash[STORE_PIN_HASH_BYTES];
     int64_t unlock_at; /* exam clock at unlock, shifted after a restart */
     int64_t last_age_save;
@@ -164,6 +167,7 @@ static const char *MESSAGES[] = {
     [EXAM_BAD_STATE] = "当前不能进行此操作",
     [EXAM_SAVE_FAILED] = "答案暂存于内存，写入磁盘失败，请通知监考员",
     [EXAM_INTERNAL] = "系统错误，请通知监考员",
+    [EXAM_PACK_REFUSED] = "本机存储的试卷未通过校验（可能被替换或篡改），已拒绝使用，请通知考点技术人员",
 };
 
 const char *exam_message(exam_rc rc)
@@ -259,6 +263,7 @@ int exam_open(exam **out, const char *datadir, const platform *pf, char **why)
     e->pf = *pf;
     e->pack = -1;
     e->q_item = -1;
+    e->kdf_floor = pack_kdf_floor();
     if (store_open(datadir, 0, &e->st, why)) { free(e); return -1; }
     char *pubpath = fileio_fmt("%s/authority.pub", datadir);
     int lp = authority_load_pub(pubpath, &e->pub, why);
@@ -284,7 +289,10 @@ int exam_open(exam **out, const char *datadir, const platform *pf, char **why)
 static void free_sitting(exam *e)
 {
     if (e->resp) {
-        for (int i = 0; i < e->pp.n; i++) free(e->resp[i]);
+        for (int i = 0; i < e->pp.n; i++) {
+            if (e->resp[i]) sodium_memzero(e->resp[i], strlen(e->resp[i])); /* the candidate's answers */
+            free(e->resp[i]);
+        }
         free(e->resp);
     }
     free(e->flag);
@@ -344,12 +352,33 @@ const char *exam_alert(const exam *e) { return *e->alert ? e->alert : *e->integr
 int exam_focus_losses(const exam *e) { return e->focus_losses; }
 #ifdef EXAM_TEST_HOOKS
 void exam_fail_writes(exam *e, int n) { store_fail_writes(e->st, n); }
+void exam_set_kdf_floor(exam *e, unsigned long long opslimit, size_t memlimit)
+{
+    e->kdf_floor = (pack_kdf){opslimit, memlimit};
+}
 #endif
 
 /* ---- unlocking ------------------------------------------------------------ */
 
 
-/* Tries CODE against pack I (or every pack when I < 0). */
+/* A stored pack that fails pack_verify_as is never offered the code: the
+ * refusal is journaled (pack_refused) and, when nothing unlocks, shown as
+ * the alert. */
+static void refuse_pack(exam *e, int i, pack_rc vr, const char *why, char *alert, size_t alert_size)
+{
+    char data[256];
+    snprintf(data, sizeof data, "pack=%s reason=%s: %s", e->packs[i].id,
+             vr == PACK_ID_MISMATCH ? "replaced" : vr == PACK_WEAK_KDF ? "weak_kdf" : "does_not_verify", why ? why : "");
+    journal(e, "pack_refused", data);
+    if (*alert) return; /* the first refusal is the one shown */
+    snprintf(alert, alert_size, "试卷 %.8s 已拒绝使用：%s", e->packs[i].id,
+             vr == PACK_ID_MISMATCH ? "数据与登记的编号不符（被替换）"
+             : vr == PACK_WEAK_KDF  ? "加密强度低于规定"
+                                    : "签名校验失败（被改动）");
+}
+
+/* Tries CODE against every stored pack (or only ONLY_ID). Each blob is bound
+ * to the id it is stored under (pack_verify_as) before any key is tried. */
 static exam_rc open_pack(exam *e, const char *code, const char *only_id)
 {
     char norm[RELEASECODE_NORM_BYTES];
@@ -357,6 +386,7 @@ static exam_rc open_pack(exam *e, const char *code, const char *only_id)
     sodium_memzero(norm, sizeof norm);
     if (r != RELEASECODE_OK) return EXAM_CODE_TYPO;
     if (e->npacks == 0) return EXAM_NO_PACK;
+    char refused[sizeof e->alert] = "";
     for (int i = 0; i < e->npacks; i++) {
         if (only_id && strcmp(only_id, e->packs[i].id)) continue;
         uint8_t *buf = NULL;
@@ -367,8 +397,20 @@ static exam_rc open_pack(exam *e, const char *code, const char *only_id)
         if (grc == STORE_OK) {
             char *why = NULL;
             uint8_t key[PACK_KEY_BYTES];
-            if (pack_verify(buf, len, e->pub.sign_pk, NULL, &why) == PACK_OK &&
-                pack_unwrap_key(buf, len, code, key, &why) == PACK_OK) {
+            pack_info info;
+            pack_rc vr = pack_verify_as(buf, len, e->pub.sign_pk, e->packs[i].id, e->kdf_floor, &info, &why);
+            if (vr != PACK_OK) {
+                refuse_pack(e, i, vr, why, refused, sizeof refused);
+            } else {
+                /* the signed facts, not the row's copies, go on screen and into the result */
+                pack_row *p = &e->packs[i];
+                snprintf(p->title, sizeof p->title, "%s", info.title);
+                snprintf(p->kind, sizeof p->kind, "%s", info.kind);
+                p->level = info.level;
+                p->duration = info.duration;
+                p->questions = info.questions;
+            }
+            if (vr == PACK_OK && pack_unwrap_key(buf, len, code, key, &why) == PACK_OK) {
                 sqlite3 *db = NULL;
                 if (pack_open_with_key(buf, len, e->pub.sign_pk, key, &db, &why) == PACK_OK) {
                     pack_close(e->packdb);
@@ -392,6 +434,10 @@ static exam_rc open_pack(exam *e, const char *code, const char *only_id)
         free(buf);
         if (rc == EXAM_OK || rc == EXAM_INTERNAL) return rc;
     }
+    if (*refused) {
+        snprintf(e->alert, sizeof e->alert, "%s", refused);
+        return EXAM_PACK_REFUSED;
+    }
     return EXAM_CODE_WRONG;
 }
 
@@ -410,7 +456,8 @@ exam_rc exam_unlock(exam *e, const char *code)
     if (e->phase != PHASE_LOCKED) return EXAM_BAD_STATE;
     exam_rc rc = open_pack(e, code, NULL);
     char data[96];
-    snprintf(data, sizeof data, "result=%s", rc == EXAM_OK ? "ok" : rc == EXAM_CODE_TYPO ? "typo" : "wrong");
+    snprintf(data, sizeof data, "result=%s",
+             rc == EXAM_OK ? "ok" : rc == EXAM_CODE_TYPO ? "typo" : rc == EXAM_PACK_REFUSED ? "pack_refused" : "wrong");
     if (rc == EXAM_OK) snprintf(data, sizeof data, "pack=%s", e->packs[e->pack].id);
     journal(e, "unlock", data);
     if (rc == EXAM_OK) e->phase = PHASE_SET_PIN;
@@ -714,7 +761,7 @@ exam_rc exam_resume(exam *e, const char *code, const char *pin)
     if (e->phase != PHASE_RESUME) return EXAM_BAD_STATE;
     exam_rc rc = open_pack(e, code, e->resume_pack);
     if (rc != EXAM_OK) {
-        journal(e, "resume", "code refused");
+        journal(e, "resume", rc == EXAM_PACK_REFUSED ? "pack refused" : "code refused");
         return rc;
     }
     int64_t age = 0;
@@ -1032,12 +1079,16 @@ done:
     if (out == EXAM_SAVE_FAILED)
         snprintf(e->alert, sizeof e->alert, "交卷写入失败（%s），恢复写入后自动重试", store_strerror(e->st));
     result_record_free(&rr);
+    if (json) sodium_memzero(json, strlen(json)); /* names, responses, score: only the sealed copy stays */
     free(json);
     free(sealed);
     free(keypath);
     free(why);
     for (int i = 0; i < 2 * il.n; i++) free(il.text[i]);
-    for (int i = 0; i < n; i++) free(keys[i]);
+    for (int i = 0; i < n; i++) {
+        if (keys[i]) sodium_memzero(keys[i], strlen(keys[i])); /* answer keys */
+        free(keys[i]);
+    }
     free(keys);
     free(answers);
     return out;

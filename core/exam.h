@@ -35,6 +35,7 @@ typedef enum exam_rc {
     EXAM_PIN_SHORT, EXAM_PIN_MISMATCH, EXAM_PIN_WRONG,
     EXAM_ID_CHECKSUM, EXAM_NOT_ON_ROSTER, EXAM_LEVEL_MISMATCH, EXAM_LATE, EXAM_ALREADY_SAT,
     EXAM_TOO_EARLY, EXAM_BAD_STATE, EXAM_SAVE_FAILED, EXAM_INTERNAL,
+    EXAM_PACK_REFUSED, /* a stored pack failed pack_verify_as (replaced, altered, KDF below the floor): alert + journal */
 } exam_rc;
 
 const char *exam_message(exam_rc rc);
@@ -176,6 +177,10 @@ int exam_pending_items(const exam *e);
 const char *exam_final_status(const exam *e);
 
 #ifdef EXAM_TEST_HOOKS
+/* test hook: the KDF floor this engine holds packs to (default
+ * pack_kdf_floor()), so unit tests can unlock cheap packs quickly. The
+ * shipped kiosk has no way to lower it. */
+void exam_set_kdf_floor(exam *e, unsigned long long opslimit, size_t memlimit);
 /* test hook (test builds only, -DEXAM_TEST_HOOKS): make the next N database
  * commits fail like a full disk */
 void exam_fail_writes(exam *e, int n);

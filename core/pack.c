@@ -34,6 +34,8 @@ const char *pack_strerror(pack_rc rc)
     case PACK_WRONG_CODE: return "wrong release code for this pack";
     case PACK_CORRUPT: return "pack content is corrupt";
     case PACK_SQLITE: return "pack database error";
+    case PACK_ID_MISMATCH: return "pack is not the one stored under its id (replaced)";
+    case PACK_WEAK_KDF: return "pack's key derivation is cheaper than kiosks accept";
     }
     return "unknown error";
 }
@@ -50,6 +52,14 @@ pack_kdf pack_kdf_default(void)
     pack_kdf k = {5, 128u << 20};
     return k;
 }
+
+pack_kdf pack_kdf_floor(void)
+{
+    pack_kdf k = {PACK_KDF_FLOOR_OPS, (size_t)PACK_KDF_FLOOR_MEM};
+    return k;
+}
+
+int pack_kdf_reaches(pack_kdf k, pack_kdf floor) { return k.opslimit >= floor.opslimit && k.memlimit >= floor.memlimit; }
 
 static size_t chunks_for(uint64_t compressed) { return compressed ? (size_t)((compressed + PACK_CHUNK - 1) / PACK_CHUNK) : 1; }
 
@@ -403,6 +413,26 @@ pack_rc pack_verify(const uint8_t *buf, size_t len, const uint8_t pk[32], pack_i
     if (crypto_sign_verify_detached(buf + len - crypto_sign_BYTES, buf, len - crypto_sign_BYTES, pk) != 0)
         return fail(PACK_BADSIG, why, fileio_fmt("pack signature does not verify: the file was altered or truncated"));
     return pack_parse_header(buf, len, info, why);
+}
+
+pack_rc pack_verify_as(const uint8_t *buf, size_t len, const uint8_t pk[32], const char *id_hex, pack_kdf floor,
+                       pack_info *info, char **why)
+{
+    pack_info tmp;
+    if (!info) info = &tmp;
+    pack_rc rc = pack_verify(buf, len, pk, info, why);
+    if (rc) return rc;
+    if (id_hex && strcmp(id_hex, info->pack_id_hex))
+        return fail(PACK_ID_MISMATCH, why,
+                    fileio_fmt("pack stored as %.32s holds another pack (%s, «%s»): refused, it was replaced", id_hex,
+                               info->pack_id_hex, info->title));
+    if (!pack_kdf_reaches(info->kdf, floor))
+        return fail(PACK_WEAK_KDF, why,
+                    fileio_fmt("pack %s unlocks with Argon2id %llu passes, %zu KiB: below the floor of %llu passes, "
+                               "%zu MiB that kiosks accept (rebuild it with the default cost)",
+                               info->pack_id_hex, info->kdf.opslimit, info->kdf.memlimit >> 10, floor.opslimit,
+                               floor.memlimit >> 20));
+    return PACK_OK;
 }
 
 pack_rc pack_unwrap_key(const uint8_t *buf, size_t len, const char *typed, uint8_t key[PACK_KEY_BYTES], char **why)

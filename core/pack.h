@@ -63,6 +63,8 @@ typedef enum pack_rc {
     PACK_WRONG_CODE,/* release code well-formed but not this pack's */
     PACK_CORRUPT,   /* decrypts wrongly although signed (should not happen) */
     PACK_SQLITE,
+    PACK_ID_MISMATCH, /* signed, but not the pack it was stored and looked up as */
+    PACK_WEAK_KDF,    /* Argon2id cost below the kiosk's floor (pack_kdf_floor) */
 } pack_rc;
 
 typedef struct pack_kdf {
@@ -87,6 +89,16 @@ typedef struct pack_info {
 
 /* Default KDF cost: about 0.3-1 s on a lab PC. */
 pack_kdf pack_kdf_default(void);
+
+/* The lowest KDF cost a kiosk accepts (examsync add, examsync check, the
+ * kiosk's unlock and resume): libsodium's "interactive" Argon2id limits,
+ * 2 passes and 64 MiB, about 80 ms on the 2-core reference machine
+ * (FORMAT.md §6). Both limits must be reached. */
+#define PACK_KDF_FLOOR_OPS 2ull
+#define PACK_KDF_FLOOR_MEM (64ull << 20)
+pack_kdf pack_kdf_floor(void);
+/* 1 when K reaches FLOOR in both passes and memory. */
+int pack_kdf_reaches(pack_kdf k, pack_kdf floor);
 
 /* Builds a pack from a checked bank, blueprint and plan. CODE is a
  * normalised release code. CREATED is the build's wall-clock stamp (seconds
@@ -116,6 +128,15 @@ pack_rc pack_build_images(const blueprint *bp, const bank *b, const bp_plan *pla
  * the file is read before the signature holds. */
 pack_rc pack_verify(const uint8_t *buf, size_t len, const uint8_t pk[32], pack_info *info, char **why)
     __attribute__((warn_unused_result));
+
+/* pack_verify for a pack as a kiosk holds it, the one check every reader of
+ * a stored pack goes through: after the signature, the pack's own id (its
+ * header) must equal ID_HEX, the id it was stored and looked up under
+ * (PACK_ID_MISMATCH: another signed pack put in its place), and its KDF cost
+ * must reach FLOOR (PACK_WEAK_KDF). ID_HEX NULL skips the id check (a pack
+ * being added, stored under the id it carries). INFO may be NULL. */
+pack_rc pack_verify_as(const uint8_t *buf, size_t len, const uint8_t pk[32], const char *id_hex, pack_kdf floor,
+                       pack_info *info, char **why) __attribute__((warn_unused_result));
 
 /* Parses the fixed header and metadata of a pack whose signature was
  * checked (exposed separately for fuzzing). */

@@ -232,6 +232,7 @@ void paper_question_free(paper_question *q)
 {
     if (!q) return;
     free(q->stem);
+    if (q->key) sodium_memzero(q->key, strlen(q->key)); /* the answer key */
     free(q->key);
     for (int i = 0; i < BANK_MAX_OPTIONS; i++) {
         free(q->options[i]);

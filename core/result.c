@@ -283,6 +283,8 @@ result_rc result_seal(const char *json, const uint8_t device_sk[crypto_sign_SECR
     crypto_sign_final_create(&st, plain + 44, NULL, device_sk);
     ids_of(plain, pl, result_id, receipt);
     crypto_box_seal(out, plain, pl, box_pk);
+    sodium_memzero(&st, sizeof st);
+    sodium_memzero(plain, pl); /* the signed plaintext: only the sealed copy leaves */
     free(plain);
     *sealed = out;
     *sealed_len = pl + crypto_box_SEALBYTES;
@@ -349,6 +351,7 @@ result_rc result_open(const uint8_t *sealed, size_t len, const uint8_t box_pk[cr
         return RESULT_UNDECRYPTABLE;
     }
     result_rc rc = result_parse_plain(plain, pl, json, device_pk, result_id, why);
+    sodium_memzero(plain, pl);
     free(plain);
     return rc;
 }
@@ -632,6 +635,7 @@ static const jnode *member(const jreader *j, int obj, const char *key)
 
 typedef struct rmem {
     char *strs;
+    size_t strs_size; /* bytes at strs, wiped on free (the seed, names, responses) */
     result_item *items;
     result_irregularity *irregularities;
     char *journal_hex; /* result_build: where result_set_journal writes (in strs) */
@@ -724,6 +728,7 @@ void result_record_free(result_record *r)
 {
     rmem *m = r->mem;
     if (m) {
+        if (m->strs) sodium_memzero(m->strs, m->strs_size);
         free(m->strs);
         free(m->items);
         free(m->irregularities);
@@ -753,6 +758,7 @@ result_rc result_parse(const char *json, size_t len, result_record *out, char **
         return RESULT_NOMEM;
     }
     m->strs = j.strs;
+    m->strs_size = len + 1;
     out->mem = m;
     result_rc rc = RESULT_OK;
     jws(&j);
@@ -807,6 +813,7 @@ result_rc result_build(const result_input *in, result_record *out)
         return RESULT_NOMEM;
     }
     m->strs = strs;
+    m->strs_size = seed_hex + RESULT_HASH_BYTES * 2 + 1;
     m->items = items;
     m->journal_hex = strs + seed_hex;
     out->mem = m;

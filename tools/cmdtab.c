@@ -2,9 +2,13 @@
  * help text generated from a program's command table. See cmdtab.h. */
 #include "tools/cmdtab.h"
 
+#include <errno.h>
+#include <sodium.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <termios.h>
+#include <unistd.h>
 
 #define HELP_ID (-2) /* getopt_long val of --help: no program option uses it */
 
@@ -154,4 +158,49 @@ int cmdtab_main(const cmdtab *t, int argc, char **argv, void *ctx)
         return 0;
     }
     return c->run(ctx);
+}
+
+/* ---- secrets on the command line or standard input ------------------------------- */
+
+int cmdtab_secret(const char *arg, const char *prompt, char *buf, size_t size, const char **why)
+{
+    if (strcmp(arg, "-")) {
+        size_t n = strlen(arg);
+        if (n >= size) return *why = "too long", -1;
+        memcpy(buf, arg, n + 1);
+        sodium_memzero((char *)arg, n); /* argv's own copy: writable, and what /proc/PID/cmdline shows */
+        return 0;
+    }
+    struct termios saved, quiet;
+    int tty = isatty(STDIN_FILENO) && tcgetattr(STDIN_FILENO, &saved) == 0;
+    if (tty) {
+        fprintf(stderr, "%s: ", prompt);
+        fflush(stderr);
+        quiet = saved;
+        quiet.c_lflag &= ~(tcflag_t)(ECHO | ECHONL);
+        quiet.c_lflag |= ICANON;
+        tcsetattr(STDIN_FILENO, TCSAFLUSH, &quiet);
+    }
+    size_t n = 0;
+    int rc = 0, too_long = 0;
+    for (;;) {
+        char c;
+        ssize_t r = read(STDIN_FILENO, &c, 1);
+        if (r < 0 && errno == EINTR) continue;
+        if (r < 0) { rc = -1; *why = "cannot read standard input"; break; }
+        if (r == 0 || c == '\n') break;
+        if (n + 1 < size) buf[n++] = c;
+        else too_long = 1; /* read on to the end of the line, keep nothing more */
+        c = 0;
+    }
+    if (tty) {
+        tcsetattr(STDIN_FILENO, TCSAFLUSH, &saved);
+        fputc('\n', stderr);
+    }
+    if (n && buf[n - 1] == '\r') n--;
+    buf[n] = 0;
+    if (!rc && too_long) { rc = -1; *why = "the line on standard input is too long"; }
+    if (!rc && n == 0) { rc = -1; *why = "nothing on standard input (give the value on one line)"; }
+    if (rc) sodium_memzero(buf, size);
+    return rc;
 }

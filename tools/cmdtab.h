@@ -8,6 +8,7 @@
 #define CMDTAB_H
 
 #include <getopt.h>
+#include <stddef.h>
 
 /* exit codes: misuse (a bad command line) is 2, as before */
 #define CMDTAB_EXIT_MISUSE 2
@@ -49,6 +50,18 @@ int cmdtab_main(const cmdtab *t, int argc, char **argv, void *ctx);
 /* Misuse found by a command itself: "PROG: reason" and the usage of command
  * CMDNAME (all commands when NULL or unknown) on stderr. Returns 2. */
 int cmdtab_misuse(const cmdtab *t, const char *cmdname, const char *reason);
+
+/* A secret given as an option's value (--release-code CODE), copied into
+ * BUF (SIZE bytes, NUL-terminated; the caller wipes it with sodium_memzero).
+ * ARG "-" reads it from standard input instead: one line, read byte by byte
+ * (no stdio buffer keeps a copy); when stdin is a terminal, "PROMPT: " goes
+ * to stderr and echo is off while it is typed. A value given on the command
+ * line is wiped from argv once copied, so /proc/PID/cmdline shows it only
+ * until the program has parsed it: "-" keeps it out of /proc altogether.
+ * Returns 0, or -1 with *WHY (a static string): nothing on stdin, a line
+ * longer than SIZE - 1, a read error. */
+int cmdtab_secret(const char *arg, const char *prompt, char *buf, size_t size, const char **why)
+    __attribute__((warn_unused_result));
 
 /* The table row named NAME, or NULL. */
 const cmd *cmdtab_find(const cmdtab *t, const char *name);

@@ -31,8 +31,8 @@ echo
 echo "== what anyone can see without the release code"
 "$EP" inspect --pub "$D/authority/authority.pub" "$D/theory-4.pack"
 echo
-echo "== the paper, opened with the release code"
-"$EP" inspect --pub "$D/authority/authority.pub" "$D/practical-4.pack" --release-code "$PRACTICAL_CODE" | sed -n '/^paper:/,$p'
+echo "== the paper, opened with the release code (--release-code -: read from standard input, not the command line)"
+echo "$PRACTICAL_CODE" | "$EP" inspect --pub "$D/authority/authority.pub" "$D/practical-4.pack" --release-code - | sed -n '/^paper:/,$p'
 echo
 echo "== release codes (announce in the exam room at exam start; printed here only for the demo)"
 echo "theory-4.pack     $THEORY_CODE"

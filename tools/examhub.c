@@ -420,7 +420,11 @@ static const cmd COMMANDS[] = {
      workflow_rosters},
     {"tickets", "--db FILE --batch YYYY-MM --out DIR", "write printable admission tickets (HTML)", NULL, workflow_tickets},
     {"marking", "--db FILE --pack FILE.pack --pub DIR/authority.pub --release-code CODE --out FILE.csv",
-     "export essay answers with their rubrics for marking", NULL, workflow_marking},
+     "export essay answers with their rubrics for marking",
+     "writes every essay answer of the pack's sittings with its rubric as CSV.\n"
+     "--release-code - reads the code from standard input (one line; at a\n"
+     "terminal a prompt without echo), so that it is not visible in /proc.",
+     workflow_marking},
     {"marks", "--db FILE --csv MARKS.csv", "record essay marks", NULL, workflow_marks},
     {"review", "--db FILE --csv REVIEW.csv", "record comprehensive review scores (levels 2 and 1)", NULL, workflow_review},
     {"final", "--db FILE --csv [--batch YYYY-MM] [--margin POINTS]", "print final results as CSV", NULL,

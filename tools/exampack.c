@@ -53,6 +53,19 @@ static int file_error(const char *file, char *why)
     return 1;
 }
 
+/* a typed release code: 20 characters, with dashes and spaces as people type them */
+#define CODE_INPUT_MAX 128
+
+/* The --release-code value, or with "--release-code -" the line on standard
+ * input, into BUF (the caller wipes it). 0, or 1 after the message. */
+static int read_code(const opts *o, char buf[CODE_INPUT_MAX])
+{
+    const char *why = NULL;
+    if (cmdtab_secret(o->code, "release code", buf, CODE_INPUT_MAX, &why) == 0) return 0;
+    fprintf(stderr, "exampack: --release-code: %s\n", why);
+    return 1;
+}
+
 enum { OPT_OUT = 256, OPT_BANK, OPT_BLUEPRINT, OPT_KEY, OPT_CSV, OPT_PUB, OPT_CODE, OPT_KDF_OPS, OPT_KDF_MEM,
        OPT_SEED, OPT_IMAGES, OPT_SITE, OPT_ROOM };
 
@@ -199,7 +212,7 @@ static int cmd_build(void *ctx)
     diag d;
     diag_init(&d);
     int rc = 1;
-    char code[RELEASECODE_NORM_BYTES], text[RELEASECODE_TEXT_BYTES];
+    char code[RELEASECODE_NORM_BYTES], text[RELEASECODE_TEXT_BYTES], typed[CODE_INPUT_MAX] = "";
     uint8_t sk[crypto_sign_SECRETKEYBYTES];
     if (read_input(o->bank, &bankbuf, &banklen) || read_input(o->blueprint, &bpbuf, &bplen)) goto out0;
     /* check both inputs before stopping, so one run shows every mistake */
@@ -220,9 +233,20 @@ static int cmd_build(void *ctx)
         goto out1;
     }
     if (o->code) {
-        releasecode_rc r = releasecode_normalize(o->code, code);
+        if (read_code(o, typed)) goto out2;
+        releasecode_rc r = releasecode_normalize(typed, code);
         if (r != RELEASECODE_OK) {
             fprintf(stderr, "exampack: --release-code: %s\n", releasecode_strerror(r));
+            rc = 2;
+            goto out2;
+        }
+        const char *pattern = NULL;
+        int bits = releasecode_bits(code, &pattern);
+        if (bits < RELEASECODE_MIN_BITS) {
+            fprintf(stderr,
+                    "exampack: --release-code: too easy to guess: about %d random-looking bits, at least %d needed "
+                    "(%s); omit --release-code to get a random code\n",
+                    bits, RELEASECODE_MIN_BITS, pattern ? pattern : "a pattern");
             rc = 2;
             goto out2;
         }
@@ -245,6 +269,12 @@ static int cmd_build(void *ctx)
     pack_kdf kdf = pack_kdf_default();
     if (o->kdf_ops) kdf.opslimit = (unsigned long long)o->kdf_ops;
     if (o->kdf_mem) kdf.memlimit = (size_t)o->kdf_mem << 20;
+    pack_kdf floor = pack_kdf_floor();
+    if (!pack_kdf_reaches(kdf, floor))
+        fprintf(stderr,
+                "exampack: warning: Argon2id %llu passes, %zu MiB is below the floor of %llu passes, %zu MiB: kiosks "
+                "refuse this pack (examsync add); for previews only\n",
+                kdf.opslimit, kdf.memlimit >> 20, floor.opslimit, floor.memlimit >> 20);
     uint8_t *pk = NULL;
     size_t pklen = 0;
     pack_rc pr = pack_build_images(&bp, &b, &plan, sk, code, kdf, (long long)time(NULL), imgs.v, imgs.n, &pk, &pklen, &why);
@@ -282,6 +312,7 @@ out1:
 out0:
     sodium_memzero(code, sizeof code);
     sodium_memzero(text, sizeof text);
+    sodium_memzero(typed, sizeof typed);
     free(bankbuf);
     free(bpbuf);
     return rc;
@@ -424,23 +455,32 @@ static int cmd_inspect(void *ctx)
 {
     opts *o = ctx;
     if (!o->pub || !o->file) return usage_error(o, "inspect needs --pub and a FILE.pack");
-    char norm[RELEASECODE_NORM_BYTES];
+    char norm[RELEASECODE_NORM_BYTES], typed[CODE_INPUT_MAX] = "";
     if (o->code) { /* a typo is reported at once, before reading anything */
-        releasecode_rc r = releasecode_normalize(o->code, norm);
+        if (read_code(o, typed)) return 1;
+        releasecode_rc r = releasecode_normalize(typed, norm);
         sodium_memzero(norm, sizeof norm);
         if (r != RELEASECODE_OK) {
+            sodium_memzero(typed, sizeof typed);
             fprintf(stderr, "exampack: --release-code: %s\n", releasecode_strerror(r));
             return 1;
         }
     }
     authority_pub pub;
     char *why = NULL;
-    if (authority_load_pub(o->pub, &pub, &why)) return file_error(o->pub, why);
     unsigned char *buf;
     size_t len;
-    if (load_signed(o->file, &buf, &len)) return 1;
     pack_info info;
+    if (authority_load_pub(o->pub, &pub, &why)) {
+        sodium_memzero(typed, sizeof typed);
+        return file_error(o->pub, why);
+    }
+    if (load_signed(o->file, &buf, &len)) {
+        sodium_memzero(typed, sizeof typed);
+        return 1;
+    }
     if (pack_verify(buf, len, pub.sign_pk, &info, &why) != PACK_OK) {
+        sodium_memzero(typed, sizeof typed);
         free(buf);
         return file_error(o->file, why);
     }
@@ -454,7 +494,8 @@ static int cmd_inspect(void *ctx)
     int rc = 0;
     if (o->code) {
         sqlite3 *db;
-        pack_rc pr = pack_open(buf, len, pub.sign_pk, o->code, &db, &why);
+        pack_rc pr = pack_open(buf, len, pub.sign_pk, typed, &db, &why);
+        sodium_memzero(typed, sizeof typed);
         if (pr != PACK_OK) rc = file_error(o->file, why);
         else {
             if (print_paper(db, &why)) {
@@ -520,17 +561,23 @@ static int cmd_paper(void *ctx)
     if (sodium_hex2bin(seed, sizeof seed, o->seed, strlen(o->seed), NULL, &sl, NULL) || sl != sizeof seed)
         return usage_error(o, "--seed must be 64 hex digits (the seed field of a result)");
     authority_pub pub;
-    char *why = NULL;
-    if (authority_load_pub(o->pub, &pub, &why)) return file_error(o->pub, why);
+    char *why = NULL, typed[CODE_INPUT_MAX];
+    if (read_code(o, typed)) return 1;
+    if (authority_load_pub(o->pub, &pub, &why)) {
+        sodium_memzero(typed, sizeof typed);
+        return file_error(o->pub, why);
+    }
     unsigned char *buf;
     size_t len;
-    if (load_signed(o->file, &buf, &len)) return 1;
-    sqlite3 *db;
-    if (pack_open(buf, len, pub.sign_pk, o->code, &db, &why) != PACK_OK) {
-        free(buf);
-        return file_error(o->file, why);
+    if (load_signed(o->file, &buf, &len)) {
+        sodium_memzero(typed, sizeof typed);
+        return 1;
     }
+    sqlite3 *db;
+    pack_rc pr = pack_open(buf, len, pub.sign_pk, typed, &db, &why);
+    sodium_memzero(typed, sizeof typed);
     free(buf);
+    if (pr != PACK_OK) return file_error(o->file, why);
     paper p;
     if (paper_draw(db, seed, &p, &why)) {
         pack_close(db);
@@ -565,8 +612,13 @@ static const cmd COMMANDS[] = {
      "checks the bank (CSV) and blueprint (INI), then writes the pack. The\n"
      "release code is printed as the last line of output: announce it in the\n"
      "exam room at exam start and nowhere earlier. --release-code sets it\n"
-     "instead of a random one. --kdf-ops/--kdf-mem set the Argon2id cost\n"
-     "(default 5 passes, 128 MiB: about 0.3-1 s to unlock on a lab PC).\n"
+     "instead of a random one; a code given by hand must have at least 80\n"
+     "random-looking bits (no runs, repeats or repeated blocks: FORMAT.md §5).\n"
+     "--release-code - reads the code from standard input (one line; at a\n"
+     "terminal a prompt, typed without echo), so that it is not visible in\n"
+     "/proc or the shell history. --kdf-ops/--kdf-mem set the Argon2id cost\n"
+     "(default 5 passes, 128 MiB: about 0.3-1 s to unlock on a lab PC);\n"
+     "kiosks refuse packs below 2 passes, 64 MiB.\n"
      "Stem lines [图:name.png] show PNG images read from --images DIR\n"
      "(default: the folder images/ beside the bank).",
      cmd_build},
@@ -587,13 +639,16 @@ static const cmd COMMANDS[] = {
      "exits 0 only if FILE (pack or roster) is intact and signed by the key.", cmd_verify},
     {"inspect", "--pub DIR/authority.pub FILE.pack [--release-code CODE]", "show a pack's facts and paper",
      "shows a pack's public facts; with the release code also its paper:\n"
-     "parts, question types, points.",
+     "parts, question types, points. --release-code - reads the code from\n"
+     "standard input (one line; at a terminal a prompt without echo).",
      cmd_inspect},
     {"paper", "--pub DIR/authority.pub FILE.pack --release-code CODE --seed HEX",
      "reconstruct one candidate's paper from a result's seed",
      "reconstructs one candidate's paper from the seed in their result: every\n"
      "item as the candidate saw it (order, option order) with the right answer\n"
-     "in the letters and numbers shown on screen. For reviews and tests.",
+     "in the letters and numbers shown on screen. For reviews and tests.\n"
+     "--release-code - reads the code from standard input (one line; at a\n"
+     "terminal a prompt without echo).",
      cmd_paper},
     {0}};
 
@@ -601,6 +656,8 @@ static const cmdtab EXAMPACK = {
     "exampack", "exampack - build signed, encrypted exam question packs and signed room rosters",
     "Every mistake in an input file is reported as FILE:LINE: reason. Output files\n"
     "are written atomically: on any error nothing is left behind.\n"
+    "--release-code - reads the code from standard input instead of the command\n"
+    "line, where other users of the PC could see it (/proc/PID/cmdline).\n"
     "Formats: exam-packs/FORMAT.md\n",
     COMMANDS, OPTIONS, set_option};
 

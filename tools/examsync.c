@@ -203,7 +203,11 @@ static int add_one(store *st, const authority_pub *pub, const char *path)
         printf("%s: roster %s, %zu candidates %s\n", path, id, n, added ? "added" : "already loaded");
     } else {
         pack_info info;
-        if (pack_verify(buf, len, pub->sign_pk, &info, &why) != PACK_OK) { rc = fail_msg(path, why); goto out; }
+        /* the kiosk's check: signature and the KDF floor (stored under the id it carries) */
+        if (pack_verify_as(buf, len, pub->sign_pk, NULL, pack_kdf_floor(), &info, &why) != PACK_OK) {
+            rc = fail_msg(path, why);
+            goto out;
+        }
         store_pack_row row = {info.pack_id_hex, info.title, info.kind, info.level, info.duration, info.questions,
                               buf, len, (int64_t)time(NULL)};
         if (store_pack_add(st, &row, &added) != STORE_OK) {
@@ -242,6 +246,26 @@ static int print_pack(void *ctx, const store_pack_row *p)
     printf("  %s  %s  level %d %s, %d minutes, %d questions\n", p->pack_id, p->title, p->level, p->kind, p->duration,
            p->questions);
     ++*(int *)ctx;
+    return 0;
+}
+
+/* status: each stored pack checked as the kiosk checks it (pack_verify_as) */
+typedef struct pack_status {
+    const authority_pub *pub; /* NULL: authority.pub unreadable, nothing checked */
+    int n, refused;
+} pack_status;
+
+static int status_pack(void *ctx, const store_pack_row *p)
+{
+    pack_status *ps = ctx;
+    print_pack(&ps->n, p);
+    char *why = NULL;
+    if (ps->pub &&
+        pack_verify_as(p->bytes, p->len, ps->pub->sign_pk, p->pack_id, pack_kdf_floor(), NULL, &why) != PACK_OK) {
+        printf("    REFUSED by the kiosk: %s\n", why ? why : "does not verify");
+        ps->refused++;
+    }
+    free(why);
     return 0;
 }
 
@@ -308,19 +332,6 @@ static int show_session(void *ctx, const store_session_row *s)
     return 0;
 }
 
-/* The release code from --release-code, or read from standard input when it
- * is "-" (so that it is not on the command line, visible in /proc). */
-static char *release_code_arg(const char *arg)
-{
-    if (strcmp(arg, "-")) return strdup(arg);
-    char buf[128];
-    if (!fgets(buf, sizeof buf, stdin)) return NULL;
-    buf[strcspn(buf, "\r\n")] = 0;
-    char *c = strdup(buf);
-    sodium_memzero(buf, sizeof buf);
-    return c;
-}
-
 typedef struct open_ctx {
     const char *code;
     uint8_t key[PACK_KEY_BYTES];
@@ -349,15 +360,17 @@ static int cmd_show(void *ctx)
 {
     opts *o = ctx;
     if (!o->data || !o->code) return usage_error(o, "show needs --data and --release-code");
-    char *code = release_code_arg(o->code);
-    if (!code) return fail_msg("--release-code", fileio_fmt("no release code on standard input"));
+    /* "-": from standard input, kept out of /proc (cmdtab_secret) */
+    char code[128];
+    const char *cwhy = NULL;
+    if (cmdtab_secret(o->code, "release code", code, sizeof code, &cwhy))
+        return fail_msg("--release-code", fileio_fmt("%s", cwhy));
     store *st;
     char *why = NULL;
-    if (store_open(o->data, 0, &st, &why)) { sodium_memzero(code, strlen(code)); free(code); return fail_msg(o->data, why); }
+    if (store_open(o->data, 0, &st, &why)) { sodium_memzero(code, sizeof code); return fail_msg(o->data, why); }
     open_ctx oc = {.code = code, .st = st};
     (void)store_pack_each(st, 0, try_pack, &oc);
-    sodium_memzero(code, strlen(code));
-    free(code);
+    sodium_memzero(code, sizeof code);
     if (!oc.found) {
         store_close(st);
         return fail_msg(o->data, fileio_fmt("the release code opens none of this kiosk's packs"));
@@ -397,11 +410,16 @@ static int cmd_status(void *ctx)
     printf("kiosk %s at %s, room %s, seat %s%s\n", kid ? kid : "?", site ? site : "?", room ? room : "?", seat ? seat : "?",
            spare && !strcmp(spare, "1") ? " (spare: takes rosters of every room of the site)" : "");
     free(kid); free(site); free(room); free(seat); free(spare);
-    int n = 0;
+    authority_pub pub;
+    char *pwhy = NULL, *pubpath = fileio_fmt("%s/authority.pub", o->data);
+    pack_status ps = {authority_load_pub(pubpath, &pub, &pwhy) == 0 ? &pub : NULL, 0, 0};
+    free(pubpath);
     printf("packs:\n");
-    (void)store_pack_each(st, 0, print_pack, &n);
-    if (!n) printf("  (none: examsync add --data DIR FILE.pack)\n");
-    n = 0;
+    (void)store_pack_each(st, STORE_WITH_BYTES, status_pack, &ps);
+    if (!ps.n) printf("  (none: examsync add --data DIR FILE.pack)\n");
+    if (!ps.pub) printf("  (not checked: %s)\n", pwhy ? pwhy : "authority.pub unreadable");
+    free(pwhy);
+    int n = 0;
     printf("rosters:\n");
     (void)store_roster_each(st, 0, print_roster, &n);
     if (!n) printf("  (none)\n");
@@ -431,7 +449,8 @@ static int cmd_status(void *ctx)
         return 1;
     }
     store_close(st);
-    return 0;
+    if (ps.refused) printf("packs: %d REFUSED (see above): provision a fresh data directory and add good copies\n", ps.refused);
+    return ps.refused ? 1 : 0;
 }
 
 /* ---- talking to the hub ----------------------------------------------------------- */
@@ -886,7 +905,10 @@ static const cmd COMMANDS[] = {
      cmd_add},
     {"status", "--data DIR", "show the kiosk's packs, rosters, sittings and pending results",
      "shows the kiosk's place, loaded packs and rosters, sittings and the\n"
-     "results waiting to be uploaded.",
+     "results waiting to be uploaded. Each pack is checked as the kiosk\n"
+     "checks it (signature, the id it is stored under, the KDF floor): a pack\n"
+     "the kiosk would refuse is marked REFUSED and the exit status is 1, as\n"
+     "for a broken journal chain.",
      cmd_status},
     {"show", "--data DIR --release-code CODE|- [--answers]", "a pack's sittings, unsealed with its release code",
      "kiosk.db keeps tickets, names, seeds, scores and answers sealed with a\n"

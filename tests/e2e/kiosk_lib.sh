@@ -12,15 +12,16 @@ PIN=918273645
 ROSTER_OPTS="--site 广州天河考点 --kdf-ops 1 --kdf-mem 16"
 SEED0=$(printf '%064d' 0 | sed 's/0$/7/')
 
-# kiosk_setup DIR: keys, packs (cheap KDF), roster, provisioned data dir in DIR
+# kiosk_setup DIR: keys, packs (the kiosks' KDF floor, 2 passes and 64 MiB: the
+# cheapest a kiosk accepts), roster, provisioned data dir in DIR
 kiosk_setup() {
     local d=$1
     mkdir -p "$d/auth"
     "$EP" keygen --out "$d/auth" >/dev/null
     "$EP" build --bank "$SAMPLES/theory-4.csv" --blueprint "$SAMPLES/theory-4.ini" --key "$d/auth/authority.key" \
-        --out "$d/theory.pack" --kdf-ops 1 --kdf-mem 8 >"$d/theory.out"
+        --out "$d/theory.pack" --kdf-ops 2 --kdf-mem 64 >"$d/theory.out"
     "$EP" build --bank "$SAMPLES/practical-4.csv" --blueprint "$SAMPLES/practical-4.ini" --key "$d/auth/authority.key" \
-        --out "$d/practical.pack" --kdf-ops 1 --kdf-mem 8 >"$d/practical.out"
+        --out "$d/practical.pack" --kdf-ops 2 --kdf-mem 64 >"$d/practical.out"
     "$EP" roster --csv "$SAMPLES/roster-4.csv" --key "$d/auth/authority.key" --out "$d/room.roster" $ROSTER_OPTS >/dev/null
     THEORY_CODE=$(tail -1 "$d/theory.out"); PRACTICAL_CODE=$(tail -1 "$d/practical.out")
     rm -f "$d/theory.out" "$d/practical.out"

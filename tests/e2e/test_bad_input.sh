@@ -2,7 +2,7 @@
 # one line per mistake, a non-zero exit and no output file left behind.
 T=$(new_tmp)
 EP="$BIN/exampack"
-FAST="--kdf-ops 1 --kdf-mem 8"
+FAST="--kdf-ops 2 --kdf-mem 64"
 mkdir -p "$T/auth" && "$EP" keygen --out "$T/auth" >/dev/null
 KEY="$T/auth/authority.key"
 

@@ -55,7 +55,7 @@ fcitx_up() { # 0 once org.fcitx.Fcitx5 has an owner on our bus
 mkdir -p "$T/auth"
 "$EP" keygen --out "$T/auth" >/dev/null
 run "$EP" build --bank "$SAMPLES/practice.csv" --blueprint "$SAMPLES/practice.ini" --key "$T/auth/authority.key" \
-    --out "$T/practice.pack" --release-code "$PRACTICE_CODE" --kdf-ops 1 --kdf-mem 8
+    --out "$T/practice.pack" --release-code "$PRACTICE_CODE" --kdf-ops 2 --kdf-mem 64
 check_msg "practice pack builds with its published release code (last line), 5 questions, 100 points, 10 minutes" "$OUT$ERR" \
     eval '[ $RC -eq 0 ] && [ "$(tail -1 "$T/out")" = "$PRACTICE_CODE" ] && grep -q "10 minutes, 5 questions, 100 points" "$T/out"'
 run "$EP" roster --csv "$SAMPLES/practice-roster.csv" --key "$T/auth/authority.key" --out "$T/practice.roster" $ROSTER_OPTS

@@ -108,7 +108,7 @@ td_main() {
     "$EP" keygen --out "$T/auth" >/dev/null
     sed 's/^min_submit *=.*/min_submit = 0/' "$SAMPLES/practical-4.ini" >"$T/practical.ini"
     "$EP" build --bank "$SAMPLES/practical-4.csv" --blueprint "$T/practical.ini" --key "$T/auth/authority.key" \
-        --out "$T/practical.pack" --kdf-ops 1 --kdf-mem 8 >"$T/build.out" || { fail "real-display test: build the pack" "$(cat "$T/build.out")"; return; }
+        --out "$T/practical.pack" --kdf-ops 2 --kdf-mem 64 >"$T/build.out" || { fail "real-display test: build the pack" "$(cat "$T/build.out")"; return; }
     local code; code=$(tail -1 "$T/build.out")
     TD_CODE=$code
     "$EP" roster --csv "$SAMPLES/roster-4.csv" --key "$T/auth/authority.key" --out "$T/room.roster" $ROSTER_OPTS >/dev/null

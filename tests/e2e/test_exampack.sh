@@ -1,7 +1,7 @@
 # End-to-end: exampack keygen/build/roster/verify/inspect with the real binary.
 T=$(new_tmp)
 EP="$BIN/exampack"
-FAST="--kdf-ops 1 --kdf-mem 8"
+FAST="--kdf-ops 2 --kdf-mem 64"
 CODE_RE='^[0-9A-HJKMNP-TV-Z]{4}(-[0-9A-HJKMNP-TV-Z]{4}){4}$'
 
 # ---- usage -------------------------------------------------------------

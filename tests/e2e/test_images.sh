@@ -31,7 +31,7 @@ IMG1,single,"下图为某网店一周七天（周一至周日，从左到右）�
 J1,judge,网店的转化率等于成交人数除以访客数。,,,,,T
 CSV
 printf '[exam]\ntitle = 图片题测试\nlevel = 4\nkind = theory\nduration = 30\nshuffle_options = no\n[draw]\nrule = type=single count=1 points=50\nrule = type=judge count=1 points=50\n' >"$T/bp.ini"
-run "$EP" build --bank "$T/bank/bank.csv" --blueprint "$T/bp.ini" --key "$T/auth/authority.key" --out "$T/img.pack" --kdf-ops 1 --kdf-mem 8
+run "$EP" build --bank "$T/bank/bank.csv" --blueprint "$T/bp.ini" --key "$T/auth/authority.key" --out "$T/img.pack" --kdf-ops 2 --kdf-mem 64
 CODE=$(tail -1 "$T/out")
 check "a stem image is read from images/ beside the bank and packed" bash -c "[ $RC -eq 0 ] && ! grep -qa 'IHDR' '$T/img.pack'"
 "$EP" roster --csv "$SAMPLES/roster-4.csv" --key "$T/auth/authority.key" --out "$T/room.roster" $ROSTER_OPTS >/dev/null
@@ -48,12 +48,12 @@ check "the kiosk shows the image question; a question taller than the screen scr
     bash -c "[ $RC -eq 0 ] && [ -s '${KIOSK_SHOTS:-$T/shots}/kiosk-image-question.png' ] || { cat '$T/kerr'; false; }"
 # refusals, each naming the bank line
 rm "$T/bank/images/week.png"
-run "$EP" build --bank "$T/bank/bank.csv" --blueprint "$T/bp.ini" --key "$T/auth/authority.key" --out "$T/x.pack" --kdf-ops 1 --kdf-mem 8
+run "$EP" build --bank "$T/bank/bank.csv" --blueprint "$T/bp.ini" --key "$T/auth/authority.key" --out "$T/x.pack" --kdf-ops 2 --kdf-mem 64
 check "a missing image: bank.csv:2, no pack" bash -c "[ $RC -ne 0 ] && grep -q 'bank.csv:2: question IMG1: image .*week.png' '$T/err' && [ ! -e '$T/x.pack' ]"
 echo "not a png" >"$T/bank/images/week.png"
-run "$EP" build --bank "$T/bank/bank.csv" --blueprint "$T/bp.ini" --key "$T/auth/authority.key" --out "$T/x.pack" --kdf-ops 1 --kdf-mem 8
+run "$EP" build --bank "$T/bank/bank.csv" --blueprint "$T/bp.ini" --key "$T/auth/authority.key" --out "$T/x.pack" --kdf-ops 2 --kdf-mem 64
 check "a file that is not a PNG is refused" bash -c "[ $RC -ne 0 ] && grep -q 'is not a PNG file' '$T/err' && [ ! -e '$T/x.pack' ]"
 sed -i 's/\[图:week.png\]/[图:..\/secret.png]/' "$T/bank/bank.csv"
-run "$EP" build --bank "$T/bank/bank.csv" --blueprint "$T/bp.ini" --key "$T/auth/authority.key" --out "$T/x.pack" --kdf-ops 1 --kdf-mem 8
+run "$EP" build --bank "$T/bank/bank.csv" --blueprint "$T/bp.ini" --key "$T/auth/authority.key" --out "$T/x.pack" --kdf-ops 2 --kdf-mem 64
 check "an image name with a path is refused at its line" bash -c "[ $RC -ne 0 ] && grep -q 'bank.csv:2: question IMG1: an image line must be' '$T/err'"
 rm -rf "$T"

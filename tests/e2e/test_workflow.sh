@@ -255,7 +255,7 @@ fi
 sed 's/^level = 4/level = 2/; s/四级\/中级工/二级\/技师/' "$SAMPLES/theory-4.ini" >"$T/theory-2.ini"
 sed 's/^level = 4/level = 2/; s/四级\/中级工/二级\/技师/' "$SAMPLES/practical-4.ini" >"$T/practical-2.ini"
 build() { # build BANK BLUEPRINT OUT: prints the release code
-    "$EP" build --bank "$1" --blueprint "$2" --key "$AUTH/authority.key" --out "$3" --kdf-ops 1 --kdf-mem 8 >"$T/build.out" &&
+    "$EP" build --bank "$1" --blueprint "$2" --key "$AUTH/authority.key" --out "$3" --kdf-ops 2 --kdf-mem 64 >"$T/build.out" &&
         tail -1 "$T/build.out"
 }
 CT4=$(build "$SAMPLES/theory-4.csv" "$SAMPLES/theory-4.ini" "$T/theory-4.pack")

@@ -35,7 +35,8 @@
 # question they were on (README "Exam day").
 #
 # The programs in bin/ are copied once at the start; packs are built once with
-# a cheap KDF; each sitting gets a fresh data directory.
+# the cheapest KDF kiosks accept (2 passes, 64 MiB); each sitting gets a fresh
+# data directory.
 #
 # Environment: TORTURE_SEED (bash RANDOM seed, printed), TORTURE_ITEM_MS
 # (virtual time per question, 20000), TORTURE_MAX_PER_SITTING (kills before a

@@ -336,11 +336,20 @@ static int k_teardown(void **state)
 
 /* ---- helpers ------------------------------------------------------------------------ */
 
-static void open_exam(kiosk *k)
+/* The engine as the shipped kiosk opens it: packs held to pack_kdf_floor(). */
+static void open_exam_floor(kiosk *k)
 {
     char *why = NULL;
     if (exam_open(&k->e, k->data, &PF, &why)) fail_msg("exam_open: %s", why);
     assert_non_null(k->e);
+}
+
+/* ... and with the floor lowered to the test packs' cheap KDF (test hook),
+ * so that each unlock takes milliseconds */
+static void open_exam(kiosk *k)
+{
+    open_exam_floor(k);
+    exam_set_kdf_floor(k->e, 1, 8u << 20);
 }
 
 static void reopen(kiosk *k)
@@ -1790,6 +1799,101 @@ static void test_data_directory_lock(void **state)
     close(fd2);
 }
 
+
+/* Issue 10.6: the kiosk refuses a pack whose KDF is below the floor
+ * (2 passes, 64 MiB) without trying the code; the refusal is shown and
+ * journaled. The test packs (1 pass, 8 MiB) are below it. */
+static void test_pack_below_kdf_floor_refused(void **state)
+{
+    kiosk *k = *state;
+    open_exam_floor(k);
+    assert_int_equal(exam_unlock(k->e, k->code), EXAM_PACK_REFUSED);
+    assert_int_equal(exam_get_phase(k->e), PHASE_LOCKED);
+    assert_non_null(exam_alert(k->e));
+    assert_non_null(strstr(exam_alert(k->e), "加密强度低于规定"));
+    assert_string_equal(exam_message(EXAM_PACK_REFUSED),
+                        "本机存储的试卷未通过校验（可能被替换或篡改），已拒绝使用，请通知考点技术人员");
+    exam_close(k->e);
+    k->e = NULL;
+    store *st;
+    char *why = NULL;
+    if (store_open(k->data, 0, &st, &why)) fail_msg("store_open: %s", why);
+    int64_t n = 0;
+    assert_int_equal(store_journal_count(st, "", "pack_refused", &n), STORE_OK);
+    assert_int_equal(n, 1);
+    store_close(st);
+    /* the same pack opens once the floor is the pack's own cost */
+    open_exam(k);
+    assert_int_equal(exam_unlock(k->e, k->code), EXAM_OK);
+}
+
+/* Issue 10.4: a stored blob is bound to the id it is stored under. Pack B
+ * of the same authority stored under another id (as if its bytes had been
+ * put in that row of kiosk.db) is refused although its code is right and its
+ * signature holds: nothing unlocks, the refusal is journaled. */
+static void test_swapped_pack_blob_refused(void **state)
+{
+    kiosk *k = *state;
+    char code_a[RELEASECODE_TEXT_BYTES];
+    snprintf(code_a, sizeof code_a, "%s", k->code);
+    size_t blen;
+    uint8_t *b = build_pack(k, &blen); /* k->code is now B's */
+    pack_info bi;
+    char *why = NULL;
+    assert_int_equal(pack_verify(b, blen, k->spk, &bi, &why), PACK_OK);
+    /* pack_verify_as: the one check, unit by unit */
+    assert_int_equal(pack_verify_as(b, blen, k->spk, bi.pack_id_hex, (pack_kdf){1, 8u << 20}, NULL, &why), PACK_OK);
+    assert_int_equal(pack_verify_as(b, blen, k->spk, k->pack_id, (pack_kdf){1, 8u << 20}, NULL, &why), PACK_ID_MISMATCH);
+    assert_non_null(strstr(why, "holds another pack"));
+    free(why);
+    why = NULL;
+    assert_int_equal(pack_verify_as(b, blen, k->spk, NULL, pack_kdf_floor(), NULL, &why), PACK_WEAK_KDF);
+    assert_non_null(strstr(why, "below the floor of 2 passes, 64 MiB"));
+    free(why);
+    why = NULL;
+    store *st;
+    if (store_open(k->data, 0, &st, &why)) fail_msg("store_open: %s", why);
+    const char *fake = "0123456789abcdef0123456789abcdef";
+    store_pack_row row = {fake, bi.title, bi.kind, bi.level, bi.duration, bi.questions, b, blen, 1767225700};
+    int added = 0;
+    assert_int_equal(store_pack_add(st, &row, &added), STORE_OK);
+    assert_int_equal(added, 1);
+    store_close(st);
+
+    open_exam(k);
+    assert_int_equal(exam_pack_count(k->e), 2);
+    assert_int_equal(exam_unlock(k->e, k->code), EXAM_PACK_REFUSED); /* B's code, B's bytes, the wrong row */
+    assert_int_equal(exam_get_phase(k->e), PHASE_LOCKED);
+    assert_non_null(strstr(exam_alert(k->e), "01234567"));
+    assert_non_null(strstr(exam_alert(k->e), "被替换"));
+    /* pack A, stored under its own id, still unlocks with its code */
+    assert_int_equal(exam_unlock(k->e, code_a), EXAM_OK);
+    exam_close(k->e);
+    k->e = NULL;
+    if (store_open(k->data, 0, &st, &why)) fail_msg("store_open: %s", why);
+    int64_t n = 0;
+    assert_int_equal(store_journal_count(st, "", "pack_refused", &n), STORE_OK);
+    assert_int_equal(n, 2); /* once per unlock attempt: the row is never tried */
+
+    /* B under its own id, its row's facts edited: it unlocks, and what the
+     * kiosk shows (and puts into the result) are the signed facts */
+    store_pack_row forged = {bi.pack_id_hex, "伪造的标题", "practical", 1, 5, 1, b, blen, 1767225800};
+    assert_int_equal(store_pack_add(st, &forged, &added), STORE_OK);
+    store_close(st);
+    free(b);
+    open_exam(k);
+    assert_int_equal(exam_unlock(k->e, k->code), EXAM_OK);
+    int found = 0;
+    for (int i = 0; i < exam_pack_count(k->e); i++) {
+        const char *title, *kind;
+        int level, duration, questions;
+        assert_int_equal(exam_pack_info(k->e, i, &title, &level, &kind, &duration, &questions), 0);
+        assert_string_not_equal(title, "伪造的标题");
+        if (!strcmp(title, bi.title) && level == bi.level && duration == bi.duration && !strcmp(kind, bi.kind)) found++;
+    }
+    assert_int_equal(found, 3); /* A, the refused row (its signed facts) and B: all the same sample paper */
+}
+
 int main(void)
 {
 #define T(f) cmocka_unit_test_setup_teardown(f, k_setup, k_teardown)
@@ -1812,6 +1916,8 @@ int main(void)
         T(test_resume_old_state_name),
         T(test_focus_losses_survive_resume),
         T(test_data_directory_lock),
+        T(test_pack_below_kdf_floor_refused),
+        T(test_swapped_pack_blob_refused),
     };
     return cmocka_run_group_tests(tests, group_setup, NULL);
 }

@@ -293,6 +293,99 @@ static void test_strerror(void **state)
     }
 }
 
+
+/* ---- strength of a code given by hand (issue 10.6) ---------------------------- */
+
+/* DATA (19 characters) with its right check character, normalised */
+static void with_check(const char *data, char norm[RELEASECODE_NORM_BYTES])
+{
+    char typed[RELEASECODE_NORM_BYTES];
+    for (int c = 0; c < 32; c++) {
+        snprintf(typed, sizeof typed, "%s%c", data, CROCKFORD[c]);
+        if (releasecode_normalize(typed, norm) == RELEASECODE_OK) return;
+    }
+    fail_msg("no check character for %s", data);
+}
+
+static void expect_weak(const char *data, int bits, const char *pattern)
+{
+    char norm[RELEASECODE_NORM_BYTES];
+    with_check(data, norm);
+    const char *why = NULL;
+    int got = releasecode_bits(norm, &why);
+    if (got != bits) fail_msg("%s: %d bits, expected %d", data, got, bits);
+    assert_true(got < RELEASECODE_MIN_BITS);
+    assert_non_null(why);
+    assert_string_equal(why, pattern);
+}
+
+static void test_bits_refuses_patterns(void **state)
+{
+    (void)state;
+    const char *REPEAT = "the same character repeated", *STEP = "characters counting up or down in equal steps",
+               *BLOCK = "a block of characters repeated";
+    expect_weak("0000000000000000000", 20, REPEAT); /* 0000-0000-0000-0000-0000 */
+    expect_weak("123456789ABCDEFGHJK", 20, STEP);   /* 1234-5678-9ABC-DEFG-HJK? */
+    expect_weak("ZYXWVTSRQPNMKJHGFED", 20, STEP);   /* descending */
+    expect_weak("02468ACEGJMPRTWY024", 20, STEP);   /* steps of 2, wrapping round */
+    expect_weak("ABABABABABABABABABA", 25, BLOCK);
+    expect_weak("7K3Q7K3Q7K3Q7K3Q7K3", 35, BLOCK);  /* a repeated 4-block */
+    expect_weak("7K3QX9M27K3QX9M27K3", 55, BLOCK);  /* a repeated 8-block */
+    expect_weak("00000000R7KQ3MZTXA5", 75, REPEAT); /* eight zeros, then random */
+    expect_weak("ZZZZZZ7K3QX9WWWWWWW", 70, REPEAT); /* two runs */
+
+    /* a code without a pattern keeps its 95 bits; short coincidences cost nothing */
+    char norm[RELEASECODE_NORM_BYTES];
+    const char *why = "unset";
+    assert_int_equal(releasecode_normalize("PRAC-T1CE-EXAM-2026-000G", norm), RELEASECODE_OK);
+    assert_int_equal(releasecode_bits(norm, &why), 95);
+    assert_null(why);
+    with_check("0000R7KQ3MZTXA5W9HC", norm); /* four zeros: not yet a pattern */
+    assert_int_equal(releasecode_bits(norm, NULL), 95);
+    with_check("00000R7KQ3MZTXA5W9H", norm); /* five: one character predicted */
+    assert_int_equal(releasecode_bits(norm, NULL), 90);
+    with_check("ABCDR7KQ3MZTXA5W9HC", norm);
+    assert_int_equal(releasecode_bits(norm, NULL), 95);
+    assert_true(releasecode_bits(norm, NULL) >= RELEASECODE_MIN_BITS);
+}
+
+/* Freshly generated codes always reach the floor: 100,000 from
+ * releasecode_generate, and 100,000 random strings from a fixed seed (the
+ * estimate without generate's redraw, reproducible): the redraw is as good
+ * as never needed, so it costs no entropy. */
+static void test_bits_generated_codes_pass(void **state)
+{
+    (void)state;
+    enum { N = 100000 };
+    int lowest = 95;
+    for (int i = 0; i < N; i++) {
+        char text[RELEASECODE_TEXT_BYTES], norm[RELEASECODE_NORM_BYTES];
+        fresh_code(text, norm);
+        int b = releasecode_bits(norm, NULL);
+        if (b < RELEASECODE_MIN_BITS) fail_msg("generated code %s: only %d bits", text, b);
+        if (b < lowest) lowest = b;
+    }
+    assert_true(lowest >= RELEASECODE_MIN_BITS);
+    uint8_t seed[randombytes_SEEDBYTES] = "releasecode strength test seed!";
+    uint8_t *raw = malloc((size_t)N * RELEASECODE_DATA);
+    assert_non_null(raw);
+    randombytes_buf_deterministic(raw, (size_t)N * RELEASECODE_DATA, seed);
+    int hist[20] = {0};
+    for (int i = 0; i < N; i++) {
+        char norm[RELEASECODE_NORM_BYTES];
+        for (int j = 0; j < RELEASECODE_DATA; j++) norm[j] = CROCKFORD[raw[(size_t)i * RELEASECODE_DATA + j] & 31];
+        norm[RELEASECODE_DATA] = '0';
+        norm[RELEASECODE_CHARS] = 0;
+        int b = releasecode_bits(norm, NULL);
+        if (b < RELEASECODE_MIN_BITS) fail_msg("random string %s: only %d bits", norm, b);
+        hist[(95 - b) / 5]++;
+    }
+    free(raw);
+    /* about one in 2,000 random codes has a predicted character (a 5-run or a repeated 4-block) */
+    assert_true(hist[0] > N - N / 200);
+    assert_true(hist[1] > 0);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -306,6 +399,8 @@ int main(void)
         cmocka_unit_test(test_bad_characters),
         cmocka_unit_test(test_format_round_trip),
         cmocka_unit_test(test_strerror),
+        cmocka_unit_test(test_bits_refuses_patterns),
+        cmocka_unit_test(test_bits_generated_codes_pass),
     };
     return cmocka_run_group_tests(tests, group_setup, NULL);
 }

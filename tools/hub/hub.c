@@ -1,6 +1,7 @@
 /* hub: keys, enrolment and the single ingest path of the results hub. */
 #include "tools/hub/hub.h"
 
+#include <sodium.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -212,6 +213,7 @@ ingest_rc hub_ingest(hub *h, const uint8_t *sealed, size_t len, const uint8_t *e
     rc = put == 0 ? INGEST_STORED : INGEST_DUPLICATE;
 out:
     result_record_free(&rr);
+    if (json) sodium_memzero(json, strlen(json)); /* the opened result: names, responses */
     free(json);
     return rc;
 }

@@ -9,6 +9,7 @@
 #include "core/fileio.h"
 #include "core/pack.h"
 #include "core/text.h"
+#include "tools/cmdtab.h"
 #include "tools/hub/textout.h"
 #include "tools/hub/workflow_cmd_int.h"
 
@@ -39,19 +40,27 @@ int wf_output_marking(const wopts *o)
     if (!o->db || !o->pack || !o->pub || !o->code || !o->out)
         return wfc_usage("marking needs --db, --pack FILE.pack, --pub DIR/authority.pub, --release-code CODE and --out FILE.csv");
     authority_pub pub;
-    char *why = NULL;
-    if (authority_load_pub(o->pub, &pub, &why)) return wfc_err(o->pub, why);
+    char *why = NULL, code[128];
+    const char *cwhy = NULL;
+    /* --release-code - : the code from standard input, not the command line */
+    if (cmdtab_secret(o->code, "release code", code, sizeof code, &cwhy)) return wfc_err("--release-code", fileio_fmt("%s", cwhy));
+    if (authority_load_pub(o->pub, &pub, &why)) {
+        sodium_memzero(code, sizeof code);
+        return wfc_err(o->pub, why);
+    }
     unsigned char *buf;
     size_t len;
-    if (fileio_read(o->pack, 1u << 30, &buf, &len, &why)) return wfc_err(o->pack, why);
-    pack_info info;
-    struct sqlite3 *pdb;
-    if (pack_verify(buf, len, pub.sign_pk, &info, &why) != PACK_OK ||
-        pack_open(buf, len, pub.sign_pk, o->code, &pdb, &why) != PACK_OK) {
-        free(buf);
+    if (fileio_read(o->pack, 1u << 30, &buf, &len, &why)) {
+        sodium_memzero(code, sizeof code);
         return wfc_err(o->pack, why);
     }
+    pack_info info;
+    struct sqlite3 *pdb;
+    int bad = pack_verify(buf, len, pub.sign_pk, &info, &why) != PACK_OK ||
+              pack_open(buf, len, pub.sign_pk, code, &pdb, &why) != PACK_OK;
+    sodium_memzero(code, sizeof code);
     free(buf);
+    if (bad) return wfc_err(o->pack, why);
     hubstore *s = wfc_open_db(o);
     if (!s) { pack_close(pdb); return 1; }
     essay_ctx ec = {NULL, 0, NULL};
@@ -66,6 +75,7 @@ int wf_output_marking(const wopts *o)
     else if (!rc)
         printf("%s: %d essay answers to mark (give each to two markers; marks CSV: result_id,item,marker,points)\n", o->out,
                ec.n);
+    if (ec.out) sodium_memzero(ec.out, olen); /* candidates' essays and the rubrics */
     free(ec.out);
     hubstore_close(s);
     pack_close(pdb);
