@@ -1343,9 +1343,9 @@ static void test_invigilator_and_timeout(void **state)
     assert_int_equal(exam_handin(k->e), EXAM_BAD_STATE);
     assert_int_equal(session_of(k, sid).elapsed_ms, 45 * MIN); /* saved at pause */
     /* extend while paused */
-    assert_int_equal(exam_extend(k->e, 0), EXAM_BAD_STATE);
-    assert_int_equal(exam_extend(k->e, 121), EXAM_BAD_STATE);
-    assert_int_equal(exam_extend(k->e, 5), EXAM_OK);
+    assert_int_equal(exam_extend(k->e, 0, "设备故障"), EXAM_EXTEND_MINUTES);
+    assert_int_equal(exam_extend(k->e, 121, "设备故障"), EXAM_EXTEND_CAP);
+    assert_int_equal(exam_extend(k->e, 5, "设备故障"), EXAM_OK);
     assert_int_equal(exam_remaining_ms(k->e), 20 * MIN);
     assert_int_equal(exam_continue(k->e), EXAM_OK);
     assert_int_equal(exam_continue(k->e), EXAM_BAD_STATE);
