@@ -37,7 +37,9 @@
 **                                     on every tick)                     question, answers as committed
 **                 exam_tick/goto      clock (elapsed, extra, current)
 **                                     once a second and on navigation
-**                 exam_extend         clock + journal extend
+**                 exam_extend         one commit: extension row (minutes, kept; counts against
+**                                     reason, exam time) + clock +       max_extra after a resume
+**                                     journal extend
 **  PAUSED         exam_pause          clock + journal pause              as RUNNING
 **                 exam_continue       journal continue
 **  (hand-in)      hand_in → finish    unsaved answers first; then one    before that commit the sitting
@@ -54,6 +56,10 @@
 **                 exam_check_pin,     journal panel / focus_lost /       kept (the panel's focus-loss
 **                 exam_focus_lost,    keyboard_lock                      count is read back from the
 **                 exam_keyboard_lock                                     journal on resume)
+**                 exam_check_pin      a wrong PIN: one commit: meta      the counts and a lockout kept;
+**                 (wrong),            pin_guard + journal pin_wrong      a delay starts again from
+**                 exam_pin_release    (+ pin_delay / pin_lockout);       the restart
+**                                     release: pin_guard + pin_release
 **                 exam_stop           unsaved answers, clock, unlock     as after a crash, with nothing
 **                                     age, journal kiosk_stop            unsaved lost
 **

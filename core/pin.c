@@ -12,7 +12,7 @@ pin_cost pin_cost_default(void)
 #ifdef EXAM_TEST_HOOKS
     pin_cost c = {1, 64u << 10};
 #else
-    pin_cost c = {3, 128u << 20};
+    pin_cost c = {12, 48u << 20};
 #endif
     return c;
 }
