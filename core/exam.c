@@ -907,21 +907,37 @@ typedef struct irr_list {
     int n;
 } irr_list;
 
-/* the extensions of a sitting, for its result (at most 64) */
+/* the extensions of a sitting, for its result (all of them: at most
+ * max_extra, at least a minute each) */
 typedef struct ext_list {
-    result_extension ext[64];
-    char *reason[64];
-    int n;
+    result_extension *ext;
+    char **reason;
+    int n, failed;
 } ext_list;
 
 static int collect_extension(void *ctx, const store_extension_row *row)
 {
     ext_list *el = ctx;
-    if (el->n >= 64) return 1;
-    el->reason[el->n] = strdup(row->reason);
-    el->ext[el->n] = (result_extension){row->minutes, el->reason[el->n] ? el->reason[el->n] : "", row->exam_ms};
+    result_extension *ext = realloc(el->ext, (size_t)(el->n + 1) * sizeof *ext);
+    if (ext) el->ext = ext;
+    char **reason = ext ? realloc(el->reason, (size_t)(el->n + 1) * sizeof *reason) : NULL;
+    if (reason) el->reason = reason;
+    char *r = reason ? strdup(row->reason) : NULL;
+    if (!r) {
+        el->failed = 1;
+        return 1;
+    }
+    el->reason[el->n] = r;
+    el->ext[el->n] = (result_extension){row->minutes, r, row->exam_ms};
     el->n++;
     return 0;
+}
+
+static void ext_list_free(ext_list *el)
+{
+    for (int i = 0; i < el->n; i++) free(el->reason[i]);
+    free(el->reason);
+    free(el->ext);
 }
 
 static int collect_irregularity(void *ctx, const store_irregularity_row *row)
@@ -970,7 +986,16 @@ static exam_rc finish(exam *e, session_state status)
     irr_list il = {.n = 0};
     (void)store_irregularity_each(e->st, e->sid, collect_irregularity, &il);
     ext_list el = {.n = 0};
-    (void)store_extension_each(e->st, e->sid, collect_extension, &el);
+    /* a result without all its extensions is not written: the hand-in is retried */
+    if (store_extension_each(e->st, e->sid, collect_extension, &el) != STORE_OK || el.failed) {
+        ext_list_free(&el);
+        snprintf(e->alert, sizeof e->alert, "交卷时读不出延时记录（%s），自动重试", store_strerror(e->st));
+        for (int i = 0; i < 2 * il.n; i++) free(il.text[i]);
+        for (int i = 0; i < n; i++) free(keys[i]);
+        free(keys);
+        free(answers);
+        return EXAM_SAVE_FAILED;
+    }
     result_input in = {
         .head = {.session_id = e->sid, .kiosk_id = e->kiosk_id, .site = e->site, .room = e->cand_room,
                  .seat = e->cand_seat, .pack_id = e->packs[e->pack].id, .title = e->packs[e->pack].title,
@@ -1034,7 +1059,7 @@ done:
     free(keypath);
     free(why);
     for (int i = 0; i < 2 * il.n; i++) free(il.text[i]);
-    for (int i = 0; i < el.n; i++) free(el.reason[i]);
+    ext_list_free(&el);
     for (int i = 0; i < n; i++) free(keys[i]);
     free(keys);
     free(answers);
