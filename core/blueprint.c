@@ -56,9 +56,10 @@ typedef struct ctx {
 } ctx;
 
 enum { K_TITLE, K_LEVEL, K_KIND, K_DURATION, K_PASS, K_MIN_SUBMIT, K_LATE_ENTRY, K_SHUFFLE_Q, K_SHUFFLE_O,
-       K_PARTIAL, K_SHOW_SCORE, K_NKEYS };
+       K_PARTIAL, K_SHOW_SCORE, K_MAX_EXTRA, K_NKEYS };
 static const char *KEYS[K_NKEYS] = {"title", "level", "kind", "duration", "pass", "min_submit", "late_entry",
-                                    "shuffle_questions", "shuffle_options", "multi_partial", "show_score"};
+                                    "shuffle_questions", "shuffle_options", "multi_partial", "show_score",
+                                    "max_extra"};
 
 static int parse_int(const char *s, int lo, int hi, int *out)
 {
@@ -183,6 +184,7 @@ static int handler(void *user, const char *section, const char *name, const char
     case K_SHUFFLE_Q: bad = parse_bool(value, &bp->shuffle_questions); break;
     case K_SHUFFLE_O: bad = parse_bool(value, &bp->shuffle_options); break;
     case K_SHOW_SCORE: bad = parse_bool(value, &bp->show_score); break;
+    case K_MAX_EXTRA: bad = parse_int(value, 0, BLUEPRINT_MAX_EXTRA_LIMIT, &bp->max_extra); break;
     case K_PARTIAL:
         if (!strcmp(value, "none")) bp->partial = PARTIAL_NONE;
         else if (!strcmp(value, "half")) bp->partial = PARTIAL_HALF;
@@ -192,7 +194,7 @@ static int handler(void *user, const char *section, const char *name, const char
     if (bad) {
         static const char *EXPECT[K_NKEYS] = {
             "a title of at most 150 bytes (50 Chinese characters)", "1-5", "theory or practical", "1-600 minutes", "0-100",
-            "0-600 minutes", "0-600 minutes", "yes or no", "yes or no", "none or half", "yes or no"};
+            "0-600 minutes", "0-600 minutes", "yes or no", "yes or no", "none or half", "yes or no", "0-600 minutes"};
         diag_add(c->d, line, "%s = '%s': expected %s", name, value, EXPECT[k]);
     }
     return 1;
@@ -203,6 +205,7 @@ int blueprint_parse(const char *buf, size_t len, blueprint *out, diag *d)
     memset(out, 0, sizeof *out);
     out->pass = 60;
     out->late_entry = 30;
+    out->max_extra = BLUEPRINT_MAX_EXTRA_DEFAULT;
     out->shuffle_questions = out->shuffle_options = out->show_score = 1;
     if (len > BLUEPRINT_MAX_BYTES) {
         diag_add(d, 0, "blueprint larger than %u bytes", BLUEPRINT_MAX_BYTES);

@@ -12,6 +12,8 @@
 
 #define BLUEPRINT_MAX_RULES 64
 #define BLUEPRINT_MAX_BYTES (1u << 20)
+#define BLUEPRINT_MAX_EXTRA_DEFAULT 30 /* max_extra when the blueprint (or an older pack) has none */
+#define BLUEPRINT_MAX_EXTRA_LIMIT 600
 
 typedef enum { KIND_THEORY, KIND_PRACTICAL } exam_kind;
 typedef enum { PARTIAL_NONE, PARTIAL_HALF } multi_partial;
@@ -32,6 +34,7 @@ typedef struct blueprint {
     int pass;            /* points */
     int min_submit;      /* minutes after start */
     int late_entry;      /* minutes after unlock */
+    int max_extra;       /* minutes of time extensions one sitting may get in all */
     int shuffle_questions, shuffle_options, show_score;
     multi_partial partial;
     bp_rule rules[BLUEPRINT_MAX_RULES];

@@ -39,7 +39,9 @@
 **                                     on every tick)                     question, answers as committed
 **                 exam_tick/goto      clock (elapsed, extra, current)
 **                                     once a second and on navigation
-**                 exam_extend         clock + journal extend
+**                 exam_extend         one commit: extension row (minutes, kept; counts against
+**                                     reason, exam time) + clock +       max_extra after a resume
+**                                     journal extend
 **  PAUSED         exam_pause          clock + journal pause              as RUNNING
 **                 exam_continue       journal continue
 **  (hand-in)      hand_in → finish    unsaved answers first; then one    before that commit the sitting
@@ -56,6 +58,10 @@
 **                 exam_check_pin,     journal panel / focus_lost /       kept (the panel's focus-loss
 **                 exam_focus_lost,    keyboard_lock                      count is read back from the
 **                 exam_keyboard_lock                                     journal on resume)
+**                 exam_check_pin      a wrong PIN: one commit: meta      the counts and a lockout kept;
+**                 (wrong),            pin_guard + journal pin_wrong      a delay starts again from
+**                 exam_pin_release    (+ pin_delay / pin_lockout);       the restart
+**                                     release: pin_guard + pin_release
 **                 exam_stop           unsaved answers, clock, unlock     as after a crash, with nothing
 **                                     age, journal kiosk_stop            unsaved lost
 **
@@ -70,10 +76,12 @@
 #include <string.h>
 
 #include "core/authority.h"
+#include "core/csv.h"
 #include "core/fileio.h"
 #include "core/idnumber.h"
 #include "core/journal.h"
 #include "core/pack.h"
+#include "core/pin.h"
 #include "core/releasecode.h"
 #include "core/response.h"
 #include "core/result.h"
@@ -106,6 +114,13 @@ struct exam {
     int pack_level, late_entry;
     pack_kdf kdf_floor; /* pack_kdf_floor(); lowered only by a test hook */
     uint8_t pin_salt[STORE_PIN_SALT_BYTES], pin_hash[STORE_PIN_HASH_BYTES];
+    pin_cost pin_kdf;                      /* the verifier's Argon2id cost; ops 0: an older kiosk's BLAKE2b one */
+    uint8_t kiosk_salt[PIN_SALT_BYTES];    /* meta pin_salt (made at the first PIN) */
+    int have_kiosk_salt;
+    /* the PIN guard (core/pin.h), kept in meta pin_guard */
+    int pin_fails, pin_total, pin_locked;
+    int64_t pin_wait_until;
+    int max_extra;                         /* the unlocked pack's max_extra, minutes */
     int64_t unlock_at; /* exam clock at unlock, shifted after a restart */
     int64_t last_age_save;
     /* candidate */
@@ -168,6 +183,11 @@ static const char *MESSAGES[] = {
     [EXAM_SAVE_FAILED] = "答案暂存于内存，写入磁盘失败，请通知监考员",
     [EXAM_INTERNAL] = "系统错误，请通知监考员",
     [EXAM_PACK_REFUSED] = "本机存储的试卷未通过校验（可能被替换或篡改），已拒绝使用，请通知考点技术人员",
+    [EXAM_PIN_WAIT] = "密码错误次数过多，请稍候再输入",
+    [EXAM_PIN_LOCKED] = "密码连续输错次数过多，已锁定：请监考员输入开考码解除锁定",
+    [EXAM_EXTEND_MINUTES] = "延长时间至少1分钟",
+    [EXAM_EXTEND_CAP] = "超出本场考试允许的延时上限",
+    [EXAM_EXTEND_REASON] = "请选择或填写延时原因（不超过40个汉字）",
 };
 
 const char *exam_message(exam_rc rc)
@@ -255,6 +275,72 @@ static int load_pack(void *ctx, const store_pack_row *row)
     return 0;
 }
 
+/* ---- the PIN guard (core/pin.h) ------------------------------------------ */
+
+/* meta pin_guard = "FAILS TOTAL LOCKED": wrong PINs in a row, wrong PINs
+ * since the PIN was set, 1 while locked */
+static void guard_text(const exam *e, char out[48])
+{
+    snprintf(out, 48, "%d %d %d", e->pin_fails, e->pin_total, e->pin_locked);
+}
+
+/* Commits the guard with its journal entries (N types and data) in one
+ * transaction. When the disk refuses, the guard still holds in memory and
+ * the entries wait in the journal queue like any other. */
+static void guard_commit(exam *e, int n, const char *const types[], const char *const data[])
+{
+    char v[48];
+    guard_text(e, v);
+    store_rc rc = flush_journal(e) == 0 ? store_begin(e->st) : STORE_FULL;
+    if (rc == STORE_OK) {
+        rc = store_meta_set(e->st, "pin_guard", v);
+        for (int i = 0; i < n && rc == STORE_OK; i++)
+            rc = store_journal_append(e->st, e->sid, types[i], data[i], now(e), wall(e), NULL);
+        rc = rc == STORE_OK ? store_commit(e->st) : (store_rollback(e->st), rc);
+    }
+    if (rc != STORE_OK)
+        for (int i = 0; i < n; i++) journal(e, types[i], data[i]);
+}
+
+/* The guard as the last run left it: a lockout stays; a delay starts again
+ * from now (the time the kiosk was down does not count against it). */
+static void load_pin_guard(exam *e)
+{
+    char *v = store_meta_get(e->st, "pin_guard");
+    int f = 0, t = 0, l = 0;
+    if (v && sscanf(v, "%d %d %d", &f, &t, &l) == 3 && f >= 0 && t >= f && (l == 0 || l == 1)) {
+        e->pin_fails = f;
+        e->pin_total = t;
+        e->pin_locked = l || f >= PIN_LOCKOUT;
+    } else if (v) { /* unreadable: as locked, so an edit cannot lift a lockout */
+        e->pin_fails = PIN_LOCKOUT;
+        e->pin_total = PIN_LOCKOUT;
+        e->pin_locked = 1;
+    }
+    free(v);
+    int64_t d = e->pin_locked ? 0 : pin_delay_ms(e->pin_fails);
+    if (d > 0) {
+        e->pin_wait_until = now(e) + d;
+        char data[64];
+        snprintf(data, sizeof data, "ms=%lld fails=%d after restart", (long long)d, e->pin_fails);
+        journal(e, "pin_delay", data);
+    }
+    char *ks = store_meta_get(e->st, "pin_salt");
+    size_t got = 0;
+    e->have_kiosk_salt = ks && sodium_hex2bin(e->kiosk_salt, sizeof e->kiosk_salt, ks, strlen(ks), NULL, &got, NULL) == 0 &&
+                         got == sizeof e->kiosk_salt;
+    free(ks);
+}
+
+int64_t exam_pin_wait_ms(const exam *e)
+{
+    int64_t w = e->pin_wait_until - now(e);
+    return !e->pin_locked && w > 0 ? w : 0;
+}
+int exam_pin_locked(const exam *e) { return e->pin_locked; }
+int exam_pin_failures(const exam *e) { return e->pin_fails; }
+int exam_pin_failures_total(const exam *e) { return e->pin_total; }
+
 int exam_open(exam **out, const char *datadir, const platform *pf, char **why)
 {
     *out = NULL;
@@ -282,6 +368,7 @@ int exam_open(exam **out, const char *datadir, const platform *pf, char **why)
     if (!*e->resume_pack && store_unlock_latest(e->st, e->resume_pack) != STORE_OK) *e->resume_pack = 0;
     if (*e->resume_pack) e->phase = PHASE_RESUME;
     journal(e, "kiosk_start", *e->resume_pack ? "restart with unfinished work" : "");
+    load_pin_guard(e);
     *out = e;
     return 0;
 }
@@ -377,6 +464,13 @@ static void refuse_pack(exam *e, int i, pack_rc vr, const char *why, char *alert
                                     : "签名校验失败（被改动）");
 }
 
+/* The pack's max_extra from its signed metadata (BUF passed pack_verify). */
+static int pack_max_extra(const uint8_t *buf, size_t len)
+{
+    pack_info info;
+    return pack_parse_header(buf, len, &info, NULL) == PACK_OK ? info.max_extra : BLUEPRINT_MAX_EXTRA_DEFAULT;
+}
+
 /* Tries CODE against every stored pack (or only ONLY_ID). Each blob is bound
  * to the id it is stored under (pack_verify_as) before any key is tried. */
 static exam_rc open_pack(exam *e, const char *code, const char *only_id)
@@ -424,6 +518,7 @@ static exam_rc open_pack(exam *e, const char *code, const char *only_id)
                     sodium_memzero(&jk, sizeof jk);
                     e->pack_level = paper_setting(db, "level");
                     e->late_entry = paper_setting(db, "late_entry");
+                    e->max_extra = pack_max_extra(buf, len);
                     rc = EXAM_OK;
                 } else
                     rc = EXAM_INTERNAL;
@@ -441,14 +536,27 @@ static exam_rc open_pack(exam *e, const char *code, const char *only_id)
     return EXAM_CODE_WRONG;
 }
 
-static void pin_digest(const exam *e, const char *pin, uint8_t out[32])
+_Static_assert(STORE_PIN_SALT_BYTES == PIN_SALT_BYTES && STORE_PIN_HASH_BYTES == PIN_HASH_BYTES &&
+                   PACK_KEY_BYTES == PIN_KEY_BYTES,
+               "the unlock row holds core/pin.h's salt and verifier, keyed by the content key");
+
+/* The verifier of PIN for the current unlock row (OUT): Argon2id
+ * (core/pin.h), or for a row an older kiosk made (pin_ops 0) its keyed
+ * BLAKE2b, so a sitting that kiosk left can still be resumed. 0 or -1. */
+static int pin_digest(const exam *e, const char *pin, uint8_t out[PIN_HASH_BYTES])
 {
-    crypto_generichash_state h;
-    crypto_generichash_init(&h, e->key, sizeof e->key, 32);
-    crypto_generichash_update(&h, (const uint8_t *)"exam-pin", 8);
-    crypto_generichash_update(&h, e->pin_salt, sizeof e->pin_salt);
-    crypto_generichash_update(&h, (const uint8_t *)pin, strlen(pin));
-    crypto_generichash_final(&h, out, 32);
+    if (e->pin_kdf.ops == 0) {
+        crypto_generichash_state h;
+        crypto_generichash_init(&h, e->key, sizeof e->key, PIN_HASH_BYTES);
+        crypto_generichash_update(&h, (const uint8_t *)"exam-pin", 8);
+        crypto_generichash_update(&h, e->pin_salt, sizeof e->pin_salt);
+        crypto_generichash_update(&h, (const uint8_t *)pin, strlen(pin));
+        crypto_generichash_final(&h, out, PIN_HASH_BYTES);
+        sodium_memzero(&h, sizeof h);
+        return 0;
+    }
+    if (!e->have_kiosk_salt) return -1;
+    return pin_hash(pin, e->key, e->kiosk_salt, e->pin_salt, e->pin_kdf, out);
 }
 
 exam_rc exam_unlock(exam *e, const char *code)
@@ -478,15 +586,35 @@ exam_rc exam_set_pin(exam *e, const char *pin, const char *again)
     if (e->phase != PHASE_SET_PIN) return EXAM_BAD_STATE;
     if (!pin_ok_format(pin)) return EXAM_PIN_SHORT;
     if (strcmp(pin, again)) return EXAM_PIN_MISMATCH;
+    /* the kiosk's own salt, made with its first PIN and kept in meta */
+    int new_kiosk_salt = !e->have_kiosk_salt;
+    char kshex[2 * PIN_SALT_BYTES + 1];
+    if (new_kiosk_salt) randombytes_buf(e->kiosk_salt, sizeof e->kiosk_salt);
+    sodium_bin2hex(kshex, sizeof kshex, e->kiosk_salt, sizeof e->kiosk_salt);
+    e->have_kiosk_salt = 1;
     randombytes_buf(e->pin_salt, sizeof e->pin_salt);
-    pin_digest(e, pin, e->pin_hash);
+    e->pin_kdf = pin_cost_default();
+    if (pin_digest(e, pin, e->pin_hash) != 0) {
+        snprintf(e->alert, sizeof e->alert, "无法设置监考密码：内存不足");
+        return EXAM_INTERNAL;
+    }
     e->unlock_at = e->last_checkpoint = now(e);
+    /* a new PIN: its guard starts from nothing */
+    e->pin_fails = e->pin_total = e->pin_locked = 0;
+    e->pin_wait_until = 0;
+    char guard[48];
+    guard_text(e, guard);
     store_rc rc = store_begin(e->st);
     if (rc == STORE_OK) {
         rc = store_unlock_put(e->st, e->packs[e->pack].id, e->pin_salt, e->pin_hash, wall(e));
+        if (rc == STORE_OK)
+            rc = store_unlock_set_kdf(e->st, e->packs[e->pack].id, e->pin_kdf.ops, (uint64_t)e->pin_kdf.mem);
+        if (rc == STORE_OK && new_kiosk_salt) rc = store_meta_set(e->st, "pin_salt", kshex);
+        if (rc == STORE_OK) rc = store_meta_set(e->st, "pin_guard", guard);
         if (rc == STORE_OK) rc = store_journal_append(e->st, "", "pin_set", "", now(e), wall(e), NULL);
         rc = rc == STORE_OK ? store_commit(e->st) : (store_rollback(e->st), rc);
     }
+    if (rc != STORE_OK && new_kiosk_salt) e->have_kiosk_salt = 0; /* made again with the next PIN */
     if (rc != STORE_OK) snprintf(e->alert, sizeof e->alert, "无法保存解锁状态：%s", store_strerror(e->st));
     e->phase = PHASE_LOGIN;
     return EXAM_OK;
@@ -495,11 +623,75 @@ exam_rc exam_set_pin(exam *e, const char *pin, const char *again)
 exam_rc exam_check_pin(exam *e, const char *pin)
 {
     if (e->pack < 0) return EXAM_BAD_STATE;
-    uint8_t h[32];
-    pin_digest(e, pin, h);
+    if (e->pin_locked) return EXAM_PIN_LOCKED;
+    if (exam_pin_wait_ms(e) > 0) return EXAM_PIN_WAIT; /* not even checked */
+    uint8_t h[PIN_HASH_BYTES];
+    if (pin_digest(e, pin, h) != 0) {
+        sodium_memzero(h, sizeof h);
+        return EXAM_INTERNAL;
+    }
     int ok = sodium_memcmp(h, e->pin_hash, sizeof h) == 0;
-    journal(e, "panel", ok ? "pin ok" : "pin wrong");
-    return ok ? EXAM_OK : EXAM_PIN_WRONG;
+    sodium_memzero(h, sizeof h);
+    if (ok) {
+        e->pin_wait_until = 0;
+        if (e->pin_fails) { /* the count in a row starts again */
+            e->pin_fails = 0;
+            const char *t[] = {"panel"}, *d[] = {"pin ok"};
+            guard_commit(e, 1, t, d);
+        } else
+            journal(e, "panel", "pin ok");
+        return EXAM_OK;
+    }
+    e->pin_fails++;
+    e->pin_total++;
+    char wrong[64], more[64];
+    snprintf(wrong, sizeof wrong, "fails=%d total=%d", e->pin_fails, e->pin_total);
+    const char *t[2] = {"pin_wrong", NULL}, *d[2] = {wrong, more};
+    int64_t delay = pin_delay_ms(e->pin_fails);
+    if (e->pin_fails >= PIN_LOCKOUT) {
+        e->pin_locked = 1;
+        e->pin_wait_until = 0;
+        t[1] = "pin_lockout";
+        snprintf(more, sizeof more, "fails=%d total=%d", e->pin_fails, e->pin_total);
+    } else if (delay > 0) {
+        e->pin_wait_until = now(e) + delay;
+        t[1] = "pin_delay";
+        snprintf(more, sizeof more, "ms=%lld fails=%d", (long long)delay, e->pin_fails);
+    }
+    guard_commit(e, t[1] ? 2 : 1, t, d);
+    return e->pin_locked ? EXAM_PIN_LOCKED : EXAM_PIN_WRONG;
+}
+
+exam_rc exam_pin_release(exam *e, const char *code)
+{
+    if (!e->pin_locked) return EXAM_BAD_STATE;
+    const char *id = e->pack >= 0 ? e->packs[e->pack].id : e->resume_pack;
+    if (!*id) return EXAM_BAD_STATE;
+    uint8_t *buf = NULL, key[PACK_KEY_BYTES];
+    size_t len = 0;
+    char *why = NULL;
+    exam_rc rc = EXAM_CODE_WRONG;
+    if (store_pack_get(e->st, id, &buf, &len) != STORE_OK) rc = EXAM_INTERNAL;
+    else if (pack_verify(buf, len, e->pub.sign_pk, NULL, &why) != PACK_OK) rc = EXAM_INTERNAL;
+    else {
+        pack_rc pr = pack_unwrap_key(buf, len, code, key, NULL);
+        rc = pr == PACK_OK ? EXAM_OK : pr == PACK_CODE_TYPO ? EXAM_CODE_TYPO : EXAM_CODE_WRONG;
+    }
+    sodium_memzero(key, sizeof key);
+    free(why);
+    free(buf);
+    if (rc != EXAM_OK) {
+        journal(e, "pin_release_refused", rc == EXAM_CODE_TYPO ? "code typo" : "code wrong");
+        return rc;
+    }
+    char data[64];
+    snprintf(data, sizeof data, "fails=%d total=%d", e->pin_fails, e->pin_total);
+    e->pin_locked = 0;
+    e->pin_fails = 0;
+    e->pin_wait_until = 0;
+    const char *t[] = {"pin_release"}, *d[] = {data};
+    guard_commit(e, 1, t, d);
+    return EXAM_OK;
 }
 
 /* ---- sittings: persistence ---------------------------------------------- */
@@ -759,6 +951,8 @@ static void checkpoint(exam *e, int64_t t)
 exam_rc exam_resume(exam *e, const char *code, const char *pin)
 {
     if (e->phase != PHASE_RESUME) return EXAM_BAD_STATE;
+    if (e->pin_locked) return EXAM_PIN_LOCKED; /* the PIN guard first: no KDF run while it holds */
+    if (exam_pin_wait_ms(e) > 0) return EXAM_PIN_WAIT;
     exam_rc rc = open_pack(e, code, e->resume_pack);
     if (rc != EXAM_OK) {
         journal(e, "resume", rc == EXAM_PACK_REFUSED ? "pack refused" : "code refused");
@@ -766,7 +960,12 @@ exam_rc exam_resume(exam *e, const char *code, const char *pin)
     }
     int64_t age = 0;
     if (store_unlock_get(e->st, e->resume_pack, e->pin_salt, e->pin_hash, &age) != STORE_OK) return EXAM_INTERNAL;
-    if (exam_check_pin(e, pin) != EXAM_OK) return EXAM_PIN_WRONG;
+    uint64_t kops = 0, kmem = 0;
+    if (store_unlock_get_kdf(e->st, e->resume_pack, &kops, &kmem) != STORE_OK) return EXAM_INTERNAL;
+    e->pin_kdf = (pin_cost){kops, (size_t)kmem};
+    if (kops != 0 && !pin_cost_ok(e->pin_kdf)) return EXAM_INTERNAL; /* an edited row: never a KDF of any cost */
+    exam_rc prc = exam_check_pin(e, pin);
+    if (prc != EXAM_OK) return prc;
     /* the late-entry window counts from the unlock age the journal proves */
     age_proof ap = {e->resume_pack, 0};
     if (store_journal_each(e->st, NULL, prove_age, &ap) == STORE_OK && ap.age > age) {
@@ -965,6 +1164,39 @@ typedef struct irr_list {
     int n;
 } irr_list;
 
+/* the extensions of a sitting, for its result (all of them: at most
+ * max_extra, at least a minute each) */
+typedef struct ext_list {
+    result_extension *ext;
+    char **reason;
+    int n, failed;
+} ext_list;
+
+static int collect_extension(void *ctx, const store_extension_row *row)
+{
+    ext_list *el = ctx;
+    result_extension *ext = realloc(el->ext, (size_t)(el->n + 1) * sizeof *ext);
+    if (ext) el->ext = ext;
+    char **reason = ext ? realloc(el->reason, (size_t)(el->n + 1) * sizeof *reason) : NULL;
+    if (reason) el->reason = reason;
+    char *r = reason ? strdup(row->reason) : NULL;
+    if (!r) {
+        el->failed = 1;
+        return 1;
+    }
+    el->reason[el->n] = r;
+    el->ext[el->n] = (result_extension){row->minutes, r, row->exam_ms};
+    el->n++;
+    return 0;
+}
+
+static void ext_list_free(ext_list *el)
+{
+    for (int i = 0; i < el->n; i++) free(el->reason[i]);
+    free(el->reason);
+    free(el->ext);
+}
+
 static int add_irregularity(irr_list *il, const char *category, const char *note, int64_t mono_ms)
 {
     if (il->n >= 32) return 1;
@@ -1022,13 +1254,25 @@ static exam_rc finish(exam *e, session_state status)
     (void)store_irregularity_each(e->st, e->sid, collect_irregularity, &il);
     if (store_journal_each(e->st, e->sid, collect_integrity, &il) != STORE_OK)
         add_irregularity(&il, "integrity", "journal: unreadable at hand-in", now(e));
+    ext_list el = {.n = 0};
+    /* a result without all its extensions is not written: the hand-in is retried */
+    if (store_extension_each(e->st, e->sid, collect_extension, &el) != STORE_OK || el.failed) {
+        ext_list_free(&el);
+        snprintf(e->alert, sizeof e->alert, "交卷时读不出延时记录（%s），自动重试", store_strerror(e->st));
+        for (int i = 0; i < 2 * il.n; i++) free(il.text[i]);
+        for (int i = 0; i < n; i++) free(keys[i]);
+        free(keys);
+        free(answers);
+        return EXAM_SAVE_FAILED;
+    }
     result_input in = {
         .head = {.session_id = e->sid, .kiosk_id = e->kiosk_id, .site = e->site, .room = e->cand_room,
                  .seat = e->cand_seat, .pack_id = e->packs[e->pack].id, .title = e->packs[e->pack].title,
                  .kind = e->packs[e->pack].kind, .level = e->cand_level, .ticket = e->ticket, .name = e->name,
                  .status = session_state_name(status), .started_wall = e->started_wall, .submitted_wall = wall(e),
                  .elapsed_ms = e->have_paper ? session_elapsed(&e->ss, now(e)) : 0, .extra_ms = e->ss.extra_ms,
-                 .irregularities = il.irr, .nirregularities = il.n},
+                 .irregularities = il.irr, .nirregularities = il.n, .extensions = el.ext,
+                 .nextensions = el.n},
         .total_points = e->pp.total_points, .pass = e->pp.pass, .partial = e->pp.partial, .seed = e->seed,
         .seed_len = sizeof e->seed, .answers = answers, .nanswers = n};
     result_record rr = {.v = 0};
@@ -1085,6 +1329,7 @@ done:
     free(keypath);
     free(why);
     for (int i = 0; i < 2 * il.n; i++) free(il.text[i]);
+    ext_list_free(&el);
     for (int i = 0; i < n; i++) {
         if (keys[i]) sodium_memzero(keys[i], strlen(keys[i])); /* answer keys */
         free(keys[i]);
@@ -1201,16 +1446,61 @@ exam_rc exam_continue(exam *e)
     return EXAM_OK;
 }
 
-exam_rc exam_extend(exam *e, int minutes)
+int exam_extra_max_min(const exam *e) { return e->pack >= 0 ? e->max_extra : 0; }
+int exam_extra_used_min(const exam *e) { return e->have_paper ? (int)(e->ss.extra_ms / 60000) : 0; }
+int exam_extra_left_min(const exam *e)
 {
-    if ((e->phase != PHASE_RUNNING && e->phase != PHASE_PAUSED) || minutes < 1 || minutes > 120) return EXAM_BAD_STATE;
-    /* journaled before the clock row is saved: a crash between leaves the
-     * row short of the journal, never ahead of it (integrity_check) */
-    char d[32];
-    snprintf(d, sizeof d, "minutes=%d", minutes);
-    journal(e, "extend", d);
+    int left = exam_extra_max_min(e) - exam_extra_used_min(e);
+    return left > 0 ? left : 0;
+}
+
+/* A reason as given (trimmed): 1..EXAM_REASON_MAX bytes of UTF-8 without
+ * control characters; malloc'd, or NULL when it is not one. */
+static char *extension_reason(const char *reason)
+{
+    char *r = reason ? text_trim(reason) : NULL;
+    size_t n = r ? strlen(r) : 0;
+    int ok = n > 0 && n <= EXAM_REASON_MAX && csv_utf8_valid(r, n, NULL);
+    for (size_t i = 0; ok && i < n; i++) ok = (unsigned char)r[i] >= 0x20 && r[i] != 0x7f;
+    if (!ok) { free(r); return NULL; }
+    return r;
+}
+
+exam_rc exam_extend(exam *e, int minutes, const char *reason)
+{
+    if ((e->phase != PHASE_RUNNING && e->phase != PHASE_PAUSED) || e->handin_pending) return EXAM_BAD_STATE;
+    if (minutes < 1) return EXAM_EXTEND_MINUTES;
+    if (minutes > exam_extra_left_min(e)) {
+        char d[64];
+        snprintf(d, sizeof d, "minutes=%d left=%d", minutes, exam_extra_left_min(e));
+        journal(e, "extend_refused", d);
+        return EXAM_EXTEND_CAP;
+    }
+    char *why = extension_reason(reason);
+    if (!why) return EXAM_EXTEND_REASON;
+    /* the extension, the clock it gives and its journal entry in one commit;
+     * the sitting gets the time only once that holds */
+    int64_t t = now(e), at = session_elapsed(&e->ss, t), extra = e->ss.extra_ms + (int64_t)minutes * 60000;
+    char d[EXAM_REASON_MAX + 64];
+    /* the reason is sealed in its row and signed into the result; the
+     * journal keeps its keyed tag (a typed reason may name the candidate) */
+    char rtag[STORE_TAG_HEX];
+    store_ticket_tag(e->st, why, rtag);
+    snprintf(d, sizeof d, "minutes=%d total=%lld reason_tag=%.16s", minutes, (long long)(extra / 60000), rtag);
+    store_rc rc = flush_journal(e) == 0 ? store_begin(e->st) : STORE_FULL;
+    if (rc == STORE_OK) {
+        rc = store_extension_add(e->st, e->sid, minutes, why, at, t, wall(e));
+        if (rc == STORE_OK) rc = store_save_clock(e->st, e->sid, at, extra, e->current);
+        if (rc == STORE_OK) rc = store_journal_append(e->st, e->sid, "extend", d, t, wall(e), NULL);
+        rc = rc == STORE_OK ? store_commit(e->st) : (store_rollback(e->st), rc);
+    }
+    free(why);
+    if (rc != STORE_OK) {
+        snprintf(e->alert, sizeof e->alert, "延长时间未能保存（%s），请重试", store_strerror(e->st));
+        return EXAM_SAVE_FAILED;
+    }
     session_extend(&e->ss, (int64_t)minutes * 60000);
-    save_clock(e);
+    e->last_clock_save = t;
     return EXAM_OK;
 }
 

@@ -36,6 +36,11 @@ typedef enum exam_rc {
     EXAM_ID_CHECKSUM, EXAM_NOT_ON_ROSTER, EXAM_LEVEL_MISMATCH, EXAM_LATE, EXAM_ALREADY_SAT,
     EXAM_TOO_EARLY, EXAM_BAD_STATE, EXAM_SAVE_FAILED, EXAM_INTERNAL,
     EXAM_PACK_REFUSED, /* a stored pack failed pack_verify_as (replaced, altered, KDF below the floor): alert + journal */
+    EXAM_PIN_WAIT,       /* wrong PINs in a row: PIN entry waits (exam_pin_wait_ms) */
+    EXAM_PIN_LOCKED,     /* too many wrong PINs in a row: only the release code opens (exam_pin_release) */
+    EXAM_EXTEND_MINUTES, /* an extension of less than one minute */
+    EXAM_EXTEND_CAP,     /* more than is left of the sitting's cap (exam_extra_left_min) */
+    EXAM_EXTEND_REASON,  /* no reason given, or one longer than EXAM_REASON_MAX bytes */
 } exam_rc;
 
 const char *exam_message(exam_rc rc);
@@ -61,10 +66,37 @@ int exam_pack_info(const exam *e, int i, const char **title, int *level, const c
 exam_rc exam_unlock(exam *e, const char *code);                 /* LOCKED → SET_PIN */
 exam_rc exam_set_pin(exam *e, const char *pin, const char *again); /* SET_PIN → LOGIN */
 exam_rc exam_resume(exam *e, const char *code, const char *pin);   /* RESUME → RUNNING / LOGIN */
-exam_rc exam_check_pin(exam *e, const char *pin);               /* opening the panel */
+/* Opening the panel (and the PIN of exam_resume). Guarded against guessing
+ * (core/pin.h): after PIN_FREE_TRIES wrong PINs in a row each further one
+ * makes PIN entry wait 1 s, 2 s, 4 s, … (at most 60 s: EXAM_PIN_WAIT while
+ * it lasts, the PIN not even checked); the PIN_LOCKOUT-th locks PIN entry
+ * (EXAM_PIN_LOCKED) until exam_pin_release. A right PIN resets the count in
+ * a row. Every wrong PIN, delay, lockout and release is journaled, and the
+ * counts and the lockout are kept in kiosk.db (meta pin_guard): a restart
+ * keeps them and starts the current delay again from the restart. */
+exam_rc exam_check_pin(exam *e, const char *pin);
+int64_t exam_pin_wait_ms(const exam *e);      /* > 0: PIN entry refused for so long */
+int exam_pin_locked(const exam *e);           /* 1: locked until the release code is typed */
+int exam_pin_failures(const exam *e);         /* wrong PINs in a row */
+int exam_pin_failures_total(const exam *e);   /* wrong PINs since the PIN was set */
+/* Lifts a lockout with the release code of the unlocked (or resumed) pack:
+ * the PIN works again, the count in a row starts from 0 (the total stays).
+ * EXAM_CODE_TYPO / EXAM_CODE_WRONG for a wrong code, EXAM_BAD_STATE when not
+ * locked. */
+exam_rc exam_pin_release(exam *e, const char *code);
 exam_rc exam_pause(exam *e);
 exam_rc exam_continue(exam *e);                                 /* PAUSED → RUNNING */
-exam_rc exam_extend(exam *e, int minutes);
+/* Extends the sitting by MINUTES (at least 1, at most what is left of the
+ * pack's max_extra for this sitting) for REASON (required: trimmed, 1 to
+ * EXAM_REASON_MAX bytes of UTF-8 text). The extension, its reason and the
+ * exam time it was granted at are committed with the clock and the journal
+ * entry in one transaction, and listed in the result. Nothing changes when
+ * it is refused (EXAM_EXTEND_*) or not saved (EXAM_SAVE_FAILED). */
+#define EXAM_REASON_MAX 120
+exam_rc exam_extend(exam *e, int minutes, const char *reason);
+int exam_extra_max_min(const exam *e);  /* the unlocked pack's cap (max_extra), minutes */
+int exam_extra_used_min(const exam *e); /* extensions of the current sitting so far, minutes */
+int exam_extra_left_min(const exam *e); /* what may still be granted, minutes */
 exam_rc exam_force_handin(exam *e);
 exam_rc exam_mark_absent(exam *e, const char *ticket);          /* from the login phase */
 exam_rc exam_irregularity(exam *e, const char *category, const char *note);

@@ -263,9 +263,10 @@ pack_rc pack_build_images(const blueprint *bp, const bank *b, const bp_plan *pla
     randombytes_buf(pack_id, sizeof pack_id);
     hex(pack_id, sizeof pack_id, idhex);
     int ml = snprintf(meta, sizeof meta,
-                      "format=1\npack_id=%s\ntitle=%s\nlevel=%d\nkind=%s\nduration=%d\nquestions=%d\npoints=%d\ncreated=%lld\n",
+                      "format=1\npack_id=%s\ntitle=%s\nlevel=%d\nkind=%s\nduration=%d\nquestions=%d\npoints=%d\ncreated=%lld\n"
+                      "max_extra=%d\n",
                       idhex, bp->title, bp->level, exam_kind_name(bp->kind), bp->duration, plan->questions,
-                      plan->total_points / 10, created);
+                      plan->total_points / 10, created, bp->max_extra);
     if (ml < 0 || (size_t)ml >= sizeof meta) { rc = fail(PACK_FORMAT, why, fileio_fmt("metadata too long")); goto out; }
 
     size_t nchunks = chunks_for(zlen);
@@ -341,6 +342,7 @@ static int meta_int(const char *v, int lo, int hi, int *out)
 pack_rc pack_parse_header(const uint8_t *buf, size_t len, pack_info *info, char **why)
 {
     memset(info, 0, sizeof *info);
+    info->max_extra = BLUEPRINT_MAX_EXTRA_DEFAULT; /* packs built before max_extra */
     if (len < PACK_FIXED_BYTES + crypto_sign_BYTES || memcmp(buf, PACK_MAGIC, 8))
         return fail(PACK_FORMAT, why, fileio_fmt("not a question pack (bad magic or too short)"));
     if (le_get32(buf + 8) != PACK_VERSION)
@@ -388,6 +390,7 @@ pack_rc pack_parse_header(const uint8_t *buf, size_t len, pack_info *info, char 
         else if (!strcmp(key, "questions")) { bad = meta_int(val, 1, 100000, &info->questions); have |= 16; }
         else if (!strcmp(key, "points")) bad = meta_int(val, 0, 1000, &info->points);
         else if (!strcmp(key, "created")) info->created = strtoll(val, NULL, 10);
+        else if (!strcmp(key, "max_extra")) bad = meta_int(val, 0, BLUEPRINT_MAX_EXTRA_LIMIT, &info->max_extra);
         else if (!strcmp(key, "pack_id")) bad = strcmp(val, info->pack_id_hex) != 0;
         if (bad) return fail(PACK_FORMAT, why, fileio_fmt("pack metadata field '%s' is invalid", key));
         p = nl + 1;

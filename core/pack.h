@@ -83,6 +83,7 @@ typedef struct pack_info {
     int questions;
     int points;
     long long created;
+    int max_extra; /* minutes of extensions per sitting (BLUEPRINT_MAX_EXTRA_DEFAULT when the pack has no max_extra) */
     pack_kdf kdf;
     uint64_t content_bytes, compressed_bytes;
 } pack_info;

@@ -106,7 +106,8 @@ typedef enum fkind {
     K_INDEX,      /* item "n": 1-based position; not read back */
     K_QTYPE,      /* item "type": qtype by name */
     K_ITEMS,      /* the items array */
-    K_IRREGS      /* the irregularities array */
+    K_IRREGS,     /* the irregularities array */
+    K_EXTS        /* the extensions array */
 } fkind;
 
 typedef struct field {
@@ -124,6 +125,7 @@ static const char *const STATUSES[] = {"submitted", "timeout", "forced", "absent
 #define REC(m) offsetof(result_rec, m)
 #define ITEM(m) offsetof(result_item, m)
 #define IRR(m) offsetof(result_irregularity, m)
+#define EXT(m) offsetof(result_extension, m)
 #define ANY_INT INT_MIN, INT_MAX
 #define ANY_I64 INT64_MIN, INT64_MAX
 
@@ -154,6 +156,7 @@ static const field RECORD_FIELDS[] = {
     {"extra_ms", K_I64, REC(head.extra_ms), 0, ANY_I64, NULL},
     {"items", K_ITEMS, 0, 0, 0, 0, NULL},
     {"irregularities", K_IRREGS, 0, 0, 0, 0, NULL},
+    {"extensions", K_EXTS, 0, 0, 0, 0, NULL},
     {"journal_head", K_STR, REC(journal_head_hex), 0, 0, 0, NULL},
     {"journal_count", K_I64, REC(journal_count), 0, ANY_I64, NULL},
 };
@@ -173,6 +176,12 @@ static const field IRREG_FIELDS[] = {
     {"category", K_STR, IRR(category), 0, 0, 0, NULL},
     {"note", K_STR, IRR(note), 0, 0, 0, NULL},
     {"at_ms", K_I64, IRR(mono_ms), 0, ANY_I64, NULL},
+};
+
+static const field EXT_FIELDS[] = {
+    {"minutes", K_INT, EXT(minutes), 0, ANY_INT, NULL},
+    {"reason", K_STR, EXT(reason), 0, 0, 0, NULL},
+    {"at_ms", K_I64, EXT(at_ms), 0, ANY_I64, NULL},
 };
 
 #define NFIELDS(t) (sizeof t / sizeof *t)
@@ -199,13 +208,16 @@ static void put_field(buf *b, const field *f, const void *base, const result_rec
     case K_INDEX: putf(b, "%d", index + 1); break;
     case K_QTYPE: putstr(b, qtype_name(CAT(base, f->off, qtype))); break;
     case K_ITEMS:
-    case K_IRREGS: {
-        int items = f->kind == K_ITEMS, n = items ? r->nitems : r->head.nirregularities;
+    case K_IRREGS:
+    case K_EXTS: {
+        int n = f->kind == K_ITEMS ? r->nitems : f->kind == K_IRREGS ? r->head.nirregularities : r->head.nextensions;
         puts_(b, "[");
         for (int i = 0; i < n; i++) {
             if (i) puts_(b, ",");
-            if (items) put_fields(b, ITEM_FIELDS, NFIELDS(ITEM_FIELDS), &r->items[i], r, i);
-            else put_fields(b, IRREG_FIELDS, NFIELDS(IRREG_FIELDS), &r->head.irregularities[i], r, i);
+            if (f->kind == K_ITEMS) put_fields(b, ITEM_FIELDS, NFIELDS(ITEM_FIELDS), &r->items[i], r, i);
+            else if (f->kind == K_IRREGS)
+                put_fields(b, IRREG_FIELDS, NFIELDS(IRREG_FIELDS), &r->head.irregularities[i], r, i);
+            else put_fields(b, EXT_FIELDS, NFIELDS(EXT_FIELDS), &r->head.extensions[i], r, i);
         }
         puts_(b, "]");
         break;
@@ -638,6 +650,7 @@ typedef struct rmem {
     size_t strs_size; /* bytes at strs, wiped on free (the seed, names, responses) */
     result_item *items;
     result_irregularity *irregularities;
+    result_extension *extensions;
     char *journal_hex; /* result_build: where result_set_journal writes (in strs) */
 } rmem;
 
@@ -695,6 +708,14 @@ static int map_fields(const jreader *j, int obj, const field *f, size_t nf, void
             r->head.irregularities = m->irregularities = arr;
             break;
         }
+        case K_EXTS: {
+            result_rec *r = base;
+            void *arr;
+            if (map_array(j, v, EXT_FIELDS, NFIELDS(EXT_FIELDS), sizeof(result_extension), &arr, &r->head.nextensions))
+                return -1;
+            r->head.extensions = m->extensions = arr;
+            break;
+        }
         case K_SCORE_TEXT:
         case K_INDEX:
             break;
@@ -703,7 +724,7 @@ static int map_fields(const jreader *j, int obj, const field *f, size_t nf, void
     return 0;
 }
 
-/* items or irregularities: the objects of array node A (none when A is not
+/* items, irregularities or extensions: the objects of array node A (none when A is not
  * an array); *out is calloc'd */
 static int map_array(const jreader *j, const jnode *a, const field *f, size_t nf, size_t elem, void **out, int *n)
 {
@@ -732,6 +753,7 @@ void result_record_free(result_record *r)
         free(m->strs);
         free(m->items);
         free(m->irregularities);
+        free(m->extensions);
         free(m);
     }
     memset(r, 0, sizeof *r);

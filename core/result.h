@@ -72,6 +72,14 @@ typedef struct result_irregularity {
     int64_t mono_ms;
 } result_irregularity;
 
+/* A time extension the invigilator granted: minutes, the reason given, and
+ * the sitting's exam time (elapsed ms) when it was granted. */
+typedef struct result_extension {
+    int minutes;
+    const char *reason;
+    int64_t at_ms;
+} result_extension;
+
 /* The sitting as the engine knows it and as the record carries it: who,
  * where, which paper, how it ended, when, and what happened. result_build
  * copies it unchanged from its input into the record. */
@@ -85,6 +93,8 @@ typedef struct result_head {
     int64_t started_wall, submitted_wall, elapsed_ms, extra_ms;
     const result_irregularity *irregularities;
     int nirregularities;
+    const result_extension *extensions;
+    int nextensions;
 } result_head;
 
 typedef struct result_rec {

@@ -46,6 +46,13 @@ static const char *MIGRATIONS[STORE_SCHEMA_VERSION] = {
      * and note hold sealed BLOBs from now on */
     "ALTER TABLE session ADD COLUMN ticket_tag TEXT;"
     "CREATE INDEX session_ticket ON session(ticket_tag, pack_id);",
+    /* 4 → 5: the Argon2id cost each PIN verifier was made with (0: the old
+     * BLAKE2b verifier), and the time extensions of each sitting with their
+     * reasons (issue 10) */
+    "ALTER TABLE unlock ADD COLUMN pin_ops INTEGER NOT NULL DEFAULT 0;"
+    "ALTER TABLE unlock ADD COLUMN pin_mem INTEGER NOT NULL DEFAULT 0;"
+    "CREATE TABLE extension(id INTEGER PRIMARY KEY, session TEXT NOT NULL, minutes INTEGER NOT NULL,"
+    " reason TEXT NOT NULL, exam_ms INTEGER NOT NULL, mono_ms INTEGER NOT NULL, wall INTEGER NOT NULL);",
 };
 
 struct store {
@@ -488,6 +495,34 @@ store_rc store_unlock_get(store *st, const char *pack_id, uint8_t salt[STORE_PIN
     return rc;
 }
 
+store_rc store_unlock_set_kdf(store *st, const char *pack_id, uint64_t ops, uint64_t mem)
+{
+    sqlite3_stmt *s;
+    int rc = prepare(st, "UPDATE unlock SET pin_ops=?, pin_mem=? WHERE pack_id=?", &s);
+    if (rc != SQLITE_OK) return rc;
+    sqlite3_bind_int64(s, 1, (sqlite3_int64)ops);
+    sqlite3_bind_int64(s, 2, (sqlite3_int64)mem);
+    bind_text(s, 3, pack_id);
+    rc = run(st, s);
+    return rc == SQLITE_OK && sqlite3_changes(st->db) != 1 ? STORE_NOTFOUND : rc;
+}
+
+store_rc store_unlock_get_kdf(store *st, const char *pack_id, uint64_t *ops, uint64_t *mem)
+{
+    sqlite3_stmt *s;
+    int rc = prepare(st, "SELECT pin_ops, pin_mem FROM unlock WHERE pack_id=?", &s);
+    if (rc != SQLITE_OK) return rc;
+    bind_text(s, 1, pack_id);
+    rc = STORE_NOTFOUND;
+    if (sqlite3_step(s) == SQLITE_ROW && sqlite3_column_int64(s, 0) >= 0 && sqlite3_column_int64(s, 1) >= 0) {
+        *ops = (uint64_t)sqlite3_column_int64(s, 0);
+        *mem = (uint64_t)sqlite3_column_int64(s, 1);
+        rc = SQLITE_OK;
+    }
+    sqlite3_finalize(s);
+    return rc;
+}
+
 store_rc store_unlock_latest(store *st, char pack_id[STORE_ID_MAX + 1])
 {
     sqlite3_stmt *s;
@@ -840,6 +875,56 @@ store_rc store_irregularity_each(store *st, const char *session, store_irregular
     bind_text(s, 1, session);
     irregularity_visit v = {st, session, fn, ctx};
     return each_row(st, s, irregularity_row_cb, &v);
+}
+
+/* ---- time extensions ------------------------------------------------------------------ */
+
+store_rc store_extension_add(store *st, const char *session, int minutes, const char *reason, int64_t exam_ms,
+                             int64_t mono_ms, int64_t wall)
+{
+    sqlite3_stmt *s;
+    int rc = prepare(st, "INSERT INTO extension(session, minutes, reason, exam_ms, mono_ms, wall) VALUES(?,?,?,?,?,?)", &s);
+    if (rc != SQLITE_OK) return rc;
+    /* a typed reason may name the candidate: sealed like a note */
+    if ((rc = bind_sealed_text(st, s, 3, "extension.reason", session, reason)) != SQLITE_OK) {
+        sqlite3_finalize(s);
+        return rc;
+    }
+    bind_text(s, 1, session);
+    sqlite3_bind_int(s, 2, minutes);
+    sqlite3_bind_int64(s, 4, exam_ms);
+    sqlite3_bind_int64(s, 5, mono_ms);
+    sqlite3_bind_int64(s, 6, wall);
+    return run(st, s);
+}
+
+typedef struct extension_visit {
+    store *st;
+    const char *session;
+    store_extension_fn fn;
+    void *ctx;
+} extension_visit;
+
+static int extension_row_cb(sqlite3_stmt *s, void *arg)
+{
+    extension_visit *v = arg;
+    size_t n = 0;
+    uint8_t *reason = open_sealed(v->st, s, 1, "extension.reason", v->session, &n);
+    store_extension_row r = {sqlite3_column_int(s, 0), reason ? (const char *)reason : "(sealed)",
+                             sqlite3_column_int64(s, 2), sqlite3_column_int64(s, 3), sqlite3_column_int64(s, 4)};
+    int out = v->fn(v->ctx, &r);
+    free_opened(reason, n);
+    return out;
+}
+
+store_rc store_extension_each(store *st, const char *session, store_extension_fn fn, void *ctx)
+{
+    sqlite3_stmt *s;
+    int rc = prepare(st, "SELECT minutes, reason, exam_ms, mono_ms, wall FROM extension WHERE session=? ORDER BY id", &s);
+    if (rc != SQLITE_OK) return rc;
+    bind_text(s, 1, session);
+    extension_visit v = {st, session, fn, ctx};
+    return each_row(st, s, extension_row_cb, &v);
 }
 
 /* ---- results outbox ----------------------------------------------------------------------------- */

@@ -15,7 +15,7 @@
 
 #include "core/journal.h"
 
-#define STORE_SCHEMA_VERSION 4
+#define STORE_SCHEMA_VERSION 5
 #define STORE_DB_NAME "kiosk.db"
 #define STORE_ID_MAX 32         /* pack, roster, session and result ids: hex, at most this long */
 #define STORE_PIN_SALT_BYTES 16 /* unlock row: salt and digest of the invigilator's PIN */
@@ -132,6 +132,13 @@ store_rc store_unlock_put(store *st, const char *pack_id, const uint8_t salt[STO
  * STORE_NOTFOUND when there is none (or it is malformed). */
 store_rc store_unlock_get(store *st, const char *pack_id, uint8_t salt[STORE_PIN_SALT_BYTES],
                      uint8_t hash[STORE_PIN_HASH_BYTES], int64_t *age_ms) __attribute__((warn_unused_result));
+/* The Argon2id cost (core/pin.h) PACK_ID's PIN verifier was made with; 0/0
+ * for a row of an older kiosk (its verifier is the old keyed BLAKE2b).
+ * set: in the caller's transaction, after store_unlock_put; STORE_NOTFOUND
+ * when PACK_ID has no unlock row. */
+store_rc store_unlock_set_kdf(store *st, const char *pack_id, uint64_t ops, uint64_t mem) __attribute__((warn_unused_result));
+store_rc store_unlock_get_kdf(store *st, const char *pack_id, uint64_t *ops, uint64_t *mem)
+    __attribute__((warn_unused_result));
 /* The most recently unlocked pack's id into PACK_ID (OUT), or STORE_NOTFOUND. */
 store_rc store_unlock_latest(store *st, char pack_id[STORE_ID_MAX + 1]) __attribute__((warn_unused_result));
 /* How long ago PACK_ID was unlocked (the late-entry window survives a
@@ -233,6 +240,22 @@ store_rc store_irregularity_add(store *st, const char *session, const char *cate
                            int64_t wall) __attribute__((warn_unused_result));
 /* Calls FN for SESSION's irregularities in the order they were recorded. */
 store_rc store_irregularity_each(store *st, const char *session, store_irregularity_fn fn, void *ctx);
+
+/* ---- time extensions ------------------------------------------------------------ */
+
+typedef struct store_extension_row {
+    int minutes;
+    const char *reason;
+    int64_t exam_ms; /* the sitting's exam time (elapsed) when it was granted */
+    int64_t mono_ms, wall;
+} store_extension_row;
+typedef int (*store_extension_fn)(void *ctx, const store_extension_row *row);
+
+/* Records a time extension of SESSION. In the caller's transaction. */
+store_rc store_extension_add(store *st, const char *session, int minutes, const char *reason, int64_t exam_ms,
+                             int64_t mono_ms, int64_t wall) __attribute__((warn_unused_result));
+/* Calls FN for SESSION's extensions in the order they were granted. */
+store_rc store_extension_each(store *st, const char *session, store_extension_fn fn, void *ctx);
 
 /* ---- results outbox --------------------------------------------------------------- */
 

@@ -354,8 +354,17 @@ void app_tick(app *a)
         a->banner[0] = 0;
         a->dirty = 1;
     }
+    /* a PIN lockout (exam_pin_locked) puts the lockout screen over every
+     * screen that has a PIN, also after a restart, until the release code */
+    if (exam_pin_locked(a->ex) && unlocked(a) && !a->panel) {
+        a->panel = 1;
+        SCREEN_PANEL.enter(a);
+        a->dirty = 1;
+    }
     int64_t sec = app_now(a) / 1000;
-    if (sec != a->last_second && (exam_get_phase(a->ex) == PHASE_RUNNING || exam_get_phase(a->ex) == PHASE_LOGIN)) {
+    exam_phase ph = exam_get_phase(a->ex);
+    /* whole seconds: the exam timer, and the PIN delay's countdown */
+    if (sec != a->last_second && (ph == PHASE_RUNNING || ph == PHASE_LOGIN || a->panel || ph == PHASE_RESUME)) {
         a->last_second = sec;
         a->dirty = 1; /* the timer shows whole seconds */
     }

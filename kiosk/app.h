@@ -53,6 +53,7 @@ struct app {
     int scroll, scroll_max; /* question area scrolled by (px), and how far it can be */
     int panel_mode;         /* panel sub-screen */
     int irr_category;
+    int ext_minutes;        /* panel: the extension being granted, minutes */
     int64_t last_second;    /* last whole second drawn on the timer */
     char datadir[1024];
     struct lockdown *lock;  /* X11 lockdown (NULL when windowed, scripted or not X11) */

@@ -488,9 +488,10 @@ static int cmd_inspect(void *ctx)
     char when[64];
     strftime(when, sizeof when, "%Y-%m-%d %H:%M UTC", gmtime(&created));
     printf("pack: %s\nsignature: valid\nid: %s\ntitle: %s\nlevel: %d\nkind: %s\nduration: %d minutes\n"
+           "extensions: at most %d minutes per sitting\n"
            "questions: %d\ncreated: %s\nunlock cost: Argon2id, %llu passes, %zu MiB\n",
-           o->file, info.pack_id_hex, info.title, info.level, info.kind, info.duration, info.questions, when,
-           info.kdf.opslimit, info.kdf.memlimit >> 20);
+           o->file, info.pack_id_hex, info.title, info.level, info.kind, info.duration, info.max_extra, info.questions,
+           when, info.kdf.opslimit, info.kdf.memlimit >> 20);
     int rc = 0;
     if (o->code) {
         sqlite3 *db;

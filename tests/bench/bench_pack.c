@@ -8,7 +8,12 @@
  *   bench_pack login ROSTER PUB CSV ROUNDS
  *       the login cost: ROUNDS roster_lookup calls (one Argon2id each, the
  *       roster's own cost) for candidates of CSV, p50/p99, against the
- *       format-1 check it replaced (salted BLAKE2b of ticket + ID number). */
+ *       format-1 check it replaced (salted BLAKE2b of ticket + ID number).
+ *   bench_pack pin [ROUNDS]
+ *       times the invigilator PIN check at the shipped cost (core/pin.h:
+ *       pin_hash with pin_cost_default(), this build having no test hooks)
+ *       and prints what a brute force of a PIN costs from a copy of kiosk.db
+ *       (with the release code, which gives the content key). */
 #include <sodium.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -22,6 +27,7 @@
 #include "core/idnumber.h"
 #include "core/pack.h"
 #include "core/roster.h"
+#include "core/pin.h"
 
 static double now_ms(void)
 {
@@ -271,6 +277,41 @@ static int login_bench(const char *rpath, const char *pubpath, const char *csvpa
     return bad;
 }
 
+static int pin_bench(int rounds)
+{
+    if (rounds < 3) rounds = 3;
+    pin_cost c = pin_cost_default();
+    uint8_t key[PIN_KEY_BYTES], ks[PIN_SALT_BYTES], us[PIN_SALT_BYTES], out[PIN_HASH_BYTES];
+    randombytes_buf(key, sizeof key);
+    randombytes_buf(ks, sizeof ks);
+    randombytes_buf(us, sizeof us);
+    double *t = calloc((size_t)rounds, sizeof *t);
+    if (!t) return 1;
+    for (int r = 0; r < rounds; r++) {
+        double t0 = now_ms();
+        if (pin_hash("918273645", key, ks, us, c, out) != 0) {
+            fprintf(stderr, "bench_pack: the PIN KDF failed (not enough memory for %zu MiB?)\n", c.mem >> 20);
+            free(t);
+            return 1;
+        }
+        t[r] = now_ms() - t0;
+    }
+    qsort(t, (size_t)rounds, sizeof *t, cmp_double);
+    double med = t[rounds / 2];
+    printf("PIN check (Argon2id %llu passes, %zu MiB)   median %.0f ms (min %.0f, max %.0f, %d checks)   [target 200-500 ms] %s\n",
+           c.ops, c.mem >> 20, med, t[0], t[rounds - 1], rounds, med >= 200 && med <= 500 ? "OK" : "MISSED");
+    /* every PIN of a length, one core: 10^n guesses of one KDF run each; half of it on average */
+    for (int digits = 6; digits <= 8; digits++) {
+        double guesses = 1;
+        for (int i = 0; i < digits; i++) guesses *= 10;
+        printf("  brute force of a %d-digit PIN from kiosk.db + release code: 10^%d x %.0f ms = %.1f core-days (all), %.1f on average\n",
+               digits, digits, med, guesses * med / 86400000.0, guesses * med / 86400000.0 / 2);
+    }
+    sodium_memzero(key, sizeof key);
+    free(t);
+    return 0;
+}
+
 int main(int argc, char **argv)
 {
     if (sodium_init() < 0) return 1;
@@ -279,7 +320,8 @@ int main(int argc, char **argv)
         return open_bench(argv[2], argv[3], argv[4], argc == 6 ? atoi(argv[5]) : 21);
     if (argc == 4 && !strcmp(argv[1], "rostercsv")) return roster_csv(argv[2], atoi(argv[3]));
     if (argc == 6 && !strcmp(argv[1], "login")) return login_bench(argv[2], argv[3], argv[4], atoi(argv[5]));
+    if ((argc == 2 || argc == 3) && !strcmp(argv[1], "pin")) return pin_bench(argc == 3 ? atoi(argv[2]) : 11);
     fprintf(stderr, "usage: bench_pack gen DIR N | bench_pack open PACK PUB CODE [ROUNDS] | bench_pack rostercsv FILE N |"
-                    " bench_pack login ROSTER PUB CSV ROUNDS\n");
+                    " bench_pack login ROSTER PUB CSV ROUNDS | bench_pack pin [ROUNDS]\n");
     return 2;
 }

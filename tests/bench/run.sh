@@ -25,6 +25,8 @@ done
 verdict=MISSED; [ "$best" -le 2000 ] && verdict=OK
 echo "build 10000-question pack (whole exampack run, default KDF)   best ${best} ms of 3 (${all})   [target <= 2000 ms] $verdict"
 "$BENCH" open "$T/big.pack" "$T/authority.pub" "$(tail -1 "$T/build.out")" 21
+# the invigilator PIN check (issue 10): the shipped Argon2id cost, and what it means for a brute force
+"$BENCH" pin 11
 
 # ---- rosters: building (one Argon2id per candidate) and the login's cost ------------
 echo "== rosters (default KDF: names sealed under Argon2id of ticket + ID number)"

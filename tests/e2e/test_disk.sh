@@ -64,7 +64,7 @@ D="$T/k2"; new_kiosk "$D" "$AUTH" "$T/theory.pack" "$T/room.roster"
 {
     script_login "$THEORY_CODE" 2
     echo "key a"
-    for i in 1 2 3; do script_panel; echo "key 2"; echo "expect 已延长5分钟"; echo "key Escape"; done
+    for i in 1 2 3; do script_panel; echo "key 2"; echo "text 5"; echo "key Return"; echo "key 1"; echo "expect 已延长5分钟"; echo "key Escape"; done
     echo "expect 剩余时间 01:4"
     echo "wait 60000"; echo "crash"
 } >"$T/s.txt"
@@ -106,7 +106,7 @@ D="$T/k2b"; new_kiosk "$D" "$AUTH" "$T/theory.pack" "$T/room.roster"
 {
     script_login "$THEORY_CODE" 2
     script_answers "$T/paper.tsv" right 5
-    script_panel; echo "key 2"; echo "expect 已延长5分钟"; echo "key Escape"
+    script_panel; echo "key 2"; echo "text 5"; echo "key Return"; echo "key 1"; echo "expect 已延长5分钟"; echo "key Escape"
     echo "wait 95000"; echo "crash"
 } >"$T/s.txt"
 KIOSK_SEED=$SEED0 run_kiosk_test "$D" "$T/s.txt"

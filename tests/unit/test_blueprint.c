@@ -265,6 +265,7 @@ static void test_defaults(void **state)
     assert_int_equal(bp.pass, 60);
     assert_int_equal(bp.min_submit, 0);
     assert_int_equal(bp.late_entry, 30);
+    assert_int_equal(bp.max_extra, 30); /* issue 10: extensions capped at 30 minutes unless the blueprint says */
     assert_int_equal(bp.shuffle_questions, 1);
     assert_int_equal(bp.shuffle_options, 1);
     assert_int_equal(bp.show_score, 1);
@@ -289,6 +290,7 @@ static void test_values_and_comments(void **state)
              "pass = 0\n"
              "min_submit = 600\n"
              "late_entry = 0\n"
+             "max_extra = 0\n"
              "shuffle_questions = 否\n"
              "shuffle_options = FALSE\n"
              "show_score = 0\n"
@@ -304,14 +306,15 @@ static void test_values_and_comments(void **state)
     assert_int_equal(bp.pass, 0);
     assert_int_equal(bp.min_submit, 600);
     assert_int_equal(bp.late_entry, 0);
+    assert_int_equal(bp.max_extra, 0);
     assert_int_equal(bp.shuffle_questions, 0);
     assert_int_equal(bp.shuffle_options, 0);
     assert_int_equal(bp.show_score, 0);
     assert_int_equal(bp.partial, PARTIAL_HALF);
-    assert_int_equal(bp.draw_line, 15);
+    assert_int_equal(bp.draw_line, 16);
     assert_int_equal(bp.nrules, 2);
-    check_rule(&bp.rules[0], QT_JUDGE, "网络营销", 10, 25, 16);
-    check_rule(&bp.rules[1], QT_MULTI, NULL, 1000, 5, 17);
+    check_rule(&bp.rules[0], QT_JUDGE, "网络营销", 10, 25, 17);
+    check_rule(&bp.rules[1], QT_MULTI, NULL, 1000, 5, 18);
     blueprint_free(&bp);
 
     parse_ok("[exam]\ntitle=T\nlevel=2\nkind=理论\nduration=1\nshuffle_questions=是\nshuffle_options=True\n"
@@ -419,6 +422,8 @@ static void test_bad_values(void **state)
     expect_one_diag(EXAM_OK "show_score = 2\n" DRAW_OK, 6, "show_score", NULL);
     expect_one_diag(EXAM_OK "multi_partial = all\n" DRAW_OK, 6, "multi_partial", NULL);
     expect_one_diag(EXAM_OK "pass = 101\n" DRAW_OK, 6, "pass", NULL);
+    expect_one_diag(EXAM_OK "max_extra = 601\n" DRAW_OK, 6, "max_extra", "0-600 minutes", NULL);
+    expect_one_diag(EXAM_OK "max_extra = -5\n" DRAW_OK, 6, "max_extra", NULL);
     expect_one_diag(EXAM_OK "level = 3\n" DRAW_OK, 6, "twice", NULL);
     expect_one_diag("[exam]\ntitle=\nlevel=4\nkind=theory\nduration=90\n" DRAW_OK, 2, "title", NULL);
 }

@@ -27,6 +27,7 @@
 #include "core/idnumber.h"
 #include "core/journal.h"
 #include "core/pack.h"
+#include "core/pin.h"
 #include "core/releasecode.h"
 #include "core/result.h"
 #include "core/roster.h"
@@ -1376,9 +1377,9 @@ static void test_invigilator_and_timeout(void **state)
     assert_int_equal(exam_handin(k->e), EXAM_BAD_STATE);
     assert_int_equal(session_of(k, sid).elapsed_ms, 45 * MIN); /* saved at pause */
     /* extend while paused */
-    assert_int_equal(exam_extend(k->e, 0), EXAM_BAD_STATE);
-    assert_int_equal(exam_extend(k->e, 121), EXAM_BAD_STATE);
-    assert_int_equal(exam_extend(k->e, 5), EXAM_OK);
+    assert_int_equal(exam_extend(k->e, 0, "设备故障"), EXAM_EXTEND_MINUTES);
+    assert_int_equal(exam_extend(k->e, 121, "设备故障"), EXAM_EXTEND_CAP);
+    assert_int_equal(exam_extend(k->e, 5, "设备故障"), EXAM_OK);
     assert_int_equal(exam_remaining_ms(k->e), 20 * MIN);
     assert_int_equal(exam_continue(k->e), EXAM_OK);
     assert_int_equal(exam_continue(k->e), EXAM_BAD_STATE);
@@ -1894,6 +1895,288 @@ static void test_swapped_pack_blob_refused(void **state)
     assert_int_equal(found, 3); /* A, the refused row (its signed facts) and B: all the same sample paper */
 }
 
+/* ---- the invigilator PIN (issue 10) ------------------------------------------------- */
+
+static long long journal_type_count(const kiosk *k, const char *type)
+{
+    sqlite3 *db = db_of(k);
+    long long n = q_int(db, "SELECT count(*) FROM journal WHERE type=?", type);
+    sqlite3_close(db);
+    return n;
+}
+
+static char *meta_of(const kiosk *k, const char *key)
+{
+    sqlite3 *db = db_of(k);
+    char *v = q_text(db, "SELECT value FROM meta WHERE key=?", key);
+    sqlite3_close(db);
+    return v;
+}
+
+/* Wrong PINs in a row: 3 free, then delays 1 s, 2 s, 4 s … 60 s in the
+ * injected clock, during which even the right PIN is not checked; the 10th
+ * locks; the lockout and the counts survive a crash; only the release code
+ * lifts it, after which the right PIN works and the count in a row starts
+ * again. Every step is journaled. */
+static void test_pin_guard(void **state)
+{
+    kiosk *k = *state;
+    open_exam(k);
+    unlock_and_pin(k);
+    login_and_start(k, "T001", ID.a);
+    static const int64_t DELAY[] = {0, 0, 0, 1000, 2000, 4000, 8000, 16000, 32000, 60000};
+    for (int n = 1; n <= 9; n++) {
+        assert_int_equal(exam_pin_wait_ms(k->e), 0);
+        assert_int_equal(exam_check_pin(k->e, "111111"), EXAM_PIN_WRONG);
+        assert_int_equal(exam_pin_failures(k->e), n);
+        assert_int_equal(exam_pin_failures_total(k->e), n);
+        assert_int_equal(exam_pin_wait_ms(k->e), DELAY[n]);
+        if (DELAY[n]) {
+            /* during the delay nothing is checked, not even the right PIN */
+            g_now += DELAY[n] - 1;
+            assert_int_equal(exam_check_pin(k->e, PIN), EXAM_PIN_WAIT);
+            assert_int_equal(exam_pin_failures(k->e), n);
+            assert_int_equal(exam_pin_wait_ms(k->e), 1);
+            g_now += 1;
+        }
+    }
+    assert_int_equal(exam_check_pin(k->e, "111111"), EXAM_PIN_LOCKED); /* the 10th */
+    assert_int_equal(exam_pin_locked(k->e), 1);
+    assert_int_equal(exam_pin_wait_ms(k->e), 0);
+    g_now += 10 * MIN;
+    assert_int_equal(exam_check_pin(k->e, PIN), EXAM_PIN_LOCKED); /* time does not lift it */
+    assert_int_equal(exam_pin_failures(k->e), 10);
+    assert_int_equal(journal_type_count(k, "pin_wrong"), 10);
+    assert_int_equal(journal_type_count(k, "pin_delay"), 7); /* after the 3rd … 9th */
+    assert_int_equal(journal_type_count(k, "pin_lockout"), 1);
+    char *g = meta_of(k, "pin_guard");
+    assert_string_equal(g, "10 10 1");
+    free(g);
+
+    /* a crash: the lockout holds at the resume screen */
+    exam_tick(k->e);
+    exam_close(k->e);
+    k->e = NULL;
+    g_now = 5;
+    open_exam(k);
+    assert_int_equal(exam_get_phase(k->e), PHASE_RESUME);
+    assert_int_equal(exam_pin_locked(k->e), 1);
+    assert_int_equal(exam_pin_failures_total(k->e), 10);
+    assert_int_equal(exam_resume(k->e, k->code, PIN), EXAM_PIN_LOCKED);
+    char typo[RELEASECODE_TEXT_BYTES], other[RELEASECODE_TEXT_BYTES];
+    typo_code(k->code, typo);
+    other_code(other);
+    assert_int_equal(exam_pin_release(k->e, typo), EXAM_CODE_TYPO);
+    assert_int_equal(exam_pin_release(k->e, other), EXAM_CODE_WRONG);
+    assert_int_equal(exam_pin_locked(k->e), 1);
+    assert_int_equal(journal_type_count(k, "pin_release_refused"), 2);
+    assert_int_equal(exam_pin_release(k->e, k->code), EXAM_OK);
+    assert_int_equal(exam_pin_locked(k->e), 0);
+    assert_int_equal(exam_pin_failures(k->e), 0);
+    assert_int_equal(exam_pin_failures_total(k->e), 10); /* the invigilator still sees them */
+    assert_int_equal(exam_pin_release(k->e, k->code), EXAM_BAD_STATE);
+    assert_int_equal(journal_type_count(k, "pin_release"), 1);
+    /* the same rules at the resume screen: a wrong PIN counts */
+    assert_int_equal(exam_resume(k->e, k->code, "222222"), EXAM_PIN_WRONG);
+    assert_int_equal(exam_pin_failures(k->e), 1);
+    assert_int_equal(exam_resume(k->e, k->code, PIN), EXAM_OK);
+    assert_int_equal(exam_pin_failures(k->e), 0); /* a right PIN: the count in a row starts again */
+    assert_int_equal(exam_pin_failures_total(k->e), 11);
+    assert_int_equal(exam_get_phase(k->e), PHASE_RUNNING);
+    g = meta_of(k, "pin_guard");
+    assert_string_equal(g, "0 11 0");
+    free(g);
+    /* an edited guard reads as locked, not as a fresh start */
+    exam_close(k->e);
+    k->e = NULL;
+    sqlite3 *db = NULL;
+    char path[160];
+    snprintf(path, sizeof path, "%s/%s", k->data, STORE_DB_NAME);
+    assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
+    assert_int_equal(sqlite3_exec(db, "UPDATE meta SET value='garbage' WHERE key='pin_guard'", NULL, NULL, NULL), SQLITE_OK);
+    sqlite3_close(db);
+    open_exam(k);
+    assert_int_equal(exam_pin_locked(k->e), 1);
+}
+
+/* A delay in force when the kiosk stops starts again from the restart: a
+ * crash cannot be used to skip it. */
+static void test_pin_delay_survives_restart(void **state)
+{
+    kiosk *k = *state;
+    open_exam(k);
+    unlock_and_pin(k);
+    for (int i = 0; i < 3; i++) assert_int_equal(exam_check_pin(k->e, "333333"), EXAM_PIN_WRONG);
+    g_now += 1000;
+    assert_int_equal(exam_check_pin(k->e, "333333"), EXAM_PIN_WRONG);
+    assert_int_equal(exam_pin_wait_ms(k->e), 2000);
+    exam_close(k->e);
+    k->e = NULL;
+    g_now = 42; /* another run's clock */
+    open_exam(k);
+    assert_int_equal(exam_get_phase(k->e), PHASE_RESUME);
+    assert_int_equal(exam_pin_failures(k->e), 4);
+    assert_int_equal(exam_pin_wait_ms(k->e), 2000);
+    assert_int_equal(exam_resume(k->e, k->code, PIN), EXAM_PIN_WAIT);
+    g_now += 2000;
+    assert_int_equal(exam_resume(k->e, k->code, "333333"), EXAM_PIN_WRONG);
+    assert_int_equal(exam_pin_wait_ms(k->e), 4000);
+    assert_int_equal(journal_type_count(k, "pin_delay"), 4); /* 1 s, 2 s, 2 s again after the restart, 4 s */
+}
+
+/* The verifier in the unlock row is Argon2id (core/pin.h) over the PIN,
+ * salted with the kiosk's salt (meta pin_salt, made with the first PIN) and
+ * the unlock's, keyed by the content key; its cost is stored with it. A new
+ * unlock gets a new salt, so the same PIN gives another verifier. An edited
+ * row asking for an absurd cost is refused, not run. */
+static void test_pin_verifier(void **state)
+{
+    kiosk *k = *state;
+    open_exam(k);
+    assert_null(meta_of(k, "pin_salt"));
+    unlock_and_pin(k);
+    char *kshex = meta_of(k, "pin_salt");
+    assert_non_null(kshex);
+    assert_int_equal(strlen(kshex), 2 * PIN_SALT_BYTES);
+    uint8_t ks[PIN_SALT_BYTES], salt[PIN_SALT_BYTES], hash[PIN_HASH_BYTES], want[PIN_HASH_BYTES], key[PACK_KEY_BYTES];
+    assert_int_equal(sodium_hex2bin(ks, sizeof ks, kshex, strlen(kshex), NULL, NULL, NULL), 0);
+    store *st = store_of(k);
+    int64_t age;
+    uint64_t ops = 0, mem = 0;
+    assert_int_equal(store_unlock_get(st, k->pack_id, salt, hash, &age), STORE_OK);
+    assert_int_equal(store_unlock_get_kdf(st, k->pack_id, &ops, &mem), STORE_OK);
+    assert_int_equal(ops, pin_cost_default().ops);
+    assert_int_equal(mem, pin_cost_default().mem);
+    uint8_t *buf = NULL;
+    size_t len = 0;
+    char *why = NULL;
+    assert_int_equal(store_pack_get(st, k->pack_id, &buf, &len), STORE_OK);
+    assert_int_equal(pack_unwrap_key(buf, len, k->code, key, &why), PACK_OK);
+    free(buf);
+    store_close(st);
+    assert_int_equal(pin_hash(PIN, key, ks, salt, (pin_cost){ops, (size_t)mem}, want), 0);
+    assert_memory_equal(hash, want, sizeof hash);
+    /* lock, unlock again with the same PIN: same kiosk salt, new unlock salt, new verifier */
+    assert_int_equal(exam_lock(k->e), EXAM_OK);
+    unlock_and_pin(k);
+    char *kshex2 = meta_of(k, "pin_salt");
+    assert_string_equal(kshex2, kshex);
+    st = store_of(k);
+    uint8_t salt2[PIN_SALT_BYTES], hash2[PIN_HASH_BYTES];
+    assert_int_equal(store_unlock_get(st, k->pack_id, salt2, hash2, &age), STORE_OK);
+    store_close(st);
+    assert_memory_not_equal(salt2, salt, sizeof salt);
+    assert_memory_not_equal(hash2, hash, sizeof hash);
+    assert_int_equal(exam_check_pin(k->e, PIN), EXAM_OK);
+    /* neither the PIN nor its verifier's input is in the files */
+    assert_false(disk_has(k, PIN));
+    /* an absurd cost in an edited row: refused at resume, never run */
+    exam_close(k->e);
+    k->e = NULL;
+    sqlite3 *db = NULL;
+    char path[160];
+    snprintf(path, sizeof path, "%s/%s", k->data, STORE_DB_NAME);
+    assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
+    assert_int_equal(sqlite3_exec(db, "UPDATE unlock SET pin_mem=1099511627776", NULL, NULL, NULL), SQLITE_OK);
+    sqlite3_close(db);
+    open_exam(k);
+    assert_int_equal(exam_resume(k->e, k->code, PIN), EXAM_INTERNAL);
+    sodium_memzero(key, sizeof key);
+    free(kshex);
+    free(kshex2);
+}
+
+/* ---- extensions (issue 10) ------------------------------------------------------------ */
+
+static int copy_ext(void *ctx, const store_extension_row *r)
+{
+    char *out = ctx;
+    char line[256];
+    snprintf(line, sizeof line, "%d|%s|%lld;", r->minutes, r->reason, (long long)r->exam_ms);
+    strcat(out, line);
+    return 0;
+}
+
+/* Any number of minutes up to what is left of max_extra (30 by default), a
+ * reason required; refused extensions change nothing; the cap holds across
+ * a crash; each extension is in the result with its reason and exam time. */
+static void test_extensions_capped(void **state)
+{
+    kiosk *k = *state;
+    open_exam(k);
+    unlock_and_pin(k);
+    assert_int_equal(exam_extra_max_min(k->e), 30); /* the test blueprint has no max_extra */
+    login_and_start(k, "T001", ID.a);
+    const int64_t t0 = g_now;
+    char *sid = current_sid(k);
+    assert_int_equal(exam_extend(k->e, 5, NULL), EXAM_EXTEND_REASON);
+    assert_int_equal(exam_extend(k->e, 5, ""), EXAM_EXTEND_REASON);
+    assert_int_equal(exam_extend(k->e, 5, "   "), EXAM_EXTEND_REASON);
+    char longr[EXAM_REASON_MAX + 2];
+    memset(longr, 'x', sizeof longr - 1);
+    longr[sizeof longr - 1] = 0;
+    assert_int_equal(exam_extend(k->e, 5, longr), EXAM_EXTEND_REASON);
+    longr[EXAM_REASON_MAX] = 0;
+    assert_int_equal(exam_extend(k->e, 0, "设备故障"), EXAM_EXTEND_MINUTES);
+    assert_int_equal(exam_extend(k->e, -3, "设备故障"), EXAM_EXTEND_MINUTES);
+    assert_int_equal(exam_extend(k->e, 31, "设备故障"), EXAM_EXTEND_CAP);
+    assert_int_equal(exam_remaining_ms(k->e), 60 * MIN);
+    /* a full disk: not granted, nothing recorded */
+    exam_fail_writes(k->e, 1);
+    assert_int_equal(exam_extend(k->e, 10, "设备故障"), EXAM_SAVE_FAILED);
+    assert_int_equal(exam_extra_used_min(k->e), 0);
+    assert_int_equal(exam_remaining_ms(k->e), 60 * MIN);
+    exam_fail_writes(k->e, 0);
+    g_now = t0 + 10 * MIN;
+    assert_int_equal(exam_extend(k->e, 10, "  设备故障 "), EXAM_OK);
+    assert_int_equal(exam_extra_used_min(k->e), 10);
+    assert_int_equal(exam_extra_left_min(k->e), 20);
+    assert_int_equal(exam_remaining_ms(k->e), 60 * MIN);
+    g_now = t0 + 20 * MIN;
+    assert_int_equal(exam_extend(k->e, 19, longr), EXAM_OK); /* exactly EXAM_REASON_MAX bytes */
+    assert_int_equal(exam_extend(k->e, 2, "考生身体不适"), EXAM_EXTEND_CAP);
+    exam_tick(k->e);
+    /* a crash: the cap counts what was granted before it */
+    exam_close(k->e);
+    k->e = NULL;
+    open_exam(k);
+    assert_int_equal(exam_resume(k->e, k->code, PIN), EXAM_OK);
+    assert_int_equal(exam_extra_used_min(k->e), 29);
+    assert_int_equal(exam_extend(k->e, 2, "考生身体不适"), EXAM_EXTEND_CAP);
+    assert_int_equal(exam_pause(k->e), EXAM_OK);
+    assert_int_equal(exam_extend(k->e, 1, "考生身体不适"), EXAM_OK); /* while paused too */
+    assert_int_equal(exam_extra_left_min(k->e), 0);
+    assert_int_equal(exam_extend(k->e, 1, "考生身体不适"), EXAM_EXTEND_CAP);
+    assert_int_equal(exam_continue(k->e), EXAM_OK);
+    assert_int_equal(exam_remaining_ms(k->e), 60 * MIN + 30 * MIN - 20 * MIN);
+    store *st = store_of(k);
+    char got[1024] = "";
+    assert_int_equal(store_extension_each(st, sid, copy_ext, got), STORE_OK);
+    store_close(st);
+    char want[1024];
+    snprintf(want, sizeof want, "10|设备故障|%lld;19|%s|%lld;1|考生身体不适|%lld;", 10 * MIN, longr, 20 * MIN, 20 * MIN);
+    assert_string_equal(got, want);
+    assert_int_equal(journal_type_count(k, "extend"), 3);
+    assert_int_equal(journal_type_count(k, "extend_refused"), 4);
+    assert_int_equal(exam_force_handin(k->e), EXAM_OK);
+    char *json = outbox_json(k, 0, NULL, NULL);
+    assert_contains(json, "\"extra_ms\":1800000,");
+    char ext[512];
+    snprintf(ext, sizeof ext,
+             "\"extensions\":[{\"minutes\":10,\"reason\":\"设备故障\",\"at_ms\":600000},{\"minutes\":19,\"reason\":\"%s\","
+             "\"at_ms\":1200000},{\"minutes\":1,\"reason\":\"考生身体不适\",\"at_ms\":1200000}]",
+             longr);
+    assert_contains(json, ext);
+    result_record rr;
+    char *why = NULL;
+    assert_int_equal(result_parse(json, strlen(json), &rr, &why), RESULT_OK);
+    assert_int_equal(rr.rec.head.nextensions, 3);
+    assert_string_equal(rr.rec.head.extensions[2].reason, "考生身体不适");
+    result_record_free(&rr);
+    free(json);
+    free(sid);
+}
+
 int main(void)
 {
 #define T(f) cmocka_unit_test_setup_teardown(f, k_setup, k_teardown)
@@ -1918,6 +2201,10 @@ int main(void)
         T(test_data_directory_lock),
         T(test_pack_below_kdf_floor_refused),
         T(test_swapped_pack_blob_refused),
+        T(test_pin_guard),
+        T(test_pin_delay_survives_restart),
+        T(test_pin_verifier),
+        T(test_extensions_capped),
     };
     return cmocka_run_group_tests(tests, group_setup, NULL);
 }

@@ -232,6 +232,7 @@ static void test_verify_and_info(void **state)
     assert_int_equal(info.kdf.opslimit, CHEAP.opslimit);
     assert_int_equal(info.kdf.memlimit, CHEAP.memlimit);
     assert_int_equal(info.created, 1700000000); /* the stamp the builder was given */
+    assert_int_equal(info.max_extra, 30);       /* the sample blueprint has no max_extra: the default */
     assert_memory_equal(info.pack_id, F.pack + 24, PACK_ID_BYTES);
     char hex[PACK_ID_BYTES * 2 + 1];
     sodium_bin2hex(hex, sizeof hex, F.pack + 24, PACK_ID_BYTES);
@@ -859,6 +860,34 @@ static void test_long_title_pack_readable(void **state)
     assert_string_equal(info.title, title);
 }
 
+/* The blueprint's max_extra travels in the signed metadata (issue 10); a
+ * pack built before the key (here: its line renamed, signed again) reads
+ * as the default, 30 minutes. An out-of-range value is refused. */
+static void test_max_extra_in_metadata(void **state)
+{
+    (void)state;
+    blueprint bp = F.bp;
+    bp.max_extra = 7;
+    size_t len;
+    uint8_t *p = build(&bp, &F.b, &F.plan, F.sk, F.norm, CHEAP, &len);
+    pack_info info;
+    assert_int_equal(verify(p, len, F.pk, &info), PACK_OK);
+    assert_int_equal(info.max_extra, 7);
+    uint32_t ml = get32(p + 200);
+    char *m = (char *)p + PACK_FIXED_BYTES, *line = memmem(m, ml, "max_extra=7\n", 12);
+    assert_non_null(line);
+    /* an older pack: no max_extra line (renamed to a key readers ignore) */
+    memcpy(line, "old_extra", 9);
+    crypto_sign_detached(p + len - crypto_sign_BYTES, NULL, p, len - crypto_sign_BYTES, F.sk);
+    assert_int_equal(verify(p, len, F.pk, &info), PACK_OK);
+    assert_int_equal(info.max_extra, BLUEPRINT_MAX_EXTRA_DEFAULT);
+    /* out of range: the signed metadata is refused */
+    memcpy(line, "max_extra=X", 11);
+    crypto_sign_detached(p + len - crypto_sign_BYTES, NULL, p, len - crypto_sign_BYTES, F.sk);
+    assert_int_equal(verify(p, len, F.pk, &info), PACK_FORMAT);
+    free(p);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -879,6 +908,7 @@ int main(void)
         cmocka_unit_test(test_practical_pack),
         cmocka_unit_test(test_part_headings_beyond_ten),
         cmocka_unit_test(test_long_title_pack_readable),
+        cmocka_unit_test(test_max_extra_in_metadata),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }

@@ -227,6 +227,10 @@ static const result_irregularity IRR[] = {
     {"technical", "断电\n重启", 123456},
     {"candidate", "说\"话\"", 7},
 };
+static const result_extension EXT[] = {
+    {5, "设备故障", 600000},
+    {12, "其他：\"停电\"", 1800000},
+};
 
 /* the sitting of the sample record, and of the sample input it is built from */
 static result_head sample_head(void)
@@ -250,6 +254,8 @@ static result_head sample_head(void)
         .extra_ms = 300000,
         .irregularities = IRR,
         .nirregularities = 2,
+        .extensions = EXT,
+        .nextensions = 2,
     };
     return h;
 }
@@ -321,6 +327,8 @@ static void test_json_fields_and_escaping(void **state)
     assert_contains(j, "{\"n\":5,\"id\":\"N5\",\"type\":\"numeric\",\"response\":\"\",");
     assert_contains(j, "\"irregularities\":[{\"category\":\"technical\",\"note\":\"断电\\n重启\",\"at_ms\":123456},"
                        "{\"category\":\"candidate\",\"note\":\"说\\\"话\\\"\",\"at_ms\":7}]");
+    assert_contains(j, "\"extensions\":[{\"minutes\":5,\"reason\":\"设备故障\",\"at_ms\":600000},"
+                       "{\"minutes\":12,\"reason\":\"其他：\\\"停电\\\"\",\"at_ms\":1800000}]");
     /* decoding the escaped strings gives the originals back */
     char *name = json_string_of(j, "name");
     assert_non_null(name);
@@ -373,7 +381,7 @@ static void test_json_passed_and_edge_values(void **state)
     assert_contains(j, "\"status\":\"absent\"");
     assert_contains(j, "\"name\":\"\"");
     assert_contains(j, "\"score\":\"0\"");
-    assert_contains(j, "\"items\":[],\"irregularities\":[],");
+    assert_contains(j, "\"items\":[],\"irregularities\":[],\"extensions\":[],");
     free(j);
     /* large numbers */
     r.head.started_wall = INT64_MAX;
@@ -936,6 +944,10 @@ static void test_parse_round_trip(void **state)
     assert_string_equal(q->head.irregularities[0].note, "断电\n重启");
     assert_true(q->head.irregularities[0].mono_ms == 123456);
     assert_string_equal(q->head.irregularities[1].category, "candidate");
+    assert_int_equal(q->head.nextensions, 2);
+    assert_int_equal(q->head.extensions[1].minutes, 12);
+    assert_string_equal(q->head.extensions[1].reason, "其他：\"停电\"");
+    assert_true(q->head.extensions[0].at_ms == 600000);
     /* the writer and the reader share one field table: written again, the
      * same bytes */
     char *again = result_json(q);

@@ -132,13 +132,13 @@ static void test_create_schema_and_pragmas(void **state)
     open_ok(t->dir, 1, &st);
     assert_string_equal(store_dir(st), t->dir);
     assert_int_equal(q_int(store_db(st), "PRAGMA user_version"), STORE_SCHEMA_VERSION);
-    assert_int_equal(STORE_SCHEMA_VERSION, 4);
+    assert_int_equal(STORE_SCHEMA_VERSION, 5);
     char *mode = q_text(store_db(st), "PRAGMA journal_mode");
     assert_string_equal(mode, "wal");
     free(mode);
     assert_int_equal(q_int(store_db(st), "PRAGMA synchronous"), 2); /* FULL */
     static const char *const tables[] = {"meta", "pack", "roster", "unlock", "session", "answer",
-                                         "irregularity", "outbox", "journal"};
+                                         "irregularity", "outbox", "journal", "extension"};
     for (size_t i = 0; i < sizeof tables / sizeof *tables; i++) {
         char sql[128];
         snprintf(sql, sizeof sql, "SELECT count(*) FROM sqlite_master WHERE type='table' AND name='%s'", tables[i]);
@@ -148,7 +148,8 @@ static void test_create_schema_and_pragmas(void **state)
     assert_int_equal(sqlite3_exec(store_db(st),
                                   "SELECT pack_id, title, level, kind, duration, questions, bytes, added FROM pack;"
                                   "SELECT roster_id, candidates, bytes, added FROM roster;"
-                                  "SELECT pack_id, pin_salt, pin_hash, age_ms, wall FROM unlock;"
+                                  "SELECT pack_id, pin_salt, pin_hash, age_ms, wall, pin_ops, pin_mem FROM unlock;"
+                                  "SELECT session, minutes, reason, exam_ms, mono_ms, wall FROM extension;"
                                   "SELECT id, pack_id, ticket, name, level, room, seat, seed, state, elapsed_ms, extra_ms,"
                                   " current, started_wall, ended_wall, score, pending, receipt, active FROM session;"
                                   "SELECT session, item, response, flagged, mono_ms FROM answer;"
@@ -215,13 +216,13 @@ static void test_newer_schema_refused(void **state)
     store_close(st);
     sqlite3 *db;
     assert_int_equal(sqlite3_open(t->db, &db), SQLITE_OK);
-    assert_int_equal(sqlite3_exec(db, "PRAGMA user_version=5", NULL, NULL, NULL), SQLITE_OK);
+    assert_int_equal(sqlite3_exec(db, "PRAGMA user_version=6", NULL, NULL, NULL), SQLITE_OK);
     sqlite3_close(db);
     assert_true(open_fails(t->dir, 0, "newer"));
     assert_true(open_fails(t->dir, 1, "newer"));
     /* and it was left alone */
     assert_int_equal(sqlite3_open(t->db, &db), SQLITE_OK);
-    assert_int_equal(q_int(db, "PRAGMA user_version"), 5);
+    assert_int_equal(q_int(db, "PRAGMA user_version"), 6);
     assert_int_equal(q_int(db, "SELECT count(*) FROM meta"), 1);
     sqlite3_close(db);
 }
@@ -255,11 +256,12 @@ static void test_migrates_v1_outbox(void **state)
     assert_int_equal(sqlite3_open(t->db, &db), SQLITE_OK);
     assert_int_equal(sqlite3_exec(db, "ALTER TABLE outbox DROP COLUMN receipt; ALTER TABLE outbox DROP COLUMN exported;"
                                       "ALTER TABLE journal DROP COLUMN keyid; DROP INDEX session_ticket;"
-                                      "ALTER TABLE session DROP COLUMN ticket_tag; PRAGMA user_version=1", NULL, NULL, NULL),
-                     SQLITE_OK);
+                                      "ALTER TABLE session DROP COLUMN ticket_tag;"
+                                      "ALTER TABLE unlock DROP COLUMN pin_ops; ALTER TABLE unlock DROP COLUMN pin_mem;"
+                                      "DROP TABLE extension; PRAGMA user_version=1", NULL, NULL, NULL), SQLITE_OK);
     sqlite3_close(db);
     open_ok(t->dir, 0, &st);
-    assert_int_equal(q_int(store_db(st), "PRAGMA user_version"), 4);
+    assert_int_equal(q_int(store_db(st), "PRAGMA user_version"), STORE_SCHEMA_VERSION);
     assert_int_equal(q_int(store_db(st), "SELECT count(*) FROM pragma_table_info('journal') WHERE name='keyid'"), 1);
     assert_int_equal(q_int(store_db(st), "SELECT count(*) FROM outbox WHERE result_id='r1' AND receipt IS NULL AND exported IS NULL"), 1);
     store_close(st);
@@ -278,6 +280,35 @@ static char *stored_response(store *st, const char *sid, int item)
     resp_probe p = {item, NULL};
     assert_int_equal(store_answer_each(st, sid, probe_resp, &p), SQLITE_OK);
     return p.r;
+}
+
+/* A schema-2 database (before the Argon2id PIN verifier and extensions,
+ * issue 10): its unlock row is kept with cost 0/0 (the old verifier) and the
+ * extension table appears. */
+static void test_migrates_v2_unlock(void **state)
+{
+    tmp *t = *state;
+    store *st;
+    open_ok(t->dir, 1, &st);
+    uint8_t salt[STORE_PIN_SALT_BYTES] = {1}, hash[STORE_PIN_HASH_BYTES] = {2};
+    assert_int_equal(store_begin(st), STORE_OK);
+    assert_int_equal(store_unlock_put(st, "p1", salt, hash, 1000), STORE_OK);
+    assert_int_equal(store_commit(st), STORE_OK);
+    store_close(st);
+    sqlite3 *db;
+    assert_int_equal(sqlite3_open(t->db, &db), SQLITE_OK);
+    assert_int_equal(sqlite3_exec(db, "ALTER TABLE unlock DROP COLUMN pin_ops; ALTER TABLE unlock DROP COLUMN pin_mem;"
+                                      "DROP TABLE extension; ALTER TABLE journal DROP COLUMN keyid; DROP INDEX session_ticket;"
+                                      "ALTER TABLE session DROP COLUMN ticket_tag; PRAGMA user_version=2", NULL, NULL, NULL), SQLITE_OK);
+    sqlite3_close(db);
+    open_ok(t->dir, 0, &st);
+    assert_int_equal(q_int(store_db(st), "PRAGMA user_version"), STORE_SCHEMA_VERSION);
+    uint64_t ops = 9, mem = 9;
+    assert_int_equal(store_unlock_get_kdf(st, "p1", &ops, &mem), STORE_OK);
+    assert_int_equal(ops, 0);
+    assert_int_equal(mem, 0);
+    assert_int_equal(q_int(store_db(st), "SELECT count(*) FROM extension"), 0);
+    store_close(st);
 }
 
 /* ---- answers and the journal --------------------------------------------------- */
@@ -581,6 +612,45 @@ static void test_unlock_state(void **state)
     assert_int_equal(store_commit(st), STORE_OK);
     assert_int_equal(store_unlock_latest(st, id), STORE_OK);
     assert_string_equal(id, "p1");
+    /* the verifier's cost (issue 10): kept with the row, only for a row there is */
+    uint64_t ops = 9, mem = 9;
+    assert_int_equal(store_unlock_get_kdf(st, "p1", &ops, &mem), STORE_OK);
+    assert_int_equal(ops, 0); /* not set yet: as a row of an older kiosk */
+    assert_int_equal(store_unlock_set_kdf(st, "p1", 3, 128u << 20), STORE_OK);
+    assert_int_equal(store_unlock_get_kdf(st, "p1", &ops, &mem), STORE_OK);
+    assert_int_equal(ops, 3);
+    assert_int_equal(mem, 128u << 20);
+    assert_int_equal(store_unlock_set_kdf(st, "p2", 3, 1024), STORE_NOTFOUND);
+    assert_int_equal(store_unlock_get_kdf(st, "p2", &ops, &mem), STORE_NOTFOUND);
+    store_close(st);
+}
+
+static int copy_extension(void *ctx, const store_extension_row *r)
+{
+    char *out = ctx;
+    char line[256];
+    snprintf(line, sizeof line, "%d|%s|%lld|%lld;", r->minutes, r->reason, (long long)r->exam_ms, (long long)r->mono_ms);
+    strcat(out, line);
+    return 0;
+}
+
+/* Extensions (issue 10): per session, in the order granted, with reason and exam time. */
+static void test_extensions(void **state)
+{
+    tmp *t = *state;
+    store *st;
+    open_ok(t->dir, 1, &st);
+    assert_int_equal(store_begin(st), STORE_OK);
+    assert_int_equal(store_extension_add(st, "S1", 5, "设备故障", 60000, 1000, 1767225600), STORE_OK);
+    assert_int_equal(store_extension_add(st, "S2", 9, "other sitting", 1, 2, 3), STORE_OK);
+    assert_int_equal(store_extension_add(st, "S1", 12, "其他：停电", 120000, 2000, 1767225601), STORE_OK);
+    assert_int_equal(store_commit(st), STORE_OK);
+    char got[1024] = "";
+    assert_int_equal(store_extension_each(st, "S1", copy_extension, got), STORE_OK);
+    assert_string_equal(got, "5|设备故障|60000|1000;12|其他：停电|120000|2000;");
+    got[0] = 0;
+    assert_int_equal(store_extension_each(st, "S3", copy_extension, got), STORE_OK);
+    assert_string_equal(got, "");
     store_close(st);
 }
 
@@ -833,12 +903,14 @@ int main(void)
         T(test_newer_schema_refused),
         T(test_migrates_empty_database),
         T(test_migrates_v1_outbox),
+        T(test_migrates_v2_unlock),
         T(test_save_answer),
         T(test_journal_entry),
         T(test_fail_writes),
         T(test_transactions),
         T(test_packs_and_rosters),
         T(test_unlock_state),
+        T(test_extensions),
         T(test_sessions),
         T(test_purge_delivered),
         T(test_outbox),
