@@ -151,3 +151,59 @@ run_kiosk "$D" "$T/s.txt"
 check "the unlock age set back to 0 on disk: the journal's age counts, the late candidate is refused" ok_or_log
 check "... and the rewound unlock time is an integrity finding" \
     eval '[ "$(sq "$D/kiosk.db" "SELECT count(*) FROM journal WHERE type='"'integrity'"' AND data LIKE '"'unlock time rewound%'"'")" -eq 1 ]'
+
+# ---- 11-13. nothing readable at rest: held sittings leave no name, ID number, typed answer or question ----
+D="$T/k11"; new_kiosk "$D" "$AUTH" "$T/practical.pack" "$T/room.roster"
+"$EP" paper --pub "$AUTH/authority.pub" "$T/practical.pack" --release-code "$PRACTICAL_CODE" --seed "$SEED0" >"$T/ppaper.tsv"
+{
+    script_login "$PRACTICAL_CODE" 1
+    script_answers "$T/ppaper.tsv" right
+    echo "wait 1800000"; echo "key F10"; echo "expect 确认交卷？"; echo "key Return"; echo "expect 您已成功交卷"
+    script_panel; echo "key 6"; echo "expect 考生登录"
+} >"$T/s.txt"
+KIOSK_SEED=$SEED0 run_kiosk "$D" "$T/s.txt"
+check "a practical sitting with typed answers (fill, numeric, essay) handed in" ok_or_log
+# what must not be anywhere in the data directory's bytes (kiosk.db, -wal, -shm, the rest) or the roster file
+row=$(sed -n 2p "$SAMPLES/roster-4.csv")
+cand_name=$(echo "$row" | cut -d, -f2); idn=$(echo "$row" | cut -d, -f3)
+essay_text="参考作答：提高商品标题与卖点的相关性"
+fill_text=$(grep -v '^#' "$T/ppaper.tsv" | awk -F'\t' '$3 == "fill" { print $5; exit }' | cut -f1)
+stem="请计算本周的整体转化率" # the stem of P-N01, the paper's first question (exam-packs/samples/practical-4.csv)
+grep -qF "$stem" "$SAMPLES/practical-4.csv" || stem="" # (the sample bank changed: the check says so)
+leaks=""
+for needle in "$cand_name" "$idn" "${idn:0:14}" "$essay_text" "$fill_text" "$stem"; do
+    [ -n "$needle" ] || { leaks="$leaks (empty needle)"; continue; }
+    for f in "$D"/* "$T/room.roster"; do
+        LC_ALL=C grep -qaF -- "$needle" "$f" && leaks="$leaks $needle@$(basename "$f")"
+    done
+done
+check_msg "after the sitting: no name, ID number, typed answer or question text in any file of the data directory or the roster" \
+    "found:$leaks" test -z "$leaks"
+# the control: the same search finds what is there in clear
+check "(the byte search finds plain text: the kiosk's site name is in kiosk.db)" env LC_ALL=C grep -qaF 广州天河考点 "$D/kiosk.db"
+run "$SYNC" show --data "$D" --release-code "$PRACTICAL_CODE" --answers
+check_msg "with the release code the sitting opens: the name and the essay are there" "$(grep -E 'item 1[78]' "$T/out") $ERR" \
+    eval 'grep -qF "$cand_name" "$T/out" && grep -qF "$essay_text" "$T/out"'
+modes=$(stat -c '%a %n' "$D" "$D"/* | grep -v '^600 \|^700 ' || true)
+check_msg "data directory 0700, every file in it 0600" "$modes" test -z "$modes"
+
+# delivered (the hub's receipt verified) and locked: the answers are purged, the sealed result and receipt stay
+DB="$T/hub11.db"
+"$HUBBIN" init --db "$DB" --pub "$AUTH/authority.pub" --results-key "$AUTH/results.key" >/dev/null
+if hub_start "$DB"; then
+    tok=$("$HUBBIN" token --db "$DB" | tail -1)
+    "$SYNC" enroll --data "$D" --hub "$HUB_URL" --token "$tok" >"$T/eout" 2>&1
+    timeout 60 "$SYNC" push --data "$D" --hub "$HUB_URL" >"$T/pout" 2>&1
+    hub_stop
+fi
+before=$(sq "$D/kiosk.db" "SELECT count(*) FROM answer")
+{
+    echo "expect 恢复考试"; echo "text $PRACTICAL_CODE"; echo "key Return"; echo "text $PIN"; echo "key Return"
+    echo "expect 考生登录"; script_panel; echo "key 8"; echo "expect 本机试卷（未解锁）"
+} >"$T/s.txt"
+run_kiosk "$D" "$T/s.txt"
+after=$(sq "$D/kiosk.db" "SELECT count(*) FROM answer")
+kept=$(sq "$D/kiosk.db" "SELECT count(*) FROM outbox WHERE delivered IS NOT NULL AND receipt IS NOT NULL AND length(sealed) > 0")
+check_msg "delivered, then the paper locked: its answers purged (the sealed result and the receipt kept)" \
+    "before=$before after=$after kept=$kept $(cat "$T/pout" "$T/kerr" | tail -3)" \
+    eval '[ "$before" -gt 0 ] && [ "$after" -eq 0 ] && [ "$kept" -eq 1 ]'
