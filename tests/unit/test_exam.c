@@ -385,38 +385,6 @@ static void login_and_start(kiosk *k, const char *ticket, const char *id)
     assert_int_equal(exam_get_phase(k->e), PHASE_RUNNING);
 }
 
-static sqlite3 *db_of(const kiosk *k)
-{
-    char path[160];
-    snprintf(path, sizeof path, "%s/%s", k->data, STORE_DB_NAME);
-    sqlite3 *db = NULL;
-    assert_int_equal(sqlite3_open_v2(path, &db, SQLITE_OPEN_READONLY, NULL), SQLITE_OK);
-    return db;
-}
-
-static long long q_int(sqlite3 *db, const char *sql, const char *arg)
-{
-    sqlite3_stmt *s;
-    if (sqlite3_prepare_v2(db, sql, -1, &s, NULL) != SQLITE_OK) fail_msg("%s: %s", sql, sqlite3_errmsg(db));
-    if (arg) sqlite3_bind_text(s, 1, arg, -1, SQLITE_TRANSIENT);
-    long long v = -999;
-    if (sqlite3_step(s) == SQLITE_ROW) v = sqlite3_column_int64(s, 0);
-    sqlite3_finalize(s);
-    return v;
-}
-
-static char *q_text(sqlite3 *db, const char *sql, const char *arg)
-{
-    sqlite3_stmt *s;
-    if (sqlite3_prepare_v2(db, sql, -1, &s, NULL) != SQLITE_OK) fail_msg("%s: %s", sql, sqlite3_errmsg(db));
-    if (arg) sqlite3_bind_text(s, 1, arg, -1, SQLITE_TRANSIENT);
-    char *v = NULL;
-    if (sqlite3_step(s) == SQLITE_ROW && sqlite3_column_text(s, 0)) v = strdup((const char *)sqlite3_column_text(s, 0));
-    sqlite3_finalize(s);
-    return v;
-}
-
-/* A second store on the kiosk's data directory: reads what was committed. */
 /* The kiosk's store, opened beside the engine with the unlocked pack's keys
  * (from its release code, as the kiosk derives them): sealed rows read back. */
 static store *store_of(const kiosk *k)
@@ -435,6 +403,42 @@ static store *store_of(const kiosk *k)
     free(why);
     free(buf);
     return st;
+}
+
+/* The journal as the store reads it (store_journal_each): the types of
+ * SESSION's entries (NULL: all) in order, space-separated, and how many of
+ * TYPE (with DATA, if given) there are. */
+typedef struct jscan {
+    const char *type, *data;
+    long long n;
+    char types[8192];
+} jscan;
+static int jscan_entry(void *ctx, const journal_entry *je)
+{
+    jscan *j = ctx;
+    size_t l = strlen(j->types);
+    snprintf(j->types + l, sizeof j->types - l, "%s%s", l ? " " : "", je->type);
+    if (j->type && !strcmp(je->type, j->type) && (!j->data || !strcmp(je->data, j->data))) j->n++;
+    return 0;
+}
+static jscan journal_scan(const kiosk *k, const char *sid, const char *type, const char *data)
+{
+    store *st = store_of(k);
+    jscan j = {type, data, 0, ""};
+    assert_int_equal(store_journal_each(st, sid, jscan_entry, &j), STORE_OK);
+    store_close(st);
+    return j;
+}
+/* the journal verified with the unlocked pack's key: its head and count */
+static int64_t journal_verified(const kiosk *k, uint8_t head[JOURNAL_HASH_BYTES])
+{
+    store *st = store_of(k);
+    char *why = NULL;
+    journal_check jc;
+    if (store_journal_verify_keyed(st, NULL, head, &jc, &why)) fail_msg("journal: %s", why);
+    assert_int_equal(jc.foreign, 0); /* every sealed entry checked with the key */
+    store_close(st);
+    return jc.entries;
 }
 
 /* the active sitting's id, from the database */
@@ -1032,15 +1036,13 @@ static void test_full_sitting(void **state)
         assert_contains(json, pat);
     }
     /* the seed of the paper and the journal head are signed into it */
-    sqlite3 *ro = db_of(k);
     uint8_t head[JOURNAL_HASH_BYTES];
-    char *why = NULL, headhex[65];
-    if (journal_verify(ro, head, &why)) fail_msg("journal: %s", why);
+    char headhex[65];
+    int64_t entries = journal_verified(k, head);
     sodium_bin2hex(headhex, sizeof headhex, head, sizeof head);
     snprintf(pat, sizeof pat, "\"journal_head\":\"%s\"", headhex);
     assert_contains(json, pat);
-    assert_int_equal(json_int(json, "journal_count"), q_int(ro, "SELECT count(*) FROM journal", NULL));
-    sqlite3_close(ro);
+    assert_int_equal(json_int(json, "journal_count"), entries);
     session_copy sc = session_of(k, sid);
     assert_true(sc.found);
     snprintf(pat, sizeof pat, "\"seed\":\"%s\"", sc.seedhex);
@@ -1288,12 +1290,9 @@ static void test_resume_sitting(void **state)
     assert_contains(json, pat);
     free(json);
     /* journal intact across both restarts */
-    sqlite3 *ro = db_of(k);
     uint8_t head[JOURNAL_HASH_BYTES];
-    char *why = NULL;
-    if (journal_verify(ro, head, &why)) fail_msg("journal: %s", why);
-    assert_true(q_int(ro, "SELECT count(*) FROM journal WHERE type='resume'", NULL) >= 2);
-    sqlite3_close(ro);
+    (void)journal_verified(k, head);
+    assert_true(journal_scan(k, NULL, "resume", NULL).n >= 2);
     free(sid);
     /* and once handed in, a restart no longer offers the sitting */
     reopen(k);
@@ -1447,8 +1446,8 @@ static void test_invigilator_and_timeout(void **state)
     assert_contains(json, "\"pending\":1,"); /* the unanswered essay still awaits a marker */
     assert_contains(json, "\"irregularities\":[{\"category\":\"technical\",\"note\":\"屏幕闪烁 \\\"2次\\\"\",\"at_ms\":");
     free(json);
-    sqlite3 *ro = db_of(k);
-    char *types = q_text(ro, "SELECT group_concat(type, ' ') FROM (SELECT type FROM journal ORDER BY seq)", NULL);
+    jscan js = journal_scan(k, NULL, NULL, NULL);
+    const char *types = js.types;
     assert_non_null(strstr(types, "pause"));
     assert_non_null(strstr(types, "extend"));
     assert_non_null(strstr(types, "continue"));
@@ -1458,8 +1457,6 @@ static void test_invigilator_and_timeout(void **state)
     assert_non_null(strstr(types, "focus_lost"));
     assert_non_null(strstr(types, "timeout"));
     assert_non_null(strstr(types, "handin"));
-    free(types);
-    sqlite3_close(ro);
     free(sid);
 }
 
@@ -1579,10 +1576,8 @@ static void test_bug_journal_entry_dropped_on_write_failure(void **state)
     g_now += 1000;
     exam_tick(k->e); /* the disk has room again */
     assert_null(exam_alert(k->e));
-    sqlite3 *ro = db_of(k);
-    long long pauses = q_int(ro, "SELECT count(*) FROM journal WHERE type='pause' AND session=?", sid);
-    long long ok = q_int(ro, "SELECT count(*) FROM journal WHERE type='storage_ok'", NULL);
-    sqlite3_close(ro);
+    long long pauses = journal_scan(k, sid, "pause", NULL).n;
+    long long ok = journal_scan(k, NULL, "storage_ok", NULL).n;
     free(sid);
     assert_int_equal(ok, 1);
     if (pauses != 1) fail_msg("regression: the pause made while the disk was full never reached the journal");
@@ -1703,20 +1698,7 @@ static void test_orderly_stop_resumes(void **state)
     assert_int_equal(exam_current(k->e), 2);
     assert_string_equal(exam_response(k->e, 2), before);
     /* the journal says it was a stop, not a crash */
-    sqlite3 *db = NULL;
-    char path[600];
-    snprintf(path, sizeof path, "%s/kiosk.db", k->data);
-    assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
-    int64_t m = 0;
-    sqlite3_stmt *st;
-    assert_int_equal(sqlite3_prepare_v2(db, "SELECT count(*) FROM journal WHERE type='kiosk_stop' AND data='signal 15'", -1,
-                                        &st, NULL),
-                     SQLITE_OK);
-    assert_int_equal(sqlite3_step(st), SQLITE_ROW);
-    m = sqlite3_column_int64(st, 0);
-    sqlite3_finalize(st);
-    sqlite3_close(db);
-    assert_int_equal(m, 1);
+    assert_int_equal(journal_scan(k, NULL, "kiosk_stop", "signal 15").n, 1);
 }
 
 /* kiosk.db keeps the sitting's state by name (session_state_name). A row
@@ -1899,17 +1881,14 @@ static void test_swapped_pack_blob_refused(void **state)
 
 static long long journal_type_count(const kiosk *k, const char *type)
 {
-    sqlite3 *db = db_of(k);
-    long long n = q_int(db, "SELECT count(*) FROM journal WHERE type=?", type);
-    sqlite3_close(db);
-    return n;
+    return journal_scan(k, NULL, type, NULL).n;
 }
 
 static char *meta_of(const kiosk *k, const char *key)
 {
-    sqlite3 *db = db_of(k);
-    char *v = q_text(db, "SELECT value FROM meta WHERE key=?", key);
-    sqlite3_close(db);
+    store *st = store_of(k);
+    char *v = store_meta_get(st, key);
+    store_close(st);
     return v;
 }
 
