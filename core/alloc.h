@@ -9,7 +9,9 @@
  *
  * Wrapped: malloc, calloc, realloc, strdup, strndup, asprintf. Not wrapped:
  * free (nothing to fail), and the allocations inside sqlite, libsodium, zlib
- * and inih. Included by the parsers: csv, bank, blueprint, roster, result. */
+ * and inih. Included by the parsers (csv, bank, blueprint, roster, result)
+ * and by dynbuf, the growing buffer they build text in, so that its growth
+ * fails in turn too. */
 #ifndef ALLOC_H
 #define ALLOC_H
 
