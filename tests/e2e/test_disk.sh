@@ -14,6 +14,13 @@ SHOTS="${KIOSK_SHOTS:-$T/shots}"
 "$EP" paper --pub "$AUTH/authority.pub" "$T/theory.pack" --release-code "$THEORY_CODE" --seed "$SEED0" >"$T/paper.tsv"
 sq() { sqlite3 -cmd ".timeout 5000" "$1" "$2"; }
 ok_or_log() { [ "$RC" -eq 0 ] || { cat "$T/kerr"; false; }; }
+# push_to_new_hub DATA DB: a fresh hub on DB (left running), the kiosk enrolled and its results pushed
+push_to_new_hub() {
+    "$HUBBIN" init --db "$2" --pub "$AUTH/authority.pub" --results-key "$AUTH/results.key" >/dev/null &&
+        hub_start "$2" || return 1
+    "$SYNC" enroll --data "$1" --hub "$HUB_URL" --token "$("$HUBBIN" token --db "$2" | tail -1)" >"$T/eout" 2>&1
+    timeout 60 "$SYNC" push --data "$1" --hub "$HUB_URL" >"$T/pout" 2>&1
+}
 
 # ---- 1. answer rows rewritten and the clock set back after a crash -------------------------------------
 D="$T/k1"; new_kiosk "$D" "$AUTH" "$T/theory.pack" "$T/room.roster"
@@ -45,11 +52,7 @@ check "the findings are sealed in the journal (answers not in the journal, clock
 
 # the result carries the findings to the hub as integrity irregularities
 DB="$T/hub.db"
-"$HUBBIN" init --db "$DB" --pub "$AUTH/authority.pub" --results-key "$AUTH/results.key" >/dev/null
-if hub_start "$DB"; then
-    tok=$("$HUBBIN" token --db "$DB" | tail -1)
-    "$SYNC" enroll --data "$D" --hub "$HUB_URL" --token "$tok" >"$T/eout" 2>&1
-    timeout 60 "$SYNC" push --data "$D" --hub "$HUB_URL" >"$T/pout" 2>&1
+if push_to_new_hub "$D" "$DB"; then
     json=$(sq "$DB" "SELECT json FROM result")
     check_msg "the hub's copy of the result names both findings as irregularities of category integrity" \
         "$(cat "$T/eout" "$T/pout") ${json:0:300}" \
@@ -188,14 +191,8 @@ modes=$(stat -c '%a %n' "$D" "$D"/* | grep -v '^600 \|^700 ' || true)
 check_msg "data directory 0700, every file in it 0600" "$modes" test -z "$modes"
 
 # delivered (the hub's receipt verified) and locked: the answers are purged, the sealed result and receipt stay
-DB="$T/hub11.db"
-"$HUBBIN" init --db "$DB" --pub "$AUTH/authority.pub" --results-key "$AUTH/results.key" >/dev/null
-if hub_start "$DB"; then
-    tok=$("$HUBBIN" token --db "$DB" | tail -1)
-    "$SYNC" enroll --data "$D" --hub "$HUB_URL" --token "$tok" >"$T/eout" 2>&1
-    timeout 60 "$SYNC" push --data "$D" --hub "$HUB_URL" >"$T/pout" 2>&1
-    hub_stop
-fi
+push_to_new_hub "$D" "$T/hub11.db"
+hub_stop
 before=$(sq "$D/kiosk.db" "SELECT count(*) FROM answer")
 {
     echo "expect 恢复考试"; echo "text $PRACTICAL_CODE"; echo "key Return"; echo "text $PIN"; echo "key Return"
