@@ -9,7 +9,7 @@
 
 #include "core/fileio.h"
 
-#define SCHEMA_VERSION 2
+#define SCHEMA_VERSION 3
 
 #include "tools/hub/hubstore_int.h"
 
@@ -51,6 +51,15 @@ static const char SCHEMA2[] =
     " UNIQUE(year, level, serial));"
     "PRAGMA user_version=2;";
 
+/* 2 → 3 (issue 11): why a stored result does not count. A result that fails
+ * a check is kept (for audit) with one row per reason here, and is left out
+ * of every decision (final, certificates) until a member of staff decides. */
+static const char SCHEMA3[] =
+    "CREATE TABLE result_flag(result_id TEXT NOT NULL REFERENCES result(result_id), reason TEXT NOT NULL,"
+    " at INTEGER NOT NULL, PRIMARY KEY(result_id, reason)) WITHOUT ROWID;"
+    "CREATE INDEX result_ticket ON result(ticket, pack_id);"
+    "PRAGMA user_version=3;";
+
 const char *hubstore_error(hubstore *s) { return s && s->db ? sqlite3_errmsg(s->db) : "no database"; }
 
 int hubstore_open(const char *path, int create, hubstore **out, char **why)
@@ -90,7 +99,7 @@ int hubstore_open(const char *path, int create, hubstore **out, char **why)
     if (sqlite3_prepare_v2(s->db, "PRAGMA user_version", -1, &st, NULL) == SQLITE_OK && sqlite3_step(st) == SQLITE_ROW)
         version = sqlite3_column_int(st, 0);
     sqlite3_finalize(st);
-    static const char *const STEPS[SCHEMA_VERSION] = {SCHEMA, SCHEMA2};
+    static const char *const STEPS[SCHEMA_VERSION] = {SCHEMA, SCHEMA2, SCHEMA3};
     if (!create && version == 0) version = -1; /* an empty file that is not ours */
     for (int v = version; v >= 0 && v < SCHEMA_VERSION; v++) {
         if (sqlite3_exec(s->db, "BEGIN IMMEDIATE", NULL, NULL, NULL) || sqlite3_exec(s->db, STEPS[v], NULL, NULL, NULL) ||
@@ -364,4 +373,38 @@ int hubstore_count_results(hubstore *s)
         n = sqlite3_column_int(st, 0);
     sqlite3_finalize(st);
     return n;
+}
+
+/* ---- flags (issue 11) ---------------------------------------------------- */
+
+int hubstore_flag_add(hubstore *s, const char *result_id, const char *reason, int64_t at)
+{
+    sqlite3_stmt *st;
+    int rc = sqlite3_prepare_v2(s->db, "INSERT OR IGNORE INTO result_flag(result_id, reason, at) VALUES(?,?,?)", -1, &st,
+                                NULL);
+    if (rc != SQLITE_OK) return -1;
+    sqlite3_bind_text(st, 1, result_id, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 2, reason, -1, SQLITE_STATIC);
+    sqlite3_bind_int64(st, 3, at);
+    rc = sqlite3_step(st);
+    sqlite3_finalize(st);
+    return rc == SQLITE_DONE ? 0 : -1;
+}
+
+int hubstore_flag_each(hubstore *s, const char *result_id, hubstore_flag_fn fn, void *ctx)
+{
+    sqlite3_stmt *st;
+    int rc = sqlite3_prepare_v2(s->db,
+                                "SELECT result_id, reason, at FROM result_flag WHERE ?1 IS NULL OR result_id=?1"
+                                " ORDER BY at, result_id, reason",
+                                -1, &st, NULL);
+    if (rc != SQLITE_OK) return -1;
+    if (result_id) sqlite3_bind_text(st, 1, result_id, -1, SQLITE_STATIC);
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW)
+        if (fn(ctx, (const char *)sqlite3_column_text(st, 0), (const char *)sqlite3_column_text(st, 1),
+               sqlite3_column_int64(st, 2)))
+            break;
+    int ok = rc == SQLITE_ROW || rc == SQLITE_DONE;
+    sqlite3_finalize(st);
+    return ok ? 0 : -1;
 }

@@ -70,4 +70,15 @@ int hubstore_put_result(hubstore *s, const hub_result *r) __attribute__((warn_un
 int hubstore_each_result(hubstore *s, const char *pack_id, hubstore_result_fn fn, void *ctx);
 int hubstore_count_results(hubstore *s);
 
+/* Flags (issue 11): a stored result that failed a check, with the reason
+ * (one short English phrase, e.g. "score differs from the hub's rescoring").
+ * A flagged result is kept but counts for nothing until staff decide.
+ * hubstore_flag_add records REASON once per result (0, or -1 on error). */
+int hubstore_flag_add(hubstore *s, const char *result_id, const char *reason, int64_t at)
+    __attribute__((warn_unused_result));
+/* Calls FN for each flag of RESULT_ID (NULL: of every result), in the
+ * order they were raised. Returns 0 or -1. */
+typedef int (*hubstore_flag_fn)(void *ctx, const char *result_id, const char *reason, int64_t at);
+int hubstore_flag_each(hubstore *s, const char *result_id, hubstore_flag_fn fn, void *ctx);
+
 #endif
