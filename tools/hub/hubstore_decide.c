@@ -17,12 +17,16 @@ static int failed(hubstore *s, char **why)
 }
 
 /* the columns of a result as wf_sitting holds it, then its flag count and
- * its latest decision (NULL columns when none) */
+ * its latest decision (NULL columns when none); the result's own columns
+ * unqualified, so that a damaged table is reported by the column's name */
 static const char SITTING_SQL[] =
-    "SELECT r.result_id, r.kiosk_id, r.status, r.kind, r.ticket, r.level, r.score_tenths,"
-    " (SELECT count(*) FROM result_flag f WHERE f.result_id=r.result_id), r.received_at, r.submitted_at,"
-    " d.decision, d.by, d.why, d.at"
-    " FROM result r LEFT JOIN result_decision d ON d.id=(SELECT max(id) FROM result_decision WHERE result_id=r.result_id)";
+    "SELECT result_id, kiosk_id, status, kind, ticket, level, score_tenths,"
+    " (SELECT count(*) FROM result_flag f WHERE f.result_id=result.result_id), received_at, submitted_at,"
+    " (SELECT decision FROM result_decision d WHERE d.result_id=result.result_id ORDER BY id DESC LIMIT 1),"
+    " (SELECT by FROM result_decision d WHERE d.result_id=result.result_id ORDER BY id DESC LIMIT 1),"
+    " (SELECT why FROM result_decision d WHERE d.result_id=result.result_id ORDER BY id DESC LIMIT 1),"
+    " (SELECT at FROM result_decision d WHERE d.result_id=result.result_id ORDER BY id DESC LIMIT 1)"
+    " FROM result";
 
 static void fill(sqlite3_stmt *st, wf_sitting *w)
 {
@@ -49,7 +53,7 @@ int wf_sittings(hubstore *s, const char *ticket, const char *kind, wf_sitting **
     *out = NULL;
     *n = 0;
     char sql[1024];
-    snprintf(sql, sizeof sql, "%s WHERE r.ticket=? AND r.kind=? ORDER BY r.received_at, r.rowid", SITTING_SQL);
+    snprintf(sql, sizeof sql, "%s WHERE ticket=? AND kind=? ORDER BY received_at, rowid", SITTING_SQL);
     sqlite3_stmt *st;
     if (sqlite3_prepare_v2(s->db, sql, -1, &st, NULL)) return failed(s, why);
     sqlite3_bind_text(st, 1, ticket, -1, SQLITE_STATIC);
@@ -93,7 +97,7 @@ int wf_decide(hubstore *s, const char *result_id, sitting_decision d, const char
     *why = NULL;
     if (sqlite3_exec(s->db, "BEGIN IMMEDIATE", NULL, NULL, NULL)) return failed(s, why);
     char sql[1024];
-    snprintf(sql, sizeof sql, "%s WHERE r.result_id=?", SITTING_SQL);
+    snprintf(sql, sizeof sql, "%s WHERE result_id=?", SITTING_SQL);
     sqlite3_stmt *st = NULL;
     int rc = -1;
     if (sqlite3_prepare_v2(s->db, sql, -1, &st, NULL)) { failed(s, why); goto out; }
