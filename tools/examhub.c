@@ -454,13 +454,15 @@ static const cmd COMMANDS[] = {
      "flagged one); --void: it counts as not there.",
      workflow_resolve},
     {"final", "--db FILE --csv [--batch YYYY-MM] [--margin POINTS] [--allow-incomplete]", "print final results as CSV",
-     "refuses (exit 1, saying what is incomplete) while a planned candidate's\n"
+     "prints final results as CSV (README: The certification workflow, 8).\n"
+     "Refuses (exit 1, saying what is incomplete) while a planned candidate's\n"
      "paper is missing or in conflict; --allow-incomplete prints them anyway,\n"
      "with status missing or conflict (never passed).",
      workflow_final},
     {"certificates", "--db FILE --batch YYYY-MM [--body-code 0000] [--year YYYY] [--allow-incomplete]",
      "give passing candidates their certificate numbers",
-     "refuses (exit 1) while a planned candidate's paper is missing or in\n"
+     "gives each passing candidate once a national certificate number.\n"
+     "Refuses (exit 1) while a planned candidate's paper is missing or in\n"
      "conflict; --allow-incomplete issues to the others (never to a candidate\n"
      "with a paper missing or in conflict).",
      workflow_certificates},
