@@ -71,6 +71,12 @@ static const struct option OPTIONS[] = {
     {"practical", required_argument, 0, WF_OPT_PRACTICAL},
     {"kdf-ops", required_argument, 0, WF_OPT_KDF_OPS},
     {"kdf-mem", required_argument, 0, WF_OPT_KDF_MEM},
+    {"result", required_argument, 0, WF_OPT_RESULT},
+    {"keep", no_argument, 0, WF_OPT_KEEP},
+    {"void", no_argument, 0, WF_OPT_VOID},
+    {"why", required_argument, 0, WF_OPT_WHY},
+    {"by", required_argument, 0, WF_OPT_BY},
+    {"allow-incomplete", no_argument, 0, WF_OPT_ALLOW_INCOMPLETE},
     {0, 0, 0, 0}};
 
 /* one option or operand into opts (cmdtab's option handler) */
@@ -427,9 +433,38 @@ static const cmd COMMANDS[] = {
      workflow_marking},
     {"marks", "--db FILE --csv MARKS.csv", "record essay marks", NULL, workflow_marks},
     {"review", "--db FILE --csv REVIEW.csv", "record comprehensive review scores (levels 2 and 1)", NULL, workflow_review},
-    {"final", "--db FILE --csv [--batch YYYY-MM] [--margin POINTS]", "print final results as CSV", NULL,
+    {"progress", "--db FILE --batch YYYY-MM [--csv]", "per paper and room: planned, results, sat, absent, missing, conflicts, flagged",
+     "what staff check before final and certificates (README: Which sitting\n"
+     "counts): per paper (level, kind) and room, the planned candidates, the\n"
+     "results received, and how each candidate's paper stands: sat, absent,\n"
+     "missing (neither a result nor an absence arrived), in conflict (two\n"
+     "real sittings), and the results flagged by a hub check (they never count).",
+     workflow_progress},
+    {"conflicts", "--db FILE [--batch YYYY-MM] [--csv]", "list candidates with two or more sittings of a paper",
+     "every candidate's paper with two or more real sittings (or a staff\n"
+     "decision), open or resolved, each result with its kiosk, status, score\n"
+     "and the hub's time of receipt (never the kiosk's clock), in that order.\n"
+     "--csv: batch,ticket,name,level,kind,state,result_id,kiosk,status,score,\n"
+     "received_at,flagged,decision,decided_by,why.",
+     workflow_conflicts},
+    {"resolve", "--db FILE --result ID --keep|--void --why TEXT [--by NAME]", "decide which result of a conflict counts",
+     "a staff decision on one result, journaled with who (--by, default $USER),\n"
+     "why and when (rows are never changed; the latest decision holds).\n"
+     "--keep: this result counts and wins over the candidate's others (also a\n"
+     "flagged one); --void: it counts as not there.",
+     workflow_resolve},
+    {"final", "--db FILE --csv [--batch YYYY-MM] [--margin POINTS] [--allow-incomplete]", "print final results as CSV",
+     "prints final results as CSV (README: The certification workflow, 8).\n"
+     "Refuses (exit 1, saying what is incomplete) while a planned candidate's\n"
+     "paper is missing or in conflict; --allow-incomplete prints them anyway,\n"
+     "with status missing or conflict (never passed).",
      workflow_final},
-    {"certificates", "--db FILE --batch YYYY-MM [--body-code 0000] [--year YYYY]", "give passing candidates their certificate numbers", NULL,
+    {"certificates", "--db FILE --batch YYYY-MM [--body-code 0000] [--year YYYY] [--allow-incomplete]",
+     "give passing candidates their certificate numbers",
+     "gives each passing candidate once a national certificate number.\n"
+     "Refuses (exit 1) while a planned candidate's paper is missing or in\n"
+     "conflict; --allow-incomplete issues to the others (never to a candidate\n"
+     "with a paper missing or in conflict).",
      workflow_certificates},
     {"mailing", "--db FILE --csv [--batch YYYY-MM]", "print the certificates' mailing list as CSV", NULL, workflow_mailing},
     {0}};

@@ -4,6 +4,9 @@
 # 15th), pay, rooms, plan (seats within capacities, unique tickets), rosters
 # (signed, verified by exampack), tickets (HTML, rendered to PNG in headless
 # Chromium), scripted kiosk sittings pushed to a real `examhub serve`,
+# which sitting counts (two sittings of one paper → a conflict that staff
+# resolve, an absence never overrides a sitting, a kiosk clock 30 days ahead,
+# a planned candidate without any result → missing, flagged results, progress),
 # marking with double marking, final results, certificates, mailing, a retake
 # and the comprehensive review of level 2.
 T=$(new_tmp)
@@ -17,7 +20,8 @@ csvget() {
     awk -F, -v k="$2" -v v="$3" -v n="$4" 'NR == 1 { for (i = 1; i <= NF; i++) c[$i] = i; next } $c[k] == v { print $c[n] }' "$1"
 }
 apps() { "$WH" applications --db "$DB" "$@" >"$T/apps.csv" 2>"$T/apps.err"; }
-final() { "$WH" final --db "$DB" --csv "$@" >"$T/final.csv" 2>"$T/final.err"; }
+# (张丽 and 李伟 never come and no kiosk records them absent: missing throughout, so --allow-incomplete)
+final() { "$WH" final --db "$DB" --csv --allow-incomplete "$@" >"$T/final.csv" 2>"$T/final.err"; }
 fget() { csvget "$T/final.csv" ticket "$1" "$2"; }
 sqlv() { sqlite3 "$DB" "$1"; }
 
@@ -309,6 +313,21 @@ wsit "sitting: 刘建华 level-2 theory all right = 100" kgt 03 1 "$T/theory-2.p
 pwant2=$(paper_points "$T/practical-2.tsv")
 { script_unlock "$CP2"; wf_login "$TG" "$G" 刘建华; script_answers "$T/practical-2.tsv" right; wf_handin "客观题得分：$((pwant2 / 10)) 分"; } >"$T/s.txt"
 wsit "sitting: 刘建华 level-2 practical objective right = $((pwant2 / 10))" kgp 03 1 "$T/practical-2.pack" "$R3" "$T/s.txt"
+# which sitting counts (README: The certification workflow): more results than sittings
+# 陈志明 sits the theory paper again on another kiosk of room 01 and gets 0 (kat: 100)
+{ script_unlock "$CT4"; wf_login "$TA" "$A" 陈志明; script_answers "$T/theory-4.tsv" wrong; wf_handin "本次考试得分：0 分"; } >"$T/s.txt"
+wsit "sitting: 陈志明 theory again on a second kiosk, all wrong = 0" kaz 01 4 "$T/theory-4.pack" "$R1" "$T/s.txt"
+# 林美玲 on a kiosk whose clock runs 30 days ahead (the test kiosk's KIOSK_TEST_WALL_OFFSET), all right = 100
+{ script_unlock "$CT4"; wf_login "$TB" "$B" 林美玲; script_answers "$T/theory-4.tsv" right; wf_handin "本次考试得分：100 分"; } >"$T/s.txt"
+KIOSK=$KIOSK_TEST KIOSK_TEST_WALL_OFFSET=$((30 * 86400)) \
+    wsit "sitting: 林美玲 theory on a kiosk whose clock runs 30 days ahead = 100" kbz 01 5 "$T/theory-4.pack" "$R1" "$T/s.txt"
+# 黄国强, marked absent at kat, sits the theory paper on another kiosk after all = 100
+{ script_unlock "$CT4"; wf_login "$TC" "$C" 黄国强; script_answers "$T/theory-4.tsv" right; wf_handin "本次考试得分：100 分"; } >"$T/s.txt"
+wsit "sitting: 黄国强 (marked absent on kat) sits theory on another kiosk = 100" kcs 01 6 "$T/theory-4.pack" "$R1" "$T/s.txt"
+# 刘建华 (theory 100 on kgt) is marked absent on another kiosk of room 03
+{ script_unlock "$CT2"; wf_absent "$TG"; } >"$T/s.txt"
+wsit "sitting: 刘建华 marked absent for theory on another kiosk after his 100-point sitting" kgz 03 2 "$T/theory-2.pack" "$R3" "$T/s.txt"
+
 # the hub's roster at the kiosk: another candidate's ID number and the wrong level are refused
 { script_unlock "$CT4"; echo "text $TA"; echo "key Tab"; echo "text $B"; echo "key Return"; echo "expect 准考证号与身份证号不匹配"; } >"$T/s.txt"
 wsit "kiosk: the hub's roster refuses a ticket with another candidate's ID number" kx1 01 4 "$T/theory-4.pack" "$R1" "$T/s.txt"
@@ -319,18 +338,121 @@ wsit "kiosk: a level-4 candidate of the hub's roster cannot sit the level-2 pape
 check_msg "examhub serve on a free 127.0.0.1 port" "$(tail -3 "$T/hub.log" 2>/dev/null)" hub_start "$DB"
 upload() {
     local k
-    for k in kat kbt kap kbp kgt kgp; do
+    # the fast-clock kiosk pushes first: received first, though its clock says 30 days later
+    for k in kbz kat kbt kaz kcs kap kbp kgt kgp kgz; do
         "$SYNC" enroll --data "$T/$k" --hub "$HUB_URL" --token "$("$WH" token --db "$DB")" >"$T/up.out" 2>&1 || { echo "$k enroll: $(cat "$T/up.out")"; return 1; }
         timeout 60 "$SYNC" push --data "$T/$k" --hub "$HUB_URL" >"$T/up.out" 2>&1 || { echo "$k push: $(cat "$T/up.out")"; return 1; }
         grep -q " 0 pending" "$T/up.out" || { echo "$k push: $(cat "$T/up.out")"; return 1; }
     done
 }
 up_why=$(upload); up_rc=$?
-check_msg "six kiosks enrol and push their results (examsync enroll + push)" "$up_why" eval '[ $up_rc -eq 0 ]'
+check_msg "ten kiosks enrol and push their results (examsync enroll + push)" "$up_why" eval '[ $up_rc -eq 0 ]'
 "$WH" results --db "$DB" --csv >"$T/results.csv"
-check_msg "the hub holds the 8 results (2 absences, 6 sittings)" "$(cat "$T/results.csv")" \
-    eval '[ $(tail -n +2 "$T/results.csv" | grep -c .) -eq 8 ] && [ $(grep -c ",absent," "$T/results.csv") -eq 2 ]'
+check_msg "the hub keeps all 12 results it received (3 absences, 9 sittings)" "$(cat "$T/results.csv")" \
+    eval '[ $(tail -n +2 "$T/results.csv" | grep -c .) -eq 12 ] && [ $(grep -c ",absent," "$T/results.csv") -eq 3 ]'
 hub_stop
+
+# ---- 6b. which sitting counts: conflicts, missing, flagged, progress ------------------------------------
+con() { "$WH" conflicts --db "$DB" --batch 2026-03 --csv >"$T/con.csv" 2>"$T/con.err"; }
+# conget TICKET SCORE COLUMN: column COLUMN of TICKET's theory result with SCORE in conflicts --csv
+conget() { awk -F, -v t="$1" -v s="$2" -v n="$3" 'NR == 1 { for (i = 1; i <= NF; i++) c[$i] = i; next }
+    $c["ticket"] == t && $c["kind"] == "theory" && $c["score"] == s { print $c[n] }' "$T/con.csv"; }
+progress_row() { awk -F, -v l="$1" -v k="$2" -v r="$3" '$2 == l && $3 == k && $5 == r { print $6 "," $7 "," $8 "," $9 "," $10 "," $11 "," $12 }' "$T/prog.csv"; }
+TD=$(csvget "$T/apps.csv" id_number "$D" ticket)
+con
+RA100=$(conget "$TA" 100 result_id); RA0=$(conget "$TA" 0 result_id)
+RBFAST=$(conget "$TB" 100 result_id); RBREAL=$(conget "$TB" $((bwant / 10)) result_id)
+check_msg "conflicts: 陈志明 theory (kiosk A 100, kiosk B 0) listed as open, each result with kiosk, status, score, received_at" \
+    "$(cat "$T/con.csv")" \
+    eval '[ -n "$RA100" ] && [ -n "$RA0" ] && [ "$(conget "$TA" 100 state)" = open ] && [ "$(conget "$TA" 0 status)" = submitted ] &&
+          [ "$(conget "$TA" 100 kiosk)" != "$(conget "$TA" 0 kiosk)" ] && conget "$TA" 0 received_at | grep -Eq "^20[0-9-]{8}T[0-9:]{8}Z$" &&
+          head -1 "$T/con.csv" | grep -qx "batch,ticket,name,level,kind,state,result_id,kiosk,status,score,received_at,flagged,decision,decided_by,why"'
+fast_by=$(sqlv "SELECT submitted_at - received_at FROM result WHERE result_id='$RBFAST'")
+real_by=$(sqlv "SELECT received_at - submitted_at FROM result WHERE result_id='$RBREAL'")
+check_msg "the fast kiosk's result claims a time 30 days ahead of its receipt (the genuine one: before it)" \
+    "fast +$fast_by s, genuine -$real_by s" eval '[ "${fast_by:-0}" -ge $((29 * 86400)) ] && [ "${real_by:--1}" -ge 0 ]'
+# the kiosk's clock ranks nothing: 林美玲's two sittings are a conflict (or, where the hub's checks flag a
+# time from the future, the genuine one counts); conflicts lists them in the hub's order of receipt
+order=$(awk -F, -v t="$TB" '$2 == t && $5 == "theory" { print $7 }' "$T/con.csv" | tr '\n' ' ')
+check_msg "received_at order, never the kiosk's clock: the fast-clock result (received first) is listed first" \
+    "order: $order; fast $RBFAST genuine $RBREAL" test "$order" = "$RBFAST $RBREAL "
+run "$WH" final --db "$DB" --csv --batch 2026-03
+check_msg "final refuses while papers are missing or in conflict: exit 1, what is incomplete, no CSV" "rc=$RC out=$OUT err=$ERR" \
+    eval '[ $RC -eq 1 ] && [ -z "$OUT" ] &&
+          grep -qx "examhub final: 4 missing, 2 conflicts in batch 2026-03; run examhub progress; --allow-incomplete to go on" "$T/err" &&
+          grep -q "ticket $TD 张丽, level 4 theory: missing" "$T/err" && grep -q "ticket $TA 陈志明, level 4 theory: conflict" "$T/err"'
+run "$WH" certificates --db "$DB" --batch 2026-03
+check_msg "certificates refuse while papers are missing or in conflict: exit 1, nothing issued" "rc=$RC out=$OUT err=$ERR" \
+    eval '[ $RC -eq 1 ] && grep -qx "examhub certificates: 4 missing, 2 conflicts in batch 2026-03; run examhub progress; --allow-incomplete to go on" "$T/err" &&
+          [ "$(sqlv "SELECT count(*) FROM certificate")" = 0 ]'
+final --batch 2026-03
+check_msg "final --allow-incomplete: 陈志明 (100 on one kiosk, 0 on another) is 'conflict', not passed, no certificate" \
+    "$(grep "$TA" "$T/final.csv")" \
+    eval '[ "$(fget "$TA" status)" = conflict ] && [ "$(fget "$TA" theory_status)" = conflict ] && [ "$(fget "$TA" passed)" = 0 ] &&
+          [ -z "$(fget "$TA" certificate)" ]'
+check_msg "final: the fast kiosk's 100 does not outrank 林美玲's genuine sitting (conflict, or the genuine one counts)" \
+    "$(grep "$TB" "$T/final.csv")" \
+    eval '[ "$(fget "$TB" theory)" != 100 ] && { [ "$(fget "$TB" status)" = conflict ] || [ "$(fget "$TB" theory)" = $((bwant / 10)) ]; }'
+check_msg "final: 黄国强 marked absent on one kiosk and sat 100 on another: the sitting counts" "$(grep "$TC" "$T/final.csv")" \
+    eval '[ "$(fget "$TC" theory)" = 100 ] && [ "$(fget "$TC" theory_status)" = submitted ] && [ "$(fget "$TC" practical_status)" = absent ]'
+check_msg "final: an absence recorded after 刘建华's 100-point sitting does not override it" "$(grep "$TG" "$T/final.csv")" \
+    eval '[ "$(fget "$TG" theory)" = 100 ] && [ "$(fget "$TG" theory_status)" = submitted ]'
+check_msg "final: 张丽, planned, with neither a result nor an absence, is 'missing' (not absent), not passed" "$(grep "$TD" "$T/final.csv")" \
+    eval '[ "$(fget "$TD" theory_status)" = missing ] && [ "$(fget "$TD" practical_status)" = missing ] &&
+          [ "$(fget "$TD" status)" = missing ] && [ "$(fget "$TD" passed)" = 0 ]'
+"$WH" progress --db "$DB" --batch 2026-03 --csv >"$T/prog.csv"
+"$WH" progress --db "$DB" --batch 2026-03 >"$T/prog.txt"
+# planned,results,sat,absent,missing,conflicts,flagged
+check_msg "progress: level 4 theory, room 01: 3 planned, 6 results, 1 sat (黄国强), 2 conflicts" "$(cat "$T/prog.csv")" \
+    test "$(progress_row 4 theory 01)" = "3,6,1,0,0,2,0"
+check_msg "progress: room 02 (张丽, 李伟): 2 planned, nothing received, 2 missing, for each paper" "$(cat "$T/prog.csv")" \
+    eval '[ "$(progress_row 4 theory 02)" = "2,0,0,0,2,0,0" ] && [ "$(progress_row 4 practical 02)" = "2,0,0,0,2,0,0" ]'
+check_msg "progress: level 2 theory, room 03: 1 planned, 2 results (a sitting and an absence), 1 sat" "$(cat "$T/prog.csv")" \
+    test "$(progress_row 2 theory 03)" = "1,2,1,0,0,0,0"
+check_msg "progress (plain): a table per paper and room with totals, and 'incomplete'" "$(cat "$T/prog.txt")" \
+    eval 'grep -q "planned" "$T/prog.txt" && grep -Eq "^total +12 +12 +5 +1 +4 +2 +0$" "$T/prog.txt" &&
+          grep -q "^incomplete: 4 missing, 2 in conflict" "$T/prog.txt"'
+# staff decide: keep 陈志明's sitting on kiosk A; void 林美玲's on the fast kiosk (who: $USER)
+run "$WH" resolve --db "$DB" --result "$RA100" --keep --why "0-point sitting was a kiosk swap, see room record 3" --by 王主任
+check_msg "resolve --keep: journaled, and 陈志明's kept sitting now counts" "rc=$RC $OUT $ERR" \
+    eval '[ $RC -eq 0 ] && grep -q "kept by 王主任: 0-point sitting was a kiosk swap" "$T/out" && grep -q "counts $RA100" "$T/out"'
+USER=李老师 run "$WH" resolve --db "$DB" --result "$RBFAST" --void --why "kiosk clock 30 days ahead; sitting not on the room record"
+check_msg "resolve --void (who = \$USER): journaled, 林美玲's genuine sitting counts" "rc=$RC $OUT $ERR" \
+    eval '[ $RC -eq 0 ] && grep -q "void by 李老师" "$T/out" && grep -q "counts $RBREAL" "$T/out"'
+JOURNAL=$(sqlv "SELECT result_id || '|' || decision || '|' || by || '|' || why || '|' || (at > 0) FROM result_decision ORDER BY id")
+check_msg "the decisions are journaled with result, decision, who, why and when" "$JOURNAL" \
+    test "$JOURNAL" = "$RA100|keep|王主任|0-point sitting was a kiosk swap, see room record 3|1
+$RBFAST|void|李老师|kiosk clock 30 days ahead; sitting not on the room record|1"
+sqlite3 "$DB" "UPDATE result_decision SET by='nobody'" 2>"$T/sqlerr"; sqlite3 "$DB" "DELETE FROM result_decision" 2>>"$T/sqlerr"
+JKEPT=$(sqlv "SELECT count(*) FROM result_decision WHERE by IN ('王主任', '李老师')")
+check_msg "the decision journal refuses changes and deletions" "$(cat "$T/sqlerr"); $JKEPT rows kept" \
+    eval '[ "$JKEPT" = 2 ] && [ $(grep -c "journal" "$T/sqlerr") -eq 2 ]'
+con
+check_msg "conflicts: both listed as resolved, with the decision, who and why" "$(cat "$T/con.csv")" \
+    eval '[ "$(conget "$TA" 100 state)" = resolved ] && [ "$(conget "$TA" 100 decision)" = kept ] &&
+          [ "$(conget "$TA" 100 decided_by)" = 王主任 ] && [ "$(conget "$TA" 0 decision)" = "" ] &&
+          [ "$(conget "$TB" 100 decision)" = void ] && [ "$(conget "$TB" 100 decided_by)" = 李老师 ]'
+"$WH" conflicts --db "$DB" --batch 2026-03 >"$T/con.txt"
+check_msg "conflicts (plain): 0 open, 2 resolved" "$(cat "$T/con.txt")" \
+    eval 'grep -qx "0 conflicts open, 2 resolved" "$T/con.txt" && grep -q "$TA 陈志明, level 4 theory: resolved, 2 results" "$T/con.txt"'
+run "$WH" resolve --db "$DB" --result 0123456789abcdef0123456789abcdef --keep --why x --by 王主任
+check_msg "resolve: an unknown result id is refused with the reason" "rc=$RC $ERR" \
+    eval '[ $RC -eq 1 ] && grep -q "no such result" "$T/err"'
+run "$WH" resolve --db "$DB" --result "$RA0" --keep
+check_msg "resolve without --why is misuse (exit 2), nothing journaled" "rc=$RC $ERR" \
+    eval '[ $RC -eq 2 ] && [ "$(sqlv "SELECT count(*) FROM result_decision")" = 2 ]'
+# a result that failed a hub check (result_flag, as the hub's checks write it) does not count
+RC100=$(sqlv "SELECT result_id FROM result WHERE ticket='$TC' AND kind='theory' AND status='submitted'")
+sqlite3 "$DB" "INSERT INTO result_flag(result_id, reason, at) VALUES('$RC100', 'test: flagged by hand', strftime('%s','now'))"
+final --batch 2026-03
+check_msg "a flagged result does not count: 黄国强's theory is absent again (0)" "$(grep "$TC" "$T/final.csv")" \
+    eval '[ "$(fget "$TC" theory_status)" = absent ] && [ "$(fget "$TC" theory)" = 0 ]'
+"$WH" progress --db "$DB" --batch 2026-03 --csv >"$T/prog.csv"
+check_msg "progress after the decisions and the flag: room 01 theory 2 sat, 1 absent, 0 conflicts, 1 flagged" "$(cat "$T/prog.csv")" \
+    test "$(progress_row 4 theory 01)" = "3,6,2,1,0,0,1"
+run "$WH" final --db "$DB" --csv --batch 2026-03
+check_msg "final still refuses for what is still missing: '4 missing in batch 2026-03'" "rc=$RC $ERR" \
+    eval '[ $RC -eq 1 ] && grep -qx "examhub final: 4 missing in batch 2026-03; run examhub progress; --allow-incomplete to go on" "$T/err"'
 
 # ---- 7. final results before marking ---------------------------------------------------------------------
 final --batch 2026-03
@@ -381,9 +503,8 @@ check_msg "final: 林美玲 failed, theory $((bwant / 10)) (< 60), practical $pB
 check_msg "final: 黄国强 absent from both papers, 0 and 0, failed" "$(grep "$TC" "$T/final.csv")" \
     eval '[ "$(fget "$TC" theory)" = 0 ] && [ "$(fget "$TC" practical)" = 0 ] && [ "$(fget "$TC" theory_status)" = absent ] &&
           [ "$(fget "$TC" practical_status)" = absent ] && [ "$(fget "$TC" status)" = failed ]'
-TD=$(csvget "$T/apps.csv" id_number "$D" ticket)
-check_msg "final: 张丽 planned but never came: 0, absent, failed" "$(grep "$TD" "$T/final.csv")" \
-    eval '[ "$(fget "$TD" theory)" = 0 ] && [ "$(fget "$TD" status)" = failed ]'
+check_msg "final: 张丽 planned, nothing received from any kiosk: 0, missing, not passed" "$(grep "$TD" "$T/final.csv")" \
+    eval '[ "$(fget "$TD" theory)" = 0 ] && [ "$(fget "$TD" status)" = missing ] && [ "$(fget "$TD" passed)" = 0 ]'
 pG=$(( (pwant2 + 95 + 75) / 10 )).$(( (pwant2 + 95 + 75) % 10 )); pG=${pG%.0}
 check_msg "final: 刘建华 (level 2) without a review score does not pass (review 0)" "$(grep "$TG" "$T/final.csv")" \
     eval '[ "$(fget "$TG" theory)" = 100 ] && [ "$(fget "$TG" practical)" = "$pG" ] && [ "$(fget "$TG" review)" = 0 ] &&
@@ -394,12 +515,15 @@ check_msg "final: the whole batch has 6 rows, only 陈志明 passed" "$(cat "$T/
 # ---- 9. certificates and mailing ----------------------------------------------------------------------------
 cert_re='^S000044440106264[0-9]{6}$'
 run "$WH" certificates --db "$DB" --batch 2026-03
+check_msg "certificates refuse while 张丽 and 李伟 are missing" "rc=$RC $ERR" \
+    eval '[ $RC -eq 1 ] && grep -q "4 missing in batch 2026-03" "$T/err" && [ "$(sqlv "SELECT count(*) FROM certificate")" = 0 ]'
+run "$WH" certificates --db "$DB" --batch 2026-03 --allow-incomplete
 final --batch 2026-03
 CA=$(fget "$TA" certificate)
 check_msg "certificates: exactly one number, to 陈志明: 22 characters S‖0000‖44‖440106‖26‖4‖serial" "rc=$RC $OUT $ERR; $CA" \
     eval '[ $RC -eq 0 ] && grep -q "1 certificates issued" "$T/out" && [ ${#CA} -eq 22 ] && echo "$CA" | grep -Eq "$cert_re" &&
           [ "$CA" = S000044440106264000001 ] && [ $(awk -F, "NR > 1 && \$13 != \"\"" "$T/final.csv" | wc -l) -eq 1 ]'
-run "$WH" certificates --db "$DB" --batch 2026-03
+run "$WH" certificates --db "$DB" --batch 2026-03 --allow-incomplete
 final --batch 2026-03
 check_msg "certificates again: nothing new, the number unchanged" "rc=$RC $OUT" \
     eval '[ $RC -eq 0 ] && grep -q "0 certificates issued" "$T/out" && [ "$(fget "$TA" certificate)" = "$CA" ] &&
@@ -413,7 +537,7 @@ check_msg "mailing --csv: 陈志明 with address, phone and certificate number (
 { echo "ticket,score"; echo "$TG,59.9"; } >"$T/review.csv"
 run "$WH" review --db "$DB" --csv "$T/review.csv"
 final --batch 2026-03
-run "$WH" certificates --db "$DB" --batch 2026-03
+run "$WH" certificates --db "$DB" --batch 2026-03 --allow-incomplete
 check_msg "review 59.9: 刘建华 (level 2) still does not pass, no certificate" "$(grep "$TG" "$T/final.csv"); $OUT" \
     eval '[ "$(fget "$TG" review)" = 59.9 ] && [ "$(fget "$TG" passed)" = 0 ] && grep -q "0 certificates issued" "$T/out"'
 { echo "ticket,score"; echo "$TG,60"; } >"$T/review.csv"
@@ -421,7 +545,7 @@ check_msg "review 59.9: 刘建华 (level 2) still does not pass, no certificate"
 final --batch 2026-03
 check_msg "review 60: 刘建华 passes" "$(grep "$TG" "$T/final.csv")" \
     eval '[ "$(fget "$TG" review)" = 60 ] && [ "$(fget "$TG" passed)" = 1 ] && [ "$(fget "$TG" status)" = passed ]'
-run "$WH" certificates --db "$DB" --batch 2026-03
+run "$WH" certificates --db "$DB" --batch 2026-03 --allow-incomplete
 final --batch 2026-03
 CG=$(fget "$TG" certificate)
 check_msg "certificates: 刘建华 gets S000044440106262000001 (level digit 2, its own serial); 陈志明 keeps his" "$OUT; $CG" \

@@ -9,7 +9,7 @@
 
 #include "core/fileio.h"
 
-#define SCHEMA_VERSION 3
+#define SCHEMA_VERSION 4
 
 #include "tools/hub/hubstore_int.h"
 
@@ -60,6 +60,20 @@ static const char SCHEMA3[] =
     "CREATE INDEX result_ticket ON result(ticket, pack_id);"
     "PRAGMA user_version=3;";
 
+/* 3 → 4 (issue 11): staff decisions on results (examhub resolve): keep or
+ * void, who, why and when. A journal: rows are only ever added (the latest
+ * row of a result is its decision); the triggers refuse changes. */
+static const char SCHEMA4[] =
+    "CREATE TABLE result_decision(id INTEGER PRIMARY KEY, result_id TEXT NOT NULL REFERENCES result(result_id),"
+    " decision TEXT NOT NULL CHECK(decision IN ('keep','void')), why TEXT NOT NULL, by TEXT NOT NULL,"
+    " at INTEGER NOT NULL);"
+    "CREATE INDEX result_decision_of ON result_decision(result_id, id);"
+    "CREATE TRIGGER result_decision_no_update BEFORE UPDATE ON result_decision"
+    " BEGIN SELECT RAISE(ABORT, 'staff decisions are a journal: rows are never changed'); END;"
+    "CREATE TRIGGER result_decision_no_delete BEFORE DELETE ON result_decision"
+    " BEGIN SELECT RAISE(ABORT, 'staff decisions are a journal: rows are never deleted'); END;"
+    "PRAGMA user_version=4;";
+
 const char *hubstore_error(hubstore *s) { return s && s->db ? sqlite3_errmsg(s->db) : "no database"; }
 
 int hubstore_open(const char *path, int create, hubstore **out, char **why)
@@ -99,7 +113,7 @@ int hubstore_open(const char *path, int create, hubstore **out, char **why)
     if (sqlite3_prepare_v2(s->db, "PRAGMA user_version", -1, &st, NULL) == SQLITE_OK && sqlite3_step(st) == SQLITE_ROW)
         version = sqlite3_column_int(st, 0);
     sqlite3_finalize(st);
-    static const char *const STEPS[SCHEMA_VERSION] = {SCHEMA, SCHEMA2, SCHEMA3};
+    static const char *const STEPS[SCHEMA_VERSION] = {SCHEMA, SCHEMA2, SCHEMA3, SCHEMA4};
     if (!create && version == 0) version = -1; /* an empty file that is not ours */
     for (int v = version; v >= 0 && v < SCHEMA_VERSION; v++) {
         if (sqlite3_exec(s->db, "BEGIN IMMEDIATE", NULL, NULL, NULL) || sqlite3_exec(s->db, STEPS[v], NULL, NULL, NULL) ||

@@ -341,18 +341,39 @@ static int essay_mark(const int *m, int n, int margin)
     return (m[bi] + m[bj] + 1) / 2;
 }
 
-/* score of the latest result of TICKET for KIND: objective score plus essay
- * marks; *pending counts essays still undecided; status "" if none */
-static int kind_score(hubstore *s, const char *ticket, const char *kind, int margin, int *pending, char status[16], char **why)
+/* score of the result of TICKET for KIND that counts (cert/sitting.h: one
+ * real sitting; never the kiosk's clock): objective score plus essay marks;
+ * *pending counts essays still undecided; *outcome and status say which
+ * (the result's status, or absent, missing, conflict); -1 unless sat */
+static int kind_score(hubstore *s, const char *ticket, const char *kind, int margin, int *pending, sitting_outcome *outcome,
+                      char status[16], char **why)
 {
     *pending = 0;
-    status[0] = 0;
+    *outcome = SITTING_MISSING;
+    snprintf(status, 16, "missing");
+    wf_sitting *v;
+    int nv, chosen;
+    if (wf_sittings(s, ticket, kind, &v, &nv, why)) return -1;
+    sitting_entry *ent = malloc((size_t)(nv ? nv : 1) * sizeof *ent);
+    if (!ent) {
+        free(v);
+        if (why && !*why) *why = fileio_fmt("out of memory");
+        return -1;
+    }
+    wf_sitting_entries(v, nv, ent);
+    *outcome = sitting_decide(ent, nv, &chosen);
+    char rid_chosen[33];
+    snprintf(rid_chosen, sizeof rid_chosen, "%s", *outcome == SITTING_SAT ? v[chosen].result_id : "");
+    free(ent);
+    free(v);
+    if (*outcome != SITTING_SAT) {
+        snprintf(status, 16, "%s", sitting_outcome_name(*outcome));
+        return -1;
+    }
     sqlite3_stmt *st, *mk;
-    if (sqlite3_prepare_v2(s->db, "SELECT result_id, score_tenths, status, json FROM result WHERE ticket=? AND kind=?"
-                                  " ORDER BY submitted_at DESC LIMIT 1", -1, &st, NULL))
+    if (sqlite3_prepare_v2(s->db, "SELECT result_id, score_tenths, status, json FROM result WHERE result_id=?", -1, &st, NULL))
         return failed(s, why);
-    sqlite3_bind_text(st, 1, ticket, -1, SQLITE_STATIC);
-    sqlite3_bind_text(st, 2, kind, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 1, rid_chosen, -1, SQLITE_STATIC);
     int score = -1, step = sqlite3_step(st);
     if (step != SQLITE_ROW && step != SQLITE_DONE) failed(s, why);
     if (step == SQLITE_ROW) {
@@ -415,8 +436,9 @@ static int final_one(void *vctx, const wf_cand *c)
     memset(&f, 0, sizeof f);
     f.c = *c;
     int tp = 0;
-    f.theory = kind_score(fc->s, c->ticket, "theory", fc->margin, &tp, f.theory_status, &fc->why);
-    f.practical = kind_score(fc->s, c->ticket, "practical", fc->margin, &f.practical_pending, f.practical_status, &fc->why);
+    f.theory = kind_score(fc->s, c->ticket, "theory", fc->margin, &tp, &f.theory_outcome, f.theory_status, &fc->why);
+    f.practical = kind_score(fc->s, c->ticket, "practical", fc->margin, &f.practical_pending, &f.practical_outcome,
+                             f.practical_status, &fc->why);
     f.review = -1;
     if (!fc->why) app_lookup(fc->s, "SELECT score FROM review WHERE application=?", c->app, NULL, 0, &f.review, &fc->why);
     if (!fc->why)

@@ -90,10 +90,15 @@ static void pts(int tenths, char *out, size_t n)
     else text_format_tenths(tenths, out, n);
 }
 
-/* The pass rule (cert/certrules.h) on a final result: absent or missing
- * scores count 0, and nobody passes while an essay is still unmarked. */
+/* a paper whose result is missing or in conflict: nothing can be decided yet */
+static int undecided(sitting_outcome o) { return o == SITTING_MISSING || o == SITTING_CONFLICT; }
+
+/* The pass rule (cert/certrules.h) on a final result: absent scores count 0;
+ * nobody passes while an essay is still unmarked, or while a paper's result
+ * is missing or in conflict (README: which sitting counts). */
 static int final_passed(const wf_final *f)
 {
+    if (undecided(f->theory_outcome) || undecided(f->practical_outcome)) return 0;
     int t = f->theory < 0 ? 0 : f->theory, p = f->practical < 0 ? 0 : f->practical, r = f->review < 0 ? 0 : f->review;
     return !f->practical_pending && certrules_passes(f->c.level, t, p, r);
 }
@@ -107,7 +112,11 @@ static int print_final(void *ctx, const wf_final *f)
     if (f->c.level <= 2) pts(f->review, r, sizeof r);
     else r[0] = 0;
     int passed = final_passed(f);
-    const char *status = f->practical_pending ? "marking" : passed ? "passed" : "failed";
+    const char *status = f->theory_outcome == SITTING_CONFLICT || f->practical_outcome == SITTING_CONFLICT ? "conflict"
+                         : undecided(f->theory_outcome) || undecided(f->practical_outcome)       ? "missing"
+                         : f->practical_pending                                                   ? "marking"
+                         : passed                                                                 ? "passed"
+                                                                                                  : "failed";
     printf("%s,%s,%s,%d,%s,%s,%s,%s,%s,%s,%d,%s,%s\n", f->c.batch, f->c.ticket, f->c.id_number, f->c.level, f->c.name, t,
            p, r, f->theory_status[0] ? f->theory_status : "absent", f->practical_status[0] ? f->practical_status : "absent",
            passed, status, f->certificate);
@@ -120,6 +129,10 @@ int wf_output_final(const wopts *o)
     if (o->batch && !wfc_batch_ok(o->batch)) return wfc_usage("--batch must be YYYY-MM");
     hubstore *s = wfc_open_db(o);
     if (!s) return 1;
+    if (!o->allow_incomplete && wf_decide_complete(o, s, o->batch, "final")) {
+        hubstore_close(s);
+        return 1;
+    }
     printf("batch,ticket,id_number,level,name,theory,practical,review,theory_status,practical_status,passed,status,certificate\n");
     char *swhy;
     int rc = wf_each_final(s, o->batch, o->margin, print_final, NULL, &swhy) ? wfc_storage(o, s, swhy) : 0;
@@ -148,6 +161,10 @@ int wf_output_certificates(const wopts *o)
     if (!year) sscanf(o->batch, "%4d", &year);
     hubstore *s = wfc_open_db(o);
     if (!s) return 1;
+    if (!o->allow_incomplete && wf_decide_complete(o, s, o->batch, "certificates")) {
+        hubstore_close(s);
+        return 1;
+    }
     diag d;
     diag_init(&d);
     wf_cert_rules rules = {cert_passes, cert_number, (void *)o->body};

@@ -11,6 +11,7 @@
 #include "core/diag.h"
 #include "cert/certrules.h"
 #include "cert/eligibility.h"
+#include "cert/sitting.h"
 #include "tools/hub/hubstore.h"
 
 struct sqlite3; /* an unlocked pack (core/pack.h) */
@@ -103,6 +104,9 @@ typedef struct wf_final {
     wf_cand c;
     int theory, practical, review;           /* tenths; -1 when missing */
     int practical_pending;                   /* essays still unmarked */
+    /* which sitting counts (cert/sitting.h); the status is the counted
+     * result's (submitted, timeout, forced) or absent, missing, conflict */
+    sitting_outcome theory_outcome, practical_outcome;
     char theory_status[16], practical_status[16];
     char certificate[23]; /* "" when none issued yet */
 } wf_final;
@@ -139,5 +143,29 @@ typedef struct wf_cert_rules {
  * BATCH that has none yet, serial per year and level, in one transaction.
  * Returns the number issued or -1. */
 int wf_certify(hubstore *s, const char *batch, int year, int margin, const wf_cert_rules *rules, diag *d);
+
+/* ---- which sitting counts (issue 11; storage in hubstore_decide.c) ---- */
+
+/* One stored result of a candidate for a paper, with its flags and the
+ * latest staff decision (examhub resolve). */
+typedef struct wf_sitting {
+    char result_id[33], kiosk_id[17], status[16], kind[16], ticket[33];
+    int level, score_tenths, flagged; /* FLAGGED: result_flag rows */
+    int64_t received_at, submitted_at;
+    sitting_decision decision;
+    char decided_by[64], decided_why[256];
+    int64_t decided_at;
+} wf_sitting;
+/* Every result of TICKET for KIND (theory, practical), in the hub's order of
+ * receipt (received_at, then the order of storing: never the kiosk's
+ * clock), into *OUT (malloc'd, *N of them; free it). 0, or -1 with *WHY. */
+int wf_sittings(hubstore *s, const char *ticket, const char *kind, wf_sitting **out, int *n, char **why)
+    __attribute__((warn_unused_result));
+/* The entries of the rule (cert/sitting.h) for N sittings, into E. */
+void wf_sitting_entries(const wf_sitting *v, int n, sitting_entry *e);
+/* Journals a staff decision on RESULT_ID (keep or void) with BY, WHY and AT;
+ * fills R with the result. 0, 1 when there is no such result, -1 with *WHY. */
+int wf_decide(hubstore *s, const char *result_id, sitting_decision d, const char *why_text, const char *by, int64_t at,
+              wf_sitting *r, char **why) __attribute__((warn_unused_result));
 
 #endif

@@ -78,6 +78,12 @@ int workflow_option(wopts *o, int id, const char *arg, const char **why)
     case WF_OPT_BODY: o->body = arg; break;
     case WF_OPT_THEORY: o->theory = arg; break;
     case WF_OPT_PRACTICAL: o->practical = arg; break;
+    case WF_OPT_RESULT: o->result = arg; break;
+    case WF_OPT_KEEP: o->keep = 1; break;
+    case WF_OPT_VOID: o->void_ = 1; break;
+    case WF_OPT_WHY: o->why_text = arg; break;
+    case WF_OPT_BY: o->by = arg; break;
+    case WF_OPT_ALLOW_INCOMPLETE: o->allow_incomplete = 1; break;
     case WF_OPT_YEAR:
         o->year = (int)strtol(arg, &end, 10);
         if (*end || o->year < 2000 || o->year > 2099) return *why = "--year must be 2000-2099", 1;
@@ -181,3 +187,6 @@ WF_RUN(final, wf_output_final)
 WF_RUN(certificates, wf_output_certificates)
 WF_RUN(mailing, wf_output_mailing)
 WF_RUN(applications, wf_output_applications)
+WF_RUN(progress, wf_decide_progress)
+WF_RUN(conflicts, wf_decide_conflicts)
+WF_RUN(resolve, wf_decide_resolve)

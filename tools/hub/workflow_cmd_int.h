@@ -66,5 +66,16 @@ int wf_output_final(const wopts *o);
 int wf_output_certificates(const wopts *o);
 int wf_output_mailing(const wopts *o);
 int wf_output_applications(const wopts *o);
+/* which sitting counts (wf_decide.c) */
+int wf_decide_progress(const wopts *o);
+int wf_decide_conflicts(const wopts *o);
+int wf_decide_resolve(const wopts *o);
+/* Before final and certificates: 0 when every planned candidate of BATCH
+ * (NULL: every batch) has, for each paper, a sitting or an absence that
+ * counts. Else prints, with CMD's name, one line per candidate's paper that
+ * is missing or in conflict (the first few) and one line per batch ("3
+ * missing, 1 conflict in batch B; run examhub progress; --allow-incomplete
+ * to go on") and returns 1; a storage failure: its one line, 1. */
+int wf_decide_complete(const wopts *o, hubstore *s, const char *batch, const char *cmd);
 
 #endif
