@@ -205,8 +205,14 @@ static int print_csv(void *ctx, const hub_result *r)
     out_csv(stdout, r->ticket);
     putchar(',');
     out_csv(stdout, r->name);
-    printf(",%d,%s,%s,%s,%s,%d,%s,%s,%d,%s\n", r->level, r->pack_id, r->kind, r->status,
-           text_format_tenths(r->score_tenths, score, sizeof score), r->passed, r->kiosk_id, when, r->pending, r->result_id);
+    printf(",%d,", r->level);
+    const char *mid[] = {r->pack_id, r->kind, r->status};
+    for (int i = 0; i < 3; i++) out_csv(stdout, mid[i]), putchar(',');
+    printf("%s,%d,", text_format_tenths(r->score_tenths, score, sizeof score), r->passed);
+    out_csv(stdout, r->kiosk_id);
+    printf(",%s,%d,", when, r->pending);
+    out_csv(stdout, r->result_id);
+    putchar('\n');
     return 0;
 }
 
@@ -280,9 +286,9 @@ static int cmd_report(void *ctx)
     hubstore *st;
     char *why = NULL;
     if (hubstore_open(o->w.db, 0, &st, &why)) return fail(o->w.db, why);
-    if (mkdir(o->w.out, 0755) && errno != EEXIST) {
+    if (fileio_private_dir(o->w.out, &why)) { /* 0700, README: Files and modes */
         hubstore_close(st);
-        return fail(o->w.out, fileio_fmt("cannot create: %s", strerror(errno)));
+        return fail(o->w.out, why);
     }
     report_ctx c = {0};
     int rc = hubstore_each_result(st, NULL, collect, &c) ? fail(o->w.db, fileio_fmt("storage: %s", hubstore_error(st))) : 0;
@@ -297,7 +303,7 @@ static int cmd_report(void *ctx)
             html_report(f, &p->h, p->rows_buf);
             fclose(f);
             path = fileio_fmt("%s/%s.html", o->w.out, p->h.pack_id);
-            if (fileio_write_atomic(path, html, len, 0644, 0, &why)) rc |= fail(path, why);
+            if (fileio_write_atomic(path, html, len, 0600, 0, &why)) rc |= fail(path, why);
             else printf("%s: %s, %d candidates\n", path, p->h.title, p->h.n);
         }
         free(path);
@@ -440,6 +446,10 @@ static const cmdtab EXAMHUB = {
 
 int main(int argc, char **argv)
 {
+    /* everything examhub creates holds personal data: hub.db and its -wal and -shm (SQLite
+     * creates them under this umask), rosters, door lists, tickets, reports, exports (README:
+     * Files and modes); the files it writes also get an explicit 0600 */
+    umask(077);
     if (sodium_init() < 0) {
         fprintf(stderr, "examhub: cannot initialise libsodium\n");
         return 1;
