@@ -20,6 +20,7 @@
 #include "tools/hub/hub.h"
 #include "tools/hub/server.h"
 #include "tools/hub/html.h"
+#include "tools/hub/incidents.h"
 #include "tools/hub/textout.h"
 #include "tools/hub/workflow_cmd.h"
 #include "tools/cmdtab.h"
@@ -33,6 +34,7 @@ typedef struct opts {
     const char *cmd; /* argv[1], for the usage line of a misuse */
     const char *results_key, *listen;
     long ttl_hours;
+    int html;     /* incidents --html */
     int csv_bare; /* the last option was --csv without =FILE: an operand right after it is its FILE */
     const char **files;
     int nfiles;
@@ -50,7 +52,7 @@ static int fail(const char *what, char *why)
     return 1;
 }
 
-enum { OPT_RESULTS_KEY = WF_OPT_END, OPT_LISTEN, OPT_TTL };
+enum { OPT_RESULTS_KEY = WF_OPT_END, OPT_LISTEN, OPT_TTL, OPT_HTML };
 
 static const struct option OPTIONS[] = {
     {"db", required_argument, 0, WF_OPT_DB},
@@ -60,6 +62,7 @@ static const struct option OPTIONS[] = {
     {"results-key", required_argument, 0, OPT_RESULTS_KEY},
     {"listen", required_argument, 0, OPT_LISTEN},
     {"ttl", required_argument, 0, OPT_TTL},
+    {"html", no_argument, 0, OPT_HTML},
     {"batch", required_argument, 0, WF_OPT_BATCH},
     {"key", required_argument, 0, WF_OPT_KEY},
     {"pack", required_argument, 0, WF_OPT_PACK},
@@ -83,6 +86,7 @@ static int set_option(void *ctx, int id, const char *arg, const char **why)
     switch (id) {
     case OPT_RESULTS_KEY: o->results_key = arg; break;
     case OPT_LISTEN: o->listen = arg; break;
+    case OPT_HTML: o->html = 1; break;
     case OPT_TTL:
         o->ttl_hours = strtol(arg, &end, 10);
         if (*end || o->ttl_hours < 1 || o->ttl_hours > 24 * 30) return *why = "--ttl must be 1-720 hours", 1;
@@ -314,6 +318,12 @@ static int cmd_report(void *ctx)
     return rc;
 }
 
+static int cmd_incidents(void *ctx)
+{
+    opts *o = ctx;
+    return incidents_run(&o->w, o->html);
+}
+
 static int cmd_eligibility(void *ctx)
 {
     opts *o = ctx;
@@ -438,6 +448,15 @@ static const cmd COMMANDS[] = {
     {"certificates", "--db FILE --batch YYYY-MM [--body-code 0000] [--year YYYY]", "give passing candidates their certificate numbers", NULL,
      workflow_certificates},
     {"mailing", "--db FILE --csv [--batch YYYY-MM]", "print the certificates' mailing list as CSV", NULL, workflow_mailing},
+    {"incidents", "--db FILE --batch YYYY-MM (--csv | --html --out FILE.html)", "the room record (考场记录) of a batch",
+     "every irregularity (category, note, exam time), integrity finding of a kiosk,\n"
+     "time extension (minutes, reason), forced hand-in and absence in the results\n"
+     "of the batch's planned candidates, per room and seat, with ticket, name and\n"
+     "paper. CSV: site,room,seat,ticket,name,paper,kind,pack_id,kiosk,result_id,\n"
+     "event,category,minutes,exam_time,at_ms,detail (event: irregularity,\n"
+     "integrity, extension, forced, absent). --html --out writes one page (0600).\n"
+     "Focus losses are in the kiosk's journal, not in results: not listed.",
+     cmd_incidents},
     {0}};
 
 static const cmdtab EXAMHUB = {

@@ -37,11 +37,16 @@ void out_csv(FILE *f, const char *s)
     fputc('"', f);
 }
 
-void out_csv_row(FILE *f, const char *const *cells, int n)
+void out_csv_cells(FILE *f, const char *const *cells, int n)
 {
     for (int i = 0; i < n; i++) {
         if (i) fputc(',', f);
         out_csv(f, cells[i] ? cells[i] : "");
     }
+}
+
+void out_csv_row(FILE *f, const char *const *cells, int n)
+{
+    out_csv_cells(f, cells, n);
     fputc('\n', f);
 }

@@ -19,7 +19,9 @@ void out_csv(FILE *f, const char *s);
 /* 1 when S, after any leading spaces, begins with = + - @, a tab, a CR or a
  * LF: what out_csv prefixes with '. */
 int csv_cell_is_formula(const char *s);
-/* N cells (NULL: empty) through out_csv, separated by commas, then a LF. */
+/* N cells (NULL: empty) through out_csv, separated by commas. */
+void out_csv_cells(FILE *f, const char *const *cells, int n);
+/* out_csv_cells, then a LF. */
 void out_csv_row(FILE *f, const char *const *cells, int n);
 
 #endif

@@ -140,4 +140,20 @@ typedef struct wf_cert_rules {
  * Returns the number issued or -1. */
 int wf_certify(hubstore *s, const char *batch, int year, int margin, const wf_cert_rules *rules, diag *d);
 
+/* One stored result of a planned candidate, for the room record (examhub
+ * incidents): the candidate as planned and the result's own fields and
+ * JSON (FORMAT.md §8), which belong to the store and live until FN returns. */
+typedef struct wf_sitting {
+    const wf_cand *c;
+    const char *result_id, *kiosk_id, *pack_id, *title, *kind, *status, *json;
+    int64_t received_at;
+} wf_sitting;
+typedef int (*wf_sitting_fn)(void *ctx, const wf_sitting *si);
+/* Every stored result (flagged or not) of each planned candidate of BATCH,
+ * by room and seat, theory before practical, then in the order received.
+ * Stops when FN returns non-zero. Returns 0, or -1 with *WHY (caller frees)
+ * when a storage call failed. */
+int wf_each_sitting(hubstore *s, const char *batch, wf_sitting_fn fn, void *ctx, char **why)
+    __attribute__((warn_unused_result));
+
 #endif
