@@ -412,7 +412,8 @@ static const cmd COMMANDS[] = {
      "passed,kiosk,submitted_at,pending,result_id).",
      cmd_results},
     {"report", "--db FILE --out DIR", "one HTML report per paper",
-     "writes DIR/<pack_id>.html per paper: pass rate and a score histogram.", cmd_report},
+     "writes DIR/<pack_id>.html per paper: pass rate and a score histogram.\n"
+     "Files 0600; DIR is made 0700 (an existing DIR open to others is refused).", cmd_report},
     {"eligibility", "--csv APPLICANTS.csv", "申报条件, clause by clause",
      "checks applicants against the notice's 申报条件 and prints CSV\n"
      "id_number,applied_level,eligible,clause (clause L.N: the lowest-numbered\n"
@@ -420,7 +421,12 @@ static const cmd COMMANDS[] = {
      "FILE:LINE: reason and left out; the exit status is then 1.",
      cmd_eligibility},
     {NULL, NULL, "certification workflow (README: The certification workflow):", NULL, NULL},
-    {"register", "--db FILE --csv APPLICATIONS.csv", "register applications (eligible applicants only)", NULL,
+    {"register", "--db FILE --csv APPLICATIONS.csv", "register applications (eligible applicants only)",
+     "registers eligible applications (the eligibility columns plus received,\n"
+     "address, phone). Name 1-64 bytes, address 1-200 bytes: UTF-8 without\n"
+     "control characters (tab, line break, C0, C1), line separators or bidi\n"
+     "controls; phone 5-20 digits with spaces, ( ) - and a leading +. A bad\n"
+     "row is named FILE:LINE: reason and nothing of the file is stored.",
      workflow_register},
     {"pay", "--db FILE --csv PAYMENTS.csv", "record fee payments", NULL, workflow_pay},
     {"applications", "--db FILE [--batch YYYY-MM]", "list applications as CSV", NULL, workflow_applications},
@@ -432,9 +438,12 @@ static const cmd COMMANDS[] = {
      "one signed roster per site and room (exam-packs/FORMAT.md 7): each\n"
      "candidate's name sealed under Argon2id of their ticket + ID number\n"
      "(default 2 passes, 64 MiB, about 75 ms per candidate). --kdf-ops and\n"
-     "--kdf-mem lower the cost for tests, down to the kiosks' floor (1, 16).",
+     "--kdf-mem lower the cost for tests, down to the kiosks' floor (1, 16).\n"
+     "Files 0600; DIR is made 0700 (an existing DIR open to others is refused).",
      workflow_rosters},
-    {"tickets", "--db FILE --batch YYYY-MM --out DIR", "write printable admission tickets (HTML)", NULL, workflow_tickets},
+    {"tickets", "--db FILE --batch YYYY-MM --out DIR", "write printable admission tickets (HTML)",
+     "one A4 admission ticket (HTML) per planned candidate. Files 0600; DIR is\n"
+     "made 0700 (an existing DIR open to others is refused).", workflow_tickets},
     {"marking", "--db FILE --pack FILE.pack --pub DIR/authority.pub --release-code CODE --out FILE.csv",
      "export essay answers with their rubrics for marking",
      "writes every essay answer of the pack's sittings with its rubric as CSV.\n"
