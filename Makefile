@@ -220,6 +220,11 @@ $(BUILD)/tests/%.o: tests/unit/%.c
 $(BUILD)/tests/%: $(BUILD)/tests/%.o $(CERT_LIB) $(TEST_CORE_LIB) $(KIOSK_PURE_OBJS)
 	$(CC) $(SANFLAGS) -o $@ $< $(KIOSK_PURE_OBJS) $(CERT_LIB) $(TEST_CORE_LIB) $(TEST_LIBS)
 
+# the hub's text writers (tools/hub/textout.c: the one CSV cell writer, HTML
+# escaping) have no library of their own: their unit test links the object
+$(BUILD)/tests/test_textout: $(BUILD)/tests/test_textout.o $(BUILD)/tools/hub/textout.o $(CERT_LIB) $(TEST_CORE_LIB) $(KIOSK_PURE_OBJS)
+	$(CC) $(SANFLAGS) -o $@ $< $(BUILD)/tools/hub/textout.o $(KIOSK_PURE_OBJS) $(CERT_LIB) $(TEST_CORE_LIB) $(TEST_LIBS)
+
 unit: $(UNIT_TESTS:%=$(BUILD)/tests/%)
 
 unit-run: unit

@@ -214,3 +214,35 @@ int fileio_lock(const char *dir, const char *name, int *fd, long *holder, char *
     *fd = f;
     return 0;
 }
+
+int fileio_private_dir(const char *dir, char **why)
+{
+    if (mkdir(dir, 0700) == 0) {
+        if (chmod(dir, 0700) == 0) return 0; /* the umask may have taken more: exactly 0700 */
+        *why = fileio_fmt("cannot set the mode of %s: %s", dir, strerror(errno));
+        return -1;
+    }
+    if (errno != EEXIST) {
+        *why = fileio_fmt("cannot create %s: %s", dir, strerror(errno));
+        return -1;
+    }
+    struct stat sb;
+    if (stat(dir, &sb) != 0) {
+        *why = fileio_fmt("cannot read %s: %s", dir, strerror(errno));
+        return -1;
+    }
+    if (!S_ISDIR(sb.st_mode)) {
+        *why = fileio_fmt("%s exists and is not a directory", dir);
+        return -1;
+    }
+    if (sb.st_uid != geteuid()) {
+        *why = fileio_fmt("%s belongs to another user (uid %ld): give a directory of your own", dir, (long)sb.st_uid);
+        return -1;
+    }
+    if (sb.st_mode & 077) {
+        *why = fileio_fmt("%s is open to other users (mode %04o) and the files hold personal data: chmod 700 %s, or give a"
+                          " new directory", dir, (unsigned)(sb.st_mode & 07777), dir);
+        return -1;
+    }
+    return 0;
+}

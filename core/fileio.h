@@ -26,6 +26,13 @@ int fileio_write_atomic(const char *path, const void *buf, size_t len, mode_t mo
 int fileio_lock(const char *dir, const char *name, int *fd, long *holder, char **why)
     __attribute__((warn_unused_result));
 
+/* An output directory for personal data: creates DIR with mode 0700
+ * (whatever the umask), or accepts an existing one only when it is a
+ * directory of ours that no other user can enter (mode & 077 == 0): a
+ * directory open to others is refused with the fix in *why ("chmod 700"),
+ * never changed behind the user's back. Returns 0, or -1 with *why. */
+int fileio_private_dir(const char *dir, char **why) __attribute__((warn_unused_result));
+
 /* Formats a message into a malloc'd string for a `why` out-parameter. */
 char *fileio_fmt(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 

@@ -196,3 +196,40 @@ char *text_from_gb18030(const char *buf, size_t len, size_t *outlen, size_t *bad
     out[*outlen] = 0;
     return out;
 }
+
+/* One well-formed UTF-8 character at S (RFC 3629: no overlongs, surrogates
+ * or code points above U+10FFFF): its length, with the code point in *CP;
+ * 0 when S does not start with one. */
+static size_t utf8_char(const unsigned char *s, uint32_t *cp)
+{
+    if (s[0] < 0x80) { *cp = s[0]; return 1; }
+    size_t n = s[0] >= 0xC2 && s[0] <= 0xDF ? 2 : s[0] >= 0xE0 && s[0] <= 0xEF ? 3 : s[0] >= 0xF0 && s[0] <= 0xF4 ? 4 : 0;
+    if (!n) return 0;
+    uint32_t c = s[0] & (0x7F >> n);
+    for (size_t i = 1; i < n; i++) {
+        if ((s[i] & 0xC0) != 0x80) return 0;
+        c = c << 6 | (s[i] & 0x3F);
+    }
+    static const uint32_t MIN[5] = {0, 0, 0x80, 0x800, 0x10000};
+    if (c < MIN[n] || c > 0x10FFFF || (c >= 0xD800 && c <= 0xDFFF)) return 0;
+    *cp = c;
+    return n;
+}
+
+int text_field_check(const char *s, size_t max, const char **why)
+{
+    size_t len = strlen(s);
+    if (!len) return *why = "is empty", -1;
+    if (len > max) return *why = "is too long", -1;
+    for (const unsigned char *p = (const unsigned char *)s; *p;) {
+        uint32_t c;
+        size_t n = utf8_char(p, &c);
+        if (!n) return *why = "is not valid UTF-8", -1;
+        if (c < 0x20 || (c >= 0x7F && c <= 0x9F)) return *why = "holds a control character (a tab, a line break or another)", -1;
+        if (c == 0x2028 || c == 0x2029 || (c >= 0x202A && c <= 0x202E) || (c >= 0x2066 && c <= 0x2069) || c == 0x200E ||
+            c == 0x200F || c == 0x061C)
+            return *why = "holds a line separator or a bidirectional control character", -1;
+        p += n;
+    }
+    return 0;
+}

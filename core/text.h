@@ -54,4 +54,13 @@ const char *text_level_name(int level);
  * the first bad byte. */
 char *text_from_gb18030(const char *buf, size_t len, size_t *outlen, size_t *badpos);
 
+/* Checks a field of a person or a place that the hub prints and signs into
+ * rosters (a name, an address, a phone, a site, a room, a marker): 1 to MAX
+ * bytes of well-formed UTF-8 with no control character (C0 including tab,
+ * CR and LF, DEL, C1) and no line/paragraph separator or bidirectional
+ * control (U+061C, U+200E, U+200F, U+202A..U+202E, U+2066..U+2069), which
+ * would break a row or reorder what a reader sees. Returns 0, or -1 with
+ * *WHY a static phrase to follow the field's name ("is too long"). */
+int text_field_check(const char *s, size_t max, const char **why) __attribute__((warn_unused_result));
+
 #endif

@@ -20,6 +20,7 @@
 #include "tools/hub/hub.h"
 #include "tools/hub/server.h"
 #include "tools/hub/html.h"
+#include "tools/hub/incidents.h"
 #include "tools/hub/textout.h"
 #include "tools/hub/workflow_cmd.h"
 #include "tools/cmdtab.h"
@@ -33,6 +34,7 @@ typedef struct opts {
     const char *cmd; /* argv[1], for the usage line of a misuse */
     const char *results_key, *listen;
     long ttl_hours;
+    int html;     /* incidents --html */
     int csv_bare; /* the last option was --csv without =FILE: an operand right after it is its FILE */
     const char **files;
     int nfiles;
@@ -50,7 +52,7 @@ static int fail(const char *what, char *why)
     return 1;
 }
 
-enum { OPT_RESULTS_KEY = WF_OPT_END, OPT_LISTEN, OPT_TTL };
+enum { OPT_RESULTS_KEY = WF_OPT_END, OPT_LISTEN, OPT_TTL, OPT_HTML };
 
 static const struct option OPTIONS[] = {
     {"db", required_argument, 0, WF_OPT_DB},
@@ -60,6 +62,7 @@ static const struct option OPTIONS[] = {
     {"results-key", required_argument, 0, OPT_RESULTS_KEY},
     {"listen", required_argument, 0, OPT_LISTEN},
     {"ttl", required_argument, 0, OPT_TTL},
+    {"html", no_argument, 0, OPT_HTML},
     {"batch", required_argument, 0, WF_OPT_BATCH},
     {"key", required_argument, 0, WF_OPT_KEY},
     {"pack", required_argument, 0, WF_OPT_PACK},
@@ -89,6 +92,7 @@ static int set_option(void *ctx, int id, const char *arg, const char **why)
     switch (id) {
     case OPT_RESULTS_KEY: o->results_key = arg; break;
     case OPT_LISTEN: o->listen = arg; break;
+    case OPT_HTML: o->html = 1; break;
     case OPT_TTL:
         o->ttl_hours = strtol(arg, &end, 10);
         if (*end || o->ttl_hours < 1 || o->ttl_hours > 24 * 30) return *why = "--ttl must be 1-720 hours", 1;
@@ -211,8 +215,14 @@ static int print_csv(void *ctx, const hub_result *r)
     out_csv(stdout, r->ticket);
     putchar(',');
     out_csv(stdout, r->name);
-    printf(",%d,%s,%s,%s,%s,%d,%s,%s,%d,%s\n", r->level, r->pack_id, r->kind, r->status,
-           text_format_tenths(r->score_tenths, score, sizeof score), r->passed, r->kiosk_id, when, r->pending, r->result_id);
+    printf(",%d,", r->level);
+    const char *mid[] = {r->pack_id, r->kind, r->status};
+    for (int i = 0; i < 3; i++) out_csv(stdout, mid[i]), putchar(',');
+    printf("%s,%d,", text_format_tenths(r->score_tenths, score, sizeof score), r->passed);
+    out_csv(stdout, r->kiosk_id);
+    printf(",%s,%d,", when, r->pending);
+    out_csv(stdout, r->result_id);
+    putchar('\n');
     return 0;
 }
 
@@ -286,9 +296,9 @@ static int cmd_report(void *ctx)
     hubstore *st;
     char *why = NULL;
     if (hubstore_open(o->w.db, 0, &st, &why)) return fail(o->w.db, why);
-    if (mkdir(o->w.out, 0755) && errno != EEXIST) {
+    if (fileio_private_dir(o->w.out, &why)) { /* 0700, README: Files and modes */
         hubstore_close(st);
-        return fail(o->w.out, fileio_fmt("cannot create: %s", strerror(errno)));
+        return fail(o->w.out, why);
     }
     report_ctx c = {0};
     int rc = hubstore_each_result(st, NULL, collect, &c) ? fail(o->w.db, fileio_fmt("storage: %s", hubstore_error(st))) : 0;
@@ -303,7 +313,7 @@ static int cmd_report(void *ctx)
             html_report(f, &p->h, p->rows_buf);
             fclose(f);
             path = fileio_fmt("%s/%s.html", o->w.out, p->h.pack_id);
-            if (fileio_write_atomic(path, html, len, 0644, 0, &why)) rc |= fail(path, why);
+            if (fileio_write_atomic(path, html, len, 0600, 0, &why)) rc |= fail(path, why);
             else printf("%s: %s, %d candidates\n", path, p->h.title, p->h.n);
         }
         free(path);
@@ -312,6 +322,12 @@ static int cmd_report(void *ctx)
     }
     free(c.p);
     return rc;
+}
+
+static int cmd_incidents(void *ctx)
+{
+    opts *o = ctx;
+    return incidents_run(&o->w, o->html);
 }
 
 static int cmd_eligibility(void *ctx)
@@ -402,7 +418,8 @@ static const cmd COMMANDS[] = {
      "passed,kiosk,submitted_at,pending,result_id).",
      cmd_results},
     {"report", "--db FILE --out DIR", "one HTML report per paper",
-     "writes DIR/<pack_id>.html per paper: pass rate and a score histogram.", cmd_report},
+     "writes DIR/<pack_id>.html per paper: pass rate and a score histogram.\n"
+     "Files 0600; DIR is made 0700 (an existing DIR open to others is refused).", cmd_report},
     {"eligibility", "--csv APPLICANTS.csv", "申报条件, clause by clause",
      "checks applicants against the notice's 申报条件 and prints CSV\n"
      "id_number,applied_level,eligible,clause (clause L.N: the lowest-numbered\n"
@@ -410,7 +427,12 @@ static const cmd COMMANDS[] = {
      "FILE:LINE: reason and left out; the exit status is then 1.",
      cmd_eligibility},
     {NULL, NULL, "certification workflow (README: The certification workflow):", NULL, NULL},
-    {"register", "--db FILE --csv APPLICATIONS.csv", "register applications (eligible applicants only)", NULL,
+    {"register", "--db FILE --csv APPLICATIONS.csv", "register applications (eligible applicants only)",
+     "registers eligible applications (the eligibility columns plus received,\n"
+     "address, phone). Name 1-64 bytes, address 1-200 bytes: UTF-8 without\n"
+     "control characters (tab, line break, C0, C1), line separators or bidi\n"
+     "controls; phone 5-20 digits with spaces, ( ) - and a leading +. A bad\n"
+     "row is named FILE:LINE: reason and nothing of the file is stored.",
      workflow_register},
     {"pay", "--db FILE --csv PAYMENTS.csv", "record fee payments", NULL, workflow_pay},
     {"applications", "--db FILE [--batch YYYY-MM]", "list applications as CSV", NULL, workflow_applications},
@@ -422,9 +444,12 @@ static const cmd COMMANDS[] = {
      "one signed roster per site and room (exam-packs/FORMAT.md 7): each\n"
      "candidate's name sealed under Argon2id of their ticket + ID number\n"
      "(default 2 passes, 64 MiB, about 75 ms per candidate). --kdf-ops and\n"
-     "--kdf-mem lower the cost for tests, down to the kiosks' floor (1, 16).",
+     "--kdf-mem lower the cost for tests, down to the kiosks' floor (1, 16).\n"
+     "Files 0600; DIR is made 0700 (an existing DIR open to others is refused).",
      workflow_rosters},
-    {"tickets", "--db FILE --batch YYYY-MM --out DIR", "write printable admission tickets (HTML)", NULL, workflow_tickets},
+    {"tickets", "--db FILE --batch YYYY-MM --out DIR", "write printable admission tickets (HTML)",
+     "one A4 admission ticket (HTML) per planned candidate. Files 0600; DIR is\n"
+     "made 0700 (an existing DIR open to others is refused).", workflow_tickets},
     {"marking", "--db FILE --pack FILE.pack --pub DIR/authority.pub --release-code CODE --out FILE.csv",
      "export essay answers with their rubrics for marking",
      "writes every essay answer of the pack's sittings with its rubric as CSV.\n"
@@ -467,6 +492,15 @@ static const cmd COMMANDS[] = {
      "with a paper missing or in conflict).",
      workflow_certificates},
     {"mailing", "--db FILE --csv [--batch YYYY-MM]", "print the certificates' mailing list as CSV", NULL, workflow_mailing},
+    {"incidents", "--db FILE --batch YYYY-MM (--csv | --html --out FILE.html)", "the room record (考场记录) of a batch",
+     "every irregularity (category, note, exam time), integrity finding of a kiosk,\n"
+     "time extension (minutes, reason), forced hand-in and absence in the results\n"
+     "of the batch's planned candidates, per room and seat, with ticket, name and\n"
+     "paper. CSV: site,room,seat,ticket,name,paper,kind,pack_id,kiosk,result_id,\n"
+     "event,category,minutes,exam_time,at_ms,detail (event: irregularity,\n"
+     "integrity, extension, forced, absent). --html --out writes one page (0600).\n"
+     "Focus losses are in the kiosk's journal, not in results: not listed.",
+     cmd_incidents},
     {0}};
 
 static const cmdtab EXAMHUB = {
@@ -475,6 +509,10 @@ static const cmdtab EXAMHUB = {
 
 int main(int argc, char **argv)
 {
+    /* everything examhub creates holds personal data: hub.db and its -wal and -shm (SQLite
+     * creates them under this umask), rosters, door lists, tickets, reports, exports (README:
+     * Files and modes); the files it writes also get an explicit 0600 */
+    umask(077);
     if (sodium_init() < 0) {
         fprintf(stderr, "examhub: cannot initialise libsodium\n");
         return 1;

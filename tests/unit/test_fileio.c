@@ -134,6 +134,38 @@ static void test_lock_is_exclusive(void **state)
     close(fd2);
 }
 
+/* issue 11 item 12: an output directory for personal data */
+static void test_private_dir(void **state)
+{
+    (void)state;
+    char *why = NULL, sub[160], file[160];
+    mode_t old = umask(022);
+    snprintf(sub, sizeof sub, "%s/out", dir);
+    /* new: made 0700 whatever the umask */
+    assert_int_equal(fileio_private_dir(sub, &why), 0);
+    struct stat sb;
+    assert_int_equal(stat(sub, &sb), 0);
+    assert_int_equal(sb.st_mode & 07777, 0700);
+    /* ours and 0700: accepted again */
+    assert_int_equal(fileio_private_dir(sub, &why), 0);
+    /* open to others: refused with the fix, and left as it was */
+    assert_int_equal(chmod(sub, 0755), 0);
+    assert_int_equal(fileio_private_dir(sub, &why), -1);
+    assert_non_null(strstr(why, "chmod 700"));
+    assert_non_null(strstr(why, "0755"));
+    free(why);
+    why = NULL;
+    assert_int_equal(stat(sub, &sb), 0);
+    assert_int_equal(sb.st_mode & 07777, 0755);
+    /* not a directory */
+    snprintf(file, sizeof file, "%s/plain", dir);
+    assert_int_equal(fileio_write_atomic(file, "x", 1, 0600, 0, &why), 0);
+    assert_int_equal(fileio_private_dir(file, &why), -1);
+    assert_non_null(strstr(why, "not a directory"));
+    free(why);
+    umask(old);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -141,6 +173,7 @@ int main(void)
         cmocka_unit_test(test_read_refuses_what_is_not_a_file),
         cmocka_unit_test(test_write_atomic_mode_and_no_replace),
         cmocka_unit_test(test_lock_is_exclusive),
+        cmocka_unit_test(test_private_dir),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }

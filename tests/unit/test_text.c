@@ -381,6 +381,52 @@ static void test_format_tenths(void **state)
     }
 }
 
+static void expect_field(const char *s, size_t max, const char *want_why)
+{
+    const char *why = NULL;
+    int rc = text_field_check(s, max, &why);
+    if (!want_why) {
+        if (rc) fail_msg("'%s' refused: %s", s, why);
+    } else if (!rc || !why || !strstr(why, want_why))
+        fail_msg("'%s' (max %zu): want a refusal '%s', got rc %d '%s'", s, max, want_why, rc, why ? why : "");
+}
+
+/* issue 11 item 11: what a name, an address or a phone may hold */
+static void test_field_check(void **state)
+{
+    (void)state;
+    expect_field("陈志明", 64, NULL);
+    expect_field("Anne-Marie O'Neil", 64, NULL);
+    expect_field("广州市天河区天河路100号 3栋", 200, NULL);
+    expect_field("", 64, "empty");
+    expect_field("陈\t志明", 64, "control");
+    expect_field("陈志明\n2,2026034401009,假考生", 64, "control");
+    expect_field("a\rb", 64, "control");
+    expect_field("a\x7f", 64, "control");
+    expect_field("a\xc2\x85" "b", 64, "control");      /* U+0085 NEL, a C1 control */
+    expect_field("a\xc2\x9f", 64, "control");          /* U+009F */
+    expect_field("a\xe2\x80\xa8" "b", 64, "separator"); /* U+2028 */
+    expect_field("a\xe2\x80\xae" "b", 64, "bidirectional"); /* U+202E right-to-left override */
+    expect_field("a\xe2\x81\xa6" "b", 64, "bidirectional"); /* U+2066 */
+    expect_field("\xc0\xaf", 64, "UTF-8");              /* overlong '/' */
+    expect_field("\xed\xa0\x80", 64, "UTF-8");          /* a surrogate */
+    expect_field("\xf4\x90\x80\x80", 64, "UTF-8");      /* above U+10FFFF */
+    expect_field("\xe9\x99", 64, "UTF-8");              /* cut short */
+    expect_field("\xc2\xa0" "x", 64, NULL);              /* U+00A0 is text, not a control */
+    /* the limit is in bytes: 21 three-byte characters fit 64, 22 do not */
+    char name[80] = "";
+    for (int i = 0; i < 21; i++) strcat(name, "陈");
+    expect_field(name, 64, NULL);
+    strcat(name, "陈");
+    expect_field(name, 64, "too long");
+    char sixty_four[66];
+    memset(sixty_four, 'a', 64);
+    sixty_four[64] = 0;
+    expect_field(sixty_four, 64, NULL);
+    strcat(sixty_four, "a");
+    expect_field(sixty_four, 64, "too long");
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -396,6 +442,7 @@ int main(void)
         cmocka_unit_test(test_format_tenths),
         cmocka_unit_test(test_format_remaining),
         cmocka_unit_test(test_level_name),
+        cmocka_unit_test(test_field_check),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

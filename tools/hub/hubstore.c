@@ -5,7 +5,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <errno.h>
+#include <fcntl.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "core/fileio.h"
 
@@ -74,9 +77,49 @@ static const char SCHEMA4[] =
     " BEGIN SELECT RAISE(ABORT, 'staff decisions are a journal: rows are never deleted'); END;"
     "PRAGMA user_version=4;";
 
+/* hub.db holds full ID numbers, addresses and phones: the file and its -wal
+ * and -shm (which SQLite creates with the database file's mode) are 0600
+ * whatever the umask; an older hub.db open to others is tightened when it
+ * is opened (README: Files and modes). Returns 0 or -1 with *why. */
+static int private_db_files(const char *path, int create, char **why)
+{
+    if (create) {
+        int fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
+        if (fd < 0 || fchmod(fd, 0600) || close(fd)) {
+            *why = fileio_fmt("cannot create %s: %s", path, strerror(errno));
+            if (fd >= 0) unlink(path);
+            return -1;
+        }
+        return 0;
+    }
+    static const char *const SUFFIX[] = {"", "-wal", "-shm"};
+    for (int i = 0; i < 3; i++) {
+        char *f = fileio_fmt("%s%s", path, SUFFIX[i]);
+        struct stat sb;
+        int bad = f && stat(f, &sb) == 0 && (sb.st_mode & 077) && chmod(f, sb.st_mode & 0700);
+        if (bad) *why = fileio_fmt("%s is open to other users (mode %04o) and cannot be made 0600: %s", f,
+                                   (unsigned)(sb.st_mode & 07777), strerror(errno));
+        free(f);
+        if (bad) return -1;
+    }
+    return 0;
+}
+
 const char *hubstore_error(hubstore *s) { return s && s->db ? sqlite3_errmsg(s->db) : "no database"; }
 
+static int open_store(const char *path, int create, hubstore **out, char **why);
+
 int hubstore_open(const char *path, int create, hubstore **out, char **why)
+{
+    struct stat sb;
+    int existed = lstat(path, &sb) == 0;
+    int rc = open_store(path, create, out, why);
+    /* a store that could not be made leaves no file behind (the one private_db_files made) */
+    if (rc && create && !existed) unlink(path);
+    return rc;
+}
+
+static int open_store(const char *path, int create, hubstore **out, char **why)
 {
     *out = NULL;
     if (!strncmp(path, "postgres://", 11) || !strncmp(path, "postgresql://", 13)) {
@@ -92,6 +135,7 @@ int hubstore_open(const char *path, int create, hubstore **out, char **why)
         *why = fileio_fmt("%s already exists; refusing to overwrite", path);
         return -1;
     }
+    if (private_db_files(path, create, why)) return -1;
     hubstore *s = calloc(1, sizeof *s);
     if (!s) { *why = fileio_fmt("out of memory"); return -1; }
     pthread_mutex_init(&s->mu, NULL);

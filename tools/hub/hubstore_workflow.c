@@ -580,3 +580,47 @@ int wf_each_pending_essay(hubstore *s, struct sqlite3 *pack, const char *pack_id
     sqlite3_finalize(q);
     return rc;
 }
+
+/* ---- the room record (examhub incidents) -------------------------------------------------------- */
+
+typedef struct sitting_ctx {
+    hubstore *s;
+    sqlite3_stmt *q;
+    wf_record_fn fn;
+    void *ctx;
+    char **why;
+    int failed;
+} sitting_ctx;
+
+static int sitting_one(void *vctx, const wf_cand *c)
+{
+    sitting_ctx *sc = vctx;
+    sqlite3_reset(sc->q);
+    sqlite3_bind_text(sc->q, 1, c->ticket, -1, SQLITE_TRANSIENT);
+    int step, stop = 0;
+    while (!stop && (step = sqlite3_step(sc->q)) == SQLITE_ROW) {
+        wf_record si = {.c = c};
+        const char **f[] = {&si.result_id, &si.kiosk_id, &si.pack_id, &si.title, &si.kind, &si.status, &si.json};
+        for (int i = 0; i < 7; i++) *f[i] = (const char *)sqlite3_column_text(sc->q, i);
+        si.received_at = sqlite3_column_int64(sc->q, 7);
+        if (sc->fn(sc->ctx, &si)) stop = 1;
+    }
+    if (!stop && step != SQLITE_DONE) {
+        sc->failed = failed(sc->s, sc->why);
+        stop = 1;
+    }
+    sqlite3_reset(sc->q);
+    return stop;
+}
+
+int wf_each_sitting(hubstore *s, const char *batch, wf_record_fn fn, void *ctx, char **why)
+{
+    if (why) *why = NULL;
+    sitting_ctx sc = {s, NULL, fn, ctx, why, 0};
+    if (sqlite3_prepare_v2(s->db, "SELECT result_id, kiosk_id, pack_id, title, kind, status, json, received_at FROM result"
+                                  " WHERE ticket=? ORDER BY kind DESC, received_at, result_id", -1, &sc.q, NULL))
+        return failed(s, why);
+    int rc = wf_each_candidate(s, batch, sitting_one, &sc, why);
+    sqlite3_finalize(sc.q);
+    return rc || sc.failed ? -1 : 0;
+}

@@ -9,8 +9,28 @@
 #include <time.h>
 
 #include "core/fileio.h"
+#include "core/roster.h"
 #include "core/text.h"
 #include "tools/hub/workflow_cmd_int.h"
+
+/* ---- what a person's or a place's field may hold (README: Registration) ------------------ */
+
+#define ADDRESS_MAX 200 /* bytes: about 66 Chinese characters */
+#define PHONE_MAX 24
+#define MARKER_MAX 64
+
+/* A phone: digits, spaces, ( ) and -, an optional + first, 5 to 20 digits. */
+static const char *phone_problem(const char *p)
+{
+    const char *why;
+    if (text_field_check(p, PHONE_MAX, &why)) return why;
+    int digits = 0;
+    for (const char *c = p; *c; c++) {
+        if (*c >= '0' && *c <= '9') digits++;
+        else if (!strchr(" ()-", *c) && !(*c == '+' && c == p)) return "may hold only digits, spaces, ( ) - and a leading +";
+    }
+    return digits < 5 || digits > 20 ? "must have 5 to 20 digits" : NULL;
+}
 
 /* ---- register ------------------------------------------------------------------ */
 
@@ -33,12 +53,19 @@ int wf_import_register(const wopts *o)
         const csv_row *row = &tb.t.rows[r];
         wf_app *a = &apps[r - 1];
         if (eligibility_row(row, &ec, &a->a, &d)) continue;
-        char *v[3];
+        char *v[3], *name = wfc_cell(row, ec.name);
         for (int k = 0; k < 3; k++) v[k] = wfc_cell(row, ex[k]);
+        const char *why = NULL;
+        /* the name is signed into the room roster, which takes at most ROSTER_NAME_MAX bytes and no
+         * control character: a name the kiosks would refuse is refused here, not on exam day */
         if (!v[0] || !certrules_date_valid(v[0])) diag_add(&d, row->line, "received '%s' must be a date YYYY-MM-DD", v[0] ? v[0] : "");
-        else if (!*a->a.name) diag_add(&d, row->line, "name is empty");
-        else if (!v[1] || !*v[1] || strlen(v[1]) >= sizeof a->address) diag_add(&d, row->line, "mailing address is empty or too long");
-        else if (!v[2] || !*v[2] || strlen(v[2]) >= sizeof a->phone) diag_add(&d, row->line, "phone is empty or too long");
+        else if (!name || text_field_check(name, ROSTER_NAME_MAX, &why))
+            diag_add(&d, row->line, "name %s (at most %d bytes of UTF-8, no control characters)", why ? why : "is empty", ROSTER_NAME_MAX);
+        else if (!v[1] || text_field_check(v[1], ADDRESS_MAX, &why))
+            diag_add(&d, row->line, "mailing address %s (at most %d bytes of UTF-8, no control characters)", why ? why : "is empty",
+                     ADDRESS_MAX);
+        else if (!v[2] || (why = phone_problem(v[2])))
+            diag_add(&d, row->line, "phone %s (at most %d bytes)", why ? why : "is empty", PHONE_MAX);
         else {
             snprintf(a->received, sizeof a->received, "%s", v[0]);
             snprintf(a->address, sizeof a->address, "%s", v[1]);
@@ -46,6 +73,7 @@ int wf_import_register(const wopts *o)
             clause[r - 1] = eligibility_clause(&a->a);
         }
         for (int k = 0; k < 3; k++) free(v[k]);
+        free(name);
     }
     for (size_t i = 0; i < d.n; i++) fprintf(stderr, "%s:%ld: %s\n", o->csv, d.v[i].line, d.v[i].msg);
     if (bad || d.n) {
@@ -129,7 +157,12 @@ static int room_row(hubstore *s, const wopts *o, const csv_row *row, char **v, i
     (void)nv;
     char *end;
     long cap = strtol(v[3], &end, 10);
-    if (!*v[0] || !*v[2]) return WFC_ROW_ERR("site and room must not be empty");
+    const char *why;
+    /* site and room go into the signed rosters (their limits), file names and tickets */
+    if (text_field_check(v[0], ROSTER_SITE_MAX, &why))
+        return WFC_ROW_ERR("site %s (at most %d bytes of UTF-8, no control characters)", why, ROSTER_SITE_MAX);
+    if (text_field_check(v[2], ROSTER_ROOM_MAX, &why))
+        return WFC_ROW_ERR("room %s (at most %d bytes of UTF-8, no control characters)", why, ROSTER_ROOM_MAX);
     if (strlen(v[1]) != 6 || strspn(v[1], "0123456789") != 6) return WFC_ROW_ERR("site_code '%s' must be 6 digits", v[1]);
     if (*end || cap < 1 || cap > 999 || !*v[3]) return WFC_ROW_ERR("capacity '%s' must be 1-999", v[3]);
     if (wf_room_add(s, v[0], v[1], v[2], (int)cap)) return wfc_err(o->db, fileio_fmt("storage: %s", hubstore_error(s)));
@@ -151,8 +184,11 @@ static int mark_row(hubstore *s, const wopts *o, const csv_row *row, char **v, i
     char *end;
     long item = strtol(v[1], &end, 10);
     int pts = 0;
+    const char *why;
     if (*end || item < 1 || !*v[2] || (strcmp(v[3], "0") && text_points(v[3], &pts)))
         return WFC_ROW_ERR("item must be a number, marker not empty, points a number of points");
+    if (text_field_check(v[2], MARKER_MAX, &why))
+        return WFC_ROW_ERR("marker %s (at most %d bytes of UTF-8, no control characters)", why, MARKER_MAX);
     switch (wf_mark(s, v[0], (int)item, v[2], pts)) {
     case 0: return 0;
     case 1: return WFC_ROW_ERR("no result %s", v[0]);

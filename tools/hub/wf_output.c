@@ -25,8 +25,13 @@ static int print_essay(void *vctx, const wf_essay *e)
 {
     essay_ctx *ec = vctx;
     char pts[24];
-    fprintf(ec->f, "%s,%s,%d,%s,%s,", e->result_id, e->ticket, e->item, e->question_id,
-            text_format_tenths(e->points, pts, sizeof pts));
+    /* the essay and the rubric are the candidate's and the author's text: cells, never formulas */
+    out_csv(ec->f, e->result_id);
+    fputc(',', ec->f);
+    out_csv(ec->f, e->ticket);
+    fprintf(ec->f, ",%d,", e->item);
+    out_csv(ec->f, e->question_id);
+    fprintf(ec->f, ",%s,", text_format_tenths(e->points, pts, sizeof pts));
     out_csv(ec->f, e->response);
     fputc(',', ec->f);
     out_csv(ec->f, e->reference);
@@ -117,9 +122,18 @@ static int print_final(void *ctx, const wf_final *f)
                          : f->practical_pending                                                   ? "marking"
                          : passed                                                                 ? "passed"
                                                                                                   : "failed";
-    printf("%s,%s,%s,%d,%s,%s,%s,%s,%s,%s,%d,%s,%s\n", f->c.batch, f->c.ticket, f->c.id_number, f->c.level, f->c.name, t,
-           p, r, f->theory_status[0] ? f->theory_status : "absent", f->practical_status[0] ? f->practical_status : "absent",
-           passed, status, f->certificate);
+    /* text cells through the one CSV cell writer; the numbers are the program's own */
+    const char *who[] = {f->c.batch, f->c.ticket, f->c.id_number};
+    for (int i = 0; i < 3; i++) out_csv(stdout, who[i]), putchar(',');
+    printf("%d,", f->c.level);
+    out_csv(stdout, f->c.name);
+    printf(",%s,%s,%s,", t, p, r);
+    out_csv(stdout, f->theory_status[0] ? f->theory_status : "absent");
+    putchar(',');
+    out_csv(stdout, f->practical_status[0] ? f->practical_status : "absent");
+    printf(",%d,%s,", passed, status);
+    out_csv(stdout, f->certificate);
+    putchar('\n');
     return 0;
 }
 
@@ -185,7 +199,11 @@ static int print_mail(void *ctx, const wf_final *f)
     out_csv(out, f->c.name);
     fputc(',', out);
     out_csv(out, f->c.address);
-    printf(",%s,%s\n", f->c.phone, f->certificate);
+    fputc(',', out);
+    out_csv(out, f->c.phone); /* a phone of "+86…" is written '+86… (README: CSV exports) */
+    fputc(',', out);
+    out_csv(out, f->certificate);
+    fputc('\n', out);
     return 0;
 }
 
@@ -204,8 +222,16 @@ int wf_output_mailing(const wopts *o)
 static int print_app(void *ctx, const wf_cand *c)
 {
     (void)ctx;
-    printf("%s,%s,%s,%d,%s,%d,%d,%s\n", c->batch, c->id_number, c->name, c->level, c->clause, c->fee, c->paid,
-           c->ticket[0] ? c->ticket : "");
+    out_csv(stdout, c->batch);
+    putchar(',');
+    out_csv(stdout, c->id_number);
+    putchar(',');
+    out_csv(stdout, c->name);
+    printf(",%d,", c->level);
+    out_csv(stdout, c->clause);
+    printf(",%d,%d,", c->fee, c->paid);
+    out_csv(stdout, c->ticket);
+    putchar('\n');
     return 0;
 }
 

@@ -13,6 +13,7 @@
 #include "core/roster.h"
 #include "core/text.h"
 #include "tools/hub/html.h"
+#include "tools/hub/textout.h"
 #include "tools/hub/workflow_cmd_int.h"
 
 /* ---- planning -------------------------------------------------------------------------- */
@@ -174,7 +175,14 @@ static int collect_room(void *vctx, const wf_cand *c)
     e->seat = c->seat;
     char masked[19];
     wfc_mask_id(c->id_number, masked);
-    fprintf(rl->door, "%d,%s,%s,%s,%d\n", c->seat, c->ticket, c->name, masked, c->level);
+    /* the name through the one CSV cell writer: quoted, never a formula, never a second row */
+    fprintf(rl->door, "%d,", c->seat);
+    out_csv(rl->door, c->ticket);
+    fputc(',', rl->door);
+    out_csv(rl->door, c->name);
+    fputc(',', rl->door);
+    out_csv(rl->door, masked);
+    fprintf(rl->door, ",%d\n", c->level);
     return 0;
 }
 
@@ -192,7 +200,7 @@ int wf_plan_rosters(const wopts *o)
     uint8_t sk[crypto_sign_SECRETKEYBYTES];
     char *why = NULL;
     if (authority_load_sign_sk(o->key, sk, &why)) return wfc_err(o->key, why);
-    if (mkdir(o->out, 0755) && errno != EEXIST) return wfc_err(o->out, fileio_fmt("cannot create: %s", strerror(errno)));
+    if (fileio_private_dir(o->out, &why)) return wfc_err(o->out, why); /* 0700: personal data (README: Files and modes) */
     hubstore *s = wfc_open_db(o);
     if (!s) return 1;
     rosters_ctx rc = {0};
@@ -211,8 +219,8 @@ int wf_plan_rosters(const wopts *o)
         size_t len = 0;
         char *path = fileio_fmt("%s/%s.roster", o->out, base), *dpath = fileio_fmt("%s/%s-door.csv", o->out, base);
         if (partial) { /* no roster from a partial read */
-        } else if (roster_write(&rl->r, sk, &buf, &len, &why) || fileio_write_atomic(path, buf, len, 0644, 0, &why) ||
-            fileio_write_atomic(dpath, rl->door_buf, rl->door_len, 0644, 0, &why))
+        } else if (roster_write(&rl->r, sk, &buf, &len, &why) || fileio_write_atomic(path, buf, len, 0600, 0, &why) ||
+            fileio_write_atomic(dpath, rl->door_buf, rl->door_len, 0600, 0, &why))
             bad |= wfc_err(path, why ? why : fileio_fmt("cannot write"));
         else
             printf("%s: %zu candidates (door list %s)\n", path, rl->r.n, dpath);
@@ -247,7 +255,7 @@ static int write_ticket(void *vctx, const wf_cand *c)
     html_ticket(f, c, masked);
     fclose(f);
     char *path = fileio_fmt("%s/%s.html", tc->out, c->ticket), *why = NULL;
-    if (fileio_write_atomic(path, buf, len, 0644, 0, &why)) {
+    if (fileio_write_atomic(path, buf, len, 0600, 0, &why)) {
         wfc_err(path, why);
         tc->failed = 1;
     } else
@@ -260,7 +268,8 @@ static int write_ticket(void *vctx, const wf_cand *c)
 int wf_plan_tickets(const wopts *o)
 {
     if (!o->db || !wfc_batch_ok(o->batch) || !o->out) return wfc_usage("tickets needs --db, --batch YYYY-MM and --out DIR");
-    if (mkdir(o->out, 0755) && errno != EEXIST) return wfc_err(o->out, fileio_fmt("cannot create: %s", strerror(errno)));
+    char *why = NULL;
+    if (fileio_private_dir(o->out, &why)) return wfc_err(o->out, why); /* 0700: personal data (README: Files and modes) */
     hubstore *s = wfc_open_db(o);
     if (!s) return 1;
     tickets_ctx tc = {o->out, 0, 0};

@@ -168,4 +168,20 @@ void wf_sitting_entries(const wf_sitting *v, int n, sitting_entry *e);
 int wf_decide(hubstore *s, const char *result_id, sitting_decision d, const char *why_text, const char *by, int64_t at,
               wf_sitting *r, char **why) __attribute__((warn_unused_result));
 
+/* One stored result of a planned candidate, for the room record (examhub
+ * incidents): the candidate as planned and the result's own fields and
+ * JSON (FORMAT.md §8), which belong to the store and live until FN returns. */
+typedef struct wf_record {
+    const wf_cand *c;
+    const char *result_id, *kiosk_id, *pack_id, *title, *kind, *status, *json;
+    int64_t received_at;
+} wf_record;
+typedef int (*wf_record_fn)(void *ctx, const wf_record *si);
+/* Every stored result (flagged or not) of each planned candidate of BATCH,
+ * by room and seat, theory before practical, then in the order received.
+ * Stops when FN returns non-zero. Returns 0, or -1 with *WHY (caller frees)
+ * when a storage call failed. */
+int wf_each_sitting(hubstore *s, const char *batch, wf_record_fn fn, void *ctx, char **why)
+    __attribute__((warn_unused_result));
+
 #endif
