@@ -1271,7 +1271,7 @@ static exam_rc finish(exam *e, session_state status)
                  .kind = e->packs[e->pack].kind, .level = e->cand_level, .ticket = e->ticket, .name = e->name,
                  .status = session_state_name(status), .started_wall = e->started_wall, .submitted_wall = wall(e),
                  .elapsed_ms = e->have_paper ? session_elapsed(&e->ss, now(e)) : 0, .extra_ms = e->ss.extra_ms,
-                 .irregularities = il.irr, .nirregularities = il.n, .extensions = el.ext,
+                 .focus_losses = e->focus_losses, .irregularities = il.irr, .nirregularities = il.n, .extensions = el.ext,
                  .nextensions = el.n},
         .total_points = e->pp.total_points, .pass = e->pp.pass, .partial = e->pp.partial, .seed = e->seed,
         .seed_len = sizeof e->seed, .answers = answers, .nanswers = n};

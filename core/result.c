@@ -154,6 +154,7 @@ static const field RECORD_FIELDS[] = {
     {"submitted_at", K_I64, REC(head.submitted_wall), 1, 0, INT64_MAX, NULL},
     {"elapsed_ms", K_I64, REC(head.elapsed_ms), 0, ANY_I64, NULL},
     {"extra_ms", K_I64, REC(head.extra_ms), 0, ANY_I64, NULL},
+    {"focus_losses", K_INT, REC(head.focus_losses), 0, 0, 1000000, NULL},
     {"items", K_ITEMS, 0, 0, 0, 0, NULL},
     {"irregularities", K_IRREGS, 0, 0, 0, 0, NULL},
     {"extensions", K_EXTS, 0, 0, 0, 0, NULL},

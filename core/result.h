@@ -91,6 +91,7 @@ typedef struct result_head {
     const char *ticket, *name;
     const char *status;         /* submitted | timeout | forced | absent */
     int64_t started_wall, submitted_wall, elapsed_ms, extra_ms;
+    int focus_losses;           /* times the kiosk lost the screen or keyboard during the sitting */
     const result_irregularity *irregularities;
     int nirregularities;
     const result_extension *extensions;

@@ -498,8 +498,8 @@ static const cmd COMMANDS[] = {
      "of the batch's planned candidates, per room and seat, with ticket, name and\n"
      "paper. CSV: site,room,seat,ticket,name,paper,kind,pack_id,kiosk,result_id,\n"
      "event,category,minutes,exam_time,at_ms,detail (event: irregularity,\n"
-     "integrity, extension, forced, absent). --html --out writes one page (0600).\n"
-     "Focus losses are in the kiosk's journal, not in results: not listed.",
+     "integrity, extension, forced, absent, focus_losses: the count in detail).\n"
+     "--html --out writes one page (0600).",
      cmd_incidents},
     {0}};
 

@@ -252,6 +252,7 @@ static result_head sample_head(void)
         .submitted_wall = 1767231000,
         .elapsed_ms = 5400000,
         .extra_ms = 300000,
+        .focus_losses = 3,
         .irregularities = IRR,
         .nirregularities = 2,
         .extensions = EXT,
@@ -314,6 +315,7 @@ static void test_json_fields_and_escaping(void **state)
     assert_contains(j, "\"submitted_at\":1767231000,");
     assert_contains(j, "\"elapsed_ms\":5400000,");
     assert_contains(j, "\"extra_ms\":300000,");
+    assert_contains(j, "\"focus_losses\":3,");
     assert_contains(j, "\"journal_head\":\"9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08\"");
     assert_contains(j, "\"journal_count\":42}");
     /* items, in order, with every field */
@@ -929,6 +931,7 @@ static void test_parse_round_trip(void **state)
     assert_string_equal(q->seed_hex, "aa55");
     assert_true(q->head.started_wall == 1767225600 && q->head.submitted_wall == 1767231000);
     assert_true(q->head.elapsed_ms == 5400000 && q->head.extra_ms == 300000 && q->journal_count == 42);
+    assert_int_equal(q->head.focus_losses, 3);
     assert_string_equal(q->journal_head_hex, r.journal_head_hex);
     assert_int_equal(q->nitems, r.nitems);
     for (int i = 0; i < r.nitems; i++) {

@@ -44,6 +44,7 @@ static const char *event_zh(const char *ev)
     if (!strcmp(ev, "integrity")) return "完整性问题（考试机发现）";
     if (!strcmp(ev, "extension")) return "延长时间";
     if (!strcmp(ev, "forced")) return "强制收卷";
+    if (!strcmp(ev, "focus_losses")) return "离开考试窗口";
     if (!strcmp(ev, "absent")) return "缺考";
     return "记录无法读取";
 }
@@ -128,6 +129,12 @@ static int one_sitting(void *vctx, const wf_record *si)
     for (int i = 0; i < h->nextensions; i++) {
         const result_extension *x = &h->extensions[i];
         incident in = {si, "extension", "", x->reason, x->minutes, x->at_ms};
+        put(ic, &in);
+    }
+    if (h->focus_losses > 0) { /* one line with the count: the kiosk journals each loss, the result counts them */
+        char n[24];
+        snprintf(n, sizeof n, "%d", h->focus_losses);
+        incident in = {si, "focus_losses", "", n, -1, -1};
         put(ic, &in);
     }
     if (!strcmp(si->status, "forced")) {
