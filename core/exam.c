@@ -24,10 +24,8 @@
 **  LOGIN          exam_login          journal login                      RESUME → LOGIN; late-entry
 **                 exam_tick           unlock age, once a second          window counts on from the
 **                                                                        last saved age
-**                 exam_mark_absent    commit 1: session row "absent";    the absence and its result,
-**                                     commit 2: as hand-in (finish)      or after commit 1 only: the
-**                                                                        row (refused as already sat)
-**                                                                        without a result
+**                 exam_mark_absent    one commit (finish): session row   the absence and its result,
+**                                     "absent", its result, journal      or neither (mark again)
 **                 exam_lock           one commit: unlock row deleted +   LOCKED
 **                                     journal lock
 **  CONFIRM        exam_confirm/back   journal confirm / login_cancelled  RESUME → LOGIN: log in again
@@ -1291,7 +1289,10 @@ static exam_rc finish(exam *e, session_state status)
     snprintf(data, sizeof data, "status=%s score=%s", r->head.status, text_format_tenths(r->score, t, sizeof t));
     uint8_t head[JOURNAL_HASH_BYTES];
     int64_t jcount = 0;
-    if ((rc = store_journal_append(e->st, e->sid, "handin", data, now(e), wall(e), head)) != STORE_OK ||
+    /* an absence's session row is written here, in the same commit as its
+     * result: never a row without the result (refused as already sat) */
+    if ((status == SS_ABSENT && (rc = insert_session(e, SS_ABSENT)) != STORE_OK) ||
+        (rc = store_journal_append(e->st, e->sid, "handin", data, now(e), wall(e), head)) != STORE_OK ||
         (rc = store_journal_head(e->st, head, &jcount)) != STORE_OK) {
         store_rollback(e->st);
         goto done;
@@ -1410,16 +1411,7 @@ exam_rc exam_mark_absent(exam *e, const char *ticket_in)
     e->pp.total_points = paper_setting(e->packdb, "points");
     session_init(&e->ss, 0, 0);
     if (session_go(&e->ss, SS_ABSENT, now(e))) return EXAM_INTERNAL; /* ready → absent: never refused */
-    store_rc dbrc = store_begin(e->st);
-    if (dbrc == STORE_OK) {
-        dbrc = insert_session(e, SS_ABSENT);
-        dbrc = dbrc == STORE_OK ? store_commit(e->st) : (store_rollback(e->st), dbrc);
-    }
-    if (dbrc != STORE_OK) {
-        memset(e->sid, 0, sizeof e->sid);
-        return EXAM_SAVE_FAILED;
-    }
-    rc = finish(e, SS_ABSENT);
+    rc = finish(e, SS_ABSENT); /* the session row and the result: one commit */
     /* back to the login screen for the next candidate */
     memset(e->sid, 0, sizeof e->sid);
     memset(e->ticket, 0, sizeof e->ticket);

@@ -1078,7 +1078,15 @@ static void test_full_sitting(void **state)
     assert_int_equal(exam_login(k->e, "T001", ID.a), EXAM_ALREADY_SAT);
     /* the invigilator marks T002 absent: a sealed "absent" result, score 0 */
     assert_int_equal(exam_mark_absent(k->e, "T999"), EXAM_NOT_ON_ROSTER);
+    /* the disk refuses the absence: nothing of it is written (no session row
+     * without its result, which would refuse the candidate as already sat) */
+    int rows = session_count(k);
+    exam_fail_writes(k->e, 1);
+    assert_int_equal(exam_mark_absent(k->e, "T002"), EXAM_SAVE_FAILED);
+    assert_int_equal(session_count(k), rows);
+    exam_fail_writes(k->e, 0);
     assert_int_equal(exam_mark_absent(k->e, "T002"), EXAM_OK);
+    assert_int_equal(session_count(k), rows + 1);
     assert_int_equal(exam_get_phase(k->e), PHASE_LOGIN);
     assert_int_equal(exam_mark_absent(k->e, "T002"), EXAM_ALREADY_SAT);
     assert_int_equal(exam_login(k->e, "T002", ID.b), EXAM_ALREADY_SAT);
