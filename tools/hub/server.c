@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/socket.h>
 #include <time.h>
 #include <unistd.h>
@@ -50,13 +51,42 @@ typedef struct srv {
  * Content-Length over it is answered 413 at the headers; a chunked body
  * that passes it is read to its end, discarded and answered 413. */
 typedef struct req {
-    dynbuf body;
+    dynbuf body;  /* a chunked body */
+    char *whole;  /* a body of announced length: allocated once, exactly, at its first byte */
+    size_t len;   /* of WHOLE, so far */
+    size_t size;  /* announced */
     sconn *conn;
     size_t reserved; /* of the budgets (reserve) */
     int sized;       /* the body's length was announced and reserved whole */
     int too_large;
     int busy; /* a chunked body found the budget spent: discarded, 503 */
 } req;
+
+static const char *body_ptr(const req *q) { return q->sized ? (q->whole ? q->whole : "") : dynbuf_ptr(&q->body); }
+static size_t body_len(const req *q) { return q->sized ? q->len : dynbuf_len(&q->body); }
+
+/* A body's block. A large one is mapped on its own, and so given back to the
+ * system when freed: from malloc's per-thread arenas, bodies freed on one
+ * thread and allocated on the other would leave the process holding the
+ * budget once per thread. */
+#define BODY_MAP_MIN ((size_t)64 << 10)
+static char *body_alloc(size_t n)
+{
+    if (n < BODY_MAP_MIN) return malloc(n);
+    void *p = mmap(NULL, n, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    return p == MAP_FAILED ? NULL : p;
+}
+
+static void body_free(req *q)
+{
+    if (q->whole) {
+        sodium_memzero(q->whole, q->len);
+        if (q->size < BODY_MAP_MIN) free(q->whole);
+        else munmap(q->whole, q->size);
+        q->whole = NULL;
+    }
+    dynbuf_free(&q->body);
+}
 
 static int64_t mono_ms(void)
 {
@@ -228,7 +258,7 @@ void server_enroll_free(enroll_req *r)
 static enum MHD_Result do_enroll(hub *h, struct MHD_Connection *c, req *q)
 {
     enroll_req er;
-    if (server_parse_enroll(dynbuf_ptr(&q->body), dynbuf_len(&q->body), &er))
+    if (server_parse_enroll(body_ptr(q), body_len(q), &er))
         return error(c, MHD_HTTP_BAD_REQUEST, "malformed JSON: expected {token, device_pk, site, room, seat}");
     char kid[17];
     token_rc rc = hub_enroll(h, er.token, er.device_pk, er.site, er.room, (int)er.seat, now_s(), kid);
@@ -252,7 +282,7 @@ static enum MHD_Result do_result(hub *h, struct MHD_Connection *c, req *q)
 {
     const char *kiosk = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "X-Kiosk-Id");
     char rid[33], *why = NULL;
-    ingest_rc rc = hub_ingest(h, (const uint8_t *)dynbuf_ptr(&q->body), dynbuf_len(&q->body), NULL, kiosk, now_s(), rid,
+    ingest_rc rc = hub_ingest(h, (const uint8_t *)body_ptr(q), body_len(q), NULL, kiosk, now_s(), rid,
                               &why);
     enum MHD_Result out;
     if (rc == INGEST_STORED || rc == INGEST_DUPLICATE) {
@@ -289,7 +319,7 @@ static void completed(void *cls, struct MHD_Connection *c, void **con_cls, enum 
     req *q = *con_cls;
     if (q) {
         release(s, q);
-        dynbuf_free(&q->body);
+        body_free(q);
         free(q);
     }
     *con_cls = NULL;
@@ -325,15 +355,15 @@ static enum MHD_Result first_call(srv *s, struct MHD_Connection *c, const char *
     req *q = calloc(1, sizeof *q);
     if (!q) return MHD_NO;
     q->conn = k;
-    if (has) { /* reserved whole, and the buffer never grows past it */
+    dynbuf_init(&q->body, limit);
+    if (has) { /* reserved whole, and held in one block of exactly that size */
         q->sized = 1;
+        q->size = (size_t)cl;
         if (cl && reserve(s, q, (size_t)cl)) {
             free(q);
             return busy(c);
         }
-        limit = (size_t)cl;
     }
-    dynbuf_init(&q->body, limit);
     *out = q;
     return MHD_YES;
 }
@@ -360,15 +390,20 @@ static enum MHD_Result handler(void *cls, struct MHD_Connection *c, const char *
         return rc;
     }
     if (*upload_size) { /* body arrives in pieces; keep at most the limit */
-        if (!q->too_large && !q->busy) {
+        if (q->sized) { /* MHD never hands on more than the Content-Length */
+            if (!q->whole && !(q->whole = body_alloc(q->size))) return MHD_NO;
+            size_t n = *upload_size < q->size - q->len ? *upload_size : q->size - q->len;
+            memcpy(q->whole + q->len, upload, n);
+            q->len += n;
+        } else if (!q->too_large && !q->busy) {
             size_t len = dynbuf_len(&q->body);
             if (len + *upload_size > q->body.max) { /* chunked, past the limit */
                 q->too_large = 1;
-                dynbuf_free(&q->body);
+                body_free(q);
                 release(s, q);
             } else if (reserve_for(s, q, len + *upload_size)) {
                 q->busy = 1;
-                dynbuf_free(&q->body);
+                body_free(q);
                 release(s, q);
             } else {
                 dynbuf_rc rc = dynbuf_add(&q->body, upload, *upload_size);
@@ -430,11 +465,11 @@ int server_run(hub *h, const char *listen, volatile sig_atomic_t *stop, char **w
      * The limits under abuse: server.h. */
     struct MHD_Daemon *d = MHD_start_daemon(
         MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_ERROR_LOG, (uint16_t)port, NULL, NULL, handler, &s,
-        MHD_OPTION_THREAD_POOL_SIZE, (unsigned)SERVER_THREADS,
+        MHD_OPTION_EXTERNAL_LOGGER, on_log, &s, MHD_OPTION_THREAD_POOL_SIZE, (unsigned)SERVER_THREADS,
         MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&sa, MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)SERVER_TIMEOUT_S,
         MHD_OPTION_CONNECTION_LIMIT, SERVER_CONNECTIONS, MHD_OPTION_PER_IP_CONNECTION_LIMIT, SERVER_PER_ADDR,
         MHD_OPTION_CONNECTION_MEMORY_LIMIT, SERVER_CONN_MEMORY, MHD_OPTION_NOTIFY_CONNECTION, on_connection, &s,
-        MHD_OPTION_NOTIFY_COMPLETED, completed, &s, MHD_OPTION_EXTERNAL_LOGGER, on_log, &s, MHD_OPTION_END);
+        MHD_OPTION_NOTIFY_COMPLETED, completed, &s, MHD_OPTION_END);
     if (!d) {
         pthread_mutex_destroy(&s.mu);
         *why = fileio_fmt("cannot listen on %s (in use, or not an address of this machine)", listen);
