@@ -138,7 +138,7 @@ check_msg "body flood from ten addresses: 503 once every body's budget was spent
 ATTACK_PID=$!
 sleep 1
 head -c $((4 << 20)) /dev/zero >"$T/4m.bin"
-code=$(curl -s -m 10 --interface 127.0.0.5 -D "$T/h503" -o "$T/b503" -w '%{http_code}' -H 'Expect:' \
+code=$(curl -s -m 10 --interface 127.0.0.5 -D "$T/h503" -o "$T/b503" -w '%{http_code}' -H 'Expect: 100-continue' \
     -H 'X-Kiosk-Id: 0000000000000000' --data-binary @"$T/4m.bin" "$HUB_URL/v1/results")
 check_msg "a 4 MiB result from an address already holding 8 MiB of bodies: 503, Retry-After: 5, nothing read" \
     "HTTP $code $(cat "$T/b503") $(tr '\r\n' '  ' <"$T/h503")" \
