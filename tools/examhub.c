@@ -405,7 +405,10 @@ static const cmd COMMANDS[] = {
      cmd_init},
     {"serve", "--db FILE --listen 127.0.0.1:PORT", "serve the HTTP API",
      "HTTP API v1 (README: Results hub API). Listens only where told;\n"
-     "use 127.0.0.1 behind a TLS reverse proxy. Stops on SIGINT/SIGTERM.",
+     "use 127.0.0.1 behind a TLS reverse proxy. Stops on SIGINT/SIGTERM.\n"
+     "Under abuse (README, limits): 16 connections per address, headers\n"
+     "within 10 s, 413 for an oversized Content-Length, 503 + Retry-After\n"
+     "past 32 MiB of bodies in flight (8 MiB per address).",
      cmd_serve},
     {"token", "--db FILE [--ttl HOURS]", "print a one-time enrolment token",
      "prints a one-time enrolment token for one kiosk (default: valid 24 h).", cmd_token},

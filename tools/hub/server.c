@@ -2,13 +2,18 @@
 #include "tools/hub/server.h"
 
 #include <arpa/inet.h>
+#include <errno.h>
 #include <jansson.h>
 #include <microhttpd.h>
 #include <netinet/in.h>
+#include <pthread.h>
 #include <signal.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
+#include <sys/socket.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -16,16 +21,184 @@
 #include "core/fileio.h"
 #include "core/receipt.h"
 
+/* One open connection as the server sees it (server.h, limits): the time
+ * by which it must have sent its headers or finished its request, and the
+ * body bytes its request has reserved. Listed from MHD's "started" to its
+ * "closed" notice, which comes before MHD closes the socket, so FD is the
+ * connection's own while it is listed. */
+typedef struct sconn {
+    struct sconn *prev, *next;
+    int fd;
+    uint32_t addr;       /* the peer's IPv4 address */
+    int64_t deadline_ms; /* CLOCK_MONOTONIC */
+    size_t reserved;
+    int cut; /* shut down for passing its deadline */
+} sconn;
+
+/* The server: the hub, and the connections and body bytes in flight. */
+typedef struct srv {
+    hub *h;
+    pthread_mutex_t mu;
+    sconn *conns;
+    size_t reserved; /* body bytes reserved by every request in flight */
+    int64_t log_window;  /* start of the current 10 s of MHD's messages */
+    long logged, unshown; /* in that window */
+} srv;
+
 /* A request's body, as it arrives. Its limit is the endpoint's:
  * HUB_MAX_RESULT_BYTES for a sealed result (the most hub_ingest accepts),
- * SERVER_MAX_JSON for the small JSON of the other endpoints; a longer body
- * is read to its end, discarded and answered 413. */
+ * SERVER_MAX_JSON for the small JSON of the other endpoints. A
+ * Content-Length over it is answered 413 at the headers; a chunked body
+ * that passes it is read to its end, discarded and answered 413. */
 typedef struct req {
-    dynbuf body;
+    dynbuf body;  /* a chunked body */
+    char *whole;  /* a body of announced length: allocated once, exactly, at its first byte */
+    size_t len;   /* of WHOLE, so far */
+    size_t size;  /* announced */
+    sconn *conn;
+    size_t reserved; /* of the budgets (reserve) */
+    int sized;       /* the body's length was announced and reserved whole */
     int too_large;
+    int busy; /* a chunked body found the budget spent: discarded, 503 */
 } req;
 
-static enum MHD_Result reply(struct MHD_Connection *c, unsigned status, json_t *obj)
+static const char *body_ptr(const req *q) { return q->sized ? (q->whole ? q->whole : "") : dynbuf_ptr(&q->body); }
+static size_t body_len(const req *q) { return q->sized ? q->len : dynbuf_len(&q->body); }
+
+/* A body's block. A large one is mapped on its own, and so given back to the
+ * system when freed: from malloc's per-thread arenas, bodies freed on one
+ * thread and allocated on the other would leave the process holding the
+ * budget once per thread. */
+#define BODY_MAP_MIN ((size_t)64 << 10)
+static char *body_alloc(size_t n)
+{
+    if (n < BODY_MAP_MIN) return malloc(n);
+    void *p = mmap(NULL, n, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    return p == MAP_FAILED ? NULL : p;
+}
+
+static void body_free(req *q)
+{
+    if (q->whole) {
+        sodium_memzero(q->whole, q->len);
+        if (q->size < BODY_MAP_MIN) free(q->whole);
+        else munmap(q->whole, q->size);
+        q->whole = NULL;
+    }
+    dynbuf_free(&q->body);
+}
+
+static int64_t mono_ms(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* Reserves N more body bytes for Q: 0, or -1 when that would pass the budget
+ * of all requests (a small body may also use the small lane) or of Q's
+ * address. */
+static int reserve(srv *s, req *q, size_t n)
+{
+    pthread_mutex_lock(&s->mu);
+    size_t of_addr = 0;
+    for (const sconn *k = s->conns; k; k = k->next)
+        if (k->addr == q->conn->addr) of_addr += k->reserved;
+    size_t cap = SERVER_BODY_BUDGET + (q->reserved + n <= SERVER_SMALL_BODY ? SERVER_SMALL_LANE : 0);
+    int ok = n <= cap - s->reserved && s->reserved <= cap && n <= SERVER_ADDR_BUDGET - of_addr &&
+             of_addr <= SERVER_ADDR_BUDGET;
+    if (ok) {
+        s->reserved += n;
+        q->conn->reserved += n;
+        q->reserved += n;
+    }
+    pthread_mutex_unlock(&s->mu);
+    return ok ? 0 : -1;
+}
+
+static void release(srv *s, req *q)
+{
+    pthread_mutex_lock(&s->mu);
+    s->reserved -= q->reserved;
+    q->conn->reserved -= q->reserved;
+    q->reserved = 0;
+    pthread_mutex_unlock(&s->mu);
+}
+
+static void set_deadline(srv *s, sconn *k, int seconds)
+{
+    pthread_mutex_lock(&s->mu);
+    k->deadline_ms = mono_ms() + (int64_t)seconds * 1000;
+    pthread_mutex_unlock(&s->mu);
+}
+
+/* Shuts down every connection past its deadline; MHD then sees the end of
+ * the stream and closes it (its own thread, its own bookkeeping). */
+static void cut_late(srv *s)
+{
+    int64_t now = mono_ms();
+    pthread_mutex_lock(&s->mu);
+    for (sconn *k = s->conns; k; k = k->next)
+        if (!k->cut && now > k->deadline_ms) {
+            shutdown(k->fd, SHUT_RDWR);
+            k->cut = 1;
+        }
+    pthread_mutex_unlock(&s->mu);
+}
+
+/* MHD's messages, at most 20 in 10 s: an attack's thousands of refused
+ * connections must not fill the log's disk. */
+__attribute__((format(printf, 2, 0))) static void on_log(void *cls, const char *fmt, va_list ap)
+{
+    srv *s = cls;
+    pthread_mutex_lock(&s->mu);
+    int64_t now = mono_ms();
+    if (now - s->log_window >= 10000) {
+        if (s->unshown) fprintf(stderr, "examhub: %ld more server messages in 10 s not shown\n", s->unshown);
+        s->log_window = now;
+        s->logged = s->unshown = 0;
+    }
+    if (s->logged < 20) {
+        s->logged++;
+        vfprintf(stderr, fmt, ap);
+    } else
+        s->unshown++;
+    pthread_mutex_unlock(&s->mu);
+}
+
+static void on_connection(void *cls, struct MHD_Connection *c, void **socket_context,
+                          enum MHD_ConnectionNotificationCode toe)
+{
+    srv *s = cls;
+    sconn *k = *socket_context;
+    if (toe == MHD_CONNECTION_NOTIFY_STARTED) {
+        const union MHD_ConnectionInfo *fd = MHD_get_connection_info(c, MHD_CONNECTION_INFO_CONNECTION_FD);
+        const union MHD_ConnectionInfo *ad = MHD_get_connection_info(c, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
+        k = fd ? calloc(1, sizeof *k) : NULL; /* none: its first request is refused (handler) */
+        if (!k) return;
+        k->fd = fd->connect_fd;
+        if (ad && ad->client_addr && ad->client_addr->sa_family == AF_INET)
+            k->addr = ((const struct sockaddr_in *)(const void *)ad->client_addr)->sin_addr.s_addr;
+        pthread_mutex_lock(&s->mu);
+        k->deadline_ms = mono_ms() + (int64_t)SERVER_HEADER_S * 1000;
+        k->next = s->conns;
+        if (s->conns) s->conns->prev = k;
+        s->conns = k;
+        pthread_mutex_unlock(&s->mu);
+        *socket_context = k;
+    } else if (toe == MHD_CONNECTION_NOTIFY_CLOSED && k) {
+        pthread_mutex_lock(&s->mu);
+        if (k->prev) k->prev->next = k->next;
+        else s->conns = k->next;
+        if (k->next) k->next->prev = k->prev;
+        s->reserved -= k->reserved; /* nothing, once its requests have completed */
+        pthread_mutex_unlock(&s->mu);
+        free(k);
+        *socket_context = NULL;
+    }
+}
+
+static enum MHD_Result reply_h(struct MHD_Connection *c, unsigned status, json_t *obj, int retry_after)
 {
     char *text = json_dumps(obj, JSON_COMPACT);
     json_decref(obj);
@@ -35,9 +208,19 @@ static enum MHD_Result reply(struct MHD_Connection *c, unsigned status, json_t *
     if (!r) { free(text); return MHD_NO; }
     MHD_add_response_header(r, "Content-Type", "application/json");
     MHD_add_response_header(r, "Cache-Control", "no-store");
+    if (retry_after) {
+        char ra[16];
+        snprintf(ra, sizeof ra, "%d", retry_after);
+        MHD_add_response_header(r, "Retry-After", ra);
+    }
     enum MHD_Result rc = MHD_queue_response(c, status, r);
     MHD_destroy_response(r);
     return rc;
+}
+
+static enum MHD_Result reply(struct MHD_Connection *c, unsigned status, json_t *obj)
+{
+    return reply_h(c, status, obj, 0);
 }
 
 static enum MHD_Result error(struct MHD_Connection *c, unsigned status, const char *msg)
@@ -75,7 +258,7 @@ void server_enroll_free(enroll_req *r)
 static enum MHD_Result do_enroll(hub *h, struct MHD_Connection *c, req *q)
 {
     enroll_req er;
-    if (server_parse_enroll(dynbuf_ptr(&q->body), dynbuf_len(&q->body), &er))
+    if (server_parse_enroll(body_ptr(q), body_len(q), &er))
         return error(c, MHD_HTTP_BAD_REQUEST, "malformed JSON: expected {token, device_pk, site, room, seat}");
     char kid[17];
     token_rc rc = hub_enroll(h, er.token, er.device_pk, er.site, er.room, (int)er.seat, now_s(), kid);
@@ -99,7 +282,7 @@ static enum MHD_Result do_result(hub *h, struct MHD_Connection *c, req *q)
 {
     const char *kiosk = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "X-Kiosk-Id");
     char rid[33], *why = NULL;
-    ingest_rc rc = hub_ingest(h, (const uint8_t *)dynbuf_ptr(&q->body), dynbuf_len(&q->body), NULL, kiosk, now_s(), rid,
+    ingest_rc rc = hub_ingest(h, (const uint8_t *)body_ptr(q), body_len(q), NULL, kiosk, now_s(), rid,
                               &why);
     enum MHD_Result out;
     if (rc == INGEST_STORED || rc == INGEST_DUPLICATE) {
@@ -116,46 +299,124 @@ static enum MHD_Result do_result(hub *h, struct MHD_Connection *c, req *q)
     return out;
 }
 
+static enum MHD_Result busy(struct MHD_Connection *c)
+{
+    return reply_h(c, MHD_HTTP_SERVICE_UNAVAILABLE,
+                   json_pack("{s:s}", "error", "hub busy: too many request bodies in flight, retry later"),
+                   SERVER_RETRY_AFTER_S);
+}
+
+static sconn *conn_of(struct MHD_Connection *c)
+{
+    const union MHD_ConnectionInfo *i = MHD_get_connection_info(c, MHD_CONNECTION_INFO_SOCKET_CONTEXT);
+    return i ? i->socket_context : NULL;
+}
+
 static void completed(void *cls, struct MHD_Connection *c, void **con_cls, enum MHD_RequestTerminationCode toe)
 {
-    (void)cls;
-    (void)c;
     (void)toe;
+    srv *s = cls;
     req *q = *con_cls;
     if (q) {
-        dynbuf_free(&q->body);
+        release(s, q);
+        body_free(q);
         free(q);
     }
     *con_cls = NULL;
+    sconn *k = conn_of(c);
+    if (k) set_deadline(s, k, SERVER_HEADER_S); /* for the next request's headers */
+}
+
+/* The announced body length: 0 with none, 1 with *N, -1 when unreadable. */
+static int content_length(struct MHD_Connection *c, uint64_t *n)
+{
+    const char *cl = MHD_lookup_connection_value(c, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_LENGTH);
+    if (!cl) return 0;
+    char *end;
+    errno = 0;
+    unsigned long long v = strtoull(cl, &end, 10);
+    if (end == cl || *end || errno || cl[0] == '-') return -1;
+    *n = v;
+    return 1;
+}
+
+/* The first call of a request: its headers, no body yet. Sets up *Q, or
+ * answers at once (413, 503) without reading the body. */
+static enum MHD_Result first_call(srv *s, struct MHD_Connection *c, const char *url, req **out)
+{
+    sconn *k = conn_of(c);
+    if (!k) return MHD_NO;
+    set_deadline(s, k, SERVER_REQUEST_S);
+    size_t limit = !strcmp(url, "/v1/results") ? HUB_MAX_RESULT_BYTES : SERVER_MAX_JSON;
+    uint64_t cl = 0;
+    int has = content_length(c, &cl);
+    if (has < 0) return error(c, MHD_HTTP_BAD_REQUEST, "malformed Content-Length");
+    if (has && cl > limit) return error(c, MHD_HTTP_CONTENT_TOO_LARGE, "request body too large");
+    req *q = calloc(1, sizeof *q);
+    if (!q) return MHD_NO;
+    q->conn = k;
+    dynbuf_init(&q->body, limit);
+    if (has) { /* reserved whole, and held in one block of exactly that size */
+        q->sized = 1;
+        q->size = (size_t)cl;
+        if (cl && reserve(s, q, (size_t)cl)) {
+            free(q);
+            return busy(c);
+        }
+    }
+    *out = q;
+    return MHD_YES;
+}
+
+/* Reserves for a chunked body as it grows, in steps of 64 KiB. */
+static int reserve_for(srv *s, req *q, size_t need)
+{
+    if (q->sized || need <= q->reserved) return 0;
+    size_t step = 64u << 10, want = (need + step - 1) / step * step;
+    return reserve(s, q, want - q->reserved);
 }
 
 static enum MHD_Result handler(void *cls, struct MHD_Connection *c, const char *url, const char *method,
                                const char *version, const char *upload, size_t *upload_size, void **con_cls)
 {
     (void)version;
-    hub *h = cls;
+    srv *s = cls;
+    hub *h = s->h;
     req *q = *con_cls;
     if (!q) { /* first call: headers only */
-        q = calloc(1, sizeof *q);
-        if (!q) return MHD_NO;
-        size_t limit = !strcmp(url, "/v1/results") ? HUB_MAX_RESULT_BYTES : SERVER_MAX_JSON;
-        dynbuf_init(&q->body, limit);
-        const char *cl = MHD_lookup_connection_value(c, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_LENGTH);
-        if (cl && strtoull(cl, NULL, 10) > limit) q->too_large = 1;
-        *con_cls = q;
-        return MHD_YES;
+        req *nq = NULL;
+        enum MHD_Result rc = first_call(s, c, url, &nq);
+        *con_cls = nq;
+        return rc;
     }
     if (*upload_size) { /* body arrives in pieces; keep at most the limit */
-        if (!q->too_large) {
-            dynbuf_rc rc = dynbuf_add(&q->body, upload, *upload_size);
-            if (rc == DYNBUF_NOMEM) return MHD_NO;
-            if (rc == DYNBUF_TOO_BIG) q->too_large = 1; /* the dynbuf is empty again */
+        if (q->sized) { /* MHD never hands on more than the Content-Length */
+            if (!q->whole && !(q->whole = body_alloc(q->size))) return MHD_NO;
+            size_t n = *upload_size < q->size - q->len ? *upload_size : q->size - q->len;
+            memcpy(q->whole + q->len, upload, n);
+            q->len += n;
+        } else if (!q->too_large && !q->busy) {
+            size_t len = dynbuf_len(&q->body);
+            if (len + *upload_size > q->body.max) { /* chunked, past the limit */
+                q->too_large = 1;
+                body_free(q);
+                release(s, q);
+            } else if (reserve_for(s, q, len + *upload_size)) {
+                q->busy = 1;
+                body_free(q);
+                release(s, q);
+            } else {
+                dynbuf_rc rc = dynbuf_add(&q->body, upload, *upload_size);
+                if (rc == DYNBUF_NOMEM) return MHD_NO;
+                if (rc == DYNBUF_TOO_BIG) q->too_large = 1; /* the dynbuf is empty again */
+            }
         }
         *upload_size = 0;
         return MHD_YES;
     }
     if (q->too_large) return error(c, MHD_HTTP_CONTENT_TOO_LARGE, "request body too large");
-    if (!strcmp(url, "/v1/health") && !strcmp(method, "GET"))
+    if (q->busy) return busy(c);
+    if (!strcmp(url, "/v1/health") && (!strcmp(method, "GET") || !strcmp(method, "HEAD")))
         return reply(c, MHD_HTTP_OK, json_pack("{s:b, s:i, s:i}", "ok", 1, "api", HUB_API_VERSION, "results",
                                                 hubstore_count_results(h->st)));
     if (!strcmp(url, "/v1/enroll")) {
@@ -193,19 +454,32 @@ int server_run(hub *h, const char *listen, volatile sig_atomic_t *stop, char **w
         *why = fileio_fmt("HOST must be an IPv4 address such as 127.0.0.1");
         return -1;
     }
+    srv s = {.h = h};
+    if (pthread_mutex_init(&s.mu, NULL)) {
+        *why = fileio_fmt("cannot create a mutex");
+        return -1;
+    }
     /* a pool of two threads (one per core of a small server): decryption,
      * signature and JSON checks run in parallel; storage is serialised in
-     * hubstore, and every result is committed before its receipt is sent */
+     * hubstore, and every result is committed before its receipt is sent.
+     * The limits under abuse: server.h. */
     struct MHD_Daemon *d = MHD_start_daemon(
-        MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_ERROR_LOG, (uint16_t)port, NULL, NULL, handler, h,
-        MHD_OPTION_THREAD_POOL_SIZE, (unsigned)SERVER_THREADS,
+        MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_ERROR_LOG, (uint16_t)port, NULL, NULL, handler, &s,
+        MHD_OPTION_EXTERNAL_LOGGER, on_log, &s, MHD_OPTION_THREAD_POOL_SIZE, (unsigned)SERVER_THREADS,
         MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&sa, MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)SERVER_TIMEOUT_S,
-        MHD_OPTION_CONNECTION_LIMIT, 256u, MHD_OPTION_NOTIFY_COMPLETED, completed, NULL, MHD_OPTION_END);
+        MHD_OPTION_CONNECTION_LIMIT, SERVER_CONNECTIONS, MHD_OPTION_PER_IP_CONNECTION_LIMIT, SERVER_PER_ADDR,
+        MHD_OPTION_CONNECTION_MEMORY_LIMIT, SERVER_CONN_MEMORY, MHD_OPTION_NOTIFY_CONNECTION, on_connection, &s,
+        MHD_OPTION_NOTIFY_COMPLETED, completed, &s, MHD_OPTION_END);
     if (!d) {
+        pthread_mutex_destroy(&s.mu);
         *why = fileio_fmt("cannot listen on %s (in use, or not an address of this machine)", listen);
         return -1;
     }
-    while (!*stop) usleep(200000);
+    while (!*stop) { /* every 100 ms: cut the connections past their deadlines */
+        usleep(100000);
+        cut_late(&s);
+    }
     MHD_stop_daemon(d);
+    pthread_mutex_destroy(&s.mu);
     return 0;
 }

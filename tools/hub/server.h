@@ -9,8 +9,32 @@
 #include "tools/hub/hub.h"
 
 #define SERVER_MAX_JSON (16u << 10)
-#define SERVER_TIMEOUT_S 30
+#define SERVER_TIMEOUT_S 30 /* no byte in or out for this long: closed */
 #define SERVER_THREADS 2
+
+/* Limits under abuse (README "Results hub API", limits). A connection from
+ * one address takes at most SERVER_PER_ADDR of the SERVER_CONNECTIONS slots;
+ * its request line and headers must be complete within SERVER_HEADER_S of
+ * the connection (or of its previous answer), and each request, body and
+ * answer included, within SERVER_REQUEST_S, however slowly the bytes trickle
+ * in. Request bodies in flight hold at most SERVER_BODY_BUDGET bytes in all
+ * and SERVER_ADDR_BUDGET per address (a body's Content-Length is reserved
+ * when its headers arrive), plus SERVER_SMALL_LANE bytes kept for bodies of
+ * at most SERVER_SMALL_BODY (enrolments and ordinary results) once the big
+ * ones have taken the rest; past them a request is answered 503 with
+ * Retry-After: SERVER_RETRY_AFTER_S. A Content-Length over the endpoint's
+ * limit is answered 413 at the headers, its body never read. Headers are
+ * held in SERVER_CONN_MEMORY bytes per connection. */
+#define SERVER_CONNECTIONS 256u
+#define SERVER_PER_ADDR 16u
+#define SERVER_HEADER_S 10
+#define SERVER_REQUEST_S 120
+#define SERVER_BODY_BUDGET ((size_t)32 << 20)
+#define SERVER_ADDR_BUDGET ((size_t)8 << 20)
+#define SERVER_SMALL_BODY ((size_t)64 << 10)
+#define SERVER_SMALL_LANE ((size_t)4 << 20)
+#define SERVER_RETRY_AFTER_S 5
+#define SERVER_CONN_MEMORY ((size_t)32 << 10)
 
 /* A parsed enrolment request; strings point into J (json_decref it). */
 typedef struct enroll_req {
@@ -25,7 +49,7 @@ typedef struct enroll_req {
 int server_parse_enroll(const char *body, size_t len, enroll_req *out);
 void server_enroll_free(enroll_req *r);
 
-/* Serves until *stop becomes non-zero (checked about every 200 ms).
+/* Serves until *stop becomes non-zero (checked about every 100 ms).
  * LISTEN is "HOST:PORT". Returns 0, or -1 with *why. */
 int server_run(hub *h, const char *listen, volatile sig_atomic_t *stop, char **why);
 
