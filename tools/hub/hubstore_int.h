@@ -14,4 +14,8 @@ struct hubstore {
     pthread_mutex_t mu;
 };
 
+/* hubstore_put_result with s->mu held by the caller. */
+struct hub_result;
+int hubstore_put_locked(struct hubstore *s, const struct hub_result *r);
+
 #endif
