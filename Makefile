@@ -232,6 +232,11 @@ $(BUILD)/testtools/%: tests/tools/%.c
 	@mkdir -p $(dir $@)
 	$(CC) $(CORE_CFLAGS) -o $@ $< -lpthread
 
+# the result forger of the hub's checks signs and seals with libcore
+$(BUILD)/testtools/forge_result: tests/tools/forge_result.c $(CORE_LIB)
+	@mkdir -p $(dir $@)
+	$(CC) $(CORE_CFLAGS) -o $@ $^ $(CORE_LIBS)
+
 # the hostile X client of the lockdown tests needs Xlib
 $(BUILD)/testtools/xgrab: tests/tools/xgrab.c
 	@mkdir -p $(dir $@)

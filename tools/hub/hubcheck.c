@@ -86,7 +86,7 @@ int hub_check_format(const result_rec *r, int64_t now, char **why)
     else if (!is_hex(h->session_id, 32)) bad = "session must be 32 lowercase hex digits";
     else if (strcmp(h->kind, "theory") && strcmp(h->kind, "practical")) bad = "kind must be theory or practical";
     else if (!is_ticket(h->ticket)) bad = "ticket must be 1-32 characters of digits, letters and -";
-    else if (!h->name[0] || !is_clean(h->name)) bad = "name must be non-empty, without control characters";
+    else if (!is_clean(h->name)) bad = "name must not hold control characters";
     else if (!is_clean(h->title) || !is_clean(h->site) || !is_clean(h->room)) bad = "title, site and room must not hold control characters";
     else if (h->submitted_wall <= 0 || h->submitted_wall > now + HUB_CLOCK_SKEW)
         bad = "submitted_at must be a time not later than the hub's clock plus 10 minutes";
