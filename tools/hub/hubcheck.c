@@ -16,13 +16,14 @@
 #include "core/score.h"
 #include "tools/hub/hubstore_checks.h"
 
-/* one registered paper, opened (the content database in memory) */
+/* one registered paper, opened once: its paper source (paper.h) and every
+ * question's answer key, read-only afterwards, so that the server's threads
+ * rescore in parallel without a lock */
 typedef struct hub_paper {
     hub_paper_row row;
-    struct sqlite3 *db;
-    char **keys; /* answer key by question seq, loaded on first use */
+    paper_source *src;
+    char **keys; /* by question seq, 1..nkeys-1; NULL: unreadable (scores 0, as at the kiosk) */
     int nkeys;
-    pthread_mutex_t mu; /* the content database and the keys, one result at a time */
 } hub_paper;
 
 struct hub_papers {
@@ -36,13 +37,12 @@ void hub_papers_free(hub_papers *ps)
     if (!ps) return;
     for (int i = 0; i < ps->n; i++) {
         hub_paper *p = ps->v[i];
-        pack_close(p->db);
+        paper_source_free(p->src);
         for (int k = 0; k < p->nkeys; k++) {
             if (p->keys[k]) sodium_memzero(p->keys[k], strlen(p->keys[k]));
             free(p->keys[k]);
         }
         free(p->keys);
-        pthread_mutex_destroy(&p->mu);
         free(p);
     }
     free(ps->v);
@@ -126,13 +126,30 @@ static int paper_of(hub *h, const char *pack_id, hub_paper **out, char **why)
     if (!nv) *why = fileio_fmt("out of memory");
     else if (klen != crypto_box_SEALBYTES + PACK_KEY_BYTES || crypto_box_seal_open(key, skey, klen, h->box_pk, h->box_sk))
         *why = fileio_fmt("paper %s: its content key cannot be opened with this hub's results key", pack_id);
-    else if (pack_open_with_key(pack, plen, h->authority_sign_pk, key, &p->db, why) == PACK_OK) {
-        p->row = row;
-        pthread_mutex_init(&p->mu, NULL);
-        ps->v[ps->n++] = p;
-        *out = p;
-        p = NULL;
-        rc = 0;
+    else {
+        struct sqlite3 *db = NULL;
+        if (pack_open_with_key(pack, plen, h->authority_sign_pk, key, &db, why) == PACK_OK &&
+            paper_source_open(db, &p->src, why) == 0) {
+            p->nkeys = paper_source_max_seq(p->src) + 1;
+            p->keys = calloc((size_t)p->nkeys, sizeof *p->keys);
+            if (!p->keys) *why = fileio_fmt("out of memory");
+            for (int seq = 1; p->keys && seq < p->nkeys; seq++) {
+                paper_question q;
+                if (paper_question_load(db, seq, &q)) continue;
+                p->keys[seq] = q.key;
+                q.key = NULL;
+                paper_question_free(&q);
+            }
+        }
+        pack_close(db);
+        if (p->keys) {
+            p->row = row;
+            ps->v[ps->n++] = p;
+            *out = p;
+            p = NULL;
+            rc = 0;
+        } else if (p)
+            paper_source_free(p->src);
     }
     free(p);
     sodium_memzero(key, sizeof key);
@@ -153,27 +170,8 @@ int hub_papers_new(hub_papers **out)
     return 0;
 }
 
-/* the answer key of question SEQ, with p->mu held (NULL: unreadable) */
-static const char *key_of(hub_paper *p, int seq)
-{
-    if (seq < 0 || seq > 1000000) return NULL;
-    if (seq >= p->nkeys) {
-        int n = seq + 64;
-        char **k = realloc(p->keys, (size_t)n * sizeof *k);
-        if (!k) return NULL;
-        memset(k + p->nkeys, 0, (size_t)(n - p->nkeys) * sizeof *k);
-        p->keys = k;
-        p->nkeys = n;
-    }
-    if (!p->keys[seq]) {
-        paper_question q;
-        if (paper_question_load(p->db, seq, &q)) return NULL;
-        p->keys[seq] = q.key;
-        q.key = NULL;
-        paper_question_free(&q);
-    }
-    return p->keys[seq];
-}
+/* the answer key of question SEQ (NULL: unreadable) */
+static const char *key_of(const hub_paper *p, int seq) { return seq > 0 && seq < p->nkeys ? p->keys[seq] : NULL; }
 
 /* ---- evaluation --------------------------------------------------------------------------------- */
 
@@ -193,11 +191,11 @@ void hub_eval_free(hub_eval *ev)
 
 static void tenths(int t, char *out, size_t n) { snprintf(out, n, "%d.%d", t / 10, t % 10); }
 
-/* rescoring with p->mu held: the paper drawn again from the record's seed,
+/* rescoring: the paper drawn again from the record's seed,
  * each item marked by score.c, then compared with what the kiosk claimed.
  * A record whose items are not the paper of its seed is flagged and left
  * unscored; otherwise EV gets the hub's score and a flag per difference. */
-static int rescore(hub_paper *p, const result_rec *r, hub_eval *ev)
+static int rescore(const hub_paper *p, const result_rec *r, hub_eval *ev)
 {
     char item_diff[200] = "";
     int total = 0, pending = 0, pass = 60, absent = !strcmp(r->head.status, "absent");
@@ -210,7 +208,7 @@ static int rescore(hub_paper *p, const result_rec *r, hub_eval *ev)
         if (!r->seed_hex || strlen(r->seed_hex) != 2 * PAPER_SEED_BYTES ||
             sodium_hex2bin(seed, sizeof seed, r->seed_hex, strlen(r->seed_hex), NULL, NULL, NULL))
             return add_flag(ev, fileio_fmt("the record has no paper seed, so the hub cannot rescore it"));
-        if (paper_draw(p->db, seed, &pp, &dwhy)) {
+        if (paper_source_draw(p->src, seed, &pp, &dwhy)) {
             int rc = add_flag(ev, fileio_fmt("the paper cannot be drawn from the record's seed: %s", dwhy ? dwhy : "?"));
             free(dwhy);
             return rc;
@@ -275,9 +273,10 @@ int hub_evaluate(hub *h, const hub_kiosk *k, const result_rec *r, hub_eval *ev, 
     int have = paper_of(h, hd->pack_id, &p, why);
     if (have < 0) return -1;
     hub_planned pl;
-    int planned = hubstore_planned_ticket(h->st, hd->ticket, &pl);
-    if (planned < 0) { *why = fileio_fmt("storage: %s", hubstore_error(h->st)); return -1; }
+    int planned = 1;
     if (have == 1) {
+        planned = hubstore_planned_ticket(h->st, hd->ticket, &pl);
+        if (planned < 0) { *why = fileio_fmt("storage: %s", hubstore_error(h->st)); return -1; }
         /* not a registered paper: a check only once the ticket's batch has papers */
         if (planned == 0) {
             int hp = hubstore_batch_has_papers(h->st, pl.batch);
@@ -287,10 +286,15 @@ int hub_evaluate(hub *h, const hub_kiosk *k, const result_rec *r, hub_eval *ev, 
         }
         return 0;
     }
-    pthread_mutex_lock(&p->mu);
     int rc = rescore(p, r, ev);
-    pthread_mutex_unlock(&p->mu);
     if (rc) goto nomem;
+    /* the lookups after the work: the store is shared with the other threads' commits */
+    planned = hubstore_planned_ticket(h->st, hd->ticket, &pl);
+    if (planned < 0) {
+        hub_eval_free(ev);
+        *why = fileio_fmt("storage: %s", hubstore_error(h->st));
+        return -1;
+    }
     const hub_paper_row *pr = &p->row;
     char *f = NULL;
     if (hd->level != pr->level || strcmp(hd->kind, pr->kind))

@@ -152,6 +152,9 @@ void hubstore_close(hubstore *s)
     if (!s) return;
     sqlite3_finalize(s->put);
     sqlite3_finalize(s->kiosk);
+    sqlite3_finalize(s->revoked);
+    sqlite3_finalize(s->planned);
+    sqlite3_finalize(s->flag);
     sqlite3_close_v2(s->db);
     pthread_mutex_destroy(&s->mu);
     free(s);

@@ -25,6 +25,19 @@ static int blob_dup(sqlite3_stmt *st, int i, uint8_t **out, size_t *len)
     return 0;
 }
 
+/* a statement of the ingest path, prepared once (with s->mu held) and reset */
+static sqlite3_stmt *cached(hubstore *s, sqlite3_stmt **slot, const char *sql)
+{
+    if (!*slot && sqlite3_prepare_v3(s->db, sql, -1, SQLITE_PREPARE_PERSISTENT, slot, NULL)) {
+        sqlite3_finalize(*slot);
+        *slot = NULL;
+        return NULL;
+    }
+    sqlite3_reset(*slot);
+    sqlite3_clear_bindings(*slot);
+    return *slot;
+}
+
 /* ---- papers --------------------------------------------------------------------------------- */
 
 int hubstore_paper_add(hubstore *s, const hub_paper_row *p, const uint8_t *pack, size_t pack_len, const uint8_t *sealed_key,
@@ -115,38 +128,51 @@ int hubstore_batch_has_papers(hubstore *s, const char *batch)
 
 int hubstore_planned_ticket(hubstore *s, const char *ticket, hub_planned *out)
 {
-    sqlite3_stmt *st;
-    if (sqlite3_prepare_v2(s->db,
-                           "SELECT a.batch, a.level, a.seat, r.site, r.name FROM application a JOIN room r ON r.id=a.room"
-                           " WHERE a.ticket=?",
-                           -1, &st, NULL))
-        return -1;
-    sqlite3_bind_text(st, 1, ticket, -1, SQLITE_STATIC);
-    int r = sqlite3_step(st), rc = r == SQLITE_DONE ? 1 : -1;
-    if (r == SQLITE_ROW) {
-        memset(out, 0, sizeof *out);
-        col_text(st, 0, out->batch, sizeof out->batch);
-        out->level = sqlite3_column_int(st, 1);
-        out->seat = sqlite3_column_int(st, 2);
-        col_text(st, 3, out->site, sizeof out->site);
-        col_text(st, 4, out->room, sizeof out->room);
-        rc = 0;
+    pthread_mutex_lock(&s->mu);
+    int rc = -1;
+    sqlite3_stmt *st = cached(s, &s->planned,
+                              "SELECT a.batch, a.level, a.seat, r.site, r.name FROM application a JOIN room r ON r.id=a.room"
+                              " WHERE a.ticket=?");
+    if (st) {
+        sqlite3_bind_text(st, 1, ticket, -1, SQLITE_STATIC);
+        int r = sqlite3_step(st);
+        rc = r == SQLITE_DONE ? 1 : -1;
+        if (r == SQLITE_ROW) {
+            memset(out, 0, sizeof *out);
+            col_text(st, 0, out->batch, sizeof out->batch);
+            out->level = sqlite3_column_int(st, 1);
+            out->seat = sqlite3_column_int(st, 2);
+            col_text(st, 3, out->site, sizeof out->site);
+            col_text(st, 4, out->room, sizeof out->room);
+            rc = 0;
+        }
+        sqlite3_reset(st);
     }
-    sqlite3_finalize(st);
+    pthread_mutex_unlock(&s->mu);
     return rc;
 }
 
 /* ---- results: stored with their flags, scored ---------------------------------------------------- */
 
+/* with s->mu held */
 static int add_flags(hubstore *s, const char *result_id, char *const *flags, int nflags, int64_t now)
 {
-    for (int i = 0; i < nflags; i++)
-        if (hubstore_flag_add(s, result_id, flags[i], now)) return -1;
+    for (int i = 0; i < nflags; i++) {
+        sqlite3_stmt *st = cached(s, &s->flag, "INSERT OR IGNORE INTO result_flag(result_id, reason, at) VALUES(?,?,?)");
+        if (!st) return -1;
+        sqlite3_bind_text(st, 1, result_id, -1, SQLITE_STATIC);
+        sqlite3_bind_text(st, 2, flags[i], -1, SQLITE_STATIC);
+        sqlite3_bind_int64(st, 3, now);
+        int r = sqlite3_step(st);
+        sqlite3_reset(st);
+        if (r != SQLITE_DONE) return -1;
+    }
     return 0;
 }
 
 int hubstore_put_checked(hubstore *s, const hub_result *r, char *const *flags, int nflags, int64_t now)
 {
+    if (!nflags) return hubstore_put_result(s, r); /* one statement: its own transaction */
     pthread_mutex_lock(&s->mu);
     int rc = -1;
     if (!sqlite3_exec(s->db, "SAVEPOINT ingest", NULL, NULL, NULL)) {
@@ -264,17 +290,22 @@ int hubstore_kiosk_revoke(hubstore *s, const char *kiosk_id, const char *why, co
 
 int hubstore_kiosk_revoked(hubstore *s, const char *kiosk_id, char why[256], char by[64], int64_t *at)
 {
-    sqlite3_stmt *st;
-    if (sqlite3_prepare_v2(s->db, "SELECT why, by, at FROM kiosk_revocation WHERE kiosk_id=?", -1, &st, NULL)) return -1;
-    sqlite3_bind_text(st, 1, kiosk_id, -1, SQLITE_STATIC);
-    int r = sqlite3_step(st), rc = r == SQLITE_DONE ? 0 : -1;
-    if (r == SQLITE_ROW) {
-        if (why) col_text(st, 0, why, 256);
-        if (by) col_text(st, 1, by, 64);
-        if (at) *at = sqlite3_column_int64(st, 2);
-        rc = 1;
+    pthread_mutex_lock(&s->mu);
+    int rc = -1;
+    sqlite3_stmt *st = cached(s, &s->revoked, "SELECT why, by, at FROM kiosk_revocation WHERE kiosk_id=?");
+    if (st) {
+        sqlite3_bind_text(st, 1, kiosk_id, -1, SQLITE_STATIC);
+        int r = sqlite3_step(st);
+        rc = r == SQLITE_DONE ? 0 : -1;
+        if (r == SQLITE_ROW) {
+            if (why) col_text(st, 0, why, 256);
+            if (by) col_text(st, 1, by, 64);
+            if (at) *at = sqlite3_column_int64(st, 2);
+            rc = 1;
+        }
+        sqlite3_reset(st);
     }
-    sqlite3_finalize(st);
+    pthread_mutex_unlock(&s->mu);
     return rc;
 }
 
