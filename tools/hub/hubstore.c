@@ -133,11 +133,7 @@ int hubstore_open(const char *path, int create, hubstore **out, char **why)
         hubstore_close(s);
         return -1;
     }
-    if (sqlite3_prepare_v2(s->db,
-                           "INSERT OR IGNORE INTO result(result_id, kiosk_id, session, ticket, name, level, pack_id, title, kind, status,"
-                           " score_tenths, passed, pending, submitted_at, received_at, json, sealed, scored)"
-                           " VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)", -1, &s->put, NULL) ||
-        sqlite3_prepare_v2(s->db, "SELECT kiosk_id, device_pk, site, room, seat FROM kiosk WHERE kiosk_id=?", -1,
+    if (sqlite3_prepare_v2(s->db, "SELECT kiosk_id, device_pk, site, room, seat FROM kiosk WHERE kiosk_id=?", -1,
                            &s->kiosk, NULL)) {
         *why = fileio_fmt("cannot prepare statements: %s", hubstore_error(s));
         hubstore_close(s);
@@ -331,6 +327,13 @@ int hubstore_put_result(hubstore *s, const hub_result *r)
 
 int hubstore_put_locked(hubstore *s, const hub_result *r)
 {
+    /* prepared on first use: commands that only read open a store whatever its result columns */
+    if (!s->put && sqlite3_prepare_v2(s->db,
+                                      "INSERT OR IGNORE INTO result(result_id, kiosk_id, session, ticket, name, level, pack_id,"
+                                      " title, kind, status, score_tenths, passed, pending, submitted_at, received_at, json,"
+                                      " sealed, scored) VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+                                      -1, &s->put, NULL))
+        return -1;
     sqlite3_stmt *st = s->put;
     sqlite3_reset(st);
     sqlite3_bind_text(st, 1, r->result_id, -1, SQLITE_STATIC);
