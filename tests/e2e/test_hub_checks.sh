@@ -67,7 +67,9 @@ build() { # build BANK BLUEPRINT OUT: prints the release code
 }
 CT=$(build "$SAMPLES/theory-4.csv" "$SAMPLES/theory-4.ini" "$T/theory.pack")
 COLD=$(build "$SAMPLES/theory-4.csv" "$SAMPLES/theory-4.ini" "$T/old.pack") # another pack of the same level
+CP=$(build "$SAMPLES/practical-4.csv" "$SAMPLES/practical-4.ini" "$T/practical.pack")
 "$EP" paper --pub "$AUTH/authority.pub" "$T/theory.pack" --release-code "$CT" --seed "$SEED0" >"$T/theory.tsv"
+"$EP" paper --pub "$AUTH/authority.pub" "$T/practical.pack" --release-code "$CP" --seed "$SEED0" >"$T/practical.tsv"
 
 login() { echo "text $1"; echo "key Tab"; echo "text $2"; echo "key Return"; echo "expect 核对考生信息"; echo "key Return"; echo "expect 考生须知"; echo "key Return"; }
 handin() { echo "wait 1800000"; echo "key F10"; echo "expect 确认交卷？"; echo "key Return"; echo "expect $1"; }
@@ -75,7 +77,7 @@ handin() { echo "wait 1800000"; echo "key F10"; echo "expect 确认交卷？"; e
 kiosk() {
     local d="$T/$1"
     [ -d "$d" ] || { "$SYNC" init --data "$d" --pub "$AUTH/authority.pub" --site 广州天河考点 --room "$2" --seat "$3" >/dev/null &&
-        "$SYNC" add --data "$d" "$T/theory.pack" "$4" >/dev/null; } || { echo "cannot provision $d"; return 1; }
+        "$SYNC" add --data "$d" "${PACK:-$T/theory.pack}" "$4" >/dev/null; } || { echo "cannot provision $d"; return 1; }
     KIOSK_SEED=$SEED0 "$KIOSK" --data "$d" --script "$5" >"$T/kout" 2>"$T/kerr" || { echo "kiosk $1: $(head -3 "$T/kerr")"; return 1; }
 }
 sit() { local name=$1 msg; shift; if msg=$(kiosk "$@" 2>&1); then pass "$name"; else fail "$name" "$msg"; fi; }
@@ -134,6 +136,24 @@ check_msg "the forged 100 is flagged (score differs) and the hub's score is stor
 run "$WH" papers --db "$DB"
 check_msg "examhub papers lists the paper with its batch and counts" "$OUT" \
     eval 'grep -q "^pack_id,batch,level,kind,title,added,by,results,unscored,flagged$" "$T/out" && grep -q ",2026-03,4,theory,.*,4,0,1$" "$T/out"'
+
+# a practical paper with essays: pending, not a difference
+{ script_unlock "$CP"; login "$TA" "$A"; script_answers "$T/practical.tsv" right; handin "客观题得分"; } >"$T/s.txt"
+PACK="$T/practical.pack" sit "sitting on kiosk kp (room 01): A's practical, objective items right, 2 essays to mark" kp 01 3 "$R1" "$T/s.txt"
+"$SYNC" enroll --data "$T/kp" --hub "$HUB_URL" --token "$("$WH" token --db "$DB")" >"$T/enroll.out" 2>&1
+timeout 60 "$SYNC" push --data "$T/kp" --hub "$HUB_URL" >"$T/push-kp.out" 2>&1
+RP=$(sqlv "SELECT result_id FROM result WHERE ticket='$TA' AND kind='practical'")
+check_msg "A's practical arrives unscored, flagged while its pack is not a registered paper of 2026-03" \
+    "$(cat "$T/push-kp.out") $(flags_of "$RP")" \
+    eval '[ -n "$RP" ] && [ "$(sqlv "SELECT scored FROM result WHERE result_id='"'$RP'"'")" = 0 ] &&
+          flags_of "$RP" | grep -q "is not a registered paper of batch 2026-03"'
+run "$WH" papers --db "$DB" --add "$T/practical.pack" --batch 2026-03 --release-code - <<<"$CP"
+pwant=$(paper_points "$T/practical.tsv")
+check_msg "practical paper registered: that flag lifted, A's result rescored (2 essays pending, objective points agree), no flag" \
+    "rc=$RC $OUT $ERR; $(sqlv "SELECT score_tenths, pending, passed, scored FROM result WHERE result_id='$RP'") flags: $(flags_of "$RP")" \
+    eval '[ $RC -eq 0 ] && grep -q "1 stored results scored by the hub, 0 flagged" "$T/out" &&
+          [ "$(sqlv "SELECT score_tenths || \",\" || pending || passed || scored FROM result WHERE result_id='"'$RP'"'")" = "$pwant,201" ] &&
+          [ -z "$(flags_of "$RP")" ]'
 
 # forged at ingest, after registration
 forge() { # forge NAME KIOSKDIR JSON SETTINGS...: seals into $T/NAME.sealed, prints the result id

@@ -173,6 +173,13 @@ int hub_papers_new(hub_papers **out)
 /* the answer key of question SEQ (NULL: unreadable) */
 static const char *key_of(const hub_paper *p, int seq) { return seq > 0 && seq < p->nkeys ? p->keys[seq] : NULL; }
 
+/* the flag of a result for a pack that is not (yet) a paper of its batch;
+ * registering the pack for that batch lifts it */
+static char *unregistered_reason(const char *pack_id, const char *batch)
+{
+    return fileio_fmt("pack %s is not a registered paper of batch %s", pack_id, batch);
+}
+
 /* ---- evaluation --------------------------------------------------------------------------------- */
 
 static int add_flag(hub_eval *ev, char *reason)
@@ -281,7 +288,7 @@ int hub_evaluate(hub *h, const hub_kiosk *k, const result_rec *r, hub_eval *ev, 
         if (planned == 0) {
             int hp = hubstore_batch_has_papers(h->st, pl.batch);
             if (hp < 0) { *why = fileio_fmt("storage: %s", hubstore_error(h->st)); return -1; }
-            if (hp && add_flag(ev, fileio_fmt("pack %s is not a registered paper of batch %s", hd->pack_id, pl.batch)))
+            if (hp && add_flag(ev, unregistered_reason(hd->pack_id, pl.batch)))
                 goto nomem;
         }
         return 0;
@@ -344,6 +351,9 @@ int hub_paper_register(hub *h, const uint8_t *pack, size_t len, const char *code
     row.level = info->level;
     row.added = now;
     int put = hubstore_paper_add(h->st, &row, pack, len, sealed, sizeof sealed);
+    char *lift = put == 0 ? unregistered_reason(row.pack_id, batch) : NULL;
+    if (put == 0 && (!lift || hubstore_flag_lift(h->st, row.pack_id, lift))) put = -1;
+    free(lift);
     if (put < 0) *why = fileio_fmt("storage: %s", hubstore_error(h->st));
     else if (put == 1) {
         hub_paper_row old;

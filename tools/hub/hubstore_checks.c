@@ -116,6 +116,20 @@ int hubstore_paper_each(hubstore *s, hubstore_paper_fn fn, void *ctx)
     return r == SQLITE_DONE ? 0 : -1;
 }
 
+int hubstore_flag_lift(hubstore *s, const char *pack_id, const char *reason)
+{
+    sqlite3_stmt *st;
+    if (sqlite3_prepare_v2(s->db,
+                           "DELETE FROM result_flag WHERE reason=? AND result_id IN (SELECT result_id FROM result WHERE pack_id=?)",
+                           -1, &st, NULL))
+        return -1;
+    sqlite3_bind_text(st, 1, reason, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 2, pack_id, -1, SQLITE_STATIC);
+    int r = sqlite3_step(st);
+    sqlite3_finalize(st);
+    return r == SQLITE_DONE ? 0 : -1;
+}
+
 int hubstore_batch_has_papers(hubstore *s, const char *batch)
 {
     sqlite3_stmt *st;

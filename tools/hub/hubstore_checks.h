@@ -30,6 +30,10 @@ typedef int (*hubstore_paper_fn)(void *ctx, const hub_paper_row *p, int results,
 /* Every registered paper in batch, level, kind order with its result
  * counts. Returns 0 or -1. */
 int hubstore_paper_each(hubstore *s, hubstore_paper_fn fn, void *ctx);
+/* Removes the flag REASON from every result of PACK_ID (a finding that a
+ * registration refutes: "pack P is not a registered paper of batch B").
+ * Returns 0 or -1. */
+int hubstore_flag_lift(hubstore *s, const char *pack_id, const char *reason) __attribute__((warn_unused_result));
 /* 1 when BATCH has a registered paper, 0 when not, -1 on error. */
 int hubstore_batch_has_papers(hubstore *s, const char *batch);
 
