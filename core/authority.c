@@ -86,14 +86,19 @@ int authority_load_pub(const char *path, authority_pub *out, char **why)
     unsigned char *buf;
     size_t len;
     if (fileio_read(path, 4096, &buf, &len, why)) return -1;
-    int rc = -1;
-    if (strncmp((char *)buf, "exam-authority-pub v1\n", 22) || field((char *)buf, "sign", out->sign_pk, 32) ||
-        field((char *)buf, "box", out->box_pk, 32))
-        *why = fileio_fmt("not an authority public key file (authority.pub from exampack keygen)");
-    else
-        rc = 0;
+    int rc = authority_parse_pub((char *)buf, out, why);
     free(buf);
     return rc;
+}
+
+int authority_parse_pub(const char *text, authority_pub *out, char **why)
+{
+    if (strncmp(text, "exam-authority-pub v1\n", 22) || field(text, "sign", out->sign_pk, 32) ||
+        field(text, "box", out->box_pk, 32)) {
+        *why = fileio_fmt("not an authority public key file (authority.pub from exampack keygen)");
+        return -1;
+    }
+    return 0;
 }
 
 /* Reads a secret key file whose first line is HEADER and whose LABEL line

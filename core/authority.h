@@ -24,6 +24,8 @@ typedef struct authority_pub {
 int authority_keygen(const char *dir, char **why) __attribute__((warn_unused_result));
 
 int authority_load_pub(const char *path, authority_pub *out, char **why) __attribute__((warn_unused_result));
+/* The same from the text of an authority.pub (NUL-terminated), e.g. as the hub keeps it. */
+int authority_parse_pub(const char *text, authority_pub *out, char **why) __attribute__((warn_unused_result));
 /* Loads the signing secret key into SK (caller wipes it with sodium_memzero). */
 int authority_load_sign_sk(const char *path, uint8_t sk[crypto_sign_SECRETKEYBYTES], char **why)
     __attribute__((warn_unused_result));

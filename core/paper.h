@@ -48,6 +48,19 @@ int paper_draw(sqlite3 *pack, const uint8_t seed[PAPER_SEED_BYTES], paper *out, 
     __attribute__((warn_unused_result));
 void paper_free(paper *p);
 
+/* A pack's papers as a source to draw many from (the hub, rescoring every
+ * result): the settings, parts, pools and the questions' draw information,
+ * read once. paper_source_draw then draws exactly what paper_draw draws from
+ * the same seed, without reading the pack: one source may be used by several
+ * threads at once. Returns 0, or -1 with *why (caller frees). */
+typedef struct paper_source paper_source;
+int paper_source_open(sqlite3 *pack, paper_source **out, char **why) __attribute__((warn_unused_result));
+int paper_source_draw(const paper_source *src, const uint8_t seed[PAPER_SEED_BYTES], paper *out, char **why)
+    __attribute__((warn_unused_result));
+/* The highest question seq of the pack (questions are 1..this). */
+int paper_source_max_seq(const paper_source *src);
+void paper_source_free(paper_source *src);
+
 /* The content of one question, read from the pack (all malloc'd, caller frees
  * with paper_question_free). Options are in ORIGINAL order; for match,
  * options are the left-hand items and right[] the right-hand items in the

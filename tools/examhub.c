@@ -17,7 +17,9 @@
 #include "core/result.h"
 #include "core/text.h"
 #include "cert/eligibility.h"
+#include "tools/hub/checks_cmd.h"
 #include "tools/hub/hub.h"
+#include "tools/hub/hubstore_checks.h"
 #include "tools/hub/server.h"
 #include "tools/hub/html.h"
 #include "tools/hub/incidents.h"
@@ -33,6 +35,7 @@ typedef struct opts {
     wopts w; /* db, csv, out, pub and the workflow commands' options */
     const char *cmd; /* argv[1], for the usage line of a misuse */
     const char *results_key, *listen;
+    const char *add, *kiosk; /* papers --add, revoke KIOSK (--why is the workflow's why_text) */
     long ttl_hours;
     int html;     /* incidents --html */
     int csv_bare; /* the last option was --csv without =FILE: an operand right after it is its FILE */
@@ -52,7 +55,7 @@ static int fail(const char *what, char *why)
     return 1;
 }
 
-enum { OPT_RESULTS_KEY = WF_OPT_END, OPT_LISTEN, OPT_TTL, OPT_HTML };
+enum { OPT_RESULTS_KEY = WF_OPT_END, OPT_LISTEN, OPT_TTL, OPT_HTML, OPT_ADD };
 
 static const struct option OPTIONS[] = {
     {"db", required_argument, 0, WF_OPT_DB},
@@ -63,6 +66,7 @@ static const struct option OPTIONS[] = {
     {"listen", required_argument, 0, OPT_LISTEN},
     {"ttl", required_argument, 0, OPT_TTL},
     {"html", no_argument, 0, OPT_HTML},
+    {"add", required_argument, 0, OPT_ADD},
     {"batch", required_argument, 0, WF_OPT_BATCH},
     {"key", required_argument, 0, WF_OPT_KEY},
     {"pack", required_argument, 0, WF_OPT_PACK},
@@ -93,13 +97,15 @@ static int set_option(void *ctx, int id, const char *arg, const char **why)
     case OPT_RESULTS_KEY: o->results_key = arg; break;
     case OPT_LISTEN: o->listen = arg; break;
     case OPT_HTML: o->html = 1; break;
+    case OPT_ADD: o->add = arg; break;
     case OPT_TTL:
         o->ttl_hours = strtol(arg, &end, 10);
         if (*end || o->ttl_hours < 1 || o->ttl_hours > 24 * 30) return *why = "--ttl must be 1-720 hours", 1;
         break;
     case CMDTAB_OPERAND:
         if (bare) o->w.csv = arg; /* "--csv FILE" */
-        else if (!strcmp(o->cmd, "import")) o->files[o->nfiles++] = arg;
+        else if (!strcmp(o->cmd, "import") || !strcmp(o->cmd, "admit")) o->files[o->nfiles++] = arg;
+        else if (!strcmp(o->cmd, "revoke") && !o->kiosk) o->kiosk = arg;
         else return *why = "unexpected argument", 1;
         break;
     default:
@@ -138,12 +144,15 @@ static int cmd_serve(void *ctx)
     return 0;
 }
 
-static int cmd_import(void *ctx)
+/* import, and admit (ADMIT_WHY: a staff decision letting in the bundles of
+ * a revoked kiosk, recorded with the user and the reason) */
+static int import_bundles(opts *o, const char *admit_why)
 {
-    opts *o = ctx;
-    if (!o->w.db || !o->nfiles) return usage_error(o, "import needs --db and at least one BUNDLE");
     hub h;
     char *why = NULL;
+    char by[64];
+    checks_who(by);
+    ingest_opts iop = {admit_why, by};
     if (hub_open(o->w.db, &h, &why)) return fail(o->w.db, why);
     int bad = 0;
     for (int i = 0; i < o->nfiles; i++) {
@@ -172,13 +181,19 @@ static int cmd_import(void *ctx)
             free(buf);
             continue;
         }
+        if (admit_why && hubstore_kiosk_revoked(h.st, kid, NULL, NULL, NULL) != 1) {
+            bad |= fail(o->files[i], fileio_fmt("kiosk %s is not revoked: use examhub import", kid));
+            bundle_free(&b);
+            free(buf);
+            continue;
+        }
         int stored = 0, dup = 0, refused = 0;
         if (hubstore_begin(h.st)) { bad |= fail(o->files[i], fileio_fmt("storage: %s", hubstore_error(h.st))); }
         else {
             for (size_t k2 = 0; k2 < b.n; k2++) {
                 char rid[33];
-                ingest_rc rc = hub_ingest(&h, b.items[k2].data, b.items[k2].len, b.device_pk, NULL, (int64_t)time(NULL),
-                                          rid, &why);
+                ingest_rc rc = hub_ingest_ex(&h, b.items[k2].data, b.items[k2].len, b.device_pk, NULL, (int64_t)time(NULL),
+                                             &iop, rid, &why);
                 if (rc == INGEST_STORED) stored++;
                 else if (rc == INGEST_DUPLICATE) dup++;
                 else {
@@ -204,6 +219,45 @@ static int cmd_import(void *ctx)
     }
     hub_close(&h);
     return bad;
+}
+
+static int cmd_import(void *ctx)
+{
+    opts *o = ctx;
+    if (!o->w.db || !o->nfiles) return usage_error(o, "import needs --db and at least one BUNDLE");
+    return import_bundles(o, NULL);
+}
+
+static int cmd_admit(void *ctx)
+{
+    opts *o = ctx;
+    if (!o->w.db || !o->nfiles || !o->w.why_text || !o->w.why_text[0]) return usage_error(o, "admit needs --db, --why TEXT and at least one BUNDLE");
+    if (strlen(o->w.why_text) > 200 || strpbrk(o->w.why_text, "\n\r\t")) return usage_error(o, "--why must be one line of at most 200 bytes");
+    return import_bundles(o, o->w.why_text);
+}
+
+static int cmd_papers(void *ctx)
+{
+    opts *o = ctx;
+    return checks_papers(o->w.db, o->add, o->w.code, o->w.batch);
+}
+
+static int cmd_flagged(void *ctx)
+{
+    opts *o = ctx;
+    return checks_flagged(o->w.db, o->w.batch);
+}
+
+static int cmd_kiosks(void *ctx)
+{
+    opts *o = ctx;
+    return checks_kiosks(o->w.db);
+}
+
+static int cmd_revoke(void *ctx)
+{
+    opts *o = ctx;
+    return checks_revoke(o->w.db, o->kiosk, o->w.why_text);
 }
 
 static int print_csv(void *ctx, const hub_result *r)
@@ -301,6 +355,7 @@ static int cmd_report(void *ctx)
         return fail(o->w.out, why);
     }
     report_ctx c = {0};
+    int skipped = 0;
     int rc = hubstore_each_result(st, NULL, collect, &c) ? fail(o->w.db, fileio_fmt("storage: %s", hubstore_error(st))) : 0;
     hubstore_close(st);
     for (int i = 0; i < c.np; i++) {
@@ -312,8 +367,22 @@ static int cmd_report(void *ctx)
             FILE *f = open_memstream(&html, &len);
             html_report(f, &p->h, p->rows_buf);
             fclose(f);
-            path = fileio_fmt("%s/%s.html", o->w.out, p->h.pack_id);
-            if (fileio_write_atomic(path, html, len, 0600, 0, &why)) rc |= fail(path, why);
+            /* the file name is never a result's field: the pack id's 16
+             * bytes, decoded and hex-encoded again (a pack id that is not 32
+             * hex digits gets no page) */
+            uint8_t id[16];
+            size_t got = 0;
+            char hex[33];
+            if (strlen(p->h.pack_id) != 32 || sodium_hex2bin(id, sizeof id, p->h.pack_id, 32, NULL, &got, NULL) ||
+                got != sizeof id) {
+                fprintf(stderr, "%s: a paper whose pack id is not 32 hex digits gets no page (%d results)\n", o->w.db, p->h.n);
+                skipped = 1;
+            } else {
+                sodium_bin2hex(hex, sizeof hex, id, sizeof id);
+                path = fileio_fmt("%s/%s.html", o->w.out, hex);
+            }
+            if (!path) {
+            } else if (fileio_write_atomic(path, html, len, 0600, 0, &why)) rc |= fail(path, why);
             else printf("%s: %s, %d candidates\n", path, p->h.title, p->h.n);
         }
         free(path);
@@ -321,7 +390,7 @@ static int cmd_report(void *ctx)
         free(p->rows_buf);
     }
     free(c.p);
-    return rc;
+    return rc | skipped;
 }
 
 static int cmd_incidents(void *ctx)
@@ -416,6 +485,30 @@ static const cmd COMMANDS[] = {
      "applies USB bundles from `examsync export` with the same checks and\n"
      "de-duplication as uploads.",
      cmd_import},
+    {"admit", "--db FILE --why TEXT BUNDLE...", "let in a revoked kiosk's bundles (a staff decision)",
+     "applies USB bundles of a kiosk revoked with examhub revoke, as import\n"
+     "does (every check and flag still applies), recording each admitted\n"
+     "result with the user running the command and --why.",
+     cmd_admit},
+    {"kiosks", "--db FILE", "list the enrolled kiosks as CSV",
+     "kiosk,site,room,seat,enrolled,results,state,revoked_at,why,by.", cmd_kiosks},
+    {"revoke", "--db FILE KIOSK --why TEXT", "revoke a kiosk",
+     "from now on, every result signed by KIOSK is refused (HTTP 403, import\n"
+     "refuses its bundles) with the reason; results already received stay.\n"
+     "Results it sealed before can be let in by examhub admit.",
+     cmd_revoke},
+    {"papers", "--db FILE [--add FILE.pack --batch YYYY-MM --release-code CODE|-]", "register a paper for rescoring",
+     "lists the registered papers (CSV). With --add: verifies the pack against\n"
+     "the hub's authority.pub, checks the release code by unwrapping its key\n"
+     "(- reads it from standard input), keeps the pack and its content key\n"
+     "sealed to the results key, and rescores every stored result of it. The\n"
+     "hub's score is the one that counts; a result whose own differs, or whose\n"
+     "ticket, level or room the hub's rosters do not hold, is flagged.",
+     cmd_papers},
+    {"flagged", "--db FILE [--batch YYYY-MM]", "list flagged results with the reason (CSV)",
+     "result_id,ticket,name,pack_id,kind,kiosk,scored,received_at,reason,flagged_at:\n"
+     "the results stored but not counted, one line per reason.",
+     cmd_flagged},
     {"results", "--db FILE --csv", "print every result as CSV",
      "prints every result as CSV (ticket,name,level,pack_id,kind,status,score,\n"
      "passed,kiosk,submitted_at,pending,result_id).",

@@ -745,6 +745,47 @@ static void sample(const char *csvname, const char *ininame, int want_items, int
     built_free(&b);
 }
 
+/* a paper source (the hub's rescoring) draws exactly what paper_draw draws
+ * from the same seed, for the sample papers and the shuffled fixture */
+static void source_matches(sqlite3 *db)
+{
+    paper_source *src = NULL;
+    char *why = NULL;
+    if (paper_source_open(db, &src, &why)) fail_msg("paper_source_open: %s", why ? why : "?");
+    for (int n = 0; n < 20; n++) {
+        uint8_t seed[PAPER_SEED_BYTES];
+        seed_of(n, seed);
+        paper a, b;
+        draw(db, seed, &a);
+        if (paper_source_draw(src, seed, &b, &why)) fail_msg("paper_source_draw: %s", why ? why : "?");
+        assert_true(same_paper(&a, &b));
+        assert_int_equal(a.pass, b.pass);
+        assert_int_equal(a.total_points, b.total_points);
+        assert_int_equal((int)a.partial, (int)b.partial);
+        assert_string_equal(a.title, b.title);
+        paper_free(&a);
+        paper_free(&b);
+    }
+    paper_source_free(src);
+}
+
+static void test_source_draws_as_paper_draw(void **state)
+{
+    (void)state;
+    source_matches(F.shuffle.db);
+    const char *files[][2] = {{"theory-4.csv", "theory-4.ini"}, {"practical-4.csv", "practical-4.ini"}};
+    for (int i = 0; i < 2; i++) {
+        size_t bl, il;
+        char *csv = slurp(files[i][0], &bl), *ini = slurp(files[i][1], &il);
+        built b;
+        assert_int_equal(build_open(csv, bl, ini, il, &b), 0);
+        free(csv);
+        free(ini);
+        source_matches(b.db);
+        built_free(&b);
+    }
+}
+
 static void test_sample_theory(void **state)
 {
     (void)state;
@@ -762,6 +803,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_settings),
         cmocka_unit_test(test_same_seed_same_paper),
+        cmocka_unit_test(test_source_draws_as_paper_draw),
         cmocka_unit_test(test_different_seeds_differ),
         cmocka_unit_test(test_parts_draw_from_pools),
         cmocka_unit_test(test_whole_pool_no_shuffle_keeps_bank_order),

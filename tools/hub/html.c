@@ -62,7 +62,9 @@ void html_report_row(FILE *rows, const hub_result *r)
     out_html(rows, r->ticket);
     fprintf(rows, "</td><td>");
     out_html(rows, r->name);
-    fprintf(rows, "</td><td>%s</td><td class=n>%s</td><td>%s</td></tr>\n", r->status,
+    fprintf(rows, "</td><td>");
+    out_html(rows, r->status);
+    fprintf(rows, "</td><td class=n>%s</td><td>%s</td></tr>\n",
             text_format_tenths(r->score_tenths, score, sizeof score), r->passed ? "合格" : r->pending ? "待评阅" : "不合格");
 }
 
@@ -79,7 +81,9 @@ void html_report(FILE *f, const html_paper *p, const char *rows)
                "color:#1a1c24}table{border-collapse:collapse}td,th{border:1px solid #ccd;padding:4px 10px}"
                ".n{text-align:right}.k{font-size:2em;font-weight:bold}</style></head><body>\n<h1>");
     out_html(f, p->title);
-    fprintf(f, "</h1>\n<p>试卷 %s · %d级 · %s</p>\n", p->pack_id, p->level, strcmp(p->kind, "practical") ? "理论知识" : "操作技能");
+    fprintf(f, "</h1>\n<p>试卷 ");
+    out_html(f, p->pack_id);
+    fprintf(f, " · %d级 · %s</p>\n", p->level, strcmp(p->kind, "practical") ? "理论知识" : "操作技能");
     fprintf(f, "<p>考生 <span class=k>%d</span> 人，合格 <span class=k>%d</span> 人，合格率 <span class=k>%.1f%%</span>，"
                "平均分 %s，缺考 %d 人，待人工评阅 %d 人</p>\n",
             p->n, p->passed, p->n ? 100.0 * p->passed / p->n : 0.0, mean, p->absent, p->pending);

@@ -10,11 +10,13 @@
 #include "core/b32.h"
 #include "core/fileio.h"
 #include "core/result.h"
+#include "tools/hub/hubcheck.h"
+#include "tools/hub/hubstore_checks.h"
 
 const char *ingest_name(ingest_rc rc)
 {
     static const char *N[] = {"stored", "duplicate", "too large", "undecryptable", "bad signature", "unknown kiosk",
-                              "wrong kiosk", "malformed result", "storage error"};
+                              "wrong kiosk", "malformed result", "storage error", "kiosk revoked"};
     return (unsigned)rc < sizeof N / sizeof *N ? N[rc] : "?";
 }
 
@@ -38,7 +40,7 @@ int ingest_http_status(ingest_rc rc)
     case INGEST_STORED: case INGEST_DUPLICATE: return 200;
     case INGEST_TOO_LARGE: return 413;
     case INGEST_UNKNOWN_KIOSK: return 401;
-    case INGEST_BAD_SIGNATURE: case INGEST_WRONG_KIOSK: return 403;
+    case INGEST_BAD_SIGNATURE: case INGEST_WRONG_KIOSK: case INGEST_REVOKED: return 403;
     case INGEST_UNDECRYPTABLE: case INGEST_MALFORMED: return 422;
     default: return 500;
     }
@@ -91,15 +93,24 @@ int hub_open(const char *db, hub *h, char **why)
     h->token_ttl = 24 * 3600;
     if (hubstore_open(db, 0, &h->st, why)) return -1;
     char *res = hubstore_config_get(h->st, "results_key");
+    char *pubtxt = hubstore_config_get(h->st, "authority_pub");
     char *keyp = receipt_key_path(db);
     int rc = -1;
+    authority_pub pub;
     if (!res) { *why = fileio_fmt("%s has no results key configured (examhub init)", db); goto out; }
+    if (!pubtxt || authority_parse_pub(pubtxt, &pub, why)) {
+        if (!*why) *why = fileio_fmt("%s has no authority.pub configured (examhub init)", db);
+        goto out;
+    }
+    memcpy(h->authority_sign_pk, pub.sign_pk, sizeof pub.sign_pk);
+    if (hub_papers_new(&h->papers)) { *why = fileio_fmt("out of memory"); goto out; }
     if (authority_load_results_key(res, h->box_pk, h->box_sk, why)) goto out;
     if (authority_load_device_sk(keyp, h->sign_sk, why)) goto out;
     memcpy(h->sign_pk, h->sign_sk + 32, sizeof h->sign_pk);
     rc = 0;
 out:
     free(res);
+    free(pubtxt);
     free(keyp);
     if (rc) hub_close(h);
     return rc;
@@ -108,6 +119,7 @@ out:
 void hub_close(hub *h)
 {
     hubstore_close(h->st);
+    hub_papers_free(h->papers);
     sodium_memzero(h, sizeof *h);
 }
 
@@ -148,6 +160,12 @@ token_rc hub_enroll(hub *h, const char *token, const char *pk_hex, const char *s
 ingest_rc hub_ingest(hub *h, const uint8_t *sealed, size_t len, const uint8_t *expect_pk, const char *claimed_kiosk,
                      int64_t now, char result_id[33], char **why)
 {
+    return hub_ingest_ex(h, sealed, len, expect_pk, claimed_kiosk, now, NULL, result_id, why);
+}
+
+ingest_rc hub_ingest_ex(hub *h, const uint8_t *sealed, size_t len, const uint8_t *expect_pk, const char *claimed_kiosk,
+                        int64_t now, const ingest_opts *opt, char result_id[33], char **why)
+{
     result_id[0] = 0;
     if (len > HUB_MAX_RESULT_BYTES) {
         *why = fileio_fmt("result of %zu bytes exceeds the limit of %u", len, HUB_MAX_RESULT_BYTES);
@@ -164,6 +182,7 @@ ingest_rc hub_ingest(hub *h, const uint8_t *sealed, size_t len, const uint8_t *e
     kiosk_rc have = hubstore_kiosk(h->st, r.kiosk_id, &k);
     ingest_rc rc = INGEST_MALFORMED;
     result_record rr = {0};
+    hub_eval ev = {0};
     if (have == KIOSK_ERROR) { rc = INGEST_STORAGE; *why = fileio_fmt("storage: %s", hubstore_error(h->st)); goto out; }
     if (have == KIOSK_NOT_ENROLLED) { rc = INGEST_UNKNOWN_KIOSK; *why = fileio_fmt("kiosk %s is not enrolled at this hub", r.kiosk_id); goto out; }
     char pkhex[65];
@@ -178,6 +197,17 @@ ingest_rc hub_ingest(hub *h, const uint8_t *sealed, size_t len, const uint8_t *e
         *why = fileio_fmt("result of kiosk %s delivered as another kiosk's", r.kiosk_id);
         goto out;
     }
+    /* a revoked kiosk's results are refused, unless staff let them in */
+    char rwhy[256], rby[64];
+    int64_t rat = 0;
+    int revoked = hubstore_kiosk_revoked(h->st, r.kiosk_id, rwhy, rby, &rat);
+    if (revoked < 0) { rc = INGEST_STORAGE; *why = fileio_fmt("storage: %s", hubstore_error(h->st)); goto out; }
+    if (revoked && !(opt && opt->admit_why)) {
+        rc = INGEST_REVOKED;
+        *why = fileio_fmt("kiosk %s was revoked at this hub (%s); its results need a staff decision (examhub admit)", r.kiosk_id,
+                          rwhy);
+        goto out;
+    }
     result_rc prc = result_parse(json, strlen(json), &rr, why);
     if (prc != RESULT_OK) { rc = ingest_of_result(prc); goto out; }
     const result_rec *p = &rr.rec;
@@ -186,6 +216,22 @@ ingest_rc hub_ingest(hub *h, const uint8_t *sealed, size_t len, const uint8_t *e
         *why = fileio_fmt("result record lacks required fields or has invalid values (kiosk is not the signer)");
         goto out;
     }
+    /* every field's format (refused: 422), then the checks against the
+     * hub's records (stored but flagged) */
+    char *fwhy = NULL;
+    if (hub_check_format(p, now, &fwhy)) {
+        rc = INGEST_MALFORMED;
+        *why = fileio_fmt("result record has an invalid field: %s", fwhy);
+        free(fwhy);
+        goto out;
+    }
+    if (hub_evaluate(h, &k, p, &ev, why)) { rc = INGEST_STORAGE; goto out; }
+    /* a kiosk whose clock runs ahead: its result is kept (a candidate's real
+     * work on a badly set PC), flagged, and never ranked by that clock */
+    if (p->head.submitted_wall > now + HUB_CLOCK_SKEW && ev.nflags < HUB_MAX_FLAGS)
+        ev.flags[ev.nflags++] = fileio_fmt("submitted_at is %lld minutes after the hub's clock (more than the %d-minute "
+                                           "skew): the kiosk's clock is wrong",
+                                           (long long)((p->head.submitted_wall - now) / 60), HUB_CLOCK_SKEW / 60);
     /* result_parse bounds each string below these sizes */
     _Static_assert(sizeof r.session > RESULT_MAX_ID && sizeof r.ticket > RESULT_MAX_ID && sizeof r.pack_id > RESULT_MAX_ID &&
                        sizeof r.name > RESULT_MAX_NAME && sizeof r.title > RESULT_MAX_TITLE &&
@@ -208,10 +254,23 @@ ingest_rc hub_ingest(hub *h, const uint8_t *sealed, size_t len, const uint8_t *e
     r.json = json;
     r.sealed = sealed;
     r.sealed_len = len;
-    int put = hubstore_put_result(h->st, &r);
+    if (ev.scored) { /* the hub's score is the one that counts; the kiosk's claim stays in the JSON */
+        r.scored = 1;
+        r.score_tenths = ev.score;
+        r.passed = ev.passed;
+        r.pending = ev.pending;
+    }
+    int put = hubstore_put_checked(h->st, &r, ev.flags, ev.nflags, now);
     if (put < 0) { rc = INGEST_STORAGE; *why = fileio_fmt("storage: %s", hubstore_error(h->st)); goto out; }
+    if (put == 0 && opt && opt->admit_why &&
+        hubstore_admission_add(h->st, result_id, r.kiosk_id, opt->admit_why, opt->admit_by ? opt->admit_by : "", now)) {
+        rc = INGEST_STORAGE;
+        *why = fileio_fmt("storage: %s", hubstore_error(h->st));
+        goto out;
+    }
     rc = put == 0 ? INGEST_STORED : INGEST_DUPLICATE;
 out:
+    hub_eval_free(&ev);
     result_record_free(&rr);
     if (json) sodium_memzero(json, strlen(json)); /* the opened result: names, responses */
     free(json);

@@ -15,8 +15,12 @@
 #define HUB_API_VERSION 1
 #define HUB_MAX_RESULT_BYTES (4u << 20)
 
+typedef struct hub_papers hub_papers; /* the registered papers, opened (hubcheck.c) */
+
 typedef struct hub {
     hubstore *st;
+    uint8_t authority_sign_pk[crypto_sign_PUBLICKEYBYTES]; /* packs are verified with it */
+    hub_papers *papers;
     uint8_t box_pk[crypto_box_PUBLICKEYBYTES], box_sk[crypto_box_SECRETKEYBYTES];
     uint8_t sign_pk[crypto_sign_PUBLICKEYBYTES], sign_sk[crypto_sign_SECRETKEYBYTES]; /* receipts (core/receipt.h) */
     int64_t token_ttl; /* seconds */
@@ -24,7 +28,8 @@ typedef struct hub {
 
 typedef enum ingest_rc {
     INGEST_STORED = 0, INGEST_DUPLICATE, INGEST_TOO_LARGE, INGEST_UNDECRYPTABLE, INGEST_BAD_SIGNATURE,
-    INGEST_UNKNOWN_KIOSK, INGEST_WRONG_KIOSK, INGEST_MALFORMED, INGEST_STORAGE
+    INGEST_UNKNOWN_KIOSK, INGEST_WRONG_KIOSK, INGEST_MALFORMED, INGEST_STORAGE,
+    INGEST_REVOKED /* the kiosk was revoked (examhub revoke): 403 */
 } ingest_rc;
 
 /* Creates DB (refusing an existing one), checking that RESULTS_KEY belongs to
@@ -47,6 +52,15 @@ token_rc hub_enroll(hub *h, const char *token, const char *device_pk_hex, const 
  * stores anything unless every check passes. */
 ingest_rc hub_ingest(hub *h, const uint8_t *sealed, size_t len, const uint8_t *expect_pk, const char *claimed_kiosk,
                      int64_t now, char result_id[33], char **why);
+
+/* hub_ingest with options: ADMIT_WHY non-NULL lets in a result of a revoked
+ * kiosk (a staff decision, examhub admit), recorded with ADMIT_BY and the
+ * reason. */
+typedef struct ingest_opts {
+    const char *admit_why, *admit_by;
+} ingest_opts;
+ingest_rc hub_ingest_ex(hub *h, const uint8_t *sealed, size_t len, const uint8_t *expect_pk, const char *claimed_kiosk,
+                        int64_t now, const ingest_opts *opt, char result_id[33], char **why);
 
 const char *ingest_name(ingest_rc rc);
 int ingest_http_status(ingest_rc rc);

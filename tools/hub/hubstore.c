@@ -12,7 +12,7 @@
 
 #include "core/fileio.h"
 
-#define SCHEMA_VERSION 4
+#define SCHEMA_VERSION 5
 
 #include "tools/hub/hubstore_int.h"
 
@@ -105,6 +105,23 @@ static int private_db_files(const char *path, int create, char **why)
     return 0;
 }
 
+/* 4 → 5 (issue 11, the hub's checks): the papers registered with their
+ * pack and sealed content key (the hub rescoring results), whether the hub
+ * has scored a result (0: unscored, waiting for its paper; 1: score_tenths,
+ * passed and pending are the hub's own, the kiosk's claim stays in json),
+ * revoked kiosks, and the results of a revoked kiosk let in by staff. */
+static const char SCHEMA5[] =
+    "ALTER TABLE result ADD COLUMN scored INTEGER NOT NULL DEFAULT 0;"
+    "CREATE TABLE paper(pack_id TEXT PRIMARY KEY, batch TEXT NOT NULL, level INTEGER NOT NULL, kind TEXT NOT NULL,"
+    " title TEXT NOT NULL, pack BLOB NOT NULL, sealed_key BLOB NOT NULL, added INTEGER NOT NULL, by TEXT NOT NULL)"
+    " WITHOUT ROWID;"
+    "CREATE INDEX paper_batch ON paper(batch);"
+    "CREATE TABLE kiosk_revocation(kiosk_id TEXT PRIMARY KEY REFERENCES kiosk(kiosk_id), why TEXT NOT NULL,"
+    " by TEXT NOT NULL, at INTEGER NOT NULL) WITHOUT ROWID;"
+    "CREATE TABLE result_admission(result_id TEXT PRIMARY KEY REFERENCES result(result_id), kiosk_id TEXT NOT NULL,"
+    " why TEXT NOT NULL, by TEXT NOT NULL, at INTEGER NOT NULL) WITHOUT ROWID;"
+    "PRAGMA user_version=5;";
+
 const char *hubstore_error(hubstore *s) { return s && s->db ? sqlite3_errmsg(s->db) : "no database"; }
 
 static int open_store(const char *path, int create, hubstore **out, char **why);
@@ -157,7 +174,7 @@ static int open_store(const char *path, int create, hubstore **out, char **why)
     if (sqlite3_prepare_v2(s->db, "PRAGMA user_version", -1, &st, NULL) == SQLITE_OK && sqlite3_step(st) == SQLITE_ROW)
         version = sqlite3_column_int(st, 0);
     sqlite3_finalize(st);
-    static const char *const STEPS[SCHEMA_VERSION] = {SCHEMA, SCHEMA2, SCHEMA3, SCHEMA4};
+    static const char *const STEPS[SCHEMA_VERSION] = {SCHEMA, SCHEMA2, SCHEMA3, SCHEMA4, SCHEMA5};
     if (!create && version == 0) version = -1; /* an empty file that is not ours */
     for (int v = version; v >= 0 && v < SCHEMA_VERSION; v++) {
         if (sqlite3_exec(s->db, "BEGIN IMMEDIATE", NULL, NULL, NULL) || sqlite3_exec(s->db, STEPS[v], NULL, NULL, NULL) ||
@@ -174,9 +191,7 @@ static int open_store(const char *path, int create, hubstore **out, char **why)
         hubstore_close(s);
         return -1;
     }
-    if (sqlite3_prepare_v2(s->db,
-                           "INSERT OR IGNORE INTO result VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)", -1, &s->put, NULL) ||
-        sqlite3_prepare_v2(s->db, "SELECT kiosk_id, device_pk, site, room, seat FROM kiosk WHERE kiosk_id=?", -1,
+    if (sqlite3_prepare_v2(s->db, "SELECT kiosk_id, device_pk, site, room, seat FROM kiosk WHERE kiosk_id=?", -1,
                            &s->kiosk, NULL)) {
         *why = fileio_fmt("cannot prepare statements: %s", hubstore_error(s));
         hubstore_close(s);
@@ -191,6 +206,9 @@ void hubstore_close(hubstore *s)
     if (!s) return;
     sqlite3_finalize(s->put);
     sqlite3_finalize(s->kiosk);
+    sqlite3_finalize(s->revoked);
+    sqlite3_finalize(s->planned);
+    sqlite3_finalize(s->flag);
     sqlite3_close_v2(s->db);
     pthread_mutex_destroy(&s->mu);
     free(s);
@@ -360,6 +378,20 @@ void hubstore_rollback(hubstore *s) { sqlite3_exec(s->db, "ROLLBACK", NULL, NULL
 int hubstore_put_result(hubstore *s, const hub_result *r)
 {
     pthread_mutex_lock(&s->mu);
+    int rc = hubstore_put_locked(s, r);
+    pthread_mutex_unlock(&s->mu);
+    return rc;
+}
+
+int hubstore_put_locked(hubstore *s, const hub_result *r)
+{
+    /* prepared on first use: commands that only read open a store whatever its result columns */
+    if (!s->put && sqlite3_prepare_v2(s->db,
+                                      "INSERT OR IGNORE INTO result(result_id, kiosk_id, session, ticket, name, level, pack_id,"
+                                      " title, kind, status, score_tenths, passed, pending, submitted_at, received_at, json,"
+                                      " sealed, scored) VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+                                      -1, &s->put, NULL))
+        return -1;
     sqlite3_stmt *st = s->put;
     sqlite3_reset(st);
     sqlite3_bind_text(st, 1, r->result_id, -1, SQLITE_STATIC);
@@ -379,10 +411,10 @@ int hubstore_put_result(hubstore *s, const hub_result *r)
     sqlite3_bind_int64(st, 15, r->received_at);
     sqlite3_bind_text(st, 16, r->json, -1, SQLITE_STATIC);
     sqlite3_bind_blob64(st, 17, r->sealed, r->sealed_len, SQLITE_STATIC);
+    sqlite3_bind_int(st, 18, r->scored);
     int rc = sqlite3_step(st);
     int changed = sqlite3_changes(s->db);
     sqlite3_reset(st);
-    pthread_mutex_unlock(&s->mu);
     if (rc != SQLITE_DONE) return -1;
     return changed ? 0 : 1;
 }
@@ -391,10 +423,10 @@ int hubstore_each_result(hubstore *s, const char *pack_id, hubstore_result_fn fn
 {
     sqlite3_stmt *st;
     const char *sql = pack_id ? "SELECT result_id, kiosk_id, session, ticket, pack_id, name, title, kind, status, level,"
-                                " score_tenths, passed, pending, submitted_at, received_at FROM result WHERE pack_id=?"
+                                " score_tenths, passed, pending, submitted_at, received_at, scored FROM result WHERE pack_id=?"
                                 " ORDER BY pack_id, ticket"
                               : "SELECT result_id, kiosk_id, session, ticket, pack_id, name, title, kind, status, level,"
-                                " score_tenths, passed, pending, submitted_at, received_at FROM result"
+                                " score_tenths, passed, pending, submitted_at, received_at, scored FROM result"
                                 " ORDER BY pack_id, ticket";
     if (sqlite3_prepare_v2(s->db, sql, -1, &st, NULL)) return -1;
     if (pack_id) sqlite3_bind_text(st, 1, pack_id, -1, SQLITE_STATIC);
@@ -412,6 +444,7 @@ int hubstore_each_result(hubstore *s, const char *pack_id, hubstore_result_fn fn
         r.pending = sqlite3_column_int(st, 12);
         r.submitted_at = sqlite3_column_int64(st, 13);
         r.received_at = sqlite3_column_int64(st, 14);
+        r.scored = sqlite3_column_int(st, 15);
         if (fn(ctx, &r)) {
             step = SQLITE_DONE; /* stopped by the caller, not by the storage */
             break;

@@ -26,6 +26,7 @@ typedef struct hub_result {
     char name[72], title[256], kind[16], status[16];
     int level, score_tenths, passed, pending;
     int64_t submitted_at, received_at;
+    int scored; /* 1: the scores are the hub's own rescoring (issue 11); 0: unscored, as the kiosk claimed */
     const char *json;
     const uint8_t *sealed;
     size_t sealed_len;

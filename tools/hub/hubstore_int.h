@@ -9,9 +9,15 @@
 struct hubstore {
     sqlite3 *db;
     sqlite3_stmt *put, *kiosk;
+    /* the ingest checks' lookups (hubstore_checks.c), prepared on first use under mu */
+    sqlite3_stmt *revoked, *planned, *flag;
     /* the server runs a small thread pool: decryption and checks run in
      * parallel, while the shared prepared statements are used one at a time */
     pthread_mutex_t mu;
 };
+
+/* hubstore_put_result with s->mu held by the caller. */
+struct hub_result;
+int hubstore_put_locked(struct hubstore *s, const struct hub_result *r);
 
 #endif

@@ -10,6 +10,7 @@ void out_html(FILE *f, const char *s)
         else if (*s == '>') fputs("&gt;", f);
         else if (*s == '&') fputs("&amp;", f);
         else if (*s == '"') fputs("&quot;", f);
+        else if (*s == '\'') fputs("&#39;", f);
         else fputc(*s, f);
     }
 }
