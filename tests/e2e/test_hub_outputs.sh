@@ -199,9 +199,10 @@ check_msg "incidents --csv: the irregularity (technical, its note), the extensio
     "rc=$RC $ERR $(inc_ok)" eval '[ $RC -eq 0 ] && inc_ok'
 run "$WH" incidents --db "$DB" --batch 2026-03 --html --out "$T/o/incidents.html"
 H="$T/o/incidents.html"
+NC_HTML=${NC//\'/\&#39;} # (out_html escapes the apostrophe too; \& is a literal & in bash 5.2)
 check_msg "incidents --html: one page, the note escaped (&lt;b&gt;), the formula name as text, no raw <b>" "rc=$RC $ERR" \
     eval '[ $RC -eq 0 ] && grep -qF "&lt;b&gt;鼠标失灵&lt;/b&gt;" "$H" && ! grep -qF "<b>鼠标" "$H" && grep -qF "强制收卷" "$H" &&
-          grep -qF "延长时间" "$H" && grep -qF "缺考" "$H" && grep -qF "$NC" "$H" && grep -qF "广州天河考点 · 考场 01" "$H"'
+          grep -qF "延长时间" "$H" && grep -qF "缺考" "$H" && grep -qF "$NC_HTML" "$H" && grep -qF "广州天河考点 · 考场 01" "$H"'
 # an integrity finding of the kiosk (FORMAT.md §11) is its own event
 sqlite3 "$DB" "VACUUM INTO '$T/integrity.db'"
 sqlite3 "$T/integrity.db" "UPDATE result SET json=json_insert(json, '\$.irregularities[#]', json_object('category', 'integrity', 'note', 'answer row 3 disproved by the journal', 'at_ms', 1000)) WHERE ticket='$TA'"
