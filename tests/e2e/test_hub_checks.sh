@@ -119,7 +119,12 @@ mkdir -p "$T/other"; "$EP" keygen --out "$T/other" >/dev/null
 run "$WH" papers --db "$DB" --add "$T/foreign.pack" --batch 2026-03 --release-code - <<<"$(tail -1 "$T/build.out")"
 check_msg "papers --add of a pack signed by another authority is refused" "rc=$RC $ERR" \
     eval '[ $RC -ne 0 ] && [ "$(sqlv "SELECT count(*) FROM paper")" = 0 ]'
+unscored_theory() { "$WH" progress --db "$DB" --batch 2026-03 --csv | awk -F, '$3 == "theory" { n += $13 } END { print n + 0 }'; }
+u_before=$(unscored_theory)
 run "$WH" papers --db "$DB" --add "$T/theory.pack" --batch 2026-03 --release-code - <<<"$CT"
+u_after=$(unscored_theory)
+check_msg "examhub progress: the theory sittings count as unscored until the paper is registered, none after" \
+    "before $u_before, after $u_after" eval '[ "$u_before" -ge 2 ] && [ "$u_after" = 0 ]'
 check_msg "papers --add (code from stdin): registered, the 4 stored results scored by the hub" "rc=$RC $OUT $ERR" \
     eval '[ $RC -eq 0 ] && grep -q "4 stored results scored by the hub, 1 flagged" "$T/out"'
 check_msg "hub.db keeps no release code: the content key is sealed to the results key (32 + 48 bytes)" \

@@ -414,8 +414,8 @@ check_msg "progress: room 02 (张丽, 李伟): 2 planned, nothing received, 2 mi
     eval '[ "$(progress_row 4 theory 02)" = "2,0,0,0,2,0,0" ] && [ "$(progress_row 4 practical 02)" = "2,0,0,0,2,0,0" ]'
 check_msg "progress: level 2 theory, room 03: 1 planned, 2 results (a sitting and an absence), 1 sat" "$(cat "$T/prog.csv")" \
     test "$(progress_row 2 theory 03)" = "1,2,1,0,0,0,0"
-check_msg "progress (plain): a table per paper and room with totals, and 'incomplete'" "$(cat "$T/prog.txt")" \
-    eval 'grep -q "planned" "$T/prog.txt" && grep -Eq "^total +12 +12 +6 +1 +4 +1 +1$" "$T/prog.txt" &&
+check_msg "progress (plain): a table per paper and room with totals (6 sittings unscored: no paper registered), and 'incomplete'" "$(cat "$T/prog.txt")" \
+    eval 'grep -q "planned" "$T/prog.txt" && grep -Eq "^total +12 +12 +6 +1 +4 +1 +1 +6$" "$T/prog.txt" && grep -q "^unscored: 6 sittings count on the kiosks. own scores" "$T/prog.txt" &&
           grep -q "^incomplete: 4 missing, 1 in conflict" "$T/prog.txt"'
 # staff decide: keep 陈志明's sitting on kiosk A; void 林美玲's on the fast kiosk (who: $USER)
 run "$WH" resolve --db "$DB" --result "$RA100" --keep --why "0-point sitting was a kiosk swap, see room record 3" --by 王主任

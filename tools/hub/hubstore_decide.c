@@ -25,7 +25,8 @@ static const char SITTING_SQL[] =
     " (SELECT decision FROM result_decision d WHERE d.result_id=result.result_id ORDER BY id DESC LIMIT 1),"
     " (SELECT by FROM result_decision d WHERE d.result_id=result.result_id ORDER BY id DESC LIMIT 1),"
     " (SELECT why FROM result_decision d WHERE d.result_id=result.result_id ORDER BY id DESC LIMIT 1),"
-    " (SELECT at FROM result_decision d WHERE d.result_id=result.result_id ORDER BY id DESC LIMIT 1)"
+    " (SELECT at FROM result_decision d WHERE d.result_id=result.result_id ORDER BY id DESC LIMIT 1),"
+    " scored"
     " FROM result";
 
 static void fill(sqlite3_stmt *st, wf_sitting *w)
@@ -46,6 +47,7 @@ static void fill(sqlite3_stmt *st, wf_sitting *w)
         snprintf(w->decided_why, sizeof w->decided_why, "%s", sqlite3_column_text(st, 12));
         w->decided_at = sqlite3_column_int64(st, 13);
     }
+    w->scored = sqlite3_column_int(st, 14);
 }
 
 int wf_sittings(hubstore *s, const char *ticket, const char *kind, wf_sitting **out, int *n, char **why)

@@ -165,6 +165,7 @@ typedef struct progress_row {
     int level, kind; /* kind: index into KINDS */
     char site[128], room[64];
     int planned, results, sat, absent, missing, conflicts, flagged;
+    int unscored; /* sittings that count on a score the hub has not checked yet (paper not registered) */
 } progress_row;
 
 typedef struct progress_ctx {
@@ -199,6 +200,7 @@ static int progress_one(void *vctx, const paper_view *p)
     r->planned++;
     r->results += p->n;
     for (int i = 0; i < p->n; i++) r->flagged += p->v[i].flagged > 0 && p->v[i].decision != SITTING_KEEP;
+    if (p->outcome == SITTING_SAT && p->chosen >= 0 && !p->v[p->chosen].scored) r->unscored++;
     if (p->outcome == SITTING_SAT) r->sat++;
     else if (p->outcome == SITTING_ABSENT) r->absent++;
     else if (p->outcome == SITTING_MISSING) r->missing++;
@@ -232,10 +234,10 @@ int wf_decide_progress(const wopts *o)
     if (pc.n > 1) qsort(pc.r, (size_t)pc.n, sizeof *pc.r, row_order);
     progress_row tot;
     memset(&tot, 0, sizeof tot);
-    if (o->csv) printf("batch,level,kind,site,room,planned,results,sat,absent,missing,conflicts,flagged\n");
+    if (o->csv) printf("batch,level,kind,site,room,planned,results,sat,absent,missing,conflicts,flagged,unscored\n");
     else
-        printf("batch %s\n%-5s %-9s %7s %7s %5s %6s %7s %9s %7s  %s\n", o->batch, "level", "kind", "planned", "results",
-               "sat", "absent", "missing", "conflicts", "flagged", "site / room");
+        printf("batch %s\n%-5s %-9s %7s %7s %5s %6s %7s %9s %7s %8s  %s\n", o->batch, "level", "kind", "planned",
+               "results", "sat", "absent", "missing", "conflicts", "flagged", "unscored", "site / room");
     for (int i = 0; i < pc.n; i++) {
         const progress_row *r = &pc.r[i];
         if (o->csv) {
@@ -243,11 +245,11 @@ int wf_decide_progress(const wopts *o)
             out_csv(stdout, r->site);
             putchar(',');
             out_csv(stdout, r->room);
-            printf(",%d,%d,%d,%d,%d,%d,%d\n", r->planned, r->results, r->sat, r->absent, r->missing, r->conflicts,
-                   r->flagged);
+            printf(",%d,%d,%d,%d,%d,%d,%d,%d\n", r->planned, r->results, r->sat, r->absent, r->missing, r->conflicts,
+                   r->flagged, r->unscored);
         } else
-            printf("%-5d %-9s %7d %7d %5d %6d %7d %9d %7d  %s %s\n", r->level, KINDS[r->kind], r->planned, r->results,
-                   r->sat, r->absent, r->missing, r->conflicts, r->flagged, r->site, r->room);
+            printf("%-5d %-9s %7d %7d %5d %6d %7d %9d %7d %8d  %s %s\n", r->level, KINDS[r->kind], r->planned,
+                   r->results, r->sat, r->absent, r->missing, r->conflicts, r->flagged, r->unscored, r->site, r->room);
         tot.planned += r->planned;
         tot.results += r->results;
         tot.sat += r->sat;
@@ -255,10 +257,15 @@ int wf_decide_progress(const wopts *o)
         tot.missing += r->missing;
         tot.conflicts += r->conflicts;
         tot.flagged += r->flagged;
+        tot.unscored += r->unscored;
     }
     if (!o->csv) {
-        printf("%-15s %7d %7d %5d %6d %7d %9d %7d\n", "total", tot.planned, tot.results, tot.sat, tot.absent, tot.missing,
-               tot.conflicts, tot.flagged);
+        printf("%-15s %7d %7d %5d %6d %7d %9d %7d %8d\n", "total", tot.planned, tot.results, tot.sat, tot.absent,
+               tot.missing, tot.conflicts, tot.flagged, tot.unscored);
+        if (tot.unscored)
+            printf("unscored: %d sittings count on the kiosks' own scores until their papers are registered "
+                   "(examhub papers --add FILE.pack --batch %s --release-code -)\n",
+                   tot.unscored, o->batch);
         if (!tot.planned) printf("nobody is planned in batch %s\n", o->batch);
         else if (tot.missing || tot.conflicts)
             printf("incomplete: %d missing, %d in conflict (examhub conflicts); final and certificates refuse without "

@@ -151,6 +151,7 @@ int wf_certify(hubstore *s, const char *batch, int year, int margin, const wf_ce
 typedef struct wf_sitting {
     char result_id[33], kiosk_id[17], status[16], kind[16], ticket[33];
     int level, score_tenths, flagged; /* FLAGGED: result_flag rows */
+    int scored; /* 1: the hub rescored it from its registered paper; 0: unscored (the kiosk's claim) */
     int64_t received_at, submitted_at;
     sitting_decision decision;
     char decided_by[64], decided_why[256];
