@@ -49,6 +49,18 @@ static const char *event_zh(const char *ev)
     return "记录无法读取";
 }
 
+/* the kiosk panel's irregularity categories (kiosk/screen_panel.c), as the
+ * panel shows them; others (integrity, a future one) as they are */
+static const char *category_zh(const char *c)
+{
+    if (!c) return "";
+    if (!strcmp(c, "environment")) return "考场环境";
+    if (!strcmp(c, "technical")) return "设备故障";
+    if (!strcmp(c, "candidate")) return "考生行为";
+    if (!strcmp(c, "integrity")) return "数据完整性";
+    return c;
+}
+
 static void room_heading(inc_ctx *ic, const wf_cand *c)
 {
     char key[200];
@@ -76,7 +88,8 @@ static void put(inc_ctx *ic, const incident *in)
     if (ic->html) {
         room_heading(ic, c);
         fprintf(ic->f, "<tr class=\"%s\"><td>%d</td><td>", strcmp(in->event, "integrity") ? "" : "integrity", c->seat);
-        const char *cells[] = {c->ticket, c->name, si->title, event_zh(in->event), in->category, mins, when, in->detail,
+        const char *cells[] = {c->ticket, c->name, si->title, event_zh(in->event), category_zh(in->category), mins, when,
+                               in->detail,
                                si->kiosk_id, si->result_id};
         for (int i = 0; i < 10; i++) {
             if (i) fputs("</td><td>", ic->f);
@@ -168,8 +181,7 @@ int incidents_run(const wopts *o, int html)
     if (html) {
         if (ic.n) fputs("</table>\n", ic.f);
         else fputs("<p>本批次没有异常情况、延长时间、强制收卷或缺考记录。</p>\n", ic.f);
-        fputs("<p>考生失去焦点的次数记在考试机的日志中，不在成绩记录里（README: The room record）。</p></body></html>\n",
-              ic.f);
+        fputs("<p>“离开考试窗口”：考试机失去屏幕或键盘的次数（每次都记入考试机日志）。</p></body></html>\n", ic.f);
     }
     fclose(ic.f);
     if (!rc && html) {
