@@ -307,7 +307,15 @@ typedef struct pack_stats {
 typedef struct report_ctx {
     pack_stats *p;
     int np, cap;
+    hubstore *st;
 } report_ctx;
+
+static int any_flag(void *ctx, const char *rid, const char *reason, int64_t at)
+{
+    (void)rid, (void)reason, (void)at;
+    *(int *)ctx = 1;
+    return 1;
+}
 
 static int collect(void *vctx, const hub_result *r)
 {
@@ -331,6 +339,11 @@ static int collect(void *vctx, const hub_result *r)
         p->h.level = r->level;
         p->rows = open_memstream(&p->rows_buf, &p->rows_len);
     }
+    /* a flagged result is listed but counts for nothing (issue 11) */
+    int flagged = 0;
+    if (hubstore_flag_each(c->st, r->result_id, any_flag, &flagged)) return 1;
+    html_report_row(p->rows, r, flagged);
+    if (flagged) return 0;
     html_paper *h = &p->h;
     h->n++;
     h->passed += r->passed;
@@ -339,7 +352,6 @@ static int collect(void *vctx, const hub_result *r)
     h->sum += r->score_tenths;
     int bin = r->score_tenths / 100;
     h->bins[bin > 9 ? 9 : bin]++;
-    html_report_row(p->rows, r);
     return 0;
 }
 
@@ -354,7 +366,7 @@ static int cmd_report(void *ctx)
         hubstore_close(st);
         return fail(o->w.out, why);
     }
-    report_ctx c = {0};
+    report_ctx c = {.st = st};
     int skipped = 0;
     int rc = hubstore_each_result(st, NULL, collect, &c) ? fail(o->w.db, fileio_fmt("storage: %s", hubstore_error(st))) : 0;
     hubstore_close(st);

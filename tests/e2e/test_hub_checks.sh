@@ -239,6 +239,10 @@ run "$WH" report --db "$DB" --out "$T/rep/out"
 check_msg "report: a stored pack_id with ../ gets no page, nothing is written outside --out" "rc=$RC $ERR $(ls "$T/rep")" \
     eval '[ $RC -ne 0 ] && grep -q "gets no page" "$T/err" && [ "$(ls "$T/rep")" = out ] && [ ! -e "/tmp/x$$.html" ] &&
           ls "$T/rep/out" | grep -qx "[0-9a-f]\{32\}.html"'
+check_msg "report: a flagged result (the forged 100) is listed as flagged and not counted; statuses in Chinese" \
+    "$(grep -ho '<tr class=flagged>.\{0,200\}' "$T/rep/out"/*.html | head -2)" \
+    eval 'grep -q "<tr class=flagged><td>[^<]*</td><td>[^<]*</td><td>[^<]*</td><td class=n>[^<]*</td><td>已标记，不计入" "$T/rep/out"/*.html &&
+          grep -q "<td>已交卷</td>" "$T/rep/out"/*.html && ! grep -q "<td>submitted</td>" "$T/rep/out"/*.html'
 check_msg "report: a name <img src=x onerror=...> is escaped in the HTML" "$(grep -o '.img src=x[^<]*' "$T/rep/out"/*.html | head -2)" \
     eval '! grep -q "<img" "$T/rep/out"/*.html && grep -q "&lt;img src=x onerror=alert(1)&gt;" "$T/rep/out"/*.html'
 sqlv "DELETE FROM result WHERE result_id='ffffffffffffffffffffffffffffffff'"

@@ -55,17 +55,28 @@ void html_ticket(FILE *f, const wf_cand *c, const char *masked_id)
 
 /* ---- the per-paper report ------------------------------------------------------------ */
 
-void html_report_row(FILE *rows, const hub_result *r)
+/* a result's status as the page says it (the kiosk's words; anything else as it is, escaped) */
+static const char *status_zh(const char *s)
+{
+    return !strcmp(s, "submitted") ? "已交卷"
+           : !strcmp(s, "timeout") ? "到时交卷"
+           : !strcmp(s, "forced")  ? "强制收卷"
+           : !strcmp(s, "absent")  ? "缺考"
+                                   : NULL;
+}
+
+void html_report_row(FILE *rows, const hub_result *r, int flagged)
 {
     char score[24];
-    fprintf(rows, "<tr><td>");
+    fprintf(rows, "<tr%s><td>", flagged ? " class=flagged" : "");
     out_html(rows, r->ticket);
     fprintf(rows, "</td><td>");
     out_html(rows, r->name);
     fprintf(rows, "</td><td>");
-    out_html(rows, r->status);
-    fprintf(rows, "</td><td class=n>%s</td><td>%s</td></tr>\n",
-            text_format_tenths(r->score_tenths, score, sizeof score), r->passed ? "合格" : r->pending ? "待评阅" : "不合格");
+    const char *zh = status_zh(r->status);
+    out_html(rows, zh ? zh : r->status);
+    fprintf(rows, "</td><td class=n>%s</td><td>%s</td></tr>\n", text_format_tenths(r->score_tenths, score, sizeof score),
+            flagged ? "已标记，不计入（examhub flagged）" : r->passed ? "合格" : r->pending ? "待评阅" : "不合格");
 }
 
 void html_report(FILE *f, const html_paper *p, const char *rows)
@@ -79,7 +90,7 @@ void html_report(FILE *f, const html_paper *p, const char *rows)
     out_html(f, p->title);
     fprintf(f, " 成绩报告</title><style>body{font-family:'Noto Sans CJK SC','Microsoft YaHei',sans-serif;margin:2em;"
                "color:#1a1c24}table{border-collapse:collapse}td,th{border:1px solid #ccd;padding:4px 10px}"
-               ".n{text-align:right}.k{font-size:2em;font-weight:bold}</style></head><body>\n<h1>");
+               ".n{text-align:right}.k{font-size:2em;font-weight:bold}tr.flagged td{color:#8a8f99}</style></head><body>\n<h1>");
     out_html(f, p->title);
     fprintf(f, "</h1>\n<p>试卷 ");
     out_html(f, p->pack_id);

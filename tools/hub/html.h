@@ -22,7 +22,7 @@ typedef struct html_paper {
 } html_paper;
 
 /* Writes one table row of result R for the per-paper report to ROWS. */
-void html_report_row(FILE *rows, const hub_result *r);
+void html_report_row(FILE *rows, const hub_result *r, int flagged); /* FLAGGED: listed, not counted */
 /* Writes the report page of paper P to F: figures, a score histogram (SVG)
  * and the table of ROWS (from html_report_row; NULL for none). */
 void html_report(FILE *f, const html_paper *p, const char *rows);
