@@ -405,6 +405,20 @@ static store *store_of(const kiosk *k)
     return st;
 }
 
+/* The attacker's edit of kiosk.db (the kiosk stopped): SQL straight into the
+ * file, as someone holding the disk would; returns the rows changed. */
+static int disk_edit(const kiosk *k, const char *sql)
+{
+    sqlite3 *db = NULL;
+    char path[160];
+    snprintf(path, sizeof path, "%s/%s", k->data, STORE_DB_NAME);
+    assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
+    if (sqlite3_exec(db, sql, NULL, NULL, NULL) != SQLITE_OK) fail_msg("%s: %s", sql, sqlite3_errmsg(db));
+    int n = sqlite3_changes(db);
+    sqlite3_close(db);
+    return n;
+}
+
 /* The journal as the store reads it (store_journal_each): the types of
  * SESSION's entries (NULL: all) in order, space-separated, and how many of
  * TYPE (with DATA, if given) there are. */
@@ -1727,14 +1741,7 @@ static void test_resume_old_state_name(void **state)
     exam_tick(k->e);
     exam_close(k->e); /* a crash */
     k->e = NULL;
-    sqlite3 *db = NULL;
-    char path[600];
-    snprintf(path, sizeof path, "%s/kiosk.db", k->data);
-    assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
-    assert_int_equal(sqlite3_exec(db, "UPDATE session SET state='paused' WHERE state='running'", NULL, NULL, NULL),
-                     SQLITE_OK);
-    assert_int_equal(sqlite3_changes(db), 1);
-    sqlite3_close(db);
+    assert_int_equal(disk_edit(k, "UPDATE session SET state='paused' WHERE state='running'"), 1);
     open_exam(k);
     assert_int_equal(exam_get_phase(k->e), PHASE_RESUME);
     assert_int_equal(exam_resume(k->e, k->code, PIN), EXAM_OK);
@@ -1976,12 +1983,7 @@ static void test_pin_guard(void **state)
     /* an edited guard reads as locked, not as a fresh start */
     exam_close(k->e);
     k->e = NULL;
-    sqlite3 *db = NULL;
-    char path[160];
-    snprintf(path, sizeof path, "%s/%s", k->data, STORE_DB_NAME);
-    assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
-    assert_int_equal(sqlite3_exec(db, "UPDATE meta SET value='garbage' WHERE key='pin_guard'", NULL, NULL, NULL), SQLITE_OK);
-    sqlite3_close(db);
+    assert_int_equal(disk_edit(k, "UPDATE meta SET value='garbage' WHERE key='pin_guard'"), 1);
     open_exam(k);
     assert_int_equal(exam_pin_locked(k->e), 1);
 }
@@ -2060,12 +2062,7 @@ static void test_pin_verifier(void **state)
     /* an absurd cost in an edited row: refused at resume, never run */
     exam_close(k->e);
     k->e = NULL;
-    sqlite3 *db = NULL;
-    char path[160];
-    snprintf(path, sizeof path, "%s/%s", k->data, STORE_DB_NAME);
-    assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
-    assert_int_equal(sqlite3_exec(db, "UPDATE unlock SET pin_mem=1099511627776", NULL, NULL, NULL), SQLITE_OK);
-    sqlite3_close(db);
+    assert_int_equal(disk_edit(k, "UPDATE unlock SET pin_mem=1099511627776"), 1);
     open_exam(k);
     assert_int_equal(exam_resume(k->e, k->code, PIN), EXAM_INTERNAL);
     sodium_memzero(key, sizeof key);
