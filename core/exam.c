@@ -794,12 +794,15 @@ static int restore_answer(void *ctx, const store_answer_row *row)
 
 #define CHECKPOINT_MS 10000
 
+static const char *ticket_tag(exam *e); /* (login, below) */
+
 /* the entries of one sitting, as proof */
 typedef struct proof {
     int n;
     char (*answer)[STORE_ANSWER_DATA_MAX]; /* per item: the last answer entry's data, "" if none */
     int64_t elapsed;                       /* the most elapsed time any entry records */
     int64_t extend_ms;                     /* the extensions journaled */
+    char started_tag[STORE_TAG_HEX];       /* the ticket tag the "start" entry names */
 } proof;
 
 static int64_t field_ll(const char *data, const char *key)
@@ -820,8 +823,23 @@ static int prove_entry(void *ctx, const journal_entry *je)
     } else if (!strcmp(je->type, "extend")) {
         int64_t m = field_ll(je->data, "minutes=");
         if (m > 0) pf->extend_ms += m * 60000;
+    } else if (!strcmp(je->type, "start")) {
+        snprintf(pf->started_tag, sizeof pf->started_tag, "%s", je->data);
     }
     return 0;
+}
+
+/* The roster candidate whose ticket has keyed tag TAG (the journal names
+ * candidates by tag), or NULL. */
+static const roster_entry *candidate_of_tag(exam *e, const char *tag)
+{
+    char t[STORE_TAG_HEX];
+    for (int r = 0; r < e->nrosters; r++)
+        for (size_t i = 0; i < e->rosters[r].n; i++) {
+            store_ticket_tag(e->st, e->rosters[r].e[i].ticket, t);
+            if (!strcmp(t, tag)) return &e->rosters[r].e[i];
+        }
+    return NULL;
 }
 
 /* the unlock age the journal proves for the unlocked pack: the largest
@@ -875,6 +893,23 @@ static int integrity_check(exam *e, int64_t *elapsed, int64_t *extra, int correc
         free(pf.answer);
         integrity_finding(e, "journal: unreadable");
         return findings + 1;
+    }
+    /* the sitting is the candidate's who started it: a session row rewritten
+     * to another ticket would hand the work (and the result) to someone else */
+    if (*pf.started_tag && strcmp(pf.started_tag, ticket_tag(e))) {
+        const roster_entry *en = correct ? candidate_of_tag(e, pf.started_tag) : NULL;
+        char msg[200];
+        snprintf(msg, sizeof msg, "candidate rewritten: the session row names ticket %.32s, the journal another%s",
+                 e->ticket, en ? " (restored from the roster)" : "");
+        integrity_finding(e, msg);
+        findings++;
+        if (en) {
+            snprintf(e->ticket, sizeof e->ticket, "%s", en->ticket);
+            *e->name = 0; /* sealed under the candidate's own ID number: shown again after their login */
+            snprintf(e->cand_room, sizeof e->cand_room, "%s", en->room);
+            e->cand_level = en->level;
+            e->cand_seat = en->seat;
+        }
     }
     char bad[120] = "";
     int nbad = 0;

@@ -62,6 +62,35 @@ else
     fail "a hub for the integrity result" "$(cat "$T/hub.log")"
 fi
 
+# ---- 1b. the sitting handed to another candidate: the session row's ticket rewritten ----------------------
+D="$T/k1b"; new_kiosk "$D" "$AUTH" "$T/theory.pack" "$T/room.roster"
+{
+    script_login "$THEORY_CODE" 4
+    script_answers "$T/paper.tsv" right 20
+    echo "wait 600000"; echo "crash"
+} >"$T/s.txt"
+KIOSK_SEED=$SEED0 run_kiosk_test "$D" "$T/s.txt"
+crash_rc=$RC
+t_sat=$(sed -n 5p "$SAMPLES/roster-4.csv" | cut -d, -f1); t_other=$(sed -n 8p "$SAMPLES/roster-4.csv" | cut -d, -f1)
+sq "$D/kiosk.db" "UPDATE session SET ticket='$t_other', ticket_tag=NULL"
+{
+    echo "expect 恢复考试"; echo "text $THEORY_CODE"; echo "key Return"; echo "text $PIN"; echo "key Return"
+    echo "expect 数据完整性警告"; echo "expect 已答 20/90"
+    echo "wait 1200000"; echo "key F10"; echo "expect 确认交卷？"; echo "key Return"; echo "expect 您已成功交卷"
+} >"$T/s.txt"
+run_kiosk "$D" "$T/s.txt"
+check_msg "the session row's ticket rewritten to another candidate: found at resume, the candidate who started restored" \
+    "crash=$crash_rc $(cat "$T/kerr")" eval '[ $crash_rc -eq 137 ] && [ $RC -eq 0 ]'
+if push_to_new_hub "$D" "$T/hub1b.db"; then
+    rticket=$(sq "$T/hub1b.db" "SELECT ticket FROM result")
+    check_msg "the result names the candidate who sat ($t_sat), not the one written into the row ($t_other), with the finding" \
+        "ticket $rticket; $(cat "$T/pout")" \
+        eval '[ "$rticket" = "$t_sat" ] && sq "$T/hub1b.db" "SELECT json FROM result" | grep -q "candidate rewritten"'
+    hub_stop
+else
+    fail "a hub for the rewritten-candidate result" "$(cat "$T/hub.log")"
+fi
+
 # ---- 2. journal entries deleted and the chain recomputed -------------------------------------------------
 D="$T/k2"; new_kiosk "$D" "$AUTH" "$T/theory.pack" "$T/room.roster"
 {
