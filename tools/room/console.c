@@ -280,6 +280,19 @@ static const char *state_zh(const char *st)
                                           : st;
 }
 
+/* the journal's action, for the page (the journal itself keeps the English word) */
+static const char *action_zh(const char *a)
+{
+    static const char *const MAP[][2] = {
+        {"init", "创建控制台"},    {"start", "控制台启动"},     {"stop", "控制台停止"},      {"hello", "考机连接"},
+        {"moved", "考机换座"},     {"duplicate", "重复考机"},   {"hello-refused", "拒绝连接"}, {"confirm", "确认座位"},
+        {"refused", "拒绝操作"},   {"login", "登录"},           {"logout", "退出登录"},      {"login-failed", "密码错误"},
+        {"login-lockout", "登录锁定"}, {"login-locked", "锁定中尝试"}, {"login-refused", "拒绝登录"}};
+    for (size_t i = 0; i < sizeof MAP / sizeof *MAP; i++)
+        if (!strcmp(a, MAP[i][0])) return MAP[i][1];
+    return a;
+}
+
 static void journal_row(void *ctx, int64_t at, const char *actor, const char *action, const char *detail)
 {
     dynbuf *b = ctx;
@@ -288,7 +301,7 @@ static void journal_row(void *ctx, int64_t at, const char *actor, const char *ac
     out(b, "<tr><td>%s</td><td>", t);
     esc(b, actor);
     out(b, "</td><td>");
-    esc(b, action);
+    esc(b, action_zh(action));
     out(b, "</td><td>");
     esc(b, detail);
     out(b, "</td></tr>");
@@ -517,7 +530,7 @@ static enum MHD_Result seat_map(srv *s, struct MHD_Connection *c, const session 
         long ago = (long)(now - r->last_contact);
         out(&b, "<div class=\"seat %s\" id=\"seat-%s\"><span class=\"state\">%s</span><div class=\"no\">%d 号</div>",
             r->state, r->kiosk_id, state_zh(r->state), r->seat);
-        out(&b, "<div class=\"kid\">考机 ");
+        out(&b, "<div class=\"meta\">考机编号</div><div class=\"kid\">");
         esc(&b, r->kiosk_id);
         out(&b, "</div><div class=\"meta\">最后联系 %s（%ld 秒前）</div>", t, ago < 0 ? 0 : ago);
         if (*r->conflict) {

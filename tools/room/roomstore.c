@@ -222,7 +222,7 @@ int roomstore_hello(roomstore *rs, const char *kiosk_id, const char *device_pk_h
     if (found < 0) goto rollback;
     if (found && strcmp(k.device_pk, device_pk_hex)) { /* another key claims this kiosk id */
         char conflict[160];
-        snprintf(conflict, sizeof conflict, "kiosk id also claimed by device key %.16s…", device_pk_hex);
+        snprintf(conflict, sizeof conflict, "另一设备密钥 %.16s… 也声称是此考机", device_pk_hex);
         snprintf(detail, sizeof detail, "kiosk %s seat %d: refused, already paired with device key %.16s…; claimed by %.16s…",
                  kiosk_id, seat, k.device_pk, device_pk_hex);
         if (exec_bind(rs, "UPDATE seat SET state='duplicate', conflict=?2 WHERE kiosk_id=?1", kiosk_id, conflict, 0,
@@ -255,7 +255,7 @@ int roomstore_hello(roomstore *rs, const char *kiosk_id, const char *device_pk_h
         sqlite3_finalize(s);
         if (rc != SQLITE_ROW && rc != SQLITE_DONE) goto rollback;
         char conflict[160] = "";
-        if (*other) snprintf(conflict, sizeof conflict, "seat %d is also claimed by kiosk %s", seat, other);
+        if (*other) snprintf(conflict, sizeof conflict, "%d 号座位也被考机 %s 占用", seat, other);
         const char *st = *other ? SEAT_DUPLICATE : SEAT_UNCONFIRMED;
         sqlite3_stmt *ins = prep(rs, "INSERT INTO seat(kiosk_id, device_pk, seat, state, first_seen, last_contact, conflict)"
                                      " VALUES(?,?,?,?,?,?,?)");
@@ -272,7 +272,7 @@ int roomstore_hello(roomstore *rs, const char *kiosk_id, const char *device_pk_h
         if (rc != SQLITE_DONE) goto rollback;
         if (*other) {
             char c2[160];
-            snprintf(c2, sizeof c2, "seat %d is also claimed by kiosk %s", seat, kiosk_id);
+            snprintf(c2, sizeof c2, "%d 号座位也被考机 %s 占用", seat, kiosk_id);
             if (exec_bind(rs, "UPDATE seat SET state='duplicate', conflict=?2 WHERE kiosk_id=?1", other, c2, 0, NULL))
                 goto rollback;
         }
