@@ -57,7 +57,7 @@ CERT_MODULES := $(sort $(patsubst cert/%.c,%,$(wildcard cert/*.c)))
 CERT_OBJS := $(CERT_MODULES:%=$(BUILD)/cert/%.o)
 CERT_LIB := $(BUILD)/libcert.a
 
-PROGRAMS := bin/exampack bin/examsync bin/kiosk bin/examhub
+PROGRAMS := bin/exampack bin/examsync bin/kiosk bin/examhub bin/examroom
 
 # The test variant (-DEXAM_TEST_HOOKS, as SQLite's SQLITE_UNTESTABLE and
 # curl's CURL_MEMDEBUG): core/ and the kiosk compiled again with the test
@@ -97,7 +97,7 @@ LINT_NO_OUTPUT := (^|[^[:alnum:]_])(v?f?printf|f?puts|putchar|perror|_?exit|_Exi
 # Who may talk SQL: kiosk.db (store, journal), a pack's content (pack,
 # paper), the hub's database (hubstore*).
 LINT_SQL_OWNERS := core/store.c core/journal.c core/pack.c core/paper.c tools/hub/hubstore.c tools/hub/hubstore_checks.c \
-                   tools/hub/hubstore_workflow.c tools/hub/hubstore_decide.c
+                   tools/hub/hubstore_workflow.c tools/hub/hubstore_decide.c tools/room/roomstore.c
 
 layering:
 	@if grep -nE '#[[:space:]]*include[[:space:]]*"(\.\./|[^/"]*")' $(LINT_ALL_SRCS); then \
@@ -112,7 +112,7 @@ layering:
 	  sed -e 's://.*$$::' -e 's:/\*.*\*/::g' -e 's:/\*.*$$::' -e 's:^[[:space:]]*\*.*$$::' "$$f" | grep -nE '(^|[^[:alnum:]_.>])time[[:space:]]*\(' | sed "s|^|$$f:|"; done); \
 	if [ -n "$$bad" ]; then echo "$$bad"; \
 	  echo "core/ and cert/ must not read the wall clock: take it from the caller (platform.wall_s)"; exit 1; fi
-	@bad=$$(grep -lE 'sqlite3_[a-z]' $(filter-out $(LINT_SQL_OWNERS),$(wildcard core/*.c cert/*.c tools/*.c tools/hub/*.c kiosk/*.c))); \
+	@bad=$$(grep -lE 'sqlite3_[a-z]' $(filter-out $(LINT_SQL_OWNERS),$(wildcard core/*.c cert/*.c tools/*.c tools/hub/*.c tools/room/*.c kiosk/*.c))); \
 	if [ -n "$$bad" ]; then echo "$$bad"; \
 	  echo "SQL belongs to the storage modules ($(LINT_SQL_OWNERS)): add a function there (see DESIGN.md)"; exit 1; fi
 
@@ -201,6 +201,22 @@ bin/examhub: $(BUILD)/tools/examhub.o $(BUILD)/tools/cmdtab.o $(HUB_OBJS) $(CERT
 	@mkdir -p bin
 	$(CC) $(SANFLAGS) -o $@ $^ $(call pkg_libs,libmicrohttpd jansson) $(CORE_LIBS) -lpthread
 
+# the room console (issue 12): its own objects under tools/room/
+ROOM_SRCS := $(wildcard tools/room/*.c)
+ROOM_OBJS := $(ROOM_SRCS:tools/room/%.c=$(BUILD)/tools/room/%.o)
+
+$(BUILD)/tools/room/%.o: tools/room/%.c
+	@mkdir -p $(dir $@)
+	$(CC) $(NET_CFLAGS) -c $< -o $@
+
+$(BUILD)/tools/examroom.o: tools/examroom.c
+	@mkdir -p $(dir $@)
+	$(CC) $(NET_CFLAGS) -c $< -o $@
+
+bin/examroom: $(BUILD)/tools/examroom.o $(BUILD)/tools/cmdtab.o $(ROOM_OBJS) $(CORE_LIB)
+	@mkdir -p bin
+	$(CC) $(SANFLAGS) -o $@ $^ $(call pkg_libs,libmicrohttpd jansson) $(CORE_LIBS) -lpthread
+
 # examsync verifies hub receipts with core/receipt; it links none of the hub
 bin/examsync: $(BUILD)/tools/examsync.o $(BUILD)/tools/cmdtab.o $(CORE_LIB)
 	@mkdir -p bin
@@ -239,6 +255,11 @@ $(BUILD)/testtools/%: tests/tools/%.c
 
 # the result forger of the hub's checks signs and seals with libcore
 $(BUILD)/testtools/forge_result: tests/tools/forge_result.c $(CORE_LIB)
+	@mkdir -p $(dir $@)
+	$(CC) $(CORE_CFLAGS) -o $@ $^ $(CORE_LIBS)
+
+# the seat hello of the room console's tests signs with a kiosk's device key (tools/room/hello.c)
+$(BUILD)/testtools/room_hello: tests/tools/room_hello.c $(BUILD)/tools/room/hello.o $(CORE_LIB)
 	@mkdir -p $(dir $@)
 	$(CC) $(CORE_CFLAGS) -o $@ $^ $(CORE_LIBS)
 
@@ -375,5 +396,5 @@ install: all
 clean:
 	rm -rf build bin demo
 
--include $(CORE_OBJS:.o=.d) $(CERT_OBJS:.o=.d) $(wildcard $(TBUILD)/*/*.d) $(wildcard $(BUILD)/tools/*.d) $(wildcard $(BUILD)/tools/hub/*.d) $(wildcard $(BUILD)/tests/*.d) $(wildcard $(BUILD)/kiosk/*.d)
+-include $(CORE_OBJS:.o=.d) $(CERT_OBJS:.o=.d) $(wildcard $(TBUILD)/*/*.d) $(wildcard $(BUILD)/tools/*.d) $(wildcard $(BUILD)/tools/hub/*.d) $(wildcard $(BUILD)/tools/room/*.d) $(wildcard $(BUILD)/tests/*.d) $(wildcard $(BUILD)/kiosk/*.d)
 -include $(wildcard $(FUZZ_BUILD)/*/*.d $(FUZZ_BUILD)/tools/hub/*.d)

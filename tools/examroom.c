@@ -1,0 +1,250 @@
+/* examroom: the exam room's console (issue 12), run on the invigilators'
+ * PC: its own data directory (room.db, console key), a seat API the lab
+ * PCs say hello to, and a web page in the invigilators' browser to log in
+ * and confirm the seat map. In progress: README "Room console". */
+#include <errno.h>
+#include <signal.h>
+#include <sodium.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "core/authority.h"
+#include "core/fileio.h"
+#include "tools/cmdtab.h"
+#include "tools/room/console.h"
+#include "tools/room/roomstore.h"
+
+static const cmdtab EXAMROOM;
+
+typedef struct opts {
+    const char *cmd;
+    const char *data, *pub, *site, *room, *listen, *password;
+} opts;
+
+enum { OPT_DATA = 256, OPT_PUB, OPT_SITE, OPT_ROOM, OPT_LISTEN, OPT_PASSWORD };
+
+static const struct option OPTIONS[] = {
+    {"data", required_argument, 0, OPT_DATA},     {"pub", required_argument, 0, OPT_PUB},
+    {"site", required_argument, 0, OPT_SITE},     {"room", required_argument, 0, OPT_ROOM},
+    {"listen", required_argument, 0, OPT_LISTEN}, {"password", required_argument, 0, OPT_PASSWORD},
+    {0, 0, 0, 0}};
+
+static int has_control(const char *s)
+{
+    for (; *s; s++)
+        if ((unsigned char)*s < 0x20 || *s == 0x7f) return 1;
+    return 0;
+}
+
+static int set_option(void *ctx, int id, const char *arg, const char **why)
+{
+    opts *o = ctx;
+    switch (id) {
+    case OPT_DATA: o->data = arg; break;
+    case OPT_PUB: o->pub = arg; break;
+    case OPT_SITE:
+        if (!*arg || strlen(arg) > 127 || has_control(arg)) return *why = "--site must be 1-127 bytes of text", 1;
+        o->site = arg;
+        break;
+    case OPT_ROOM:
+        if (!*arg || strlen(arg) > 32 || has_control(arg)) return *why = "--room must be 1-32 bytes of text", 1;
+        o->room = arg;
+        break;
+    case OPT_LISTEN: o->listen = arg; break;
+    case OPT_PASSWORD: o->password = arg; break;
+    default: return *why = "unexpected argument", 1;
+    }
+    return 0;
+}
+
+static int fail(const char *what, char *why)
+{
+    fprintf(stderr, "examroom: %s: %s\n", what, why ? why : "error");
+    free(why);
+    return 1;
+}
+
+/* console.key: "exam-room-console-key v1\nsign <base64 of the 64-byte secret key>\n" (0600);
+ * console.pub: "exam-room-console-pub v1\nsign <base64 of the 32-byte public key>\n" */
+static int console_keygen(const char *dir, char **why)
+{
+    uint8_t pk[crypto_sign_PUBLICKEYBYTES], sk[crypto_sign_SECRETKEYBYTES];
+    crypto_sign_keypair(pk, sk);
+    char b64[sodium_base64_ENCODED_LEN(crypto_sign_SECRETKEYBYTES, sodium_base64_VARIANT_ORIGINAL)];
+    char text[256];
+    sodium_bin2base64(b64, sizeof b64, sk, sizeof sk, sodium_base64_VARIANT_ORIGINAL);
+    int n = snprintf(text, sizeof text, "exam-room-console-key v1\nsign %s\n", b64);
+    char *path = fileio_fmt("%s/console.key", dir);
+    int rc = fileio_write_atomic(path, text, (size_t)n, 0600, 1, why);
+    sodium_memzero(sk, sizeof sk);
+    sodium_memzero(b64, sizeof b64);
+    sodium_memzero(text, sizeof text);
+    free(path);
+    if (rc) return -1;
+    sodium_bin2base64(b64, sizeof b64, pk, sizeof pk, sodium_base64_VARIANT_ORIGINAL);
+    n = snprintf(text, sizeof text, "exam-room-console-pub v1\nsign %s\n", b64);
+    path = fileio_fmt("%s/console.pub", dir);
+    rc = fileio_write_atomic(path, text, (size_t)n, 0644, 1, why);
+    free(path);
+    return rc;
+}
+
+static int cmd_init(void *ctx)
+{
+    opts *o = ctx;
+    if (!o->data || !o->pub || !o->site || !o->room)
+        return cmdtab_misuse(&EXAMROOM, o->cmd, "init needs --data DIR --pub authority.pub --site NAME --room NAME");
+    char *why = NULL;
+    authority_pub pub;
+    if (authority_load_pub(o->pub, &pub, &why)) return fail(o->pub, why);
+    if (mkdir(o->data, 0700) != 0) {
+        if (errno == EEXIST) return fail(o->data, fileio_fmt("already exists; refusing to overwrite a room console"));
+        return fail(o->data, fileio_fmt("cannot create: %s", strerror(errno)));
+    }
+    if (chmod(o->data, 0700)) return fail(o->data, fileio_fmt("cannot make it mode 0700: %s", strerror(errno)));
+    /* the invigilator password first: nothing is written until it is known */
+    char pw[256], pw2[256];
+    const char *swhy = NULL;
+    int rc = 1;
+    char hash[crypto_pwhash_STRBYTES];
+    if (cmdtab_secret(o->password ? o->password : "-", "invigilator password", pw, sizeof pw, &swhy)) {
+        fprintf(stderr, "examroom: password: %s\n", swhy);
+        goto out_rmdir;
+    }
+    if (strlen(pw) < 8) {
+        fprintf(stderr, "examroom: password: at least 8 characters\n");
+        goto out_rmdir;
+    }
+    if (!o->password && isatty(0)) {
+        if (cmdtab_secret("-", "invigilator password again", pw2, sizeof pw2, &swhy) || strcmp(pw, pw2)) {
+            fprintf(stderr, "examroom: password: %s\n", swhy ? swhy : "the two passwords differ");
+            goto out_rmdir;
+        }
+    }
+    if (crypto_pwhash_str(hash, pw, strlen(pw), crypto_pwhash_OPSLIMIT_INTERACTIVE,
+                          crypto_pwhash_MEMLIMIT_INTERACTIVE)) {
+        fprintf(stderr, "examroom: password: out of memory for Argon2id\n");
+        goto out_rmdir;
+    }
+    char *pubpath = fileio_fmt("%s/authority.pub", o->data);
+    unsigned char *pubtxt = NULL;
+    size_t publen = 0;
+    int w = fileio_read(o->pub, 4096, &pubtxt, &publen, &why) ||
+            fileio_write_atomic(pubpath, pubtxt, publen, 0600, 1, &why);
+    free(pubtxt);
+    free(pubpath);
+    if (w) { fail(o->pub, why); goto out_rmdir; }
+    if (console_keygen(o->data, &why)) { fail("console.key", why); goto out_rmdir; }
+    roomstore *rs;
+    if (roomstore_open(o->data, 1, &rs, &why)) { fail(o->data, why); goto out_rmdir; }
+    if (roomstore_config_set(rs, "site", o->site) || roomstore_config_set(rs, "room", o->room) ||
+        roomstore_config_set(rs, "password", hash) ||
+        roomstore_log(rs, (int64_t)time(NULL), "examroom init", "init", "room console created")) {
+        fprintf(stderr, "examroom: %s/room.db: cannot write: %s\n", o->data, roomstore_error(rs));
+        roomstore_close(rs);
+        goto out_rmdir;
+    }
+    roomstore_close(rs);
+    printf("room console for site %s room %s created in %s\n", o->site, o->room, o->data);
+    rc = 0;
+    goto out;
+out_rmdir: { /* nothing half-written: remove what this init created */
+    static const char *const FILES[] = {"room.db", "room.db-wal", "room.db-shm", "console.key", "console.pub",
+                                        "authority.pub"};
+    for (size_t i = 0; i < sizeof FILES / sizeof *FILES; i++) {
+        char *f = fileio_fmt("%s/%s", o->data, FILES[i]);
+        if (f) unlink(f);
+        free(f);
+    }
+    rmdir(o->data);
+}
+out:
+    sodium_memzero(pw, sizeof pw);
+    sodium_memzero(pw2, sizeof pw2);
+    sodium_memzero(hash, sizeof hash);
+    return rc;
+}
+
+static volatile sig_atomic_t stop_flag;
+static void on_signal(int sig)
+{
+    (void)sig;
+    stop_flag = 1;
+}
+
+static int cmd_serve(void *ctx)
+{
+    opts *o = ctx;
+    if (!o->data || !o->listen) return cmdtab_misuse(&EXAMROOM, o->cmd, "serve needs --data DIR --listen HOST:PORT");
+    char *why = NULL;
+    struct stat sb;
+    if (stat(o->data, &sb) || !S_ISDIR(sb.st_mode)) return fail(o->data, fileio_fmt("not a room console directory"));
+    if (sb.st_mode & 077) return fail(o->data, fileio_fmt("open to other users (mode %04o): chmod 700 it", (unsigned)(sb.st_mode & 07777)));
+    roomstore *rs;
+    if (roomstore_open(o->data, 0, &rs, &why)) return fail(o->data, why);
+    char *site = roomstore_config_get(rs, "site"), *room = roomstore_config_get(rs, "room"),
+         *pw = roomstore_config_get(rs, "password");
+    int rc = 1;
+    if (!site || !room || !pw) {
+        fprintf(stderr, "examroom: %s/room.db: no site, room or password (examroom init)\n", o->data);
+        goto out;
+    }
+    struct sigaction sa;
+    memset(&sa, 0, sizeof sa);
+    sa.sa_handler = on_signal;
+    sigaction(SIGINT, &sa, NULL);
+    sigaction(SIGTERM, &sa, NULL);
+    signal(SIGPIPE, SIG_IGN);
+    console_cfg cfg = {rs, site, room, pw, o->listen};
+    roomstore_log(rs, (int64_t)time(NULL), "examroom serve", "start", o->listen);
+    fprintf(stderr, "examroom: console of site %s room %s on http://%s\n", site, room, o->listen);
+    if (console_run(&cfg, &stop_flag, &why)) {
+        fail("serve", why);
+        goto out;
+    }
+    roomstore_log(rs, (int64_t)time(NULL), "examroom serve", "stop", o->listen);
+    fprintf(stderr, "examroom: stopped\n");
+    rc = 0;
+out:
+    free(site);
+    free(room);
+    if (pw) sodium_memzero(pw, strlen(pw));
+    free(pw);
+    roomstore_close(rs);
+    return rc;
+}
+
+static const cmd COMMANDS[] = {
+    {"init", "--data DIR --pub authority.pub --site NAME --room NAME [--password -]",
+     "create the room console's data directory",
+     "creates DIR (0700) with room.db (0600), the console's signing key\n"
+     "(console.key 0600, console.pub) and a copy of authority.pub, and asks for\n"
+     "the invigilators' password (at least 8 characters; typed twice at a\n"
+     "terminal, else one line on stdin), kept as an Argon2id verifier.\n"
+     "--password - reads it from stdin (the default); a value on the command\n"
+     "line is accepted for tests but shows in the process list until parsed.",
+     cmd_init},
+    {"serve", "--data DIR --listen HOST:PORT", "serve the console page and the seat API",
+     "the invigilators open http://HOST:PORT/ in a browser, log in with the\n"
+     "password and confirm the seats; lab PCs say hello at POST /v1/seat/hello\n"
+     "(FORMAT.md, Room console). Stops on SIGTERM or SIGINT.",
+     cmd_serve},
+    {0}};
+
+static const cmdtab EXAMROOM = {"examroom", "examroom - the exam room's console (in progress: pairing of seats)",
+                                "README: Room console (examroom).\n", COMMANDS, OPTIONS, set_option};
+
+int main(int argc, char **argv)
+{
+    umask(077);
+    if (sodium_init() < 0) {
+        fprintf(stderr, "examroom: cannot initialise libsodium\n");
+        return 1;
+    }
+    opts o = {.cmd = argc > 1 ? argv[1] : ""};
+    return cmdtab_main(&EXAMROOM, argc, argv, &o);
+}
