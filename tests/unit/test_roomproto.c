@@ -26,6 +26,9 @@ _Static_assert(ROOMPROTO_PACK_ID_BYTES == PACK_ID_BYTES, "pack id");
 _Static_assert(ROOMPROTO_PIN_SALT_BYTES == PIN_SALT_BYTES && ROOMPROTO_PIN_HASH_BYTES == PIN_HASH_BYTES, "PIN");
 _Static_assert(ROOMPROTO_SITE_MAX == ROSTER_SITE_MAX && ROOMPROTO_ROOM_MAX == ROSTER_ROOM_MAX, "places");
 _Static_assert(ROOMPROTO_TICKET_MAX == ROSTER_TICKET_MAX, "ticket");
+/* the sizes FORMAT.md §15 states */
+_Static_assert(ROOMPROTO_REPORT_MAX == 370 && ROOMPROTO_CMD_MAX_BYTES == 439, "message bounds");
+_Static_assert(ROOMPROTO_UNLOCK_PLAIN == 141 && ROOMPROTO_SEALED_BYTES == 189, "sealed unlock");
 
 typedef struct seat {
     uint8_t pk[crypto_sign_PUBLICKEYBYTES], sk[crypto_sign_SECRETKEYBYTES];
