@@ -360,7 +360,15 @@ static void test_command_wrong_key(void **state)
     memcpy(raw.mac, jk.chain, 32);
     assert_int_equal(roomproto_command_seal(&c, &raw, buf, &n, &why), ROOMPROTO_OK);
     assert_int_equal(roomproto_command_verify(buf, n, &k, &x, &got, &why), ROOMPROTO_BAD_MAC);
-    /* a seat report is not a command, even MAC'd */
+    /* a seat report is not a command, even MAC'd with the right key */
+    roomproto_report r;
+    sample_report(&s, &r);
+    uint8_t rep[ROOMPROTO_REPORT_MAX + ROOMPROTO_MAC_BYTES];
+    size_t rn;
+    assert_int_equal(roomproto_report_sign(&r, s.sk, rep, &rn, &why), ROOMPROTO_OK);
+    crypto_auth(rep + rn, rep, rn, k.mac);
+    assert_int_equal(roomproto_command_verify(rep, rn + ROOMPROTO_MAC_BYTES, &k, &x, &got, &why), ROOMPROTO_MALFORMED);
+    assert_string_equal(why, "console command: not a console command");
     assert_string_equal(roomproto_strerror(ROOMPROTO_BAD_MAC), "MAC does not verify");
     sodium_memzero(&jk, sizeof jk);
 }
