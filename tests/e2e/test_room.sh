@@ -179,6 +179,19 @@ if need chromium; then
         --window-size=1366,768 "file://$T/login_page.html" >>"$T/chromium.log" 2>&1
 fi
 
+# ---- the page in a real browser: Chromium driven by selenium (tools/deps.txt: chromium-driver,
+# python3-selenium; Debian's own python3, whatever python3 comes first on PATH) -----------------
+if /usr/bin/python3 -c "import selenium" 2>/dev/null && command -v chromedriver >/dev/null; then
+    if timeout 90 /usr/bin/python3 "$(dirname "${BASH_SOURCE[0]}")/room_browser.py" "$ROOM_URL" "$PW" \
+        "$SHOTDIR/room_browser.png" >"$T/browser.out" 2>&1; then
+        pass "in Chromium (selenium): log in with the form, the seat map, one seat confirmed with its button ($(tail -1 "$T/browser.out"))"
+    else
+        fail "the console page in Chromium (selenium): log in, confirm a seat" "$(tail -3 "$T/browser.out")"
+    fi
+else
+    fail "the console page in Chromium (selenium)" "python3-selenium or chromium-driver missing: make deps (tools/deps.txt)"
+fi
+
 # ---- lock-out ---------------------------------------------------------------------------
 J2="$T/jar2"
 wrong() {
