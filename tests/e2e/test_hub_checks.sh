@@ -121,6 +121,10 @@ check_msg "papers --add of a pack signed by another authority is refused" "rc=$R
     eval '[ $RC -ne 0 ] && [ "$(sqlv "SELECT count(*) FROM paper")" = 0 ]'
 unscored_theory() { "$WH" progress --db "$DB" --batch 2026-03 --csv | awk -F, '$3 == "theory" { n += $13 } END { print n + 0 }'; }
 u_before=$(unscored_theory)
+run "$WH" certificates --db "$DB" --batch 2026-03
+check_msg "certificates refuse while sittings are unscored (their paper not registered): the kiosks' own scores are not final" \
+    "rc=$RC $ERR" eval '[ $RC -eq 1 ] && grep -q "unscored (its paper is not registered: examhub papers --add)" "$T/err" &&
+        grep -q "unscored in batch 2026-03" "$T/err" && [ "$(sqlv "SELECT count(*) FROM certificate")" = 0 ]'
 run "$WH" papers --db "$DB" --add "$T/theory.pack" --batch 2026-03 --release-code - <<<"$CT"
 u_after=$(unscored_theory)
 check_msg "examhub progress: the theory sittings count as unscored until the paper is registered, none after" \

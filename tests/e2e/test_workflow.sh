@@ -351,6 +351,13 @@ check_msg "ten kiosks enrol and push their results (examsync enroll + push)" "$u
 check_msg "the hub keeps all 12 results it received (3 absences, 9 sittings)" "$(cat "$T/results.csv")" \
     eval '[ $(tail -n +2 "$T/results.csv" | grep -c .) -eq 12 ] && [ $(grep -c ",absent," "$T/results.csv") -eq 3 ]'
 hub_stop
+# the exam is over: the papers are registered, the hub rescores every result and its scores count
+reg_ok=1
+for pc in "theory-4:$CT4" "practical-4:$CP4" "theory-2:$CT2" "practical-2:$CP2"; do
+    "$WH" papers --db "$DB" --add "$T/${pc%%:*}.pack" --batch 2026-03 --release-code - <<<"${pc#*:}" >>"$T/papers.out" 2>&1 || reg_ok=0
+done
+check_msg "the four papers registered (codes on standard input): every result rescored by the hub" "$(cat "$T/papers.out")" \
+    eval '[ $reg_ok = 1 ] && [ "$(sqlv "SELECT count(*) FROM result WHERE scored=0")" = 0 ]'
 
 # ---- 6b. which sitting counts: conflicts, missing, flagged, progress ------------------------------------
 con() { "$WH" conflicts --db "$DB" --batch 2026-03 --csv >"$T/con.csv" 2>"$T/con.err"; }
@@ -414,8 +421,8 @@ check_msg "progress: room 02 (张丽, 李伟): 2 planned, nothing received, 2 mi
     eval '[ "$(progress_row 4 theory 02)" = "2,0,0,0,2,0,0" ] && [ "$(progress_row 4 practical 02)" = "2,0,0,0,2,0,0" ]'
 check_msg "progress: level 2 theory, room 03: 1 planned, 2 results (a sitting and an absence), 1 sat" "$(cat "$T/prog.csv")" \
     test "$(progress_row 2 theory 03)" = "1,2,1,0,0,0,0"
-check_msg "progress (plain): a table per paper and room with totals (6 sittings unscored: no paper registered), and 'incomplete'" "$(cat "$T/prog.txt")" \
-    eval 'grep -q "planned" "$T/prog.txt" && grep -Eq "^total +12 +12 +6 +1 +4 +1 +1 +6$" "$T/prog.txt" && grep -q "^unscored: 6 sittings count on the kiosks. own scores" "$T/prog.txt" &&
+check_msg "progress (plain): a table per paper and room with totals (nothing unscored: the papers are registered), and 'incomplete'" "$(cat "$T/prog.txt")" \
+    eval 'grep -q "planned" "$T/prog.txt" && grep -Eq "^total +12 +12 +6 +1 +4 +1 +1 +0$" "$T/prog.txt" && ! grep -q "^unscored:" "$T/prog.txt" &&
           grep -q "^incomplete: 4 missing, 1 in conflict" "$T/prog.txt"'
 # staff decide: keep 陈志明's sitting on kiosk A; void 林美玲's on the fast kiosk (who: $USER)
 run "$WH" resolve --db "$DB" --result "$RA100" --keep --why "0-point sitting was a kiosk swap, see room record 3" --by 王主任

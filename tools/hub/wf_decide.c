@@ -94,7 +94,7 @@ static const char *decision_name(sitting_decision d)
 
 typedef struct batch_total {
     char batch[8];
-    int missing, conflict;
+    int missing, conflict, unscored;
 } batch_total;
 
 typedef struct complete_ctx {
@@ -108,7 +108,10 @@ enum { SHOW_AT_MOST = 10 }; /* candidates' papers named one by one; the rest are
 static int complete_one(void *vctx, const paper_view *p)
 {
     complete_ctx *cc = vctx;
-    if (p->outcome != SITTING_MISSING && p->outcome != SITTING_CONFLICT) return 0;
+    /* a sitting that counts on the kiosk's own score (its paper not registered,
+     * so not rescored by the hub) is not final either */
+    int unscored = p->outcome == SITTING_SAT && p->chosen >= 0 && !p->v[p->chosen].scored;
+    if (p->outcome != SITTING_MISSING && p->outcome != SITTING_CONFLICT && !unscored) return 0;
     batch_total *t = NULL;
     for (int i = 0; i < cc->nt; i++)
         if (!strcmp(cc->t[i].batch, p->c->batch)) t = &cc->t[i];
@@ -125,12 +128,14 @@ static int complete_one(void *vctx, const paper_view *p)
         snprintf(t->batch, sizeof t->batch, "%s", p->c->batch);
     }
     if (p->outcome == SITTING_MISSING) t->missing++;
-    else t->conflict++;
+    else if (p->outcome == SITTING_CONFLICT) t->conflict++;
+    else t->unscored++;
     if (cc->shown++ < SHOW_AT_MOST)
         fprintf(stderr, "examhub %s: ticket %s %s, level %d %s: %s\n", cc->cmd, p->c->ticket, p->c->name, p->c->level,
                 p->kind,
-                p->outcome == SITTING_MISSING ? "missing (no result and no absence received)"
-                                              : "conflict (two or more sittings: examhub conflicts, examhub resolve)");
+                p->outcome == SITTING_MISSING    ? "missing (no result and no absence received)"
+                : p->outcome == SITTING_CONFLICT ? "conflict (two or more sittings: examhub conflicts, examhub resolve)"
+                                                 : "unscored (its paper is not registered: examhub papers --add)");
     return 0;
 }
 
@@ -151,6 +156,8 @@ int wf_decide_complete(const wopts *o, hubstore *s, const char *batch, const cha
         if (t->conflict)
             snprintf(what + strlen(what), sizeof what - strlen(what), "%s%d conflict%s", t->missing ? ", " : "",
                      t->conflict, t->conflict == 1 ? "" : "s");
+        if (t->unscored)
+            snprintf(what + strlen(what), sizeof what - strlen(what), "%s%d unscored", *what ? ", " : "", t->unscored);
         fprintf(stderr, "examhub %s: %s in batch %s; run examhub progress; --allow-incomplete to go on\n", cmd, what,
                 t->batch);
     }
