@@ -218,7 +218,7 @@ bin/examroom: $(BUILD)/tools/examroom.o $(BUILD)/tools/cmdtab.o $(ROOM_OBJS) $(C
 	$(CC) $(SANFLAGS) -o $@ $^ $(call pkg_libs,libmicrohttpd jansson) $(CORE_LIBS) -lpthread
 
 # examsync verifies hub receipts with core/receipt; it links none of the hub
-bin/examsync: $(BUILD)/tools/examsync.o $(BUILD)/tools/cmdtab.o $(CORE_LIB)
+bin/examsync: $(BUILD)/tools/examsync.o $(BUILD)/tools/cmdtab.o $(BUILD)/tools/room/hello.o $(CORE_LIB)
 	@mkdir -p bin
 	$(CC) $(SANFLAGS) -o $@ $^ $(call pkg_libs,libcurl jansson) $(CORE_LIBS)
 

@@ -28,6 +28,7 @@
 #include "core/bundle.h"
 #include "core/receipt.h"
 #include "tools/cmdtab.h"
+#include "tools/room/hello.h"
 
 #include <curl/curl.h>
 #include <jansson.h>
@@ -38,8 +39,8 @@ static const cmdtab EXAMSYNC; /* the command table, at the end of the file */
 
 typedef struct opts {
     const char *cmd; /* argv[1], for the usage line of a misuse */
-    const char *data, *pub, *site, *room, *hub, *token, *out, *code;
-    int seat, interval, answers, spare;
+    const char *data, *pub, *site, *room, *hub, *token, *out, *code, *console;
+    int seat, interval, answers, spare, once;
     const char **files; /* the operands, in order */
     int nfiles;
 } opts;
@@ -57,7 +58,7 @@ static int fail_msg(const char *what, char *why)
 }
 
 enum { OPT_DATA = 256, OPT_PUB, OPT_SITE, OPT_ROOM, OPT_SEAT, OPT_HUB, OPT_TOKEN, OPT_OUT, OPT_INTERVAL, OPT_CODE,
-       OPT_ANSWERS, OPT_SPARE };
+       OPT_ANSWERS, OPT_SPARE, OPT_CONSOLE, OPT_ONCE };
 
 static const struct option OPTIONS[] = {
     {"data", required_argument, 0, OPT_DATA}, {"pub", required_argument, 0, OPT_PUB},
@@ -65,7 +66,8 @@ static const struct option OPTIONS[] = {
     {"seat", required_argument, 0, OPT_SEAT}, {"hub", required_argument, 0, OPT_HUB},
     {"token", required_argument, 0, OPT_TOKEN}, {"out", required_argument, 0, OPT_OUT},
     {"interval", required_argument, 0, OPT_INTERVAL}, {"release-code", required_argument, 0, OPT_CODE},
-    {"answers", no_argument, 0, OPT_ANSWERS}, {"spare", no_argument, 0, OPT_SPARE}, {0, 0, 0, 0}};
+    {"answers", no_argument, 0, OPT_ANSWERS}, {"spare", no_argument, 0, OPT_SPARE},
+    {"console", required_argument, 0, OPT_CONSOLE}, {"once", no_argument, 0, OPT_ONCE}, {0, 0, 0, 0}};
 
 /* one option or operand into opts (cmdtab's option handler) */
 static int set_option(void *ctx, int id, const char *arg, const char **why)
@@ -93,6 +95,8 @@ static int set_option(void *ctx, int id, const char *arg, const char **why)
     case OPT_OUT: o->out = arg; break;
     case OPT_CODE: o->code = arg; break;
     case OPT_ANSWERS: o->answers = 1; break;
+    case OPT_CONSOLE: o->console = arg; break;
+    case OPT_ONCE: o->once = 1; break;
     case OPT_INTERVAL:
         o->interval = (int)strtol(arg, &end, 10);
         if (*end || o->interval < 1 || o->interval > 3600) return *why = "--interval must be 1-3600 seconds", 1;
@@ -638,6 +642,77 @@ static void on_stop(int sig)
     stopping = 1;
 }
 
+/* ---- room: the link to the room console (issue 12; pairing for now) ------------ */
+
+/* One signed hello (tools/room/hello.c) to the console: 0 when it answered
+ * 200 (*state: unconfirmed, confirmed, duplicate), 1 when it refused (the
+ * reason printed), -1 when it could not be reached (*why). */
+static int room_hello_once(const opts *o, char state[32], char **why)
+{
+    store *st;
+    if (store_open(o->data, 0, &st, why)) return 1;
+    char *kid = store_meta_get(st, "kiosk_id"), *site = store_meta_get(st, "site"), *room = store_meta_get(st, "room"),
+         *seat = store_meta_get(st, "seat"), *pk = store_meta_get(st, "device_pk");
+    store_close(st);
+    int rc = 1;
+    char *keypath = fileio_fmt("%s/device.key", o->data), *text = NULL;
+    uint8_t sk[crypto_sign_SECRETKEYBYTES];
+    char sig[129];
+    hello_fields h = {kid, site, room, pk, seat ? atoi(seat) : 0, (int64_t)time(NULL)};
+    if (!kid || !site || !room || !seat || !pk) *why = fileio_fmt("not provisioned (examsync init)");
+    else if (!authority_load_device_sk(keypath, sk, why) && !hello_sign(&h, sk, sig, why)) {
+        json_t *req = json_pack("{s:s, s:s, s:s, s:i, s:s, s:I, s:s}", "kiosk_id", kid, "site", site, "room", room,
+                                "seat", h.seat, "device_pk", pk, "time", (json_int_t)h.time, "sig", sig);
+        text = req ? json_dumps(req, JSON_COMPACT) : NULL;
+        json_decref(req);
+    }
+    sodium_memzero(sk, sizeof sk);
+    json_t *ans = NULL;
+    long status = text ? post(o->console, "/v1/seat/hello", "application/json", text, strlen(text), NULL, &ans, why) : -1;
+    const char *got = json_string_value(json_object_get(ans, "state"));
+    snprintf(state, 32, "%s", got ? got : "");
+    if (status == 200) {
+        rc = 0;
+        free(*why);
+        *why = NULL;
+    } else if (status > 0) {
+        free(*why);
+        *why = fileio_fmt("the console refused the seat (HTTP %ld): %s", status, json_error_of(ans));
+    } else if (status == 0)
+        rc = -1;
+    json_decref(ans);
+    free(text); free(keypath); free(kid); free(site); free(room); free(seat); free(pk);
+    return rc;
+}
+
+static int cmd_room(opts *o)
+{
+    if (!o->data || !o->console) return usage_error(o, "room needs --data and --console URL");
+    struct sigaction sa;
+    memset(&sa, 0, sizeof sa);
+    sa.sa_handler = on_stop;
+    sigaction(SIGINT, &sa, NULL);
+    sigaction(SIGTERM, &sa, NULL);
+    char last[32] = "-";
+    int refused = 0;
+    while (!stopping) {
+        char state[32] = "", *why = NULL;
+        int rc = room_hello_once(o, state, &why);
+        if (rc == 0 && strcmp(state, last)) /* state changes only: a daemon's log stays short */
+            printf("seat %s on the room console %s: %s\n", state, o->console,
+                   !strcmp(state, "unconfirmed") ? "the invigilator confirms it on the console's seat map" : state);
+        else if (rc != 0)
+            fprintf(stderr, "examsync: room: %s\n", why ? why : "error");
+        refused = rc > 0;
+        if (rc == 0) snprintf(last, sizeof last, "%s", state);
+        free(why);
+        if (o->once) return rc == 0 ? 0 : 1;
+        /* the kiosk never depends on this: a dead console or LAN only delays the next hello */
+        for (int i = 0; i < o->interval * 10 && !stopping; i++) usleep(100000);
+    }
+    return refused;
+}
+
 static int cmd_watch(opts *o)
 {
     if (!o->data || !o->hub) return usage_error(o, "watch needs --data and --hub");
@@ -886,6 +961,7 @@ static int with_curl(int (*run)(opts *), void *ctx)
 static int run_enroll(void *ctx) { return with_curl(cmd_enroll, ctx); }
 static int run_push(void *ctx) { return with_curl(cmd_push, ctx); }
 static int run_watch(void *ctx) { return with_curl(cmd_watch, ctx); }
+static int run_room(void *ctx) { return with_curl(cmd_room, ctx); }
 
 static const cmd COMMANDS[] = {
     {"init", "--data DIR --pub DIR/authority.pub [--site NAME --room NAME --seat N] [--spare]",
@@ -930,6 +1006,15 @@ static const cmd COMMANDS[] = {
      "keeps pushing: retries with exponential backoff (1 s to 5 min, with\n"
      "jitter) while the hub is unreachable; stops on SIGTERM/SIGINT.",
      run_watch},
+    {"room", "--data DIR --console URL [--interval S] [--once]", "link this seat to the room console (issue 12: pairing)",
+     "says hello to the room console (examroom serve) every --interval seconds\n"
+     "(default 30; --once: one hello, exit 0 when the console took it): the\n"
+     "seat's kiosk id, site, room and seat signed with its device key. The seat\n"
+     "then shows on the console's seat map, unconfirmed until the invigilator\n"
+     "confirms it. Prints the seat's state when it changes; stops on SIGTERM.\n"
+     "The kiosk never waits for the console: a dead console or LAN changes\n"
+     "nothing at the seat.",
+     run_room},
     {"export", "--data DIR --out FILE", "write pending results for a USB stick",
      "writes pending results into one bundle signed by this kiosk, for\n"
      "`examhub import` at the centre.",

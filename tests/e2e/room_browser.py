@@ -8,6 +8,8 @@ import sys
 from selenium import webdriver
 from selenium.webdriver.chrome.options import Options
 from selenium.webdriver.common.by import By
+from selenium.webdriver.support import expected_conditions as EC
+from selenium.webdriver.support.ui import WebDriverWait
 
 url, password, shot = sys.argv[1:4]
 opts = Options()
@@ -18,6 +20,10 @@ try:
     driver.get(url + "/login")
     driver.find_element(By.NAME, "password").send_keys(password)
     driver.find_element(By.CSS_SELECTOR, "button[type=submit]").click()
+    try:
+        WebDriverWait(driver, 20).until(lambda d: "考场日志" in d.page_source)
+    except Exception:
+        pass  # reported below with the page it stayed on
     if "考场控制台" not in driver.page_source or not driver.find_elements(By.XPATH, "//*[contains(., '考场日志')]"):
         print("no seat map after the log-in: " + driver.current_url)
         sys.exit(1)
@@ -26,7 +32,10 @@ try:
     if before == 0:
         print("no seat waits for confirmation")
         sys.exit(1)
-    driver.find_elements(By.XPATH, confirm)[0].click()
+    button = driver.find_elements(By.XPATH, confirm)[0]
+    button.click()
+    WebDriverWait(driver, 20).until(EC.staleness_of(button))  # the form posted, the seat map came back
+    WebDriverWait(driver, 20).until(lambda d: "考场日志" in d.page_source)
     after = len(driver.find_elements(By.XPATH, confirm))
     driver.save_screenshot(shot)
     print(f"confirm buttons {before} -> {after}; page {driver.current_url}")

@@ -93,6 +93,15 @@ for s in 1 2 3; do
     hello "$T/k$s"
     check_msg "seat $s says hello: unconfirmed" "HTTP $CODE: $BODY" bash -c "[ $CODE = 200 ] && grep -q '\"state\":\"unconfirmed\"' '$T/hello.out'"
 done
+run "$SYNC" room --data "$T/k1" --console "$ROOM_URL" --once
+check_msg "examsync room --once: the seat's own hello (its device key), still unconfirmed, exit 0" "rc=$RC $OUT $ERR" \
+    eval '[ $RC -eq 0 ] && grep -q "^seat unconfirmed on the room console" "$T/out"'
+run "$SYNC" room --data "$T/k02" --console "$ROOM_URL" --once
+check_msg "examsync room --once from a room-02 kiosk: refused with the console's reason, exit 1" "rc=$RC $ERR" \
+    eval '[ $RC -eq 1 ] && grep -q "refused the seat (HTTP 403): wrong room" "$T/err"'
+run timeout 30 "$SYNC" room --data "$T/k1" --console "http://127.0.0.1:9" --once
+check_msg "examsync room --once with no console: unreachable, exit 1 (the kiosk never waits for it)" "rc=$RC $ERR" \
+    eval '[ $RC -eq 1 ] && grep -q "unreachable" "$T/err"'
 hello "$T/k1"
 check_msg "a second hello of the same seat keeps it, updates its contact" "HTTP $CODE: $BODY" test "$CODE" = 200
 hello "$T/k1" --key "$T/kx/device.key"
