@@ -642,6 +642,16 @@ static void on_stop(int sig)
     stopping = 1;
 }
 
+/* the daemons (watch, room) end their loop on SIGINT and SIGTERM */
+static void stop_on_signals(void)
+{
+    struct sigaction sa;
+    memset(&sa, 0, sizeof sa);
+    sa.sa_handler = on_stop;
+    sigaction(SIGINT, &sa, NULL);
+    sigaction(SIGTERM, &sa, NULL);
+}
+
 /* ---- room: the link to the room console (issue 12; pairing for now) ------------ */
 
 /* One signed hello (tools/room/hello.c) to the console: 0 when it answered
@@ -688,11 +698,7 @@ static int room_hello_once(const opts *o, char state[32], char **why)
 static int cmd_room(opts *o)
 {
     if (!o->data || !o->console) return usage_error(o, "room needs --data and --console URL");
-    struct sigaction sa;
-    memset(&sa, 0, sizeof sa);
-    sa.sa_handler = on_stop;
-    sigaction(SIGINT, &sa, NULL);
-    sigaction(SIGTERM, &sa, NULL);
+    stop_on_signals();
     char last[32] = "-";
     int refused = 0;
     while (!stopping) {
@@ -716,11 +722,7 @@ static int cmd_room(opts *o)
 static int cmd_watch(opts *o)
 {
     if (!o->data || !o->hub) return usage_error(o, "watch needs --data and --hub");
-    struct sigaction sa;
-    memset(&sa, 0, sizeof sa);
-    sa.sa_handler = on_stop;
-    sigaction(SIGINT, &sa, NULL);
-    sigaction(SIGTERM, &sa, NULL);
+    stop_on_signals();
     unsigned backoff = 1;
     fprintf(stderr, "examsync: watching %s, pushing to %s\n", o->data, o->hub);
     while (!stopping) {
