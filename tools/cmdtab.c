@@ -3,6 +3,7 @@
 #include "tools/cmdtab.h"
 
 #include <errno.h>
+#include <signal.h>
 #include <sodium.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -203,4 +204,21 @@ int cmdtab_secret(const char *arg, const char *prompt, char *buf, size_t size, c
     if (!rc && n == 0) { rc = -1; *why = "nothing on standard input (give the value on one line)"; }
     if (rc) sodium_memzero(buf, size);
     return rc;
+}
+
+static volatile sig_atomic_t stop_flag;
+static void on_stop(int sig)
+{
+    (void)sig;
+    stop_flag = 1;
+}
+
+volatile sig_atomic_t *cmdtab_stop_on_signals(void)
+{
+    struct sigaction sa;
+    memset(&sa, 0, sizeof sa);
+    sa.sa_handler = on_stop;
+    sigaction(SIGINT, &sa, NULL);
+    sigaction(SIGTERM, &sa, NULL);
+    return &stop_flag;
 }

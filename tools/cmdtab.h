@@ -8,6 +8,7 @@
 #define CMDTAB_H
 
 #include <getopt.h>
+#include <signal.h>
 #include <stddef.h>
 
 /* exit codes: misuse (a bad command line) is 2, as before */
@@ -62,6 +63,12 @@ int cmdtab_misuse(const cmdtab *t, const char *cmdname, const char *reason);
  * longer than SIZE - 1, a read error. */
 int cmdtab_secret(const char *arg, const char *prompt, char *buf, size_t size, const char **why)
     __attribute__((warn_unused_result));
+
+/* Installs the stop handler for SIGINT and SIGTERM (the daemons and servers
+ * end their loop on either) and returns the flag it sets: 0 until a signal
+ * came, then 1. One flag per process (a signal handler has nowhere else to
+ * write). */
+volatile sig_atomic_t *cmdtab_stop_on_signals(void);
 
 /* The table row named NAME, or NULL. */
 const cmd *cmdtab_find(const cmdtab *t, const char *name);

@@ -115,13 +115,6 @@ static int set_option(void *ctx, int id, const char *arg, const char **why)
     return 0;
 }
 
-static volatile sig_atomic_t stop_flag;
-static void on_signal(int sig)
-{
-    (void)sig;
-    stop_flag = 1;
-}
-
 static int cmd_serve(void *ctx)
 {
     opts *o = ctx;
@@ -129,15 +122,11 @@ static int cmd_serve(void *ctx)
     hub h;
     char *why = NULL;
     if (hub_open(o->w.db, &h, &why)) return fail(o->w.db, why);
-    struct sigaction sa;
-    memset(&sa, 0, sizeof sa);
-    sa.sa_handler = on_signal;
-    sigaction(SIGINT, &sa, NULL);
-    sigaction(SIGTERM, &sa, NULL);
+    volatile sig_atomic_t *stop = cmdtab_stop_on_signals();
     signal(SIGPIPE, SIG_IGN);
     fprintf(stderr, "examhub: serving API v%d on http://%s (results: %d)\n", HUB_API_VERSION, o->listen,
             hubstore_count_results(h.st));
-    int rc = server_run(&h, o->listen, &stop_flag, &why);
+    int rc = server_run(&h, o->listen, stop, &why);
     hub_close(&h);
     if (rc) return fail("examhub serve", why);
     fprintf(stderr, "examhub: stopped\n");

@@ -169,13 +169,6 @@ out:
     return rc;
 }
 
-static volatile sig_atomic_t stop_flag;
-static void on_signal(int sig)
-{
-    (void)sig;
-    stop_flag = 1;
-}
-
 static int cmd_serve(void *ctx)
 {
     opts *o = ctx;
@@ -193,16 +186,12 @@ static int cmd_serve(void *ctx)
         fprintf(stderr, "examroom: %s/room.db: no site, room or password (examroom init)\n", o->data);
         goto out;
     }
-    struct sigaction sa;
-    memset(&sa, 0, sizeof sa);
-    sa.sa_handler = on_signal;
-    sigaction(SIGINT, &sa, NULL);
-    sigaction(SIGTERM, &sa, NULL);
+    volatile sig_atomic_t *stop = cmdtab_stop_on_signals();
     signal(SIGPIPE, SIG_IGN);
     console_cfg cfg = {rs, site, room, pw, o->listen};
     roomstore_log(rs, (int64_t)time(NULL), "examroom serve", "start", o->listen);
     fprintf(stderr, "examroom: console of site %s room %s on http://%s\n", site, room, o->listen);
-    if (console_run(&cfg, &stop_flag, &why)) {
+    if (console_run(&cfg, stop, &why)) {
         fail("serve", why);
         goto out;
     }

@@ -635,22 +635,7 @@ static int cmd_push(opts *o)
     return left == 0 ? 0 : 1;
 }
 
-static volatile sig_atomic_t stopping;
-static void on_stop(int sig)
-{
-    (void)sig;
-    stopping = 1;
-}
 
-/* the daemons (watch, room) end their loop on SIGINT and SIGTERM */
-static void stop_on_signals(void)
-{
-    struct sigaction sa;
-    memset(&sa, 0, sizeof sa);
-    sa.sa_handler = on_stop;
-    sigaction(SIGINT, &sa, NULL);
-    sigaction(SIGTERM, &sa, NULL);
-}
 
 /* ---- room: the link to the room console (issue 12; pairing for now) ------------ */
 
@@ -698,10 +683,10 @@ static int room_hello_once(const opts *o, char state[32], char **why)
 static int cmd_room(opts *o)
 {
     if (!o->data || !o->console) return usage_error(o, "room needs --data and --console URL");
-    stop_on_signals();
+    volatile sig_atomic_t *stop = cmdtab_stop_on_signals(); /* the daemon's loop ends on SIGINT, SIGTERM */
     char last[32] = "-";
     int refused = 0;
-    while (!stopping) {
+    while (!*stop) {
         char state[32] = "", *why = NULL;
         int rc = room_hello_once(o, state, &why);
         if (rc == 0 && strcmp(state, last)) /* state changes only: a daemon's log stays short */
@@ -714,7 +699,7 @@ static int cmd_room(opts *o)
         free(why);
         if (o->once) return rc == 0 ? 0 : 1;
         /* the kiosk never depends on this: a dead console or LAN only delays the next hello */
-        for (int i = 0; i < o->interval * 10 && !stopping; i++) usleep(100000);
+        for (int i = 0; i < o->interval * 10 && !*stop; i++) usleep(100000);
     }
     return refused;
 }
@@ -722,10 +707,10 @@ static int cmd_room(opts *o)
 static int cmd_watch(opts *o)
 {
     if (!o->data || !o->hub) return usage_error(o, "watch needs --data and --hub");
-    stop_on_signals();
+    volatile sig_atomic_t *stop = cmdtab_stop_on_signals(); /* the daemon's loop ends on SIGINT, SIGTERM */
     unsigned backoff = 1;
     fprintf(stderr, "examsync: watching %s, pushing to %s\n", o->data, o->hub);
-    while (!stopping) {
+    while (!*stop) {
         int reachable;
         int left = push_once(o, 1, &reachable);
         if (left < 0) return 1;
@@ -739,7 +724,7 @@ static int cmd_watch(opts *o)
             backoff = backoff < 300 ? backoff * 2 : 300;
             fprintf(stderr, "examsync: %d pending; next try in %u s\n", left, wait_s);
         }
-        for (unsigned i = 0; i < wait_s * 10 && !stopping; i++) usleep(100000);
+        for (unsigned i = 0; i < wait_s * 10 && !*stop; i++) usleep(100000);
     }
     fprintf(stderr, "examsync: stopped\n");
     return 0;
