@@ -213,7 +213,7 @@ $(BUILD)/tools/examroom.o: tools/examroom.c
 	@mkdir -p $(dir $@)
 	$(CC) $(NET_CFLAGS) -c $< -o $@
 
-bin/examroom: $(BUILD)/tools/examroom.o $(BUILD)/tools/cmdtab.o $(ROOM_OBJS) $(CORE_LIB)
+bin/examroom: $(BUILD)/tools/examroom.o $(BUILD)/tools/cmdtab.o $(ROOM_OBJS) $(BUILD)/tools/hub/connwatch.o $(CORE_LIB)
 	@mkdir -p bin
 	$(CC) $(SANFLAGS) -o $@ $^ $(call pkg_libs,libmicrohttpd jansson) $(CORE_LIBS) -lpthread
 

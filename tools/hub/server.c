@@ -20,29 +20,13 @@
 #include "core/dynbuf.h"
 #include "core/fileio.h"
 #include "core/receipt.h"
-
-/* One open connection as the server sees it (server.h, limits): the time
- * by which it must have sent its headers or finished its request, and the
- * body bytes its request has reserved. Listed from MHD's "started" to its
- * "closed" notice, which comes before MHD closes the socket, so FD is the
- * connection's own while it is listed. */
-typedef struct sconn {
-    struct sconn *prev, *next;
-    int fd;
-    uint32_t addr;       /* the peer's IPv4 address */
-    int64_t deadline_ms; /* CLOCK_MONOTONIC */
-    size_t reserved;
-    int cut; /* shut down for passing its deadline */
-} sconn;
+#include "tools/hub/connwatch.h"
 
 /* The server: the hub, and the connections and body bytes in flight. */
 typedef struct srv {
     hub *h;
-    pthread_mutex_t mu;
-    sconn *conns;
+    connwatch w;     /* the connections, their deadlines; its mutex also guards the budgets */
     size_t reserved; /* body bytes reserved by every request in flight */
-    int64_t log_window;  /* start of the current 10 s of MHD's messages */
-    long logged, unshown; /* in that window */
 } srv;
 
 /* A request's body, as it arrives. Its limit is the endpoint's:
@@ -55,7 +39,7 @@ typedef struct req {
     char *whole;  /* a body of announced length: allocated once, exactly, at its first byte */
     size_t len;   /* of WHOLE, so far */
     size_t size;  /* announced */
-    sconn *conn;
+    cw_conn *conn;
     size_t reserved; /* of the budgets (reserve) */
     int sized;       /* the body's length was announced and reserved whole */
     int too_large;
@@ -88,21 +72,14 @@ static void body_free(req *q)
     dynbuf_free(&q->body);
 }
 
-static int64_t mono_ms(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
 /* Reserves N more body bytes for Q: 0, or -1 when that would pass the budget
  * of all requests (a small body may also use the small lane) or of Q's
  * address. */
 static int reserve(srv *s, req *q, size_t n)
 {
-    pthread_mutex_lock(&s->mu);
+    pthread_mutex_lock(&s->w.mu);
     size_t of_addr = 0;
-    for (const sconn *k = s->conns; k; k = k->next)
+    for (const cw_conn *k = s->w.conns; k; k = k->next)
         if (k->addr == q->conn->addr) of_addr += k->reserved;
     size_t cap = SERVER_BODY_BUDGET + (q->reserved + n <= SERVER_SMALL_BODY ? SERVER_SMALL_LANE : 0);
     int ok = n <= cap - s->reserved && s->reserved <= cap && n <= SERVER_ADDR_BUDGET - of_addr &&
@@ -112,90 +89,25 @@ static int reserve(srv *s, req *q, size_t n)
         q->conn->reserved += n;
         q->reserved += n;
     }
-    pthread_mutex_unlock(&s->mu);
+    pthread_mutex_unlock(&s->w.mu);
     return ok ? 0 : -1;
 }
 
 static void release(srv *s, req *q)
 {
-    pthread_mutex_lock(&s->mu);
+    pthread_mutex_lock(&s->w.mu);
     s->reserved -= q->reserved;
     q->conn->reserved -= q->reserved;
     q->reserved = 0;
-    pthread_mutex_unlock(&s->mu);
+    pthread_mutex_unlock(&s->w.mu);
 }
 
-static void set_deadline(srv *s, sconn *k, int seconds)
+/* a closed connection's reserved body bytes go back to the budget (none,
+ * once its requests have completed); under the connwatch's mutex */
+static void conn_closed(void *ctx, const cw_conn *k)
 {
-    pthread_mutex_lock(&s->mu);
-    k->deadline_ms = mono_ms() + (int64_t)seconds * 1000;
-    pthread_mutex_unlock(&s->mu);
-}
-
-/* Shuts down every connection past its deadline; MHD then sees the end of
- * the stream and closes it (its own thread, its own bookkeeping). */
-static void cut_late(srv *s)
-{
-    int64_t now = mono_ms();
-    pthread_mutex_lock(&s->mu);
-    for (sconn *k = s->conns; k; k = k->next)
-        if (!k->cut && now > k->deadline_ms) {
-            shutdown(k->fd, SHUT_RDWR);
-            k->cut = 1;
-        }
-    pthread_mutex_unlock(&s->mu);
-}
-
-/* MHD's messages, at most 20 in 10 s: an attack's thousands of refused
- * connections must not fill the log's disk. */
-__attribute__((format(printf, 2, 0))) static void on_log(void *cls, const char *fmt, va_list ap)
-{
-    srv *s = cls;
-    pthread_mutex_lock(&s->mu);
-    int64_t now = mono_ms();
-    if (now - s->log_window >= 10000) {
-        if (s->unshown) fprintf(stderr, "examhub: %ld more server messages in 10 s not shown\n", s->unshown);
-        s->log_window = now;
-        s->logged = s->unshown = 0;
-    }
-    if (s->logged < 20) {
-        s->logged++;
-        vfprintf(stderr, fmt, ap);
-    } else
-        s->unshown++;
-    pthread_mutex_unlock(&s->mu);
-}
-
-static void on_connection(void *cls, struct MHD_Connection *c, void **socket_context,
-                          enum MHD_ConnectionNotificationCode toe)
-{
-    srv *s = cls;
-    sconn *k = *socket_context;
-    if (toe == MHD_CONNECTION_NOTIFY_STARTED) {
-        const union MHD_ConnectionInfo *fd = MHD_get_connection_info(c, MHD_CONNECTION_INFO_CONNECTION_FD);
-        const union MHD_ConnectionInfo *ad = MHD_get_connection_info(c, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
-        k = fd ? calloc(1, sizeof *k) : NULL; /* none: its first request is refused (handler) */
-        if (!k) return;
-        k->fd = fd->connect_fd;
-        if (ad && ad->client_addr && ad->client_addr->sa_family == AF_INET)
-            k->addr = ((const struct sockaddr_in *)(const void *)ad->client_addr)->sin_addr.s_addr;
-        pthread_mutex_lock(&s->mu);
-        k->deadline_ms = mono_ms() + (int64_t)SERVER_HEADER_S * 1000;
-        k->next = s->conns;
-        if (s->conns) s->conns->prev = k;
-        s->conns = k;
-        pthread_mutex_unlock(&s->mu);
-        *socket_context = k;
-    } else if (toe == MHD_CONNECTION_NOTIFY_CLOSED && k) {
-        pthread_mutex_lock(&s->mu);
-        if (k->prev) k->prev->next = k->next;
-        else s->conns = k->next;
-        if (k->next) k->next->prev = k->prev;
-        s->reserved -= k->reserved; /* nothing, once its requests have completed */
-        pthread_mutex_unlock(&s->mu);
-        free(k);
-        *socket_context = NULL;
-    }
+    srv *s = ctx;
+    s->reserved -= k->reserved;
 }
 
 static enum MHD_Result reply_h(struct MHD_Connection *c, unsigned status, json_t *obj, int retry_after)
@@ -306,12 +218,6 @@ static enum MHD_Result busy(struct MHD_Connection *c)
                    SERVER_RETRY_AFTER_S);
 }
 
-static sconn *conn_of(struct MHD_Connection *c)
-{
-    const union MHD_ConnectionInfo *i = MHD_get_connection_info(c, MHD_CONNECTION_INFO_SOCKET_CONTEXT);
-    return i ? i->socket_context : NULL;
-}
-
 static void completed(void *cls, struct MHD_Connection *c, void **con_cls, enum MHD_RequestTerminationCode toe)
 {
     (void)toe;
@@ -323,8 +229,8 @@ static void completed(void *cls, struct MHD_Connection *c, void **con_cls, enum 
         free(q);
     }
     *con_cls = NULL;
-    sconn *k = conn_of(c);
-    if (k) set_deadline(s, k, SERVER_HEADER_S); /* for the next request's headers */
+    cw_conn *k = connwatch_conn(c);
+    if (k) connwatch_deadline(&s->w, k, SERVER_HEADER_S); /* for the next request's headers */
 }
 
 /* The announced body length: 0 with none, 1 with *N, -1 when unreadable. */
@@ -344,9 +250,9 @@ static int content_length(struct MHD_Connection *c, uint64_t *n)
  * answers at once (413, 503) without reading the body. */
 static enum MHD_Result first_call(srv *s, struct MHD_Connection *c, const char *url, req **out)
 {
-    sconn *k = conn_of(c);
+    cw_conn *k = connwatch_conn(c);
     if (!k) return MHD_NO;
-    set_deadline(s, k, SERVER_REQUEST_S);
+    connwatch_deadline(&s->w, k, SERVER_REQUEST_S);
     size_t limit = !strcmp(url, "/v1/results") ? HUB_MAX_RESULT_BYTES : SERVER_MAX_JSON;
     uint64_t cl = 0;
     int has = content_length(c, &cl);
@@ -455,31 +361,33 @@ int server_run(hub *h, const char *listen, volatile sig_atomic_t *stop, char **w
         return -1;
     }
     srv s = {.h = h};
-    if (pthread_mutex_init(&s.mu, NULL)) {
+    if (connwatch_init(&s.w, "examhub", SERVER_HEADER_S)) {
         *why = fileio_fmt("cannot create a mutex");
         return -1;
     }
+    s.w.closed = conn_closed;
+    s.w.ctx = &s;
     /* a pool of two threads (one per core of a small server): decryption,
      * signature and JSON checks run in parallel; storage is serialised in
      * hubstore, and every result is committed before its receipt is sent.
      * The limits under abuse: server.h. */
     struct MHD_Daemon *d = MHD_start_daemon(
         MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_ERROR_LOG, (uint16_t)port, NULL, NULL, handler, &s,
-        MHD_OPTION_EXTERNAL_LOGGER, on_log, &s, MHD_OPTION_THREAD_POOL_SIZE, (unsigned)SERVER_THREADS,
+        MHD_OPTION_EXTERNAL_LOGGER, connwatch_log, &s.w, MHD_OPTION_THREAD_POOL_SIZE, (unsigned)SERVER_THREADS,
         MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&sa, MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)SERVER_TIMEOUT_S,
         MHD_OPTION_CONNECTION_LIMIT, SERVER_CONNECTIONS, MHD_OPTION_PER_IP_CONNECTION_LIMIT, SERVER_PER_ADDR,
-        MHD_OPTION_CONNECTION_MEMORY_LIMIT, SERVER_CONN_MEMORY, MHD_OPTION_NOTIFY_CONNECTION, on_connection, &s,
+        MHD_OPTION_CONNECTION_MEMORY_LIMIT, SERVER_CONN_MEMORY, MHD_OPTION_NOTIFY_CONNECTION, connwatch_notify, &s.w,
         MHD_OPTION_NOTIFY_COMPLETED, completed, &s, MHD_OPTION_END);
     if (!d) {
-        pthread_mutex_destroy(&s.mu);
+        connwatch_destroy(&s.w);
         *why = fileio_fmt("cannot listen on %s (in use, or not an address of this machine)", listen);
         return -1;
     }
     while (!*stop) { /* every 100 ms: cut the connections past their deadlines */
         usleep(100000);
-        cut_late(&s);
+        connwatch_cut_late(&s.w);
     }
     MHD_stop_daemon(d);
-    pthread_mutex_destroy(&s.mu);
+    connwatch_destroy(&s.w);
     return 0;
 }

@@ -19,18 +19,12 @@
 
 #include "core/dynbuf.h"
 #include "core/fileio.h"
+#include "tools/hub/connwatch.h"
 #include "tools/room/hello.h"
 
 #define COOKIE_SESSION "room_session"
 #define COOKIE_PRE "room_pre" /* before log-in: the log-in form's CSRF token is its MAC */
 #define TOKEN_HEX 65          /* 32 random bytes as hex */
-
-typedef struct sconn {
-    struct sconn *prev, *next;
-    int fd;
-    int64_t deadline_ms;
-    int cut;
-} sconn;
 
 typedef struct session {
     char token[TOKEN_HEX], csrf[TOKEN_HEX];
@@ -40,14 +34,14 @@ typedef struct session {
 
 typedef struct srv {
     const console_cfg *cfg;
-    pthread_mutex_t mu;
-    sconn *conns;
+    pthread_mutex_t mu; /* sessions, log-in failures, the refused-hello window */
+    connwatch w;        /* the connections and their deadlines, MHD's log (as the hub's) */
     session sessions[CONSOLE_SESSIONS];
     int fails;
     int64_t locked_until;
     uint8_t login_key[crypto_auth_KEYBYTES]; /* MACs the log-in form's token; new at every start */
-    int64_t log_window, refused_window; /* MHD's messages, refused hellos: each at most 20 a window */
-    long logged, refused;
+    int64_t refused_window; /* refused hellos: at most 20 a minute in the journal */
+    long refused;
     pthread_mutex_t login_mu; /* one password check at a time (Argon2id takes 64 MiB) */
 } srv;
 
@@ -65,71 +59,6 @@ static int64_t mono_ms(void)
 
 static int64_t now_s(void) { return (int64_t)time(NULL); }
 
-/* ---- connections and their deadlines (as the hub's server.c) ---------------- */
-
-static void set_deadline(srv *s, sconn *k, int seconds)
-{
-    pthread_mutex_lock(&s->mu);
-    k->deadline_ms = mono_ms() + (int64_t)seconds * 1000;
-    pthread_mutex_unlock(&s->mu);
-}
-
-static void cut_late(srv *s)
-{
-    int64_t now = mono_ms();
-    pthread_mutex_lock(&s->mu);
-    for (sconn *k = s->conns; k; k = k->next)
-        if (!k->cut && now > k->deadline_ms) {
-            shutdown(k->fd, SHUT_RDWR);
-            k->cut = 1;
-        }
-    pthread_mutex_unlock(&s->mu);
-}
-
-__attribute__((format(printf, 2, 0))) static void on_log(void *cls, const char *fmt, va_list ap)
-{
-    srv *s = cls;
-    pthread_mutex_lock(&s->mu);
-    int64_t now = mono_ms();
-    if (now - s->log_window >= 10000) s->log_window = now, s->logged = 0;
-    if (s->logged++ < 20) vfprintf(stderr, fmt, ap);
-    pthread_mutex_unlock(&s->mu);
-}
-
-static void on_connection(void *cls, struct MHD_Connection *c, void **socket_context,
-                          enum MHD_ConnectionNotificationCode toe)
-{
-    srv *s = cls;
-    sconn *k = *socket_context;
-    if (toe == MHD_CONNECTION_NOTIFY_STARTED) {
-        const union MHD_ConnectionInfo *fd = MHD_get_connection_info(c, MHD_CONNECTION_INFO_CONNECTION_FD);
-        k = fd ? calloc(1, sizeof *k) : NULL;
-        if (!k) return;
-        k->fd = fd->connect_fd;
-        pthread_mutex_lock(&s->mu);
-        k->deadline_ms = mono_ms() + (int64_t)CONSOLE_HEADER_S * 1000;
-        k->next = s->conns;
-        if (s->conns) s->conns->prev = k;
-        s->conns = k;
-        pthread_mutex_unlock(&s->mu);
-        *socket_context = k;
-    } else if (toe == MHD_CONNECTION_NOTIFY_CLOSED && k) {
-        pthread_mutex_lock(&s->mu);
-        if (k->prev) k->prev->next = k->next;
-        else s->conns = k->next;
-        if (k->next) k->next->prev = k->prev;
-        pthread_mutex_unlock(&s->mu);
-        free(k);
-        *socket_context = NULL;
-    }
-}
-
-static sconn *conn_of(struct MHD_Connection *c)
-{
-    const union MHD_ConnectionInfo *i = MHD_get_connection_info(c, MHD_CONNECTION_INFO_SOCKET_CONTEXT);
-    return i ? i->socket_context : NULL;
-}
-
 static void completed(void *cls, struct MHD_Connection *c, void **con_cls, enum MHD_RequestTerminationCode toe)
 {
     (void)toe;
@@ -140,8 +69,8 @@ static void completed(void *cls, struct MHD_Connection *c, void **con_cls, enum 
         free(q);
     }
     *con_cls = NULL;
-    sconn *k = conn_of(c);
-    if (k) set_deadline(s, k, CONSOLE_HEADER_S);
+    cw_conn *k = connwatch_conn(c);
+    if (k) connwatch_deadline(&s->w, k, CONSOLE_HEADER_S);
 }
 
 static void peer(struct MHD_Connection *c, char out[INET_ADDRSTRLEN])
@@ -666,9 +595,9 @@ static enum MHD_Result handler(void *cls, struct MHD_Connection *c, const char *
     srv *s = cls;
     req *q = *con_cls;
     if (!q) {
-        sconn *k = conn_of(c);
+        cw_conn *k = connwatch_conn(c);
         if (!k) return MHD_NO;
-        set_deadline(s, k, CONSOLE_REQUEST_S);
+        connwatch_deadline(&s->w, k, CONSOLE_REQUEST_S);
         const char *cl = MHD_lookup_connection_value(c, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_LENGTH);
         if (cl) {
             char *end;
@@ -744,30 +673,33 @@ int console_run(const console_cfg *cfg, volatile sig_atomic_t *stop, char **why)
     if (!s) return *why = fileio_fmt("out of memory"), -1;
     s->cfg = cfg;
     randombytes_buf(s->login_key, sizeof s->login_key);
-    if (pthread_mutex_init(&s->mu, NULL) || pthread_mutex_init(&s->login_mu, NULL)) {
+    if (pthread_mutex_init(&s->mu, NULL) || pthread_mutex_init(&s->login_mu, NULL) ||
+        connwatch_init(&s->w, "examroom", CONSOLE_HEADER_S)) {
         free(s);
         return *why = fileio_fmt("cannot create a mutex"), -1;
     }
     struct MHD_Daemon *d = MHD_start_daemon(
         MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_ERROR_LOG, (uint16_t)port, NULL, NULL, handler, s,
-        MHD_OPTION_EXTERNAL_LOGGER, on_log, s, MHD_OPTION_THREAD_POOL_SIZE, (unsigned)CONSOLE_THREADS,
+        MHD_OPTION_EXTERNAL_LOGGER, connwatch_log, &s->w, MHD_OPTION_THREAD_POOL_SIZE, (unsigned)CONSOLE_THREADS,
         MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&sa, MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)CONSOLE_TIMEOUT_S,
         MHD_OPTION_CONNECTION_LIMIT, CONSOLE_CONNECTIONS, MHD_OPTION_PER_IP_CONNECTION_LIMIT, CONSOLE_PER_ADDR,
-        MHD_OPTION_CONNECTION_MEMORY_LIMIT, CONSOLE_CONN_MEMORY, MHD_OPTION_NOTIFY_CONNECTION, on_connection, s,
+        MHD_OPTION_CONNECTION_MEMORY_LIMIT, CONSOLE_CONN_MEMORY, MHD_OPTION_NOTIFY_CONNECTION, connwatch_notify, &s->w,
         MHD_OPTION_NOTIFY_COMPLETED, completed, s, MHD_OPTION_END);
     if (!d) {
         pthread_mutex_destroy(&s->mu);
         pthread_mutex_destroy(&s->login_mu);
+    connwatch_destroy(&s->w);
         free(s);
         return *why = fileio_fmt("cannot listen on %s (in use, or not an address of this machine)", cfg->listen), -1;
     }
     while (!*stop) {
         usleep(100000);
-        cut_late(s);
+        connwatch_cut_late(&s->w);
     }
     MHD_stop_daemon(d);
     pthread_mutex_destroy(&s->mu);
     pthread_mutex_destroy(&s->login_mu);
+    connwatch_destroy(&s->w);
     sodium_memzero(s, sizeof *s);
     free(s);
     return 0;
