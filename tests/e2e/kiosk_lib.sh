@@ -51,6 +51,9 @@ run_kiosk_test() {
 # script lines that open the invigilator's panel (Ctrl+Alt+I and the PIN)
 script_panel() { echo "key ctrl+alt+i"; echo "text $PIN"; echo "key Return"; }
 
+# script lines of the resume screen after a restart: release code CODE and the PIN
+script_resume() { printf '%s\n' "expect 恢复考试" "text $1" "key Return" "text $PIN" "key Return"; }
+
 # script lines that unlock the start screen with CODE (default: the theory
 # pack's code from kiosk_setup) and set the PIN, up to the login screen
 script_unlock() {

@@ -59,7 +59,7 @@ check_msg "while unlocked the verifier is in the database files (the search work
 # candidate logs in, answers, is handed in; reset (panel 6), lock (panel 8)
 ROW=$(sed -n 2p "$SAMPLES/roster-4.csv")
 {
-    echo "expect 恢复考试"; echo "text $THEORY_CODE"; echo "key Return"; echo "text $PIN"; echo "key Return"
+    script_resume "$THEORY_CODE"
     echo "expect 考生登录"
     echo "text $(echo "$ROW" | cut -d, -f1)"; echo "key Tab"; echo "text $(echo "$ROW" | cut -d, -f3)"; echo "key Return"
     echo "expect 核对考生信息"; echo "key Return"; echo "expect 考生须知"; echo "key Return"

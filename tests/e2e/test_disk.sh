@@ -38,8 +38,7 @@ echo "UPDATE session SET elapsed_ms=0;" >>"$T/forge.sql"
 sq "$D/kiosk.db" ".read $T/forge.sql"
 forged=$(sq "$D/kiosk.db" "SELECT count(*) FROM answer")
 {
-    echo "expect 恢复考试"
-    echo "text $THEORY_CODE"; echo "key Return"; echo "text $PIN"; echo "key Return"
+    script_resume "$THEORY_CODE"
     echo "expect 数据完整性警告"; echo "expect 已答 0/90"; echo "expect 剩余时间 01:20:0"; echo "shot disk-01-integrity-alert"
     echo "wait 1200000"; echo "key F10"; echo "expect 确认交卷？"; echo "key Return"; echo "expect 本次考试得分：0 分"
 } >"$T/s.txt"
@@ -74,7 +73,7 @@ crash_rc=$RC
 t_sat=$(sed -n 5p "$SAMPLES/roster-4.csv" | cut -d, -f1); t_other=$(sed -n 8p "$SAMPLES/roster-4.csv" | cut -d, -f1)
 sq "$D/kiosk.db" "UPDATE session SET ticket='$t_other', ticket_tag=NULL"
 {
-    echo "expect 恢复考试"; echo "text $THEORY_CODE"; echo "key Return"; echo "text $PIN"; echo "key Return"
+    script_resume "$THEORY_CODE"
     echo "expect 数据完整性警告"; echo "expect 已答 20/90"
     echo "wait 1200000"; echo "key F10"; echo "expect 确认交卷？"; echo "key Return"; echo "expect 您已成功交卷"
 } >"$T/s.txt"
@@ -123,8 +122,7 @@ db.commit()
 PY
 run "$SYNC" status --data "$D"
 {
-    echo "expect 恢复考试"
-    echo "text $THEORY_CODE"; echo "key Return"; echo "text $PIN"; echo "key Return"
+    script_resume "$THEORY_CODE"
     echo "expect 数据完整性警告"; echo "shot disk-02-rechained"
 } >"$T/s.txt"
 run_kiosk "$D" "$T/s.txt"
@@ -143,8 +141,7 @@ D="$T/k2b"; new_kiosk "$D" "$AUTH" "$T/theory.pack" "$T/room.roster"
 } >"$T/s.txt"
 KIOSK_SEED=$SEED0 run_kiosk_test "$D" "$T/s.txt"
 {
-    echo "expect 恢复考试"
-    echo "text $THEORY_CODE"; echo "key Return"; echo "text $PIN"; echo "key Return"
+    script_resume "$THEORY_CODE"
     echo "expect 已答 5/90"; echo "expect 剩余时间 01:33:2"
 } >"$T/s.txt"
 run_kiosk "$D" "$T/s.txt"
@@ -166,8 +163,7 @@ late_login() {
 }
 cp -a "$D" "$T/k3-copy"
 {
-    echo "expect 恢复考试"
-    echo "text $THEORY_CODE"; echo "key Return"; echo "text $PIN"; echo "key Return"
+    script_resume "$THEORY_CODE"
     echo "key F10"; echo "expect 确认交卷？"; echo "key Return"; echo "expect 您已成功交卷"
     script_panel; echo "key 6"; echo "expect 考生登录"
     late_login
@@ -224,7 +220,7 @@ push_to_new_hub "$D" "$T/hub11.db"
 hub_stop
 before=$(sq "$D/kiosk.db" "SELECT count(*) FROM answer")
 {
-    echo "expect 恢复考试"; echo "text $PRACTICAL_CODE"; echo "key Return"; echo "text $PIN"; echo "key Return"
+    script_resume "$PRACTICAL_CODE"
     echo "expect 考生登录"; script_panel; echo "key 8"; echo "expect 本机试卷（未解锁）"
 } >"$T/s.txt"
 run_kiosk "$D" "$T/s.txt"
