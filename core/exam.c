@@ -1512,7 +1512,7 @@ exam_rc exam_extend(exam *e, int minutes, const char *reason)
     /* the reason is sealed in its row and signed into the result; the
      * journal keeps its keyed tag (a typed reason may name the candidate) */
     char rtag[STORE_TAG_HEX];
-    store_ticket_tag(e->st, why, rtag);
+    store_tag(e->st, "reason", why, rtag);
     snprintf(d, sizeof d, "minutes=%d total=%lld reason_tag=%.16s", minutes, (long long)(extra / 60000), rtag);
     store_rc rc = flush_journal(e) == 0 ? store_begin(e->st) : STORE_FULL;
     if (rc == STORE_OK) {

@@ -211,16 +211,21 @@ static void free_opened(uint8_t *p, size_t n)
     free(p);
 }
 
-void store_ticket_tag(const store *st, const char *ticket, char out[STORE_TAG_HEX])
+void store_tag(const store *st, const char *kind, const char *text, char out[STORE_TAG_HEX])
 {
     uint8_t h[16];
     if (!st->have_jkey) { *out = 0; return; }
     crypto_generichash_state g;
     crypto_generichash_init(&g, st->jkey.rest, sizeof st->jkey.rest, sizeof h);
-    crypto_generichash_update(&g, (const uint8_t *)"ticket", 7);
-    crypto_generichash_update(&g, (const uint8_t *)ticket, strlen(ticket));
+    crypto_generichash_update(&g, (const uint8_t *)kind, strlen(kind) + 1);
+    crypto_generichash_update(&g, (const uint8_t *)text, strlen(text));
     crypto_generichash_final(&g, h, sizeof h);
     sodium_bin2hex(out, STORE_TAG_HEX, h, sizeof h);
+}
+
+void store_ticket_tag(const store *st, const char *ticket, char out[STORE_TAG_HEX])
+{
+    store_tag(st, "ticket", ticket, out);
 }
 
 static void copy_id(char out[STORE_ID_MAX + 1], sqlite3_stmt *s, int col)

@@ -177,6 +177,9 @@ typedef struct store_session_row {
 /* The keyed tag a ticket is looked up by (store_session_count); "" without
  * the pack's key. Journal entries name candidates by it, never by ticket. */
 void store_ticket_tag(const store *st, const char *ticket, char out[STORE_TAG_HEX]);
+/* The keyed tag of TEXT of a KIND ("ticket", "reason": the kind is hashed in,
+ * so equal texts of two kinds have unrelated tags); "" without the key. */
+void store_tag(const store *st, const char *kind, const char *text, char out[STORE_TAG_HEX]);
 typedef int (*store_session_fn)(void *ctx, const store_session_row *row);
 
 /* Inserts a new session from ROW's id, pack_id, ticket, name, level, room,
