@@ -29,6 +29,8 @@
 #include "core/receipt.h"
 #include "tools/cmdtab.h"
 #include "tools/room/hello.h"
+#include "tools/sync/http.h"
+#include "tools/sync/roomclient.h"
 
 #include <curl/curl.h>
 #include <jansson.h>
@@ -464,58 +466,26 @@ static int cmd_status(void *ctx)
  * speaking and the transfer is stopped. */
 #define HUB_ANSWER_MAX (1u << 20)
 
-static size_t on_body(char *data, size_t size, size_t nmemb, void *ud)
-{
-    size_t n = size * nmemb;
-    return dynbuf_add(ud, data, n) == DYNBUF_OK ? n : 0; /* 0: curl stops with a write error */
-}
-
 /* POSTs DATA to HUB/PATH. Returns the HTTP status (0 when the hub could not
  * be reached) and the answer parsed as JSON in *out (NULL if none). */
 static long post(const char *base, const char *path, const char *ctype, const void *data, size_t len, const char *kiosk,
                  json_t **out, char **why)
 {
     *out = NULL;
-    CURL *c = curl_easy_init();
-    if (!c) { *why = fileio_fmt("cannot start libcurl"); return 0; }
-    size_t bl = strlen(base);
-    char *url = fileio_fmt("%.*s%s", (int)(bl && base[bl - 1] == '/' ? bl - 1 : bl), base, path);
-    struct curl_slist *h = NULL;
-    char ct[96], kh[64];
-    snprintf(ct, sizeof ct, "Content-Type: %s", ctype);
-    h = curl_slist_append(h, ct);
-    h = curl_slist_append(h, "Expect:");
-    if (kiosk) {
-        snprintf(kh, sizeof kh, "X-Kiosk-Id: %s", kiosk);
-        h = curl_slist_append(h, kh);
-    }
     dynbuf b;
     dynbuf_init(&b, HUB_ANSWER_MAX);
-    char err[CURL_ERROR_SIZE] = "";
-    curl_easy_setopt(c, CURLOPT_URL, url);
-    curl_easy_setopt(c, CURLOPT_HTTPHEADER, h);
-    curl_easy_setopt(c, CURLOPT_POSTFIELDS, data);
-    curl_easy_setopt(c, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)len);
-    curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, on_body);
-    curl_easy_setopt(c, CURLOPT_WRITEDATA, &b);
-    curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT, 10L);
-    curl_easy_setopt(c, CURLOPT_TIMEOUT, 60L);
-    curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
-    curl_easy_setopt(c, CURLOPT_ERRORBUFFER, err);
-    curl_easy_setopt(c, CURLOPT_PROTOCOLS_STR, "http,https");
-    CURLcode rc = curl_easy_perform(c);
-    long status = 0;
-    if (rc == CURLE_OK) {
-        curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &status);
+    sync_post_opts po = {ctype, kiosk, 10, 60};
+    long status = sync_post(base, path, &po, data, len, &b, why);
+    if (status) {
         json_error_t je;
         *out = dynbuf_len(&b) ? json_loadb(dynbuf_ptr(&b), dynbuf_len(&b), 0, &je) : NULL;
         if (!*out) *why = fileio_fmt("hub answered HTTP %ld without a JSON body", status);
-    } else
-        *why = fileio_fmt("hub unreachable: %s", err[0] ? err : curl_easy_strerror(rc));
+    } else {
+        char *w = fileio_fmt("hub %s", *why ? *why : "unreachable");
+        free(*why);
+        *why = w;
+    }
     dynbuf_free(&b);
-    free(url);
-    curl_slist_free_all(h);
-    curl_easy_cleanup(c);
     return status;
 }
 
@@ -637,71 +607,35 @@ static int cmd_push(opts *o)
 
 
 
-/* ---- room: the link to the room console (issue 12; pairing for now) ------------ */
-
-/* One signed hello (tools/room/hello.c) to the console: 0 when it answered
- * 200 (*state: unconfirmed, confirmed, duplicate), 1 when it refused (the
- * reason printed), -1 when it could not be reached (*why). */
-static int room_hello_once(const opts *o, char state[32], char **why)
-{
-    store *st;
-    if (store_open(o->data, 0, &st, why)) return 1;
-    char *kid = store_meta_get(st, "kiosk_id"), *site = store_meta_get(st, "site"), *room = store_meta_get(st, "room"),
-         *seat = store_meta_get(st, "seat"), *pk = store_meta_get(st, "device_pk");
-    store_close(st);
-    int rc = 1;
-    char *keypath = fileio_fmt("%s/device.key", o->data), *text = NULL;
-    uint8_t sk[crypto_sign_SECRETKEYBYTES];
-    char sig[129];
-    hello_fields h = {kid, site, room, pk, seat ? atoi(seat) : 0, (int64_t)time(NULL)};
-    if (!kid || !site || !room || !seat || !pk) *why = fileio_fmt("not provisioned (examsync init)");
-    else if (!authority_load_device_sk(keypath, sk, why) && !hello_sign(&h, sk, sig, why)) {
-        json_t *req = json_pack("{s:s, s:s, s:s, s:i, s:s, s:I, s:s}", "kiosk_id", kid, "site", site, "room", room,
-                                "seat", h.seat, "device_pk", pk, "time", (json_int_t)h.time, "sig", sig);
-        text = req ? json_dumps(req, JSON_COMPACT) : NULL;
-        json_decref(req);
-    }
-    sodium_memzero(sk, sizeof sk);
-    json_t *ans = NULL;
-    long status = text ? post(o->console, "/v1/seat/hello", "application/json", text, strlen(text), NULL, &ans, why) : -1;
-    const char *got = json_string_value(json_object_get(ans, "state"));
-    snprintf(state, 32, "%s", got ? got : "");
-    if (status == 200) {
-        rc = 0;
-        free(*why);
-        *why = NULL;
-    } else if (status > 0) {
-        free(*why);
-        *why = fileio_fmt("the console refused the seat (HTTP %ld): %s", status, json_error_of(ans));
-    } else if (status == 0)
-        rc = -1;
-    json_decref(ans);
-    free(text); free(keypath); free(kid); free(site); free(room); free(seat); free(pk);
-    return rc;
-}
+/* ---- room: the link to the room console (issue 12, tools/sync/roomclient.c) ---- */
 
 static int cmd_room(opts *o)
 {
     if (!o->data || !o->console) return usage_error(o, "room needs --data and --console URL");
     volatile sig_atomic_t *stop = cmdtab_stop_on_signals(); /* the daemon's loop ends on SIGINT, SIGTERM */
-    char last[32] = "-";
-    int refused = 0;
+    room_client *c;
+    char *why = NULL;
+    if (room_client_open(o->data, o->console, &c, &why)) return fail_msg("examsync: room", why);
+    int last = 99, rc = 0; /* last outcome printed: the daemon's log says only what changed */
     while (!*stop) {
-        char state[32] = "", *why = NULL;
-        int rc = room_hello_once(o, state, &why);
-        if (rc == 0 && strcmp(state, last)) /* state changes only: a daemon's log stays short */
-            printf("seat %s on the room console %s: %s\n", state, o->console,
-                   !strcmp(state, "unconfirmed") ? "the invigilator confirms it on the console's seat map" : state);
-        else if (rc != 0)
-            fprintf(stderr, "examsync: room: %s\n", why ? why : "error");
-        refused = rc > 0;
-        if (rc == 0) snprintf(last, sizeof last, "%s", state);
+        room_round r;
+        rc = room_client_round(c, &r, &why);
+        if (r.seat_state[0])
+            printf("seat %s on the room console %s%s\n", r.seat_state, o->console,
+                   !strcmp(r.seat_state, "unconfirmed") ? ": the invigilator confirms it on the console's seat map" : "");
+        else if (rc == 0 && last != 0)
+            printf("linked to the room console %s\n", o->console);
+        if (rc != 0 && (rc != last || o->once)) fprintf(stderr, "examsync: room: %s\n", why ? why : "error");
+        if (r.commands && o->once) printf("%d command(s) for the kiosk\n", r.commands);
+        last = rc;
         free(why);
-        if (o->once) return rc == 0 ? 0 : 1;
-        /* the kiosk never depends on this: a dead console or LAN only delays the next hello */
-        for (int i = 0; i < o->interval * 10 && !*stop; i++) usleep(100000);
+        why = NULL;
+        if (o->once) break;
+        /* the kiosk never depends on this: a dead console or LAN only delays the next report */
+        for (int i = 0; i < (o->interval ? o->interval : 1) * 10 && !*stop; i++) usleep(100000);
     }
-    return refused;
+    room_client_close(c);
+    return rc == 0 ? 0 : 1;
 }
 
 static int cmd_watch(opts *o)
@@ -717,7 +651,7 @@ static int cmd_watch(opts *o)
         unsigned wait_s;
         if (left == 0) {
             backoff = 1;
-            wait_s = (unsigned)o->interval;
+            wait_s = o->interval ? (unsigned)o->interval : 30u;
         } else {
             /* exponential backoff with jitter: spread retries of many kiosks */
             wait_s = backoff / 2 + randombytes_uniform(backoff / 2 + 1) + 1;
@@ -993,12 +927,17 @@ static const cmd COMMANDS[] = {
      "keeps pushing: retries with exponential backoff (1 s to 5 min, with\n"
      "jitter) while the hub is unreachable; stops on SIGTERM/SIGINT.",
      run_watch},
-    {"room", "--data DIR --console URL [--interval S] [--once]", "link this seat to the room console (issue 12: pairing)",
-     "says hello to the room console (examroom serve) every --interval seconds\n"
-     "(default 30; --once: one hello, exit 0 when the console took it): the\n"
-     "seat's kiosk id, site, room and seat signed with its device key. The seat\n"
-     "then shows on the console's seat map, unconfirmed until the invigilator\n"
-     "confirms it. Prints the seat's state when it changes; stops on SIGTERM.\n"
+    {"room", "--data DIR --console URL [--interval S] [--once]", "daemon: the seat's link to the room console",
+     "every --interval seconds (default 1; --once: one round, exit 0 when the\n"
+     "console took the report) sends the room console (examroom serve) this\n"
+     "seat's report, signed with its device key: what the kiosk shows (phase,\n"
+     "answered, time left, alerts; the candidate as a keyed tag), and the head\n"
+     "of its journal, which the console keeps. The console answers with its\n"
+     "commands (unlock, pause, extend, ...), which examsync stores in kiosk.db\n"
+     "for the kiosk to check and apply: examsync holds no key and can neither\n"
+     "read nor forge them. A seat the console does not know says hello (its\n"
+     "public key, for pairing) and shows on the seat map unconfirmed until the\n"
+     "invigilator confirms it. Prints what changes; stops on SIGTERM.\n"
      "The kiosk never waits for the console: a dead console or LAN changes\n"
      "nothing at the seat.",
      run_room},
@@ -1035,7 +974,7 @@ int main(int argc, char **argv)
     if (sodium_init() < 0) return 1;
     const char **files = calloc((size_t)argc, sizeof *files); /* the operands: at most argc */
     if (!files) return 1;
-    opts o = {.cmd = argc > 1 ? argv[1] : NULL, .interval = 30, .files = files};
+    opts o = {.cmd = argc > 1 ? argv[1] : NULL, .files = files}; /* .interval 0: each daemon's default */
     int rc = cmdtab_main(&EXAMSYNC, argc, argv, &o);
     free((void *)files);
     return rc;
