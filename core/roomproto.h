@@ -95,7 +95,8 @@ roomproto_rc roomproto_ticket_tag(const roomproto_keys *k, const char *ticket, u
 #define ROOMPROTO_FLAG_RESUME_WAITING  0x0020u /* a crashed sitting waits for authorisation */
 #define ROOMPROTO_FLAG_DUPLICATE_LOGIN 0x0040u /* a login refused: ticket active on another seat */
 #define ROOMPROTO_FLAG_ENTRY_CLOSED    0x0080u /* late entry closed on this seat */
-#define ROOMPROTO_FLAGS_ALL            0x00ffu
+#define ROOMPROTO_FLAG_KIOSK_SILENT    0x0100u /* set by examsync: the kiosk has not written its status for 10 s */
+#define ROOMPROTO_FLAGS_ALL            0x01ffu
 
 typedef struct roomproto_report {
     char kiosk_id[ROOMPROTO_KIOSK_ID_LEN + 1]; /* must be the device key's (result_kiosk_id) */

@@ -180,6 +180,28 @@ static void do_realtime(app *a, long ms)
     fflush(stdout);
 }
 
+/* until MS TEXT: the real event loop (as realtime) until TEXT is on screen,
+ * for at most MS real milliseconds: a script that waits for something
+ * another process does (the room console's unlock or pause reaching the
+ * kiosk through kiosk.db). 0 when it appeared, -1 when it did not. */
+static int do_until(app *a, long ms, const char *text)
+{
+    struct timespec t0, t;
+    clock_gettime(CLOCK_MONOTONIC, &t0);
+    app_use_real_clock(a, 1);
+    int seen = 0;
+    for (;;) {
+        a->dirty = 1;
+        app_draw(a);
+        if ((seen = ui_visible(&a->ui, text)) || a->quit) break;
+        clock_gettime(CLOCK_MONOTONIC, &t);
+        if ((t.tv_sec - t0.tv_sec) * 1000 + (t.tv_nsec - t0.tv_nsec) / 1000000 >= ms) break;
+        app_run_for(a, 100);
+    }
+    app_use_real_clock(a, 0);
+    return seen ? 0 : -1;
+}
+
 static void fail_line(const char *path, int line, const char *what, const char *detail)
 {
     fprintf(stderr, "%s:%d: %s%s\n", path, line, what, detail ? detail : "");
@@ -298,6 +320,18 @@ int script_run(app *a, const char *path, const char *shots_dir)
             rc = ln;
             break;
 #endif
+        case CMD_UNTIL: {
+            char *end;
+            long v = strtol(arg, &end, 10);
+            if (end == arg || *end != ' ' || v < 1 || v > 3600000 || !end[1]) {
+                fail_line(path, ln, "until needs milliseconds and a text", NULL);
+                rc = ln;
+            } else if (do_until(a, v, end + 1)) {
+                fail_line(path, ln, "text did not appear in time: ", end + 1);
+                rc = ln;
+            }
+            break;
+        }
         case CMD_BENCH_REDRAW:
         case CMD_REALTIME: {
             char *end;

@@ -4,7 +4,7 @@
 #include <string.h>
 
 static const char *CMDS[CMD_COUNT] = {"", "text", "key", "click", "wait", "shot", "expect", "crash", "fail_writes",
-                                      "bench_redraw", "realtime", "compose", "absent"};
+                                      "bench_redraw", "realtime", "compose", "absent", "until"};
 
 const char *script_command_name(int cmd) { return cmd > 0 && cmd < CMD_COUNT ? CMDS[cmd] : ""; }
 

@@ -4,7 +4,7 @@
 #define SCRIPTLINE_H
 
 enum { CMD_NONE, CMD_TEXT, CMD_KEY, CMD_CLICK, CMD_WAIT, CMD_SHOT, CMD_EXPECT, CMD_CRASH_AFTER, CMD_FAIL_WRITES,
-       CMD_BENCH_REDRAW, CMD_REALTIME, CMD_COMPOSE, CMD_ABSENT, CMD_COUNT };
+       CMD_BENCH_REDRAW, CMD_REALTIME, CMD_COMPOSE, CMD_ABSENT, CMD_UNTIL, CMD_COUNT };
 
 /* Strips the line end, skips leading blanks, splits at the first blank.
  * Returns the command (CMD_TEXT…), CMD_NONE for a blank line or a # comment,

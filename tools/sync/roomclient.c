@@ -44,6 +44,7 @@ static int copy_meta(store *st, const char *key, char *out, size_t size)
 int room_client_open(const char *dir, const char *console, room_client **out, char **why)
 {
     *out = NULL;
+    *why = NULL;
     room_client *c = calloc(1, sizeof *c);
     if (!c) return *why = fileio_fmt("out of memory"), -1;
     if (store_open(dir, 0, &c->st, why)) {
@@ -56,8 +57,8 @@ int room_client_open(const char *dir, const char *console, room_client **out, ch
         !copy_meta(c->st, "seat", c->seat, sizeof c->seat) ||
         !copy_meta(c->st, "device_pk", c->device_pk, sizeof c->device_pk))
         *why = fileio_fmt("%s: not provisioned (examsync init)", dir);
-    else
-        (void)authority_load_device_sk(keypath, c->sk, why);
+    else if (authority_load_device_sk(keypath, c->sk, why) && !*why)
+        *why = fileio_fmt("%s: cannot read the device key", keypath);
     free(keypath);
     if (*why) {
         room_client_close(c);
