@@ -40,7 +40,7 @@ static void draw(app *a)
     y += ui_px(u, 56);
     if (exam_cand_extra_min(a->ex) > 0) { /* granted by exam_start with the sitting (roster extra_minutes) */
         char extra[96];
-        snprintf(extra, sizeof extra, "本场考试为您延长 %d 分钟（预先批准），已计入考试时间。", exam_cand_extra_min(a->ex));
+        snprintf(extra, sizeof extra, "本场考试为您延长 %d 分钟（预先批准），开始考试后计入剩余时间。", exam_cand_extra_min(a->ex));
         ui_text(u, x, y, ui_px(u, 22), u->theme.text, extra);
         y += ui_px(u, 44);
     }
