@@ -173,6 +173,7 @@ static int collect_room(void *vctx, const wf_cand *c)
     e->room = strdup(c->room);
     e->level = c->level;
     e->seat = c->seat;
+    e->extra_minutes = c->extra_minutes; /* signed into the roster: the kiosk grants it at the start */
     char masked[19];
     wfc_mask_id(c->id_number, masked);
     /* the name through the one CSV cell writer: quoted, never a formula, never a second row */

@@ -23,6 +23,7 @@ struct sqlite3; /* an unlocked pack (core/pack.h) */
 typedef struct wf_app {
     applicant a;
     char received[11], address[256], phone[32];
+    int extra_minutes; /* planned extra time (0..ROSTER_EXTRA_MAX), into the room roster */
 } wf_app;
 
 /* Stores a registration as decided by the caller (eligibility, BATCH
@@ -81,6 +82,7 @@ typedef struct wf_cand {
     char ticket[16], id_number[19], name[72], address[256], phone[32], batch[8], clause[8];
     char site[128], site_code[8], room[64];
     int level, seat, room_index, fee, paid;
+    int extra_minutes; /* planned extra time (roster extra_minutes) */
     char theory_starts[20], practical_starts[20];
 } wf_cand;
 typedef int (*wf_cand_fn)(void *ctx, const wf_cand *c);
