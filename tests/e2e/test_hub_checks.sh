@@ -70,6 +70,9 @@ check_msg "setup: four planned candidates (01: $TA $TB, 02: $TC $TD) and their r
 check "examhub rosters signs C's planned 30 minutes into room 02's roster (0 for D)" python3 -c '
 import sys; b = open(sys.argv[1], "rb").read()
 sys.exit(not (b[8] == 3 and (sys.argv[2] + "\t4\t1\t30\t").encode() in b and (sys.argv[3] + "\t4\t2\t0\t").encode() in b))' "$R2" "$TC" "$TD"
+check_msg "and its door list shows the 30 minutes (extra_minutes column)" "$(cat "$T/rosters"/*-02-door.csv)" \
+    eval 'head -1 "$T/rosters"/*-02-door.csv | grep -qx "seat,ticket,name,id_number,level,extra_minutes" &&
+          grep -q "^1,$TC,黄国强,.*,4,30$" "$T/rosters"/*-02-door.csv && grep -q "^2,$TD,.*,4,0$" "$T/rosters"/*-02-door.csv'
 
 build() { # build BANK BLUEPRINT OUT: prints the release code
     "$EP" build --bank "$1" --blueprint "$2" --key "$AUTH/authority.key" --out "$3" --kdf-ops 2 --kdf-mem 64 >"$T/build.out" &&
