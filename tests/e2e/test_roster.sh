@@ -170,7 +170,9 @@ D="$T/kextra"; init "$D" "$SITE" 01
     echo "key Return"; echo "expect 考生须知"; echo "expect 本场考试为您延长 30 分钟（预先批准）"; echo "shot roster-extra-instructions"
     echo "key Return"; echo "expect 第 1 题"; echo "expect 剩余时间 02:00:00" # the paper's 90 minutes + 30
     echo "wait 60000"; echo "expect 剩余时间 01:59:00"
-    script_panel; echo "expect 延长考试时间（已延长0分钟，上限"; echo "key Escape" # the invigilator's cap untouched
+    script_panel; echo "expect 延长考试时间（已延长0分钟，上限" # the invigilator's cap untouched
+    echo "key 2"; echo "expect 本场考试延时上限"; echo "expect 另有预先批准的延长时间 30 分钟（不计入上限，开考时已计入）"
+    echo "shot roster-extra-panel"; echo "key Escape"
 } >"$T/s.txt"
 run_kiosk "$D" "$T/s.txt"
 check "a candidate with 30 planned minutes: told on the confirm and instructions screens, 90 + 30 minutes on the clock" \
