@@ -56,7 +56,14 @@ check_msg "register: bad extra_minutes (-5, 241, abc) refused at FILE:LINE, noth
           [ "$(sqlv "SELECT count(*) FROM application")" = 0 ]'
 { echo "id_number,batch,amount"; for p in "$A" "$B" "$C" "$D"; do echo "$p,2026-03,410"; done; } >"$T/pay.csv"
 printf 'site,site_code,room,capacity\n广州天河考点,440106,01,2\n广州天河考点,440106,02,2\n' >"$T/rooms.csv"
-"$WH" register --db "$DB" --csv "$T/apps.csv" >/dev/null 2>&1
+# registered first without C's accommodation, then the file with it: the approval later sets it
+awk -F, -v OFS=, 'NR == 4 { $14 = "" } { print }' "$T/apps.csv" >"$T/apps-first.csv"
+"$WH" register --db "$DB" --csv "$T/apps-first.csv" >/dev/null 2>&1
+run "$WH" register --db "$DB" --csv "$T/apps.csv"
+check_msg "register again with C's 30 planned minutes: nothing registered twice, C's planned extra time set, rosters to be rewritten" \
+    "rc=$RC $ERR" eval '[ $RC -eq 0 ] && grep -q "0 registered, 0 refused as not eligible, 4 already registered" "$T/err" &&
+        grep -q "planned extra time changed for 1 already registered application(s): run examhub rosters again" "$T/err" &&
+        [ "$(sqlv "SELECT group_concat(extra_minutes) FROM (SELECT extra_minutes FROM application ORDER BY received)")" = "0,0,30,0" ]'
 "$WH" pay --db "$DB" --csv "$T/pay.csv" >/dev/null 2>&1
 "$WH" rooms --db "$DB" --csv "$T/rooms.csv" >/dev/null 2>&1
 "$WH" plan --db "$DB" --batch 2026-03 --theory "2026-03-28 09:00" --practical "2026-03-28 14:00" >/dev/null 2>&1

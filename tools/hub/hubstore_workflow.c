@@ -42,6 +42,22 @@ long long wf_register(hubstore *s, const wf_app *r, const char *batch, int fee, 
     return changed ? sqlite3_last_insert_rowid(s->db) : 0;
 }
 
+int wf_set_extra(hubstore *s, const wf_app *r, const char *batch)
+{
+    sqlite3_stmt *st;
+    if (sqlite3_prepare_v2(s->db, "UPDATE application SET extra_minutes=?1 WHERE id_number=?2 AND level=?3 AND batch=?4"
+                                  " AND extra_minutes<>?1", -1, &st, NULL))
+        return -1;
+    sqlite3_bind_int(st, 1, r->extra_minutes);
+    sqlite3_bind_text(st, 2, r->a.id_number, -1, SQLITE_STATIC);
+    sqlite3_bind_int(st, 3, r->a.level);
+    sqlite3_bind_text(st, 4, batch, -1, SQLITE_STATIC);
+    int ok = sqlite3_step(st) == SQLITE_DONE;
+    int changed = sqlite3_changes(s->db);
+    sqlite3_finalize(st);
+    return ok ? (changed > 0) : -1;
+}
+
 const char *pay_strerror(pay_rc rc)
 {
     switch (rc) {

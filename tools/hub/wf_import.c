@@ -105,7 +105,7 @@ int wf_import_register(const wopts *o)
     }
     diag_free(&d);
     hubstore *s = wfc_open_db(o);
-    int rc = 1, regd = 0, refused = 0, dup = 0;
+    int rc = 1, regd = 0, refused = 0, dup = 0, extra_changed = 0;
     if (s && hubstore_begin(s)) wfc_storage(o, s, NULL);
     else if (s) {
         rc = 0;
@@ -128,7 +128,14 @@ int wf_import_register(const wopts *o)
             }
             long long id = wf_register(s, &apps[i], batch, fee, cl, (int64_t)time(NULL));
             if (id < 0) { rc = wfc_err(o->db, fileio_fmt("cannot store: %s", hubstore_error(s))); break; }
-            if (id == 0) { dup++; continue; }
+            if (id == 0) {
+                dup++;
+                /* an accommodation approved after registering: the file with the column sets it again */
+                int ch = ex[4] >= 0 ? wf_set_extra(s, &apps[i], batch) : 0;
+                if (ch < 0) { rc = wfc_err(o->db, fileio_fmt("cannot store: %s", hubstore_error(s))); break; }
+                extra_changed += ch;
+                continue;
+            }
             printf("%s,%d,%s,%d,%s\n", apps[i].a.id_number, apps[i].a.level, batch, fee, cl);
             regd++;
         }
@@ -136,6 +143,9 @@ int wf_import_register(const wopts *o)
         else if (hubstore_commit(s)) rc = wfc_err(o->db, fileio_fmt("cannot commit: %s", hubstore_error(s)));
     }
     if (!rc) fprintf(stderr, "%s: %d registered, %d refused as not eligible, %d already registered\n", o->csv, regd, refused, dup);
+    if (!rc && extra_changed)
+        fprintf(stderr, "%s: planned extra time changed for %d already registered application(s): run examhub rosters "
+                "again and give the kiosks the new rosters\n", o->csv, extra_changed);
     hubstore_close(s);
     sodium_memzero(apps, n * sizeof *apps);
     free(apps);

@@ -31,6 +31,10 @@ typedef struct wf_app {
  * Returns the application id, 0 if it already exists (same person, level
  * and batch), -1 on error. CLAUSE e.g. "3.5". */
 long long wf_register(hubstore *s, const wf_app *r, const char *batch, int fee, const char *clause, int64_t now);
+/* Sets the planned extra time of R's registered application in BATCH (same
+ * person and level) to R->extra_minutes. Returns 1 when it changed, 0 when
+ * it was already that (or there is no such application), -1 on error. */
+int wf_set_extra(hubstore *s, const wf_app *r, const char *batch);
 /* Recording a payment: one payment pays one application. */
 typedef enum pay_rc { PAY_OK = 0, PAY_NO_APPLICATION, PAY_NEEDS_LEVEL, PAY_ERROR } pay_rc;
 /* One line for RC ("no such application"); PAY_ERROR: see hubstore_error. */
