@@ -125,10 +125,12 @@ struct exam {
     char ticket[ROSTER_TICKET_MAX + 1], name[72], cand_room[40];
     char ticket_tag[STORE_TAG_HEX];
     int cand_level, cand_seat;
+    int cand_extra; /* the roster's planned extra minutes (accommodation), granted by exam_start */
     /* sitting */
     char sid[33];
     uint8_t seed[PAPER_SEED_BYTES];
     session ss;
+    int64_t planned_ms; /* the part of ss.extra_ms that is the planned accommodation: not counted against max_extra */
     paper pp;
     int have_paper;
     int current;
@@ -396,6 +398,7 @@ static void free_sitting(exam *e)
     e->active_blank = 0;
     e->handin_pending = 0;
     e->handin_checked = 0;
+    e->planned_ms = 0;
     *e->integrity = 0;
     e->integrity_findings = 0;
     memset(e->sid, 0, sizeof e->sid);
@@ -801,7 +804,8 @@ typedef struct proof {
     int n;
     char (*answer)[STORE_ANSWER_DATA_MAX]; /* per item: the last answer entry's data, "" if none */
     int64_t elapsed;                       /* the most elapsed time any entry records */
-    int64_t extend_ms;                     /* the extensions journaled */
+    int64_t extend_ms;                     /* the extensions journaled (the planned one included) */
+    int64_t planned_ms;                    /* of which the planned accommodation ("accommodation" entry) */
     char started_tag[STORE_TAG_HEX];       /* the ticket tag the "start" entry names */
 } proof;
 
@@ -820,9 +824,10 @@ static int prove_entry(void *ctx, const journal_entry *je)
     } else if (!strcmp(je->type, "clock") || !strcmp(je->type, "resume")) {
         int64_t el = field_ll(je->data, "elapsed_ms=");
         if (el > pf->elapsed) pf->elapsed = el;
-    } else if (!strcmp(je->type, "extend")) {
+    } else if (!strcmp(je->type, "extend") || !strcmp(je->type, "accommodation")) {
         int64_t m = field_ll(je->data, "minutes=");
         if (m > 0) pf->extend_ms += m * 60000;
+        if (m > 0 && !strcmp(je->type, "accommodation")) pf->planned_ms += m * 60000;
     } else if (!strcmp(je->type, "start")) {
         snprintf(pf->started_tag, sizeof pf->started_tag, "%s", je->data);
     }
@@ -953,6 +958,7 @@ static int integrity_check(exam *e, int64_t *elapsed, int64_t *extra, int correc
         }
         *extra = pf.extend_ms;
     }
+    e->planned_ms = pf.planned_ms; /* what the journal proves planned stays outside max_extra after a resume */
     free(pf.answer);
     return findings;
 }
@@ -1074,6 +1080,7 @@ static void take_candidate(exam *e, const roster_entry *en)
     snprintf(e->cand_room, sizeof e->cand_room, "%s", en->room);
     e->cand_level = en->level;
     e->cand_seat = en->seat;
+    e->cand_extra = en->extra_minutes;
 }
 
 exam_rc exam_login(exam *e, const char *ticket_in, const char *id_in)
@@ -1114,6 +1121,7 @@ const char *exam_cand_name(const exam *e) { return e->name; }
 const char *exam_cand_ticket(const exam *e) { return e->ticket; }
 int exam_cand_level(const exam *e) { return e->cand_level; }
 int exam_cand_seat(const exam *e) { return e->cand_seat; }
+int exam_cand_extra_min(const exam *e) { return *e->ticket ? e->cand_extra : 0; }
 
 exam_rc exam_confirm(exam *e)
 {
@@ -1146,6 +1154,21 @@ static int insert_session(exam *e, session_state st)
     return store_session_insert(e->st, &row);
 }
 
+/* The candidate's planned extra time (roster extra_minutes), granted as the
+ * sitting starts, inside exam_start's transaction: an extension row with
+ * the reserved reason at exam time 0, the clock, and its own journal entry
+ * ("accommodation", so it is told apart from the invigilator's "extend"
+ * and never counted against the pack's max_extra). */
+static store_rc grant_planned(exam *e, int64_t t)
+{
+    char d[48];
+    snprintf(d, sizeof d, "minutes=%d", e->cand_extra);
+    store_rc rc = store_extension_add(e->st, e->sid, e->cand_extra, EXAM_PLANNED_REASON, 0, t, wall(e));
+    if (rc == STORE_OK) rc = store_save_clock(e->st, e->sid, 0, (int64_t)e->cand_extra * 60000, 0);
+    if (rc == STORE_OK) rc = store_journal_append(e->st, e->sid, "accommodation", d, t, wall(e), NULL);
+    return rc;
+}
+
 exam_rc exam_start(exam *e)
 {
     if (e->phase != PHASE_INSTRUCTIONS) return EXAM_BAD_STATE;
@@ -1166,6 +1189,7 @@ exam_rc exam_start(exam *e)
     if (rc == STORE_OK) {
         rc = insert_session(e, SS_RUNNING);
         if (rc == STORE_OK) rc = store_journal_append(e->st, e->sid, "start", ticket_tag(e), now(e), wall(e), NULL);
+        if (rc == STORE_OK && e->cand_extra > 0) rc = grant_planned(e, now(e));
         rc = rc == STORE_OK ? store_commit(e->st) : (store_rollback(e->st), rc);
     }
     if (rc != STORE_OK) {
@@ -1181,6 +1205,10 @@ exam_rc exam_start(exam *e)
     }
     session_init(&e->ss, e->pp.duration, e->pp.min_submit);
     if (session_go(&e->ss, SS_RUNNING, now(e))) return EXAM_INTERNAL;
+    if (e->cand_extra > 0) {
+        e->planned_ms = (int64_t)e->cand_extra * 60000;
+        session_extend(&e->ss, e->planned_ms);
+    }
     e->show_score = e->pp.show_score;
     e->last_clock_save = now(e);
     e->current = 0;
@@ -1218,7 +1246,8 @@ static int collect_extension(void *ctx, const store_extension_row *row)
         return 1;
     }
     el->reason[el->n] = r;
-    el->ext[el->n] = (result_extension){row->minutes, r, row->exam_ms};
+    /* only exam_start writes the reserved reason (exam_extend refuses it) */
+    el->ext[el->n] = (result_extension){row->minutes, r, row->exam_ms, !strcmp(row->reason, EXAM_PLANNED_REASON)};
     el->n++;
     return 0;
 }
@@ -1474,7 +1503,8 @@ exam_rc exam_continue(exam *e)
 }
 
 int exam_extra_max_min(const exam *e) { return e->pack >= 0 ? e->max_extra : 0; }
-int exam_extra_used_min(const exam *e) { return e->have_paper ? (int)(e->ss.extra_ms / 60000) : 0; }
+int exam_extra_used_min(const exam *e) { return e->have_paper ? (int)((e->ss.extra_ms - e->planned_ms) / 60000) : 0; }
+int exam_extra_planned_min(const exam *e) { return e->have_paper ? (int)(e->planned_ms / 60000) : 0; }
 int exam_extra_left_min(const exam *e)
 {
     int left = exam_extra_max_min(e) - exam_extra_used_min(e);
@@ -1489,6 +1519,7 @@ static char *extension_reason(const char *reason)
     size_t n = r ? strlen(r) : 0;
     int ok = n > 0 && n <= EXAM_REASON_MAX && csv_utf8_valid(r, n, NULL);
     for (size_t i = 0; ok && i < n; i++) ok = (unsigned char)r[i] >= 0x20 && r[i] != 0x7f;
+    ok = ok && strcmp(r, EXAM_PLANNED_REASON); /* reserved: it marks the planned accommodation in the result */
     if (!ok) { free(r); return NULL; }
     return r;
 }

@@ -97,6 +97,13 @@ exam_rc exam_extend(exam *e, int minutes, const char *reason);
 int exam_extra_max_min(const exam *e);  /* the unlocked pack's cap (max_extra), minutes */
 int exam_extra_used_min(const exam *e); /* extensions of the current sitting so far, minutes */
 int exam_extra_left_min(const exam *e); /* what may still be granted, minutes */
+/* The candidate's planned extra time (roster extra_minutes, e.g. 残疾考生
+ * 延长时间): exam_start grants it with the sitting, in the same commit, as an
+ * extension with reason EXAM_PLANNED_REASON at exam time 0, journaled as
+ * "accommodation". It is not counted in exam_extra_used_min (so not against
+ * max_extra), and exam_extend refuses the reserved reason. */
+#define EXAM_PLANNED_REASON "planned accommodation"
+int exam_extra_planned_min(const exam *e); /* the current sitting's planned extra time, minutes */
 exam_rc exam_force_handin(exam *e);
 exam_rc exam_mark_absent(exam *e, const char *ticket);          /* from the login phase */
 exam_rc exam_irregularity(exam *e, const char *category, const char *note);
@@ -134,6 +141,7 @@ const char *exam_cand_name(const exam *e);
 const char *exam_cand_ticket(const exam *e);
 int exam_cand_level(const exam *e);
 int exam_cand_seat(const exam *e);
+int exam_cand_extra_min(const exam *e); /* the logged-in candidate's planned extra minutes (0: none) */
 
 /* ---- the paper ---- */
 const paper *exam_paper(const exam *e);

@@ -183,6 +183,7 @@ static const field EXT_FIELDS[] = {
     {"minutes", K_INT, EXT(minutes), 0, ANY_INT, NULL},
     {"reason", K_STR, EXT(reason), 0, 0, 0, NULL},
     {"at_ms", K_I64, EXT(at_ms), 0, ANY_I64, NULL},
+    {"planned", K_INT, EXT(planned), 0, ANY_INT, NULL}, /* absent in older records: 0 */
 };
 
 #define NFIELDS(t) (sizeof t / sizeof *t)

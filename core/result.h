@@ -72,12 +72,15 @@ typedef struct result_irregularity {
     int64_t mono_ms;
 } result_irregularity;
 
-/* A time extension the invigilator granted: minutes, the reason given, and
- * the sitting's exam time (elapsed ms) when it was granted. */
+/* A time extension: minutes, the reason given, and the sitting's exam time
+ * (elapsed ms) when it was granted. PLANNED 1: the candidate's planned
+ * accommodation from the roster (extra_minutes), granted at the start and
+ * not counted against the pack's max_extra; 0: the invigilator's. */
 typedef struct result_extension {
     int minutes;
     const char *reason;
     int64_t at_ms;
+    int planned;
 } result_extension;
 
 /* The sitting as the engine knows it and as the record carries it: who,

@@ -48,10 +48,14 @@ int roster_kdf_ok(const roster_kdf *kdf)
            kdf->memlimit >= ROSTER_KDF_MIN_MEM && kdf->memlimit <= ROSTER_KDF_MAX_MEM;
 }
 
-enum { R_TICKET, R_NAME, R_ID, R_LEVEL, R_ROOM, R_SEAT, R_NCOLS };
+#define STRINGIFY_(x) #x
+#define STRINGIFY(x) STRINGIFY_(x)
+
+enum { R_TICKET, R_NAME, R_ID, R_LEVEL, R_ROOM, R_SEAT, R_EXTRA, R_NCOLS };
 static const csv_column RCOLS[R_NCOLS] = {
     {"ticket", "准考证号", 1}, {"name", "姓名", 1}, {"id_number", "身份证号", 1},
-    {"level", "级别", 1}, {"room", "考场", 1}, {"seat", "座号", 1}};
+    {"level", "级别", 1}, {"room", "考场", 1}, {"seat", "座号", 1},
+    {"extra_minutes", "延长时间", 0}}; /* optional: planned extra time, an empty cell is none */
 
 static int plain_text(const char *s, size_t max)
 {
@@ -60,6 +64,13 @@ static int plain_text(const char *s, size_t max)
     for (size_t i = 0; i < n; i++)
         if ((unsigned char)s[i] < 0x20) return 0;
     return 1;
+}
+
+/* 1 when S is one or more ASCII digits only: the signed body writes a
+ * number one way (no sign, no space), so any other spelling is malformed */
+static int digits_only(const char *s)
+{
+    return *s && strspn(s, "0123456789") == strlen(s);
 }
 
 /* Parses a decimal in [LO, HI] without overflow. Returns 0 or -1. */
@@ -109,13 +120,15 @@ static int read_entry(const csv_row *row, const int *map, size_t ncols, roster_e
         char c = v[R_TICKET][i];
         tok = (c >= '0' && c <= '9') || (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || c == '-';
     }
-    int level = 0, seat = 0;
+    int level = 0, seat = 0, extra = 0;
     if (!tok) bad = "ticket must be 1-32 characters of digits, letters and -";
     else if (!plain_text(v[R_NAME], 64)) bad = "name is empty or too long";
     else if (!idnumber_valid(v[R_ID])) bad = NULL;
     else if (parse_int_range(v[R_LEVEL], 1, 5, &level)) bad = "level must be 1-5";
     else if (!plain_text(v[R_ROOM], 32)) bad = "room is empty or too long";
     else if (parse_int_range(v[R_SEAT], 1, 999, &seat)) bad = "seat must be 1-999";
+    else if (*v[R_EXTRA] && parse_int_range(v[R_EXTRA], 0, ROSTER_EXTRA_MAX, &extra))
+        bad = "extra_minutes (延长时间) must be a whole number of minutes, 0-" STRINGIFY(ROSTER_EXTRA_MAX);
     if (!bad && !idnumber_valid(v[R_ID])) {
         if (strlen(v[R_ID]) != IDNUMBER_LEN)
             diag_add(d, row->line, "ticket %s: ID number must have 18 characters (has %zu)", v[R_TICKET], strlen(v[R_ID]));
@@ -134,9 +147,11 @@ static int read_entry(const csv_row *row, const int *map, size_t ncols, roster_e
     idnumber_normalise(e->id_number); /* valid here: only the check character can be an x */
     e->level = level;
     e->seat = seat;
+    e->extra_minutes = extra;
     free(v[R_TICKET]);
     free(v[R_LEVEL]);
     free(v[R_SEAT]);
+    free(v[R_EXTRA]);
     return 0;
 oom:
     diag_add(d, row->line, "out of memory");
@@ -295,8 +310,12 @@ int roster_write(const roster *r, const uint8_t sk[64], uint8_t **out, size_t *o
             *why = fileio_fmt("ticket %s: not a candidate of room %s (or no name or ID number)", e->ticket, r->room);
             return -1;
         }
+        if (e->extra_minutes < 0 || e->extra_minutes > ROSTER_EXTRA_MAX) {
+            *why = fileio_fmt("ticket %s: extra_minutes %d is not 0-%d", e->ticket, e->extra_minutes, ROSTER_EXTRA_MAX);
+            return -1;
+        }
     }
-    size_t line_max = ROSTER_TICKET_MAX + 2 * (ROSTER_NONCE_BYTES + ROSTER_SEALED_BYTES) + 16;
+    size_t line_max = ROSTER_TICKET_MAX + 2 * (ROSTER_NONCE_BYTES + ROSTER_SEALED_BYTES) + 24;
     size_t cap = ROSTER_HEADER_BYTES + r->n * line_max + crypto_sign_BYTES + 1;
     uint8_t *buf = calloc(1, cap), *sealed = malloc(r->n * ROSTER_SEALED_BYTES), *nonce = malloc(r->n * ROSTER_NONCE_BYTES);
     if (!buf || !sealed || !nonce) {
@@ -319,8 +338,8 @@ int roster_write(const roster *r, const uint8_t sk[64], uint8_t **out, size_t *o
         char nhex[ROSTER_NONCE_BYTES * 2 + 1], shex[ROSTER_SEALED_BYTES * 2 + 1];
         sodium_bin2hex(nhex, sizeof nhex, nonce + i * ROSTER_NONCE_BYTES, ROSTER_NONCE_BYTES);
         sodium_bin2hex(shex, sizeof shex, sealed + i * ROSTER_SEALED_BYTES, ROSTER_SEALED_BYTES);
-        o += (size_t)snprintf((char *)buf + o, cap - o, "%s\t%d\t%d\t%s\t%s\n", r->e[i].ticket, r->e[i].level,
-                              r->e[i].seat, nhex, shex);
+        o += (size_t)snprintf((char *)buf + o, cap - o, "%s\t%d\t%d\t%d\t%s\t%s\n", r->e[i].ticket, r->e[i].level,
+                              r->e[i].seat, r->e[i].extra_minutes, nhex, shex);
     }
     free(sealed);
     free(nonce);
@@ -344,8 +363,14 @@ int roster_write(const roster *r, const uint8_t sk[64], uint8_t **out, size_t *o
     return 0;
 }
 
-int roster_parse_body(const char *body, size_t len, roster *out, char **why)
+int roster_parse_body(const char *body, size_t len, uint32_t version, roster *out, char **why)
 {
+    if (version != ROSTER_VERSION && version != ROSTER_VERSION_NO_EXTRA) {
+        *why = fileio_fmt("unsupported roster format version %u", version);
+        return -1;
+    }
+    /* version 3 has extra_minutes after the seat; version 2 lines are one field shorter */
+    const int nf = version == ROSTER_VERSION ? 6 : 5, x = version == ROSTER_VERSION ? 1 : 0;
     size_t lines = 0;
     for (size_t i = 0; i < len; i++) lines += body[i] == '\n';
     if (lines > ROSTER_MAX_ENTRIES || (len && body[len - 1] != '\n')) {
@@ -363,24 +388,26 @@ int roster_parse_body(const char *body, size_t len, roster *out, char **why)
     }
     char *save = NULL;
     for (char *ln = strtok_r(copy, "\n", &save); ln; ln = strtok_r(NULL, "\n", &save)) {
-        char *f[5];
+        char *f[6];
         int k = 0;
-        for (char *p = ln; p && k < 6; k++) { /* exactly five tab-separated fields */
+        for (char *p = ln; p && k <= nf; k++) { /* exactly NF tab-separated fields */
             char *tab = strchr(p, '\t');
             if (tab) *tab = 0;
-            if (k < 5) f[k] = p;
+            if (k < nf) f[k] = p;
             p = tab ? tab + 1 : NULL;
         }
         roster_entry *e = &out->e[out->n];
         size_t nl = 0, sl = 0;
         int dup = 0;
-        for (size_t j = 0; k == 5 && j < out->n && !dup; j++) dup = !strcmp(out->e[j].ticket, f[0]);
-        if (k != 5 || dup || strlen(f[0]) == 0 || strlen(f[0]) > ROSTER_TICKET_MAX ||
+        for (size_t j = 0; k == nf && j < out->n && !dup; j++) dup = !strcmp(out->e[j].ticket, f[0]);
+        const char *nonce = k == nf ? f[3 + x] : "", *sealed = k == nf ? f[4 + x] : "";
+        if (k != nf || dup || strlen(f[0]) == 0 || strlen(f[0]) > ROSTER_TICKET_MAX ||
             parse_int_range(f[1], 1, 5, &e->level) || parse_int_range(f[2], 1, 999, &e->seat) ||
-            sodium_hex2bin(e->nonce, ROSTER_NONCE_BYTES, f[3], strlen(f[3]), NULL, &nl, NULL) || nl != ROSTER_NONCE_BYTES ||
-            strlen(f[3]) != 2 * ROSTER_NONCE_BYTES ||
-            sodium_hex2bin(e->sealed, ROSTER_SEALED_BYTES, f[4], strlen(f[4]), NULL, &sl, NULL) ||
-            sl != ROSTER_SEALED_BYTES || strlen(f[4]) != 2 * ROSTER_SEALED_BYTES) {
+            (x && (!digits_only(f[3]) || parse_int_range(f[3], 0, ROSTER_EXTRA_MAX, &e->extra_minutes))) ||
+            sodium_hex2bin(e->nonce, ROSTER_NONCE_BYTES, nonce, strlen(nonce), NULL, &nl, NULL) || nl != ROSTER_NONCE_BYTES ||
+            strlen(nonce) != 2 * ROSTER_NONCE_BYTES ||
+            sodium_hex2bin(e->sealed, ROSTER_SEALED_BYTES, sealed, strlen(sealed), NULL, &sl, NULL) ||
+            sl != ROSTER_SEALED_BYTES || strlen(sealed) != 2 * ROSTER_SEALED_BYTES) {
             size_t bad_entry = out->n + 1;
             free(copy);
             roster_free(out);
@@ -422,7 +449,10 @@ int roster_read(const uint8_t *buf, size_t len, const uint8_t pk[32], roster *ou
                           "rebuild the roster from its CSV with this exampack roster");
         return -1;
     }
-    if (version != ROSTER_VERSION) { *why = fileio_fmt("unsupported roster format version %u", version); return -1; }
+    if (version != ROSTER_VERSION && version != ROSTER_VERSION_NO_EXTRA) {
+        *why = fileio_fmt("unsupported roster format version %u", version);
+        return -1;
+    }
     if (len < ROSTER_HEADER_BYTES + crypto_sign_BYTES) {
         *why = fileio_fmt("not a roster file (or truncated)");
         return -1;
@@ -463,7 +493,7 @@ int roster_read(const uint8_t *buf, size_t len, const uint8_t pk[32], roster *ou
         *why = fileio_fmt("roster site or room malformed");
         return -1;
     }
-    return roster_parse_body((const char *)buf + ROSTER_HEADER_BYTES, body, out, why);
+    return roster_parse_body((const char *)buf + ROSTER_HEADER_BYTES, body, version, out, why);
 }
 
 const roster_entry *roster_lookup(const roster *r, const char *ticket, const char *id, char name[ROSTER_NAME_MAX + 1])

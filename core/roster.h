@@ -6,10 +6,10 @@
  * from the candidate's own ticket + ID number, so the file reveals a name
  * (and confirms an ID number) only to that candidate's credentials.
  *
- * Signed roster file, format version 2 (little-endian):
+ * Signed roster file, format version 3 (little-endian):
  *   off  size  field
  *   0    8     magic "EXROSTER"
- *   8    4     format version (2)
+ *   8    4     format version (3; 2 is still read)
  *   12   4     body length B (≤ ROSTER_MAX_BODY)
  *   16   16    roster id (random)
  *   32   8     authority key id
@@ -20,8 +20,9 @@
  *   76   4     flags = 0
  *   80   128   site, UTF-8, NUL-padded
  *   208  64    room, UTF-8, NUL-padded
- *   272  B     body: one line per candidate,
- *              "ticket\tlevel\tseat\tnonce_hex\tsealed_hex\n"
+ *   272  B     body: one line per candidate, version 3:
+ *              "ticket\tlevel\tseat\textra_minutes\tnonce_hex\tsealed_hex\n"
+ *              (version 2: the same without extra_minutes, read as 0)
  *   272+B 64   Ed25519 signature over bytes 0 .. 272+B-1
  */
 #ifndef ROSTER_H
@@ -34,7 +35,8 @@
 #include "core/diag.h"
 
 #define ROSTER_MAGIC "EXROSTER"
-#define ROSTER_VERSION 2
+#define ROSTER_VERSION 3
+#define ROSTER_VERSION_NO_EXTRA 2 /* the format before planned extra time: still read (every entry 0 minutes) */
 #define ROSTER_HEADER_BYTES 272
 #define ROSTER_MAX_BODY (8u << 20)
 #define ROSTER_MAX_ENTRIES 20000
@@ -44,6 +46,12 @@
 #define ROSTER_SITE_MAX 127
 #define ROSTER_ROOM_MAX 32
 #define ROSTER_NONCE_BYTES 24
+/* Planned extra time (延长时间, e.g. a disabled candidate's approved
+ * accommodation) in minutes. 240 = 4 hours: the usual approvals are +25 %,
+ * +50 % or +100 % of a sitting, and the longest paper (120 min) doubled is
+ * 240; a larger number is a typo (a value in seconds, a stray digit), so it
+ * is refused at its CSV line rather than keeping a kiosk running half a day. */
+#define ROSTER_EXTRA_MAX 240
 /* the sealed name: padded to ROSTER_NAME_MAX + 1 bytes, plus the AEAD tag */
 #define ROSTER_SEALED_BYTES (ROSTER_NAME_MAX + 1 + 16)
 
@@ -70,6 +78,7 @@ typedef struct roster_entry {
     int level;
     char *room;       /* from the CSV; in a read roster the roster's room */
     int seat;
+    int extra_minutes; /* planned extra time, 0..ROSTER_EXTRA_MAX (0: none; always 0 in a version 2 file) */
     long line;
 } roster_entry;
 
@@ -82,7 +91,8 @@ typedef struct roster {
     size_t n;
 } roster;
 
-/* Reads a roster CSV; mistakes go to D one line each. Returns 0 or -1.
+/* Reads a roster CSV (FORMAT.md §3; the column extra_minutes 延长时间 is
+ * optional); mistakes go to D one line each. Returns 0 or -1.
  * A fresh random roster id and salt are chosen, the KDF cost is the default;
  * site and room are left empty (roster_set_place). */
 int roster_parse_csv(const char *buf, size_t len, roster *out, diag *d) __attribute__((warn_unused_result));
@@ -107,9 +117,11 @@ int roster_write(const roster *r, const uint8_t sk[64], uint8_t **out, size_t *o
 int roster_read(const uint8_t *buf, size_t len, const uint8_t pk[32], roster *out, char **why)
     __attribute__((warn_unused_result));
 
-/* Parses the body of an already verified roster (exposed for fuzzing); the
+/* Parses the body of an already verified roster of format VERSION (2 or 3:
+ * without or with the extra_minutes field; exposed for fuzzing); the
  * entries' room is OUT->room. */
-int roster_parse_body(const char *body, size_t len, roster *out, char **why) __attribute__((warn_unused_result));
+int roster_parse_body(const char *body, size_t len, uint32_t version, roster *out, char **why)
+    __attribute__((warn_unused_result));
 
 /* The entry of a read roster with TICKET whose key, derived from TICKET and
  * ID (one Argon2id), opens its sealed name: the name goes into NAME. NULL

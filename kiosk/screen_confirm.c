@@ -1,5 +1,6 @@
 /* screen_confirm: the candidate checks name, ticket, level, seat and exam
- * title; Return confirms, Escape goes back to the login. */
+ * title (and the planned extra time, when the roster grants one); Return
+ * confirms, Escape goes back to the login. */
 #include <stdio.h>
 
 #include "core/text.h"
@@ -39,6 +40,12 @@ static void draw(app *a)
         yy += ui_px(u, 58);
     }
     y += card.h + ui_px(u, 40);
+    if (exam_cand_extra_min(a->ex) > 0) { /* the roster's planned accommodation: the candidate sees it before starting */
+        char extra[96];
+        snprintf(extra, sizeof extra, "本场考试为您延长 %d 分钟（预先批准）", exam_cand_extra_min(a->ex));
+        ui_text_center(u, 0, y, u->w, ui_px(u, 24), u->theme.text, extra);
+        y += ui_px(u, 44);
+    }
     ui_text_center(u, 0, y, u->w, ui_px(u, 22), u->theme.text, "信息无误请按回车确认；不是本人请按 Esc 返回，并报告监考员。");
     y += ui_px(u, 56);
     ui_button(u, (SDL_Rect){u->w / 2 - ui_px(u, 230), y, ui_px(u, 200), ui_px(u, 52)}, "确认（回车）", ui_px(u, 22), 1,

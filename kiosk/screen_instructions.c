@@ -38,6 +38,12 @@ static void draw(app *a)
     snprintf(hello, sizeof hello, "%s 同学，请仔细阅读以下须知：", exam_cand_name(a->ex));
     ui_text(u, x, y, ui_px(u, 26), u->theme.text, hello);
     y += ui_px(u, 56);
+    if (exam_cand_extra_min(a->ex) > 0) { /* granted by exam_start with the sitting (roster extra_minutes) */
+        char extra[96];
+        snprintf(extra, sizeof extra, "本场考试为您延长 %d 分钟（预先批准），开始考试后计入剩余时间。", exam_cand_extra_min(a->ex));
+        ui_text(u, x, y, ui_px(u, 22), u->theme.text, extra);
+        y += ui_px(u, 44);
+    }
     y += ui_paragraph(u, x, y, w, ui_px(u, 21), u->theme.text, RULES, 1);
     y += ui_px(u, 24);
     ui_button(u, (SDL_Rect){u->w / 2 - ui_px(u, 150), y, ui_px(u, 300), ui_px(u, 56)}, "开始考试（回车）", ui_px(u, 24),

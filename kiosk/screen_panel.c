@@ -327,6 +327,10 @@ static void draw(app *a)
         snprintf(info, sizeof info, "本场考试延时上限 %d 分钟，已延长 %d 分钟，最多还可延长 %d 分钟。", exam_extra_max_min(a->ex),
                  exam_extra_used_min(a->ex), exam_extra_left_min(a->ex));
         y += ui_paragraph(u, x, y, bw, ui_px(u, 22), u->theme.text, info, 1) + 10;
+        if (exam_extra_planned_min(a->ex) > 0) { /* the roster's accommodation: already granted, outside the cap */
+            snprintf(info, sizeof info, "另有预先批准的延长时间 %d 分钟（不计入上限，开考时已计入）。", exam_extra_planned_min(a->ex));
+            y += ui_paragraph(u, x, y, bw, ui_px(u, 22), u->theme.dim, info, 1) + 10;
+        }
         y += ui_px(u, 50);
         app_draw_field(a, 0, (SDL_Rect){x, y, bw, ui_px(u, 56)}, "延长多少分钟？输入分钟数，按回车", 0);
         y += ui_px(u, 80);

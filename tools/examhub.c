@@ -528,7 +528,9 @@ static const cmd COMMANDS[] = {
      "registers eligible applications (the eligibility columns plus received,\n"
      "address, phone). Name 1-64 bytes, address 1-200 bytes: UTF-8 without\n"
      "control characters (tab, line break, C0, C1), line separators or bidi\n"
-     "controls; phone 5-20 digits with spaces, ( ) - and a leading +. A bad\n"
+     "controls; phone 5-20 digits with spaces, ( ) - and a leading +.\n"
+     "Optional extra_minutes (延长时间): planned extra time, 0-240 minutes\n"
+     "(empty: none), signed into the room roster by examhub rosters. A bad\n"
      "row is named FILE:LINE: reason and nothing of the file is stored.",
      workflow_register},
     {"pay", "--db FILE --csv PAYMENTS.csv", "record fee payments", NULL, workflow_pay},

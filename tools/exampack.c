@@ -625,7 +625,9 @@ static const cmd COMMANDS[] = {
      cmd_build},
     {"roster", "--csv ROSTER.csv --key DIR/authority.key --out FILE.roster\n"
                "[--site NAME] [--room NAME] [--kdf-ops N] [--kdf-mem MIB]", "sign a room roster",
-     "checks a roster CSV (ticket,name,id_number,level,room,seat) and writes\n"
+     "checks a roster CSV (ticket,name,id_number,level,room,seat, and the\n"
+     "optional extra_minutes / 延长时间: planned extra time, 0-240 minutes,\n"
+     "granted at the start outside the paper's max_extra) and writes\n"
      "a signed roster for one site and room: kiosks accept it only if they\n"
      "were provisioned for that site and room (or as the site's spare).\n"
      "--site is the kiosk's site (default 考点, as examsync init); --room\n"

@@ -41,15 +41,29 @@ DB="$T/hub.db"
 # ---- the batch: four level-4 candidates, rooms 01 (A, B) and 02 (C, D) ------------------------------
 A=$(gbid 44010619900101001); B=$(gbid 44010619910202002); C=$(gbid 44010619920303003); D=$(gbid 44010619930404004)
 {
-    echo "id_number,name,applied_level,work_years,education,major_related,cert,cert_years,training,graduated_years,received,address,phone"
-    echo "$A,陈志明,4,2,none,no,,,,,2026-03-01,广州市天河区天河路100号,13800000001"
-    echo "$B,林美玲,4,1,none,no,,,,,2026-03-02,广州市越秀区中山五路8号,13800000002"
-    echo "$C,黄国强,4,2,none,no,,,,,2026-03-03,深圳市福田区深南大道6号,13800000003"
-    echo "$D,张丽,4,2,none,no,,,,,2026-03-04,佛山市禅城区祖庙路3号,13800000004"
+    echo "id_number,name,applied_level,work_years,education,major_related,cert,cert_years,training,graduated_years,received,address,phone,extra_minutes"
+    echo "$A,陈志明,4,2,none,no,,,,,2026-03-01,广州市天河区天河路100号,13800000001,"
+    echo "$B,林美玲,4,1,none,no,,,,,2026-03-02,广州市越秀区中山五路8号,13800000002,0"
+    echo "$C,黄国强,4,2,none,no,,,,,2026-03-03,深圳市福田区深南大道6号,13800000003,30" # planned extra time (issue 12)
+    echo "$D,张丽,4,2,none,no,,,,,2026-03-04,佛山市禅城区祖庙路3号,13800000004,"
 } >"$T/apps.csv"
+# planned extra time that is negative, over the cap or not a number: the whole file refused at FILE:LINE
+awk -F, -v OFS=, 'NR == 2 { $14 = "-5" } NR == 3 { $14 = "241" } NR == 4 { $14 = "abc" } { print }' "$T/apps.csv" >"$T/apps-bad.csv"
+run "$WH" register --db "$DB" --csv "$T/apps-bad.csv"
+check_msg "register: bad extra_minutes (-5, 241, abc) refused at FILE:LINE, nothing registered" "rc=$RC $ERR" \
+    eval '[ $RC -ne 0 ] && grep -q "apps-bad.csv:2: extra_minutes (延长时间) .-5. must be a whole number of minutes, 0-240" "$T/err" &&
+          grep -q "apps-bad.csv:3: extra_minutes (延长时间) .241." "$T/err" && grep -q "apps-bad.csv:4: extra_minutes (延长时间) .abc." "$T/err" &&
+          [ "$(sqlv "SELECT count(*) FROM application")" = 0 ]'
 { echo "id_number,batch,amount"; for p in "$A" "$B" "$C" "$D"; do echo "$p,2026-03,410"; done; } >"$T/pay.csv"
 printf 'site,site_code,room,capacity\n广州天河考点,440106,01,2\n广州天河考点,440106,02,2\n' >"$T/rooms.csv"
-"$WH" register --db "$DB" --csv "$T/apps.csv" >/dev/null 2>&1
+# registered first without C's accommodation, then the file with it: the approval later sets it
+awk -F, -v OFS=, 'NR == 4 { $14 = "" } { print }' "$T/apps.csv" >"$T/apps-first.csv"
+"$WH" register --db "$DB" --csv "$T/apps-first.csv" >/dev/null 2>&1
+run "$WH" register --db "$DB" --csv "$T/apps.csv"
+check_msg "register again with C's 30 planned minutes: nothing registered twice, C's planned extra time set, rosters to be rewritten" \
+    "rc=$RC $ERR" eval '[ $RC -eq 0 ] && grep -q "0 registered, 0 refused as not eligible, 4 already registered" "$T/err" &&
+        grep -q "planned extra time changed for 1 already registered application(s): run examhub rosters again" "$T/err" &&
+        [ "$(sqlv "SELECT group_concat(extra_minutes) FROM (SELECT extra_minutes FROM application ORDER BY received)")" = "0,0,30,0" ]'
 "$WH" pay --db "$DB" --csv "$T/pay.csv" >/dev/null 2>&1
 "$WH" rooms --db "$DB" --csv "$T/rooms.csv" >/dev/null 2>&1
 "$WH" plan --db "$DB" --batch 2026-03 --theory "2026-03-28 09:00" --practical "2026-03-28 14:00" >/dev/null 2>&1
@@ -60,6 +74,12 @@ TC=$(csvget "$T/apps.out" id_number "$C" ticket); TD=$(csvget "$T/apps.out" id_n
 R1=$(ls "$T/rosters"/*-01.roster 2>/dev/null); R2=$(ls "$T/rosters"/*-02.roster 2>/dev/null)
 check_msg "setup: four planned candidates (01: $TA $TB, 02: $TC $TD) and their rooms' rosters" "$(cat "$T/apps.out")" \
     eval '[ -n "$TA" ] && [ -n "$TD" ] && [ -f "$R1" ] && [ -f "$R2" ]'
+check "examhub rosters signs C's planned 30 minutes into room 02's roster (0 for D)" python3 -c '
+import sys; b = open(sys.argv[1], "rb").read()
+sys.exit(not (b[8] == 3 and (sys.argv[2] + "\t4\t1\t30\t").encode() in b and (sys.argv[3] + "\t4\t2\t0\t").encode() in b))' "$R2" "$TC" "$TD"
+check_msg "and its door list shows the 30 minutes (extra_minutes column)" "$(cat "$T/rosters"/*-02-door.csv)" \
+    eval 'head -1 "$T/rosters"/*-02-door.csv | grep -qx "seat,ticket,name,id_number,level,extra_minutes" &&
+          grep -q "^1,$TC,黄国强,.*,4,30$" "$T/rosters"/*-02-door.csv && grep -q "^2,$TD,.*,4,0$" "$T/rosters"/*-02-door.csv'
 
 build() { # build BANK BLUEPRINT OUT: prints the release code
     "$EP" build --bank "$1" --blueprint "$2" --key "$AUTH/authority.key" --out "$3" --kdf-ops 2 --kdf-mem 64 >"$T/build.out" &&
@@ -199,6 +219,32 @@ F8=$(forge f8 "$T/ka" "$T/a.json" room=02 session=$(printf '%032d' 8))
 post "$T/f8.sealed" "$KA" >/dev/null
 check_msg "a result whose room is not its kiosk's enrolled room is flagged" "$(flags_of "$F8")" \
     eval 'flags_of "$F8" | grep -q "the record.s room 02 is not the kiosk.s enrolled room 01"'
+
+# the planned accommodation (issue 12): outside any cap, but it must be what the hub signed into the roster
+check "C's genuine result lists the 30 planned minutes (planned 1, at exam time 0) in its extra time, and is not flagged" \
+    eval 'grep -q "\"extra_ms\":1800000," "$T/c.json" &&
+          grep -q "\"extensions\":\[{\"minutes\":30,\"reason\":\"planned accommodation\",\"at_ms\":0,\"planned\":1}\]" "$T/c.json" &&
+          [ -z "$(flags_of "$RC_")" ]'
+planned_json() { # planned_json IN OUT MINUTES: the record's planned extensions replaced by one of MINUTES (0: none)
+    python3 - "$1" "$2" "$3" <<'PY'
+import json, sys
+r = json.load(open(sys.argv[1], encoding="utf-8"))
+m = int(sys.argv[3])
+x = [e for e in r.get("extensions", []) if not e.get("planned")]
+r["extensions"] = ([{"minutes": m, "reason": "planned accommodation", "at_ms": 0, "planned": 1}] if m else []) + x
+r["extra_ms"] = sum(e["minutes"] for e in r["extensions"]) * 60000
+json.dump(r, open(sys.argv[2], "w", encoding="utf-8"), ensure_ascii=False, separators=(",", ":"))
+PY
+}
+planned_json "$T/c.json" "$T/c90.json" 90
+FP1=$(forge fp1 "$T/kc" "$T/c90.json" session=$(printf '%032d' 21))
+check_msg "C's result claiming 90 planned minutes (the roster has 30) is flagged" "$(post "$T/fp1.sealed" "$KC") $(flags_of "$FP1")" \
+    eval '[ "$(cat "$T/post.code")" = 200 ] &&
+          flags_of "$FP1" | grep -q "planned extra time differs from the plan: the kiosk granted 90 minutes as planned, the roster of ticket $TC has 30"'
+planned_json "$T/a.json" "$T/a30.json" 30
+FP2=$(forge fp2 "$T/ka" "$T/a30.json" session=$(printf '%032d' 22))
+check_msg "A's result with 30 planned minutes A was never given is flagged" "$(post "$T/fp2.sealed" "$KA") $(flags_of "$FP2")" \
+    eval 'flags_of "$FP2" | grep -q "the kiosk granted 30 minutes as planned, the roster of ticket $TA has 0"'
 
 all_listed() { local r; for r in "$@"; do grep -q "^$r," "$T/out" || return 1; done; }
 run "$WH" flagged --db "$DB" --batch 2026-03

@@ -132,7 +132,7 @@ if hub_start "$DB"; then
     check_msg "examsync push: the hub accepts the result with its extensions" "rc=$RC $OUT $ERR" \
         test "$RC" -eq 0 -a "$(sqlite3 "$D3/kiosk.db" "SELECT count(*) FROM outbox WHERE receipt IS NOT NULL")" -eq 1
     json=$(sqlite3 "$DB" "SELECT json FROM result")
-    want='"extensions":[{"minutes":5,"reason":"其他：考场外施工噪音","at_ms":60000},{"minutes":7,"reason":"设备故障","at_ms":60000}]'
+    want='"extensions":[{"minutes":5,"reason":"其他：考场外施工噪音","at_ms":60000,"planned":0},{"minutes":7,"reason":"设备故障","at_ms":60000,"planned":0}]'
     check_msg "the result at the hub lists each extension (minutes, reason, exam time) and extra_ms 720000" "$json" \
         bash -c '[[ "$1" == *"$2"* && "$1" == *"\"extra_ms\":720000,"* && "$1" == *"\"status\":\"forced\""* ]]' _ "$json" "$want"
     "$HUBBIN" results --db "$DB" --csv >"$T/results.csv"

@@ -131,3 +131,93 @@ run "$EP" roster --csv "$SAMPLES/roster-4.csv" --key "$AUTH/authority.key" --out
 check_msg "without options: site 考点 (examsync init's default), the production cost 2 passes, 64 MiB" "$OUT$ERR" \
     eval '[ $RC -eq 0 ] && grep -q "site 考点, room 01" "$T/out" &&
           python3 -c "import sys; b = open(sys.argv[1], \"rb\").read(); sys.exit(not (int.from_bytes(b[56:64], \"little\") == 2 and int.from_bytes(b[64:72], \"little\") == 64 << 20))" "$T/default.roster"'
+
+# ---- planned extra time (extra_minutes 延长时间, issue 12) ------------------------------------
+# candidate 1 with 30 planned minutes, candidate 2 with an empty cell, the rest without
+awk -F, 'NR == 1 { print $0 ",extra_minutes"; next } NR == 2 { print $0 ",30"; next } { print $0 "," }' \
+    "$SAMPLES/roster-4.csv" >"$T/extra.csv"
+run "$EP" roster --csv "$T/extra.csv" --key "$AUTH/authority.key" --out "$T/extra.roster" $ROSTER_OPTS
+check_msg "exampack roster takes the optional extra_minutes column" "$OUT$ERR" \
+    eval '[ $RC -eq 0 ] && grep -q "30 candidates, site $SITE, room 01" "$T/out"'
+check "the minutes are signed into the body in clear (format 3): ticket, level, seat, 30" bash -c \
+    "python3 -c 'import sys; b = open(sys.argv[1], \"rb\").read(); sys.exit(not (b[8] == 3 and (sys.argv[2] + \"\\t4\\t1\\t30\\t\").encode() in b))' '$T/extra.roster' '$TICKET1'"
+sed 's/^\(ticket,name,id_number,level,room,seat\),extra_minutes$/准考证号,姓名,身份证号,级别,考场,座号,延长时间/' "$T/extra.csv" >"$T/extra-zh.csv"
+run "$EP" roster --csv "$T/extra-zh.csv" --key "$AUTH/authority.key" --out "$T/extra-zh.roster" $ROSTER_OPTS
+check_msg "the Chinese header 延长时间 is the same column" "$OUT$ERR" \
+    eval '[ $RC -eq 0 ] && head -1 "$T/extra-zh.csv" | grep -q 延长时间'
+python3 - "$T/extra.csv" "$T/extra-bad.csv" <<'PY'
+import sys
+rows = open(sys.argv[1], encoding="utf-8").read().splitlines()
+bad = {2: "-5", 3: "241", 4: "abc", 5: "30.5"}
+out = [r.rsplit(",", 1)[0] + "," + bad[i] if i in bad else r for i, r in enumerate(rows, 1)]
+open(sys.argv[2], "w", encoding="utf-8").write("\n".join(out) + "\n")
+PY
+run "$EP" roster --csv "$T/extra-bad.csv" --key "$AUTH/authority.key" --out "$T/extra-bad.roster" $ROSTER_OPTS
+check_msg "negative, over the cap (240), not a number, a fraction: each refused at FILE:LINE, nothing written" "$ERR" \
+    eval '[ $RC -eq 1 ] && [ ! -e "$T/extra-bad.roster" ] &&
+          [ "$(grep -c "extra_minutes (延长时间) must be a whole number of minutes, 0-240" "$T/err")" = 4 ] &&
+          grep -q "extra-bad.csv:2: ticket $TICKET1: extra_minutes" "$T/err" && grep -q "extra-bad.csv:3: " "$T/err" &&
+          grep -q "extra-bad.csv:4: " "$T/err" && grep -q "extra-bad.csv:5: " "$T/err"'
+run "$EP" verify --pub "$AUTH/authority.pub" "$T/extra.roster"
+check_msg "exampack verify: the roster with extra time is intact" "$OUT$ERR" eval '[ $RC -eq 0 ]'
+
+D="$T/kextra"; init "$D" "$SITE" 01
+"$SYNC" add --data "$D" "$T/extra.roster" "$T/theory.pack" >/dev/null
+{
+    script_unlock
+    echo "text $TICKET1"; echo "key Tab"; echo "text $ID1"; echo "key Return"
+    echo "expect 核对考生信息"; echo "expect 本场考试为您延长 30 分钟（预先批准）"; echo "shot roster-extra-confirm"
+    echo "key Return"; echo "expect 考生须知"; echo "expect 本场考试为您延长 30 分钟（预先批准）"; echo "shot roster-extra-instructions"
+    echo "key Return"; echo "expect 第 1 题"; echo "expect 剩余时间 02:00:00" # the paper's 90 minutes + 30
+    echo "wait 60000"; echo "expect 剩余时间 01:59:00"
+    script_panel; echo "expect 延长考试时间（已延长0分钟，上限" # the invigilator's cap untouched
+    echo "key 2"; echo "expect 本场考试延时上限"; echo "expect 另有预先批准的延长时间 30 分钟（不计入上限，开考时已计入）"
+    echo "shot roster-extra-panel"; echo "key Escape"
+} >"$T/s.txt"
+run_kiosk "$D" "$T/s.txt"
+check "a candidate with 30 planned minutes: told on the confirm and instructions screens, 90 + 30 minutes on the clock" \
+    bash -c "[ $RC -eq 0 ] || { cat '$T/kerr'; false; }"
+check "the grant is journaled as its own entry (accommodation minutes=30) and recorded as an extension" bash -c \
+    "[ \"\$(sqlite3 '$D/kiosk.db' \"SELECT data FROM journal WHERE type='accommodation'\")\" = 'minutes=30' ] &&
+     [ \"\$(sqlite3 '$D/kiosk.db' \"SELECT count(*) FROM journal WHERE type='extend'\")\" = 0 ] &&
+     [ \"\$(sqlite3 '$D/kiosk.db' 'SELECT minutes, exam_ms FROM extension')\" = '30|0' ]"
+ROW2=$(sed -n 3p "$SAMPLES/roster-4.csv")
+TICKET2=$(echo "$ROW2" | cut -d, -f1) ID2=$(echo "$ROW2" | cut -d, -f3)
+D="$T/kextra2"; init "$D" "$SITE" 01
+"$SYNC" add --data "$D" "$T/extra.roster" "$T/theory.pack" >/dev/null
+{
+    script_unlock
+    echo "text $TICKET2"; echo "key Tab"; echo "text $ID2"; echo "key Return"
+    echo "expect 核对考生信息"; echo "absent 预先批准"; echo "key Return"; echo "expect 考生须知"; echo "absent 预先批准"
+    echo "key Return"; echo "expect 剩余时间 01:30:00"
+} >"$T/s.txt"
+run_kiosk "$D" "$T/s.txt"
+check "a candidate with an empty cell: no extra time, nothing shown" bash -c "[ $RC -eq 0 ] || { cat '$T/kerr'; false; }"
+
+# a roster of format 2 (before extra_minutes), signed by the authority: still verified and used
+python3 - "$T/room.roster" "$T/v2.roster" "$AUTH/authority.key" <<'PY'
+import sys, base64, ctypes, ctypes.util
+b = open(sys.argv[1], "rb").read()
+body = b[272:-64].decode()
+lines = [l.split("\t") for l in body.splitlines()]
+assert all(len(f) == 6 for f in lines)
+v2 = "".join("\t".join(f[:3] + f[4:]) + "\n" for f in lines).encode()
+head = bytearray(b[:272])
+head[8:12] = (2).to_bytes(4, "little")
+head[12:16] = len(v2).to_bytes(4, "little")
+sk = next(base64.b64decode(l.split()[1]) for l in open(sys.argv[3]) if l.startswith("sign "))
+na = ctypes.CDLL(ctypes.util.find_library("sodium"))
+na.sodium_init()
+sig = ctypes.create_string_buffer(64)
+signed = bytes(head) + v2
+na.crypto_sign_detached(sig, None, signed, ctypes.c_ulonglong(len(signed)), sk)
+open(sys.argv[2], "wb").write(signed + sig.raw)
+PY
+run "$EP" verify --pub "$AUTH/authority.pub" "$T/v2.roster"
+check_msg "a roster of format version 2 still verifies" "$OUT$ERR" \
+    eval '[ $RC -eq 0 ] && grep -q "30 candidates, site $SITE, room 01" "$T/out"'
+D="$T/kv2"; init "$D" "$SITE" 01
+run "$SYNC" add --data "$D" "$T/v2.roster" "$T/theory.pack"
+{ script_login "$THEORY_CODE" 1; echo "expect 剩余时间 01:30:00"; } >"$T/s.txt"
+run_kiosk "$D" "$T/s.txt"
+check "examsync add takes it and its candidates sit with the paper's time" bash -c "[ $RC -eq 0 ] || { cat '$T/kerr' '$T/err'; false; }"

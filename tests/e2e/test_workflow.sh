@@ -205,8 +205,8 @@ seats_ok() { # every door list: seats 1..n unique, n ≤ capacity, tickets match
 check_msg "door lists: seats within each room's capacity (3, 2 of 3, 1 of 2), tickets match room and seat, IDs masked" \
     "$(seats_ok)" seats_ok
 check_msg "door list of room 01: 陈志明 at seat 1, 黄国强 at seat 3, masked IDs, level 4" "$(cat "$T/rosters"/*-01-door.csv)" \
-    eval 'grep -qx "1,$TA,陈志明,${A:0:6}\*\*\*\*\*\*\*\*${A:14:4},4" "$T/rosters"/*-01-door.csv &&
-          grep -qx "3,$TC,黄国强,${C:0:6}\*\*\*\*\*\*\*\*${C:14:4},4" "$T/rosters"/*-01-door.csv'
+    eval 'grep -qx "1,$TA,陈志明,${A:0:6}\*\*\*\*\*\*\*\*${A:14:4},4,0" "$T/rosters"/*-01-door.csv &&
+          grep -qx "3,$TC,黄国强,${C:0:6}\*\*\*\*\*\*\*\*${C:14:4},4,0" "$T/rosters"/*-01-door.csv'
 
 run "$WH" tickets --db "$DB" --batch 2026-03 --out "$T/tickets"
 check_msg "tickets: one HTML admission ticket per planned candidate (6)" "rc=$RC $OUT $ERR" \

@@ -139,7 +139,7 @@ static void make_id(const char *first17, char out[19])
 }
 
 static struct {
-    char a[19], b[19], c[19], stranger[19], bad[19];
+    char a[19], b[19], c[19], d[19], stranger[19], bad[19];
 } ID;
 
 /* ---- a provisioned kiosk ---------------------------------------------------------- */
@@ -201,11 +201,12 @@ static uint8_t *build_roster(kiosk *k, size_t *len, char id_hex[33], size_t *n)
 {
     char csv[1024];
     snprintf(csv, sizeof csv,
-             "ticket,name,id_number,level,room,seat\n"
-             "T001,李嘉欣,%s,4,01,1\n"
-             "T002,苏伟雄,%s,4,01,2\n"
-             "T003,王三级,%s,3,01,3\n",
-             ID.a, ID.b, ID.c);
+             "ticket,name,id_number,level,room,seat,extra_minutes\n"
+             "T001,李嘉欣,%s,4,01,1,\n"
+             "T002,苏伟雄,%s,4,01,2,\n"
+             "T003,王三级,%s,3,01,3,0\n"
+             "T004,钟晓燕,%s,4,01,4,30\n", /* planned extra time (accommodation) */
+             ID.a, ID.b, ID.c, ID.d);
     roster r;
     diag d;
     diag_init(&d);
@@ -1684,6 +1685,7 @@ static int group_setup(void **state)
     make_id("44190019930421116", ID.a);
     make_id("44030320000309327", ID.b);
     make_id("44200020010606504", ID.c);
+    make_id("44011219960314928", ID.d);
     make_id("11010119900307123", ID.stranger);
     snprintf(ID.bad, sizeof ID.bad, "%s", ID.a);
     ID.bad[17] = ID.a[17] == '0' ? '1' : '0';
@@ -2147,8 +2149,9 @@ static void test_extensions_capped(void **state)
     assert_contains(json, "\"extra_ms\":1800000,");
     char ext[512];
     snprintf(ext, sizeof ext,
-             "\"extensions\":[{\"minutes\":10,\"reason\":\"设备故障\",\"at_ms\":600000},{\"minutes\":19,\"reason\":\"%s\","
-             "\"at_ms\":1200000},{\"minutes\":1,\"reason\":\"考生身体不适\",\"at_ms\":1200000}]",
+             "\"extensions\":[{\"minutes\":10,\"reason\":\"设备故障\",\"at_ms\":600000,\"planned\":0},{\"minutes\":19,"
+             "\"reason\":\"%s\",\"at_ms\":1200000,\"planned\":0},{\"minutes\":1,\"reason\":\"考生身体不适\",\"at_ms\":1200000,"
+             "\"planned\":0}]",
              longr);
     assert_contains(json, ext);
     result_record rr;
@@ -2159,6 +2162,73 @@ static void test_extensions_capped(void **state)
     result_record_free(&rr);
     free(json);
     free(sid);
+}
+
+/* A candidate whose roster entry has extra_minutes 30 gets duration + 30 from
+ * the start, journaled as its own "accommodation" entry and listed in the
+ * result as a planned extension; it does not use up the pack's max_extra,
+ * before or after a crash, and the reserved reason cannot be typed. */
+static void test_planned_accommodation(void **state)
+{
+    kiosk *k = *state;
+    open_exam(k);
+    unlock_and_pin(k);
+    assert_int_equal(exam_login(k->e, "T004", ID.d), EXAM_OK);
+    assert_int_equal(exam_cand_extra_min(k->e), 30); /* shown on the confirm and instructions screens */
+    assert_int_equal(exam_confirm(k->e), EXAM_OK);
+    assert_int_equal(journal_type_count(k, "accommodation"), 0); /* granted with the sitting, not before */
+    assert_int_equal(exam_start(k->e), EXAM_OK);
+    const int64_t t0 = g_now;
+    char *sid = current_sid(k);
+    assert_int_equal(exam_remaining_ms(k->e), 60 * MIN + 30 * MIN);
+    assert_int_equal(exam_extra_planned_min(k->e), 30);
+    assert_int_equal(exam_extra_used_min(k->e), 0);
+    assert_int_equal(exam_extra_left_min(k->e), 30); /* the invigilator's cap untouched */
+    assert_int_equal(journal_type_count(k, "accommodation"), 1);
+    assert_int_equal(exam_extend(k->e, 5, EXAM_PLANNED_REASON), EXAM_EXTEND_REASON); /* reserved */
+    g_now = t0 + 10 * MIN;
+    assert_int_equal(exam_extend(k->e, 30, "设备故障"), EXAM_OK); /* the whole cap, on top */
+    assert_int_equal(exam_extend(k->e, 1, "设备故障"), EXAM_EXTEND_CAP);
+    assert_int_equal(exam_remaining_ms(k->e), 60 * MIN + 60 * MIN - 10 * MIN);
+    exam_tick(k->e);
+    /* a crash: the planned part is what the journal proves, still outside the cap */
+    exam_close(k->e);
+    k->e = NULL;
+    open_exam(k);
+    assert_int_equal(exam_resume(k->e, k->code, PIN), EXAM_OK);
+    assert_null(exam_alert(k->e)); /* the rows match the journal: no integrity finding */
+    assert_int_equal(exam_extra_planned_min(k->e), 30);
+    assert_int_equal(exam_extra_used_min(k->e), 30);
+    assert_int_equal(exam_extra_left_min(k->e), 0);
+    assert_int_equal(exam_remaining_ms(k->e), 60 * MIN + 60 * MIN - 10 * MIN);
+    store *st = store_of(k);
+    char got[1024] = "";
+    assert_int_equal(store_extension_each(st, sid, copy_ext, got), STORE_OK);
+    store_close(st);
+    char want[256];
+    snprintf(want, sizeof want, "30|%s|0;30|设备故障|%lld;", EXAM_PLANNED_REASON, 10 * MIN);
+    assert_string_equal(got, want);
+    assert_int_equal(exam_force_handin(k->e), EXAM_OK);
+    char *json = outbox_json(k, 0, NULL, NULL);
+    assert_contains(json, "\"extra_ms\":3600000,");
+    assert_contains(json, "\"extensions\":[{\"minutes\":30,\"reason\":\"planned accommodation\",\"at_ms\":0,\"planned\":1},"
+                          "{\"minutes\":30,\"reason\":\"设备故障\",\"at_ms\":600000,\"planned\":0}]");
+    result_record rr;
+    char *why = NULL;
+    assert_int_equal(result_parse(json, strlen(json), &rr, &why), RESULT_OK);
+    assert_int_equal(rr.rec.head.nextensions, 2);
+    assert_int_equal(rr.rec.head.extensions[0].planned, 1);
+    assert_int_equal(rr.rec.head.extensions[1].planned, 0);
+    result_record_free(&rr);
+    free(json);
+    free(sid);
+    /* the next candidate has none: the sitting starts with the pack's duration */
+    assert_int_equal(exam_reset(k->e), EXAM_OK);
+    login_and_start(k, "T001", ID.a);
+    assert_int_equal(exam_cand_extra_min(k->e), 0);
+    assert_int_equal(exam_extra_planned_min(k->e), 0);
+    assert_int_equal(exam_remaining_ms(k->e), 60 * MIN);
+    assert_int_equal(journal_type_count(k, "accommodation"), 1);
 }
 
 int main(void)
@@ -2189,6 +2259,7 @@ int main(void)
         T(test_pin_delay_survives_restart),
         T(test_pin_verifier),
         T(test_extensions_capped),
+        T(test_planned_accommodation),
     };
     return cmocka_run_group_tests(tests, group_setup, NULL);
 }

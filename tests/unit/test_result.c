@@ -228,8 +228,8 @@ static const result_irregularity IRR[] = {
     {"candidate", "说\"话\"", 7},
 };
 static const result_extension EXT[] = {
-    {5, "设备故障", 600000},
-    {12, "其他：\"停电\"", 1800000},
+    {5, "设备故障", 600000, 0},
+    {12, "其他：\"停电\"", 1800000, 1}, /* planned: the roster's accommodation (the record does not judge the reason) */
 };
 
 /* the sitting of the sample record, and of the sample input it is built from */
@@ -329,8 +329,8 @@ static void test_json_fields_and_escaping(void **state)
     assert_contains(j, "{\"n\":5,\"id\":\"N5\",\"type\":\"numeric\",\"response\":\"\",");
     assert_contains(j, "\"irregularities\":[{\"category\":\"technical\",\"note\":\"断电\\n重启\",\"at_ms\":123456},"
                        "{\"category\":\"candidate\",\"note\":\"说\\\"话\\\"\",\"at_ms\":7}]");
-    assert_contains(j, "\"extensions\":[{\"minutes\":5,\"reason\":\"设备故障\",\"at_ms\":600000},"
-                       "{\"minutes\":12,\"reason\":\"其他：\\\"停电\\\"\",\"at_ms\":1800000}]");
+    assert_contains(j, "\"extensions\":[{\"minutes\":5,\"reason\":\"设备故障\",\"at_ms\":600000,\"planned\":0},"
+                       "{\"minutes\":12,\"reason\":\"其他：\\\"停电\\\"\",\"at_ms\":1800000,\"planned\":1}]");
     /* decoding the escaped strings gives the originals back */
     char *name = json_string_of(j, "name");
     assert_non_null(name);
@@ -951,6 +951,8 @@ static void test_parse_round_trip(void **state)
     assert_int_equal(q->head.extensions[1].minutes, 12);
     assert_string_equal(q->head.extensions[1].reason, "其他：\"停电\"");
     assert_true(q->head.extensions[0].at_ms == 600000);
+    assert_int_equal(q->head.extensions[0].planned, 0);
+    assert_int_equal(q->head.extensions[1].planned, 1);
     /* the writer and the reader share one field table: written again, the
      * same bytes */
     char *again = result_json(q);
@@ -959,6 +961,17 @@ static void test_parse_round_trip(void **state)
     result_record_free(&p);
     assert_null(p.mem);
     result_record_free(&p); /* twice is harmless */
+    /* a record of an older kiosk has no "planned": read as the invigilator's (0) */
+    char *old = strdup(j), *at;
+    assert_non_null(old);
+    while ((at = strstr(old, ",\"planned\":"))) memmove(at, at + 12, strlen(at + 12) + 1);
+    assert_null(strstr(old, "planned"));
+    assert_int_equal(parse(old, &p), RESULT_OK);
+    assert_int_equal(p.rec.head.nextensions, 2);
+    assert_int_equal(p.rec.head.extensions[1].planned, 0);
+    assert_int_equal(p.rec.head.extensions[1].minutes, 12);
+    result_record_free(&p);
+    free(old);
     free(j);
 }
 

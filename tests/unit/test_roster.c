@@ -506,7 +506,7 @@ static void test_write_read_round_trip(void **state)
     assert_true(len > ROSTER_HEADER_BYTES + crypto_sign_BYTES);
     uint32_t body = (uint32_t)file[12] | (uint32_t)file[13] << 8 | (uint32_t)file[14] << 16 | (uint32_t)file[15] << 24;
     assert_int_equal((size_t)ROSTER_HEADER_BYTES + body + crypto_sign_BYTES, len);
-    assert_memory_equal(file + 8, "\2\0\0\0", 4);
+    assert_memory_equal(file + 8, "\3\0\0\0", 4); /* version 3: with extra_minutes */
     assert_memory_equal(file + 16, src.roster_id, 16);
     assert_memory_equal(file + 40, src.salt, ROSTER_SALT_BYTES);
     assert_memory_equal(file + 56, "\1\0\0\0\0\0\0\0", 8);     /* opslimit 1 */
@@ -537,6 +537,7 @@ static void test_write_read_round_trip(void **state)
         assert_int_equal(got.e[i].level, src.e[i].level);
         assert_string_equal(got.e[i].room, src.e[i].room);
         assert_int_equal(got.e[i].seat, src.e[i].seat);
+        assert_int_equal(got.e[i].extra_minutes, 0); /* the CSV has no extra_minutes column */
     }
     roster_free(&got);
     roster_free(&src);
@@ -822,9 +823,13 @@ static void test_read_rejects_wrong_magic(void **state)
     expect_read_fails(file, len, k->pk, "a re-signed file with the wrong magic");
     /* a wrong version, re-signed */
     memcpy(file, ROSTER_MAGIC, 8);
-    file[8] = 3;
+    file[8] = 4;
     crypto_sign_detached(file + len - crypto_sign_BYTES, NULL, file, len - crypto_sign_BYTES, k->sk);
-    expect_read_fails(file, len, k->pk, "a re-signed file with version 3");
+    expect_read_fails(file, len, k->pk, "a re-signed file with version 4");
+    /* a version 3 body (six fields a line) labelled version 2 and re-signed */
+    file[8] = 2;
+    crypto_sign_detached(file + len - crypto_sign_BYTES, NULL, file, len - crypto_sign_BYTES, k->sk);
+    expect_read_fails(file, len, k->pk, "a version 3 body labelled version 2");
     /* version 1 (plaintext names, fast ID hashes): refused with what to do */
     file[8] = 1;
     roster old;
@@ -833,8 +838,8 @@ static void test_read_rejects_wrong_magic(void **state)
     assert_non_null(strstr(owhy, "version 1 is no longer accepted"));
     assert_non_null(strstr(owhy, "rebuild"));
     free(owhy);
-    /* sanity: with version 2 restored and re-signed it reads again */
-    file[8] = 2;
+    /* sanity: with version 3 restored and re-signed it reads again */
+    file[8] = ROSTER_VERSION;
     crypto_sign_detached(file + len - crypto_sign_BYTES, NULL, file, len - crypto_sign_BYTES, k->sk);
     roster r;
     char *why = NULL;
@@ -844,14 +849,14 @@ static void test_read_rejects_wrong_magic(void **state)
     free(file);
 }
 
-/* Builds a roster file around BODY, signed with SK (header fields valid). */
-static uint8_t *file_with_body(const keys *k, const char *body, size_t blen, size_t *len)
+/* Builds a roster file of format VERSION around BODY, signed with SK (header fields valid). */
+static uint8_t *file_with_body_v(const keys *k, uint8_t version, const char *body, size_t blen, size_t *len)
 {
     *len = ROSTER_HEADER_BYTES + blen + crypto_sign_BYTES;
     uint8_t *f = calloc(1, *len);
     assert_non_null(f);
     memcpy(f, ROSTER_MAGIC, 8);
-    f[8] = 2;
+    f[8] = version;
     f[12] = (uint8_t)blen;
     f[13] = (uint8_t)(blen >> 8);
     f[14] = (uint8_t)(blen >> 16);
@@ -867,6 +872,12 @@ static uint8_t *file_with_body(const keys *k, const char *body, size_t blen, siz
     memcpy(f + ROSTER_HEADER_BYTES, body, blen);
     crypto_sign_detached(f + ROSTER_HEADER_BYTES + blen, NULL, f, ROSTER_HEADER_BYTES + blen, k->sk);
     return f;
+}
+
+/* a roster file of format version 2 (before extra_minutes): what older exampacks wrote */
+static uint8_t *file_with_body(const keys *k, const char *body, size_t blen, size_t *len)
+{
+    return file_with_body_v(k, ROSTER_VERSION_NO_EXTRA, body, blen, len);
 }
 
 #define HEX24 "00112233445566778899aabbccddeeff0011223344556677"
@@ -891,6 +902,7 @@ static void test_read_rejects_malformed_signed_body(void **state)
     assert_int_equal(r.e[0].seat, 5);
     assert_string_equal(r.e[0].room, "R1");
     assert_string_equal(r.site, "S");
+    assert_int_equal(r.e[0].extra_minutes, 0); /* version 2: no planned extra time */
     roster_free(&r);
     free(f);
 
@@ -935,7 +947,7 @@ static void test_parse_body_names_bad_entry(void **state)
     roster r;
     memset(&r, 0, sizeof r);
     char *why = NULL;
-    assert_int_equal(roster_parse_body(body, sizeof body - 1, &r, &why), -1);
+    assert_int_equal(roster_parse_body(body, sizeof body - 1, ROSTER_VERSION_NO_EXTRA, &r, &why), -1);
     assert_non_null(why);
     assert_int_equal(r.n, 0);
     assert_null(r.e);
@@ -957,11 +969,133 @@ static void test_parse_body_rejects_extra_field(void **state)
     roster r;
     memset(&r, 0, sizeof r);
     char *why = NULL;
-    int rc = roster_parse_body(body, sizeof body - 1, &r, &why);
+    int rc = roster_parse_body(body, sizeof body - 1, ROSTER_VERSION_NO_EXTRA, &r, &why);
     if (rc == 0) print_error("seven fields accepted: seat %d\n", r.e[0].seat);
     roster_free(&r);
     free(why);
     assert_int_equal(rc, -1);
+}
+
+/* ---- planned extra time (extra_minutes 延长时间) ---------------------------------- */
+
+/* The column is optional, in English or Chinese; an empty cell is none. */
+static void test_parse_extra_minutes(void **state)
+{
+    (void)state;
+    char *csv = NULL;
+    assert_true(asprintf(&csv,
+                         "ticket,name,id_number,level,room,seat,extra_minutes\n"
+                         "T001,张三,%s,4,A101,1,30\n"
+                         "T002,李四,%s,4,A101,2,\n"
+                         "T003,王五,%s,4,A101,3, 240 \n"
+                         "T004,赵六,%s,4,A101,4,0\n",
+                         ID1, ID2X, ID3, ID4) > 0);
+    roster r;
+    diag d;
+    assert_int_equal(parse(csv, &r, &d), 0);
+    dump_diag(&d);
+    assert_int_equal(r.n, 4);
+    assert_int_equal(r.e[0].extra_minutes, 30);
+    assert_int_equal(r.e[1].extra_minutes, 0);
+    assert_int_equal(r.e[2].extra_minutes, ROSTER_EXTRA_MAX);
+    assert_int_equal(r.e[3].extra_minutes, 0);
+    roster_free(&r);
+    diag_free(&d);
+    free(csv);
+    /* the Chinese header */
+    assert_true(asprintf(&csv, "准考证号,姓名,身份证号,级别,考场,座号,延长时间\nT001,张三,%s,4,A101,1,45\n", ID1) > 0);
+    assert_int_equal(parse(csv, &r, &d), 0);
+    assert_int_equal(r.e[0].extra_minutes, 45);
+    roster_free(&r);
+    diag_free(&d);
+    free(csv);
+    /* negative, over the cap, not a number, a fraction, hex: one mistake at the line each */
+    static const char *const bad[] = {"-5", "241", "abc", "30.5", "0x10", "1e2", "99999999999999999999", "30分钟"};
+    for (size_t i = 0; i < sizeof bad / sizeof *bad; i++) {
+        assert_true(asprintf(&csv,
+                             "ticket,name,id_number,level,room,seat,extra_minutes\n"
+                             "T001,张三,%s,4,A101,1,10\n"
+                             "T002,李四,%s,4,A101,2,%s\n",
+                             ID1, ID2X, bad[i]) > 0);
+        print_message("extra_minutes '%s'\n", bad[i]);
+        expect_one_diag(csv, 3, "T002", "extra_minutes", "0-240", NULL);
+        free(csv);
+    }
+}
+
+/* Signed into the body (version 3), read back; a changed number breaks the signature. */
+static void test_extra_minutes_signed(void **state)
+{
+    keys *k = *state;
+    char *csv = NULL;
+    assert_true(asprintf(&csv,
+                         "ticket,name,id_number,level,room,seat,extra_minutes\n"
+                         "T001,张三,%s,4,A101,1,30\n"
+                         "T002,李四,%s,4,A101,2,\n",
+                         ID1, ID2X) > 0);
+    roster src, got;
+    diag d;
+    assert_int_equal(parse(csv, &src, &d), 0);
+    assert_int_equal(roster_set_place(&src, "天河考点", NULL, &d), 0);
+    diag_free(&d);
+    src.kdf = (roster_kdf){ROSTER_KDF_MIN_OPS, ROSTER_KDF_MIN_MEM};
+    uint8_t *file = NULL;
+    size_t len = 0;
+    char *why = NULL;
+    assert_int_equal(roster_write(&src, k->sk, &file, &len, &why), 0);
+    assert_non_null(memmem(file, len, "T001\t4\t1\t30\t", 12)); /* in the signed body, in clear */
+    assert_non_null(memmem(file, len, "T002\t4\t2\t0\t", 11));
+    assert_int_equal(roster_read(file, len, k->pk, &got, &why), 0);
+    assert_int_equal(got.e[0].extra_minutes, 30);
+    assert_int_equal(got.e[1].extra_minutes, 0);
+    char name[ROSTER_NAME_MAX + 1];
+    const roster_entry *e = roster_lookup(&got, "T001", ID1, name);
+    assert_non_null(e);
+    assert_int_equal(e->extra_minutes, 30);
+    roster_free(&got);
+    /* 30 → 90 in the file: the signature fails */
+    uint8_t *p = memmem(file, len, "T001\t4\t1\t30\t", 12);
+    p[9] = '9';
+    expect_read_fails(file, len, k->pk, "extra minutes changed after signing");
+    free(file);
+    /* roster_write refuses an entry out of range (a caller that did not use the CSV reader) */
+    src.e[0].extra_minutes = ROSTER_EXTRA_MAX + 1;
+    assert_int_equal(roster_write(&src, k->sk, &file, &len, &why), -1);
+    assert_non_null(strstr(why, "extra_minutes"));
+    free(why);
+    roster_free(&src);
+    free(csv);
+}
+
+/* A version 3 body: the extra minutes field is digits 0-240, nothing else. */
+static void test_extra_minutes_body(void **state)
+{
+    keys *k = *state;
+    size_t len;
+    roster r;
+    char *why = NULL;
+    static const char okbody[] = "T1\t2\t5\t25\t" SEALED "\nT2\t2\t6\t0\t" SEALED "\n";
+    uint8_t *f = file_with_body_v(k, ROSTER_VERSION, okbody, sizeof okbody - 1, &len);
+    assert_int_equal(roster_read(f, len, k->pk, &r, &why), 0);
+    assert_int_equal(r.n, 2);
+    assert_int_equal(r.e[0].extra_minutes, 25);
+    assert_int_equal(r.e[0].seat, 5);
+    assert_int_equal(r.e[1].extra_minutes, 0);
+    roster_free(&r);
+    free(f);
+    static const char *const bad[] = {
+        "T1\t2\t5\t-1\t" SEALED "\n",  "T1\t2\t5\t241\t" SEALED "\n", "T1\t2\t5\t+5\t" SEALED "\n",
+        "T1\t2\t5\t\t" SEALED "\n",    "T1\t2\t5\t 5\t" SEALED "\n",  "T1\t2\t5\tx\t" SEALED "\n",
+        "T1\t2\t5\t" SEALED "\n", /* a version 2 line in a version 3 file */
+        "T1\t2\t5\t5\t" SEALED "\t7\n", /* seven fields */
+    };
+    for (size_t i = 0; i < sizeof bad / sizeof *bad; i++) {
+        f = file_with_body_v(k, ROSTER_VERSION, bad[i], strlen(bad[i]), &len);
+        char what[128];
+        snprintf(what, sizeof what, "version 3 malformed body %zu", i);
+        expect_read_fails(f, len, k->pk, what);
+        free(f);
+    }
 }
 
 int main(void)
@@ -987,6 +1121,9 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_read_rejects_malformed_signed_body, keys_setup, keys_teardown),
         cmocka_unit_test(test_parse_body_names_bad_entry),
         cmocka_unit_test(test_parse_body_rejects_extra_field),
+        cmocka_unit_test(test_parse_extra_minutes),
+        cmocka_unit_test_setup_teardown(test_extra_minutes_signed, keys_setup, keys_teardown),
+        cmocka_unit_test_setup_teardown(test_extra_minutes_body, keys_setup, keys_teardown),
         cmocka_unit_test(test_empty_roster_one_diag), /* last: aborts under ASan (bug) */
     };
     return cmocka_run_group_tests(tests, group_setup, NULL);

@@ -318,6 +318,14 @@ int hub_evaluate(hub *h, const hub_kiosk *k, const result_rec *r, hub_eval *ev, 
         f = fileio_fmt("ticket %s is planned in room %s of %s, the kiosk is enrolled in room %s of %s", hd->ticket, pl.room,
                        pl.site, k->room, k->site);
     if (f && add_flag(ev, f)) goto nomem;
+    /* the planned accommodation is outside any cap; it must be what the hub signed into the roster */
+    int granted = 0;
+    for (int i = 0; i < hd->nextensions; i++)
+        if (hd->extensions[i].planned) granted += hd->extensions[i].minutes;
+    if (planned == 0 && strcmp(hd->status, "absent") && granted != pl.extra_minutes &&
+        add_flag(ev, fileio_fmt("planned extra time differs from the plan: the kiosk granted %d minutes as planned, the "
+                                "roster of ticket %s has %d", granted, hd->ticket, pl.extra_minutes)))
+        goto nomem;
     if ((!hd->room || strcmp(hd->room, k->room)) &&
         add_flag(ev, fileio_fmt("the record's room %s is not the kiosk's enrolled room %s", hd->room ? hd->room : "", k->room)))
         goto nomem;

@@ -12,7 +12,7 @@
 
 #include "core/fileio.h"
 
-#define SCHEMA_VERSION 5
+#define SCHEMA_VERSION 6
 
 #include "tools/hub/hubstore_int.h"
 
@@ -122,6 +122,13 @@ static const char SCHEMA5[] =
     " why TEXT NOT NULL, by TEXT NOT NULL, at INTEGER NOT NULL) WITHOUT ROWID;"
     "PRAGMA user_version=5;";
 
+/* 5 → 6 (issue 12): a candidate's planned extra time (extra_minutes
+ * 延长时间, an approved accommodation) from the applications CSV, signed
+ * into the room rosters the hub writes and checked against the results. */
+static const char SCHEMA6[] =
+    "ALTER TABLE application ADD COLUMN extra_minutes INTEGER NOT NULL DEFAULT 0;"
+    "PRAGMA user_version=6;";
+
 const char *hubstore_error(hubstore *s) { return s && s->db ? sqlite3_errmsg(s->db) : "no database"; }
 
 static int open_store(const char *path, int create, hubstore **out, char **why);
@@ -174,7 +181,7 @@ static int open_store(const char *path, int create, hubstore **out, char **why)
     if (sqlite3_prepare_v2(s->db, "PRAGMA user_version", -1, &st, NULL) == SQLITE_OK && sqlite3_step(st) == SQLITE_ROW)
         version = sqlite3_column_int(st, 0);
     sqlite3_finalize(st);
-    static const char *const STEPS[SCHEMA_VERSION] = {SCHEMA, SCHEMA2, SCHEMA3, SCHEMA4, SCHEMA5};
+    static const char *const STEPS[SCHEMA_VERSION] = {SCHEMA, SCHEMA2, SCHEMA3, SCHEMA4, SCHEMA5, SCHEMA6};
     if (!create && version == 0) version = -1; /* an empty file that is not ours */
     for (int v = version; v >= 0 && v < SCHEMA_VERSION; v++) {
         if (sqlite3_exec(s->db, "BEGIN IMMEDIATE", NULL, NULL, NULL) || sqlite3_exec(s->db, STEPS[v], NULL, NULL, NULL) ||

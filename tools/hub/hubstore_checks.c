@@ -145,7 +145,8 @@ int hubstore_planned_ticket(hubstore *s, const char *ticket, hub_planned *out)
     pthread_mutex_lock(&s->mu);
     int rc = -1;
     sqlite3_stmt *st = cached(s, &s->planned,
-                              "SELECT a.batch, a.level, a.seat, r.site, r.name FROM application a JOIN room r ON r.id=a.room"
+                              "SELECT a.batch, a.level, a.seat, r.site, r.name, a.extra_minutes FROM application a"
+                              " JOIN room r ON r.id=a.room"
                               " WHERE a.ticket=?");
     if (st) {
         sqlite3_bind_text(st, 1, ticket, -1, SQLITE_STATIC);
@@ -158,6 +159,7 @@ int hubstore_planned_ticket(hubstore *s, const char *ticket, hub_planned *out)
             out->seat = sqlite3_column_int(st, 2);
             col_text(st, 3, out->site, sizeof out->site);
             col_text(st, 4, out->room, sizeof out->room);
+            out->extra_minutes = sqlite3_column_int(st, 5);
             rc = 0;
         }
         sqlite3_reset(st);

@@ -42,6 +42,7 @@ int hubstore_batch_has_papers(hubstore *s, const char *batch);
 typedef struct hub_planned {
     char batch[8], site[128], room[64];
     int level, seat;
+    int extra_minutes; /* the planned extra time signed into its roster */
 } hub_planned;
 int hubstore_planned_ticket(hubstore *s, const char *ticket, hub_planned *out);
 

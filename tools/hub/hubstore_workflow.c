@@ -24,8 +24,8 @@ long long wf_register(hubstore *s, const wf_app *r, const char *batch, int fee, 
     int ok = sqlite3_step(st) == SQLITE_DONE;
     sqlite3_finalize(st);
     if (!ok) return -1;
-    if (sqlite3_prepare_v2(s->db, "INSERT OR IGNORE INTO application(id_number, level, received, batch, fee, clause, created)"
-                                  " VALUES(?,?,?,?,?,?,?)", -1, &st, NULL))
+    if (sqlite3_prepare_v2(s->db, "INSERT OR IGNORE INTO application(id_number, level, received, batch, fee, clause, created,"
+                                  " extra_minutes) VALUES(?,?,?,?,?,?,?,?)", -1, &st, NULL))
         return -1;
     sqlite3_bind_text(st, 1, r->a.id_number, -1, SQLITE_STATIC);
     sqlite3_bind_int(st, 2, r->a.level);
@@ -34,11 +34,28 @@ long long wf_register(hubstore *s, const wf_app *r, const char *batch, int fee, 
     sqlite3_bind_int(st, 5, fee);
     sqlite3_bind_text(st, 6, clause, -1, SQLITE_STATIC);
     sqlite3_bind_int64(st, 7, now);
+    sqlite3_bind_int(st, 8, r->extra_minutes);
     ok = sqlite3_step(st) == SQLITE_DONE;
     int changed = sqlite3_changes(s->db);
     sqlite3_finalize(st);
     if (!ok) return -1;
     return changed ? sqlite3_last_insert_rowid(s->db) : 0;
+}
+
+int wf_set_extra(hubstore *s, const wf_app *r, const char *batch)
+{
+    sqlite3_stmt *st;
+    if (sqlite3_prepare_v2(s->db, "UPDATE application SET extra_minutes=?1 WHERE id_number=?2 AND level=?3 AND batch=?4"
+                                  " AND extra_minutes<>?1", -1, &st, NULL))
+        return -1;
+    sqlite3_bind_int(st, 1, r->extra_minutes);
+    sqlite3_bind_text(st, 2, r->a.id_number, -1, SQLITE_STATIC);
+    sqlite3_bind_int(st, 3, r->a.level);
+    sqlite3_bind_text(st, 4, batch, -1, SQLITE_STATIC);
+    int ok = sqlite3_step(st) == SQLITE_DONE;
+    int changed = sqlite3_changes(s->db);
+    sqlite3_finalize(st);
+    return ok ? (changed > 0) : -1;
 }
 
 const char *pay_strerror(pay_rc rc)
@@ -224,7 +241,8 @@ static const char CAND_SQL[] =
     " coalesce(r.id, 0),"
     " a.fee, (SELECT coalesce(sum(amount),0) FROM payment WHERE application=a.id),"
     " coalesce((SELECT starts FROM sitting WHERE batch=a.batch AND level=a.level AND kind='theory'),''),"
-    " coalesce((SELECT starts FROM sitting WHERE batch=a.batch AND level=a.level AND kind='practical'),'')"
+    " coalesce((SELECT starts FROM sitting WHERE batch=a.batch AND level=a.level AND kind='practical'),''),"
+    " a.extra_minutes"
     " FROM application a JOIN person p ON p.id_number=a.id_number LEFT JOIN room r ON r.id=a.room";
 
 static void fill_cand(sqlite3_stmt *st, wf_cand *c)
@@ -242,6 +260,7 @@ static void fill_cand(sqlite3_stmt *st, wf_cand *c)
     c->paid = sqlite3_column_int(st, 15);
     snprintf(c->theory_starts, sizeof c->theory_starts, "%s", sqlite3_column_text(st, 16));
     snprintf(c->practical_starts, sizeof c->practical_starts, "%s", sqlite3_column_text(st, 17));
+    c->extra_minutes = sqlite3_column_int(st, 18);
 }
 
 /* Puts the store's message of the call that just failed into *WHY (when

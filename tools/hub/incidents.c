@@ -43,6 +43,7 @@ static const char *event_zh(const char *ev)
     if (!strcmp(ev, "irregularity")) return "异常情况";
     if (!strcmp(ev, "integrity")) return "完整性问题（考试机发现）";
     if (!strcmp(ev, "extension")) return "延长时间";
+    if (!strcmp(ev, "accommodation")) return "预先批准延时";
     if (!strcmp(ev, "forced")) return "强制收卷";
     if (!strcmp(ev, "focus_losses")) return "离开考试窗口";
     if (!strcmp(ev, "absent")) return "缺考";
@@ -141,7 +142,8 @@ static int one_sitting(void *vctx, const wf_record *si)
     }
     for (int i = 0; i < h->nextensions; i++) {
         const result_extension *x = &h->extensions[i];
-        incident in = {si, "extension", "", x->reason, x->minutes, x->at_ms};
+        /* the planned accommodation (roster extra_minutes) is its own kind: not the invigilator's */
+        incident in = {si, x->planned ? "accommodation" : "extension", "", x->reason, x->minutes, x->at_ms};
         put(ic, &in);
     }
     if (h->focus_losses > 0) { /* one line with the count: the kiosk journals each loss, the result counts them */

@@ -32,6 +32,19 @@ static const char *phone_problem(const char *p)
     return digits < 5 || digits > 20 ? "must have 5 to 20 digits" : NULL;
 }
 
+/* Planned extra time: an empty cell is none, else 0..ROSTER_EXTRA_MAX minutes in digits (the
+ * roster's rule, core/roster.h). Returns 0 or -1. */
+static int extra_minutes_of(const char *s, int *out)
+{
+    *out = 0;
+    if (!*s) return 0;
+    if (strspn(s, "0123456789") != strlen(s) || strlen(s) > 3) return -1;
+    int v = atoi(s);
+    if (v > ROSTER_EXTRA_MAX) return -1;
+    *out = v;
+    return 0;
+}
+
 /* ---- register ------------------------------------------------------------------ */
 
 int wf_import_register(const wopts *o)
@@ -44,8 +57,10 @@ int wf_import_register(const wopts *o)
     elig_cols ec;
     /* the eligibility columns, and what registering needs besides (the name is optional for eligibility) */
     static const char *const EXTRA[] = {"received", "收件日期", "address", "通信地址", "phone", "电话", "name", "姓名"};
-    int ex[4];
-    int bad = (eligibility_header(&tb.t.rows[0], &ec, &d) != 0) | wfc_map_cols(&tb, EXTRA, 4, NULL, 0, ex);
+    /* optional: planned extra time (an approved accommodation), signed into the room roster by examhub rosters */
+    static const char *const OPT[] = {"extra_minutes", "延长时间"};
+    int ex[5];
+    int bad = (eligibility_header(&tb.t.rows[0], &ec, &d) != 0) | wfc_map_cols(&tb, EXTRA, 4, OPT, 1, ex);
     size_t n = tb.t.nrows - 1;
     wf_app *apps = calloc(n ? n : 1, sizeof *apps);
     int *clause = calloc(n ? n : 1, sizeof *clause);
@@ -53,7 +68,7 @@ int wf_import_register(const wopts *o)
         const csv_row *row = &tb.t.rows[r];
         wf_app *a = &apps[r - 1];
         if (eligibility_row(row, &ec, &a->a, &d)) continue;
-        char *v[3], *name = wfc_cell(row, ec.name);
+        char *v[3], *name = wfc_cell(row, ec.name), *extra = wfc_cell(row, ex[4]);
         for (int k = 0; k < 3; k++) v[k] = wfc_cell(row, ex[k]);
         const char *why = NULL;
         /* the name is signed into the room roster, which takes at most ROSTER_NAME_MAX bytes and no
@@ -66,6 +81,9 @@ int wf_import_register(const wopts *o)
                      ADDRESS_MAX);
         else if (!v[2] || (why = phone_problem(v[2])))
             diag_add(&d, row->line, "phone %s (at most %d bytes)", why ? why : "is empty", PHONE_MAX);
+        else if (!extra || extra_minutes_of(extra, &a->extra_minutes))
+            diag_add(&d, row->line, "extra_minutes (延长时间) '%s' must be a whole number of minutes, 0-%d",
+                     extra ? extra : "", ROSTER_EXTRA_MAX);
         else {
             snprintf(a->received, sizeof a->received, "%s", v[0]);
             snprintf(a->address, sizeof a->address, "%s", v[1]);
@@ -74,6 +92,7 @@ int wf_import_register(const wopts *o)
         }
         for (int k = 0; k < 3; k++) free(v[k]);
         free(name);
+        free(extra);
     }
     for (size_t i = 0; i < d.n; i++) fprintf(stderr, "%s:%ld: %s\n", o->csv, d.v[i].line, d.v[i].msg);
     if (bad || d.n) {
@@ -86,7 +105,7 @@ int wf_import_register(const wopts *o)
     }
     diag_free(&d);
     hubstore *s = wfc_open_db(o);
-    int rc = 1, regd = 0, refused = 0, dup = 0;
+    int rc = 1, regd = 0, refused = 0, dup = 0, extra_changed = 0;
     if (s && hubstore_begin(s)) wfc_storage(o, s, NULL);
     else if (s) {
         rc = 0;
@@ -109,7 +128,14 @@ int wf_import_register(const wopts *o)
             }
             long long id = wf_register(s, &apps[i], batch, fee, cl, (int64_t)time(NULL));
             if (id < 0) { rc = wfc_err(o->db, fileio_fmt("cannot store: %s", hubstore_error(s))); break; }
-            if (id == 0) { dup++; continue; }
+            if (id == 0) {
+                dup++;
+                /* an accommodation approved after registering: the file with the column sets it again */
+                int ch = ex[4] >= 0 ? wf_set_extra(s, &apps[i], batch) : 0;
+                if (ch < 0) { rc = wfc_err(o->db, fileio_fmt("cannot store: %s", hubstore_error(s))); break; }
+                extra_changed += ch;
+                continue;
+            }
             printf("%s,%d,%s,%d,%s\n", apps[i].a.id_number, apps[i].a.level, batch, fee, cl);
             regd++;
         }
@@ -117,6 +143,9 @@ int wf_import_register(const wopts *o)
         else if (hubstore_commit(s)) rc = wfc_err(o->db, fileio_fmt("cannot commit: %s", hubstore_error(s)));
     }
     if (!rc) fprintf(stderr, "%s: %d registered, %d refused as not eligible, %d already registered\n", o->csv, regd, refused, dup);
+    if (!rc && extra_changed)
+        fprintf(stderr, "%s: planned extra time changed for %d already registered application(s): run examhub rosters "
+                "again and give the kiosks the new rosters\n", o->csv, extra_changed);
     hubstore_close(s);
     sodium_memzero(apps, n * sizeof *apps);
     free(apps);

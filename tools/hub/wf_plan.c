@@ -160,7 +160,7 @@ static int collect_room(void *vctx, const wf_cand *c)
         snprintf(rl->r.site, sizeof rl->r.site, "%.*s", ROSTER_SITE_MAX, c->site);
         snprintf(rl->r.room, sizeof rl->r.room, "%.*s", ROSTER_ROOM_MAX, c->room);
         rl->door = open_memstream(&rl->door_buf, &rl->door_len);
-        fprintf(rl->door, "seat,ticket,name,id_number,level\n");
+        fprintf(rl->door, "seat,ticket,name,id_number,level,extra_minutes\n");
     }
     roster_entry *ne = realloc(rl->r.e, (rl->r.n + 1) * sizeof *ne);
     if (!ne) { rc->failed = 1; return 1; }
@@ -173,6 +173,7 @@ static int collect_room(void *vctx, const wf_cand *c)
     e->room = strdup(c->room);
     e->level = c->level;
     e->seat = c->seat;
+    e->extra_minutes = c->extra_minutes; /* signed into the roster: the kiosk grants it at the start */
     char masked[19];
     wfc_mask_id(c->id_number, masked);
     /* the name through the one CSV cell writer: quoted, never a formula, never a second row */
@@ -182,7 +183,7 @@ static int collect_room(void *vctx, const wf_cand *c)
     out_csv(rl->door, c->name);
     fputc(',', rl->door);
     out_csv(rl->door, masked);
-    fprintf(rl->door, ",%d\n", c->level);
+    fprintf(rl->door, ",%d,%d\n", c->level, c->extra_minutes); /* the planned extra time, for the invigilators too */
     return 0;
 }
 

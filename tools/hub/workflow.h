@@ -23,6 +23,7 @@ struct sqlite3; /* an unlocked pack (core/pack.h) */
 typedef struct wf_app {
     applicant a;
     char received[11], address[256], phone[32];
+    int extra_minutes; /* planned extra time (0..ROSTER_EXTRA_MAX), into the room roster */
 } wf_app;
 
 /* Stores a registration as decided by the caller (eligibility, BATCH
@@ -30,6 +31,10 @@ typedef struct wf_app {
  * Returns the application id, 0 if it already exists (same person, level
  * and batch), -1 on error. CLAUSE e.g. "3.5". */
 long long wf_register(hubstore *s, const wf_app *r, const char *batch, int fee, const char *clause, int64_t now);
+/* Sets the planned extra time of R's registered application in BATCH (same
+ * person and level) to R->extra_minutes. Returns 1 when it changed, 0 when
+ * it was already that (or there is no such application), -1 on error. */
+int wf_set_extra(hubstore *s, const wf_app *r, const char *batch);
 /* Recording a payment: one payment pays one application. */
 typedef enum pay_rc { PAY_OK = 0, PAY_NO_APPLICATION, PAY_NEEDS_LEVEL, PAY_ERROR } pay_rc;
 /* One line for RC ("no such application"); PAY_ERROR: see hubstore_error. */
@@ -81,6 +86,7 @@ typedef struct wf_cand {
     char ticket[16], id_number[19], name[72], address[256], phone[32], batch[8], clause[8];
     char site[128], site_code[8], room[64];
     int level, seat, room_index, fee, paid;
+    int extra_minutes; /* planned extra time (roster extra_minutes) */
     char theory_starts[20], practical_starts[20];
 } wf_cand;
 typedef int (*wf_cand_fn)(void *ctx, const wf_cand *c);
