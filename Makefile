@@ -96,7 +96,7 @@ LINT_LIB_SRCS := $(wildcard core/*.c core/*.h cert/*.c cert/*.h)
 LINT_NO_OUTPUT := (^|[^[:alnum:]_])(v?f?printf|f?puts|putchar|perror|_?exit|_Exit|quick_exit|errx?|warnx?)[[:space:]]*\(|(^|[^[:alnum:]_])(stdout|stderr)([^[:alnum:]_]|$$)
 # Who may talk SQL: kiosk.db (store, journal), a pack's content (pack,
 # paper), the hub's database (hubstore*).
-LINT_SQL_OWNERS := core/store.c core/journal.c core/pack.c core/paper.c tools/hub/hubstore.c tools/hub/hubstore_checks.c \
+LINT_SQL_OWNERS := core/store.c core/journal.c core/pack.c core/paper.c tools/hub/hubstore.c tools/hub/hubstore_checks.c tools/hub/hubstore_room.c \
                    tools/hub/hubstore_workflow.c tools/hub/hubstore_decide.c tools/room/roomstore.c
 
 layering:
