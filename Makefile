@@ -258,6 +258,11 @@ $(BUILD)/testtools/forge_result: tests/tools/forge_result.c $(CORE_LIB)
 	@mkdir -p $(dir $@)
 	$(CC) $(CORE_CFLAGS) -o $@ $^ $(CORE_LIBS)
 
+# the room record of the hub's room-record tests signs with a console key and reads kiosk.db (tests/tools/room_record.c)
+$(BUILD)/testtools/room_record: tests/tools/room_record.c $(CORE_LIB)
+	@mkdir -p $(dir $@)
+	$(CC) $(CORE_CFLAGS) -o $@ $^ $(CORE_LIBS)
+
 # the seat hello of the room console's tests signs with a kiosk's device key (tools/room/hello.c)
 $(BUILD)/testtools/room_hello: tests/tools/room_hello.c $(BUILD)/tools/room/hello.o $(CORE_LIB)
 	@mkdir -p $(dir $@)
