@@ -89,11 +89,13 @@ sit "sitting on kiosk kb (seat 2): B 20 right" kb 2 "$T/s.txt"
 sit "sitting on kiosk kd (seat 4): D 10 right" kd 4 "$T/s.txt"
 
 # ---- the consoles: one registered at the hub, one not -----------------------------------------------------
-mkdir -p "$T/console" "$T/stranger"
-"$RR" keygen --out "$T/console" && "$RR" keygen --out "$T/stranger"
+# the room's console as examroom init makes it (console.key, console.pub); a stranger's key made by the test tool
+"$BIN/examroom" init --data "$T/console" --pub "$AUTH/authority.pub" --site 广州天河考点 --room 01 <<<"correct horse battery" >/dev/null
+mkdir -p "$T/stranger"
+"$RR" keygen --out "$T/stranger"
 run "$WH" consoles --db "$DB" --add "$T/console/console.pub"
 CPK=$(sed -n 's/^sign //p' "$T/console/console.pub")
-check_msg "examhub consoles --add registers the room console's key and lists it" "rc=$RC $OUT $ERR" \
+check_msg "examhub consoles --add registers the room console's key (examroom init's console.pub) and lists it" "rc=$RC $OUT $ERR" \
     eval '[ $RC -eq 0 ] && grep -q "^console_pk,added,by,records$" "$T/out" && grep -qF "$CPK," "$T/out"'
 printf 'exam-room-console-pub v1\nsign QUJD\n' >"$T/bad.pub"
 run "$WH" consoles --db "$DB" --add "$T/bad.pub"

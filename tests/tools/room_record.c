@@ -7,8 +7,9 @@
  * also re-makes the sealed result in the outbox.
  *
  *   room_record keygen --out DIR
- *       DIR/console.key (exam-device-key v1 format) and DIR/console.pub
- *       ("exam-room-console-pub v1\nsign <base64>\n")
+ *       DIR/console.key and DIR/console.pub in examroom init's formats
+ *       ("exam-room-console-key v1\nsign <base64 of 64>\n", "exam-room-console-pub v1\nsign <base64 of 32>\n"):
+ *       a console the hub has not registered
  *   room_record make --key console.key --site S --room R [--pack HEX]...
  *                    [--seat KIOSK_DIR:N[:STATE]]... [--every K]
  *                    [--candidate TICKET:PACK|-:STATE:KIOSK_DIR|-:SEAT]... --out FILE
@@ -51,16 +52,37 @@ static const char *opt(int argc, char **argv, const char *name)
 
 static int keygen(const char *dir)
 {
-    char *why = NULL, *kp = fileio_fmt("%s/console.key", dir), *pp = fileio_fmt("%s/console.pub", dir);
-    uint8_t pk[crypto_sign_PUBLICKEYBYTES];
-    if (authority_device_keygen(kp, pk, &why)) return die(kp, why);
-    char b64[sodium_base64_ENCODED_LEN(32, sodium_base64_VARIANT_ORIGINAL)];
+    char *kp = fileio_fmt("%s/console.key", dir), *pp = fileio_fmt("%s/console.pub", dir);
+    uint8_t pk[crypto_sign_PUBLICKEYBYTES], sk[crypto_sign_SECRETKEYBYTES];
+    crypto_sign_keypair(pk, sk);
+    char b64[sodium_base64_ENCODED_LEN(64, sodium_base64_VARIANT_ORIGINAL)];
+    sodium_bin2base64(b64, sizeof b64, sk, sizeof sk, sodium_base64_VARIANT_ORIGINAL);
+    FILE *f = fopen(kp, "w");
+    if (!f || fprintf(f, "exam-room-console-key v1\nsign %s\n", b64) < 0 || fclose(f)) return die(kp, NULL);
     sodium_bin2base64(b64, sizeof b64, pk, sizeof pk, sodium_base64_VARIANT_ORIGINAL);
-    FILE *f = fopen(pp, "w");
+    f = fopen(pp, "w");
     if (!f || fprintf(f, "exam-room-console-pub v1\nsign %s\n", b64) < 0 || fclose(f)) return die(pp, NULL);
+    sodium_memzero(sk, sizeof sk);
     free(kp);
     free(pp);
     return 0;
+}
+
+/* a console.key as examroom init writes it */
+static int load_console_key(const char *path, uint8_t sk[crypto_sign_SECRETKEYBYTES])
+{
+    static const char HEAD[] = "exam-room-console-key v1\nsign ";
+    unsigned char *buf;
+    size_t len, got = 0;
+    char *why = NULL;
+    if (fileio_read(path, 4096, &buf, &len, &why)) return die(path, why);
+    int bad = len <= sizeof HEAD || memcmp(buf, HEAD, sizeof HEAD - 1) || buf[len - 1] != '\n' ||
+              sodium_base642bin(sk, crypto_sign_SECRETKEYBYTES, (const char *)buf + sizeof HEAD - 1, len - sizeof HEAD, NULL,
+                                &got, NULL, sodium_base64_VARIANT_ORIGINAL) ||
+              got != crypto_sign_SECRETKEYBYTES;
+    sodium_memzero(buf, len);
+    free(buf);
+    return bad ? die(path, fileio_fmt("not an exam-room-console-key v1 file")) : 0;
 }
 
 static int kiosk_of(const char *dir, char id[17], char pkhex[65])
@@ -170,9 +192,8 @@ static int make(int argc, char **argv)
     const char *outf = opt(argc, argv, "--out"), *ev = opt(argc, argv, "--every");
     int every = ev ? atoi(ev) : 3;
     if (!keyf || !site || !room || !outf || every < 1) return die("make needs --key --site --room --out", NULL);
-    char *why = NULL;
     uint8_t sk[crypto_sign_SECRETKEYBYTES];
-    if (authority_load_device_sk(keyf, sk, &why)) return die(keyf, why);
+    if (load_console_key(keyf, sk)) return 1;
     char b64[sodium_base64_ENCODED_LEN(32, sodium_base64_VARIANT_ORIGINAL)];
     sodium_bin2base64(b64, sizeof b64, sk + 32, 32, sodium_base64_VARIANT_ORIGINAL);
     out o = {0};
