@@ -241,6 +241,13 @@ $(BUILD)/tests/%: $(BUILD)/tests/%.o $(CERT_LIB) $(TEST_CORE_LIB) $(KIOSK_PURE_O
 $(BUILD)/tests/test_textout: $(BUILD)/tests/test_textout.o $(BUILD)/tools/hub/textout.o $(CERT_LIB) $(TEST_CORE_LIB) $(KIOSK_PURE_OBJS)
 	$(CC) $(SANFLAGS) -o $@ $< $(BUILD)/tools/hub/textout.o $(KIOSK_PURE_OBJS) $(CERT_LIB) $(TEST_CORE_LIB) $(TEST_LIBS)
 
+# the hub's room-record reader (tools/hub/roomrecord.c) reads JSON with jansson: its test links the object
+$(BUILD)/tests/test_roomrecord.o: tests/unit/test_roomrecord.c
+	@mkdir -p $(dir $@)
+	$(CC) $(TEST_CFLAGS) $(TEST_HOOKS) $(call pkg_cflags,jansson) -c $< -o $@
+$(BUILD)/tests/test_roomrecord: $(BUILD)/tests/test_roomrecord.o $(BUILD)/tools/hub/roomrecord.o $(CERT_LIB) $(TEST_CORE_LIB) $(KIOSK_PURE_OBJS)
+	$(CC) $(SANFLAGS) -o $@ $< $(BUILD)/tools/hub/roomrecord.o $(KIOSK_PURE_OBJS) $(CERT_LIB) $(TEST_CORE_LIB) $(TEST_LIBS) $(call pkg_libs,jansson)
+
 unit: $(UNIT_TESTS:%=$(BUILD)/tests/%)
 
 unit-run: unit
