@@ -312,6 +312,8 @@ FUZZ_HUB_OBJS := $(HUB_SRCS:tools/hub/%.c=$(FUZZ_BUILD)/tools/hub/%.o)
 # (the hub's commands read secrets through tools/cmdtab: cmdtab_secret)
 FUZZ_EXTRA_hub := $(FUZZ_HUB_OBJS) $(FUZZ_BUILD)/tools/cmdtab.o $(FUZZ_CERT_LIB)
 FUZZ_LIBS_hub := $(call pkg_libs,libmicrohttpd jansson) -lpthread
+FUZZ_EXTRA_roomrecord := $(FUZZ_BUILD)/tools/hub/roomrecord.o
+FUZZ_LIBS_roomrecord := $(call pkg_libs,jansson)
 FUZZ_EXTRA_script := $(FUZZ_BUILD)/kiosk/scriptline.o
 FUZZ_EXTRA_textlayout := $(FUZZ_BUILD)/kiosk/textlayout.o
 FUZZ_LIBS_textlayout := $(call pkg_libs,$(TL_PKGS))
