@@ -194,7 +194,8 @@ check_msg "the second record flags D's stored result at its import" "rc=$RC $OUT
         flags_of "$RD" | grep -q "room record: journal rewritten after the room console saw it: at entry [0-9]* of kiosk $KD (seat 4, room 01)"'
 check_msg "A stays unflagged, and its real sitting outweighs the second record's absence for A" \
     "flags: $(flags_of "$RA") $("$WH" progress --db "$DB" --batch 2026-03 --csv)" \
-    eval '[ -z "$(flags_of "$RA")" ] && [ "$(progress_theory sat)" = 1 ] && [ "$(progress_theory absent)" = 1 ]'
+    eval '[ -z "$(flags_of "$RA")" ] && [ "$(progress_theory sat)" = 1 ] && [ "$(progress_theory absent)" = 1 ] &&
+        [ "$(progress_theory results)" = 3 ] && [ "$(progress_theory flagged)" = 2 ]'
 run "$WH" consoles --db "$DB"
 check_msg "examhub consoles counts the console's two records" "$OUT" eval 'grep -qF "$CPK," "$T/out" && grep -q ",2$" "$T/out"'
 

@@ -44,6 +44,7 @@ static int recompute(hub *h, const result_rec *r, const uint8_t chain[JOURNAL_KE
                 if (got == 1) {
                     *bad = fileio_fmt("entry %lld (%.32s) is sealed by pack %.32s, which is not a registered paper",
                                       (long long)e->seq, e->type, e->keyid);
+                    sodium_memzero(key, sizeof key);
                     return *bad ? 1 : -1;
                 }
                 k = key;
