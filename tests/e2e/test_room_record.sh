@@ -12,11 +12,14 @@
 #     whichever of record, paper and result reaches the hub last
 #   - the record's absences count as absences (examhub progress), and an
 #     absence never overrides a real sitting
+#   - results made with a kiosk's key (tests/tools/forge_result) that carry no
+#     journal, or a journal edited without chaining it again, are flagged
 T=$(new_tmp)
 . "$(dirname "${BASH_SOURCE[0]}")/kiosk_lib.sh"
 . "$(dirname "${BASH_SOURCE[0]}")/hub_lib.sh"
 WH="$HUBBIN"
 RR="${TEST_TOOLS_DIR:-$ROOT/build/release/testtools}/room_record"
+FORGE="${TEST_TOOLS_DIR:-$ROOT/build/release/testtools}/forge_result"
 
 csvget() { # csvget FILE KEY VALUE NAME (columns by header name)
     awk -F, -v k="$2" -v v="$3" -v n="$4" 'NR == 1 { for (i = 1; i <= NF; i++) c[$i] = i; next } $c[k] == v { print $c[n] }' "$1"
@@ -196,6 +199,31 @@ check_msg "A stays unflagged, and its real sitting outweighs the second record's
     "flags: $(flags_of "$RA") $("$WH" progress --db "$DB" --batch 2026-03 --csv)" \
     eval '[ -z "$(flags_of "$RA")" ] && [ "$(progress_theory sat)" = 1 ] && [ "$(progress_theory absent)" = 1 ] &&
         [ "$(progress_theory results)" = 3 ] && [ "$(progress_theory flagged)" = 2 ]'
+# results made with ka's device key (tests/tools/forge_result) from A's genuine one: without its journal, and with
+# an entry of its journal changed but not chained again
+if [ -x "$FORGE" ]; then
+    /usr/bin/python3 - "$T/a.json" "$T" <<'PY'
+import json, sys
+a = json.load(open(sys.argv[1]))
+b = dict(a); del b["journal"]; del b["journal_base"]
+json.dump(b, open(sys.argv[2] + "/nojournal.json", "w"), ensure_ascii=False, separators=(",", ":"))
+c = dict(a); c["journal"] = [dict(e) for e in a["journal"]]
+c["journal"][1]["data"] = c["journal"][1]["data"] + " "
+json.dump(c, open(sys.argv[2] + "/broken.json", "w"), ensure_ascii=False, separators=(",", ":"))
+PY
+    for f in nojournal broken; do
+        "$FORGE" --device "$T/ka" --json "$T/$f.json" --set session=$(printf '%031d%d' 0 ${#f}) --out "$T/$f.sealed" >"$T/$f.id"
+        curl -sS -m 10 -o "$T/$f.post" -H "X-Kiosk-Id: $KA" -H 'Content-Type: application/octet-stream' \
+            --data-binary "@$T/$f.sealed" "$HUB_URL/v1/results" 2>/dev/null
+    done
+    check_msg "a result of kiosk ka without its journal is flagged: the console's heads cannot be checked" \
+        "$(cat "$T/nojournal.post") flags: $(flags_of "$(cat "$T/nojournal.id")")" \
+        eval 'flags_of "$(cat "$T/nojournal.id")" | grep -q "room record: the result carries no journal, so the [0-9]* heads the room console mirrored off kiosk $KA cannot be checked"'
+    check_msg "a result whose journal was edited without chaining it again is flagged: it does not recompute" \
+        "$(cat "$T/broken.post") flags: $(flags_of "$(cat "$T/broken.id")")" \
+        eval 'flags_of "$(cat "$T/broken.id")" | grep -q "room record: the result.s journal does not recompute: it does not end at the signed journal_head"'
+fi
+
 run "$WH" consoles --db "$DB"
 check_msg "examhub consoles counts the console's two records" "$OUT" eval 'grep -qF "$CPK," "$T/out" && grep -q ",2$" "$T/out"'
 
