@@ -79,7 +79,11 @@ int room_import(hub *h, const char *file, const uint8_t *buf, size_t len, const 
 {
     roomrec r;
     char *why = NULL;
-    if (roomrec_parse(buf, len, &r, &why)) return err(file, fileio_fmt("%s; nothing stored", why)), free(why), 1;
+    if (roomrec_parse(buf, len, &r, &why)) {
+        err(file, fileio_fmt("%s; nothing stored", why));
+        free(why);
+        return 1;
+    }
     int rc = 1;
     int known = hubstore_console_known(h->st, r.console_pk_b64);
     if (known < 0) err(file, fileio_fmt("storage: %s", hubstore_error(h->st)));
