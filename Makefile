@@ -96,7 +96,7 @@ LINT_LIB_SRCS := $(wildcard core/*.c core/*.h cert/*.c cert/*.h)
 LINT_NO_OUTPUT := (^|[^[:alnum:]_])(v?f?printf|f?puts|putchar|perror|_?exit|_Exit|quick_exit|errx?|warnx?)[[:space:]]*\(|(^|[^[:alnum:]_])(stdout|stderr)([^[:alnum:]_]|$$)
 # Who may talk SQL: kiosk.db (store, journal), a pack's content (pack,
 # paper), the hub's database (hubstore*).
-LINT_SQL_OWNERS := core/store.c core/journal.c core/pack.c core/paper.c tools/hub/hubstore.c tools/hub/hubstore_checks.c \
+LINT_SQL_OWNERS := core/store.c core/journal.c core/pack.c core/paper.c tools/hub/hubstore.c tools/hub/hubstore_checks.c tools/hub/hubstore_room.c \
                    tools/hub/hubstore_workflow.c tools/hub/hubstore_decide.c tools/room/roomstore.c
 
 layering:
@@ -249,6 +249,13 @@ $(BUILD)/tests/%: $(BUILD)/tests/%.o $(CERT_LIB) $(TEST_CORE_LIB) $(KIOSK_PURE_O
 $(BUILD)/tests/test_textout: $(BUILD)/tests/test_textout.o $(BUILD)/tools/hub/textout.o $(CERT_LIB) $(TEST_CORE_LIB) $(KIOSK_PURE_OBJS)
 	$(CC) $(SANFLAGS) -o $@ $< $(BUILD)/tools/hub/textout.o $(KIOSK_PURE_OBJS) $(CERT_LIB) $(TEST_CORE_LIB) $(TEST_LIBS)
 
+# the hub's room-record reader (tools/hub/roomrecord.c) reads JSON with jansson: its test links the object
+$(BUILD)/tests/test_roomrecord.o: tests/unit/test_roomrecord.c
+	@mkdir -p $(dir $@)
+	$(CC) $(TEST_CFLAGS) $(TEST_HOOKS) $(call pkg_cflags,jansson) -c $< -o $@
+$(BUILD)/tests/test_roomrecord: $(BUILD)/tests/test_roomrecord.o $(BUILD)/tools/hub/roomrecord.o $(CERT_LIB) $(TEST_CORE_LIB) $(KIOSK_PURE_OBJS)
+	$(CC) $(SANFLAGS) -o $@ $< $(BUILD)/tools/hub/roomrecord.o $(KIOSK_PURE_OBJS) $(CERT_LIB) $(TEST_CORE_LIB) $(TEST_LIBS) $(call pkg_libs,jansson)
+
 unit: $(UNIT_TESTS:%=$(BUILD)/tests/%)
 
 unit-run: unit
@@ -263,6 +270,11 @@ $(BUILD)/testtools/%: tests/tools/%.c
 
 # the result forger of the hub's checks signs and seals with libcore
 $(BUILD)/testtools/forge_result: tests/tools/forge_result.c $(CORE_LIB)
+	@mkdir -p $(dir $@)
+	$(CC) $(CORE_CFLAGS) -o $@ $^ $(CORE_LIBS)
+
+# the room record of the hub's room-record tests signs with a console key and reads kiosk.db (tests/tools/room_record.c)
+$(BUILD)/testtools/room_record: tests/tools/room_record.c $(CORE_LIB)
 	@mkdir -p $(dir $@)
 	$(CC) $(CORE_CFLAGS) -o $@ $^ $(CORE_LIBS)
 
@@ -308,6 +320,8 @@ FUZZ_HUB_OBJS := $(HUB_SRCS:tools/hub/%.c=$(FUZZ_BUILD)/tools/hub/%.o)
 # (the hub's commands read secrets through tools/cmdtab: cmdtab_secret)
 FUZZ_EXTRA_hub := $(FUZZ_HUB_OBJS) $(FUZZ_BUILD)/tools/cmdtab.o $(FUZZ_CERT_LIB)
 FUZZ_LIBS_hub := $(call pkg_libs,libmicrohttpd jansson) -lpthread
+FUZZ_EXTRA_roomrecord := $(FUZZ_BUILD)/tools/hub/roomrecord.o
+FUZZ_LIBS_roomrecord := $(call pkg_libs,jansson)
 FUZZ_EXTRA_script := $(FUZZ_BUILD)/kiosk/scriptline.o
 FUZZ_EXTRA_textlayout := $(FUZZ_BUILD)/kiosk/textlayout.o
 FUZZ_LIBS_textlayout := $(call pkg_libs,$(TL_PKGS))

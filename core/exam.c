@@ -1304,6 +1304,57 @@ static result_answer *gather_answers(exam *e, char ***keys)
 
 _Static_assert(JOURNAL_HASH_BYTES == RESULT_HASH_BYTES, "the result record carries the journal head");
 
+/* The sitting's stretch of the journal, copied for the result (issue 12:
+ * the hub checks it against the heads a room console mirrored). */
+typedef struct jent_list {
+    journal_entry *v;
+    int n, cap, failed;
+} jent_list;
+
+static int collect_jentry(void *ctx, const journal_entry *je)
+{
+    jent_list *l = ctx;
+    if (l->n == RESULT_MAX_JOURNAL) { l->failed = 1; return 1; } /* over the bound: the result carries none */
+    if (l->n == l->cap) {
+        int cap = l->cap ? l->cap * 2 : 256;
+        journal_entry *nv = realloc(l->v, (size_t)cap * sizeof *nv);
+        if (!nv) { l->failed = 1; return 1; }
+        l->v = nv;
+        l->cap = cap;
+    }
+    journal_entry *e = &l->v[l->n];
+    *e = (journal_entry){je->seq, je->mono_ms, je->wall, strdup(je->session), strdup(je->type), strdup(je->data),
+                         strdup(je->keyid ? je->keyid : "")};
+    l->n++;
+    if (!e->session || !e->type || !e->data || !e->keyid) { l->failed = 1; return 1; }
+    return 0;
+}
+
+static void jent_list_free(jent_list *l)
+{
+    for (int i = 0; i < l->n; i++) {
+        free((char *)l->v[i].session);
+        free((char *)l->v[i].type);
+        free((char *)l->v[i].data);
+        free((char *)l->v[i].keyid);
+    }
+    free(l->v);
+    memset(l, 0, sizeof *l);
+}
+
+/* Puts the sitting's journal (from its first entry through the hand-in,
+ * just appended in the open transaction) into RR. A journal that cannot be
+ * read or passes the record's bounds is left out rather than holding the
+ * hand-in back: the hub then says the result carries none. */
+static void attach_journal(exam *e, result_record *rr, jent_list *jl)
+{
+    uint8_t base[JOURNAL_HASH_BYTES];
+    int64_t base_count = 0;
+    if (store_journal_range(e->st, e->sid, base, &base_count, collect_jentry, jl) != STORE_OK || jl->failed ||
+        result_set_journal_entries(rr, base, base_count, jl->v, jl->n) != 0)
+        rr->rec.has_journal = 0;
+}
+
 /* Builds, signs and seals the result and commits it with the final state. */
 static exam_rc finish(exam *e, session_state status)
 {
@@ -1338,6 +1389,7 @@ static exam_rc finish(exam *e, session_state status)
         .total_points = e->pp.total_points, .pass = e->pp.pass, .partial = e->pp.partial, .seed = e->seed,
         .seed_len = sizeof e->seed, .answers = answers, .nanswers = n};
     result_record rr = {.v = 0};
+    jent_list jl = {.n = 0};
     exam_rc out = EXAM_SAVE_FAILED;
     uint8_t dsk[crypto_sign_SECRETKEYBYTES];
     char *keypath = NULL, *why = NULL, *json = NULL;
@@ -1362,7 +1414,12 @@ static exam_rc finish(exam *e, session_state status)
         goto done;
     }
     result_set_journal(&rr, head, jcount);
+    attach_journal(e, &rr, &jl);
     json = result_json(r);
+    if (!json && rr.rec.has_journal) { /* too long with its journal: the record without it */
+        rr.rec.has_journal = 0;
+        json = result_json(r);
+    }
     if (!json || authority_load_device_sk(keypath, dsk, &why) ||
         result_seal(json, dsk, e->pub.box_pk, &sealed, &sealed_len, rid, receipt)) {
         sodium_memzero(dsk, sizeof dsk);
@@ -1388,6 +1445,7 @@ done:
     if (out == EXAM_SAVE_FAILED)
         snprintf(e->alert, sizeof e->alert, "交卷写入失败（%s），恢复写入后自动重试", store_strerror(e->st));
     result_record_free(&rr);
+    jent_list_free(&jl);
     if (json) sodium_memzero(json, strlen(json)); /* names, responses, score: only the sealed copy stays */
     free(json);
     free(sealed);

@@ -314,3 +314,44 @@ int journal_count(sqlite3 *db, const char *session, const char *type, int64_t *c
     sqlite3_finalize(st);
     return rc;
 }
+
+int journal_range(sqlite3 *db, const char *session, uint8_t base[JOURNAL_HASH_BYTES], int64_t *base_count, journal_fn fn,
+                  void *ctx)
+{
+    sqlite3_stmt *st = NULL;
+    int64_t first = 0;
+    memset(base, 0, JOURNAL_HASH_BYTES);
+    int rc = sqlite3_prepare_v2(db, "SELECT min(seq) FROM journal WHERE session=?", -1, &st, NULL);
+    if (rc != SQLITE_OK) return rc;
+    sqlite3_bind_text(st, 1, session, -1, SQLITE_STATIC);
+    rc = sqlite3_step(st);
+    if (rc == SQLITE_ROW && sqlite3_column_type(st, 0) == SQLITE_INTEGER) first = sqlite3_column_int64(st, 0), rc = SQLITE_OK;
+    else if (rc == SQLITE_ROW) rc = SQLITE_NOTFOUND;
+    sqlite3_finalize(st);
+    if (rc != SQLITE_OK) return rc;
+    /* the head before the sitting: the stored hash of the entry before it */
+    if (first > 1) {
+        rc = sqlite3_prepare_v2(db, "SELECT hash FROM journal WHERE seq=?", -1, &st, NULL);
+        if (rc != SQLITE_OK) return rc;
+        sqlite3_bind_int64(st, 1, first - 1);
+        rc = sqlite3_step(st);
+        if (rc == SQLITE_ROW && sqlite3_column_bytes(st, 0) == JOURNAL_HASH_BYTES)
+            memcpy(base, sqlite3_column_blob(st, 0), JOURNAL_HASH_BYTES), rc = SQLITE_OK;
+        else if (rc == SQLITE_ROW || rc == SQLITE_DONE) rc = SQLITE_CORRUPT; /* a gap: the chain is broken */
+        sqlite3_finalize(st);
+        if (rc != SQLITE_OK) return rc;
+    }
+    *base_count = first - 1;
+    rc = sqlite3_prepare_v2(db, "SELECT seq, mono_ms, wall, session, type, data, keyid FROM journal WHERE seq>=? ORDER BY seq",
+                            -1, &st, NULL);
+    if (rc != SQLITE_OK) return rc;
+    sqlite3_bind_int64(st, 1, first);
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        journal_entry e = {sqlite3_column_int64(st, 0), sqlite3_column_int64(st, 1), sqlite3_column_int64(st, 2),
+                           text_col(st, 3), text_col(st, 4), text_col(st, 5), text_col(st, 6)};
+        if (!e.session || !e.type || !e.data || !e.keyid) { rc = SQLITE_CORRUPT; break; }
+        if (fn(ctx, &e)) { rc = SQLITE_DONE; break; }
+    }
+    sqlite3_finalize(st);
+    return rc == SQLITE_DONE ? SQLITE_OK : rc;
+}

@@ -86,6 +86,14 @@ int journal_append(sqlite3 *db, int64_t mono_ms, int64_t wall, const char *sessi
 typedef int (*journal_fn)(void *ctx, const journal_entry *e);
 int journal_each(sqlite3 *db, const char *session, journal_fn fn, void *ctx) __attribute__((warn_unused_result));
 
+/* The journal from SESSION's first entry to the end (every entry from
+ * there, whatever its session: a result carries this stretch, FORMAT.md
+ * §8): *base_count is the number of entries before it and BASE the head
+ * after them (zeros when none), then FN for each entry in order (hashes not
+ * checked). SQLITE_NOTFOUND when SESSION has no entry. */
+int journal_range(sqlite3 *db, const char *session, uint8_t base[JOURNAL_HASH_BYTES], int64_t *base_count, journal_fn fn,
+                  void *ctx) __attribute__((warn_unused_result));
+
 /* Number of entries of TYPE in SESSION's part of the journal (e.g. the
  * focus losses of a sitting, counted again after a restart). */
 int journal_count(sqlite3 *db, const char *session, const char *type, int64_t *count) __attribute__((warn_unused_result));

@@ -107,7 +107,9 @@ typedef enum fkind {
     K_QTYPE,      /* item "type": qtype by name */
     K_ITEMS,      /* the items array */
     K_IRREGS,     /* the irregularities array */
-    K_EXTS        /* the extensions array */
+    K_EXTS,       /* the extensions array */
+    K_JBASE,      /* "journal_base": {count, head}; with K_JOURNAL, only when the record has a journal */
+    K_JOURNAL     /* "journal": the sitting's entries (JOURNAL_FIELDS) */
 } fkind;
 
 typedef struct field {
@@ -126,6 +128,7 @@ static const char *const STATUSES[] = {"submitted", "timeout", "forced", "absent
 #define ITEM(m) offsetof(result_item, m)
 #define IRR(m) offsetof(result_irregularity, m)
 #define EXT(m) offsetof(result_extension, m)
+#define JE(m) offsetof(journal_entry, m)
 #define ANY_INT INT_MIN, INT_MAX
 #define ANY_I64 INT64_MIN, INT64_MAX
 
@@ -160,6 +163,19 @@ static const field RECORD_FIELDS[] = {
     {"extensions", K_EXTS, 0, 0, 0, 0, NULL},
     {"journal_head", K_STR, REC(journal_head_hex), 0, 0, 0, NULL},
     {"journal_count", K_I64, REC(journal_count), 0, ANY_I64, NULL},
+    {"journal_base", K_JBASE, 0, 0, 0, 0, NULL},
+    {"journal", K_JOURNAL, 0, 0, 0, 0, NULL},
+};
+
+/* one journal entry (journal.h); every field required, strings bounded */
+static const field JOURNAL_FIELDS[] = {
+    {"seq", K_I64, JE(seq), 1, 1, INT64_MAX, NULL},
+    {"mono_ms", K_I64, JE(mono_ms), 1, ANY_I64, NULL},
+    {"wall", K_I64, JE(wall), 1, ANY_I64, NULL},
+    {"session", K_STR, JE(session), 1, 0, RESULT_MAX_ID, NULL},
+    {"type", K_STR, JE(type), 1, 0, RESULT_MAX_JOURNAL_TYPE, NULL},
+    {"data", K_STR, JE(data), 1, 0, RESULT_MAX_JOURNAL_DATA, NULL},
+    {"keyid", K_STR, JE(keyid), 1, 0, RESULT_MAX_ID, NULL},
 };
 
 static const field ITEM_FIELDS[] = {
@@ -209,17 +225,21 @@ static void put_field(buf *b, const field *f, const void *base, const result_rec
     case K_PASSED: puts_(b, r->score >= r->pass * 10 && !r->pending ? "1" : "0"); break;
     case K_INDEX: putf(b, "%d", index + 1); break;
     case K_QTYPE: putstr(b, qtype_name(CAT(base, f->off, qtype))); break;
+    case K_JBASE: putf(b, "{\"count\":%lld,\"head\":", (long long)r->journal_base_count); putstr(b, r->journal_base_hex); puts_(b, "}"); break;
     case K_ITEMS:
     case K_IRREGS:
-    case K_EXTS: {
-        int n = f->kind == K_ITEMS ? r->nitems : f->kind == K_IRREGS ? r->head.nirregularities : r->head.nextensions;
+    case K_EXTS:
+    case K_JOURNAL: {
+        int n = f->kind == K_ITEMS ? r->nitems : f->kind == K_IRREGS ? r->head.nirregularities
+                : f->kind == K_EXTS ? r->head.nextensions : r->njournal;
         puts_(b, "[");
         for (int i = 0; i < n; i++) {
             if (i) puts_(b, ",");
             if (f->kind == K_ITEMS) put_fields(b, ITEM_FIELDS, NFIELDS(ITEM_FIELDS), &r->items[i], r, i);
             else if (f->kind == K_IRREGS)
                 put_fields(b, IRREG_FIELDS, NFIELDS(IRREG_FIELDS), &r->head.irregularities[i], r, i);
-            else put_fields(b, EXT_FIELDS, NFIELDS(EXT_FIELDS), &r->head.extensions[i], r, i);
+            else if (f->kind == K_EXTS) put_fields(b, EXT_FIELDS, NFIELDS(EXT_FIELDS), &r->head.extensions[i], r, i);
+            else put_fields(b, JOURNAL_FIELDS, NFIELDS(JOURNAL_FIELDS), &r->journal[i], r, i);
         }
         puts_(b, "]");
         break;
@@ -230,8 +250,12 @@ static void put_field(buf *b, const field *f, const void *base, const result_rec
 static void put_fields(buf *b, const field *f, size_t nf, const void *base, const result_rec *r, int index)
 {
     puts_(b, "{");
+    int first = 1;
     for (size_t i = 0; i < nf; i++) {
-        if (i) puts_(b, ",");
+        /* a record without a journal is written as before it could carry one */
+        if ((f[i].kind == K_JBASE || f[i].kind == K_JOURNAL) && !r->has_journal) continue;
+        if (!first) puts_(b, ",");
+        first = 0;
         put_field(b, &f[i], base, r, index);
     }
     puts_(b, "}");
@@ -653,10 +677,57 @@ typedef struct rmem {
     result_item *items;
     result_irregularity *irregularities;
     result_extension *extensions;
+    journal_entry *journal; /* result_parse: the journal's entries (their strings in strs) */
     char *journal_hex; /* result_build: where result_set_journal writes (in strs) */
+    char *base_hex;    /* result_build: where result_set_journal_entries writes the base head (in strs) */
 } rmem;
 
 static int map_array(const jreader *j, const jnode *a, const field *f, size_t nf, size_t elem, void **out, int *n);
+static int map_fields(const jreader *j, int obj, const field *f, size_t nf, void *base, int *version, rmem *m,
+                      const field **bad);
+
+static int is_hex64(const char *s)
+{
+    if (!s || strlen(s) != 2 * RESULT_HASH_BYTES) return 0;
+    for (const char *c = s; *c; c++)
+        if (!((*c >= '0' && *c <= '9') || (*c >= 'a' && *c <= 'f'))) return 0;
+    return 1;
+}
+
+/* "journal_base" and "journal" of record node OBJ into R, checked whole (the
+ * hub recomputes the chain from them, so a half-read journal is no journal):
+ * 0 (none, or read), 1 malformed, -1 out of memory */
+static int map_journal(const jreader *j, int obj, result_rec *r, rmem *m)
+{
+    const jnode *b = member(j, obj, "journal_base"), *a = member(j, obj, "journal");
+    if (!a && !b) return 0;
+    if (!a || !b || a->t != J_ARR || b->t != J_OBJ) return 1;
+    int bo = (int)(b - j->n);
+    const jnode *cnt = member(j, bo, "count"), *head = member(j, bo, "head");
+    if (!cnt || cnt->t != J_INT || cnt->i < 0 || !head || head->t != J_STR || !is_hex64(head->s)) return 1;
+    int n = 0;
+    for (int c = a->kid; c >= 0; c = j->n[c].next) {
+        if (j->n[c].t != J_OBJ || ++n > RESULT_MAX_JOURNAL) return 1;
+    }
+    /* entries base + 1 .. journal_count, the last one the hand-in */
+    if (cnt->i > INT64_MAX - n || cnt->i + n != r->journal_count) return 1;
+    journal_entry *e = calloc(n ? (size_t)n : 1, sizeof *e);
+    if (!e) return -1;
+    m->journal = e;
+    int k = 0;
+    for (int c = a->kid; c >= 0; c = j->n[c].next, k++) {
+        const field *bad = NULL;
+        if (map_fields(j, c, JOURNAL_FIELDS, NFIELDS(JOURNAL_FIELDS), &e[k], NULL, NULL, &bad) || bad ||
+            e[k].seq != cnt->i + 1 + k)
+            return 1;
+    }
+    r->has_journal = 1;
+    r->journal_base_count = cnt->i;
+    r->journal_base_hex = head->s;
+    r->journal = e;
+    r->njournal = n;
+    return 0;
+}
 
 /* fills BASE from object node OBJ with table F (arrays go to M); returns 0,
  * 1 with *bad the first required field missing or invalid, or -1 (memory) */
@@ -718,6 +789,15 @@ static int map_fields(const jreader *j, int obj, const field *f, size_t nf, void
             r->head.extensions = m->extensions = arr;
             break;
         }
+        case K_JOURNAL: {
+            int jr = map_journal(j, obj, base, m);
+            if (jr) {
+                if (jr > 0) *bad = &f[i];
+                return jr;
+            }
+            break;
+        }
+        case K_JBASE: /* read with the journal */
         case K_SCORE_TEXT:
         case K_INDEX:
             break;
@@ -756,6 +836,7 @@ void result_record_free(result_record *r)
         free(m->items);
         free(m->irregularities);
         free(m->extensions);
+        free(m->journal);
         free(m);
     }
     memset(r, 0, sizeof *r);
@@ -829,7 +910,7 @@ result_rc result_build(const result_input *in, result_record *out)
     rmem *m = calloc(1, sizeof *m);
     /* hex texts: the seed's, then the journal head's (result_set_journal) */
     size_t seed_hex = in->seed_len * 2 + 1;
-    char *strs = m ? calloc(1, seed_hex + RESULT_HASH_BYTES * 2 + 1) : NULL;
+    char *strs = m ? calloc(1, seed_hex + 2 * (RESULT_HASH_BYTES * 2 + 1)) : NULL;
     result_item *items = strs ? calloc(n ? (size_t)n : 1, sizeof *items) : NULL;
     if (!items) {
         free(strs);
@@ -837,9 +918,10 @@ result_rc result_build(const result_input *in, result_record *out)
         return RESULT_NOMEM;
     }
     m->strs = strs;
-    m->strs_size = seed_hex + RESULT_HASH_BYTES * 2 + 1;
+    m->strs_size = seed_hex + 2 * (RESULT_HASH_BYTES * 2 + 1);
     m->items = items;
     m->journal_hex = strs + seed_hex;
+    m->base_hex = m->journal_hex + RESULT_HASH_BYTES * 2 + 1;
     out->mem = m;
     out->v = 1;
     int total = 0, pending = 0;
@@ -870,4 +952,34 @@ void result_set_journal(result_record *r, const uint8_t head[RESULT_HASH_BYTES],
     sodium_bin2hex(m->journal_hex, RESULT_HASH_BYTES * 2 + 1, head, RESULT_HASH_BYTES);
     r->rec.journal_head_hex = m->journal_hex;
     r->rec.journal_count = count;
+}
+
+/* a string of a journal entry as result_parse reads it back: within MAX
+ * bytes and valid UTF-8 (result_json would replace an invalid byte, and the
+ * hub's recomputed hash would no longer be the kiosk's) */
+static int jstr_ok(const char *s, size_t max)
+{
+    size_t n = s ? strlen(s) : 0;
+    return n <= max && (!n || csv_utf8_valid(s, n, NULL));
+}
+
+int result_set_journal_entries(result_record *r, const uint8_t base[RESULT_HASH_BYTES], int64_t base_count,
+                               const journal_entry *e, int n)
+{
+    rmem *m = r->mem;
+    if (!m || !m->base_hex) abort(); /* not built by result_build: a programming error */
+    r->rec.has_journal = 0;
+    int ok = n >= 0 && n <= RESULT_MAX_JOURNAL && base_count >= 0 && base_count + n == r->rec.journal_count;
+    for (int i = 0; ok && i < n; i++)
+        ok = e[i].seq == base_count + 1 + i && jstr_ok(e[i].session, RESULT_MAX_ID) &&
+             jstr_ok(e[i].type, RESULT_MAX_JOURNAL_TYPE) && jstr_ok(e[i].data, RESULT_MAX_JOURNAL_DATA) &&
+             jstr_ok(e[i].keyid, RESULT_MAX_ID);
+    if (!ok) return -1;
+    sodium_bin2hex(m->base_hex, RESULT_HASH_BYTES * 2 + 1, base, RESULT_HASH_BYTES);
+    r->rec.has_journal = 1;
+    r->rec.journal_base_count = base_count;
+    r->rec.journal_base_hex = m->base_hex;
+    r->rec.journal = e;
+    r->rec.njournal = n;
+    return 0;
 }

@@ -24,6 +24,7 @@
 #include <stdint.h>
 
 #include "core/bank.h"
+#include "core/journal.h"
 #include "core/score.h"
 
 #define RESULT_MAX_JSON (4u << 20)
@@ -57,6 +58,15 @@ const char *result_strerror(result_rc rc);
 #define RESULT_MAX_NAME 71
 #define RESULT_MAX_TITLE 255
 #define RESULT_MAX_WORD 15  /* kind, status */
+/* The sitting's journal the record carries (FORMAT.md §8, "journal"):
+ * at most RESULT_MAX_JOURNAL entries, each type at most
+ * RESULT_MAX_JOURNAL_TYPE bytes and data at most RESULT_MAX_JOURNAL_DATA;
+ * session and keyid at most RESULT_MAX_ID. A sitting of three hours
+ * journals about 2,000 entries (a clock entry every 10 s, one per answer
+ * edit); the bounds keep a hostile record's work for the hub small. */
+#define RESULT_MAX_JOURNAL 20000
+#define RESULT_MAX_JOURNAL_TYPE 32
+#define RESULT_MAX_JOURNAL_DATA 1024
 
 typedef struct result_item {
     const char *id;       /* question id */
@@ -113,6 +123,17 @@ typedef struct result_rec {
     int64_t journal_count;
     int passed;                 /* result_parse: as recorded; result_json derives it
                                    (score >= pass * 10 and nothing pending) and ignores this */
+    /* The sitting's part of the kiosk journal (issue 12), so that the hub
+     * can check it against the heads a room console mirrored: the journal's
+     * head after entry JOURNAL_BASE_COUNT (just before the sitting's first
+     * entry; zeros for 0), then entries JOURNAL_BASE_COUNT + 1 ..
+     * journal_count. HAS_JOURNAL 0: the record carries none (an older
+     * kiosk, or a journal over the bounds; written without both fields). */
+    int has_journal;
+    int64_t journal_base_count;
+    const char *journal_base_hex;
+    const journal_entry *journal;
+    int njournal;
 } result_rec;
 
 /* Returns the JSON text of R (malloc'd), or NULL when out of memory or when
@@ -153,7 +174,11 @@ typedef struct result_record {
  * values: v = 1; kiosk, session, ticket, name, pack_id, title, kind,
  * status ∈ {submitted, timeout, forced, absent}; level 1–5; score_tenths
  * 0–1000; passed 0–1; pending 0–100000; submitted_at ≥ 0. The other fields
- * are read when present with the right type and are otherwise empty.
+ * are read when present with the right type and are otherwise empty, but
+ * for the journal: "journal" and "journal_base" come together or not at
+ * all, and when present are checked whole (RESULT_MAX_JOURNAL entries, every
+ * field present with its type and bound, seq running base + 1 .. without a
+ * gap, the base head 64 hex digits), else RESULT_BAD_FIELD.
  * Returns RESULT_OK with *out filled (free with result_record_free), or
  * RESULT_BAD_JSON / RESULT_BAD_FIELD / RESULT_TOO_BIG / RESULT_NOMEM with
  * *why (caller frees) and *out empty. */
@@ -203,6 +228,15 @@ result_rc result_build(const result_input *in, result_record *out) __attribute__
 /* Sets the journal head (hex of HEAD) and entry count of a record built by
  * result_build. */
 void result_set_journal(result_record *r, const uint8_t head[RESULT_HASH_BYTES], int64_t count);
+
+/* Puts the sitting's journal into a record built by result_build: the
+ * head BASE after entry BASE_COUNT, then the N entries E (which must
+ * outlive R: the record points at them). Returns 0, or -1 when they are
+ * not what result_parse would read back (more than RESULT_MAX_JOURNAL, a
+ * field over its bound, seq not BASE_COUNT + 1 .. without a gap): then the
+ * record carries no journal. */
+int result_set_journal_entries(result_record *r, const uint8_t base[RESULT_HASH_BYTES], int64_t base_count,
+                               const journal_entry *e, int n) __attribute__((warn_unused_result));
 
 
 /* Kiosk id from a device public key: 16 hex characters. */

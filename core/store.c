@@ -1115,6 +1115,12 @@ store_rc store_journal_verify_keyed(store *st, const char *session, uint8_t head
     return journal_verify_keyed(st->db, st->have_jkey ? &st->jkey : NULL, session, head, check, why);
 }
 
+store_rc store_journal_range(store *st, const char *session, uint8_t base[JOURNAL_HASH_BYTES], int64_t *base_count,
+                             journal_fn fn, void *ctx)
+{
+    return journal_range(st->db, session, base, base_count, fn, ctx);
+}
+
 store_rc store_journal_head(store *st, uint8_t head[JOURNAL_HASH_BYTES], int64_t *count)
 {
     return journal_head(st->db, head, count);

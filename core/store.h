@@ -313,6 +313,10 @@ store_rc store_journal(store *st, const char *session, const char *type, const c
  * gets the new head. */
 store_rc store_journal_append(store *st, const char *session, const char *type, const char *data, int64_t mono_ms,
                          int64_t wall, uint8_t head[JOURNAL_HASH_BYTES]) __attribute__((warn_unused_result));
+/* The journal from SESSION's first entry on, with the head before it
+ * (journal_range): what a result carries. */
+store_rc store_journal_range(store *st, const char *session, uint8_t base[JOURNAL_HASH_BYTES], int64_t *base_count,
+                             journal_fn fn, void *ctx) __attribute__((warn_unused_result));
 /* Current head and entry count (journal_head). */
 store_rc store_journal_head(store *st, uint8_t head[JOURNAL_HASH_BYTES], int64_t *count) __attribute__((warn_unused_result));
 /* Entries of TYPE in SESSION's part of the journal (journal_count). */

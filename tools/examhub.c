@@ -23,6 +23,8 @@
 #include "tools/hub/server.h"
 #include "tools/hub/html.h"
 #include "tools/hub/incidents.h"
+#include "tools/hub/room_cmd.h"
+#include "tools/hub/roomrecord.h"
 #include "tools/hub/textout.h"
 #include "tools/hub/workflow_cmd.h"
 #include "tools/cmdtab.h"
@@ -149,6 +151,12 @@ static int import_bundles(opts *o, const char *admit_why)
         size_t len;
         bundle b;
         if (fileio_read(o->files[i], 1u << 30, &buf, &len, &why)) { bad |= fail(o->files[i], why); continue; }
+        if (roomrec_is(buf, len)) { /* a room console's record (issue 12), not a kiosk's bundle */
+            if (admit_why) bad |= fail(o->files[i], fileio_fmt("a room record is imported with examhub import, not admit"));
+            else bad |= room_import(&h, o->files[i], buf, len, by, (int64_t)time(NULL));
+            free(buf);
+            continue;
+        }
         if (bundle_read(buf, len, &b, &why)) { free(buf); bad |= fail(o->files[i], why); continue; }
         /* the bundle must come from an enrolled kiosk; then every result is
          * checked like an upload, and all of it lands in one transaction */
@@ -229,6 +237,12 @@ static int cmd_papers(void *ctx)
 {
     opts *o = ctx;
     return checks_papers(o->w.db, o->add, o->w.code, o->w.batch);
+}
+
+static int cmd_consoles(void *ctx)
+{
+    opts *o = ctx;
+    return room_consoles(o->w.db, o->add);
 }
 
 static int cmd_flagged(void *ctx)
@@ -482,10 +496,20 @@ static const cmd COMMANDS[] = {
      cmd_serve},
     {"token", "--db FILE [--ttl HOURS]", "print a one-time enrolment token",
      "prints a one-time enrolment token for one kiosk (default: valid 24 h).", cmd_token},
-    {"import", "--db FILE BUNDLE...", "apply USB bundles",
+    {"import", "--db FILE FILE...", "apply USB bundles and room records",
      "applies USB bundles from `examsync export` with the same checks and\n"
-     "de-duplication as uploads.",
+     "de-duplication as uploads. A room record (examroom report; first line\n"
+     "exam-room-record v1) is taken only when its console key is registered\n"
+     "(examhub consoles --add) and its signature verifies; its seats' journal\n"
+     "heads and candidates are stored, its absences count as absences, and\n"
+     "every result of its seats whose journal does not extend the heads the\n"
+     "console saw is flagged (room record: ...) once its paper is registered.",
      cmd_import},
+    {"consoles", "--db FILE [--add console.pub]", "register a room console's key; list them (CSV)",
+     "with --add, registers the room console whose public key file examroom init\n"
+     "wrote (exam-room-console-pub v1), so that its room records can be\n"
+     "imported; lists console_pk,added,by,records.",
+     cmd_consoles},
     {"admit", "--db FILE --why TEXT BUNDLE...", "let in a revoked kiosk's bundles (a staff decision)",
      "applies USB bundles of a kiosk revoked with examhub revoke, as import\n"
      "does (every check and flag still applies), recording each admitted\n"

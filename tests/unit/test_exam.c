@@ -406,6 +406,21 @@ static store *store_of(const kiosk *k)
     return st;
 }
 
+/* The content key of the kiosk's unlocked pack, from its release code (as the hub has it once the paper
+ * is registered). */
+static void pack_key_of(const kiosk *k, uint8_t key[PACK_KEY_BYTES])
+{
+    store *st = NULL;
+    char *why = NULL;
+    uint8_t *buf = NULL;
+    size_t len = 0;
+    if (store_open(k->data, 0, &st, &why)) fail_msg("store_open: %s", why);
+    assert_int_equal(store_pack_get(st, k->pack_id, &buf, &len), STORE_OK);
+    assert_int_equal(pack_unwrap_key(buf, len, k->code, key, &why), PACK_OK);
+    free(buf);
+    store_close(st);
+}
+
 /* The attacker's edit of kiosk.db (the kiosk stopped): SQL straight into the
  * file, as someone holding the disk would; returns the rows changed. */
 static int disk_edit(const kiosk *k, const char *sql)
@@ -1058,6 +1073,38 @@ static void test_full_sitting(void **state)
     snprintf(pat, sizeof pat, "\"journal_head\":\"%s\"", headhex);
     assert_contains(json, pat);
     assert_int_equal(json_int(json, "journal_count"), entries);
+    /* and the sitting's stretch of the journal (issue 12): from its start to its hand-in, chaining from
+     * journal_base to journal_head (FORMAT.md §8), as the hub recomputes it */
+    {
+        result_record rec;
+        char *pwhy = NULL;
+        assert_int_equal(result_parse(json, strlen(json), &rec, &pwhy), RESULT_OK);
+        const result_rec *q = &rec.rec;
+        assert_int_equal(q->has_journal, 1);
+        assert_true(q->njournal >= 3 && q->journal_base_count + q->njournal == entries);
+        assert_string_equal(q->journal[0].type, "start");
+        assert_string_equal(q->journal[0].session, sid);
+        assert_string_equal(q->journal[q->njournal - 1].type, "handin");
+        uint8_t h[JOURNAL_HASH_BYTES], key[32];
+        assert_int_equal(sodium_hex2bin(h, sizeof h, q->journal_base_hex, 64, NULL, NULL, NULL), 0);
+        for (int i = 0; i < q->njournal; i++) {
+            const journal_entry *je = &q->journal[i];
+            assert_true(je->seq == q->journal_base_count + 1 + i);
+            int keyed = *je->keyid;
+            if (keyed) {
+                journal_key jk;
+                assert_string_equal(je->keyid, q->head.pack_id);
+                pack_key_of(k, key);
+                journal_key_derive(&jk, je->keyid, key);
+                memcpy(key, jk.chain, sizeof key);
+            }
+            journal_hash(h, je, keyed ? key : NULL, h);
+        }
+        char hx[65];
+        sodium_bin2hex(hx, sizeof hx, h, sizeof h);
+        assert_string_equal(hx, headhex);
+        result_record_free(&rec);
+    }
     session_copy sc = session_of(k, sid);
     assert_true(sc.found);
     snprintf(pat, sizeof pat, "\"seed\":\"%s\"", sc.seedhex);

@@ -1358,6 +1358,137 @@ static void test_build_defaults_and_absence(void **state)
     result_record_free(&b);
 }
 
+/* ---- the sitting's journal (issue 12) ------------------------------------------------ */
+
+static const journal_entry JOURNAL[] = {
+    {40, 1000, 1767225600, "0123456789abcdef0123456789abcdef", "start", "ticket_tag=ab", "00112233445566778899aabbccddeeff"},
+    {41, 2000, 1767225601, "", "pin_set", "quote \" and \n newline", ""},
+    {42, 3000, 1767225602, "0123456789abcdef0123456789abcdef", "handin", "status=submitted score=85.5", NULL},
+};
+
+/* a record with its journal: written after journal_count, read back entry
+ * by entry; the base head in hex */
+static void test_journal_round_trip(void **state)
+{
+    (void)state;
+    uint8_t zero[32] = {0}, head[RESULT_HASH_BYTES], base[RESULT_HASH_BYTES];
+    memset(head, 0x9f, sizeof head);
+    memset(base, 0xab, sizeof base);
+    result_input in = sample_input(zero, sizeof zero);
+    result_record b;
+    assert_int_equal(result_build(&in, &b), RESULT_OK);
+    result_set_journal(&b, head, 42);
+    assert_int_equal(result_set_journal_entries(&b, base, 39, JOURNAL, 3), 0);
+    char *json = result_json(&b.rec);
+    assert_non_null(json);
+    assert_contains(json, "\"journal_count\":42,\"journal_base\":{\"count\":39,\"head\":\"abab");
+    assert_contains(json, "\"journal\":[{\"seq\":40,\"mono_ms\":1000,\"wall\":1767225600,");
+    result_record p;
+    char *why = NULL;
+    assert_int_equal(result_parse(json, strlen(json), &p, &why), RESULT_OK);
+    assert_int_equal(p.rec.has_journal, 1);
+    assert_int_equal(p.rec.njournal, 3);
+    assert_true(p.rec.journal_base_count == 39);
+    assert_string_equal(p.rec.journal_base_hex, "abababababababababababababababababababababababababababababababab");
+    for (int i = 0; i < 3; i++) {
+        const journal_entry *x = &p.rec.journal[i], *y = &JOURNAL[i];
+        assert_true(x->seq == y->seq && x->mono_ms == y->mono_ms && x->wall == y->wall);
+        assert_string_equal(x->session, y->session);
+        assert_string_equal(x->type, y->type);
+        assert_string_equal(x->data, y->data);
+        assert_string_equal(x->keyid, y->keyid ? y->keyid : "");
+    }
+    result_record_free(&p);
+    free(json);
+    /* entries that are not base + 1 .. journal_count: the record carries none */
+    assert_int_equal(result_set_journal_entries(&b, base, 38, JOURNAL, 3), -1);
+    assert_int_equal(b.rec.has_journal, 0);
+    json = result_json(&b.rec);
+    assert_null(strstr(json, "journal_base"));
+    assert_int_equal(result_parse(json, strlen(json), &p, &why), RESULT_OK);
+    assert_int_equal(p.rec.has_journal, 0);
+    result_record_free(&p);
+    free(json);
+    journal_entry bad[3];
+    memcpy(bad, JOURNAL, sizeof bad);
+    char longdata[RESULT_MAX_JOURNAL_DATA + 2];
+    memset(longdata, 'x', sizeof longdata - 1);
+    longdata[sizeof longdata - 1] = 0;
+    bad[1].data = longdata;
+    assert_int_equal(result_set_journal_entries(&b, base, 39, bad, 3), -1);
+    bad[1].data = "\xff not UTF-8";
+    assert_int_equal(result_set_journal_entries(&b, base, 39, bad, 3), -1);
+    result_record_free(&b);
+}
+
+/* the reader checks the journal whole: each malformed variant is refused */
+static void test_journal_parse_strict(void **state)
+{
+    (void)state;
+    static const char *const HEAD =
+        "{\"v\":1,\"session\":\"s\",\"kiosk\":\"k\",\"pack_id\":\"p\",\"title\":\"t\",\"kind\":\"theory\","
+        "\"level\":3,\"ticket\":\"T1\",\"name\":\"\",\"status\":\"submitted\",\"score_tenths\":0,\"passed\":0,"
+        "\"pending\":0,\"submitted_at\":1,\"journal_count\":2";
+    static const char *const E1 = "{\"seq\":1,\"mono_ms\":0,\"wall\":0,\"session\":\"s\",\"type\":\"start\",\"data\":\"\",\"keyid\":\"\"}";
+    static const char *const E2 = "{\"seq\":2,\"mono_ms\":0,\"wall\":0,\"session\":\"s\",\"type\":\"handin\",\"data\":\"\",\"keyid\":\"\"}";
+    static const char *const ZERO = "0000000000000000000000000000000000000000000000000000000000000000";
+    char j[4096];
+    result_record p;
+    char *why = NULL;
+    snprintf(j, sizeof j, "%s,\"journal_base\":{\"count\":0,\"head\":\"%s\"},\"journal\":[%s,%s]}", HEAD, ZERO, E1, E2);
+    assert_int_equal(result_parse(j, strlen(j), &p, &why), RESULT_OK);
+    assert_int_equal(p.rec.njournal, 2);
+    result_record_free(&p);
+    char base0[128], base1[128], shorthead[128], e12[512], e122[768], e1cut[256], e1num[256], e22[512];
+    snprintf(base0, sizeof base0, "{\"count\":0,\"head\":\"%s\"}", ZERO);
+    snprintf(base1, sizeof base1, "{\"count\":1,\"head\":\"%s\"}", ZERO);
+    snprintf(shorthead, sizeof shorthead, "{\"count\":0,\"head\":\"%.60s\"}", ZERO);
+    snprintf(e12, sizeof e12, "[%s,%s]", E1, E2);
+    snprintf(e122, sizeof e122, "[%s,%s,%s]", E1, E2, E2);
+    snprintf(e1cut, sizeof e1cut, "[%s,%.20s}]", E1, E2);
+    snprintf(e1num, sizeof e1num, "[%s,1]", E1);
+    snprintf(e22, sizeof e22, "[%s,%s]", E2, E2);
+    const struct { const char *base, *entries, *what; } bad[] = {
+        {NULL, e12, "no base"},
+        {base0, NULL, "no entries"},
+        {base1, e12, "base + n is not journal_count"},
+        {shorthead, e12, "short head"},
+        {base0, e122, "three entries for two"},
+        {base0, e1cut, "an entry lacks fields"},
+        {base0, e1num, "an entry is not an object"},
+        {base0, e22, "seq 2, 2"},
+        {"[]", e12, "base not an object"},
+    };
+    for (size_t i = 0; i < sizeof bad / sizeof *bad; i++) {
+        int o = snprintf(j, sizeof j, "%s", HEAD);
+        if (bad[i].base) o += snprintf(j + o, sizeof j - (size_t)o, ",\"journal_base\":%s", bad[i].base);
+        if (bad[i].entries) o += snprintf(j + o, sizeof j - (size_t)o, ",\"journal\":%s", bad[i].entries);
+        snprintf(j + o, sizeof j - (size_t)o, "}");
+        result_rc rc = result_parse(j, strlen(j), &p, &why);
+        if (rc != RESULT_BAD_FIELD) fail_msg("%s: %d for %s", bad[i].what, rc, j);
+        assert_non_null(strstr(why, "journal"));
+        free(why);
+        why = NULL;
+    }
+    /* more entries than RESULT_MAX_JOURNAL */
+    size_t cap = (size_t)(RESULT_MAX_JOURNAL + 2) * 120 + 1024;
+    char *big = malloc(cap);
+    size_t o = (size_t)snprintf(big, cap,
+                                "{\"v\":1,\"session\":\"s\",\"kiosk\":\"k\",\"pack_id\":\"p\",\"title\":\"t\","
+                                "\"kind\":\"theory\",\"level\":3,\"ticket\":\"T1\",\"name\":\"\",\"status\":\"submitted\","
+                                "\"score_tenths\":0,\"passed\":0,\"pending\":0,\"submitted_at\":1,\"journal_count\":%d,"
+                                "\"journal_base\":{\"count\":0,\"head\":\"%s\"},\"journal\":[",
+                                RESULT_MAX_JOURNAL + 1, ZERO);
+    for (int i = 1; i <= RESULT_MAX_JOURNAL + 1; i++)
+        o += (size_t)snprintf(big + o, cap - o,
+                              "%s{\"seq\":%d,\"mono_ms\":0,\"wall\":0,\"session\":\"\",\"type\":\"t\",\"data\":\"\",\"keyid\":\"\"}",
+                              i > 1 ? "," : "", i);
+    o += (size_t)snprintf(big + o, cap - o, "]}");
+    assert_int_equal(result_parse(big, o, &p, &why), RESULT_BAD_FIELD);
+    free(why);
+    free(big);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -1389,6 +1520,8 @@ int main(void)
         cmocka_unit_test(test_hub_receipt),
         cmocka_unit_test(test_build_matches_assembled_record),
         cmocka_unit_test(test_build_defaults_and_absence),
+        cmocka_unit_test(test_journal_round_trip),
+        cmocka_unit_test(test_journal_parse_strict),
     };
     return cmocka_run_group_tests(tests, setup, NULL);
 }

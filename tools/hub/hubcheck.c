@@ -11,10 +11,12 @@
 #include <string.h>
 
 #include "core/fileio.h"
+#include "core/journal.h"
 #include "core/pack.h"
 #include "core/paper.h"
 #include "core/score.h"
 #include "tools/hub/hubstore_checks.h"
+#include "tools/hub/roomcheck.h"
 
 /* one registered paper, opened once: its paper source (paper.h) and every
  * question's answer key, read-only afterwards, so that the server's threads
@@ -24,6 +26,7 @@ typedef struct hub_paper {
     paper_source *src;
     char **keys; /* by question seq, 1..nkeys-1; NULL: unreadable (scores 0, as at the kiosk) */
     int nkeys;
+    uint8_t chain[JOURNAL_KEY_BYTES]; /* the journal chain key of the pack (journal.h), for the room check */
 } hub_paper;
 
 struct hub_papers {
@@ -38,6 +41,7 @@ void hub_papers_free(hub_papers *ps)
     for (int i = 0; i < ps->n; i++) {
         hub_paper *p = ps->v[i];
         paper_source_free(p->src);
+        sodium_memzero(p->chain, sizeof p->chain);
         for (int k = 0; k < p->nkeys; k++) {
             if (p->keys[k]) sodium_memzero(p->keys[k], strlen(p->keys[k]));
             free(p->keys[k]);
@@ -144,6 +148,10 @@ static int paper_of(hub *h, const char *pack_id, hub_paper **out, char **why)
         }
         pack_close(db);
         if (p->keys) {
+            journal_key jk;
+            journal_key_derive(&jk, pack_id, key);
+            memcpy(p->chain, jk.chain, sizeof p->chain);
+            sodium_memzero(&jk, sizeof jk);
             p->row = row;
             ps->v[ps->n++] = p;
             *out = p;
@@ -169,6 +177,14 @@ int hub_papers_new(hub_papers **out)
     pthread_mutex_init(&ps->mu, NULL);
     *out = ps;
     return 0;
+}
+
+int hub_paper_chain(hub *h, const char *pack_id, uint8_t key[JOURNAL_KEY_BYTES], char **why)
+{
+    hub_paper *p;
+    int rc = paper_of(h, pack_id, &p, why);
+    if (rc == 0) memcpy(key, p->chain, JOURNAL_KEY_BYTES);
+    return rc;
 }
 
 /* the answer key of question SEQ (NULL: unreadable) */
@@ -329,6 +345,11 @@ int hub_evaluate(hub *h, const hub_kiosk *k, const result_rec *r, hub_eval *ev, 
     if ((!hd->room || strcmp(hd->room, k->room)) &&
         add_flag(ev, fileio_fmt("the record's room %s is not the kiosk's enrolled room %s", hd->room ? hd->room : "", k->room)))
         goto nomem;
+    /* the room records (issue 12): the journal it carries against the heads a console mirrored */
+    if (hub_room_check(h, k->kiosk_id, r, ev, why) < 0) {
+        hub_eval_free(ev);
+        return -1;
+    }
     return 0;
 nomem:
     hub_eval_free(ev);

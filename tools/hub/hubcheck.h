@@ -34,7 +34,8 @@ typedef struct hub_eval {
     int nflags;
 } hub_eval;
 /* Evaluates R from kiosk K: 0 with EV filled (hub_eval_free), or -1 with
- * *why (storage, memory). Thread-safe: papers are opened once and shared. */
+ * *why (storage, memory). Thread-safe: papers are opened once and shared.
+ * With its paper registered, this includes the room check (roomcheck.h). */
 int hub_evaluate(hub *h, const hub_kiosk *k, const result_rec *r, hub_eval *ev, char **why);
 void hub_eval_free(hub_eval *ev);
 
@@ -46,6 +47,10 @@ int hub_paper_register(hub *h, const uint8_t *pack, size_t len, const char *code
 /* Evaluates every stored unscored result again (after a registration):
  * counts of those now scored and of those flagged. 0 or -1 with *why. */
 int hub_rescore_stored(hub *h, int64_t now, int *scored, int *flagged, char **why);
+
+/* The journal chain key (journal.h) of the registered paper PACK_ID: 0
+ * with KEY, 1 when it is not registered, -1 with *why. */
+int hub_paper_chain(hub *h, const char *pack_id, uint8_t key[32], char **why);
 
 /* the cache of opened papers (hub_open makes it, hub_close frees it) */
 int hub_papers_new(hub_papers **out);

@@ -12,7 +12,7 @@
 
 #include "core/fileio.h"
 
-#define SCHEMA_VERSION 6
+#define SCHEMA_VERSION 7
 
 #include "tools/hub/hubstore_int.h"
 
@@ -129,6 +129,43 @@ static const char SCHEMA6[] =
     "ALTER TABLE application ADD COLUMN extra_minutes INTEGER NOT NULL DEFAULT 0;"
     "PRAGMA user_version=6;";
 
+/* 6 → 7 (issue 12): room consoles and their room records. The hub trusts a
+ * record only when its console key was registered (room_console); of each
+ * record it keeps the file as imported, the packs it names, every seat with
+ * the journal heads the console mirrored off it (room_head: the hub checks
+ * each result's journal against them), and every candidate with the state
+ * the console saw (an absence there counts as an absence at the hub:
+ * room_absence, read with the results by wf_sittings). */
+static const char SCHEMA7[] =
+    "CREATE TABLE room_console(sign_pk TEXT PRIMARY KEY, added INTEGER NOT NULL, by TEXT NOT NULL) WITHOUT ROWID;"
+    "CREATE TABLE room_record(id INTEGER PRIMARY KEY, digest TEXT NOT NULL UNIQUE,"
+    " console_pk TEXT NOT NULL REFERENCES room_console(sign_pk), site TEXT NOT NULL, room TEXT NOT NULL,"
+    " made_at INTEGER NOT NULL, imported_at INTEGER NOT NULL, by TEXT NOT NULL, file BLOB NOT NULL);"
+    "CREATE TABLE room_record_pack(record INTEGER NOT NULL REFERENCES room_record(id), pack_id TEXT NOT NULL,"
+    " PRIMARY KEY(record, pack_id)) WITHOUT ROWID;"
+    "CREATE TABLE room_seat(record INTEGER NOT NULL REFERENCES room_record(id), kiosk_id TEXT NOT NULL,"
+    " seat INTEGER NOT NULL, device_pk TEXT NOT NULL, state TEXT NOT NULL, first_contact INTEGER NOT NULL,"
+    " last_contact INTEGER NOT NULL, diverged INTEGER NOT NULL, heads INTEGER NOT NULL);"
+    "CREATE INDEX room_seat_kiosk ON room_seat(kiosk_id);"
+    "CREATE TABLE room_head(record INTEGER NOT NULL REFERENCES room_record(id), kiosk_id TEXT NOT NULL,"
+    " seat INTEGER NOT NULL, count INTEGER NOT NULL, head TEXT NOT NULL, at_ms INTEGER NOT NULL);"
+    "CREATE INDEX room_head_kiosk ON room_head(kiosk_id, count);"
+    "CREATE TABLE room_candidate(id INTEGER PRIMARY KEY, record INTEGER NOT NULL REFERENCES room_record(id),"
+    " ticket TEXT NOT NULL, pack_id TEXT NOT NULL, state TEXT NOT NULL, kiosk_id TEXT NOT NULL, seat INTEGER NOT NULL,"
+    " first_seen_ms INTEGER NOT NULL, last_seen_ms INTEGER NOT NULL, extra_minutes INTEGER NOT NULL);"
+    "CREATE INDEX room_candidate_ticket ON room_candidate(ticket, state);"
+    /* an absence the console recorded, as a sitting row (hubstore_decide.c): its paper's kind and level from the
+     * registered paper, else from a result of that pack; never flagged, never scored */
+    "CREATE VIEW room_absence AS SELECT 'room-' || c.id AS result_id, c.kiosk_id AS kiosk_id, 'absent' AS status,"
+    " COALESCE((SELECT kind FROM paper p WHERE p.pack_id=c.pack_id),"
+    "          (SELECT kind FROM result r WHERE r.pack_id=c.pack_id LIMIT 1)) AS kind,"
+    " c.ticket AS ticket,"
+    " COALESCE((SELECT level FROM paper p WHERE p.pack_id=c.pack_id),"
+    "          (SELECT level FROM result r WHERE r.pack_id=c.pack_id LIMIT 1), 0) AS level,"
+    " rr.imported_at AS received_at, rr.made_at AS submitted_at, c.id AS ord"
+    " FROM room_candidate c JOIN room_record rr ON rr.id=c.record WHERE c.state='absent' AND c.pack_id<>'';"
+    "PRAGMA user_version=7;";
+
 const char *hubstore_error(hubstore *s) { return s && s->db ? sqlite3_errmsg(s->db) : "no database"; }
 
 static int open_store(const char *path, int create, hubstore **out, char **why);
@@ -181,7 +218,7 @@ static int open_store(const char *path, int create, hubstore **out, char **why)
     if (sqlite3_prepare_v2(s->db, "PRAGMA user_version", -1, &st, NULL) == SQLITE_OK && sqlite3_step(st) == SQLITE_ROW)
         version = sqlite3_column_int(st, 0);
     sqlite3_finalize(st);
-    static const char *const STEPS[SCHEMA_VERSION] = {SCHEMA, SCHEMA2, SCHEMA3, SCHEMA4, SCHEMA5, SCHEMA6};
+    static const char *const STEPS[SCHEMA_VERSION] = {SCHEMA, SCHEMA2, SCHEMA3, SCHEMA4, SCHEMA5, SCHEMA6, SCHEMA7};
     if (!create && version == 0) version = -1; /* an empty file that is not ours */
     for (int v = version; v >= 0 && v < SCHEMA_VERSION; v++) {
         if (sqlite3_exec(s->db, "BEGIN IMMEDIATE", NULL, NULL, NULL) || sqlite3_exec(s->db, STEPS[v], NULL, NULL, NULL) ||

@@ -19,15 +19,26 @@ static int failed(hubstore *s, char **why)
 /* the columns of a result as wf_sitting holds it, then its flag count and
  * its latest decision (NULL columns when none); the result's own columns
  * unqualified, so that a damaged table is reported by the column's name */
-static const char SITTING_SQL[] =
-    "SELECT result_id, kiosk_id, status, kind, ticket, level, score_tenths,"
-    " (SELECT count(*) FROM result_flag f WHERE f.result_id=result.result_id), received_at, submitted_at,"
-    " (SELECT decision FROM result_decision d WHERE d.result_id=result.result_id ORDER BY id DESC LIMIT 1),"
-    " (SELECT by FROM result_decision d WHERE d.result_id=result.result_id ORDER BY id DESC LIMIT 1),"
-    " (SELECT why FROM result_decision d WHERE d.result_id=result.result_id ORDER BY id DESC LIMIT 1),"
-    " (SELECT at FROM result_decision d WHERE d.result_id=result.result_id ORDER BY id DESC LIMIT 1),"
+#define SITTING_COLS                                                                                          \
+    "result_id, kiosk_id, status, kind, ticket, level, score_tenths,"                                             \
+    " (SELECT count(*) FROM result_flag f WHERE f.result_id=result.result_id), received_at, submitted_at,"        \
+    " (SELECT decision FROM result_decision d WHERE d.result_id=result.result_id ORDER BY id DESC LIMIT 1),"      \
+    " (SELECT by FROM result_decision d WHERE d.result_id=result.result_id ORDER BY id DESC LIMIT 1),"            \
+    " (SELECT why FROM result_decision d WHERE d.result_id=result.result_id ORDER BY id DESC LIMIT 1),"           \
+    " (SELECT at FROM result_decision d WHERE d.result_id=result.result_id ORDER BY id DESC LIMIT 1),"            \
     " scored"
-    " FROM result";
+static const char SITTING_SQL[] = "SELECT " SITTING_COLS " FROM result";
+
+/* A candidate's sittings for a paper: the stored results, then the
+ * absences room records hold (schema 6, view room_absence: never flagged,
+ * no decision, nothing to score), in the order the hub received them. An
+ * absence never overrides a real sitting (cert/sitting.c), so a room's
+ * "absent" for a candidate whose result arrives is outweighed by it. */
+static const char SITTINGS_OF[] =
+    "SELECT " SITTING_COLS ", 0 AS src, rowid AS ord FROM result WHERE ticket=?1 AND kind=?2"
+    " UNION ALL SELECT result_id, kiosk_id, status, kind, ticket, level, 0, 0, received_at, submitted_at,"
+    " NULL, NULL, NULL, NULL, 1, 1, ord FROM room_absence WHERE ticket=?1 AND kind=?2"
+    " ORDER BY 9, 16, 17";
 
 static void fill(sqlite3_stmt *st, wf_sitting *w)
 {
@@ -54,10 +65,8 @@ int wf_sittings(hubstore *s, const char *ticket, const char *kind, wf_sitting **
 {
     *out = NULL;
     *n = 0;
-    char sql[1024];
-    snprintf(sql, sizeof sql, "%s WHERE ticket=? AND kind=? ORDER BY received_at, rowid", SITTING_SQL);
     sqlite3_stmt *st;
-    if (sqlite3_prepare_v2(s->db, sql, -1, &st, NULL)) return failed(s, why);
+    if (sqlite3_prepare_v2(s->db, SITTINGS_OF, -1, &st, NULL)) return failed(s, why);
     sqlite3_bind_text(st, 1, ticket, -1, SQLITE_STATIC);
     sqlite3_bind_text(st, 2, kind, -1, SQLITE_STATIC);
     int step, cap = 0, rc = 0;

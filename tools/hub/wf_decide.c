@@ -205,7 +205,8 @@ static int progress_one(void *vctx, const paper_view *p)
         snprintf(r->room, sizeof r->room, "%s", p->c->room);
     }
     r->planned++;
-    r->results += p->n;
+    /* a room record's absence (result id "room-N", hubstore_decide.c) is a sitting, not a stored result */
+    for (int i = 0; i < p->n; i++) r->results += strncmp(p->v[i].result_id, "room-", 5) != 0;
     for (int i = 0; i < p->n; i++) r->flagged += p->v[i].flagged > 0 && p->v[i].decision != SITTING_KEEP;
     if (p->outcome == SITTING_SAT && p->chosen >= 0 && !p->v[p->chosen].scored) r->unscored++;
     if (p->outcome == SITTING_SAT) r->sat++;
