@@ -210,7 +210,7 @@ static void test_report_bounds(void **state)
     BAD(strcpy(r.room, "a\tb"));
     BAD(strcpy(r.seat, "\xff"));
     BAD(r.phase = ROOMPROTO_PHASE_MAX + 1);
-    BAD(r.flags = 0x100);
+    BAD(r.flags = ROOMPROTO_FLAGS_ALL + 1);
     BAD(r.answered = r.total + 1);
     BAD(memset(r.journal_head, 0, 32));
     BAD(r.journal_count = 0);
