@@ -182,16 +182,20 @@ $(TEST_KIOSK): $(TEST_KIOSK_OBJS) $(KIOSK_PURE_OBJS) $(TEST_CORE_LIB)
 
 NET_PKGS := libcurl libmicrohttpd jansson
 NET_CFLAGS := $(CORE_CFLAGS) $(call pkg_cflags,$(NET_PKGS))
+# the hub prints tickets and certificates as PDF (tools/hub/pdf.c, qr.c): cairo, pango, libqrencode
+PRINT_PKGS := pangocairo libqrencode
+HUB_CFLAGS := $(NET_CFLAGS) $(call pkg_cflags,$(PRINT_PKGS))
+HUB_LIBS := $(call pkg_libs,libmicrohttpd jansson $(PRINT_PKGS))
 HUB_SRCS := $(wildcard tools/hub/*.c)
 HUB_OBJS := $(HUB_SRCS:tools/hub/%.c=$(BUILD)/tools/hub/%.o)
 
 $(BUILD)/tools/hub/%.o: tools/hub/%.c
 	@mkdir -p $(dir $@)
-	$(CC) $(NET_CFLAGS) -c $< -o $@
+	$(CC) $(HUB_CFLAGS) -c $< -o $@
 
 $(BUILD)/tools/examhub.o: tools/examhub.c
 	@mkdir -p $(dir $@)
-	$(CC) $(NET_CFLAGS) -c $< -o $@
+	$(CC) $(HUB_CFLAGS) -c $< -o $@
 
 $(BUILD)/tools/examsync.o: tools/examsync.c
 	@mkdir -p $(dir $@)
@@ -199,7 +203,7 @@ $(BUILD)/tools/examsync.o: tools/examsync.c
 
 bin/examhub: $(BUILD)/tools/examhub.o $(BUILD)/tools/cmdtab.o $(HUB_OBJS) $(CERT_LIB) $(CORE_LIB)
 	@mkdir -p bin
-	$(CC) $(SANFLAGS) -o $@ $^ $(call pkg_libs,libmicrohttpd jansson) $(CORE_LIBS) -lpthread
+	$(CC) $(SANFLAGS) -o $@ $^ $(HUB_LIBS) $(CORE_LIBS) -lpthread
 
 # the room console (issue 12): its own objects under tools/room/
 ROOM_SRCS := $(wildcard tools/room/*.c)
@@ -299,7 +303,7 @@ FUZZ_HUB_OBJS := $(HUB_SRCS:tools/hub/%.c=$(FUZZ_BUILD)/tools/hub/%.o)
 # targets that need more than core/: their extra objects and libraries
 # (the hub's commands read secrets through tools/cmdtab: cmdtab_secret)
 FUZZ_EXTRA_hub := $(FUZZ_HUB_OBJS) $(FUZZ_BUILD)/tools/cmdtab.o $(FUZZ_CERT_LIB)
-FUZZ_LIBS_hub := $(call pkg_libs,libmicrohttpd jansson) -lpthread
+FUZZ_LIBS_hub := $(HUB_LIBS) -lpthread
 FUZZ_EXTRA_script := $(FUZZ_BUILD)/kiosk/scriptline.o
 FUZZ_EXTRA_textlayout := $(FUZZ_BUILD)/kiosk/textlayout.o
 FUZZ_LIBS_textlayout := $(call pkg_libs,$(TL_PKGS))
@@ -324,7 +328,7 @@ $(FUZZ_CERT_LIB): $(FUZZ_CERT_OBJS)
 
 $(FUZZ_BUILD)/tools/hub/%.o: tools/hub/%.c
 	@mkdir -p $(dir $@)
-	$(FUZZ_CC) $(FUZZ_CFLAGS) $(call pkg_cflags,libmicrohttpd jansson) -c $< -o $@
+	$(FUZZ_CC) $(FUZZ_CFLAGS) $(call pkg_cflags,libmicrohttpd jansson $(PRINT_PKGS)) -c $< -o $@
 
 $(FUZZ_BUILD)/tools/cmdtab.o: tools/cmdtab.c
 	@mkdir -p $(dir $@)
@@ -373,7 +377,7 @@ $(BUILD)/bench_store: tests/bench/bench_store.c $(CORE_LIB)
 
 $(BUILD)/bench_hub: tests/bench/bench_hub.c $(HUB_OBJS) $(BUILD)/tools/cmdtab.o $(CERT_LIB) $(CORE_LIB)
 	@mkdir -p $(dir $@)
-	$(CC) $(NET_CFLAGS) -o $@ $^ $(call pkg_libs,libmicrohttpd jansson) $(CORE_LIBS) -lpthread
+	$(CC) $(HUB_CFLAGS) -o $@ $^ $(HUB_LIBS) $(CORE_LIBS) -lpthread
 
 bench: deps
 	@$(MAKE) --no-print-directory CONF=release all $(BUILD)/bench_pack $(BUILD)/bench_store $(BUILD)/bench_hub
