@@ -245,6 +245,14 @@ $(BUILD)/tests/%: $(BUILD)/tests/%.o $(CERT_LIB) $(TEST_CORE_LIB) $(KIOSK_PURE_O
 $(BUILD)/tests/test_textout: $(BUILD)/tests/test_textout.o $(BUILD)/tools/hub/textout.o $(CERT_LIB) $(TEST_CORE_LIB) $(KIOSK_PURE_OBJS)
 	$(CC) $(SANFLAGS) -o $@ $< $(BUILD)/tools/hub/textout.o $(KIOSK_PURE_OBJS) $(CERT_LIB) $(TEST_CORE_LIB) $(TEST_LIBS)
 
+# the hub's PDF pages (tools/hub/pdf.c, qr.c) link cairo, pango and libqrencode
+$(BUILD)/tests/test_pdf.o: tests/unit/test_pdf.c
+	@mkdir -p $(dir $@)
+	$(CC) $(TEST_CFLAGS) $(TEST_HOOKS) $(call pkg_cflags,$(PRINT_PKGS)) -c $< -o $@
+$(BUILD)/tests/test_pdf: $(BUILD)/tests/test_pdf.o $(BUILD)/tools/hub/pdf.o $(BUILD)/tools/hub/qr.o $(TEST_CORE_LIB) $(KIOSK_PURE_OBJS)
+	$(CC) $(SANFLAGS) -o $@ $< $(BUILD)/tools/hub/pdf.o $(BUILD)/tools/hub/qr.o $(KIOSK_PURE_OBJS) $(TEST_CORE_LIB) $(TEST_LIBS) \
+	    $(call pkg_libs,$(PRINT_PKGS))
+
 unit: $(UNIT_TESTS:%=$(BUILD)/tests/%)
 
 unit-run: unit
