@@ -257,7 +257,8 @@ unit: $(UNIT_TESTS:%=$(BUILD)/tests/%)
 
 unit-run: unit
 	@fail=0; for t in $(UNIT_TESTS); do \
-	  echo "== $$t"; (cd tests/unit && ../../$(BUILD)/tests/$$t) || fail=1; done; exit $$fail
+	  echo "== $$t"; (cd tests/unit && LSAN_OPTIONS=suppressions=$(abspath tests/unit/lsan.supp) ../../$(BUILD)/tests/$$t) || fail=1; \
+	  done; exit $$fail
 
 # small helper programs for the end-to-end tests (e.g. a flaky TCP proxy)
 TEST_TOOLS := $(patsubst tests/tools/%.c,$(BUILD)/testtools/%,$(wildcard tests/tools/*.c))
