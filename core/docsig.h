@@ -1,5 +1,5 @@
 /* docsig: the signed code printed as a QR code on the hub's admission
- * tickets and certificates (exam-packs/FORMAT.md §13), so that a door
+ * tickets and certificates (exam-packs/FORMAT.md §17), so that a door
  * invigilator or an employer can check a paper document offline.
  *
  * Text:    PREFIX ":" NUMBER ":" SIGNATURE, all of it in the QR code's

@@ -607,7 +607,7 @@ static const cmd COMMANDS[] = {
      "checks a scanned QR code (TEXT, or - for standard input, e.g. from\n"
      "zbarimg; a leading QR-Code: is ignored): EXC1:NUMBER:SIGNATURE of a\n"
      "certificate or EXT1:TICKET:SIGNATURE of an admission ticket, signed by\n"
-     "the hub (exam-packs/FORMAT.md 13). With --db: also that the hub issued\n"
+     "the hub (exam-packs/FORMAT.md 17). With --db: also that the hub issued\n"
      "it, printing whose it is (name, masked ID number, level...) to compare\n"
      "with the paper and the person. With --pub (a copy of examhub hub-pub's\n"
      "line, for an employer): the signature alone. Exit 0 and \"valid ...\",\n"
