@@ -20,6 +20,7 @@ struct pdf_doc {
     dynbuf_rc wrc; /* the first failed append of the stream */
     cairo_surface_t *surf;
     cairo_t *cr;
+    PangoContext *pc; /* one for the document: a context per text would match its fonts again each time */
     char *why; /* the first failure; the document can then only be closed */
 };
 
@@ -53,6 +54,7 @@ pdf_doc *pdf_open(dynbuf *out, const char *title, char **why)
         free(d);
         return NULL;
     }
+    d->pc = pango_cairo_create_context(d->cr);
     cairo_pdf_surface_set_metadata(d->surf, CAIRO_PDF_METADATA_TITLE, title ? title : "");
     cairo_pdf_surface_set_metadata(d->surf, CAIRO_PDF_METADATA_CREATOR, "examhub");
     return d;
@@ -61,6 +63,7 @@ pdf_doc *pdf_open(dynbuf *out, const char *title, char **why)
 int pdf_close(pdf_doc *d, char **why)
 {
     if (!d) return 0;
+    g_object_unref(d->pc);
     cairo_destroy(d->cr);
     cairo_surface_finish(d->surf); /* writes the rest of the stream: fonts, xref */
     cairo_status_t st = cairo_surface_status(d->surf);
@@ -103,7 +106,7 @@ static int text_box_used(pdf_doc *d, const char *what, const char *text, double 
 {
     if (!text) text = "";
     if (!g_utf8_validate(text, -1, NULL)) return failed(d, why, fileio_fmt("%s is not UTF-8 text", what));
-    PangoLayout *L = pango_cairo_create_layout(d->cr);
+    PangoLayout *L = pango_layout_new(d->pc);
     PangoFontDescription *fd = pango_font_description_new();
     pango_font_description_set_family(fd, st->family);
     pango_font_description_set_weight(fd, st->bold ? PANGO_WEIGHT_BOLD : PANGO_WEIGHT_NORMAL);
