@@ -86,6 +86,7 @@ static const struct option OPTIONS[] = {
     {"allow-incomplete", no_argument, 0, WF_OPT_ALLOW_INCOMPLETE},
     {"pdf", no_argument, 0, WF_OPT_PDF},
     {"centre", required_argument, 0, WF_OPT_CENTRE},
+    {"one-pdf", no_argument, 0, WF_OPT_ONE_PDF},
     {0, 0, 0, 0}};
 
 /* one option or operand into opts (cmdtab's option handler) */
@@ -547,11 +548,12 @@ static const cmd COMMANDS[] = {
      "--kdf-mem lower the cost for tests, down to the kiosks' floor (1, 16).\n"
      "Files 0600; DIR is made 0700 (an existing DIR open to others is refused).",
      workflow_rosters},
-    {"tickets", "--db FILE --batch YYYY-MM --out DIR [--pdf] [--centre NAME]", "write printable admission tickets (HTML, or PDF)",
+    {"tickets", "--db FILE --batch YYYY-MM --out DIR [--pdf [--one-pdf] [--centre NAME]]", "write printable admission tickets (HTML, or PDF)",
      "one A4 admission ticket per planned candidate: DIR/TICKET.html (for\n"
      "screens), or with --pdf DIR/TICKET.pdf (for printing: fonts embedded,\n"
      "a QR code signed by the hub that examhub verify-certificate checks;\n"
-     "--centre names the body in the footer, default 广东省电子商务协会).\n"
+     "--centre names the body in the footer, default 广东省电子商务协会);\n"
+     "--one-pdf: all of them in DIR/tickets-YYYY-MM.pdf, a page each.\n"
      "Files 0600; DIR is made 0700 (an existing DIR open to others is refused).", workflow_tickets},
     {"marking", "--db FILE --pack FILE.pack --pub DIR/authority.pub --release-code CODE --out FILE.csv",
      "export essay answers with their rubrics for marking",
@@ -595,12 +597,13 @@ static const cmd COMMANDS[] = {
      "with a paper missing or in conflict).",
      workflow_certificates},
     {"mailing", "--db FILE --csv [--batch YYYY-MM]", "print the certificates' mailing list as CSV", NULL, workflow_mailing},
-    {"print-certificates", "--db FILE --batch YYYY-MM --out DIR [--centre NAME]", "write the issued certificates as PDF",
+    {"print-certificates", "--db FILE --batch YYYY-MM --out DIR [--one-pdf] [--centre NAME]", "write the issued certificates as PDF",
      "one A4 certificate (职业技能等级证书) per certificate issued in the batch\n"
      "(examhub certificates gives the numbers): DIR/NUMBER.pdf with number,\n"
      "name, masked ID number, occupation, level, date issued and the centre\n"
      "(--centre, default 广东省电子商务协会), fonts embedded, and a QR code\n"
-     "signed by the hub. Printing again gives the same pages. Files 0600; DIR\n"
+     "signed by the hub. Printing again gives the same pages. --one-pdf: all\n"
+     "of them in DIR/certificates-YYYY-MM.pdf, a page each. Files 0600; DIR\n"
      "is made 0700 (an existing DIR open to others is refused).",
      workflow_print_certificates},
     {"verify-certificate", "(--db FILE | --pub HUB.pub) TEXT|-", "check the QR code of a certificate or admission ticket",

@@ -104,6 +104,14 @@ for t in "$TA" "$TL" "$TX"; do
     check_msg "ticket $t rendered to PNG (pdftoppm): $SHOTDIR/ticket-$t.png" "$(cat "$T/ppm.err")" \
         eval '[ "$(file -b "$SHOTDIR/ticket-$t.png" | cut -d, -f2 | tr -d " ")" = 827x1170 ]'
 done
+run "$WH" tickets --db "$DB" --batch 2026-03 --out "$T/onefile" --one-pdf
+check_msg "tickets --one-pdf: the batch in one file, a page per candidate in the plan's order, A4, 0600" \
+    "rc=$RC $OUT $ERR $(pdfinfo "$T/onefile/tickets-2026-03.pdf" 2>&1 | grep -E 'Pages|size')" \
+    eval '[ $RC -eq 0 ] && grep -q "3 admission tickets (PDF, one file) written" "$T/out" && [ "$(ls "$T/onefile")" = tickets-2026-03.pdf ] &&
+          pdfinfo "$T/onefile/tickets-2026-03.pdf" | grep -qx "Pages: *3" && [ "$(stat -c %a "$T/onefile/tickets-2026-03.pdf")" = 600 ] &&
+          [ "$(pdfinfo -f 1 -l 3 "$T/onefile/tickets-2026-03.pdf" | grep -c "size: *595.* x 841.89 pts (A4)")" = 3 ] &&
+          [[ "$(pdftotext -f 3 -l 3 "$T/onefile/tickets-2026-03.pdf" - | tr -d " \n")" == *"$XN"* ]] &&
+          [[ "$(pdftotext -f 1 -l 1 "$T/onefile/tickets-2026-03.pdf" - | tr -d " \n")" == *陈志明* ]]'
 QA=$(qr_of "$SHOTDIR/ticket-$TA.png")
 check_msg "the QR code of 陈志明's ticket decodes (zbarimg): EXT1:$TA:<103 base32 digits>" "'$QA'" \
     eval '[[ "$QA" =~ ^EXT1:$TA:[0-9A-HJKMNP-TV-Z]{103}$ ]]'
@@ -203,6 +211,13 @@ run "$WH" print-certificates --db "$DB" --batch 2026-03 --out "$T/certs2"
 check_msg "printing again gives the same signed code (a reprint is the same certificate)" "rc=$RC $ERR" \
     eval '[ $RC -eq 0 ] && render "$T/certs2/$CA.pdf" reprint && [ "$(qr_of "$SHOTDIR/reprint.png")" = "$QC" ]'
 rm -f "$SHOTDIR/reprint.png"
+
+run "$WH" print-certificates --db "$DB" --batch 2026-03 --out "$T/certs1" --one-pdf
+check_msg "print-certificates --one-pdf: both certificates in one file of 2 pages" \
+    "rc=$RC $OUT $ERR $(pdfinfo "$T/certs1/certificates-2026-03.pdf" 2>&1 | grep Pages)" \
+    eval '[ $RC -eq 0 ] && [ "$(ls "$T/certs1")" = certificates-2026-03.pdf ] &&
+          pdfinfo "$T/certs1/certificates-2026-03.pdf" | grep -qx "Pages: *2" &&
+          [[ "$(pdftotext -f 2 -l 2 "$T/certs1/certificates-2026-03.pdf" - | tr -d " \n")" == *"$CL"* ]]'
 
 # an employer has only the hub's public key
 "$WH" hub-pub --db "$DB" >"$T/hub.pub"

@@ -9,8 +9,9 @@
  *     dynbuf b; dynbuf_init(&b, PRINT_MAX_BYTES);
  *     if (print_ticket_pdf(&cand, PRINT_CENTRE, h->sign_sk, &b, &why)) → 500 with why (b is empty)
  *     else → 200, application/pdf, dynbuf_ptr(&b), dynbuf_len(&b); dynbuf_free(&b)
- * A batch in one PDF: d = pdf_open(&b, title, &why), print_ticket_page(d, ...)
- * per candidate, pdf_close(d, &why). */
+ * A batch in one PDF: print_batch_tickets(store, "2026-03", PRINT_CENTRE, sk, &b, &why),
+ * or by hand: d = pdf_open(&b, title, &why), print_ticket_page(d, ...) per
+ * candidate, pdf_close(d, &why). */
 #ifndef PRINTOUT_H
 #define PRINTOUT_H
 
@@ -40,5 +41,19 @@ int print_ticket_pdf(const wf_cand *c, const char *centre, const uint8_t sign_sk
                      char **why) __attribute__((warn_unused_result));
 int print_certificate_pdf(const wf_final *f, const char *centre, const uint8_t sign_sk[crypto_sign_SECRETKEYBYTES],
                           dynbuf *out, char **why) __attribute__((warn_unused_result));
+
+/* Every planned candidate's ticket of BATCH (wf_each_candidate's order: by
+ * room and seat), or every certificate issued in BATCH (wf_each_final's
+ * order), as one PDF of one page each appended to OUT: the staff pages'
+ * download of a batch. Returns the number of pages (0: none, OUT empty), or
+ * -1 with *WHY (malloc'd; a storage failure or the first page that could not
+ * be drawn) and OUT emptied. MARGIN: the double-marking margin (tenths) of
+ * wf_each_final. */
+int print_batch_tickets(hubstore *s, const char *batch, const char *centre,
+                        const uint8_t sign_sk[crypto_sign_SECRETKEYBYTES], dynbuf *out, char **why)
+    __attribute__((warn_unused_result));
+int print_batch_certificates(hubstore *s, const char *batch, int margin, const char *centre,
+                             const uint8_t sign_sk[crypto_sign_SECRETKEYBYTES], dynbuf *out, char **why)
+    __attribute__((warn_unused_result));
 
 #endif

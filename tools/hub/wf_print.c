@@ -21,11 +21,12 @@ typedef struct print_ctx {
     int n, failed;
 } print_ctx;
 
-/* writes B (emptied) to DIR/NUMBER.pdf, 0600; NUMBER is a signed number
- * (docsig_number_ok: digits and upper-case letters), so never a path */
-static void write_pdf(print_ctx *pc, const char *number, dynbuf *b, int rc, char *why)
+/* writes B (emptied) to DIR/NAME.pdf, 0600, or tells WHY (RC non-zero);
+ * NAME is a signed number (docsig_number_ok: digits and upper-case letters)
+ * or WHAT-YYYY-MM, so never a path */
+static void write_pdf(print_ctx *pc, const char *name, dynbuf *b, int rc, char *why)
 {
-    char *path = fileio_fmt("%s/%s.pdf", pc->o->out, number);
+    char *path = fileio_fmt("%s/%s.pdf", pc->o->out, name);
     if (rc || fileio_write_atomic(path, dynbuf_ptr(b), dynbuf_len(b), 0600, 0, &why)) {
         wfc_err(path, why);
         pc->failed = 1;
@@ -80,6 +81,20 @@ static hubstore *print_open(const wopts *o, const char *cmd, uint8_t sk[crypto_s
     return s;
 }
 
+/* --one-pdf: the batch's pages in DIR/WHAT-BATCH.pdf; 0 pages: nothing written */
+static void one_pdf(print_ctx *pc, hubstore *s, const char *what)
+{
+    dynbuf b;
+    dynbuf_init(&b, PRINT_MAX_BYTES);
+    char *why = NULL, name[32];
+    const wopts *o = pc->o;
+    int n = !strcmp(what, "tickets") ? print_batch_tickets(s, o->batch, centre(o), pc->sk, &b, &why)
+                                     : print_batch_certificates(s, o->batch, o->margin, centre(o), pc->sk, &b, &why);
+    snprintf(name, sizeof name, "%s-%s", what, o->batch); /* the batch is YYYY-MM (wfc_batch_ok) */
+    if (n) write_pdf(pc, name, &b, n < 0, why);
+    pc->n = n > 0 ? n : 0; /* pages, not files */
+}
+
 int wf_print_tickets(const wopts *o)
 {
     uint8_t sk[crypto_sign_SECRETKEYBYTES];
@@ -87,10 +102,11 @@ int wf_print_tickets(const wopts *o)
     if (!s) return o->db && wfc_batch_ok(o->batch) && o->out ? 1 : 2;
     print_ctx pc = {o, sk, 0, 0};
     char *swhy;
-    if (wf_each_candidate(s, o->batch, ticket_pdf, &pc, &swhy)) pc.failed = wfc_storage(o, s, swhy);
+    if (o->one_pdf) one_pdf(&pc, s, "tickets");
+    else if (wf_each_candidate(s, o->batch, ticket_pdf, &pc, &swhy)) pc.failed = wfc_storage(o, s, swhy);
     sodium_memzero(sk, sizeof sk);
     hubstore_close(s);
-    printf("%d admission tickets (PDF) written to %s\n", pc.n, o->out);
+    printf("%d admission tickets (PDF%s) written to %s\n", pc.n, o->one_pdf ? ", one file" : "", o->out);
     if (!pc.n && !pc.failed) fprintf(stderr, "examhub tickets: batch %s has no planned candidates (examhub plan)\n", o->batch);
     return pc.failed || !pc.n;
 }
@@ -102,10 +118,11 @@ int wf_print_certificates(const wopts *o)
     if (!s) return o->db && wfc_batch_ok(o->batch) && o->out ? 1 : 2;
     print_ctx pc = {o, sk, 0, 0};
     char *swhy;
-    if (wf_each_final(s, o->batch, o->margin, cert_pdf, &pc, &swhy)) pc.failed = wfc_storage(o, s, swhy);
+    if (o->one_pdf) one_pdf(&pc, s, "certificates");
+    else if (wf_each_final(s, o->batch, o->margin, cert_pdf, &pc, &swhy)) pc.failed = wfc_storage(o, s, swhy);
     sodium_memzero(sk, sizeof sk);
     hubstore_close(s);
-    printf("%d certificates (PDF) written to %s\n", pc.n, o->out);
+    printf("%d certificates (PDF%s) written to %s\n", pc.n, o->one_pdf ? ", one file" : "", o->out);
     if (!pc.n && !pc.failed)
         fprintf(stderr, "examhub print-certificates: batch %s has no certificates issued (examhub certificates)\n", o->batch);
     return pc.failed || !pc.n;

@@ -86,6 +86,7 @@ int workflow_option(wopts *o, int id, const char *arg, const char **why)
     case WF_OPT_ALLOW_INCOMPLETE: o->allow_incomplete = 1; break;
     case WF_OPT_PDF: o->pdf = 1; break;
     case WF_OPT_CENTRE: o->centre = arg; break;
+    case WF_OPT_ONE_PDF: o->one_pdf = 1; break;
     case WF_OPT_YEAR:
         o->year = (int)strtol(arg, &end, 10);
         if (*end || o->year < 2000 || o->year > 2099) return *why = "--year must be 2000-2099", 1;
