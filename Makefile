@@ -182,16 +182,20 @@ $(TEST_KIOSK): $(TEST_KIOSK_OBJS) $(KIOSK_PURE_OBJS) $(TEST_CORE_LIB)
 
 NET_PKGS := libcurl libmicrohttpd jansson
 NET_CFLAGS := $(CORE_CFLAGS) $(call pkg_cflags,$(NET_PKGS))
+# the hub prints tickets and certificates as PDF (tools/hub/pdf.c, qr.c): cairo, pango, libqrencode
+PRINT_PKGS := pangocairo libqrencode
+HUB_CFLAGS := $(NET_CFLAGS) $(call pkg_cflags,$(PRINT_PKGS))
+HUB_LIBS := $(call pkg_libs,libmicrohttpd jansson $(PRINT_PKGS))
 HUB_SRCS := $(wildcard tools/hub/*.c)
 HUB_OBJS := $(HUB_SRCS:tools/hub/%.c=$(BUILD)/tools/hub/%.o)
 
 $(BUILD)/tools/hub/%.o: tools/hub/%.c
 	@mkdir -p $(dir $@)
-	$(CC) $(NET_CFLAGS) -c $< -o $@
+	$(CC) $(HUB_CFLAGS) -c $< -o $@
 
 $(BUILD)/tools/examhub.o: tools/examhub.c
 	@mkdir -p $(dir $@)
-	$(CC) $(NET_CFLAGS) -c $< -o $@
+	$(CC) $(HUB_CFLAGS) -c $< -o $@
 
 $(BUILD)/tools/examsync.o: tools/examsync.c
 	@mkdir -p $(dir $@)
@@ -199,7 +203,7 @@ $(BUILD)/tools/examsync.o: tools/examsync.c
 
 bin/examhub: $(BUILD)/tools/examhub.o $(BUILD)/tools/cmdtab.o $(HUB_OBJS) $(CERT_LIB) $(CORE_LIB)
 	@mkdir -p bin
-	$(CC) $(SANFLAGS) -o $@ $^ $(call pkg_libs,libmicrohttpd jansson) $(CORE_LIBS) -lpthread
+	$(CC) $(SANFLAGS) -o $@ $^ $(HUB_LIBS) $(CORE_LIBS) -lpthread
 
 # the room console (issue 12): its own objects under tools/room/
 ROOM_SRCS := $(wildcard tools/room/*.c)
@@ -255,12 +259,20 @@ $(BUILD)/tests/test_roomrecord.o: tests/unit/test_roomrecord.c
 	$(CC) $(TEST_CFLAGS) $(TEST_HOOKS) $(call pkg_cflags,jansson) -c $< -o $@
 $(BUILD)/tests/test_roomrecord: $(BUILD)/tests/test_roomrecord.o $(BUILD)/tools/hub/roomrecord.o $(CERT_LIB) $(TEST_CORE_LIB) $(KIOSK_PURE_OBJS)
 	$(CC) $(SANFLAGS) -o $@ $< $(BUILD)/tools/hub/roomrecord.o $(KIOSK_PURE_OBJS) $(CERT_LIB) $(TEST_CORE_LIB) $(TEST_LIBS) $(call pkg_libs,jansson)
+# the hub's PDF pages (tools/hub/pdf.c, qr.c) link cairo, pango and libqrencode
+$(BUILD)/tests/test_pdf.o: tests/unit/test_pdf.c
+	@mkdir -p $(dir $@)
+	$(CC) $(TEST_CFLAGS) $(TEST_HOOKS) $(call pkg_cflags,$(PRINT_PKGS)) -c $< -o $@
+$(BUILD)/tests/test_pdf: $(BUILD)/tests/test_pdf.o $(BUILD)/tools/hub/pdf.o $(BUILD)/tools/hub/qr.o $(TEST_CORE_LIB) $(KIOSK_PURE_OBJS)
+	$(CC) $(SANFLAGS) -o $@ $< $(BUILD)/tools/hub/pdf.o $(BUILD)/tools/hub/qr.o $(KIOSK_PURE_OBJS) $(TEST_CORE_LIB) $(TEST_LIBS) \
+	    $(call pkg_libs,$(PRINT_PKGS))
 
 unit: $(UNIT_TESTS:%=$(BUILD)/tests/%)
 
 unit-run: unit
 	@fail=0; for t in $(UNIT_TESTS); do \
-	  echo "== $$t"; (cd tests/unit && ../../$(BUILD)/tests/$$t) || fail=1; done; exit $$fail
+	  echo "== $$t"; (cd tests/unit && LSAN_OPTIONS=suppressions=$(abspath tests/unit/lsan.supp) ../../$(BUILD)/tests/$$t) || fail=1; \
+	  done; exit $$fail
 
 # small helper programs for the end-to-end tests (e.g. a flaky TCP proxy)
 TEST_TOOLS := $(patsubst tests/tools/%.c,$(BUILD)/testtools/%,$(wildcard tests/tools/*.c))
@@ -319,7 +331,7 @@ FUZZ_HUB_OBJS := $(HUB_SRCS:tools/hub/%.c=$(FUZZ_BUILD)/tools/hub/%.o)
 # targets that need more than core/: their extra objects and libraries
 # (the hub's commands read secrets through tools/cmdtab: cmdtab_secret)
 FUZZ_EXTRA_hub := $(FUZZ_HUB_OBJS) $(FUZZ_BUILD)/tools/cmdtab.o $(FUZZ_CERT_LIB)
-FUZZ_LIBS_hub := $(call pkg_libs,libmicrohttpd jansson) -lpthread
+FUZZ_LIBS_hub := $(HUB_LIBS) -lpthread
 FUZZ_EXTRA_roomrecord := $(FUZZ_BUILD)/tools/hub/roomrecord.o
 FUZZ_LIBS_roomrecord := $(call pkg_libs,jansson)
 FUZZ_EXTRA_script := $(FUZZ_BUILD)/kiosk/scriptline.o
@@ -346,7 +358,7 @@ $(FUZZ_CERT_LIB): $(FUZZ_CERT_OBJS)
 
 $(FUZZ_BUILD)/tools/hub/%.o: tools/hub/%.c
 	@mkdir -p $(dir $@)
-	$(FUZZ_CC) $(FUZZ_CFLAGS) $(call pkg_cflags,libmicrohttpd jansson) -c $< -o $@
+	$(FUZZ_CC) $(FUZZ_CFLAGS) $(call pkg_cflags,libmicrohttpd jansson $(PRINT_PKGS)) -c $< -o $@
 
 $(FUZZ_BUILD)/tools/cmdtab.o: tools/cmdtab.c
 	@mkdir -p $(dir $@)
@@ -395,7 +407,7 @@ $(BUILD)/bench_store: tests/bench/bench_store.c $(CORE_LIB)
 
 $(BUILD)/bench_hub: tests/bench/bench_hub.c $(HUB_OBJS) $(BUILD)/tools/cmdtab.o $(CERT_LIB) $(CORE_LIB)
 	@mkdir -p $(dir $@)
-	$(CC) $(NET_CFLAGS) -o $@ $^ $(call pkg_libs,libmicrohttpd jansson) $(CORE_LIBS) -lpthread
+	$(CC) $(HUB_CFLAGS) -o $@ $^ $(HUB_LIBS) $(CORE_LIBS) -lpthread
 
 bench: deps
 	@$(MAKE) --no-print-directory CONF=release all $(BUILD)/bench_pack $(BUILD)/bench_store $(BUILD)/bench_hub

@@ -36,3 +36,21 @@ size_t b32_encode(const uint8_t *in, size_t n, char *out, size_t size)
     out[o] = 0;
     return o;
 }
+
+int b32_decode(const char *in, uint8_t *out, size_t n)
+{
+    size_t len = b32_encoded_len(n), o = 0;
+    unsigned acc = 0;
+    int bits = 0;
+    for (size_t i = 0; i < len; i++) {
+        int v = in[i] ? b32_value((unsigned char)in[i]) : -1; /* a NUL ends IN early */
+        if (v < 0) return -1;
+        acc = (acc << 5 | (unsigned)v) & 0x1FFFu; /* at most 7 + 5 live bits */
+        bits += 5;
+        if (bits >= 8) {
+            out[o++] = (uint8_t)(acc >> (bits - 8));
+            bits -= 8;
+        }
+    }
+    return acc & ((1u << bits) - 1) ? -1 : 0; /* the padding bits of the last digit are zero */
+}

@@ -24,4 +24,11 @@ static inline size_t b32_encoded_len(size_t n) { return (n * 8 + 4) / 5; }
  * OUT is too small. */
 size_t b32_encode(const uint8_t *in, size_t n, char *out, size_t size);
 
+/* The inverse of b32_encode for exactly N bytes: reads the first
+ * b32_encoded_len(N) digits of IN (typed digits fold as b32_value does)
+ * into OUT. Returns 0, or -1 when IN is shorter, holds a character that is
+ * not a digit, or its last digit has padding bits set (so one value has one
+ * spelling). */
+int b32_decode(const char *in, uint8_t *out, size_t n) __attribute__((warn_unused_result));
+
 #endif

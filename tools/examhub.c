@@ -86,6 +86,9 @@ static const struct option OPTIONS[] = {
     {"why", required_argument, 0, WF_OPT_WHY},
     {"by", required_argument, 0, WF_OPT_BY},
     {"allow-incomplete", no_argument, 0, WF_OPT_ALLOW_INCOMPLETE},
+    {"pdf", no_argument, 0, WF_OPT_PDF},
+    {"centre", required_argument, 0, WF_OPT_CENTRE},
+    {"one-pdf", no_argument, 0, WF_OPT_ONE_PDF},
     {0, 0, 0, 0}};
 
 /* one option or operand into opts (cmdtab's option handler) */
@@ -108,6 +111,7 @@ static int set_option(void *ctx, int id, const char *arg, const char **why)
         if (bare) o->w.csv = arg; /* "--csv FILE" */
         else if (!strcmp(o->cmd, "import") || !strcmp(o->cmd, "admit")) o->files[o->nfiles++] = arg;
         else if (!strcmp(o->cmd, "revoke") && !o->kiosk) o->kiosk = arg;
+        else if (!strcmp(o->cmd, "verify-certificate") && !o->w.text) o->w.text = arg;
         else return *why = "unexpected argument", 1;
         break;
     default:
@@ -570,9 +574,13 @@ static const cmd COMMANDS[] = {
      "--kdf-mem lower the cost for tests, down to the kiosks' floor (1, 16).\n"
      "Files 0600; DIR is made 0700 (an existing DIR open to others is refused).",
      workflow_rosters},
-    {"tickets", "--db FILE --batch YYYY-MM --out DIR", "write printable admission tickets (HTML)",
-     "one A4 admission ticket (HTML) per planned candidate. Files 0600; DIR is\n"
-     "made 0700 (an existing DIR open to others is refused).", workflow_tickets},
+    {"tickets", "--db FILE --batch YYYY-MM --out DIR [--pdf [--one-pdf] [--centre NAME]]", "write printable admission tickets (HTML, or PDF)",
+     "one A4 admission ticket per planned candidate: DIR/TICKET.html (for\n"
+     "screens), or with --pdf DIR/TICKET.pdf (for printing: fonts embedded,\n"
+     "a QR code signed by the hub that examhub verify-certificate checks;\n"
+     "--centre names the body in the footer, default 广东省电子商务协会);\n"
+     "--one-pdf: all of them in DIR/tickets-YYYY-MM.pdf, a page each.\n"
+     "Files 0600; DIR is made 0700 (an existing DIR open to others is refused).", workflow_tickets},
     {"marking", "--db FILE --pack FILE.pack --pub DIR/authority.pub --release-code CODE --out FILE.csv",
      "export essay answers with their rubrics for marking",
      "writes every essay answer of the pack's sittings with its rubric as CSV.\n"
@@ -615,6 +623,30 @@ static const cmd COMMANDS[] = {
      "with a paper missing or in conflict).",
      workflow_certificates},
     {"mailing", "--db FILE --csv [--batch YYYY-MM]", "print the certificates' mailing list as CSV", NULL, workflow_mailing},
+    {"print-certificates", "--db FILE --batch YYYY-MM --out DIR [--one-pdf] [--centre NAME]", "write the issued certificates as PDF",
+     "one A4 certificate (职业技能等级证书) per certificate issued in the batch\n"
+     "(examhub certificates gives the numbers): DIR/NUMBER.pdf with number,\n"
+     "name, masked ID number, occupation, level, date issued and the centre\n"
+     "(--centre, default 广东省电子商务协会), fonts embedded, and a QR code\n"
+     "signed by the hub. Printing again gives the same pages. --one-pdf: all\n"
+     "of them in DIR/certificates-YYYY-MM.pdf, a page each. Files 0600; DIR\n"
+     "is made 0700 (an existing DIR open to others is refused).",
+     workflow_print_certificates},
+    {"verify-certificate", "(--db FILE | --pub HUB.pub) TEXT|-", "check the QR code of a certificate or admission ticket",
+     "checks a scanned QR code (TEXT, or - for standard input, e.g. from\n"
+     "zbarimg; a leading QR-Code: is ignored): EXC1:NUMBER:SIGNATURE of a\n"
+     "certificate or EXT1:TICKET:SIGNATURE of an admission ticket, signed by\n"
+     "the hub (exam-packs/FORMAT.md 17). With --db: also that the hub issued\n"
+     "it, printing whose it is (name, masked ID number, level...) to compare\n"
+     "with the paper and the person. With --pub (a copy of examhub hub-pub's\n"
+     "line, for an employer): the signature alone. Exit 0 and \"valid ...\",\n"
+     "or 1 and one line \"invalid: reason\".",
+     workflow_verify_certificate},
+    {"hub-pub", "--db FILE", "print the hub's public key (for verify-certificate --pub)",
+     "the 64 hex digits of the key that signs receipts and the printed codes:\n"
+     "examhub hub-pub --db hub.db > hub.pub, then anywhere\n"
+     "examhub verify-certificate --pub hub.pub TEXT.",
+     workflow_hub_pub},
     {"incidents", "--db FILE --batch YYYY-MM (--csv | --html --out FILE.html)", "the room record (考场记录) of a batch",
      "every irregularity (category, note, exam time), integrity finding of a kiosk,\n"
      "time extension (minutes, reason), forced hand-in and absence in the results\n"

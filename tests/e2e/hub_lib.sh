@@ -49,3 +49,23 @@ hub_answers() {
     kill -0 "$HUB_PID" 2>/dev/null || return 0
     curl -fsS -m 2 "http://127.0.0.1:$1/v1/health" >"$T/health" 2>/dev/null
 }
+
+# ---- exam day for the workflow tests (test_workflow.sh, test_pdf.sh): kiosks provisioned with the
+# hub's rosters, running scripts (kiosk_lib.sh: script_unlock, script_panel, script_answers), with
+# $AUTH the hub's authority keys
+wf_login() { # wf_login TICKET ID NAME
+    echo "text $1"; echo "key Tab"; echo "text $2"; echo "key Return"; echo "expect 核对考生信息"; echo "expect $3"
+    echo "key Return"; echo "expect 考生须知"; echo "key Return"
+}
+wf_absent() { script_panel; echo "key 4"; echo "text $1"; echo "key Return"; echo "expect 已登记 $1 缺考"; echo "key Escape"; echo "expect 考生登录"; }
+wf_handin() { echo "wait 1800000"; echo "key F10"; echo "expect 确认交卷？"; echo "key Return"; echo "expect $1"; }
+# wf_kiosk NAME ROOM SEAT PACK ROSTER SCRIPT: a lab PC provisioned with the hub's roster, running SCRIPT
+wf_kiosk() {
+    local d="$T/$1"
+    "$SYNC" init --data "$d" --pub "$AUTH/authority.pub" --site 广州天河考点 --room "$2" --seat "$3" >/dev/null &&
+        "$SYNC" add --data "$d" "$4" "$5" >/dev/null || { echo "cannot provision $d"; return 1; }
+    KIOSK_SEED=$SEED0 "$KIOSK" --data "$d" --script "$6" >"$T/kout" 2>"$T/kerr" || { echo "kiosk $1: $(head -3 "$T/kerr")"; return 1; }
+}
+
+# wsit NAME KIOSK-ARGS...: passes when the kiosk ran its whole script
+wsit() { local name=$1 msg; shift; if msg=$(wf_kiosk "$@" 2>&1); then pass "$name"; else fail "$name" "$msg"; fi; }

@@ -1,4 +1,4 @@
-/* Unit tests for core/b32.c: Crockford base32 digits, values, encoding. */
+/* Unit tests for core/b32.c: Crockford base32 digits, values, encoding, decoding. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -65,18 +65,33 @@ static void test_encode_round_trip(void **state)
     char out[40];
     assert_int_equal(b32_encode(in, sizeof in, out, sizeof out), 32);
     uint8_t back[20];
-    unsigned acc = 0;
-    int bits = 0, o = 0;
-    for (int i = 0; out[i]; i++) {
-        acc = (acc << 5 | (unsigned)b32_value((unsigned char)out[i])) & 0xFFFu;
-        bits += 5;
-        if (bits >= 8) {
-            back[o++] = (uint8_t)(acc >> (bits - 8));
-            bits -= 8;
-        }
-    }
-    assert_int_equal(o, 20);
+    assert_int_equal(b32_decode(out, back, sizeof back), 0);
     assert_memory_equal(back, in, sizeof in);
+    /* a 64-byte signature: 103 digits, 3 padding bits */
+    uint8_t sig[64], sback[64];
+    for (int i = 0; i < 64; i++) sig[i] = (uint8_t)(255 - i * 7);
+    char sout[110];
+    assert_int_equal(b32_encode(sig, sizeof sig, sout, sizeof sout), 103);
+    assert_int_equal(b32_decode(sout, sback, sizeof sback), 0);
+    assert_memory_equal(sback, sig, sizeof sig);
+}
+
+static void test_decode_refuses_bad_digits(void **state)
+{
+    (void)state;
+    uint8_t b[5];
+    assert_int_equal(b32_decode("01234567", b, 5), 0);
+    const uint8_t five[5] = {0x00, 0x44, 0x32, 0x14, 0xC7};
+    assert_memory_equal(b, five, 5);
+    assert_int_equal(b32_decode("o1234567", b, 5), 0); /* typed: o is 0 */
+    assert_memory_equal(b, five, 5);
+    assert_int_equal(b32_decode("0123456", b, 5), -1); /* short */
+    assert_int_equal(b32_decode("0123U567", b, 5), -1); /* U is no digit */
+    assert_int_equal(b32_decode("012-4567", b, 5), -1);
+    uint8_t one[1];
+    assert_int_equal(b32_decode("G0", one, 1), 0);
+    assert_int_equal(one[0], 0x80);
+    assert_int_equal(b32_decode("G1", one, 1), -1); /* padding bit set: a second spelling of 0x80 */
 }
 
 static void test_encode_refuses_small_output(void **state)
@@ -98,6 +113,7 @@ int main(void)
         cmocka_unit_test(test_value_folds_typing),
         cmocka_unit_test(test_encode_known_vectors),
         cmocka_unit_test(test_encode_round_trip),
+        cmocka_unit_test(test_decode_refuses_bad_digits),
         cmocka_unit_test(test_encode_refuses_small_output),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -116,6 +116,14 @@ out:
     return rc;
 }
 
+int hub_load_sign_key(const char *db, uint8_t sign_sk[crypto_sign_SECRETKEYBYTES], char **why)
+{
+    char *keyp = receipt_key_path(db);
+    int rc = authority_load_device_sk(keyp, sign_sk, why);
+    free(keyp);
+    return rc;
+}
+
 void hub_close(hub *h)
 {
     hubstore_close(h->st);

@@ -36,6 +36,12 @@ typedef enum ingest_rc {
  * PUB; writes the receipt key to DB.receipt-key (0600). */
 int hub_init(const char *db, const char *pub, const char *results_key, char **why) __attribute__((warn_unused_result));
 int hub_open(const char *db, hub *h, char **why) __attribute__((warn_unused_result));
+/* Loads only the hub's receipt key (DB.receipt-key) into SIGN_SK: it also
+ * signs the codes printed on tickets and certificates (core/docsig.h), for
+ * the commands that print without serving. Its public half is receipt_pk
+ * in DB's configuration. */
+int hub_load_sign_key(const char *db, uint8_t sign_sk[crypto_sign_SECRETKEYBYTES], char **why)
+    __attribute__((warn_unused_result));
 void hub_close(hub *h);
 
 /* Makes a one-time enrolment token (printed once, stored as a hash) into

@@ -463,6 +463,9 @@ static int final_one(void *vctx, const wf_cand *c)
     if (!fc->why)
         app_lookup(fc->s, "SELECT number FROM certificate WHERE application=?", c->app, f.certificate, sizeof f.certificate,
                    NULL, &fc->why);
+    if (!fc->why && f.certificate[0]) /* the date printed on the certificate */
+        app_lookup(fc->s, "SELECT date(issued, 'unixepoch', 'localtime') FROM certificate WHERE application=?", c->app,
+                   f.certificate_issued, sizeof f.certificate_issued, NULL, &fc->why);
     if (fc->why) return 1; /* never hand on a result computed from a partial read */
     f.practical_pending += tp; /* essays of either paper still unmarked */
     return fc->fn(fc->ctx, &f);

@@ -268,6 +268,7 @@ static int write_ticket(void *vctx, const wf_cand *c)
 
 int wf_plan_tickets(const wopts *o)
 {
+    if (o->pdf || o->one_pdf) return wf_print_tickets(o); /* the same tickets as PDF, with a signed QR code (wf_print.c) */
     if (!o->db || !wfc_batch_ok(o->batch) || !o->out) return wfc_usage("tickets needs --db, --batch YYYY-MM and --out DIR");
     char *why = NULL;
     if (fileio_private_dir(o->out, &why)) return wfc_err(o->out, why); /* 0700: personal data (README: Files and modes) */

@@ -115,6 +115,7 @@ typedef struct wf_final {
     sitting_outcome theory_outcome, practical_outcome;
     char theory_status[16], practical_status[16];
     char certificate[23]; /* "" when none issued yet */
+    char certificate_issued[11]; /* its date, YYYY-MM-DD in the hub's local time; "" when none */
 } wf_final;
 typedef int (*wf_final_fn)(void *ctx, const wf_final *f);
 /* Final results of BATCH (NULL: all), computed from the stored results, the

@@ -1,7 +1,7 @@
 /* workflow_cmd: examhub's certification commands (README: The certification
  * workflow): their options, the helpers they share and their entry points
  * for examhub's command table.
- * The commands are in wf_import.c, wf_plan.c and wf_output.c. */
+ * The commands are in wf_import.c, wf_plan.c, wf_output.c and wf_print.c. */
 #include <sodium.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -84,6 +84,9 @@ int workflow_option(wopts *o, int id, const char *arg, const char **why)
     case WF_OPT_WHY: o->why_text = arg; break;
     case WF_OPT_BY: o->by = arg; break;
     case WF_OPT_ALLOW_INCOMPLETE: o->allow_incomplete = 1; break;
+    case WF_OPT_PDF: o->pdf = 1; break;
+    case WF_OPT_CENTRE: o->centre = arg; break;
+    case WF_OPT_ONE_PDF: o->one_pdf = 1; break;
     case WF_OPT_YEAR:
         o->year = (int)strtol(arg, &end, 10);
         if (*end || o->year < 2000 || o->year > 2099) return *why = "--year must be 2000-2099", 1;
@@ -190,3 +193,6 @@ WF_RUN(applications, wf_output_applications)
 WF_RUN(progress, wf_decide_progress)
 WF_RUN(conflicts, wf_decide_conflicts)
 WF_RUN(resolve, wf_decide_resolve)
+WF_RUN(print_certificates, wf_print_certificates)
+WF_RUN(verify_certificate, wf_print_verify)
+WF_RUN(hub_pub, wf_print_hub_pub)

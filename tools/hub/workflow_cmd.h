@@ -16,6 +16,10 @@ typedef struct wopts {
      * final and certificates --allow-incomplete */
     const char *result, *why_text, *by;
     int keep, void_, allow_incomplete;
+    /* printing (wf_print.c): tickets --pdf, print-certificates --centre NAME,
+     * verify-certificate TEXT (the operand) */
+    const char *centre, *text;
+    int pdf, one_pdf; /* --one-pdf: the whole batch in one file */
 } wopts;
 
 /* getopt_long vals of the options workflow_option reads (above cmdtab's
@@ -24,6 +28,7 @@ enum {
     WF_OPT_DB = 256, WF_OPT_CSV, WF_OPT_BATCH, WF_OPT_OUT, WF_OPT_KEY, WF_OPT_PUB, WF_OPT_PACK, WF_OPT_CODE,
     WF_OPT_BODY, WF_OPT_YEAR, WF_OPT_MARGIN, WF_OPT_THEORY, WF_OPT_PRACTICAL, WF_OPT_KDF_OPS, WF_OPT_KDF_MEM,
     WF_OPT_RESULT, WF_OPT_KEEP, WF_OPT_VOID, WF_OPT_WHY, WF_OPT_BY, WF_OPT_ALLOW_INCOMPLETE,
+    WF_OPT_PDF, WF_OPT_CENTRE, WF_OPT_ONE_PDF,
     WF_OPT_END
 };
 
@@ -51,5 +56,8 @@ int workflow_mailing(void *ctx);
 int workflow_progress(void *ctx);
 int workflow_conflicts(void *ctx);
 int workflow_resolve(void *ctx);
+int workflow_print_certificates(void *ctx);
+int workflow_verify_certificate(void *ctx);
+int workflow_hub_pub(void *ctx);
 
 #endif

@@ -66,6 +66,11 @@ int wf_output_final(const wopts *o);
 int wf_output_certificates(const wopts *o);
 int wf_output_mailing(const wopts *o);
 int wf_output_applications(const wopts *o);
+/* printing (wf_print.c): tickets --pdf, print-certificates, verify-certificate, hub-pub */
+int wf_print_tickets(const wopts *o);
+int wf_print_certificates(const wopts *o);
+int wf_print_verify(const wopts *o);
+int wf_print_hub_pub(const wopts *o);
 /* which sitting counts (wf_decide.c) */
 int wf_decide_progress(const wopts *o);
 int wf_decide_conflicts(const wopts *o);
