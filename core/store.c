@@ -77,7 +77,7 @@ struct store {
     int have_jkey;
     /* store_room_arm: the writes that ride on the next entry of on_type */
     struct {
-        int armed, fired;
+        int armed, fired, in_tx; /* in_tx: fired in the transaction still open */
         uint64_t counter;
         char on_type[32], journal_type[32], journal_data[256], outcome[16], why[201];
         int has_entry, has_why;
@@ -328,22 +328,40 @@ void store_close(store *st)
 
 store_rc store_begin(store *st) { return exec(st, "BEGIN IMMEDIATE"); }
 
+/* the armed room writes went with a transaction that did not commit: they
+ * ride on the next entry of their type instead */
+static void room_arm_rolled_back(store *st)
+{
+    if (!st->arm.in_tx) return;
+    st->arm.in_tx = st->arm.fired = 0;
+    st->arm.armed = 1;
+}
+
 store_rc store_commit(store *st)
 {
 #ifdef EXAM_TEST_HOOKS
     if (st->fail_writes > 0) { /* simulated full disk, for tests */
         st->fail_writes--;
         exec(st, "ROLLBACK");
+        room_arm_rolled_back(st);
         return st->last_rc = SQLITE_FULL;
     }
 #endif
     int rc = exec(st, "COMMIT");
-    if (rc != SQLITE_OK) exec(st, "ROLLBACK");
+    if (rc != SQLITE_OK) {
+        exec(st, "ROLLBACK");
+        room_arm_rolled_back(st);
+    } else
+        st->arm.in_tx = 0;
     st->last_rc = rc;
     return rc;
 }
 
-void store_rollback(store *st) { exec(st, "ROLLBACK"); }
+void store_rollback(store *st)
+{
+    exec(st, "ROLLBACK");
+    room_arm_rolled_back(st);
+}
 
 char *store_meta_get(store *st, const char *key)
 {
@@ -1331,6 +1349,8 @@ void store_room_arm(store *st, const store_room_arm_spec *a)
     if (a->why) snprintf(st->arm.why, sizeof st->arm.why, "%s", a->why);
 }
 
+int store_room_armed(const store *st) { return st->arm.armed; }
+
 int store_room_disarm(store *st)
 {
     int fired = st->arm.fired;
@@ -1353,7 +1373,8 @@ static int room_armed_writes(store *st, const char *session, int64_t mono_ms, in
         rc = store_room_inbox_done(st, st->arm.counter, st->arm.outcome, st->arm.has_why ? st->arm.why : NULL);
         if (rc == SQLITE_NOTFOUND) rc = SQLITE_OK; /* a row pruned or never filed: the counter still holds */
     }
-    if (rc == SQLITE_OK) st->arm.fired = 1;
+    if (rc == SQLITE_OK) st->arm.fired = st->arm.in_tx = 1;
+    else st->arm.armed = 1; /* the caller rolls back: still waiting */
     return rc;
 }
 
