@@ -65,6 +65,13 @@
 **
 ** A hand-in whose commit fails stays pending (handin_pending): no more
 ** answers are taken and exam_tick retries it until it commits.
+**
+** The room console (core/roomlink.c, from exam_tick and exam_login) acts
+** through the same functions (pause, continue, extend, force hand-in, lock)
+** and two of its own here: exam_room_unlock (LOCKED → LOGIN: one commit, the
+** unlock row with the console's PIN verifier + journal pin_set "room") and
+** exam_room_resume (RESUME → RUNNING with the console's key, no PIN). Each
+** command's counter commits with the action's own journal entry.
 */
 #include "core/exam.h"
 #include "core/exam_room.h"
