@@ -1985,7 +1985,7 @@ void exam_room_journal(exam *e, const char *type, const char *data) { journal(e,
 
 exam_rc exam_room_unlock(exam *e, const char *pack_id, const uint8_t key[32], const exam_room_pin *pin)
 {
-    if (e->phase != PHASE_LOCKED) return EXAM_BAD_STATE;
+    if (e->phase != PHASE_LOCKED && e->phase != PHASE_SET_PIN) return EXAM_BAD_STATE;
     pin_cost cost = {pin->ops, (size_t)pin->mem};
     if (!pin_cost_ok(cost)) return EXAM_INTERNAL;
     int known = 0;

@@ -46,10 +46,10 @@ typedef struct exam_room_pin {
     uint64_t ops, mem;
 } exam_room_pin;
 
-/* LOCKED → LOGIN: opens stored pack PACK_ID (hex) with KEY and stores PIN
- * as its unlock row (one commit with journal pin_set "room"), as
+/* LOCKED (or SET_PIN) → LOGIN: opens stored pack PACK_ID (hex) with KEY and
+ * stores PIN as its unlock row (one commit with journal pin_set "room"), as
  * exam_unlock + exam_set_pin do with a typed code and PIN. EXAM_BAD_STATE
- * when not locked, EXAM_NO_PACK (no such pack), EXAM_PACK_REFUSED (it fails
+ * in another phase, EXAM_NO_PACK (no such pack), EXAM_PACK_REFUSED (it fails
  * pack_verify_as), EXAM_CODE_WRONG (KEY does not open it), EXAM_INTERNAL (a
  * verifier cost out of range). Nothing changes unless EXAM_OK. */
 exam_rc exam_room_unlock(exam *e, const char *pack_id, const uint8_t key[32], const exam_room_pin *pin);

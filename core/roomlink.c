@@ -157,7 +157,8 @@ static int apply_unlock(roomlink *rl, exam *e, const roomproto_command *cmd, con
     int same_key = f.key && sodium_memcmp(f.key, u->content_key, ROOMPROTO_KEY_BYTES) == 0;
     exam_rc r;
     if (cmd->type == ROOMPROTO_CMD_UNLOCK) {
-        if (f.phase != PHASE_LOCKED)
+        /* at the PIN screen (the code was typed here) the console's PIN is as good */
+        if (f.phase != PHASE_LOCKED && !(f.phase == PHASE_SET_PIN && same_key))
             return same_key ? record_done(rl, e, c, data, "already unlocked")
                             : refuse_forged(e, c, "unlock: the seat is not locked and its key is another");
         char hex[2 * ROOMPROTO_PACK_ID_BYTES + 1];
@@ -244,7 +245,7 @@ static int apply(roomlink *rl, exam *e, const roomproto_command *cmd, const char
     case ROOMPROTO_CMD_LOCK:
         if (f.phase == PHASE_LOCKED) return record_done(rl, e, c, data, "already locked");
         if (f.phase != PHASE_LOGIN && f.phase != PHASE_DONE)
-            return record_refused(rl, e, c, data, "a candidate is logged in or sitting: hand in first");
+            return record_refused(rl, e, c, data, "not at the login or hand-in screen (a candidate is logged in, or the PIN is being set)");
         arm(e, c, "lock", data, "done", NULL);
         r = exam_lock(e);
         break;

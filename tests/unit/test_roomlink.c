@@ -437,6 +437,26 @@ static void test_unlock_from_box(void **state)
     assert_int_equal(journaled(s, "room_cmd", "cmd=unlock"), 1);
 }
 
+/* The code typed at the seat, the PIN not yet set: the console's unlock
+ * sets its PIN and the seat goes on to the login. */
+static void test_unlock_at_pin_screen(void **state)
+{
+    seat *s = *state;
+    open_seat(s);
+    assert_int_equal(exam_unlock(s->e, s->code), EXAM_OK);
+    assert_int_equal(exam_get_phase(s->e), PHASE_SET_PIN);
+    room_unlock(s);
+    assert_int_equal(exam_check_pin(s->e, PIN), EXAM_OK);
+    assert_int_equal(last_command(s), 1);
+    /* lock from the console, only where no candidate is in the way */
+    assert_int_equal(exam_login(s->e, "T001", s->id_a), EXAM_OK);
+    send_cmd(s, ROOMPROTO_CMD_LOCK, 1);
+    assert_inbox(s, 2, "refused", "not at the login or hand-in screen");
+    assert_int_equal(exam_back(s->e), EXAM_OK);
+    send_cmd(s, ROOMPROTO_CMD_LOCK, 1);
+    assert_int_equal(exam_get_phase(s->e), PHASE_LOCKED);
+}
+
 /* Forged unlocks open nothing and take no counter: a box whose key does not
  * open the pack, a box sealed to another seat, a MAC by another key, an
  * unlock for another room. The real one, filed after them under a counter a
@@ -592,7 +612,7 @@ static void test_force_handin_and_lock(void **state)
     login_and_start(s);
     send_cmd(s, ROOMPROTO_CMD_LOCK, 1); /* a sitting in the way */
     assert_int_equal(exam_get_phase(s->e), PHASE_RUNNING);
-    assert_inbox(s, 2, "refused", "hand in first");
+    assert_inbox(s, 2, "refused", "a candidate is logged in");
     assert_int_equal(exam_choose(s->e, 0), EXAM_OK);
     send_cmd(s, ROOMPROTO_CMD_FORCE_HANDIN, 0);
     assert_int_equal(exam_get_phase(s->e), PHASE_DONE);
@@ -863,7 +883,7 @@ int main(void)
 {
 #define T(f) cmocka_unit_test_setup_teardown(f, setup, teardown)
     const struct CMUnitTest tests[] = {
-        T(test_unlock_from_box),     T(test_unlock_forged),          T(test_pause_resume_all),
+        T(test_unlock_from_box),     T(test_unlock_at_pin_screen),   T(test_unlock_forged),          T(test_pause_resume_all),
         T(test_extend),              T(test_close_entry),            T(test_force_handin_and_lock),
         T(test_authorise_resume),    T(test_replay_and_reorder),     T(test_exactly_once_across_crash),
         T(test_duplicate_login),     T(test_status),
