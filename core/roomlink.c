@@ -21,6 +21,10 @@
 /* the front end calls exam_tick on every turn of its loop (each key
  * press): the link looks at kiosk.db once a second, not on every keystroke */
 #define RUN_EVERY_MS 1000
+/* an active-tickets set further than this from the seat's wall clock is
+ * ignored: the console sends a fresh one with every answer, so an old one
+ * is a console gone (or a replay), and the seat then works alone */
+#define ACTIVE_MAX_AGE_MS (5 * 60 * 1000)
 
 struct roomlink {
     int loaded;
@@ -436,6 +440,11 @@ exam_rc roomlink_login_check(roomlink *rl, exam *e, const char *ticket)
     roomproto_active a;
     const char *why = "?";
     roomproto_rc vrc = roomproto_active_verify(buf, len, &k, &x, &a, &why);
+    int64_t age = vrc == ROOMPROTO_OK ? exam_room_wall_ms(e) - (int64_t)a.wall_ms : 0;
+    if (age > ACTIVE_MAX_AGE_MS || age < -ACTIVE_MAX_AGE_MS) {
+        vrc = ROOMPROTO_REPLAY;
+        why = "active tickets: more than 5 minutes from this seat's clock (console gone?)";
+    }
     uint8_t tag[ROOMPROTO_TAG_BYTES];
     int tagged = vrc == ROOMPROTO_OK && roomproto_ticket_tag(&k, ticket, tag) == ROOMPROTO_OK;
     sodium_memzero(&k, sizeof k);

@@ -31,7 +31,8 @@ void roomlink_tick(roomlink *rl, exam *e);
  * EXAM_OK, EXAM_ENTRY_CLOSED (the console closed entry for the unlocked
  * pack) or EXAM_DUPLICATE_LOGIN (the console's active-tickets set has
  * TICKET on another kiosk: journaled room_duplicate, and flagged in the
- * reports until the next login). A set that does not verify is ignored. */
+ * reports until the next login). A set that does not verify, or whose
+ * console clock is more than 5 minutes from the seat's, is ignored. */
 exam_rc roomlink_login_check(roomlink *rl, exam *e, const char *ticket);
 
 /* 1 while the console has closed entry on this seat (the login screen says so). */

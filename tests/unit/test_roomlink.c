@@ -779,10 +779,12 @@ static void test_exactly_once_across_crash(void **state)
 }
 
 /* put an active-tickets set made with KEYS, listing TICKET on kiosk ON */
-static void put_active(const seat *s, const roomproto_keys *keys, uint64_t gen, const char *ticket, const char *on)
+static void put_active_at(const seat *s, const roomproto_keys *keys, uint64_t gen, const char *ticket, const char *on,
+                          uint64_t wall_ms)
 {
     roomproto_active a;
     memset(&a, 0, sizeof a);
+    a.wall_ms = wall_ms;
     memcpy(a.pack_id, s->pack_id, 16);
     strcpy(a.site, SITE);
     strcpy(a.room, ROOM);
@@ -797,6 +799,12 @@ static void put_active(const seat *s, const roomproto_keys *keys, uint64_t gen, 
     store *st = sync_store(s);
     assert_int_equal(store_room_active_put(st, buf, n), STORE_OK);
     store_close(st);
+}
+
+/* ... made by the console now (its clock as the seat's) */
+static void put_active(const seat *s, const roomproto_keys *keys, uint64_t gen, const char *ticket, const char *on)
+{
+    put_active_at(s, keys, gen, ticket, on, (uint64_t)fake_wall(NULL) * 1000);
 }
 
 /* A candidate logged in on another seat is refused here; a set with a bad
@@ -832,8 +840,13 @@ static void test_duplicate_login(void **state)
     tick(s);
     assert_false(status(s).flags & ROOMPROTO_FLAG_DUPLICATE_LOGIN);
     assert_int_equal(exam_back(s->e), EXAM_OK);
+    /* a set the console made 10 minutes ago (the console gone since): ignored */
+    put_active_at(s, &s->keys, 11, "T001", "00112233445566ff", ((uint64_t)fake_wall(NULL) - 600) * 1000);
+    assert_int_equal(exam_login(s->e, "T001", s->id_a), EXAM_OK);
+    assert_int_equal(journaled(s, "room_active_refused", "more than 5 minutes"), 1);
+    assert_int_equal(exam_back(s->e), EXAM_OK);
     /* listed on this very seat: fine */
-    put_active(s, &s->keys, 10, "T001", s->kiosk_id);
+    put_active(s, &s->keys, 12, "T001", s->kiosk_id);
     assert_int_equal(exam_login(s->e, "T001", s->id_a), EXAM_OK);
 }
 
