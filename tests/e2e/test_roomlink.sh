@@ -62,6 +62,17 @@ check_msg "room_status: the seat reports running, its pack, one answer, a ticket
 run "$SYNC" status --data "$D"
 check "examsync status: the journal with the room entries verifies" grep -q 'hash chain verified' "$T/out"
 
+# ---- the kiosk stopped mid-sitting: the console authorises the resume (no code, no PIN at the seat) ----
+{ echo "expect 恢复考试"; echo "realtime 6000"; echo "absent 恢复考试"; echo "expect 剩余时间"; echo "shot roomlink-05-resumed-by-room"; } >"$T/s.txt"
+( wait_for 20 phase_is 8 && echo "$THEORY_CODE" | "$ROOMCMD" "$D" - authorise_resume 4 ) 2>>"$T/console.log" &
+CONSOLE=$!
+run_kiosk "$D" "$T/s.txt"
+wait "$CONSOLE" 2>/dev/null
+check_msg "after a restart the seat waits at the resume screen (status phase 8); the console's authorise-resume takes it back to its questions" \
+    "exit $RC: $(grep -v '^INFO' "$T/kerr" | tail -3 | tr '\n' ' ') inbox: $(q "SELECT counter || ':' || state || ':' || coalesce(why, '') FROM room_inbox WHERE counter = 4")" \
+    test "$RC" -eq 0 -a "$(q "SELECT state FROM room_inbox WHERE counter = 4")" = done
+check_msg "the resumed sitting kept its answer" "$(q 'SELECT answered FROM room_status')" test "$(q 'SELECT answered FROM room_status')" = 1
+
 # ---- a forged unlock (the code of another pack) opens nothing; a replay is refused ----------
 D2="$T/k2"; new_kiosk "$D2" "$AUTH" "$T/theory.pack" "$T/room.roster"
 "$EP" build --bank "$SAMPLES/theory-4.csv" --blueprint "$SAMPLES/theory-4.ini" --key "$AUTH/authority.key" \
