@@ -1044,8 +1044,8 @@ exam_rc exam_room_resume(exam *e, const uint8_t key[32])
 {
     if (e->phase != PHASE_RESUME) return EXAM_BAD_STATE;
     exam_rc rc = open_pack(e, NULL, e->resume_pack, key);
-    if (rc != EXAM_OK) {
-        journal(e, "resume", rc == EXAM_PACK_REFUSED ? "pack refused" : "room key refused");
+    if (rc != EXAM_OK) { /* not "resume": the console's counter rides on that entry (core/roomlink.c) */
+        journal(e, "resume_refused", rc == EXAM_PACK_REFUSED ? "pack refused" : "room key refused");
         return rc;
     }
     int64_t age = 0;

@@ -57,7 +57,8 @@ exam_rc exam_room_unlock(exam *e, const char *pack_id, const uint8_t key[32], co
 /* RESUME → RUNNING (or LOGIN): exam_resume with KEY instead of the release
  * code and without the PIN (the console authorised it); the PIN stays the
  * one of the unlock row. EXAM_BAD_STATE when not in RESUME, EXAM_CODE_WRONG
- * when KEY does not open the crashed sitting's pack. */
+ * when KEY does not open the crashed sitting's pack (journaled
+ * resume_refused: only a resume that happened journals "resume"). */
 exam_rc exam_room_resume(exam *e, const uint8_t key[32]);
 
 #endif

@@ -32,6 +32,7 @@ struct roomlink {
     uint64_t last;               /* the highest command counter accepted (durable: store_room_last_command) */
     char closed_pack[STORE_ID_MAX + 1]; /* meta room_entry_closed */
     uint64_t armed;              /* a command whose action's entry has not committed yet (store_room_arm) */
+    int flush;                   /* a row was processed: checkpoint kiosk.db-wal (store_room_inbox_done) */
     int duplicate;               /* the last login was refused as seated elsewhere */
     uint64_t active_gen;         /* the highest active-tickets generation accepted (this run) */
     uint8_t active_refused[16];  /* digest of the last set refused (journaled once) */
@@ -399,8 +400,15 @@ void roomlink_tick(roomlink *rl, exam *e)
             if (!refuse_forged(e, c, "longer than any console command")) break;
             continue;
         }
-        if (rc != STORE_OK || !take(rl, e, c, buf, len)) break;
+        if (rc != STORE_OK) break;
+        rl->flush = 1; /* any row: an unlock's box may be in it, and commands are few */
+        int settled = take(rl, e, c, buf, len);
+        sodium_memzero(buf, len);
+        if (!settled) break;
     }
+    /* the box's bytes are gone from the row; no older page keeps them in the
+     * WAL either (a reader in the way: tried again next tick) */
+    if (rl->flush && store_flush_deleted(st) == STORE_OK) rl->flush = 0;
     store_room_status s;
     status_of(rl, e, &s);
     if (status_due(rl, &s, now) && store_room_status_put(st, &s) == STORE_OK) {

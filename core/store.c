@@ -1241,17 +1241,30 @@ static int room_inbox_prune(store *st)
                     " WHERE state <> 'new' ORDER BY counter DESC LIMIT 1 OFFSET 200)");
 }
 
+/* A processed row keeps only a digest of its command: an unlock's sealed
+ * box opens with device.key, which lies beside kiosk.db, so the box itself
+ * must not stay on the disk (a stolen disk would hold the content key). */
+#define INBOX_DIGEST_BYTES 32
+static void inbox_digest(const uint8_t *cmd, size_t len, uint8_t out[INBOX_DIGEST_BYTES])
+{
+    static const uint8_t key[] = "exam-room-inbox-digest";
+    crypto_generichash(out, INBOX_DIGEST_BYTES, cmd, len, key, sizeof key - 1);
+}
+
 store_rc store_room_inbox_add(store *st, uint64_t counter, const uint8_t *cmd, size_t len, int64_t now_ms)
 {
     if (!counter_ok(counter) || !cmd || len == 0 || len > ROOMPROTO_CMD_MAX_BYTES) return SQLITE_CONSTRAINT;
+    uint8_t d[INBOX_DIGEST_BYTES];
+    inbox_digest(cmd, len, d);
     sqlite3_stmt *s;
     int rc = prepare(st, "INSERT INTO room_inbox(counter, cmd, received_ms) VALUES(?,?,?) ON CONFLICT(counter) DO UPDATE"
                          " SET cmd = excluded.cmd, received_ms = excluded.received_ms, state = 'new', why = NULL"
-                         " WHERE room_inbox.state = 'refused' AND room_inbox.cmd <> excluded.cmd", &s);
+                         " WHERE room_inbox.state = 'refused' AND room_inbox.cmd <> ?", &s);
     if (rc != SQLITE_OK) return rc;
     sqlite3_bind_int64(s, 1, (sqlite3_int64)counter);
     bind_bytes(s, 2, cmd, len);
     sqlite3_bind_int64(s, 3, now_ms);
+    bind_bytes(s, 4, d, sizeof d);
     rc = run(st, s);
     if (rc == SQLITE_OK) rc = room_inbox_prune(st);
     return rc;
@@ -1321,13 +1334,24 @@ store_rc store_room_inbox_done(store *st, uint64_t counter, const char *outcome,
     if (!counter_ok(counter) || !outcome || (strcmp(outcome, "done") && strcmp(outcome, "refused")))
         return SQLITE_CONSTRAINT;
     sqlite3_stmt *s;
-    int rc = prepare(st, "UPDATE room_inbox SET state = ?, why = substr(?, 1, 200) WHERE counter = ?", &s);
+    uint8_t d[INBOX_DIGEST_BYTES];
+    int rc = prepare(st, "SELECT cmd, state FROM room_inbox WHERE counter = ?", &s);
+    if (rc != SQLITE_OK) return rc;
+    sqlite3_bind_int64(s, 1, (sqlite3_int64)counter);
+    rc = sqlite3_step(s);
+    int fresh = rc == SQLITE_ROW && !strcmp(text(s, 1), "new");
+    if (fresh) inbox_digest(sqlite3_column_blob(s, 0), (size_t)sqlite3_column_bytes(s, 0), d);
+    rc = rc == SQLITE_ROW ? SQLITE_OK : rc == SQLITE_DONE ? SQLITE_NOTFOUND : sqlite3_errcode(st->db);
+    sqlite3_finalize(s);
+    if (rc != SQLITE_OK) return rc;
+    if (!fresh) return SQLITE_OK; /* marked before: keeps its first outcome */
+    rc = prepare(st, "UPDATE room_inbox SET state = ?, why = substr(?, 1, 200), cmd = ? WHERE counter = ?", &s);
     if (rc != SQLITE_OK) return rc;
     bind_text(s, 1, outcome);
     if (why) bind_text(s, 2, why);
-    sqlite3_bind_int64(s, 3, (sqlite3_int64)counter);
+    bind_bytes(s, 3, d, sizeof d);
+    sqlite3_bind_int64(s, 4, (sqlite3_int64)counter);
     rc = run(st, s);
-    if (rc == SQLITE_OK && sqlite3_changes(st->db) == 0) return SQLITE_NOTFOUND;
     if (rc == SQLITE_OK) rc = room_inbox_prune(st);
     return rc;
 }

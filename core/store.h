@@ -365,9 +365,12 @@ store_rc store_room_inbox_max(store *st, uint64_t *counter) __attribute__((warn_
  * STORE_NOTFOUND when there is none. */
 store_rc store_room_inbox_next(store *st, uint64_t after, uint64_t *counter, uint8_t *buf, size_t cap, size_t *len)
     __attribute__((warn_unused_result));
-/* kiosk: marks COUNTER "done" or "refused" (OUTCOME) with WHY (NULL: none;
- * cut to 200 bytes). In the caller's transaction where there is one.
- * STORE_NOTFOUND: no such row. */
+/* kiosk: marks new row COUNTER "done" or "refused" (OUTCOME) with WHY
+ * (NULL: none; cut to 200 bytes), its bytes replaced by a keyed digest (an
+ * unlock's sealed box opens with device.key, which lies beside kiosk.db:
+ * after it is processed, call store_flush_deleted so no older copy stays in
+ * kiosk.db-wal). A row marked before keeps its outcome. In the caller's
+ * transaction where there is one. STORE_NOTFOUND: no such row. */
 store_rc store_room_inbox_done(store *st, uint64_t counter, const char *outcome, const char *why)
     __attribute__((warn_unused_result));
 

@@ -65,6 +65,7 @@ typedef struct seat {
     char id_a[19], id_b[19];
     exam *e;
     uint64_t counter; /* the console's */
+    uint8_t last_box[ROOMPROTO_SEALED_BYTES];
 } seat;
 
 static void make_id(const char *first17, char out[19])
@@ -325,11 +326,35 @@ static void send_cmd(seat *s, int type, int all)
     tick(s);
 }
 
+/* 1 when BYTES appear in kiosk.db or its WAL */
+static int on_disk(const seat *s, const uint8_t *bytes, size_t n)
+{
+    const char *names[] = {"kiosk.db", "kiosk.db-wal"};
+    int found = 0;
+    for (int i = 0; i < 2; i++) {
+        char path[160], *why = NULL;
+        snprintf(path, sizeof path, "%s/%s", s->data, names[i]);
+        uint8_t *b = NULL;
+        size_t len = 0;
+        if (fileio_read(path, 1u << 26, &b, &len, &why) == 0 && len >= n)
+            for (size_t k = 0; k + n <= len && !found; k++) found = !memcmp(b + k, bytes, n);
+        free(b);
+        free(why);
+    }
+    return found;
+}
+
 static void room_unlock(seat *s)
 {
     uint8_t buf[ROOMPROTO_CMD_MAX_BYTES];
     uint64_t c = ++s->counter;
-    file_cmd(s, c, buf, make_unlock(s, ROOMPROTO_CMD_UNLOCK, s->ck, s->dpk, s->kiosk_id, c, buf));
+    size_t n = make_unlock(s, ROOMPROTO_CMD_UNLOCK, s->ck, s->dpk, s->kiosk_id, c, buf);
+    roomproto_command cmd;
+    const char *why;
+    assert_int_equal(roomproto_command_peek(buf, n, &cmd, &why), ROOMPROTO_OK);
+    memcpy(s->last_box, cmd.sealed, sizeof s->last_box);
+    file_cmd(s, c, buf, n);
+    assert_true(on_disk(s, s->last_box, sizeof s->last_box)); /* examsync filed it */
     tick(s);
     assert_int_equal(exam_get_phase(s->e), PHASE_LOGIN);
 }
@@ -432,6 +457,10 @@ static void test_unlock_from_box(void **state)
     assert_int_equal(exam_get_phase(s->e), PHASE_RESUME);
     assert_int_equal(exam_resume(s->e, s->code, PIN), EXAM_OK);
     assert_int_equal(exam_get_phase(s->e), PHASE_LOGIN);
+    /* the sealed box (the content key, opened by device.key beside kiosk.db)
+     * is no longer anywhere on the disk: the row keeps a digest, the WAL was
+     * checkpointed */
+    assert_false(on_disk(s, s->last_box, sizeof s->last_box));
     /* the same unlock again (the console sends it to a seat confirmed late) changes nothing */
     tick(s);
     assert_int_equal(journaled(s, "room_cmd", "cmd=unlock"), 1);
@@ -666,6 +695,8 @@ static void test_authorise_resume(void **state)
     tick(s);
     assert_int_equal(exam_get_phase(s->e), PHASE_RESUME);
     assert_inbox(s, 2, "refused", "does not open the pack");
+    assert_int_equal(last_command(s), 1); /* a forgery takes no counter */
+    assert_int_equal(journaled(s, "resume_refused", "room key refused"), 1);
     /* a plain command cannot be checked without the key */
     s->counter = 2;
     send_cmd(s, ROOMPROTO_CMD_PAUSE_ALL, 1);

@@ -996,8 +996,11 @@ static void test_room_inbox(void **state)
     assert_int_equal(store_room_inbox_add(st, 3, c2, sizeof c2, 102), STORE_OK);
     assert_int_equal(store_room_inbox_next(st, 0, &c, buf, sizeof buf, &n), STORE_OK);
     assert_memory_equal(buf, c1, n);
-    /* done rows are not taken again */
+    /* done rows are not taken again, and keep only a digest of their bytes */
     assert_int_equal(store_room_inbox_done(st, 3, "done", NULL), STORE_OK);
+    assert_int_equal(q_int(store_db(st), "SELECT length(cmd) FROM room_inbox WHERE counter = 3"), 32);
+    assert_int_equal(store_room_inbox_done(st, 3, "refused", "later"), STORE_OK); /* the first outcome stays */
+    assert_int_equal(q_int(store_db(st), "SELECT count(*) FROM room_inbox WHERE counter = 3 AND state = 'done'"), 1);
     assert_int_equal(store_room_inbox_next(st, 0, &c, buf, sizeof buf, &n), STORE_OK);
     assert_int_equal(c, 5);
     /* a refused row: left out of the max (the console sends it again), and
