@@ -295,6 +295,11 @@ $(BUILD)/testtools/room_hello: tests/tools/room_hello.c $(BUILD)/tools/room/hell
 	@mkdir -p $(dir $@)
 	$(CC) $(CORE_CFLAGS) -o $@ $^ $(CORE_LIBS)
 
+# the console's commands of the kiosk's room-link tests are made with libcore (roomproto, pin, store)
+$(BUILD)/testtools/room_cmd: tests/tools/room_cmd.c $(CORE_LIB)
+	@mkdir -p $(dir $@)
+	$(CC) $(CORE_CFLAGS) -o $@ $^ $(CORE_LIBS)
+
 # the hostile X client of the lockdown tests needs Xlib
 $(BUILD)/testtools/xgrab: tests/tools/xgrab.c
 	@mkdir -p $(dir $@)

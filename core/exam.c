@@ -65,8 +65,16 @@
 **
 ** A hand-in whose commit fails stays pending (handin_pending): no more
 ** answers are taken and exam_tick retries it until it commits.
+**
+** The room console (core/roomlink.c, from exam_tick and exam_login) acts
+** through the same functions (pause, continue, extend, force hand-in, lock)
+** and two of its own here: exam_room_unlock (LOCKED → LOGIN: one commit, the
+** unlock row with the console's PIN verifier + journal pin_set "room") and
+** exam_room_resume (RESUME → RUNNING with the console's key, no PIN). Each
+** command's counter commits with the action's own journal entry.
 */
 #include "core/exam.h"
+#include "core/exam_room.h"
 
 #include <sodium.h>
 #include <stdio.h>
@@ -83,6 +91,7 @@
 #include "core/releasecode.h"
 #include "core/response.h"
 #include "core/result.h"
+#include "core/roomlink.h"
 #include "core/roster.h"
 #include "core/score.h"
 #include "core/store.h"
@@ -163,6 +172,7 @@ struct exam {
     int score, pending;
     char status[16];
     int show_score;
+    roomlink *link; /* the room console's link (core/roomlink.c) */
 };
 
 static const char *MESSAGES[] = {
@@ -188,6 +198,8 @@ static const char *MESSAGES[] = {
     [EXAM_EXTEND_MINUTES] = "延长时间至少1分钟",
     [EXAM_EXTEND_CAP] = "超出本场考试允许的延时上限",
     [EXAM_EXTEND_REASON] = "请选择或填写延时原因（不超过40个汉字）",
+    [EXAM_ENTRY_CLOSED] = "考场已停止入场，不能登录",
+    [EXAM_DUPLICATE_LOGIN] = "该准考证已在本考场其他座位登录",
 };
 
 const char *exam_message(exam_rc rc)
@@ -369,6 +381,8 @@ int exam_open(exam **out, const char *datadir, const platform *pf, char **why)
     if (*e->resume_pack) e->phase = PHASE_RESUME;
     journal(e, "kiosk_start", *e->resume_pack ? "restart with unfinished work" : "");
     load_pin_guard(e);
+    e->link = roomlink_new();
+    if (!e->link) { *why = fileio_fmt("out of memory"); exam_close(e); return -1; }
     *out = e;
     return 0;
 }
@@ -416,6 +430,7 @@ void exam_close(exam *e)
     for (int i = 0; i < e->nrosters; i++) roster_free(&e->rosters[i]);
     free(e->rosters);
     free(e->pending_log);
+    roomlink_free(e->link);
     store_close(e->st);
     free(e);
 }
@@ -473,11 +488,13 @@ static int pack_max_extra(const uint8_t *buf, size_t len)
 }
 
 /* Tries CODE against every stored pack (or only ONLY_ID). Each blob is bound
- * to the id it is stored under (pack_verify_as) before any key is tried. */
-static exam_rc open_pack(exam *e, const char *code, const char *only_id)
+ * to the id it is stored under (pack_verify_as) before any key is tried.
+ * GIVEN (a content key from the room console) instead of CODE: the pack
+ * must open with it (EXAM_CODE_WRONG when it does not). */
+static exam_rc open_pack(exam *e, const char *code, const char *only_id, const uint8_t *given)
 {
     char norm[RELEASECODE_NORM_BYTES];
-    releasecode_rc r = releasecode_normalize(code, norm);
+    releasecode_rc r = given ? RELEASECODE_OK : releasecode_normalize(code, norm);
     sodium_memzero(norm, sizeof norm);
     if (r != RELEASECODE_OK) return EXAM_CODE_TYPO;
     if (e->npacks == 0) return EXAM_NO_PACK;
@@ -505,7 +522,8 @@ static exam_rc open_pack(exam *e, const char *code, const char *only_id)
                 p->duration = info.duration;
                 p->questions = info.questions;
             }
-            if (vr == PACK_OK && pack_unwrap_key(buf, len, code, key, &why) == PACK_OK) {
+            if (vr == PACK_OK && (given ? (memcpy(key, given, sizeof key), 1)
+                                        : pack_unwrap_key(buf, len, code, key, &why) == PACK_OK)) {
                 sqlite3 *db = NULL;
                 if (pack_open_with_key(buf, len, e->pub.sign_pk, key, &db, &why) == PACK_OK) {
                     pack_close(e->packdb);
@@ -522,7 +540,7 @@ static exam_rc open_pack(exam *e, const char *code, const char *only_id)
                     e->max_extra = pack_max_extra(buf, len);
                     rc = EXAM_OK;
                 } else
-                    rc = EXAM_INTERNAL;
+                    rc = given ? EXAM_CODE_WRONG : EXAM_INTERNAL; /* a console's key that is not this pack's */
             }
             sodium_memzero(key, sizeof key);
             free(why);
@@ -563,7 +581,7 @@ static int pin_digest(const exam *e, const char *pin, uint8_t out[PIN_HASH_BYTES
 exam_rc exam_unlock(exam *e, const char *code)
 {
     if (e->phase != PHASE_LOCKED) return EXAM_BAD_STATE;
-    exam_rc rc = open_pack(e, code, NULL);
+    exam_rc rc = open_pack(e, code, NULL, NULL);
     char data[96];
     snprintf(data, sizeof data, "result=%s",
              rc == EXAM_OK ? "ok" : rc == EXAM_CODE_TYPO ? "typo" : rc == EXAM_PACK_REFUSED ? "pack_refused" : "wrong");
@@ -582,23 +600,14 @@ static int pin_ok_format(const char *pin)
     return 1;
 }
 
-exam_rc exam_set_pin(exam *e, const char *pin, const char *again)
+/* The PIN verifier now in E as the unlocked pack's unlock row, with the
+ * kiosk salt (when WRITE_KIOSK_SALT), a fresh PIN guard and journal pin_set
+ * (data BY), in one commit; on failure the alert says so (the unlock lives
+ * in memory only). */
+static store_rc save_pin(exam *e, int write_kiosk_salt, const char *by)
 {
-    if (e->phase != PHASE_SET_PIN) return EXAM_BAD_STATE;
-    if (!pin_ok_format(pin)) return EXAM_PIN_SHORT;
-    if (strcmp(pin, again)) return EXAM_PIN_MISMATCH;
-    /* the kiosk's own salt, made with its first PIN and kept in meta */
-    int new_kiosk_salt = !e->have_kiosk_salt;
     char kshex[2 * PIN_SALT_BYTES + 1];
-    if (new_kiosk_salt) randombytes_buf(e->kiosk_salt, sizeof e->kiosk_salt);
     sodium_bin2hex(kshex, sizeof kshex, e->kiosk_salt, sizeof e->kiosk_salt);
-    e->have_kiosk_salt = 1;
-    randombytes_buf(e->pin_salt, sizeof e->pin_salt);
-    e->pin_kdf = pin_cost_default();
-    if (pin_digest(e, pin, e->pin_hash) != 0) {
-        snprintf(e->alert, sizeof e->alert, "无法设置监考密码：内存不足");
-        return EXAM_INTERNAL;
-    }
     e->unlock_at = e->last_checkpoint = now(e);
     /* a new PIN: its guard starts from nothing */
     e->pin_fails = e->pin_total = e->pin_locked = 0;
@@ -610,13 +619,32 @@ exam_rc exam_set_pin(exam *e, const char *pin, const char *again)
         rc = store_unlock_put(e->st, e->packs[e->pack].id, e->pin_salt, e->pin_hash, wall(e));
         if (rc == STORE_OK)
             rc = store_unlock_set_kdf(e->st, e->packs[e->pack].id, e->pin_kdf.ops, (uint64_t)e->pin_kdf.mem);
-        if (rc == STORE_OK && new_kiosk_salt) rc = store_meta_set(e->st, "pin_salt", kshex);
+        if (rc == STORE_OK && write_kiosk_salt) rc = store_meta_set(e->st, "pin_salt", kshex);
         if (rc == STORE_OK) rc = store_meta_set(e->st, "pin_guard", guard);
-        if (rc == STORE_OK) rc = store_journal_append(e->st, "", "pin_set", "", now(e), wall(e), NULL);
+        if (rc == STORE_OK) rc = store_journal_append(e->st, "", "pin_set", by, now(e), wall(e), NULL);
         rc = rc == STORE_OK ? store_commit(e->st) : (store_rollback(e->st), rc);
     }
-    if (rc != STORE_OK && new_kiosk_salt) e->have_kiosk_salt = 0; /* made again with the next PIN */
     if (rc != STORE_OK) snprintf(e->alert, sizeof e->alert, "无法保存解锁状态：%s", store_strerror(e->st));
+    return rc;
+}
+
+exam_rc exam_set_pin(exam *e, const char *pin, const char *again)
+{
+    if (e->phase != PHASE_SET_PIN) return EXAM_BAD_STATE;
+    if (!pin_ok_format(pin)) return EXAM_PIN_SHORT;
+    if (strcmp(pin, again)) return EXAM_PIN_MISMATCH;
+    /* the kiosk's own salt, made with its first PIN and kept in meta */
+    int new_kiosk_salt = !e->have_kiosk_salt;
+    if (new_kiosk_salt) randombytes_buf(e->kiosk_salt, sizeof e->kiosk_salt);
+    e->have_kiosk_salt = 1;
+    randombytes_buf(e->pin_salt, sizeof e->pin_salt);
+    e->pin_kdf = pin_cost_default();
+    if (pin_digest(e, pin, e->pin_hash) != 0) {
+        snprintf(e->alert, sizeof e->alert, "无法设置监考密码：内存不足");
+        return EXAM_INTERNAL;
+    }
+    store_rc rc = save_pin(e, new_kiosk_salt, "");
+    if (rc != STORE_OK && new_kiosk_salt) e->have_kiosk_salt = 0; /* made again with the next PIN */
     e->phase = PHASE_LOGIN;
     return EXAM_OK;
 }
@@ -987,24 +1015,53 @@ static void checkpoint(exam *e, int64_t t)
     }
 }
 
+/* The crashed sitting's pack is open: its unlock row (PIN verifier, age)
+ * into E. */
+static exam_rc load_unlock_row(exam *e, int64_t *age)
+{
+    if (store_unlock_get(e->st, e->resume_pack, e->pin_salt, e->pin_hash, age) != STORE_OK) return EXAM_INTERNAL;
+    uint64_t kops = 0, kmem = 0;
+    if (store_unlock_get_kdf(e->st, e->resume_pack, &kops, &kmem) != STORE_OK) return EXAM_INTERNAL;
+    e->pin_kdf = (pin_cost){kops, (size_t)kmem};
+    if (kops != 0 && !pin_cost_ok(e->pin_kdf)) return EXAM_INTERNAL; /* an edited row: never a KDF of any cost */
+    return EXAM_OK;
+}
+
+static exam_rc resume_opened(exam *e, int64_t age);
+
 exam_rc exam_resume(exam *e, const char *code, const char *pin)
 {
     if (e->phase != PHASE_RESUME) return EXAM_BAD_STATE;
     if (e->pin_locked) return EXAM_PIN_LOCKED; /* the PIN guard first: no KDF run while it holds */
     if (exam_pin_wait_ms(e) > 0) return EXAM_PIN_WAIT;
-    exam_rc rc = open_pack(e, code, e->resume_pack);
+    exam_rc rc = open_pack(e, code, e->resume_pack, NULL);
     if (rc != EXAM_OK) {
         journal(e, "resume", rc == EXAM_PACK_REFUSED ? "pack refused" : "code refused");
         return rc;
     }
     int64_t age = 0;
-    if (store_unlock_get(e->st, e->resume_pack, e->pin_salt, e->pin_hash, &age) != STORE_OK) return EXAM_INTERNAL;
-    uint64_t kops = 0, kmem = 0;
-    if (store_unlock_get_kdf(e->st, e->resume_pack, &kops, &kmem) != STORE_OK) return EXAM_INTERNAL;
-    e->pin_kdf = (pin_cost){kops, (size_t)kmem};
-    if (kops != 0 && !pin_cost_ok(e->pin_kdf)) return EXAM_INTERNAL; /* an edited row: never a KDF of any cost */
+    if ((rc = load_unlock_row(e, &age)) != EXAM_OK) return rc;
     exam_rc prc = exam_check_pin(e, pin);
     if (prc != EXAM_OK) return prc;
+    return resume_opened(e, age);
+}
+
+exam_rc exam_room_resume(exam *e, const uint8_t key[32])
+{
+    if (e->phase != PHASE_RESUME) return EXAM_BAD_STATE;
+    exam_rc rc = open_pack(e, NULL, e->resume_pack, key);
+    if (rc != EXAM_OK) { /* not "resume": the console's counter rides on that entry (core/roomlink.c) */
+        journal(e, "resume_refused", rc == EXAM_PACK_REFUSED ? "pack refused" : "room key refused");
+        return rc;
+    }
+    int64_t age = 0;
+    if ((rc = load_unlock_row(e, &age)) != EXAM_OK) return rc;
+    return resume_opened(e, age);
+}
+
+/* the rest of a resume once the pack is open and the PIN (or the console) said yes */
+static exam_rc resume_opened(exam *e, int64_t age)
+{
     /* the late-entry window counts from the unlock age the journal proves */
     age_proof ap = {e->resume_pack, 0};
     if (store_journal_each(e->st, NULL, prove_age, &ap) == STORE_OK && ap.age > age) {
@@ -1101,6 +1158,7 @@ exam_rc exam_login(exam *e, const char *ticket_in, const char *id_in)
     if (en->level != e->pack_level) { rc = EXAM_LEVEL_MISMATCH; goto out; }
     if (now(e) - e->unlock_at > (int64_t)e->late_entry * 60000) { rc = EXAM_LATE; goto out; }
     if (already_sat(e, en->ticket)) { rc = EXAM_ALREADY_SAT; goto out; }
+    if ((rc = roomlink_login_check(e->link, e, en->ticket)) != EXAM_OK) goto out; /* entry closed, or seated elsewhere */
     take_candidate(e, en);
     snprintf(e->name, sizeof e->name, "%s", name);
     e->phase = PHASE_CONFIRM;
@@ -1935,6 +1993,7 @@ int64_t exam_elapsed_ms(const exam *e) { return e->have_paper ? session_elapsed(
 
 int exam_tick(exam *e)
 {
+    roomlink_tick(e->link, e); /* the room console's commands, and this seat's status for it */
     int64_t t = now(e);
     int sitting = e->phase == PHASE_RUNNING || e->phase == PHASE_PAUSED;
     if (unlocked(e) && t - e->last_checkpoint >= CHECKPOINT_MS) checkpoint(e, t);
@@ -1983,3 +2042,58 @@ int exam_late_entry_left_min(const exam *e)
 }
 
 const char *exam_unlocked_title(const exam *e) { return e->pack >= 0 ? e->packs[e->pack].title : ""; }
+
+/* ---- the room console's link (core/exam_room.h) ----------------------------------------- */
+
+void exam_room_facts_of(const exam *e, exam_room_facts *f)
+{
+    memset(f, 0, sizeof *f);
+    f->phase = e->phase;
+    f->pack_id = e->pack >= 0 ? e->packs[e->pack].id : e->phase == PHASE_RESUME ? e->resume_pack : "";
+    f->key = e->pack >= 0 ? e->key : NULL;
+    f->sid = e->sid;
+    f->ticket = e->ticket;
+    f->name = e->name;
+    f->site = e->site;
+    f->room = e->room;
+    f->kiosk_id = e->kiosk_id;
+    f->storage_alert = *e->alert != 0 || e->npending > 0;
+    f->integrity_alert = *e->integrity != 0;
+    f->pin_locked = e->pin_locked;
+    f->resume_waiting = e->phase == PHASE_RESUME && *e->resume_sid;
+    f->answered = e->have_paper ? exam_answered_count(e) : 0;
+    f->total = e->have_paper ? e->pp.n : 0;
+    f->time_left_ms = exam_remaining_ms(e);
+    f->focus_losses = e->focus_losses;
+}
+
+store *exam_room_store(exam *e) { return e->st; }
+roomlink *exam_room_link(const exam *e) { return e->link; }
+int64_t exam_room_wall_ms(const exam *e) { return wall(e) * 1000; }
+void exam_room_journal(exam *e, const char *type, const char *data) { journal(e, type, data); }
+
+exam_rc exam_room_unlock(exam *e, const char *pack_id, const uint8_t key[32], const exam_room_pin *pin)
+{
+    if (e->phase != PHASE_LOCKED && e->phase != PHASE_SET_PIN) return EXAM_BAD_STATE;
+    pin_cost cost = {pin->ops, (size_t)pin->mem};
+    if (!pin_cost_ok(cost)) return EXAM_INTERNAL;
+    int known = 0;
+    for (int i = 0; i < e->npacks; i++) known |= !strcmp(e->packs[i].id, pack_id);
+    if (!known) return EXAM_NO_PACK;
+    exam_rc rc = open_pack(e, NULL, pack_id, key);
+    char data[96];
+    snprintf(data, sizeof data, rc == EXAM_OK ? "pack=%s by=room" : "result=%s by=room",
+             rc == EXAM_OK ? pack_id : rc == EXAM_PACK_REFUSED ? "pack_refused" : "wrong");
+    journal(e, "unlock", data);
+    if (rc != EXAM_OK) return rc;
+    /* the console's verifier: its kiosk salt becomes this kiosk's (no unlock
+     * row is left in the locked phase that the old one would still open) */
+    memcpy(e->kiosk_salt, pin->kiosk_salt, sizeof e->kiosk_salt);
+    e->have_kiosk_salt = 1;
+    memcpy(e->pin_salt, pin->pin_salt, sizeof e->pin_salt);
+    memcpy(e->pin_hash, pin->hash, sizeof e->pin_hash);
+    e->pin_kdf = cost;
+    (void)save_pin(e, 1, "room");
+    e->phase = PHASE_LOGIN;
+    return EXAM_OK;
+}

@@ -41,6 +41,8 @@ typedef enum exam_rc {
     EXAM_EXTEND_MINUTES, /* an extension of less than one minute */
     EXAM_EXTEND_CAP,     /* more than is left of the sitting's cap (exam_extra_left_min) */
     EXAM_EXTEND_REASON,  /* no reason given, or one longer than EXAM_REASON_MAX bytes */
+    EXAM_ENTRY_CLOSED,   /* the room console closed entry: no more logins on this seat */
+    EXAM_DUPLICATE_LOGIN, /* the ticket is logged in on another seat of the room (core/roomlink.c) */
 } exam_rc;
 
 const char *exam_message(exam_rc rc);

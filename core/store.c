@@ -77,7 +77,7 @@ struct store {
     int have_jkey;
     /* store_room_arm: the writes that ride on the next entry of on_type */
     struct {
-        int armed, fired;
+        int armed, fired, in_tx; /* in_tx: fired in the transaction still open */
         uint64_t counter;
         char on_type[32], journal_type[32], journal_data[256], outcome[16], why[201];
         int has_entry, has_why;
@@ -328,22 +328,40 @@ void store_close(store *st)
 
 store_rc store_begin(store *st) { return exec(st, "BEGIN IMMEDIATE"); }
 
+/* the armed room writes went with a transaction that did not commit: they
+ * ride on the next entry of their type instead */
+static void room_arm_rolled_back(store *st)
+{
+    if (!st->arm.in_tx) return;
+    st->arm.in_tx = st->arm.fired = 0;
+    st->arm.armed = 1;
+}
+
 store_rc store_commit(store *st)
 {
 #ifdef EXAM_TEST_HOOKS
     if (st->fail_writes > 0) { /* simulated full disk, for tests */
         st->fail_writes--;
         exec(st, "ROLLBACK");
+        room_arm_rolled_back(st);
         return st->last_rc = SQLITE_FULL;
     }
 #endif
     int rc = exec(st, "COMMIT");
-    if (rc != SQLITE_OK) exec(st, "ROLLBACK");
+    if (rc != SQLITE_OK) {
+        exec(st, "ROLLBACK");
+        room_arm_rolled_back(st);
+    } else
+        st->arm.in_tx = 0;
     st->last_rc = rc;
     return rc;
 }
 
-void store_rollback(store *st) { exec(st, "ROLLBACK"); }
+void store_rollback(store *st)
+{
+    exec(st, "ROLLBACK");
+    room_arm_rolled_back(st);
+}
 
 char *store_meta_get(store *st, const char *key)
 {
@@ -1229,17 +1247,30 @@ static int room_inbox_prune(store *st)
                     " WHERE state <> 'new' ORDER BY counter DESC LIMIT 1 OFFSET 200)");
 }
 
+/* A processed row keeps only a digest of its command: an unlock's sealed
+ * box opens with device.key, which lies beside kiosk.db, so the box itself
+ * must not stay on the disk (a stolen disk would hold the content key). */
+#define INBOX_DIGEST_BYTES 32
+static void inbox_digest(const uint8_t *cmd, size_t len, uint8_t out[INBOX_DIGEST_BYTES])
+{
+    static const uint8_t key[] = "exam-room-inbox-digest";
+    crypto_generichash(out, INBOX_DIGEST_BYTES, cmd, len, key, sizeof key - 1);
+}
+
 store_rc store_room_inbox_add(store *st, uint64_t counter, const uint8_t *cmd, size_t len, int64_t now_ms)
 {
     if (!counter_ok(counter) || !cmd || len == 0 || len > ROOMPROTO_CMD_MAX_BYTES) return SQLITE_CONSTRAINT;
+    uint8_t d[INBOX_DIGEST_BYTES];
+    inbox_digest(cmd, len, d);
     sqlite3_stmt *s;
     int rc = prepare(st, "INSERT INTO room_inbox(counter, cmd, received_ms) VALUES(?,?,?) ON CONFLICT(counter) DO UPDATE"
                          " SET cmd = excluded.cmd, received_ms = excluded.received_ms, state = 'new', why = NULL"
-                         " WHERE room_inbox.state = 'refused' AND room_inbox.cmd <> excluded.cmd", &s);
+                         " WHERE room_inbox.state = 'refused' AND room_inbox.cmd <> ?", &s);
     if (rc != SQLITE_OK) return rc;
     sqlite3_bind_int64(s, 1, (sqlite3_int64)counter);
     bind_bytes(s, 2, cmd, len);
     sqlite3_bind_int64(s, 3, now_ms);
+    bind_bytes(s, 4, d, sizeof d);
     rc = run(st, s);
     if (rc == SQLITE_OK) rc = room_inbox_prune(st);
     return rc;
@@ -1309,13 +1340,24 @@ store_rc store_room_inbox_done(store *st, uint64_t counter, const char *outcome,
     if (!counter_ok(counter) || !outcome || (strcmp(outcome, "done") && strcmp(outcome, "refused")))
         return SQLITE_CONSTRAINT;
     sqlite3_stmt *s;
-    int rc = prepare(st, "UPDATE room_inbox SET state = ?, why = substr(?, 1, 200) WHERE counter = ?", &s);
+    uint8_t d[INBOX_DIGEST_BYTES];
+    int rc = prepare(st, "SELECT cmd, state FROM room_inbox WHERE counter = ?", &s);
+    if (rc != SQLITE_OK) return rc;
+    sqlite3_bind_int64(s, 1, (sqlite3_int64)counter);
+    rc = sqlite3_step(s);
+    int fresh = rc == SQLITE_ROW && !strcmp(text(s, 1), "new");
+    if (fresh) inbox_digest(sqlite3_column_blob(s, 0), (size_t)sqlite3_column_bytes(s, 0), d);
+    rc = rc == SQLITE_ROW ? SQLITE_OK : rc == SQLITE_DONE ? SQLITE_NOTFOUND : sqlite3_errcode(st->db);
+    sqlite3_finalize(s);
+    if (rc != SQLITE_OK) return rc;
+    if (!fresh) return SQLITE_OK; /* marked before: keeps its first outcome */
+    rc = prepare(st, "UPDATE room_inbox SET state = ?, why = substr(?, 1, 200), cmd = ? WHERE counter = ?", &s);
     if (rc != SQLITE_OK) return rc;
     bind_text(s, 1, outcome);
     if (why) bind_text(s, 2, why);
-    sqlite3_bind_int64(s, 3, (sqlite3_int64)counter);
+    bind_bytes(s, 3, d, sizeof d);
+    sqlite3_bind_int64(s, 4, (sqlite3_int64)counter);
     rc = run(st, s);
-    if (rc == SQLITE_OK && sqlite3_changes(st->db) == 0) return SQLITE_NOTFOUND;
     if (rc == SQLITE_OK) rc = room_inbox_prune(st);
     return rc;
 }
@@ -1336,6 +1378,8 @@ void store_room_arm(store *st, const store_room_arm_spec *a)
     st->arm.has_why = a->why != NULL;
     if (a->why) snprintf(st->arm.why, sizeof st->arm.why, "%s", a->why);
 }
+
+int store_room_armed(const store *st) { return st->arm.armed; }
 
 int store_room_disarm(store *st)
 {
@@ -1359,7 +1403,8 @@ static int room_armed_writes(store *st, const char *session, int64_t mono_ms, in
         rc = store_room_inbox_done(st, st->arm.counter, st->arm.outcome, st->arm.has_why ? st->arm.why : NULL);
         if (rc == SQLITE_NOTFOUND) rc = SQLITE_OK; /* a row pruned or never filed: the counter still holds */
     }
-    if (rc == SQLITE_OK) st->arm.fired = 1;
+    if (rc == SQLITE_OK) st->arm.fired = st->arm.in_tx = 1;
+    else st->arm.armed = 1; /* the caller rolls back: still waiting */
     return rc;
 }
 

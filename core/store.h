@@ -369,9 +369,12 @@ store_rc store_room_inbox_max(store *st, uint64_t *counter) __attribute__((warn_
  * STORE_NOTFOUND when there is none. */
 store_rc store_room_inbox_next(store *st, uint64_t after, uint64_t *counter, uint8_t *buf, size_t cap, size_t *len)
     __attribute__((warn_unused_result));
-/* kiosk: marks COUNTER "done" or "refused" (OUTCOME) with WHY (NULL: none;
- * cut to 200 bytes). In the caller's transaction where there is one.
- * STORE_NOTFOUND: no such row. */
+/* kiosk: marks new row COUNTER "done" or "refused" (OUTCOME) with WHY
+ * (NULL: none; cut to 200 bytes), its bytes replaced by a keyed digest (an
+ * unlock's sealed box opens with device.key, which lies beside kiosk.db:
+ * after it is processed, call store_flush_deleted so no older copy stays in
+ * kiosk.db-wal). A row marked before keeps its outcome. In the caller's
+ * transaction where there is one. STORE_NOTFOUND: no such row. */
 store_rc store_room_inbox_done(store *st, uint64_t counter, const char *outcome, const char *why)
     __attribute__((warn_unused_result));
 
@@ -389,8 +392,10 @@ store_rc store_room_last_command(store *st, uint64_t *counter) __attribute__((wa
  * JOURNAL_TYPE / JOURNAL_DATA when JOURNAL_TYPE is not NULL (the room_cmd
  * entry), meta room_last_command = COUNTER, and inbox row COUNTER marked
  * OUTCOME ("done"/"refused") with WHY. Either the effect, its entry, the
- * counter and the mark all commit, or none does. One arm at a time; the
- * strings are copied. */
+ * counter and the mark all commit, or none does: when that transaction
+ * rolls back (or its commit fails), the arm waits for the next entry of
+ * ON_TYPE (the engine's queue writes a refused entry again later). One arm
+ * at a time; the strings are copied. */
 typedef struct store_room_arm_spec {
     uint64_t counter;
     const char *on_type;
@@ -398,9 +403,10 @@ typedef struct store_room_arm_spec {
     const char *outcome, *why;
 } store_room_arm_spec;
 void store_room_arm(store *st, const store_room_arm_spec *a);
-/* Disarms; 1 when the armed writes were made (in a transaction that then
- * committed or rolled back: store_room_last_command tells which), 0 when
- * no such entry was appended. */
+/* 1 while armed and not yet written with a committed entry. */
+int store_room_armed(const store *st);
+/* Disarms; 1 when the armed writes were committed with their entry, 0 when
+ * no such entry committed. */
 int store_room_disarm(store *st);
 
 /* examsync: the newest active-tickets message (EXRA, LEN ≤

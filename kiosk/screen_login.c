@@ -3,6 +3,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "core/roomlink.h"
 #include "kiosk/app.h"
 #include "kiosk/ime.h"
 
@@ -39,7 +40,8 @@ static void draw(app *a)
     app_draw_msg(a, y + ui_px(u, 44));
     char late[96];
     int left = exam_late_entry_left_min(a->ex);
-    if (left > 0) snprintf(late, sizeof late, "开考后允许入场时间还剩约 %d 分钟", left);
+    if (roomlink_entry_closed(a->ex)) snprintf(late, sizeof late, "考场已停止入场（监考台）");
+    else if (left > 0) snprintf(late, sizeof late, "开考后允许入场时间还剩约 %d 分钟", left);
     else snprintf(late, sizeof late, "已超过允许入场时间");
     ui_text(u, 24, u->h - ui_px(u, 36), ui_px(u, 16), u->theme.dim, late);
 }

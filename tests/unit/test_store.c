@@ -996,8 +996,11 @@ static void test_room_inbox(void **state)
     assert_int_equal(store_room_inbox_add(st, 3, c2, sizeof c2, 102), STORE_OK);
     assert_int_equal(store_room_inbox_next(st, 0, &c, buf, sizeof buf, &n), STORE_OK);
     assert_memory_equal(buf, c1, n);
-    /* done rows are not taken again */
+    /* done rows are not taken again, and keep only a digest of their bytes */
     assert_int_equal(store_room_inbox_done(st, 3, "done", NULL), STORE_OK);
+    assert_int_equal(q_int(store_db(st), "SELECT length(cmd) FROM room_inbox WHERE counter = 3"), 32);
+    assert_int_equal(store_room_inbox_done(st, 3, "refused", "later"), STORE_OK); /* the first outcome stays */
+    assert_int_equal(q_int(store_db(st), "SELECT count(*) FROM room_inbox WHERE counter = 3 AND state = 'done'"), 1);
     assert_int_equal(store_room_inbox_next(st, 0, &c, buf, sizeof buf, &n), STORE_OK);
     assert_int_equal(c, 5);
     /* a refused row: left out of the max (the console sends it again), and
@@ -1077,17 +1080,22 @@ static void test_room_arm(void **state)
     assert_int_equal(store_room_disarm(st), 0);
     assert_int_equal(store_room_last_command(st, &last), STORE_OK);
     assert_int_equal(last, 0);
-    /* the effect's commit fails (full disk): nothing of it stays */
+    /* the effect's commit fails (full disk): nothing of it stays, and the
+     * arm waits for the entry written again */
     store_room_arm(st, &a);
     store_fail_writes(st, 1);
     assert_int_equal(store_journal(st, "s1", "pause", "", 2, 2), STORE_FULL);
-    assert_int_equal(store_room_disarm(st), 1);
+    assert_int_equal(store_room_armed(st), 1);
     assert_int_equal(store_room_last_command(st, &last), STORE_OK);
     assert_int_equal(last, 0);
     assert_int_equal(q_int(store_db(st), "SELECT count(*) FROM room_inbox WHERE state = 'new'"), 1);
+    assert_int_equal(store_begin(st), STORE_OK); /* a rollback: the same */
+    assert_int_equal(store_journal_append(st, "s1", "pause", "", 2, 2, NULL), STORE_OK);
+    store_rollback(st);
+    assert_int_equal(store_room_armed(st), 1);
     /* it commits: all together, the room_cmd entry just before the effect's */
-    store_room_arm(st, &a);
     assert_int_equal(store_journal(st, "s1", "pause", "", 3, 3), STORE_OK);
+    assert_int_equal(store_room_armed(st), 0);
     assert_int_equal(store_room_disarm(st), 1);
     assert_int_equal(store_room_last_command(st, &last), STORE_OK);
     assert_int_equal(last, 7);
