@@ -46,7 +46,7 @@ static const char STYLE[] =
     ".ok{background:#e7f5ea;border:1px solid #9fcfa9;color:#1d5a2a;padding:8px 12px;margin-bottom:12px}"
     ".err li,.ok li{font-family:monospace;font-size:13px}"
     "form.up{display:inline-block;margin:0 16px 8px 0}"
-    "label{margin-right:6px}input[type=text],input[type=password]{padding:4px;width:220px}"
+    "label{margin-right:6px}input[type=text],input[type=password]{padding:4px;width:220px}input.why{width:130px}"
     "button{padding:4px 12px;cursor:pointer}"
     ".login{max-width:360px;margin:80px auto;background:#fff;border:1px solid #c8ccd2;padding:20px 26px}"
     ".login p{margin:10px 0}.login label{display:inline-block;width:60px}";
@@ -280,6 +280,15 @@ enum MHD_Result sp_message(sreq *q, unsigned status, const char *title, const ch
 int sp_audit(sreq *q, const char *action, const char *detail)
 {
     return hubstore_staff_audit(q->sf->st, q->now, q->u.name, action, detail);
+}
+
+hubstore *staff_store(sreq *q)
+{
+    hubstore *s = NULL;
+    char *why = NULL;
+    if (hubstore_open(q->sf->db, 0, &s, &why)) s = NULL;
+    free(why);
+    return s;
 }
 
 void sp_time(FILE *f, int64_t t)

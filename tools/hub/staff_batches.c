@@ -1,8 +1,216 @@
-/* staff_batches: the batches page (counts per batch) and the uploads of
- * the applications, payments and rooms CSV files. */
-#include "tools/hub/staff_int.h"
+/* staff_batches: the batches page of the staff interface (README: The staff
+ * pages): every batch with its counts (wf_summary.c: applications,
+ * eligible, paid, planned, results, missing, conflicts, flagged, passed) and
+ * the upload forms of the applications, payments and rooms CSV files. An
+ * upload runs the very command (examhub register, pay, rooms) on the file's
+ * bytes, with the same FILE:LINE checks: a file with any error changes
+ * nothing, and the page lists every message the command gave. Each upload,
+ * taken or refused, is in the audit log. */
+#include <stdlib.h>
+#include <string.h>
 
-enum MHD_Result staff_page_batches(sreq *q) { return sp_message(q, MHD_HTTP_NOT_FOUND, "批次", "尚未开放。"); }
-enum MHD_Result staff_upload_applications(sreq *q) { return staff_page_batches(q); }
-enum MHD_Result staff_upload_payments(sreq *q) { return staff_page_batches(q); }
-enum MHD_Result staff_upload_rooms(sreq *q) { return staff_page_batches(q); }
+#include "tools/hub/staff_int.h"
+#include "tools/hub/textout.h"
+#include "tools/hub/workflow_cmd_int.h"
+
+/* what an upload said, for the page */
+typedef struct upload_note {
+    int rc;            /* the command's exit status; -1: no file was sent */
+    const char *what;  /* 报名表, 缴费记录, 考场 */
+    const char *file;  /* its name in the messages */
+    char *msg, *out;   /* the command's messages and output */
+} upload_note;
+
+typedef struct upload_kind {
+    const char *path, *what, *label, *hint;
+    int for_clerk; /* 1: the clerk's form, 0: the planner's (the routes of staff.c decide who may post) */
+} upload_kind;
+
+static const upload_kind KINDS[] = {
+    {"/staff/upload/applications", "报名表", "上传报名表",
+     "列：id_number, name, applied_level, work_years, education, major_related, cert, cert_years, training,"
+     " graduated_years, received, address, phone（与 examhub register 相同）", 1},
+    {"/staff/upload/payments", "缴费记录", "上传缴费记录", "列：id_number, batch, amount[, level]（与 examhub pay 相同）", 1},
+    {"/staff/upload/rooms", "考场", "上传考场", "列：site, site_code, room, capacity（与 examhub rooms 相同）", 0},
+};
+
+static void lines_html(FILE *f, const char *text)
+{
+    fputs("<ul>", f);
+    for (const char *p = text; p && *p;) {
+        const char *nl = strchr(p, '\n');
+        size_t n = nl ? (size_t)(nl - p) : strlen(p);
+        char *line = strndup(p, n);
+        if (line && *line) {
+            fputs("<li>", f);
+            out_html(f, line);
+            fputs("</li>", f);
+        }
+        free(line);
+        p += n + (nl != NULL);
+    }
+    fputs("</ul>", f);
+}
+
+static void note_html(FILE *f, const upload_note *u)
+{
+    if (u->rc < 0) {
+        fprintf(f, "<div class=\"err\"><p>请选择要上传的%s文件（CSV）。</p></div>", u->what);
+        return;
+    }
+    fprintf(f, "<div class=\"%s\"><p>", u->rc ? "err" : "ok");
+    out_html(f, u->file);
+    if (u->rc) fprintf(f, "：%s有错误，<b>未做任何更改</b>。请改正以下每一处后重新上传：</p>", u->what);
+    else fprintf(f, "：%s已导入。</p>", u->what);
+    lines_html(f, u->msg);
+    if (!u->rc && u->out) lines_html(f, u->out);
+    fputs("</div>", f);
+}
+
+static const char *const HEADS[] = {"批次", "报名", "符合条件", "已缴费", "已编排", "已收成绩", "缺成绩", "冲突", "已标记", "合格"};
+
+static enum MHD_Result batches(sreq *q, const upload_note *u)
+{
+    wf_batch_counts *v = NULL;
+    int n = 0;
+    char *why = NULL;
+    wopts d;
+    workflow_defaults(&d);
+    hubstore *s = staff_store(q);
+    int bad = !s || wfc_batch_counts(s, d.margin, &v, &n, &why);
+    hubstore_close(s);
+    free(why);
+    if (bad) return sp_message(q, MHD_HTTP_INTERNAL_SERVER_ERROR, "批次", "数据库错误，批次无法读取。");
+    FILE *f = sp_begin(q, "批次");
+    if (!f) {
+        free(v);
+        return MHD_NO;
+    }
+    if (u) note_html(f, u);
+    int clerk = q->u.role == ROLE_ADMIN || q->u.role == ROLE_CLERK;
+    int planner = q->u.role == ROLE_ADMIN || q->u.role == ROLE_PLANNER;
+    fputs("<div class=\"box\">", f);
+    for (size_t k = 0; k < sizeof KINDS / sizeof *KINDS; k++) {
+        if (!(KINDS[k].for_clerk ? clerk : planner)) continue;
+        fprintf(f, "<form class=\"up\" method=\"post\" action=\"%s\" enctype=\"multipart/form-data\">", KINDS[k].path);
+        sp_csrf(q);
+        fprintf(f, "<label>%s（CSV）</label><input type=\"file\" name=\"file\" accept=\".csv,text/csv\" required>"
+                   "<button type=\"submit\">%s</button><br><small>",
+                KINDS[k].what, KINDS[k].label);
+        out_html(f, KINDS[k].hint);
+        fputs("</small></form>", f);
+    }
+    fputs("<p><small>上传的文件先整体检查：任何一行有错，整个文件都不导入，并列出每一处错误（文件名:行号: 原因）。</small></p></div>", f);
+    fputs("<h2>批次一览</h2>", f);
+    if (!n) fputs("<p>尚无报名。</p>", f);
+    else {
+        fputs("<table><tr>", f);
+        for (size_t i = 0; i < sizeof HEADS / sizeof *HEADS; i++) fprintf(f, "<th>%s</th>", HEADS[i]);
+        if (planner) fputs("<th></th>", f);
+        fputs("</tr>", f);
+        for (int i = 0; i < n; i++) {
+            const wf_batch_counts *b = &v[i];
+            fputs("<tr><td>", f);
+            out_html(f, b->batch);
+            fputs("</td>", f);
+            const int c[] = {b->applications, b->eligible, b->paid, b->planned, b->results,
+                             b->missing, b->conflicts, b->flagged, b->passed};
+            for (size_t k = 0; k < sizeof c / sizeof *c; k++) fprintf(f, "<td class=\"n\">%d</td>", c[k]);
+            /* the batch is YYYY-MM (stored by the rules): safe in a query, escaped all the same */
+            if (planner) {
+                fputs("<td><a href=\"/staff/results?batch=", f);
+                out_html(f, b->batch);
+                fputs("\">成绩</a></td>", f);
+            }
+            fputs("</tr>", f);
+        }
+        fputs("</table><p><small>报名：已登记的报名（不符合申报条件者不登记）；已编排：已分配考场、座位和准考证号；"
+              "缺成绩：既无成绩也无缺考记录的科目；已标记：未通过中心核查、暂不计分的成绩；合格：按成绩规则已合格的考生。</small></p>",
+              f);
+    }
+    free(v);
+    return sp_send(q, u && u->rc ? MHD_HTTP_UNPROCESSABLE_CONTENT : MHD_HTTP_OK);
+}
+
+enum MHD_Result staff_page_batches(sreq *q) { return batches(q, NULL); }
+
+/* the uploaded file's name as the messages give it: its last path part,
+ * when it is short plain text; else a fixed name */
+static void file_name(const char *sent, const char *fallback, char out[96])
+{
+    const char *base = sent ? strrchr(sent, '/') : NULL;
+    base = base ? base + 1 : sent;
+    if (base && (base = strrchr(base, '\\') ? strrchr(base, '\\') + 1 : base) && *base && strlen(base) < 96) {
+        int plain = 1;
+        for (const unsigned char *p = (const unsigned char *)base; *p; p++) plain &= *p >= 0x20 && *p != 0x7f;
+        if (plain) {
+            snprintf(out, 96, "%s", base);
+            return;
+        }
+    }
+    snprintf(out, 96, "%s", fallback);
+}
+
+static enum MHD_Result upload(sreq *q, const char *action, const char *what, const char *fallback,
+                              int (*cmd)(const wopts *o), int show_out)
+{
+    size_t len = 0;
+    const char *sent = NULL;
+    const char *data = sform_get(q, "file", &len, &sent);
+    char name[96];
+    file_name(sent, fallback, name);
+    upload_note u = {-1, what, name, NULL, NULL};
+    if (!data || !len) {
+        if (sp_audit(q, action, "refused: no file")) return sp_message(q, MHD_HTTP_INTERNAL_SERVER_ERROR, "错误", "数据库错误。");
+        return batches(q, &u);
+    }
+    wopts o;
+    workflow_defaults(&o);
+    o.db = q->sf->db;
+    o.csv = name;
+    o.csv_data = data;
+    o.csv_len = len;
+    size_t ml = 0, ol = 0;
+    FILE *msg = open_memstream(&u.msg, &ml), *out = open_memstream(&u.out, &ol);
+    if (!msg || !out) {
+        if (msg) fclose(msg);
+        if (out) fclose(out);
+        free(u.msg);
+        free(u.out);
+        return MHD_NO;
+    }
+    workflow_streams(out, msg);
+    u.rc = cmd(&o);
+    workflow_streams(NULL, NULL);
+    fclose(msg);
+    fclose(out);
+    if (!show_out) {
+        free(u.out);
+        u.out = NULL;
+    }
+    /* the audit row: the file, and the command's last line (its count, or that nothing was recorded) */
+    const char *sum = u.rc ? u.msg : show_out ? u.out : u.msg;
+    size_t sl = sum ? strlen(sum) : 0;
+    while (sl && sum[sl - 1] == '\n') sl--;
+    const char *last = sum ? sum + sl : "";
+    while (last > sum && last[-1] != '\n') last--;
+    char detail[400];
+    snprintf(detail, sizeof detail, "%s: %s%.*s", name, u.rc ? "refused: " : "", (int)(sum + sl - last), last);
+    enum MHD_Result rc = sp_audit(q, action, detail) ? sp_message(q, MHD_HTTP_INTERNAL_SERVER_ERROR, "错误", "数据库错误。")
+                                                      : batches(q, &u);
+    free(u.msg);
+    free(u.out);
+    return rc;
+}
+
+enum MHD_Result staff_upload_applications(sreq *q)
+{
+    return upload(q, "upload-applications", "报名表", "applications.csv", wf_import_register, 0);
+}
+
+enum MHD_Result staff_upload_payments(sreq *q)
+{
+    return upload(q, "upload-payments", "缴费记录", "payments.csv", wf_import_pay, 1);
+}
+
+enum MHD_Result staff_upload_rooms(sreq *q) { return upload(q, "upload-rooms", "考场", "rooms.csv", wf_import_rooms, 1); }

@@ -61,6 +61,9 @@ enum MHD_Result sp_redirect(sreq *q, const char *location);
 enum MHD_Result sp_message(sreq *q, unsigned status, const char *title, const char *msg);
 /* Writes a row of the audit log by q's user; 0, or -1 (the store's error). */
 int sp_audit(sreq *q, const char *action, const char *detail);
+/* A connection of the page's own to the hub's store (the walks of the
+ * workflow read with no lock of the shared one), or NULL; hubstore_close it. */
+hubstore *staff_store(sreq *q);
 /* Writes T as local time "YYYY-MM-DD HH:MM:SS" (the centre's clock). */
 void sp_time(FILE *f, int64_t t);
 

@@ -101,7 +101,7 @@ static int undecided(sitting_outcome o) { return o == SITTING_MISSING || o == SI
 /* The pass rule (cert/certrules.h) on a final result: absent scores count 0;
  * nobody passes while an essay is still unmarked, or while a paper's result
  * is missing or in conflict (README: which sitting counts). */
-static int final_passed(const wf_final *f)
+int wfc_final_passed(const wf_final *f)
 {
     if (undecided(f->theory_outcome) || undecided(f->practical_outcome)) return 0;
     int t = f->theory < 0 ? 0 : f->theory, p = f->practical < 0 ? 0 : f->practical, r = f->review < 0 ? 0 : f->review;
@@ -116,7 +116,7 @@ static int print_final(void *ctx, const wf_final *f)
     pts(f->practical, p, sizeof p);
     if (f->c.level <= 2) pts(f->review, r, sizeof r);
     else r[0] = 0;
-    int passed = final_passed(f);
+    int passed = wfc_final_passed(f);
     const char *status = f->theory_outcome == SITTING_CONFLICT || f->practical_outcome == SITTING_CONFLICT ? "conflict"
                          : undecided(f->theory_outcome) || undecided(f->practical_outcome)       ? "missing"
                          : f->practical_pending                                                   ? "marking"
@@ -157,7 +157,7 @@ int wf_output_final(const wopts *o)
 static int cert_passes(void *ctx, const wf_final *f)
 {
     (void)ctx;
-    return final_passed(f);
+    return wfc_final_passed(f);
 }
 
 /* the national number: CTX is the certification body's code */
