@@ -215,13 +215,51 @@ check_msg "a good rooms file (planner): 1 room recorded" "$code" \
 
 # ---- 6. the batch counts, against the commands -----------------------------------------------------------------
 "$WH" plan --db "$DB" --batch 2026-03 >/dev/null 2>&1
+# batch_row B: the cells of batch B's row of the batches page in $T/body (numbers only)
+batch_row() { tr -d '\n' <"$T/body" | grep -o "<tr><td>$1</td>.*" | sed -e 's#</tr>.*##' -e 's/<a [^>]*>[^<]*<\/a>//g' -e 's/<[^>]*>/ /g' | tr -s ' '; }
 code=$(req "$J_CLERK" "$S/batches")
-row=$(tr -d '\n' <"$T/body" | grep -o '<tr><td>2026-03</td>[^r]*</tr>' | sed 's/<[^>]*>/ /g' | tr -s ' ')
+row=$(batch_row 2026-03)
 check_msg "the batches page: 2026-03 with 3 applications, 3 eligible, 2 paid, 2 planned, 0 results, 4 missing (2 candidates × 2 papers)" \
     "code=$code row='$row'" eval '[ "$code" = 200 ] && [ "$row" = " 2026-03 3 3 2 2 0 4 0 0 0 " ]'
 check_msg "the clerk sees the applications and payments forms, not the rooms form" "" \
     eval 'grep -q "action=\"/staff/upload/applications\"" "$T/body" && grep -q "action=\"/staff/upload/payments\"" "$T/body" &&
           ! grep -q "action=\"/staff/upload/rooms\"" "$T/body"'
+
+# ---- 6b. the results page: progress, a conflict decided through its form, a flagged result ----------------------------
+# The sittings are set up in hub.db directly (as if two kiosks had sent them; test_workflow.sh makes real
+# ones): candidate A sat the theory paper twice (a conflict), B's theory result failed a hub check.
+TA=$(sqlv "SELECT ticket FROM application WHERE id_number='$A'") TB=$(sqlv "SELECT ticket FROM application WHERE id_number='$B'")
+R1=$(printf 'a%.0s' {1..32}) R2=$(printf 'b%.0s' {1..32}) R3=$(printf 'c%.0s' {1..32})
+sqlv "INSERT INTO kiosk VALUES('K0000000000000001','00','广州考点','第一考场',1,0);
+      INSERT INTO result(result_id,kiosk_id,session,ticket,name,level,pack_id,title,kind,status,score_tenths,passed,pending,
+        submitted_at,received_at,json,sealed,scored) VALUES
+      ('$R1','K0000000000000001','s1','$TA','陈志明',4,'p1','理论','theory','submitted',800,1,0,1000,1000,'{}',x'00',1),
+      ('$R2','K0000000000000001','s2','$TA','陈志明',4,'p1','理论','theory','submitted',600,1,0,2000,2000,'{}',x'00',1),
+      ('$R3','K0000000000000001','s3','$TB','林美玲<b>',4,'p1','理论','theory','submitted',900,1,0,1500,1500,'{}',x'00',1);
+      INSERT INTO result_flag VALUES('$R3','score differs from the hub''s rescoring',1600);"
+code=$(req "$J_ADMIN" "$S/results?batch=2026-03")
+check_msg "the results page: progress per paper and room, A's two sittings as an open conflict, B's flagged result with its reason" \
+    "$code $(sed 's/<[^>]*>/ /g' "$T/body" | tr -s ' ' | tail -c 1500)" \
+    eval '[ "$code" = 200 ] && grep -q "<h2>进度</h2>" "$T/body" && grep -q "待裁决" "$T/body" && grep -q "$R1" "$T/body" &&
+          grep -q "$R2" "$T/body" && grep -q "score differs from the hub&#39;s rescoring\|score differs from the hub'"'"'s rescoring" "$T/body" &&
+          grep -q "林美玲&lt;b&gt;" "$T/body" && ! grep -q "林美玲<b>" "$T/body"'
+ADMIN_CSRF=$(sed -n 's/.*name="csrf" value="\([0-9a-f]*\)".*/\1/p' "$T/body" | head -1)
+code=$(req "$J_ADMIN" "$S/decide" -d "csrf=$CLERK_CSRF" -d "result=$R2" -d "decision=keep" -d "why=x" -d "batch=2026-03")
+check_msg "decide with another session's CSRF token: 403, no decision" "$code" \
+    eval '[ "$code" = 403 ] && [ "$(sqlv "SELECT count(*) FROM result_decision")" = 0 ]'
+code=$(req "$J_ADMIN" "$S/decide" -d "csrf=$ADMIN_CSRF" -d "result=$R2" -d "decision=keep" -d "why=" -d "batch=2026-03")
+check_msg "decide without a reason: 422, the page asks for one, no decision" "$code" \
+    eval '[ "$code" = 422 ] && grep -q "请填写理由" "$T/body" && [ "$(sqlv "SELECT count(*) FROM result_decision")" = 0 ]'
+code=$(req "$J_ADMIN" "$S/decide" -d "csrf=$ADMIN_CSRF" -d "result=$R2" -d "decision=keep" --data-urlencode "why=第一次作答因断电中止" -d "batch=2026-03")
+check_msg "decide keep with a reason: journaled by admin1, the conflict resolved, A's second sitting counts" \
+    "$code $(sqlv 'SELECT * FROM result_decision')" \
+    eval '[ "$code" = 200 ] && grep -q "已裁决" "$T/body" &&
+          [ "$(sqlv "SELECT result_id||\"|\"||decision||\"|\"||by||\"|\"||why FROM result_decision")" = "$R2|keep|admin1|第一次作答因断电中止" ] &&
+          "$WH" conflicts --db "$DB" --batch 2026-03 2>/dev/null | grep -q "^0 conflicts open, 1 resolved"'
+code=$(req "$J_ADMIN" "$S/batches")
+row=$(batch_row 2026-03)
+check_msg "the batches page now: 3 results, 3 papers missing (B's flagged result counts for nothing), no conflict, 1 flagged" \
+    "row='$row'" eval '[ "$row" = " 2026-03 3 3 2 2 3 3 0 1 0 " ]'
 
 # ---- 7. the audit log ----------------------------------------------------------------------------------------------
 audit() { sqlv "SELECT user || '|' || action || '|' || detail FROM staff_audit ORDER BY id"; }
@@ -231,7 +269,8 @@ check_msg "the audit log: log-ins, the failed ones, every upload (taken or refus
           audit | grep -q "^clerk1|upload-applications|apps-bad.csv: refused: apps-bad.csv: nothing registered$" &&
           audit | grep -q "^clerk1|upload-applications|apps.csv: apps.csv: 3 registered, 1 refused as not eligible, 0 already registered$" &&
           audit | grep -q "^clerk1|upload-payments|pay.csv: 2 payments recorded$" &&
-          audit | grep -q "^planner1|upload-rooms|rooms.csv: 1 rooms recorded$" && audit | grep -q "^(command line: .*)|user-add|admin1 (admin)$"'
+          audit | grep -q "^planner1|upload-rooms|rooms.csv: 1 rooms recorded$" && audit | grep -q "^(command line: .*)|user-add|admin1 (admin)$" &&
+          audit | grep -q "^admin1|decide|result $R2 (ticket $TA theory): keep: 第一次作答因断电中止$"'
 code=$(req "$J_ADMIN" "$S/audit")
 check_msg "the admin's audit page lists them (escaped)" "$code" \
     eval '[ "$code" = 200 ] && grep -q "upload-payments" "$T/body" && grep -q "login-failed" "$T/body"'
@@ -258,13 +297,14 @@ check_msg "examhub user disable ends the user's sessions and log-ins" "" \
     eval '[ "$(req "$J_PLANNER" "$S/batches")" = 303 ] && [ "$(login "$J_X" planner1 "$PW_PLANNER")" = 401 ]'
 
 # ---- 10. session expiry ------------------------------------------------------------------------------------------------
+req "$J_CLERK" "$S/" >/dev/null # used just now
 hub_stop
-HUB_SERVE_ARGS="--staff-idle 2"
-check_msg "examhub serve --staff-idle 2" "$(tail -3 "$T/hub.log")" hub_start "$DB"
+HUB_SERVE_ARGS="--staff-idle 4"
+check_msg "examhub serve --staff-idle 4" "$(tail -3 "$T/hub.log")" hub_start "$DB"
 S="$HUB_URL/staff"
 code=$(req "$J_CLERK" "$S/")
 check_msg "a session outlives a restart of the hub" "$code" eval '[ "$code" = 200 ]'
-sleep 3
+sleep 5
 code=$(req "$J_CLERK" "$S/")
 check_msg "a session unused for longer than --staff-idle has ended: to the log-in page" "$code" \
     eval '[ "$code" = 303 ] && grep -qi "^location: /staff/login" "$T/head"'

@@ -236,9 +236,12 @@ FILE *sp_begin(sreq *q, const char *title)
         sp_csrf(q);
         fputs("<button type=\"submit\">退出登录</button></form></header>", f);
     }
-    fputs("<main><h1>", f);
-    out_html(f, title);
-    fputs("</h1>", f);
+    fputs("<main>", f);
+    if (!q->bare) {
+        fputs("<h1>", f);
+        out_html(f, title);
+        fputs("</h1>", f);
+    }
     return f;
 }
 
@@ -388,10 +391,10 @@ static enum MHD_Result login_page(sreq *q, unsigned status, const char *msg, con
     csrf_of(q->sf, "login", pre, csrf);
     snprintf(cookie, sizeof cookie, LOGIN_COOKIE "=%s; Path=/staff/; HttpOnly; SameSite=Strict; Max-Age=3600", pre);
     memset(&q->u, 0, sizeof q->u); /* no header: nobody is signed in */
+    q->bare = 1;
     FILE *f = sp_begin(q, "工作人员登录");
     if (!f) return MHD_NO;
-    /* the title of sp_begin sits above the box; the box holds the form */
-    fputs("<div class=\"login\">", f);
+    fputs("<div class=\"login\"><h1>考试中心 · 工作人员登录</h1>", f);
     if (msg) {
         fputs("<p class=\"err\">", f);
         out_html(f, msg);

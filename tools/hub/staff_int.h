@@ -38,6 +38,7 @@ typedef struct sreq {
     int64_t now;
     sform_field form[SFORM_MAX];
     int nform;
+    int bare;   /* sp_begin writes no title: the page places its own (the log-in box) */
     FILE *page; /* the page being written (open_memstream) */
     char *buf;
     size_t len;
