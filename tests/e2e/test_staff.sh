@@ -113,6 +113,7 @@ ROUTES="/staff/:GET:admin,clerk,planner,marker
 /staff/upload/applications:POST:admin,clerk
 /staff/upload/payments:POST:admin,clerk
 /staff/upload/rooms:POST:admin,planner
+/staff/plan:POST:admin,planner
 /staff/results:GET:admin,planner
 /staff/decide:POST:admin
 /staff/audit:GET:admin"
@@ -138,7 +139,7 @@ refusals() {
             else # a valid form of the user's own session, with a file that would be taken
                 c=$(csrf_of "$jar")
                 code=$(req "$jar" "$HUB_URL$path" -F "csrf=$c" -F "file=@$T/apps.csv;filename=apps.csv" \
-                    -F "result=00000000000000000000000000000000" -F "decision=void" -F "why=test")
+                    -F "result=00000000000000000000000000000000" -F "decision=void" -F "why=test" -F "batch=2026-03")
             fi
             [ "$code" = 403 ] && grep -q "权限不足" "$T/body" || bad="$bad $role:$method:$path=$code"
             N403=$((N403 + 1))
@@ -214,7 +215,15 @@ check_msg "a good rooms file (planner): 1 room recorded" "$code" \
     eval '[ "$code" = 200 ] && grep -q "1 rooms recorded" "$T/body" && [ "$(sqlv "SELECT count(*) FROM room")" = 1 ]'
 
 # ---- 6. the batch counts, against the commands -----------------------------------------------------------------
-"$WH" plan --db "$DB" --batch 2026-03 >/dev/null 2>&1
+code=$(req "$J_PLANNER" "$S/plan" -F "csrf=$PLANNER_CSRF" -F "batch=2026-03" -F "theory=2026-03-40T09:00")
+check_msg "plan through the page with a bad exam time: 422, the command's reason, nobody planned" "$code $(grep -o '<li>[^<]*' "$T/body")" \
+    eval '[ "$code" = 422 ] && grep -q "YYYY-MM-DD HH:MM" "$T/body" && [ "$(sqlv "SELECT count(*) FROM application WHERE ticket IS NOT NULL")" = 0 ]'
+code=$(req "$J_PLANNER" "$S/plan" -F "csrf=$PLANNER_CSRF" -F "batch=2026-03" -F "theory=2026-03-28T09:00" -F "practical=2026-03-28T14:00")
+check_msg "plan through the page (planner): the 2 paid candidates get a room, seat and ticket, with the exam times" \
+    "$code $(grep -o '<li>[^<]*' "$T/body")" \
+    eval '[ "$code" = 200 ] && grep -q "batch 2026-03: 2 candidates given a room, seat and ticket" "$T/body" &&
+          [ "$(sqlv "SELECT count(*) FROM application WHERE ticket IS NOT NULL")" = 2 ] &&
+          [ "$(sqlv "SELECT starts FROM sitting WHERE batch='"'"'2026-03'"'"' AND level=4 AND kind='"'"'theory'"'"'")" = "2026-03-28 09:00" ]'
 # batch_row B: the cells of batch B's row of the batches page in $T/body (numbers only)
 batch_row() { tr -d '\n' <"$T/body" | grep -o "<tr><td>$1</td>.*" | sed -e 's#</tr>.*##' -e 's/<a [^>]*>[^<]*<\/a>//g' -e 's/<[^>]*>/ /g' | tr -s ' '; }
 code=$(req "$J_CLERK" "$S/batches")
@@ -269,7 +278,9 @@ check_msg "the audit log: log-ins, the failed ones, every upload (taken or refus
           audit | grep -q "^clerk1|upload-applications|apps-bad.csv: refused: apps-bad.csv: nothing registered$" &&
           audit | grep -q "^clerk1|upload-applications|apps.csv: apps.csv: 3 registered, 1 refused as not eligible, 0 already registered$" &&
           audit | grep -q "^clerk1|upload-payments|pay.csv: 2 payments recorded$" &&
-          audit | grep -q "^planner1|upload-rooms|rooms.csv: 1 rooms recorded$" && audit | grep -q "^(command line: .*)|user-add|admin1 (admin)$" &&
+          audit | grep -q "^planner1|upload-rooms|rooms.csv: 1 rooms recorded$" &&
+          audit | grep -q "^planner1|plan|batch 2026-03: refused: examhub: --theory" &&
+          audit | grep -q "^planner1|plan|batch 2026-03: batch 2026-03: 2 candidates given a room, seat and ticket$" && audit | grep -q "^(command line: .*)|user-add|admin1 (admin)$" &&
           audit | grep -q "^admin1|decide|result $R2 (ticket $TA theory): keep: 第一次作答因断电中止$"'
 code=$(req "$J_ADMIN" "$S/audit")
 check_msg "the admin's audit page lists them (escaped)" "$code" \

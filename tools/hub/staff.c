@@ -205,6 +205,7 @@ static const route ROUTES[] = {
     {"POST", "/staff/upload/applications", R(ROLE_ADMIN) | R(ROLE_CLERK), staff_upload_applications, NULL},
     {"POST", "/staff/upload/payments", R(ROLE_ADMIN) | R(ROLE_CLERK), staff_upload_payments, NULL},
     {"POST", "/staff/upload/rooms", R(ROLE_ADMIN) | R(ROLE_PLANNER), staff_upload_rooms, NULL},
+    {"POST", "/staff/plan", R(ROLE_ADMIN) | R(ROLE_PLANNER), staff_plan, NULL},
     {"GET", "/staff/results", R(ROLE_ADMIN) | R(ROLE_PLANNER), staff_page_results, "成绩"},
     {"POST", "/staff/decide", R(ROLE_ADMIN), staff_decide, NULL},
     {"GET", "/staff/audit", R(ROLE_ADMIN), page_audit, "审计日志"},

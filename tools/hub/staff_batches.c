@@ -4,8 +4,9 @@
  * the upload forms of the applications, payments and rooms CSV files. An
  * upload runs the very command (examhub register, pay, rooms) on the file's
  * bytes, with the same FILE:LINE checks: a file with any error changes
- * nothing, and the page lists every message the command gave. Each upload,
- * taken or refused, is in the audit log. */
+ * nothing, and the page lists every message the command gave. The planner
+ * plans a batch with its exam times from here too (examhub plan). Each
+ * upload and plan, taken or refused, is in the audit log. */
 #include <stdlib.h>
 #include <string.h>
 
@@ -16,7 +17,8 @@
 /* what an upload said, for the page */
 typedef struct upload_note {
     int rc;            /* the command's exit status; -1: no file was sent */
-    const char *what;  /* 报名表, 缴费记录, 考场 */
+    const char *what;  /* 报名表, 缴费记录, 考场, 考场编排 */
+    const char *done;  /* what the page says when it worked: 已导入, 已完成 */
     const char *file;  /* its name in the messages */
     char *msg, *out;   /* the command's messages and output */
 } upload_note;
@@ -60,8 +62,8 @@ static void note_html(FILE *f, const upload_note *u)
     }
     fprintf(f, "<div class=\"%s\"><p>", u->rc ? "err" : "ok");
     out_html(f, u->file);
-    if (u->rc) fprintf(f, "：%s有错误，<b>未做任何更改</b>。请改正以下每一处后重新上传：</p>", u->what);
-    else fprintf(f, "：%s已导入。</p>", u->what);
+    if (u->rc) fprintf(f, "：%s有错误，<b>未做任何更改</b>。请改正以下每一处后重新提交：</p>", u->what);
+    else fprintf(f, "：%s%s。</p>", u->what, u->done);
     lines_html(f, u->msg);
     if (!u->rc && u->out) lines_html(f, u->out);
     fputs("</div>", f);
@@ -101,6 +103,22 @@ static enum MHD_Result batches(sreq *q, const upload_note *u)
         fputs("</small></form>", f);
     }
     fputs("<p><small>上传的文件先整体检查：任何一行有错，整个文件都不导入，并列出每一处错误（文件名:行号: 原因）。</small></p></div>", f);
+    if (planner) {
+        /* planning: every paid, unplanned candidate of the batch gets a room, seat and ticket (examhub plan) */
+        fputs("<div class=\"box\"><form method=\"post\" action=\"/staff/plan\">", f);
+        sp_csrf(q);
+        fputs("<label for=\"pb\">编排批次</label><input type=\"text\" id=\"pb\" name=\"batch\" class=\"why\" required"
+              " pattern=\"[0-9]{4}-[0-9]{2}\" placeholder=\"YYYY-MM\" value=\"", f);
+        for (int i = 0; i < n; i++)
+            if (v[i].paid > v[i].planned) { /* the newest batch with someone to plan */
+                out_html(f, v[i].batch);
+                break;
+            }
+        fputs("\"> <label for=\"pt\">理论知识考试</label><input type=\"datetime-local\" id=\"pt\" name=\"theory\">"
+              " <label for=\"pp\">操作技能考试</label><input type=\"datetime-local\" id=\"pp\" name=\"practical\">"
+              " <button type=\"submit\">编排考场</button><br><small>为该批次已缴清费用、尚未编排的考生分配考场、座位和准考证号"
+              "（与 examhub plan 相同；考场不够时不编排任何人）。</small></form></div>", f);
+    }
     fputs("<h2>批次一览</h2>", f);
     if (!n) fputs("<p>尚无报名。</p>", f);
     else {
@@ -151,6 +169,41 @@ static void file_name(const char *sent, const char *fallback, char out[96])
     snprintf(out, 96, "%s", fallback);
 }
 
+/* Runs CMD on O as the page's command, its output and messages into U. 0, or -1 when out of memory. */
+static int run_captured(int (*cmd)(const wopts *o), const wopts *o, upload_note *u)
+{
+    size_t ml = 0, ol = 0;
+    FILE *msg = open_memstream(&u->msg, &ml), *out = open_memstream(&u->out, &ol);
+    if (!msg || !out) {
+        if (msg) fclose(msg);
+        if (out) fclose(out);
+        free(u->msg);
+        free(u->out);
+        u->msg = u->out = NULL;
+        return -1;
+    }
+    workflow_streams(out, msg);
+    u->rc = cmd(o);
+    workflow_streams(NULL, NULL);
+    fclose(msg);
+    fclose(out);
+    return 0;
+}
+
+/* The audit row of a command run from a page: ITEM, then the command's last
+ * line (its count, or that nothing was recorded) from TEXT. */
+static int audit_run(sreq *q, const char *action, const char *item, int refused, const char *text)
+{
+    size_t sl = text ? strlen(text) : 0;
+    while (sl && text[sl - 1] == '\n') sl--;
+    const char *last = text ? text + sl : "";
+    while (text && last > text && last[-1] != '\n') last--;
+    char detail[400];
+    snprintf(detail, sizeof detail, "%s: %s%.*s", item, refused ? "refused: " : "", (int)(text ? text + sl - last : 0),
+             last);
+    return sp_audit(q, action, detail);
+}
+
 static enum MHD_Result upload(sreq *q, const char *action, const char *what, const char *fallback,
                               int (*cmd)(const wopts *o), int show_out)
 {
@@ -159,7 +212,7 @@ static enum MHD_Result upload(sreq *q, const char *action, const char *what, con
     const char *data = sform_get(q, "file", &len, &sent);
     char name[96];
     file_name(sent, fallback, name);
-    upload_note u = {-1, what, name, NULL, NULL};
+    upload_note u = {-1, what, "已导入", name, NULL, NULL};
     if (!data || !len) {
         if (sp_audit(q, action, "refused: no file")) return sp_message(q, MHD_HTTP_INTERNAL_SERVER_ERROR, "错误", "数据库错误。");
         return batches(q, &u);
@@ -170,34 +223,45 @@ static enum MHD_Result upload(sreq *q, const char *action, const char *what, con
     o.csv = name;
     o.csv_data = data;
     o.csv_len = len;
-    size_t ml = 0, ol = 0;
-    FILE *msg = open_memstream(&u.msg, &ml), *out = open_memstream(&u.out, &ol);
-    if (!msg || !out) {
-        if (msg) fclose(msg);
-        if (out) fclose(out);
-        free(u.msg);
-        free(u.out);
-        return MHD_NO;
-    }
-    workflow_streams(out, msg);
-    u.rc = cmd(&o);
-    workflow_streams(NULL, NULL);
-    fclose(msg);
-    fclose(out);
-    if (!show_out) {
+    if (run_captured(cmd, &o, &u)) return MHD_NO;
+    if (!show_out) { /* register's output: a line per person registered, with the ID number: the count is in its messages */
         free(u.out);
         u.out = NULL;
     }
-    /* the audit row: the file, and the command's last line (its count, or that nothing was recorded) */
-    const char *sum = u.rc ? u.msg : show_out ? u.out : u.msg;
-    size_t sl = sum ? strlen(sum) : 0;
-    while (sl && sum[sl - 1] == '\n') sl--;
-    const char *last = sum ? sum + sl : "";
-    while (last > sum && last[-1] != '\n') last--;
-    char detail[400];
-    snprintf(detail, sizeof detail, "%s: %s%.*s", name, u.rc ? "refused: " : "", (int)(sum + sl - last), last);
-    enum MHD_Result rc = sp_audit(q, action, detail) ? sp_message(q, MHD_HTTP_INTERNAL_SERVER_ERROR, "错误", "数据库错误。")
-                                                      : batches(q, &u);
+    enum MHD_Result rc = audit_run(q, action, name, u.rc, u.rc || !show_out ? u.msg : u.out)
+                             ? sp_message(q, MHD_HTTP_INTERNAL_SERVER_ERROR, "错误", "数据库错误。")
+                             : batches(q, &u);
+    free(u.msg);
+    free(u.out);
+    return rc;
+}
+
+/* an exam time from the form: "YYYY-MM-DD HH:MM" (a datetime-local field sends a T for the space), or NULL when empty */
+static const char *exam_time(const char *v, char out[20])
+{
+    if (!v || !*v) return NULL;
+    snprintf(out, 20, "%s", v);
+    if (strlen(out) == 16 && out[10] == 'T') out[10] = ' ';
+    return out;
+}
+
+enum MHD_Result staff_plan(sreq *q)
+{
+    const char *batch = sform_get(q, "batch", NULL, NULL);
+    char th[20], pr[20], item[80];
+    wopts o;
+    workflow_defaults(&o);
+    o.db = q->sf->db;
+    o.batch = batch && *batch ? batch : "";
+    o.theory = exam_time(sform_get(q, "theory", NULL, NULL), th);
+    o.practical = exam_time(sform_get(q, "practical", NULL, NULL), pr);
+    /* the batch is checked by the command (YYYY-MM) before it goes into the audit row */
+    snprintf(item, sizeof item, "batch %.8s", wfc_batch_ok(o.batch) ? o.batch : "?");
+    upload_note u = {-1, "考场编排", "已完成", item, NULL, NULL};
+    if (run_captured(wf_plan_run, &o, &u)) return MHD_NO;
+    enum MHD_Result rc = audit_run(q, "plan", item, u.rc, u.rc ? u.msg : u.out)
+                             ? sp_message(q, MHD_HTTP_INTERNAL_SERVER_ERROR, "错误", "数据库错误。")
+                             : batches(q, &u);
     free(u.msg);
     free(u.out);
     return rc;

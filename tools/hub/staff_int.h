@@ -73,6 +73,7 @@ enum MHD_Result staff_page_batches(sreq *q);
 enum MHD_Result staff_upload_applications(sreq *q);
 enum MHD_Result staff_upload_payments(sreq *q);
 enum MHD_Result staff_upload_rooms(sreq *q);
+enum MHD_Result staff_plan(sreq *q);
 enum MHD_Result staff_page_results(sreq *q);
 enum MHD_Result staff_decide(sreq *q);
 

@@ -108,11 +108,11 @@ int wf_plan_run(const wopts *o)
     diag d;
     diag_init(&d);
     int n = plan_batch(s, o, &d);
-    for (size_t i = 0; i < d.n; i++) fprintf(stderr, "examhub plan: %s\n", d.v[i].msg);
+    for (size_t i = 0; i < d.n; i++) fprintf(wfc_msg(), "examhub plan: %s\n", d.v[i].msg);
     diag_free(&d);
     hubstore_close(s);
     if (n < 0) return 1;
-    printf("batch %s: %d candidates given a room, seat and ticket\n", o->batch, n);
+    fprintf(wfc_out(), "batch %s: %d candidates given a room, seat and ticket\n", o->batch, n);
     return 0;
 }
 

@@ -35,8 +35,8 @@ enum {
     WF_OPT_END
 };
 
-/* Where the import commands (register, pay, rooms, marks, review) of the
- * calling thread print their output and their messages: stdout and stderr
+/* Where the import commands (register, pay, rooms, marks, review) and plan of
+ * the calling thread print their output and their messages: stdout and stderr
  * until set (NULL: back to those). The staff pages run a command on a
  * server thread with both set to memory and show what it said; the
  * setting is per thread, since the server's threads run at once. */
