@@ -3,7 +3,9 @@ selenium) as a registration clerk at 1366x768: log in with the form, upload
 a bad applications CSV (the page lists its error, nothing registered), then
 a good one (taken), and read the batch's counts from the batches page.
 Saves staff-login.png, staff-upload-bad.png and staff-batches.png in SHOTDIR.
-Usage: staff_browser.py STAFF_URL NAME PASSWORD BAD.csv GOOD.csv SHOTDIR
+With ADMIN and its PASSWORD, then signs in as that admin and saves the results
+page of BATCH (staff-results.png) and the audit log (staff-audit.png).
+Usage: staff_browser.py STAFF_URL NAME PASSWORD BAD.csv GOOD.csv SHOTDIR [ADMIN ADMIN_PASSWORD BATCH]
 Exit 0 when every step showed what it should; prints what it saw."""
 import os
 import sys
@@ -14,6 +16,7 @@ from selenium.webdriver.common.by import By
 from selenium.webdriver.support.ui import WebDriverWait
 
 url, name, password, bad, good, shots = sys.argv[1:7]
+admin = sys.argv[7:10]
 opts = Options()
 for a in ("--headless=new", "--no-sandbox", "--disable-gpu", "--window-size=1366,768", "--lang=zh-CN"):
     opts.add_argument(a)
@@ -43,14 +46,19 @@ def upload(path):
     form.find_element(By.CSS_SELECTOR, "button[type=submit]").click()
 
 
-try:
+def login(who, pw, shot=None):
     driver.get(url + "/login")
     wait_text("工作人员登录")
-    driver.save_screenshot(os.path.join(shots, "staff-login.png"))
-    driver.find_element(By.NAME, "name").send_keys(name)
-    driver.find_element(By.NAME, "password").send_keys(password)
+    if shot:
+        driver.save_screenshot(os.path.join(shots, shot))
+    driver.find_element(By.NAME, "name").send_keys(who)
+    driver.find_element(By.NAME, "password").send_keys(pw)
     driver.find_element(By.CSS_SELECTOR, "button[type=submit]").click()
     wait_text("退出登录")
+
+
+try:
+    login(name, password, "staff-login.png")
     # the style sheet is allowed by its hash in the CSP: the header is dark blue, not unstyled
     bg = driver.find_element(By.TAG_NAME, "header").value_of_css_property("background-color")
     if bg not in ("rgba(31, 58, 95, 1)", "rgb(31, 58, 95)"):
@@ -76,6 +84,19 @@ try:
         problems.append(f"batch 2026-04 should show 2 applications, 2 eligible: {counts}")
     fits()
     driver.save_screenshot(os.path.join(shots, "staff-batches.png"))
+    if len(admin) == 3:
+        driver.find_element(By.CSS_SELECTOR, "header button[type=submit]").click()  # 退出登录
+        wait_text("工作人员登录")
+        login(admin[0], admin[1])
+        driver.get(url + "/results?batch=" + admin[2])
+        if wait_text("进度"):
+            print("results page sections:", [h.text for h in driver.find_elements(By.TAG_NAME, "h2")])
+        fits()
+        driver.save_screenshot(os.path.join(shots, "staff-results.png"))
+        driver.get(url + "/audit")
+        wait_text("审计日志")
+        fits()
+        driver.save_screenshot(os.path.join(shots, "staff-audit.png"))
 finally:
     driver.quit()
 for p in problems:

@@ -198,9 +198,12 @@ static int audit_run(sreq *q, const char *action, const char *item, int refused,
     while (sl && text[sl - 1] == '\n') sl--;
     const char *last = text ? text + sl : "";
     while (text && last > text && last[-1] != '\n') last--;
+    int n = (int)(text ? text + sl - last : 0);
+    size_t il = strlen(item);
+    /* register's and the refusals' lines already begin with the file's name */
+    int named = (size_t)n > il && !strncmp(last, item, il) && last[il] == ':';
     char detail[400];
-    snprintf(detail, sizeof detail, "%s: %s%.*s", item, refused ? "refused: " : "", (int)(text ? text + sl - last : 0),
-             last);
+    snprintf(detail, sizeof detail, "%s%s%s%.*s", named ? "" : item, named ? "" : ": ", refused ? "refused: " : "", n, last);
     return sp_audit(q, action, detail);
 }
 

@@ -10,6 +10,7 @@
 
 #include "core/fileio.h"
 #include "tools/cmdtab.h"
+#include "tools/hub/checks_cmd.h"
 #include "tools/hub/hubstore_staff.h"
 #include "tools/hub/staff.h"
 
@@ -53,9 +54,10 @@ static int read_password(const char *name, char pw[STAFF_PASSWORD_MAX + 2])
 /* who the audit log names for a change made on the command line */
 static const char *cli_actor(void)
 {
-    static char who[64];
-    const char *u = getenv("USER");
-    snprintf(who, sizeof who, "(command line: %.40s)", u && *u ? u : "?");
+    static char who[96];
+    char user[64];
+    checks_who(user); /* the account running the command, as examhub admit and revoke record it */
+    snprintf(who, sizeof who, "(command line: %s)", user);
     return who;
 }
 

@@ -82,22 +82,22 @@ static int conflict_one(void *vctx, const paper_view *p)
             /* the candidate's cells span the results of the paper */
             fprintf(f, "<td rowspan=\"%d\">", p->n);
             out_html(f, p->c->ticket);
-            fprintf(f, "</td><td rowspan=\"%d\">", p->n);
+            fprintf(f, "</td><td rowspan=\"%d\" class=\"nw\">", p->n);
             out_html(f, p->c->name);
-            fprintf(f, "</td><td rowspan=\"%d\">%d 级 %s<br><b>%s</b>（%s）</td>", p->n, p->c->level, kind_zh(p->kind),
+            fprintf(f, "</td><td rowspan=\"%d\" class=\"nw\">%d 级 %s<br><b>%s</b>（%s）</td>", p->n, p->c->level, kind_zh(p->kind),
                     open ? "待裁决" : "已裁决", outcome_zh(p->outcome));
         }
         char score[24];
         text_format_tenths(w->score_tenths, score, sizeof score);
-        fputs("<td><small>", f);
+        fputs("<td><code>", f);
         out_html(f, w->result_id);
-        fputs("</small></td>", f);
+        fputs("</code></td>", f);
         cell(f, w->kiosk_id);
         fputs("<td>", f);
         out_html(f, w->status);
         if (w->flagged > 0) fputs("（已标记）", f);
         fputs("</td>", f);
-        fprintf(f, "<td class=\"n\">%s</td><td>", score);
+        fprintf(f, "<td class=\"n\">%s</td><td class=\"nw\">", score);
         sp_time(f, w->received_at);
         fputs("</td><td>", f);
         if (w->decision != SITTING_UNDECIDED) {
@@ -109,7 +109,7 @@ static int conflict_one(void *vctx, const paper_view *p)
             fputs("）", f);
         }
         if (p->chosen == i) fputs(" <b>计分</b>", f);
-        fputs("</td><td><form method=\"post\" action=\"/staff/decide\">", f);
+        fputs("</td><td><form class=\"dec\" method=\"post\" action=\"/staff/decide\">", f);
         sp_csrf(cc->q);
         fputs("<input type=\"hidden\" name=\"result\" value=\"", f);
         out_html(f, w->result_id);
@@ -134,11 +134,11 @@ static int flagged_one(void *ctx, const hub_result *r, const char *reason, int64
     cell(f, r->name);
     cell(f, !strcmp(r->kind, "theory") || !strcmp(r->kind, "practical") ? kind_zh(r->kind) : r->kind);
     cell(f, r->kiosk_id);
-    fputs("<td><small>", f);
+    fputs("<td><code>", f);
     out_html(f, r->result_id);
-    fputs("</small></td>", f);
+    fputs("</code></td>", f);
     cell(f, reason);
-    fputs("<td>", f);
+    fputs("<td class=\"nw\">", f);
     sp_time(f, at);
     fputs("</td></tr>", f);
     return 0;
