@@ -252,6 +252,11 @@ check_msg "the results page: progress per paper and room, A's two sittings as an
     eval '[ "$code" = 200 ] && grep -q "<h2>进度</h2>" "$T/body" && grep -q "待裁决" "$T/body" && grep -q "$R1" "$T/body" &&
           grep -q "$R2" "$T/body" && grep -q "score differs from the hub&#39;s rescoring\|score differs from the hub'"'"'s rescoring" "$T/body" &&
           grep -q "林美玲&lt;b&gt;" "$T/body" && ! grep -q "林美玲<b>" "$T/body"'
+# final_row TICKET: the cells of TICKET's row of the final results in $T/body
+final_row() { tr -d '\n' <"$T/body" | grep -o "<tr><td>$1</td>.*" | sed -e 's#</tr>.*##' -e 's/<[^>]*>/ /g' | tr -s ' '; }
+row=$(final_row "$TA")
+check_msg "... and the final results: A's theory is a conflict awaiting a decision" "row='$row'" \
+    eval '[ "$row" = " $TA 陈志明 4 — — 冲突待裁决 " ]'
 ADMIN_CSRF=$(sed -n 's/.*name="csrf" value="\([0-9a-f]*\)".*/\1/p' "$T/body" | head -1)
 code=$(req "$J_ADMIN" "$S/decide" -d "csrf=$CLERK_CSRF" -d "result=$R2" -d "decision=keep" -d "why=x" -d "batch=2026-03")
 check_msg "decide with another session's CSRF token: 403, no decision" "$code" \
@@ -265,6 +270,9 @@ check_msg "decide keep with a reason: journaled by admin1, the conflict resolved
     eval '[ "$code" = 200 ] && grep -q "已裁决" "$T/body" &&
           [ "$(sqlv "SELECT result_id||\"|\"||decision||\"|\"||by||\"|\"||why FROM result_decision")" = "$R2|keep|admin1|第一次作答因断电中止" ] &&
           "$WH" conflicts --db "$DB" --batch 2026-03 2>/dev/null | grep -q "^0 conflicts open, 1 resolved"'
+row=$(final_row "$TA")
+check_msg "... and the final results change: A's theory 60 (the kept sitting), the practical still missing" "row='$row'" \
+    eval '[ "$row" = " $TA 陈志明 4 60 — 缺成绩 " ]'
 code=$(req "$J_ADMIN" "$S/batches")
 row=$(batch_row 2026-03)
 check_msg "the batches page now: 3 results, 3 papers missing (B's flagged result counts for nothing), no conflict, 1 flagged" \

@@ -3,7 +3,8 @@
  * of examhub progress), the candidates' papers with two or more sittings
  * with a decide form on each result (keep or void with a reason: what
  * examhub resolve journals, by the signed-in user) and the flagged results
- * with their reasons (examhub flagged). Every decision is in the audit log. */
+ * with their reasons (examhub flagged), and the final results with the
+ * certificates issued (examhub final). Every decision is in the audit log. */
 #include <stdlib.h>
 #include <string.h>
 
@@ -144,6 +145,45 @@ static int flagged_one(void *ctx, const hub_result *r, const char *reason, int64
     return 0;
 }
 
+static const char *status_zh(const char *st)
+{
+    static const char *const M[][2] = {{"conflict", "冲突待裁决"}, {"missing", "缺成绩"}, {"marking", "阅卷中"},
+                                       {"passed", "合格"}, {"failed", "不合格"}};
+    for (size_t i = 0; i < sizeof M / sizeof *M; i++)
+        if (!strcmp(st, M[i][0])) return M[i][1];
+    return st;
+}
+
+/* a score of the final results: its points, or "—" when there is none */
+static void score_cell(FILE *f, int tenths)
+{
+    char b[24];
+    fprintf(f, "<td class=\"n\">%s</td>", tenths < 0 ? "—" : text_format_tenths(tenths, b, sizeof b));
+}
+
+static int final_one(void *ctx, const wf_final *r)
+{
+    void **fc = ctx;
+    FILE *f = fc[0];
+    int *shown = fc[1];
+    if (!(*shown)++)
+        fputs("<table><tr><th>准考证号</th><th>姓名</th><th>级别</th><th>理论知识</th><th>操作技能</th><th>综合评审</th>"
+              "<th>结果</th><th>证书编号</th></tr>",
+              f);
+    fputs("<tr>", f);
+    cell(f, r->c.ticket);
+    cell(f, r->c.name);
+    fprintf(f, "<td class=\"n\">%d</td>", r->c.level);
+    score_cell(f, r->theory);
+    score_cell(f, r->practical);
+    if (r->c.level <= 2) score_cell(f, r->review);
+    else fputs("<td></td>", f);
+    fprintf(f, "<td class=\"nw\">%s</td>", status_zh(wfc_final_status(r)));
+    cell(f, r->certificate);
+    fputs("</tr>", f);
+    return 0;
+}
+
 /* the results page of BATCH (NULL: the newest), with NOTE (or NULL) above; OK: the note is good news */
 static enum MHD_Result results(sreq *q, const char *batch, const char *note, int ok, unsigned status)
 {
@@ -202,6 +242,13 @@ static enum MHD_Result results(sreq *q, const char *batch, const char *note, int
     void *fc[2] = {f, &shown};
     if (hubstore_flagged_each(s, chosen, flagged_one, fc)) goto fail_page;
     fputs(shown ? "</table>" : "<p>无。</p>", f);
+    fputs("<h2>最终成绩与证书</h2>", f);
+    shown = 0;
+    if (wf_each_final(s, chosen, d.margin, final_one, fc, &why)) goto fail_page;
+    fputs(shown ? "</table><p><small>与 examhub final --allow-incomplete 相同：缺考记 0 分；有科目缺成绩或冲突待裁决的考生不判合格。"
+                  "证书编号由 examhub certificates 发放。</small></p>"
+                : "<p>无。</p>",
+          f);
     hubstore_close(s);
     return sp_send(q, status);
 fail_page:

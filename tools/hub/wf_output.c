@@ -108,6 +108,15 @@ int wfc_final_passed(const wf_final *f)
     return !f->practical_pending && certrules_passes(f->c.level, t, p, r);
 }
 
+const char *wfc_final_status(const wf_final *f)
+{
+    return f->theory_outcome == SITTING_CONFLICT || f->practical_outcome == SITTING_CONFLICT ? "conflict"
+           : undecided(f->theory_outcome) || undecided(f->practical_outcome)       ? "missing"
+           : f->practical_pending                                                   ? "marking"
+           : wfc_final_passed(f)                                                    ? "passed"
+                                                                                    : "failed";
+}
+
 static int print_final(void *ctx, const wf_final *f)
 {
     (void)ctx;
@@ -117,11 +126,7 @@ static int print_final(void *ctx, const wf_final *f)
     if (f->c.level <= 2) pts(f->review, r, sizeof r);
     else r[0] = 0;
     int passed = wfc_final_passed(f);
-    const char *status = f->theory_outcome == SITTING_CONFLICT || f->practical_outcome == SITTING_CONFLICT ? "conflict"
-                         : undecided(f->theory_outcome) || undecided(f->practical_outcome)       ? "missing"
-                         : f->practical_pending                                                   ? "marking"
-                         : passed                                                                 ? "passed"
-                                                                                                  : "failed";
+    const char *status = wfc_final_status(f);
     /* text cells through the one CSV cell writer; the numbers are the program's own */
     const char *who[] = {f->c.batch, f->c.ticket, f->c.id_number};
     for (int i = 0; i < 3; i++) out_csv(stdout, who[i]), putchar(',');

@@ -105,6 +105,8 @@ int wfc_progress(hubstore *s, const char *batch, progress_row **rows, int *n, ch
 const char *wfc_kind_name(int kind);
 /* The pass rule on a final result (wf_output.c): what final prints as passed. */
 int wfc_final_passed(const wf_final *f);
+/* The status final prints: conflict, missing, marking, passed or failed. */
+const char *wfc_final_status(const wf_final *f);
 
 /* One batch as the staff pages' list shows it (wf_summary.c): its
  * applications (registered; ELIGIBLE: of them with a clause of the notice's
