@@ -507,7 +507,8 @@ static const cmd COMMANDS[] = {
      "within 10 s, 413 for an oversized Content-Length, 503 + Retry-After\n"
      "past 32 MiB of bodies in flight (8 MiB per address).",
      cmd_serve},
-    {"user", "add NAME --role admin|clerk|planner|marker --db FILE | list --db FILE | disable|enable NAME --db FILE",
+    {"user", "add NAME --role admin|clerk|planner|marker --db FILE [--kdf-ops N] [--kdf-mem MIB]\n"
+             "list --db FILE\ndisable|enable NAME --db FILE",
      "the staff accounts of the web pages",
      "add: a staff account for the pages under /staff/ (README: The staff pages);\n"
      "the password (8-128 bytes) is typed twice at a terminal, or one line on\n"

@@ -327,6 +327,11 @@ sleep 5
 code=$(req "$J_CLERK" "$S/")
 check_msg "a session unused for longer than --staff-idle has ended: to the log-in page" "$code" \
     eval '[ "$code" = 303 ] && grep -qi "^location: /staff/login" "$T/head"'
+code=$(login "$T/a2.jar" admin1 "$PW_ADMIN")
+check_msg "a log-in forgets the sessions that have ended (none older than --staff-idle left in hub.db)" \
+    "$code $(sqlv 'SELECT user, created, seen FROM staff_session')" \
+    eval '[ "$code" = 303 ] && [ "$(sqlv "SELECT count(*) FROM staff_session WHERE seen < strftime('"'"'%s'"'"','"'"'now'"'"') - 4")" = 0 ] &&
+          [ "$(sqlv "SELECT count(*) FROM staff_session")" -ge 1 ]'
 HUB_SERVE_ARGS=""
 
 # ---- 11. the browser ---------------------------------------------------------------------------------------------------

@@ -202,6 +202,22 @@ int hubstore_staff_session_end(hubstore *s, const uint8_t hash[32])
     return rc;
 }
 
+int hubstore_staff_purge(hubstore *s, int64_t born_before, int64_t seen_before, int64_t failed_before)
+{
+    pthread_mutex_lock(&s->mu);
+    sqlite3_stmt *st = prep(s, "DELETE FROM staff_session WHERE created<?1 OR seen<?2");
+    if (st) {
+        sqlite3_bind_int64(st, 1, born_before);
+        sqlite3_bind_int64(st, 2, seen_before);
+    }
+    int rc = done(st);
+    st = rc ? NULL : prep(s, "DELETE FROM staff_failure WHERE at<?");
+    if (st) sqlite3_bind_int64(st, 1, failed_before);
+    rc = rc ? rc : done(st);
+    pthread_mutex_unlock(&s->mu);
+    return rc;
+}
+
 int hubstore_staff_failure_add(hubstore *s, const char *name, int64_t at)
 {
     pthread_mutex_lock(&s->mu);

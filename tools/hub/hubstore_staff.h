@@ -49,6 +49,11 @@ int hubstore_staff_session_add(hubstore *s, const uint8_t hash[32], const char *
 int hubstore_staff_session_use(hubstore *s, const uint8_t hash[32], int64_t born_after, int64_t seen_after,
                                int64_t now, staff_user *u) __attribute__((warn_unused_result));
 int hubstore_staff_session_end(hubstore *s, const uint8_t hash[32]) __attribute__((warn_unused_result));
+/* Forgets the sessions that began before BORN_BEFORE or were last used
+ * before SEEN_BEFORE, and the failed log-ins before FAILED_BEFORE (no lock
+ * counts them any more): 0 or -1. */
+int hubstore_staff_purge(hubstore *s, int64_t born_before, int64_t seen_before, int64_t failed_before)
+    __attribute__((warn_unused_result));
 
 /* Failed log-ins: recorded with the name tried (known or not), counted per
  * name (since that name's last successful log-in) and overall, since SINCE. */

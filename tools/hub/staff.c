@@ -463,7 +463,10 @@ static enum MHD_Result do_login(sreq *q, const char *body, size_t len)
     uint8_t h[32];
     new_token(token);
     token_hash(token, h);
-    if (hubstore_staff_failures_clear(q->sf->st, name) || hubstore_staff_session_add(q->sf->st, h, name, q->now) ||
+    /* a log-in also forgets what no longer counts: ended sessions, failures older than any lock's window */
+    int64_t window = STAFF_LOCK_S > STAFF_ALL_LOCK_S ? STAFF_LOCK_S : STAFF_ALL_LOCK_S;
+    if (hubstore_staff_purge(q->sf->st, q->now - STAFF_SESSION_MAX_S, q->now - q->sf->idle_s, q->now - window) ||
+        hubstore_staff_failures_clear(q->sf->st, name) || hubstore_staff_session_add(q->sf->st, h, name, q->now) ||
         hubstore_staff_audit(q->sf->st, q->now, name, "login", staff_role_name(u.role)))
         return login_page(q, MHD_HTTP_INTERNAL_SERVER_ERROR, "数据库错误，请稍后再试。", name);
     snprintf(cookie, sizeof cookie, COOKIE "=%s; Path=/staff/; HttpOnly; SameSite=Strict; Max-Age=%d", token,
