@@ -116,6 +116,7 @@ ROUTES="/staff/:GET:admin,clerk,planner,marker
 /staff/plan:POST:admin,planner
 /staff/results:GET:admin,planner
 /staff/decide:POST:admin
+/staff/users:GET:admin
 /staff/audit:GET:admin"
 HDR="id_number,name,applied_level,work_years,education,major_related,cert,cert_years,training,graduated_years,received,address,phone"
 A=$(gbid 44010619900101001) B=$(gbid 44010619910202002) C=$(gbid 44010619920303003) H=$(gbid 44010620000808008)
@@ -296,6 +297,14 @@ check_msg "the admin's audit page lists them (escaped)" "$code" \
 check_msg "the audit log is a journal: SQL cannot change or delete a row" "" \
     eval '! sqlv "DELETE FROM staff_audit" 2>/dev/null && ! sqlv "UPDATE staff_audit SET user='"'"'x'"'"'" 2>/dev/null &&
           [ "$(sqlv "SELECT count(*) FROM staff_audit WHERE user='"'"'x'"'"'")" = 0 ]'
+
+code=$(req "$J_ADMIN" "$S/users")
+check_msg "the admin's users page lists the four accounts with their roles" "$code" \
+    eval '[ "$code" = 200 ] && grep -q "<td>clerk1</td><td>报名登记员（clerk）</td><td>正常</td>" "$T/body" && [ "$(grep -o "<tr><td>" "$T/body" | wc -l)" = 4 ]'
+head -c $((5 << 20)) /dev/zero | tr '\0' 'x' >"$T/big.csv"
+code=$(req "$J_CLERK" "$S/upload/applications" -F "csrf=$CLERK_CSRF" -F "file=@$T/big.csv;filename=big.csv")
+check_msg "an upload over 4 MiB: 413 with a page saying so (the body never read), nothing registered" "$code" \
+    eval '[ "$code" = 413 ] && grep -q "内容过大" "$T/body" && [ "$(sqlv "SELECT count(*) FROM application")" = 3 ]'
 
 # ---- 8. lock-out of one name ---------------------------------------------------------------------------------------
 codes=""

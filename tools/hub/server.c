@@ -261,7 +261,9 @@ static enum MHD_Result first_call(srv *s, struct MHD_Connection *c, const char *
     uint64_t cl = 0;
     int has = content_length(c, &cl);
     if (has < 0) return error(c, MHD_HTTP_BAD_REQUEST, "malformed Content-Length");
-    if (has && cl > limit) return error(c, MHD_HTTP_CONTENT_TOO_LARGE, "request body too large");
+    if (has && cl > limit)
+        return s->sf && staff_is_path(url) ? staff_too_large(s->sf, c)
+                                           : error(c, MHD_HTTP_CONTENT_TOO_LARGE, "request body too large");
     req *q = calloc(1, sizeof *q);
     if (!q) return MHD_NO;
     q->conn = k;
@@ -324,7 +326,9 @@ static enum MHD_Result handler(void *cls, struct MHD_Connection *c, const char *
         *upload_size = 0;
         return MHD_YES;
     }
-    if (q->too_large) return error(c, MHD_HTTP_CONTENT_TOO_LARGE, "request body too large");
+    if (q->too_large)
+        return s->sf && staff_is_path(url) ? staff_too_large(s->sf, c)
+                                           : error(c, MHD_HTTP_CONTENT_TOO_LARGE, "request body too large");
     if (q->busy) return busy(c);
     if (s->sf && staff_is_path(url)) return staff_handle(s->sf, c, url, method, body_ptr(q), body_len(q));
     if (!strcmp(url, "/v1/health") && (!strcmp(method, "GET") || !strcmp(method, "HEAD")))

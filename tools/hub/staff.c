@@ -189,6 +189,7 @@ static const char *const ROLE_ZH[ROLE_COUNT] = {"管理员", "报名登记员", 
 
 static enum MHD_Result page_home(sreq *q);
 static enum MHD_Result page_audit(sreq *q);
+static enum MHD_Result page_users(sreq *q);
 static enum MHD_Result do_logout(sreq *q);
 
 /* Every page and form of a signed-in user, with the roles that may use it
@@ -209,6 +210,7 @@ static const route ROUTES[] = {
     {"POST", "/staff/plan", R(ROLE_ADMIN) | R(ROLE_PLANNER), staff_plan, NULL},
     {"GET", "/staff/results", R(ROLE_ADMIN) | R(ROLE_PLANNER), staff_page_results, "成绩"},
     {"POST", "/staff/decide", R(ROLE_ADMIN), staff_decide, NULL},
+    {"GET", "/staff/users", R(ROLE_ADMIN), page_users, "用户"},
     {"GET", "/staff/audit", R(ROLE_ADMIN), page_audit, "审计日志"},
     {"POST", "/staff/logout", ALL_ROLES, do_logout, NULL},
 };
@@ -544,6 +546,36 @@ static enum MHD_Result page_audit(sreq *q)
     return sp_send(q, MHD_HTTP_OK);
 }
 
+static int user_row(void *ctx, const staff_user *u)
+{
+    FILE *f = ctx;
+    fputs("<tr><td>", f);
+    out_html(f, u->name);
+    fprintf(f, "</td><td>%s（%s）</td><td>%s</td><td>", ROLE_ZH[u->role], staff_role_name(u->role),
+            u->disabled ? "已停用" : "正常");
+    sp_time(f, u->created);
+    fputs("</td></tr>", f);
+    return 0;
+}
+
+static enum MHD_Result page_users(sreq *q)
+{
+    FILE *f = sp_begin(q, "用户");
+    if (!f) return MHD_NO;
+    fputs("<p>账户只在服务器上用命令管理：<code>examhub user add 用户名 --role admin|clerk|planner|marker --db hub.db</code>，"
+          "<code>examhub user disable|enable 用户名 --db hub.db</code>（启用同时解除锁定）。</p>"
+          "<table><tr><th>用户名</th><th>角色</th><th>状态</th><th>创建时间</th></tr>", f);
+    if (hubstore_staff_user_each(q->sf->st, user_row, f)) {
+        fclose(q->page);
+        free(q->buf);
+        q->page = NULL;
+        q->buf = NULL;
+        return sp_message(q, MHD_HTTP_INTERNAL_SERVER_ERROR, "错误", "数据库错误，用户无法读取。");
+    }
+    fputs("</table>", f);
+    return sp_send(q, MHD_HTTP_OK);
+}
+
 /* ---- the door: session, role, CSRF ----------------------------------------------------------------- */
 
 static enum MHD_Result handle(sreq *q, const char *url, const char *method, const char *body, size_t len)
@@ -588,6 +620,21 @@ static enum MHD_Result handle(sreq *q, const char *url, const char *method, cons
             return sp_message(q, MHD_HTTP_FORBIDDEN, "表单已失效", "表单已失效（或不是本系统的表单），未做任何更改。请返回页面重新提交。");
     }
     return rt->fn(q);
+}
+
+enum MHD_Result staff_too_large(staff *sf, struct MHD_Connection *c)
+{
+    sreq q;
+    memset(&q, 0, sizeof q);
+    q.sf = sf;
+    q.c = c;
+    char msg[160];
+    snprintf(msg, sizeof msg, "提交的内容过大：上传文件不能超过 %zu MiB，其他表单不能超过 %zu KiB。未做任何更改。",
+             STAFF_MAX_UPLOAD >> 20, STAFF_MAX_FORM >> 10);
+    enum MHD_Result rc = sp_message(&q, MHD_HTTP_CONTENT_TOO_LARGE, "内容过大", msg);
+    if (q.page) fclose(q.page);
+    free(q.buf);
+    return rc;
 }
 
 enum MHD_Result staff_handle(staff *sf, struct MHD_Connection *c, const char *url, const char *method, const char *body,

@@ -42,6 +42,9 @@ void staff_free(staff *sf);
 int staff_is_path(const char *url);
 /* The largest body URL takes. */
 size_t staff_body_limit(const char *url);
+/* The page for a body over staff_body_limit (413), sent instead of
+ * reading it. */
+enum MHD_Result staff_too_large(staff *sf, struct MHD_Connection *c);
 /* Answers one request with BODY (LEN bytes; the form of a POST). */
 enum MHD_Result staff_handle(staff *sf, struct MHD_Connection *c, const char *url, const char *method, const char *body,
                              size_t len);
