@@ -221,7 +221,7 @@ static enum MHD_Result results(sreq *q, const char *batch, const char *note, int
     fputs("</p>", f);
     free(bv);
     if (!chosen[0]) {
-        fputs("<p>尚无已编排考场的批次。</p>", f);
+        fputs(batch ? "<p>没有这个已编排考场的批次。</p>" : "<p>尚无已编排考场的批次。</p>", f);
         hubstore_close(s);
         return sp_send(q, status);
     }
