@@ -4,7 +4,8 @@ a bad applications CSV (the page lists its error, nothing registered), then
 a good one (taken), and read the batch's counts from the batches page.
 Saves staff-login.png, staff-upload-bad.png and staff-batches.png in SHOTDIR.
 With ADMIN and its PASSWORD, then signs in as that admin and saves the results
-page of BATCH (staff-results.png) and the audit log (staff-audit.png).
+page of BATCH (staff-results.png), its batches page with every form
+(staff-batches-admin.png) and the audit log (staff-audit.png).
 Usage: staff_browser.py STAFF_URL NAME PASSWORD BAD.csv GOOD.csv SHOTDIR [ADMIN ADMIN_PASSWORD BATCH]
 Exit 0 when every step showed what it should; prints what it saw."""
 import os
@@ -88,6 +89,10 @@ try:
         driver.find_element(By.CSS_SELECTOR, "header button[type=submit]").click()  # 退出登录
         wait_text("工作人员登录")
         login(admin[0], admin[1])
+        driver.get(url + "/batches")
+        wait_text("编排考场")
+        fits()
+        driver.save_screenshot(os.path.join(shots, "staff-batches-admin.png"))
         driver.get(url + "/results?batch=" + admin[2])
         if wait_text("进度"):
             print("results page sections:", [h.text for h in driver.find_elements(By.TAG_NAME, "h2")])

@@ -80,11 +80,18 @@ staff *staff_new(hubstore *st, const char *db, int idle_s)
     sf->db = db;
     sf->idle_s = idle_s > 0 ? idle_s : STAFF_IDLE_S;
     randombytes_buf(sf->key, sizeof sf->key);
-    /* an unknown name costs what a wrong password costs: a verifier of the default cost */
-    uint8_t junk[16];
-    randombytes_buf(junk, sizeof junk);
-    if (crypto_pwhash_str_alg(sf->dummy, (const char *)junk, sizeof junk, crypto_pwhash_OPSLIMIT_INTERACTIVE,
-                              crypto_pwhash_MEMLIMIT_INTERACTIVE, crypto_pwhash_ALG_ARGON2ID13)) {
+    /* An unknown name costs what a wrong password costs: a verifier of the default cost, made of a
+     * random salt and hash rather than computed (computing one takes 64 MiB at every start, and no
+     * password matches it either way); needs_rehash checks that libsodium parses it as such. */
+    uint8_t salt[16], hash[32];
+    char bs[32], bh[48];
+    randombytes_buf(salt, sizeof salt);
+    randombytes_buf(hash, sizeof hash);
+    sodium_bin2base64(bs, sizeof bs, salt, sizeof salt, sodium_base64_VARIANT_ORIGINAL_NO_PADDING);
+    sodium_bin2base64(bh, sizeof bh, hash, sizeof hash, sodium_base64_VARIANT_ORIGINAL_NO_PADDING);
+    snprintf(sf->dummy, sizeof sf->dummy, "$argon2id$v=19$m=%zu,t=%llu,p=1$%s$%s",
+             (size_t)crypto_pwhash_MEMLIMIT_INTERACTIVE >> 10, (unsigned long long)crypto_pwhash_OPSLIMIT_INTERACTIVE, bs, bh);
+    if (crypto_pwhash_str_needs_rehash(sf->dummy, crypto_pwhash_OPSLIMIT_INTERACTIVE, crypto_pwhash_MEMLIMIT_INTERACTIVE)) {
         free(sf);
         return NULL;
     }
