@@ -135,11 +135,12 @@ static enum MHD_Result batches(sreq *q, const upload_note *u)
                              b->missing, b->conflicts, b->flagged, b->passed};
             for (size_t k = 0; k < sizeof c / sizeof *c; k++) fprintf(f, "<td class=\"n\">%d</td>", c[k]);
             /* the batch is YYYY-MM (stored by the rules): safe in a query, escaped all the same */
-            if (planner) {
+            if (planner && b->planned) {
                 fputs("<td><a href=\"/staff/results?batch=", f);
                 out_html(f, b->batch);
                 fputs("\">成绩</a></td>", f);
-            }
+            } else if (planner)
+                fputs("<td></td>", f);
             fputs("</tr>", f);
         }
         fputs("</table><p><small>报名：已登记的报名（不符合申报条件者不登记）；已编排：已分配考场、座位和准考证号；"
