@@ -115,6 +115,7 @@ ROUTES="/staff/:GET:admin,clerk,planner,marker
 /staff/upload/rooms:POST:admin,planner
 /staff/plan:POST:admin,planner
 /staff/results:GET:admin,planner
+/staff/doorlist:GET:admin,planner
 /staff/decide:POST:admin
 /staff/users:GET:admin
 /staff/audit:GET:admin"
@@ -157,7 +158,7 @@ allowed_ok() {
     while IFS=: read -r path method allowed; do
         [ "$method" = GET ] || continue
         for role in ${allowed//,/ }; do
-            code=$(req "$T/$role.jar" "$HUB_URL$path")
+            code=$(req "$T/$role.jar" "$HUB_URL$path?batch=2026-03")
             [ "$code" = 200 ] || bad="$bad $role:$path=$code"
         done
     done <<<"$ROUTES"
@@ -225,6 +226,13 @@ check_msg "plan through the page (planner): the 2 paid candidates get a room, se
     eval '[ "$code" = 200 ] && grep -q "batch 2026-03: 2 candidates given a room, seat and ticket" "$T/body" &&
           [ "$(sqlv "SELECT count(*) FROM application WHERE ticket IS NOT NULL")" = 2 ] &&
           [ "$(sqlv "SELECT starts FROM sitting WHERE batch='"'"'2026-03'"'"' AND level=4 AND kind='"'"'theory'"'"'")" = "2026-03-28 09:00" ]'
+code=$(req "$J_PLANNER" "$S/doorlist?batch=2026-03")
+check_msg "the door list of the batch (planner): a CSV download, one row per planned candidate, the ID number masked" \
+    "$code $(cat "$T/body")" \
+    eval '[ "$code" = 200 ] && grep -qi "^content-type: text/csv" "$T/head" &&
+          grep -qi "^content-disposition: attachment; filename=\"door-2026-03.csv\"" "$T/head" &&
+          [ "$(head -1 "$T/body")" = "site,room,seat,ticket,name,id_number,level" ] && [ "$(wc -l <"$T/body")" = 3 ] &&
+          grep -q "^广州考点,第一考场,1,2026034401001,陈志明,${A:0:6}\*\*\*\*\*\*\*\*${A:14:4},4$" "$T/body" && ! grep -q "$A" "$T/body"'
 # batch_row B: the cells of batch B's row of the batches page in $T/body (numbers only)
 batch_row() { tr -d '\n' <"$T/body" | grep -o "<tr><td>$1</td>.*" | sed -e 's#</tr>.*##' -e 's/<a [^>]*>[^<]*<\/a>//g' -e 's/<[^>]*>/ /g' | tr -s ' '; }
 code=$(req "$J_CLERK" "$S/batches")
@@ -289,7 +297,8 @@ check_msg "the audit log: log-ins, the failed ones, every upload (taken or refus
           audit | grep -q "^clerk1|upload-payments|pay.csv: 2 payments recorded$" &&
           audit | grep -q "^planner1|upload-rooms|rooms.csv: 1 rooms recorded$" &&
           audit | grep -q "^planner1|plan|batch 2026-03: refused: examhub: --theory" &&
-          audit | grep -q "^planner1|plan|batch 2026-03: 2 candidates given a room, seat and ticket$" && audit | grep -q "^(command line: .*)|user-add|admin1 (admin)$" &&
+          audit | grep -q "^planner1|plan|batch 2026-03: 2 candidates given a room, seat and ticket$" &&
+          audit | grep -q "^planner1|download-doorlist|batch 2026-03$" && audit | grep -q "^(command line: .*)|user-add|admin1 (admin)$" &&
           audit | grep -q "^admin1|decide|result $R2 (ticket $TA theory): keep: 第一次作答因断电中止$"'
 code=$(req "$J_ADMIN" "$S/audit")
 check_msg "the admin's audit page lists them (escaped)" "$code" \

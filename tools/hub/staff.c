@@ -215,6 +215,7 @@ static const route ROUTES[] = {
     {"POST", "/staff/upload/payments", R(ROLE_ADMIN) | R(ROLE_CLERK), staff_upload_payments, NULL},
     {"POST", "/staff/upload/rooms", R(ROLE_ADMIN) | R(ROLE_PLANNER), staff_upload_rooms, NULL},
     {"POST", "/staff/plan", R(ROLE_ADMIN) | R(ROLE_PLANNER), staff_plan, NULL},
+    {"GET", "/staff/doorlist", R(ROLE_ADMIN) | R(ROLE_PLANNER), staff_doorlist, NULL},
     {"GET", "/staff/results", R(ROLE_ADMIN) | R(ROLE_PLANNER), staff_page_results, "成绩"},
     {"POST", "/staff/decide", R(ROLE_ADMIN), staff_decide, NULL},
     {"GET", "/staff/users", R(ROLE_ADMIN), page_users, "用户"},
@@ -275,6 +276,25 @@ static enum MHD_Result send_page(sreq *q, unsigned status, const char *cookie, c
 }
 
 enum MHD_Result sp_send(sreq *q, unsigned status) { return send_page(q, status, NULL, NULL); }
+
+enum MHD_Result sp_send_csv(sreq *q, const char *filename, char *text, size_t n)
+{
+    struct MHD_Response *r = MHD_create_response_from_buffer(n, text, MHD_RESPMEM_MUST_FREE);
+    if (!r) {
+        free(text);
+        return MHD_NO;
+    }
+    char disp[128];
+    snprintf(disp, sizeof disp, "attachment; filename=\"%s\"", filename);
+    MHD_add_response_header(r, "Content-Type", "text/csv; charset=utf-8");
+    MHD_add_response_header(r, "Content-Disposition", disp);
+    MHD_add_response_header(r, "Cache-Control", "no-store");
+    MHD_add_response_header(r, "Content-Security-Policy", "default-src 'none'; sandbox");
+    MHD_add_response_header(r, "X-Content-Type-Options", "nosniff");
+    enum MHD_Result rc = MHD_queue_response(q->c, MHD_HTTP_OK, r);
+    MHD_destroy_response(r);
+    return rc;
+}
 
 enum MHD_Result sp_redirect(sreq *q, const char *location)
 {

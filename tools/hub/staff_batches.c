@@ -136,9 +136,11 @@ static enum MHD_Result batches(sreq *q, const upload_note *u)
             for (size_t k = 0; k < sizeof c / sizeof *c; k++) fprintf(f, "<td class=\"n\">%d</td>", c[k]);
             /* the batch is YYYY-MM (stored by the rules): safe in a query, escaped all the same */
             if (planner && b->planned) {
-                fputs("<td><a href=\"/staff/results?batch=", f);
+                fputs("<td class=\"nw\"><a href=\"/staff/results?batch=", f);
                 out_html(f, b->batch);
-                fputs("\">成绩</a></td>", f);
+                fputs("\">成绩</a> <a href=\"/staff/doorlist?batch=", f);
+                out_html(f, b->batch);
+                fputs("\">门贴名单 CSV</a></td>", f);
             } else if (planner)
                 fputs("<td></td>", f);
             fputs("</tr>", f);
@@ -282,3 +284,43 @@ enum MHD_Result staff_upload_payments(sreq *q)
 }
 
 enum MHD_Result staff_upload_rooms(sreq *q) { return upload(q, "upload-rooms", "考场", "rooms.csv", wf_import_rooms, 1); }
+
+/* the door list of a batch: every planned candidate by site, room and seat, as the door lists of
+ * examhub rosters (the ID number masked), with the site and room first; a download, in the audit log */
+static int door_one(void *ctx, const wf_cand *c)
+{
+    FILE *f = ctx;
+    out_csv(f, c->site);
+    fputc(',', f);
+    out_csv(f, c->room);
+    fputc(',', f);
+    wfc_door_row(f, c);
+    return 0;
+}
+
+enum MHD_Result staff_doorlist(sreq *q)
+{
+    const char *batch = squery(q, "batch");
+    if (!wfc_batch_ok(batch)) return sp_message(q, MHD_HTTP_BAD_REQUEST, "门贴名单", "批次须为 YYYY-MM。");
+    hubstore *s = staff_store(q);
+    if (!s) return sp_message(q, MHD_HTTP_INTERNAL_SERVER_ERROR, "门贴名单", "数据库错误。");
+    char *buf = NULL, *why = NULL;
+    size_t len = 0;
+    FILE *f = open_memstream(&buf, &len);
+    int bad = !f;
+    if (f) {
+        fprintf(f, "site,room,%s\n", WFC_DOOR_HEADER);
+        bad = wf_each_candidate(s, batch, door_one, f, &why) != 0;
+        bad |= fclose(f) != 0;
+    }
+    hubstore_close(s);
+    free(why);
+    char name[40], detail[40];
+    snprintf(name, sizeof name, "door-%s.csv", batch);
+    snprintf(detail, sizeof detail, "batch %s", batch);
+    if (bad || sp_audit(q, "download-doorlist", detail)) {
+        free(buf);
+        return sp_message(q, MHD_HTTP_INTERNAL_SERVER_ERROR, "门贴名单", "数据库错误，名单无法读取。");
+    }
+    return sp_send_csv(q, name, buf, len);
+}

@@ -58,6 +58,9 @@ void sp_csrf(sreq *q);
 enum MHD_Result sp_send(sreq *q, unsigned status);
 /* A redirect (303) to LOCATION (a path of the staff interface). */
 enum MHD_Result sp_redirect(sreq *q, const char *location);
+/* Answers TEXT (N bytes, taken) as a CSV download named FILENAME (plain
+ * ASCII: [A-Za-z0-9._-]). */
+enum MHD_Result sp_send_csv(sreq *q, const char *filename, char *text, size_t n);
 /* A short page with STATUS and one escaped line MSG (403, 404, 400, 500). */
 enum MHD_Result sp_message(sreq *q, unsigned status, const char *title, const char *msg);
 /* Writes a row of the audit log by q's user; 0, or -1 (the store's error). */
@@ -74,6 +77,7 @@ enum MHD_Result staff_upload_applications(sreq *q);
 enum MHD_Result staff_upload_payments(sreq *q);
 enum MHD_Result staff_upload_rooms(sreq *q);
 enum MHD_Result staff_plan(sreq *q);
+enum MHD_Result staff_doorlist(sreq *q);
 enum MHD_Result staff_page_results(sreq *q);
 enum MHD_Result staff_decide(sreq *q);
 

@@ -132,6 +132,20 @@ typedef struct rosters_ctx {
     roster_kdf kdf;
 } rosters_ctx;
 
+void wfc_door_row(FILE *f, const wf_cand *c)
+{
+    char masked[19];
+    wfc_mask_id(c->id_number, masked);
+    /* the name through the one CSV cell writer: quoted, never a formula, never a second row */
+    fprintf(f, "%d,", c->seat);
+    out_csv(f, c->ticket);
+    fputc(',', f);
+    out_csv(f, c->name);
+    fputc(',', f);
+    out_csv(f, masked);
+    fprintf(f, ",%d\n", c->level);
+}
+
 static int collect_room(void *vctx, const wf_cand *c)
 {
     rosters_ctx *rc = vctx;
@@ -160,7 +174,7 @@ static int collect_room(void *vctx, const wf_cand *c)
         snprintf(rl->r.site, sizeof rl->r.site, "%.*s", ROSTER_SITE_MAX, c->site);
         snprintf(rl->r.room, sizeof rl->r.room, "%.*s", ROSTER_ROOM_MAX, c->room);
         rl->door = open_memstream(&rl->door_buf, &rl->door_len);
-        fprintf(rl->door, "seat,ticket,name,id_number,level\n");
+        fprintf(rl->door, "%s\n", WFC_DOOR_HEADER);
     }
     roster_entry *ne = realloc(rl->r.e, (rl->r.n + 1) * sizeof *ne);
     if (!ne) { rc->failed = 1; return 1; }
@@ -173,16 +187,7 @@ static int collect_room(void *vctx, const wf_cand *c)
     e->room = strdup(c->room);
     e->level = c->level;
     e->seat = c->seat;
-    char masked[19];
-    wfc_mask_id(c->id_number, masked);
-    /* the name through the one CSV cell writer: quoted, never a formula, never a second row */
-    fprintf(rl->door, "%d,", c->seat);
-    out_csv(rl->door, c->ticket);
-    fputc(',', rl->door);
-    out_csv(rl->door, c->name);
-    fputc(',', rl->door);
-    out_csv(rl->door, masked);
-    fprintf(rl->door, ",%d\n", c->level);
+    wfc_door_row(rl->door, c);
     return 0;
 }
 

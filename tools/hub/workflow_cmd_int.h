@@ -63,6 +63,11 @@ FILE *wfc_msg(void);
 #define WFC_ROW_ERR(...) \
     (fprintf(wfc_msg(), "%s:%ld: ", o->csv, row->line), fprintf(wfc_msg(), __VA_ARGS__), fputc('\n', wfc_msg()), WFC_ROW_BAD)
 
+/* A door list's row of planned candidate C (wf_plan.c): seat, ticket, name,
+ * masked ID number, level, through the CSV cell writer; its header. */
+#define WFC_DOOR_HEADER "seat,ticket,name,id_number,level"
+void wfc_door_row(FILE *f, const wf_cand *c);
+
 /* the commands, by file */
 int wf_import_register(const wopts *o);
 int wf_import_pay(const wopts *o);
