@@ -261,6 +261,9 @@ check_msg "the results page: progress per paper and room, A's two sittings as an
     eval '[ "$code" = 200 ] && grep -q "<h2>进度</h2>" "$T/body" && grep -q "待裁决" "$T/body" && grep -q "$R1" "$T/body" &&
           grep -q "$R2" "$T/body" && grep -q "score differs from the hub&#39;s rescoring\|score differs from the hub'"'"'s rescoring" "$T/body" &&
           grep -q "林美玲&lt;b&gt;" "$T/body" && ! grep -q "林美玲<b>" "$T/body"'
+check_msg "... and the room record of the batch (examhub incidents): the set-up records, which are no real result JSON, each listed as unreadable" \
+    "$(grep -c '记录无法读取' "$T/body")" \
+    eval 'grep -q "<h2>考场记录" "$T/body" && [ "$(grep -o "记录无法读取" "$T/body" | wc -l)" = 3 ]'
 # final_row TICKET: the cells of TICKET's row of the final results in $T/body
 final_row() { tr -d '\n' <"$T/body" | grep -o "<tr><td>$1</td>.*" | sed -e 's#</tr>.*##' -e 's/<[^>]*>/ /g' | tr -s ' '; }
 row=$(final_row "$TA")

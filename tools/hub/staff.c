@@ -40,7 +40,7 @@ static const char STYLE[] =
     "main{padding:14px 20px;max-width:1300px}h1{font-size:20px;margin:6px 0 12px}h2{font-size:17px;margin:18px 0 8px}"
     "table{border-collapse:collapse;background:#fff;margin-bottom:10px}"
     "th,td{border:1px solid #c8ccd2;padding:4px 8px;text-align:left;font-size:14px}th{background:#e8ebef;white-space:nowrap}"
-    "td.nw{white-space:nowrap}code{font-size:12px}form.dec{margin:0;white-space:nowrap}"
+    "td.nw{white-space:nowrap}code{font-size:12px}form.dec{margin:0;white-space:nowrap}tr.integrity td{background:#fdd}"
     "td.n{text-align:right;font-variant-numeric:tabular-nums}"
     ".box{background:#fff;border:1px solid #c8ccd2;padding:10px 14px;margin-bottom:12px}"
     ".err{background:#fdecea;border:1px solid #e0a39c;color:#8a1c12;padding:8px 12px;margin-bottom:12px}"

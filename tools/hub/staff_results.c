@@ -3,13 +3,15 @@
  * of examhub progress), the candidates' papers with two or more sittings
  * with a decide form on each result (keep or void with a reason: what
  * examhub resolve journals, by the signed-in user) and the flagged results
- * with their reasons (examhub flagged), and the final results with the
+ * with their reasons (examhub flagged), the room record (examhub
+ * incidents), and the final results with the
  * certificates issued (examhub final). Every decision is in the audit log. */
 #include <stdlib.h>
 #include <string.h>
 
 #include "core/text.h"
 #include "tools/hub/hubstore_checks.h"
+#include "tools/hub/incidents.h"
 #include "tools/hub/staff_int.h"
 #include "tools/hub/textout.h"
 #include "tools/hub/workflow_cmd_int.h"
@@ -242,6 +244,10 @@ static enum MHD_Result results(sreq *q, const char *batch, const char *note, int
     void *fc[2] = {f, &shown};
     if (hubstore_flagged_each(s, chosen, flagged_one, fc)) goto fail_page;
     fputs(shown ? "</table>" : "<p>无。</p>", f);
+    fputs("<h2>考场记录（异常情况、延长时间、强制收卷、缺考）</h2><div class=\"box\">", f);
+    int entries = 0, sittings = 0;
+    if (incidents_write(s, chosen, f, 1, &entries, &sittings, &why)) goto fail_page;
+    fputs(entries ? "</div>" : "<p>本批次没有异常情况、延长时间、强制收卷或缺考记录。</p></div>", f);
     fputs("<h2>最终成绩与证书</h2>", f);
     shown = 0;
     if (wf_each_final(s, chosen, d.margin, final_one, fc, &why)) goto fail_page;
