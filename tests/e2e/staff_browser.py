@@ -6,7 +6,9 @@ Saves staff-login.png, staff-upload-bad.png and staff-batches.png in SHOTDIR.
 With ADMIN and its PASSWORD, then signs in as that admin and saves the results
 page of BATCH (staff-results.png), its batches page with every form
 (staff-batches-admin.png) and the audit log (staff-audit.png).
-Usage: staff_browser.py STAFF_URL NAME PASSWORD BAD.csv GOOD.csv SHOTDIR [ADMIN ADMIN_PASSWORD BATCH]
+With MARKER and its PASSWORD, last signs in as that marker: the home page,
+and the batches page refused (权限不足, staff-marker-refused.png).
+Usage: staff_browser.py STAFF_URL NAME PASSWORD BAD.csv GOOD.csv SHOTDIR [ADMIN ADMIN_PASSWORD BATCH [MARKER MARKER_PASSWORD]]
 Exit 0 when every step showed what it should; prints what it saw."""
 import os
 import sys
@@ -18,6 +20,7 @@ from selenium.webdriver.support.ui import WebDriverWait
 
 url, name, password, bad, good, shots = sys.argv[1:7]
 admin = sys.argv[7:10]
+marker = sys.argv[10:12]
 opts = Options()
 for a in ("--headless=new", "--no-sandbox", "--disable-gpu", "--window-size=1366,768", "--lang=zh-CN"):
     opts.add_argument(a)
@@ -107,6 +110,18 @@ try:
         wait_text("审计日志")
         fits()
         driver.save_screenshot(os.path.join(shots, "staff-audit.png"))
+    if len(marker) == 2:
+        driver.find_element(By.CSS_SELECTOR, "header button[type=submit]").click()
+        wait_text("工作人员登录")
+        login(marker[0], marker[1])
+        wait_text("阅卷员")
+        links = [a.text for a in driver.find_elements(By.CSS_SELECTOR, "header nav a")]
+        print("marker's pages:", links)
+        if links != ["首页"]:
+            problems.append(f"the marker's header offers {links}")
+        driver.get(url + "/batches")
+        wait_text("权限不足")
+        driver.save_screenshot(os.path.join(shots, "staff-marker-refused.png"))
 finally:
     driver.quit()
 for p in problems:

@@ -365,8 +365,8 @@ if command -v chromedriver >/dev/null 2>&1 && /usr/bin/python3 -c 'import seleni
     } >"$T/apps-april.csv"
     { echo "$HDR"; echo "$A2,刘建华,4,3,none,no,,,,,2026-04-31,广州市海珠区新港西路135号,13800000007"; } >"$T/apps-april-bad.csv"
     if timeout 120 /usr/bin/python3 "$(dirname "${BASH_SOURCE[0]}")/staff_browser.py" "$S" clerk1 "$PW_CLERK" \
-        "$T/apps-april-bad.csv" "$T/apps-april.csv" "$SHOTDIR" admin1 "$PW_ADMIN" 2026-03 >"$T/browser.out" 2>&1; then
-        pass "Chromium: clerk1 signs in, a bad upload lists its error, a good one is taken, 2026-04 shows 2 applications; admin1's results and audit pages"
+        "$T/apps-april-bad.csv" "$T/apps-april.csv" "$SHOTDIR" admin1 "$PW_ADMIN" 2026-03 marker1 "$PW_MARKER" >"$T/browser.out" 2>&1; then
+        pass "Chromium: clerk1 signs in, a bad upload lists its error, a good one is taken, 2026-04 shows 2 applications; admin1's pages; marker1 refused the batches page"
     else
         fail "Chromium: the clerk's log-in, uploads and batch counts" "$(tail -5 "$T/browser.out")"
     fi
