@@ -21,6 +21,8 @@
 #include "tools/hub/hub.h"
 #include "tools/hub/hubstore_checks.h"
 #include "tools/hub/server.h"
+#include "tools/hub/staff.h"
+#include "tools/hub/staff_cmd.h"
 #include "tools/hub/html.h"
 #include "tools/hub/incidents.h"
 #include "tools/hub/room_cmd.h"
@@ -38,6 +40,8 @@ typedef struct opts {
     const char *cmd; /* argv[1], for the usage line of a misuse */
     const char *results_key, *listen;
     const char *add, *kiosk; /* papers --add, revoke KIOSK (--why is the workflow's why_text) */
+    const char *user_action, *user_name, *role; /* user ACTION [NAME] [--role ROLE] */
+    long staff_idle;                           /* serve --staff-idle SECONDS (0: STAFF_IDLE_S) */
     long ttl_hours;
     int html;     /* incidents --html */
     int csv_bare; /* the last option was --csv without =FILE: an operand right after it is its FILE */
@@ -57,7 +61,7 @@ static int fail(const char *what, char *why)
     return 1;
 }
 
-enum { OPT_RESULTS_KEY = WF_OPT_END, OPT_LISTEN, OPT_TTL, OPT_HTML, OPT_ADD };
+enum { OPT_RESULTS_KEY = WF_OPT_END, OPT_LISTEN, OPT_TTL, OPT_HTML, OPT_ADD, OPT_ROLE, OPT_STAFF_IDLE };
 
 static const struct option OPTIONS[] = {
     {"db", required_argument, 0, WF_OPT_DB},
@@ -69,6 +73,8 @@ static const struct option OPTIONS[] = {
     {"ttl", required_argument, 0, OPT_TTL},
     {"html", no_argument, 0, OPT_HTML},
     {"add", required_argument, 0, OPT_ADD},
+    {"role", required_argument, 0, OPT_ROLE},
+    {"staff-idle", required_argument, 0, OPT_STAFF_IDLE},
     {"batch", required_argument, 0, WF_OPT_BATCH},
     {"key", required_argument, 0, WF_OPT_KEY},
     {"pack", required_argument, 0, WF_OPT_PACK},
@@ -103,6 +109,11 @@ static int set_option(void *ctx, int id, const char *arg, const char **why)
     case OPT_LISTEN: o->listen = arg; break;
     case OPT_HTML: o->html = 1; break;
     case OPT_ADD: o->add = arg; break;
+    case OPT_ROLE: o->role = arg; break;
+    case OPT_STAFF_IDLE:
+        o->staff_idle = strtol(arg, &end, 10);
+        if (*end || o->staff_idle < 1 || o->staff_idle > 86400) return *why = "--staff-idle must be 1-86400 seconds", 1;
+        break;
     case OPT_TTL:
         o->ttl_hours = strtol(arg, &end, 10);
         if (*end || o->ttl_hours < 1 || o->ttl_hours > 24 * 30) return *why = "--ttl must be 1-720 hours", 1;
@@ -112,6 +123,8 @@ static int set_option(void *ctx, int id, const char *arg, const char **why)
         else if (!strcmp(o->cmd, "import") || !strcmp(o->cmd, "admit")) o->files[o->nfiles++] = arg;
         else if (!strcmp(o->cmd, "revoke") && !o->kiosk) o->kiosk = arg;
         else if (!strcmp(o->cmd, "verify-certificate") && !o->w.text) o->w.text = arg;
+        else if (!strcmp(o->cmd, "user") && !o->user_action) o->user_action = arg;
+        else if (!strcmp(o->cmd, "user") && !o->user_name) o->user_name = arg;
         else return *why = "unexpected argument", 1;
         break;
     default:
@@ -132,7 +145,13 @@ static int cmd_serve(void *ctx)
     signal(SIGPIPE, SIG_IGN);
     fprintf(stderr, "examhub: serving API v%d on http://%s (results: %d)\n", HUB_API_VERSION, o->listen,
             hubstore_count_results(h.st));
-    int rc = server_run(&h, o->listen, stop, &why);
+    staff *sf = staff_new(h.st, o->w.db, (int)o->staff_idle);
+    if (!sf) {
+        hub_close(&h);
+        return fail("examhub serve", fileio_fmt("out of memory for the staff pages"));
+    }
+    int rc = server_run(&h, sf, o->listen, stop, &why);
+    staff_free(sf);
     hub_close(&h);
     if (rc) return fail("examhub serve", why);
     fprintf(stderr, "examhub: stopped\n");
@@ -459,6 +478,12 @@ static int cmd_eligibility(void *ctx)
     return bad;
 }
 
+static int cmd_user(void *ctx)
+{
+    opts *o = ctx;
+    return staff_user_cmd(o->w.db, o->user_action, o->user_name, o->role, o->w.kdf_ops, o->w.kdf_mem);
+}
+
 static int cmd_init(void *ctx)
 {
     opts *o = ctx;
@@ -491,13 +516,25 @@ static const cmd COMMANDS[] = {
      "creates the hub database, checking that results.key belongs to\n"
      "authority.pub, and a receipt-signing key (FILE.receipt-key, 0600).",
      cmd_init},
-    {"serve", "--db FILE --listen 127.0.0.1:PORT", "serve the HTTP API",
-     "HTTP API v1 (README: Results hub API). Listens only where told;\n"
+    {"serve", "--db FILE --listen 127.0.0.1:PORT [--staff-idle SECONDS]", "serve the HTTP API and the staff pages",
+     "HTTP API v1 (README: Results hub API) and the staff pages under /staff/\n"
+     "(README: The staff pages; a session unused for --staff-idle seconds,\n"
+     "default 1800, ends). Listens only where told;\n"
      "use 127.0.0.1 behind a TLS reverse proxy. Stops on SIGINT/SIGTERM.\n"
      "Under abuse (README, limits): 16 connections per address, headers\n"
      "within 10 s, 413 for an oversized Content-Length, 503 + Retry-After\n"
      "past 32 MiB of bodies in flight (8 MiB per address).",
      cmd_serve},
+    {"user", "add NAME --role admin|clerk|planner|marker --db FILE [--kdf-ops N] [--kdf-mem MIB]\n"
+             "list --db FILE\ndisable|enable NAME --db FILE",
+     "the staff accounts of the web pages",
+     "add: a staff account for the pages under /staff/ (README: The staff pages);\n"
+     "the password (8-128 bytes) is typed twice at a terminal, or one line on\n"
+     "standard input, and stored as an Argon2id verifier (--kdf-ops, --kdf-mem\n"
+     "lower its cost for tests). list: name,role,state,created as CSV.\n"
+     "disable: no more log-ins, its sessions end. enable: allowed again, its\n"
+     "failed log-ins (a lock-out) forgotten. Every change is in the audit log.",
+     cmd_user},
     {"token", "--db FILE [--ttl HOURS]", "print a one-time enrolment token",
      "prints a one-time enrolment token for one kiosk (default: valid 24 h).", cmd_token},
     {"import", "--db FILE FILE...", "apply USB bundles and room records",

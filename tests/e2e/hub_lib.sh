@@ -14,14 +14,15 @@ hub_stop() {
 at_exit hub_stop
 
 # hub_start DB [PORT]: serves DB on 127.0.0.1:PORT (default: a free port found by
-# trying random ones), logging to $T/hub.log and saving the first health answer
+# trying random ones), with the further serve options in HUB_SERVE_ARGS, logging to $T/hub.log and saving the first health answer
 # in $T/health; sets HUB_PID, HUB_PORT, HUB_URL, HUB_DB. A watchdog kills the
 # hub if this shell dies or after HUB_MAX_SECONDS, whatever happens.
 hub_start() {
     local db=$1 want=${2:-} port try
     for try in $(seq 1 25); do
         port=${want:-$((20000 + (RANDOM * 32768 + RANDOM) % 40000))}
-        "$HUBBIN" serve --db "$db" --listen "127.0.0.1:$port" >>"$T/hub.log" 2>&1 &
+        # shellcheck disable=SC2086 # HUB_SERVE_ARGS: words, e.g. "--staff-idle 2"
+        "$HUBBIN" serve --db "$db" --listen "127.0.0.1:$port" ${HUB_SERVE_ARGS:-} >>"$T/hub.log" 2>&1 &
         HUB_PID=$!
         if wait_for 5 hub_answers "$port" && kill -0 "$HUB_PID" 2>/dev/null; then
             sleep 0.1

@@ -12,7 +12,7 @@
 
 #include "core/fileio.h"
 
-#define SCHEMA_VERSION 7
+#define SCHEMA_VERSION 8
 
 #include "tools/hub/hubstore_int.h"
 
@@ -218,7 +218,8 @@ static int open_store(const char *path, int create, hubstore **out, char **why)
     if (sqlite3_prepare_v2(s->db, "PRAGMA user_version", -1, &st, NULL) == SQLITE_OK && sqlite3_step(st) == SQLITE_ROW)
         version = sqlite3_column_int(st, 0);
     sqlite3_finalize(st);
-    static const char *const STEPS[SCHEMA_VERSION] = {SCHEMA, SCHEMA2, SCHEMA3, SCHEMA4, SCHEMA5, SCHEMA6, SCHEMA7};
+    static const char *const STEPS[SCHEMA_VERSION] = {SCHEMA,  SCHEMA2, SCHEMA3, SCHEMA4,
+                                                      SCHEMA5, SCHEMA6, SCHEMA7, HUBSTORE_SCHEMA_STAFF};
     if (!create && version == 0) version = -1; /* an empty file that is not ours */
     for (int v = version; v >= 0 && v < SCHEMA_VERSION; v++) {
         if (sqlite3_exec(s->db, "BEGIN IMMEDIATE", NULL, NULL, NULL) || sqlite3_exec(s->db, STEPS[v], NULL, NULL, NULL) ||

@@ -20,4 +20,7 @@ struct hubstore {
 struct hub_result;
 int hubstore_put_locked(struct hubstore *s, const struct hub_result *r);
 
+/* The schema step 7 → 8 (hubstore_staff.c): the staff web interface. */
+extern const char HUBSTORE_SCHEMA_STAFF[];
+
 #endif

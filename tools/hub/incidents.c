@@ -160,6 +160,17 @@ static int one_sitting(void *vctx, const wf_record *si)
     return 0;
 }
 
+int incidents_write(hubstore *s, const char *batch, FILE *f, int html, int *entries, int *sittings, char **why)
+{
+    inc_ctx ic = {f, html, 0, 0, ""};
+    *why = NULL;
+    int rc = wf_each_sitting(s, batch, one_sitting, &ic, why) ? -1 : 0;
+    if (html && ic.n) fputs("</table>\n", f);
+    *entries = ic.n;
+    *sittings = ic.sittings;
+    return rc;
+}
+
 int incidents_run(const wopts *o, int html)
 {
     if (!o->db || !wfc_batch_ok(o->batch) || (!o->csv == !html) || (html && !o->out) || (!html && o->out))
@@ -168,27 +179,27 @@ int incidents_run(const wopts *o, int html)
     if (!s) return 1;
     char *buf = NULL, *why = NULL;
     size_t len = 0;
-    inc_ctx ic = {open_memstream(&buf, &len), html, 0, 0, ""};
-    if (!ic.f) { hubstore_close(s); return wfc_err(o->db, fileio_fmt("out of memory")); }
+    FILE *f = open_memstream(&buf, &len);
+    int entries = 0, sittings = 0;
+    if (!f) { hubstore_close(s); return wfc_err(o->db, fileio_fmt("out of memory")); }
     if (html)
-        fprintf(ic.f, "<!doctype html><html lang=zh-CN><head><meta charset=utf-8><title>考场记录 %s</title><style>"
+        fprintf(f, "<!doctype html><html lang=zh-CN><head><meta charset=utf-8><title>考场记录 %s</title><style>"
                       "body{font-family:'Noto Sans CJK SC',sans-serif;margin:1em}table{border-collapse:collapse;"
                       "margin-bottom:1.5em}td,th{border:1px solid #999;padding:.25em .5em;text-align:left}"
                       "tr.integrity td{background:#fdd}</style></head><body><h1>考场记录（%s批次）</h1>\n",
                 o->batch, o->batch);
     else
-        fputs(CSV_HEADER, ic.f);
-    int rc = wf_each_sitting(s, o->batch, one_sitting, &ic, &why) ? wfc_storage(o, s, why) : 0;
+        fputs(CSV_HEADER, f);
+    int rc = incidents_write(s, o->batch, f, html, &entries, &sittings, &why) ? wfc_storage(o, s, why) : 0;
     hubstore_close(s);
     if (html) {
-        if (ic.n) fputs("</table>\n", ic.f);
-        else fputs("<p>本批次没有异常情况、延长时间、强制收卷或缺考记录。</p>\n", ic.f);
-        fputs("<p>“离开考试窗口”：考试机失去屏幕或键盘的次数（每次都记入考试机日志）。</p></body></html>\n", ic.f);
+        if (!entries) fputs("<p>本批次没有异常情况、延长时间、强制收卷或缺考记录。</p>\n", f);
+        fputs("<p>“离开考试窗口”：考试机失去屏幕或键盘的次数（每次都记入考试机日志）。</p></body></html>\n", f);
     }
-    fclose(ic.f);
+    fclose(f);
     if (!rc && html) {
         if (fileio_write_atomic(o->out, buf, len, 0600, 0, &why)) rc = wfc_err(o->out, why);
-        else printf("%s: %d entries from %d results of batch %s\n", o->out, ic.n, ic.sittings, o->batch);
+        else printf("%s: %d entries from %d results of batch %s\n", o->out, entries, sittings, o->batch);
     } else if (!rc)
         fwrite(buf, 1, len, stdout); /* nothing from a partial read */
     free(buf);

@@ -21,10 +21,12 @@
 #include "core/fileio.h"
 #include "core/receipt.h"
 #include "tools/hub/connwatch.h"
+#include "tools/hub/staff.h"
 
 /* The server: the hub, and the connections and body bytes in flight. */
 typedef struct srv {
     hub *h;
+    staff *sf;       /* the staff pages under /staff/ (NULL: none) */
     connwatch w;     /* the connections, their deadlines; its mutex also guards the budgets */
     size_t reserved; /* body bytes reserved by every request in flight */
 } srv;
@@ -253,11 +255,15 @@ static enum MHD_Result first_call(srv *s, struct MHD_Connection *c, const char *
     cw_conn *k = connwatch_conn(c);
     if (!k) return MHD_NO;
     connwatch_deadline(&s->w, k, SERVER_REQUEST_S);
-    size_t limit = !strcmp(url, "/v1/results") ? HUB_MAX_RESULT_BYTES : SERVER_MAX_JSON;
+    size_t limit = !strcmp(url, "/v1/results") ? HUB_MAX_RESULT_BYTES
+                   : s->sf && staff_is_path(url) ? staff_body_limit(url)
+                                                  : SERVER_MAX_JSON;
     uint64_t cl = 0;
     int has = content_length(c, &cl);
     if (has < 0) return error(c, MHD_HTTP_BAD_REQUEST, "malformed Content-Length");
-    if (has && cl > limit) return error(c, MHD_HTTP_CONTENT_TOO_LARGE, "request body too large");
+    if (has && cl > limit)
+        return s->sf && staff_is_path(url) ? staff_too_large(s->sf, c)
+                                           : error(c, MHD_HTTP_CONTENT_TOO_LARGE, "request body too large");
     req *q = calloc(1, sizeof *q);
     if (!q) return MHD_NO;
     q->conn = k;
@@ -320,8 +326,11 @@ static enum MHD_Result handler(void *cls, struct MHD_Connection *c, const char *
         *upload_size = 0;
         return MHD_YES;
     }
-    if (q->too_large) return error(c, MHD_HTTP_CONTENT_TOO_LARGE, "request body too large");
+    if (q->too_large)
+        return s->sf && staff_is_path(url) ? staff_too_large(s->sf, c)
+                                           : error(c, MHD_HTTP_CONTENT_TOO_LARGE, "request body too large");
     if (q->busy) return busy(c);
+    if (s->sf && staff_is_path(url)) return staff_handle(s->sf, c, url, method, body_ptr(q), body_len(q));
     if (!strcmp(url, "/v1/health") && (!strcmp(method, "GET") || !strcmp(method, "HEAD")))
         return reply(c, MHD_HTTP_OK, json_pack("{s:b, s:i, s:i}", "ok", 1, "api", HUB_API_VERSION, "results",
                                                 hubstore_count_results(h->st)));
@@ -336,7 +345,7 @@ static enum MHD_Result handler(void *cls, struct MHD_Connection *c, const char *
     return error(c, MHD_HTTP_NOT_FOUND, "no such endpoint (API v1: /v1/health, /v1/enroll, /v1/results)");
 }
 
-int server_run(hub *h, const char *listen, volatile sig_atomic_t *stop, char **why)
+int server_run(hub *h, staff *sf, const char *listen, volatile sig_atomic_t *stop, char **why)
 {
     char host[256];
     const char *colon = strrchr(listen, ':');
@@ -360,7 +369,7 @@ int server_run(hub *h, const char *listen, volatile sig_atomic_t *stop, char **w
         *why = fileio_fmt("HOST must be an IPv4 address such as 127.0.0.1");
         return -1;
     }
-    srv s = {.h = h};
+    srv s = {.h = h, .sf = sf};
     if (connwatch_init(&s.w, "examhub", SERVER_HEADER_S)) {
         *why = fileio_fmt("cannot create a mutex");
         return -1;

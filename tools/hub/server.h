@@ -7,6 +7,7 @@
 #include <signal.h>
 
 #include "tools/hub/hub.h"
+#include "tools/hub/staff.h"
 
 #define SERVER_MAX_JSON (16u << 10)
 #define SERVER_TIMEOUT_S 30 /* no byte in or out for this long: closed */
@@ -49,8 +50,9 @@ typedef struct enroll_req {
 int server_parse_enroll(const char *body, size_t len, enroll_req *out);
 void server_enroll_free(enroll_req *r);
 
-/* Serves until *stop becomes non-zero (checked about every 100 ms).
+/* Serves until *stop becomes non-zero (checked about every 100 ms), with
+ * the staff pages of SF under /staff/ (NULL: none).
  * LISTEN is "HOST:PORT". Returns 0, or -1 with *why. */
-int server_run(hub *h, const char *listen, volatile sig_atomic_t *stop, char **why);
+int server_run(hub *h, staff *sf, const char *listen, volatile sig_atomic_t *stop, char **why);
 
 #endif

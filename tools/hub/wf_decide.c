@@ -17,17 +17,6 @@
 
 static const char *const KINDS[2] = {"theory", "practical"};
 
-/* one candidate's paper, as decided: what each command below is given */
-typedef struct paper_view {
-    const wf_cand *c;
-    const char *kind;
-    const wf_sitting *v; /* every result, in the hub's order of receipt */
-    const sitting_entry *e;
-    int n, chosen;
-    sitting_outcome outcome;
-} paper_view;
-typedef int (*paper_fn)(void *ctx, const paper_view *p);
-
 typedef struct walk_ctx {
     hubstore *s;
     paper_fn fn;
@@ -62,9 +51,7 @@ static int walk_cand(void *vctx, const wf_cand *c)
     return 0;
 }
 
-/* FN for both papers of every planned candidate of BATCH (NULL: all), in the
- * order of rooms and seats. 0, or -1 with *WHY (a storage failure). */
-static int each_paper(hubstore *s, const char *batch, paper_fn fn, void *ctx, char **why)
+int wfc_each_paper(hubstore *s, const char *batch, paper_fn fn, void *ctx, char **why)
 {
     walk_ctx w = {s, fn, ctx, NULL};
     char *ewhy = NULL;
@@ -143,7 +130,7 @@ int wf_decide_complete(const wopts *o, hubstore *s, const char *batch, const cha
 {
     complete_ctx cc = {cmd, NULL, 0, 0, 0};
     char *why = NULL;
-    if (each_paper(s, batch, complete_one, &cc, &why)) {
+    if (wfc_each_paper(s, batch, complete_one, &cc, &why)) {
         free(cc.t);
         return wfc_storage(o, s, why);
     }
@@ -167,13 +154,6 @@ int wf_decide_complete(const wopts *o, hubstore *s, const char *batch, const cha
 }
 
 /* ---- examhub progress --------------------------------------------------------------------------------------- */
-
-typedef struct progress_row {
-    int level, kind; /* kind: index into KINDS */
-    char site[128], room[64];
-    int planned, results, sat, absent, missing, conflicts, flagged;
-    int unscored; /* sittings that count on a score the hub has not checked yet (paper not registered) */
-} progress_row;
 
 typedef struct progress_ctx {
     progress_row *r;
@@ -225,6 +205,24 @@ static int row_order(const void *a, const void *b)
     return c ? c : strcmp(x->room, y->room);
 }
 
+int wfc_progress(hubstore *s, const char *batch, progress_row **rows, int *n, char **why)
+{
+    progress_ctx pc = {NULL, 0, 0};
+    *why = NULL;
+    if (wfc_each_paper(s, batch, progress_one, &pc, why)) {
+        free(pc.r);
+        *rows = NULL;
+        *n = 0;
+        return -1;
+    }
+    if (pc.n > 1) qsort(pc.r, (size_t)pc.n, sizeof *pc.r, row_order);
+    *rows = pc.r;
+    *n = pc.n;
+    return 0;
+}
+
+const char *wfc_kind_name(int kind) { return KINDS[kind ? 1 : 0]; }
+
 int wf_decide_progress(const wopts *o)
 {
     if (!o->db || !wfc_batch_ok(o->batch)) return wfc_usage("progress needs --db and --batch YYYY-MM [--csv]");
@@ -232,14 +230,12 @@ int wf_decide_progress(const wopts *o)
     if (!s) return 1;
     progress_ctx pc = {NULL, 0, 0};
     char *why = NULL;
-    if (each_paper(s, o->batch, progress_one, &pc, &why)) {
-        free(pc.r);
+    if (wfc_progress(s, o->batch, &pc.r, &pc.n, &why)) {
         int rc = wfc_storage(o, s, why);
         hubstore_close(s);
         return rc;
     }
     hubstore_close(s);
-    if (pc.n > 1) qsort(pc.r, (size_t)pc.n, sizeof *pc.r, row_order);
     progress_row tot;
     memset(&tot, 0, sizeof tot);
     if (o->csv) printf("batch,level,kind,site,room,planned,results,sat,absent,missing,conflicts,flagged,unscored\n");
@@ -341,7 +337,7 @@ int wf_decide_conflicts(const wopts *o)
         printf("batch,ticket,name,level,kind,state,result_id,kiosk,status,score,received_at,flagged,decision,decided_by,"
                "why\n");
     char *why = NULL;
-    int rc = each_paper(s, o->batch, conflicts_one, &cc, &why) ? wfc_storage(o, s, why) : 0;
+    int rc = wfc_each_paper(s, o->batch, conflicts_one, &cc, &why) ? wfc_storage(o, s, why) : 0;
     hubstore_close(s);
     if (!rc && !o->csv)
         printf("%d conflict%s open, %d resolved%s\n", cc.open, cc.open == 1 ? "" : "s", cc.resolved,

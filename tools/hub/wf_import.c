@@ -51,7 +51,7 @@ int wf_import_register(const wopts *o)
 {
     if (!o->db || !o->csv) return wfc_usage("register needs --db and --csv APPLICATIONS.csv");
     wfc_table tb;
-    if (wfc_load_csv(o->csv, &tb)) return 1;
+    if (wfc_load_csv(o, &tb)) return 1;
     diag d;
     diag_init(&d);
     elig_cols ec;
@@ -94,9 +94,9 @@ int wf_import_register(const wopts *o)
         free(name);
         free(extra);
     }
-    for (size_t i = 0; i < d.n; i++) fprintf(stderr, "%s:%ld: %s\n", o->csv, d.v[i].line, d.v[i].msg);
+    for (size_t i = 0; i < d.n; i++) fprintf(wfc_msg(), "%s:%ld: %s\n", o->csv, d.v[i].line, d.v[i].msg);
     if (bad || d.n) {
-        fprintf(stderr, "%s: nothing registered\n", o->csv);
+        fprintf(wfc_msg(), "%s: nothing registered\n", o->csv);
         diag_free(&d);
         csv_free(&tb.t);
         free(apps);
@@ -111,7 +111,7 @@ int wf_import_register(const wopts *o)
         rc = 0;
         for (size_t i = 0; i < n; i++) {
             if (!clause[i]) {
-                fprintf(stderr, "%s:%ld: refused: %s is not eligible for level %d (no clause of the notice's 申报条件 holds)\n",
+                fprintf(wfc_msg(), "%s:%ld: refused: %s is not eligible for level %d (no clause of the notice's 申报条件 holds)\n",
                         o->csv, apps[i].a.line, apps[i].a.id_number, apps[i].a.level);
                 refused++;
                 continue;
@@ -136,15 +136,15 @@ int wf_import_register(const wopts *o)
                 extra_changed += ch;
                 continue;
             }
-            printf("%s,%d,%s,%d,%s\n", apps[i].a.id_number, apps[i].a.level, batch, fee, cl);
+            fprintf(wfc_out(), "%s,%d,%s,%d,%s\n", apps[i].a.id_number, apps[i].a.level, batch, fee, cl);
             regd++;
         }
         if (rc) { hubstore_rollback(s); }
         else if (hubstore_commit(s)) rc = wfc_err(o->db, fileio_fmt("cannot commit: %s", hubstore_error(s)));
     }
-    if (!rc) fprintf(stderr, "%s: %d registered, %d refused as not eligible, %d already registered\n", o->csv, regd, refused, dup);
+    if (!rc) fprintf(wfc_msg(), "%s: %d registered, %d refused as not eligible, %d already registered\n", o->csv, regd, refused, dup);
     if (!rc && extra_changed)
-        fprintf(stderr, "%s: planned extra time changed for %d already registered application(s): run examhub rosters "
+        fprintf(wfc_msg(), "%s: planned extra time changed for %d already registered application(s): run examhub rosters "
                 "again and give the kiosks the new rosters\n", o->csv, extra_changed);
     hubstore_close(s);
     sodium_memzero(apps, n * sizeof *apps);

@@ -101,11 +101,20 @@ static int undecided(sitting_outcome o) { return o == SITTING_MISSING || o == SI
 /* The pass rule (cert/certrules.h) on a final result: absent scores count 0;
  * nobody passes while an essay is still unmarked, or while a paper's result
  * is missing or in conflict (README: which sitting counts). */
-static int final_passed(const wf_final *f)
+int wfc_final_passed(const wf_final *f)
 {
     if (undecided(f->theory_outcome) || undecided(f->practical_outcome)) return 0;
     int t = f->theory < 0 ? 0 : f->theory, p = f->practical < 0 ? 0 : f->practical, r = f->review < 0 ? 0 : f->review;
     return !f->practical_pending && certrules_passes(f->c.level, t, p, r);
+}
+
+const char *wfc_final_status(const wf_final *f)
+{
+    return f->theory_outcome == SITTING_CONFLICT || f->practical_outcome == SITTING_CONFLICT ? "conflict"
+           : undecided(f->theory_outcome) || undecided(f->practical_outcome)       ? "missing"
+           : f->practical_pending                                                   ? "marking"
+           : wfc_final_passed(f)                                                    ? "passed"
+                                                                                    : "failed";
 }
 
 static int print_final(void *ctx, const wf_final *f)
@@ -116,12 +125,8 @@ static int print_final(void *ctx, const wf_final *f)
     pts(f->practical, p, sizeof p);
     if (f->c.level <= 2) pts(f->review, r, sizeof r);
     else r[0] = 0;
-    int passed = final_passed(f);
-    const char *status = f->theory_outcome == SITTING_CONFLICT || f->practical_outcome == SITTING_CONFLICT ? "conflict"
-                         : undecided(f->theory_outcome) || undecided(f->practical_outcome)       ? "missing"
-                         : f->practical_pending                                                   ? "marking"
-                         : passed                                                                 ? "passed"
-                                                                                                  : "failed";
+    int passed = wfc_final_passed(f);
+    const char *status = wfc_final_status(f);
     /* text cells through the one CSV cell writer; the numbers are the program's own */
     const char *who[] = {f->c.batch, f->c.ticket, f->c.id_number};
     for (int i = 0; i < 3; i++) out_csv(stdout, who[i]), putchar(',');
@@ -157,7 +162,7 @@ int wf_output_final(const wopts *o)
 static int cert_passes(void *ctx, const wf_final *f)
 {
     (void)ctx;
-    return final_passed(f);
+    return wfc_final_passed(f);
 }
 
 /* the national number: CTX is the certification body's code */

@@ -108,11 +108,11 @@ int wf_plan_run(const wopts *o)
     diag d;
     diag_init(&d);
     int n = plan_batch(s, o, &d);
-    for (size_t i = 0; i < d.n; i++) fprintf(stderr, "examhub plan: %s\n", d.v[i].msg);
+    for (size_t i = 0; i < d.n; i++) fprintf(wfc_msg(), "examhub plan: %s\n", d.v[i].msg);
     diag_free(&d);
     hubstore_close(s);
     if (n < 0) return 1;
-    printf("batch %s: %d candidates given a room, seat and ticket\n", o->batch, n);
+    fprintf(wfc_out(), "batch %s: %d candidates given a room, seat and ticket\n", o->batch, n);
     return 0;
 }
 
@@ -131,6 +131,20 @@ typedef struct rosters_ctx {
     int n, cap, failed;
     roster_kdf kdf;
 } rosters_ctx;
+
+void wfc_door_row(FILE *f, const wf_cand *c)
+{
+    char masked[19];
+    wfc_mask_id(c->id_number, masked);
+    /* the name through the one CSV cell writer: quoted, never a formula, never a second row */
+    fprintf(f, "%d,", c->seat);
+    out_csv(f, c->ticket);
+    fputc(',', f);
+    out_csv(f, c->name);
+    fputc(',', f);
+    out_csv(f, masked);
+    fprintf(f, ",%d,%d\n", c->level, c->extra_minutes); /* the planned extra time, for the invigilators too */
+}
 
 static int collect_room(void *vctx, const wf_cand *c)
 {
@@ -160,7 +174,7 @@ static int collect_room(void *vctx, const wf_cand *c)
         snprintf(rl->r.site, sizeof rl->r.site, "%.*s", ROSTER_SITE_MAX, c->site);
         snprintf(rl->r.room, sizeof rl->r.room, "%.*s", ROSTER_ROOM_MAX, c->room);
         rl->door = open_memstream(&rl->door_buf, &rl->door_len);
-        fprintf(rl->door, "seat,ticket,name,id_number,level,extra_minutes\n");
+        fprintf(rl->door, "%s\n", WFC_DOOR_HEADER);
     }
     roster_entry *ne = realloc(rl->r.e, (rl->r.n + 1) * sizeof *ne);
     if (!ne) { rc->failed = 1; return 1; }
@@ -174,16 +188,7 @@ static int collect_room(void *vctx, const wf_cand *c)
     e->level = c->level;
     e->seat = c->seat;
     e->extra_minutes = c->extra_minutes; /* signed into the roster: the kiosk grants it at the start */
-    char masked[19];
-    wfc_mask_id(c->id_number, masked);
-    /* the name through the one CSV cell writer: quoted, never a formula, never a second row */
-    fprintf(rl->door, "%d,", c->seat);
-    out_csv(rl->door, c->ticket);
-    fputc(',', rl->door);
-    out_csv(rl->door, c->name);
-    fputc(',', rl->door);
-    out_csv(rl->door, masked);
-    fprintf(rl->door, ",%d,%d\n", c->level, c->extra_minutes); /* the planned extra time, for the invigilators too */
+    wfc_door_row(rl->door, c);
     return 0;
 }
 

@@ -14,16 +14,27 @@
 
 /* ---- messages and small checks ---------------------------------------------------------- */
 
+static _Thread_local FILE *out_stream, *msg_stream;
+
+void workflow_streams(FILE *out, FILE *err)
+{
+    out_stream = out;
+    msg_stream = err;
+}
+
+FILE *wfc_out(void) { return out_stream ? out_stream : stdout; }
+FILE *wfc_msg(void) { return msg_stream ? msg_stream : stderr; }
+
 int wfc_err(const char *what, char *why)
 {
-    fprintf(stderr, "%s: %s\n", what, why ? why : "error");
+    fprintf(wfc_msg(), "%s: %s\n", what, why ? why : "error");
     free(why);
     return 1;
 }
 
 int wfc_usage(const char *msg)
 {
-    fprintf(stderr, "examhub: %s (see examhub --help)\n", msg);
+    fprintf(wfc_msg(), "examhub: %s (see examhub --help)\n", msg);
     return 2;
 }
 
@@ -112,19 +123,25 @@ int workflow_option(wopts *o, int id, const char *arg, const char **why)
 
 /* ---- CSV input ------------------------------------------------------------------------------ */
 
-int wfc_load_csv(const char *file, wfc_table *tb)
+int wfc_load_csv(const wopts *o, wfc_table *tb)
 {
     unsigned char *buf;
     size_t len;
     char *why = NULL;
+    const char *file = o->csv;
     tb->file = file;
-    if (fileio_read(file, CSV_MAX_BYTES, &buf, &len, &why)) return wfc_err(file, why);
+    if (o->csv_data) { /* csv_parse works on its own copy: parse a copy, as of a file */
+        len = o->csv_len;
+        if (!(buf = malloc(len ? len : 1))) return wfc_err(file, fileio_fmt("out of memory"));
+        memcpy(buf, o->csv_data, len);
+    } else if (fileio_read(file, CSV_MAX_BYTES, &buf, &len, &why))
+        return wfc_err(file, why);
     long line = 0;
     csv_rc rc = csv_parse((char *)buf, len, &tb->t, &line, &why);
     sodium_memzero(buf, len);
     free(buf);
     if (rc != CSV_OK) {
-        fprintf(stderr, "%s:%ld: %s\n", file, line, why ? why : csv_strerror(rc));
+        fprintf(wfc_msg(), "%s:%ld: %s\n", file, line, why ? why : csv_strerror(rc));
         free(why);
         return 1;
     }
@@ -143,7 +160,7 @@ int wfc_map_cols(const wfc_table *tb, const char *const *req, int nreq, const ch
     diag d;
     diag_init(&d);
     int bad = csv_header_map(&tb->t.rows[0], cols, (size_t)(nreq + nopt), idx, 0, &d) != 0;
-    for (size_t i = 0; i < d.n; i++) fprintf(stderr, "%s:%ld: %s\n", tb->file, d.v[i].line, d.v[i].msg);
+    for (size_t i = 0; i < d.n; i++) fprintf(wfc_msg(), "%s:%ld: %s\n", tb->file, d.v[i].line, d.v[i].msg);
     diag_free(&d);
     return bad;
 }
@@ -152,22 +169,25 @@ int wfc_import_rows(const wopts *o, const char *const *names, int ncols, const c
                     wfc_row_fn row, const char *what)
 {
     wfc_table tb;
-    if (wfc_load_csv(o->csv, &tb)) return 1;
+    if (wfc_load_csv(o, &tb)) return 1;
     int ix[16];
     if (wfc_map_cols(&tb, names, ncols, optional, nopt, ix)) { csv_free(&tb.t); return 1; }
     int nv = ncols + nopt;
     hubstore *s = wfc_open_db(o);
     int rc = !s || (hubstore_begin(s) && wfc_storage(o, s, NULL));
+    int bad = 0;
     for (size_t r = 1; !rc && r < tb.t.nrows; r++) {
         char *v[8];
         for (int k = 0; k < nv; k++) v[k] = wfc_cell(&tb.t.rows[r], ix[k]);
         rc = row(s, o, &tb.t.rows[r], v, nv);
         for (int k = 0; k < nv; k++) free(v[k]);
+        if (rc == WFC_ROW_BAD) bad = 1, rc = 0; /* named; the next rows are checked too */
     }
+    if (bad && !rc) rc = 1;
     if (s && !rc && hubstore_commit(s)) rc = wfc_err(o->db, fileio_fmt("cannot commit: %s", hubstore_error(s)));
     else if (s && rc) hubstore_rollback(s);
-    if (!rc) printf("%zu %s recorded\n", tb.t.nrows - 1, what);
-    else fprintf(stderr, "%s: nothing recorded\n", o->csv);
+    if (!rc) fprintf(wfc_out(), "%zu %s recorded\n", tb.t.nrows - 1, what);
+    else fprintf(wfc_msg(), "%s: nothing recorded\n", o->csv);
     hubstore_close(s);
     csv_free(&tb.t);
     return rc;

@@ -6,6 +6,9 @@
 #ifndef WORKFLOW_CMD_H
 #define WORKFLOW_CMD_H
 
+#include <stddef.h>
+#include <stdio.h>
+
 /* The options of the workflow commands (examhub's commands share db, csv,
  * out and pub). csv is "-" for a bare --csv (output to stdout). */
 typedef struct wopts {
@@ -20,6 +23,11 @@ typedef struct wopts {
      * verify-certificate TEXT (the operand) */
     const char *centre, *text;
     int pdf, one_pdf; /* --one-pdf: the whole batch in one file */
+    /* the CSV input in memory (the staff pages' uploads): when CSV_DATA is
+     * set, the import commands read its CSV_LEN bytes instead of a file and
+     * CSV only names it in the FILE:LINE messages */
+    const char *csv_data;
+    size_t csv_len;
 } wopts;
 
 /* getopt_long vals of the options workflow_option reads (above cmdtab's
@@ -31,6 +39,13 @@ enum {
     WF_OPT_PDF, WF_OPT_CENTRE, WF_OPT_ONE_PDF,
     WF_OPT_END
 };
+
+/* Where the import commands (register, pay, rooms, marks, review) and plan of
+ * the calling thread print their output and their messages: stdout and stderr
+ * until set (NULL: back to those). The staff pages run a command on a
+ * server thread with both set to memory and show what it said; the
+ * setting is per thread, since the server's threads run at once. */
+void workflow_streams(FILE *out, FILE *err);
 
 /* The defaults: --margin 2 points, --body-code 0000. */
 void workflow_defaults(wopts *o);
