@@ -31,6 +31,7 @@
 #include <stdint.h>
 
 #include "core/authority.h"
+#include "core/csv.h"
 #include "core/diag.h"
 
 #define ROSTER_MAGIC "EXROSTER"
@@ -80,12 +81,15 @@ typedef struct roster {
     char site[ROSTER_SITE_MAX + 1], room[ROSTER_ROOM_MAX + 1];
     roster_entry *e;
     size_t n;
+    int room_col;     /* while building: the room's cell in a row, for roster_set_place's messages */
 } roster;
 
 /* Reads a roster CSV; mistakes go to D one line each. Returns 0 or -1.
  * A fresh random roster id and salt are chosen, the KDF cost is the default;
  * site and room are left empty (roster_set_place). */
 int roster_parse_csv(const char *buf, size_t len, roster *out, diag *d) __attribute__((warn_unused_result));
+/* The same from a table read by table_read (core/xlsx.h): a CSV file's or a workbook's. */
+int roster_from_table(const csv_table *t, roster *out, diag *d) __attribute__((warn_unused_result));
 
 /* Names the site and room R is for. ROOM NULL: the one room every entry is
  * in. Every entry whose room differs is a mistake in D (by its CSV line).

@@ -19,6 +19,7 @@
 #include "core/releasecode.h"
 #include "core/roster.h"
 #include "core/text.h"
+#include "core/xlsx.h"
 #include "tools/cmdtab.h"
 
 #define MAX_PACK_BYTES (1ull << 30)
@@ -28,6 +29,7 @@ static const cmdtab EXAMPACK; /* the command table, at the end of the file */
 typedef struct opts {
     const char *cmd; /* argv[1], for the usage line of a misuse */
     const char *out, *bank, *blueprint, *key, *csv, *pub, *code, *seed, *images, *site, *room;
+    const char *sheet, *kind; /* --sheet NAME of a workbook; template --kind */
     long kdf_ops, kdf_mem;
     const char *file;
 } opts;
@@ -37,12 +39,12 @@ static int usage_error(const opts *o, const char *msg)
     return cmdtab_misuse(&EXAMPACK, o->cmd, msg);
 }
 
+/* FILE:LINE: reason, or FILE:SHEET!C12: reason for a workbook's cell */
 static void print_diag(const char *file, const diag *d)
 {
-    for (size_t i = 0; i < d->n; i++) {
-        if (d->v[i].line > 0) fprintf(stderr, "%s:%ld: %s\n", file, d->v[i].line, d->v[i].msg);
-        else fprintf(stderr, "%s: %s\n", file, d->v[i].msg);
-    }
+    char w[DIAG_WHERE_MAX];
+    for (size_t i = 0; i < d->n; i++)
+        fprintf(stderr, "%s: %s\n", diag_where(w, sizeof w, file, d->sheet, d->v[i].line, d->v[i].col), d->v[i].msg);
     if (d->dropped) fprintf(stderr, "%s: ... and %zu more mistakes\n", file, d->dropped);
 }
 
@@ -67,7 +69,7 @@ static int read_code(const opts *o, char buf[CODE_INPUT_MAX])
 }
 
 enum { OPT_OUT = 256, OPT_BANK, OPT_BLUEPRINT, OPT_KEY, OPT_CSV, OPT_PUB, OPT_CODE, OPT_KDF_OPS, OPT_KDF_MEM,
-       OPT_SEED, OPT_IMAGES, OPT_SITE, OPT_ROOM };
+       OPT_SEED, OPT_IMAGES, OPT_SITE, OPT_ROOM, OPT_SHEET, OPT_KIND };
 
 static const struct option OPTIONS[] = {
     {"out", required_argument, 0, OPT_OUT},         {"bank", required_argument, 0, OPT_BANK},
@@ -76,7 +78,8 @@ static const struct option OPTIONS[] = {
     {"release-code", required_argument, 0, OPT_CODE}, {"kdf-ops", required_argument, 0, OPT_KDF_OPS},
     {"kdf-mem", required_argument, 0, OPT_KDF_MEM}, {"seed", required_argument, 0, OPT_SEED},
     {"images", required_argument, 0, OPT_IMAGES},   {"site", required_argument, 0, OPT_SITE},
-    {"room", required_argument, 0, OPT_ROOM},       {0, 0, 0, 0}};
+    {"room", required_argument, 0, OPT_ROOM},       {"sheet", required_argument, 0, OPT_SHEET},
+    {"kind", required_argument, 0, OPT_KIND},       {0, 0, 0, 0}};
 
 /* one option or operand into opts (cmdtab's option handler) */
 static int set_option(void *ctx, int id, const char *arg, const char **why)
@@ -103,6 +106,8 @@ static int set_option(void *ctx, int id, const char *arg, const char **why)
     case OPT_IMAGES: o->images = arg; break;
     case OPT_SITE: o->site = arg; break;
     case OPT_ROOM: o->room = arg; break;
+    case OPT_SHEET: o->sheet = arg; break;
+    case OPT_KIND: o->kind = arg; break;
     case CMDTAB_OPERAND:
         if (o->file) return *why = "too many arguments", 1;
         o->file = arg;
@@ -150,8 +155,9 @@ static void images_free(image_set *s)
     memset(s, 0, sizeof *s);
 }
 
-static int load_images(const char *bankpath, const char *dir, const bank *b, image_set *out)
+static int load_images(const char *bankpath, const char *sheet, const char *dir, const bank *b, image_set *out)
 {
+    char w[DIAG_WHERE_MAX];
     char *deflt = NULL;
     if (!dir) { /* images/ beside the bank */
         char *copy = strdup(bankpath), *slash = copy ? strrchr(copy, '/') : NULL;
@@ -165,7 +171,8 @@ static int load_images(const char *bankpath, const char *dir, const bank *b, ima
         char names[16][BANK_IMAGE_NAME_MAX + 1];
         int n = bank_stem_images(b->q[k].stem, names, 16);
         if (n > 16) {
-            fprintf(stderr, "%s:%ld: question %s: more than 16 images\n", bankpath, b->q[k].line, b->q[k].id);
+            fprintf(stderr, "%s: question %s: more than 16 images\n",
+                    diag_where(w, sizeof w, bankpath, sheet, b->q[k].line, b->stem_col), b->q[k].id);
             bad = 1;
             continue;
         }
@@ -177,11 +184,13 @@ static int load_images(const char *bankpath, const char *dir, const bank *b, ima
             unsigned char *png;
             size_t len;
             if (fileio_read(path, PACK_MAX_IMAGE, &png, &len, &why)) {
-                fprintf(stderr, "%s:%ld: question %s: image %s: %s\n", bankpath, b->q[k].line, b->q[k].id, path, why);
+                fprintf(stderr, "%s: question %s: image %s: %s\n",
+                        diag_where(w, sizeof w, bankpath, sheet, b->q[k].line, b->stem_col), b->q[k].id, path, why);
                 free(why);
                 bad = 1;
             } else if (len < 8 || memcmp(png, "\x89PNG\r\n\x1a\n", 8)) {
-                fprintf(stderr, "%s:%ld: question %s: image %s is not a PNG file\n", bankpath, b->q[k].line, b->q[k].id, path);
+                fprintf(stderr, "%s: question %s: image %s is not a PNG file\n",
+                        diag_where(w, sizeof w, bankpath, sheet, b->q[k].line, b->stem_col), b->q[k].id, path);
                 free(png);
                 bad = 1;
             } else {
@@ -214,9 +223,16 @@ static int cmd_build(void *ctx)
     int rc = 1;
     char code[RELEASECODE_NORM_BYTES], text[RELEASECODE_TEXT_BYTES], typed[CODE_INPUT_MAX] = "";
     uint8_t sk[crypto_sign_SECRETKEYBYTES];
+    char *banksheet = NULL;
     if (read_input(o->bank, &bankbuf, &banklen) || read_input(o->blueprint, &bpbuf, &bplen)) goto out0;
     /* check both inputs before stopping, so one run shows every mistake */
-    int bank_ok = bank_parse((char *)bankbuf, banklen, &b, &d) == 0;
+    csv_table bt;
+    int bank_ok = table_read(o->bank, bankbuf, banklen, o->sheet, &bt, &d) == 0;
+    if (bank_ok) {
+        bank_ok = bank_from_csv(&bt, &b, &d) == 0;
+        csv_free(&bt);
+    }
+    banksheet = d.sheet ? strdup(d.sheet) : NULL; /* for the images' messages */
     print_diag(o->bank, &d);
     diag_free(&d);
     int bp_ok = blueprint_parse((char *)bpbuf, bplen, &bp, &d) == 0;
@@ -261,7 +277,7 @@ static int cmd_build(void *ctx)
         goto out2;
     }
     image_set imgs = {0};
-    if (load_images(o->bank, o->images, &b, &imgs)) {
+    if (load_images(o->bank, banksheet, o->images, &b, &imgs)) {
         images_free(&imgs);
         sodium_memzero(sk, sizeof sk);
         goto out2;
@@ -315,6 +331,7 @@ out0:
     sodium_memzero(typed, sizeof typed);
     free(bankbuf);
     free(bpbuf);
+    free(banksheet);
     return rc;
 }
 
@@ -330,9 +347,14 @@ static int cmd_roster(void *ctx)
     roster r;
     diag d;
     diag_init(&d);
-    int ok = roster_parse_csv((char *)buf, len, &r, &d) == 0;
+    csv_table t;
+    int ok = table_read(o->csv, buf, len, o->sheet, &t, &d) == 0;
     sodium_memzero(buf, len); /* holds ID numbers */
     free(buf);
+    if (ok) {
+        ok = roster_from_table(&t, &r, &d) == 0;
+        csv_free(&t);
+    }
     /* the kiosk's site and room (examsync init's defaults when not given) */
     if (ok && roster_set_place(&r, o->site ? o->site : "考点", o->room, &d)) {
         ok = 0;
