@@ -144,9 +144,10 @@ $(BUILD)/tools/%.o: tools/%.c
 	@mkdir -p $(dir $@)
 	$(CC) $(CORE_CFLAGS) -c $< -o $@
 
-bin/exampack: $(BUILD)/tools/exampack.o $(BUILD)/tools/cmdtab.o $(CORE_LIB)
+# exampack template writes .xlsx with libxlsxwriter; its applications take cert/'s columns
+bin/exampack: $(BUILD)/tools/exampack.o $(BUILD)/tools/cmdtab.o $(BUILD)/tools/template.o $(CERT_LIB) $(CORE_LIB)
 	@mkdir -p bin
-	$(CC) $(SANFLAGS) -o $@ $^ $(CORE_LIBS)
+	$(CC) $(SANFLAGS) -o $@ $^ $(call pkg_libs,xlsxwriter) $(CORE_LIBS)
 
 # kiosk/ code without SDL (text layout rules) is unit-tested like core
 KIOSK_PURE := textlayout scriptline

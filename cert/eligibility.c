@@ -69,6 +69,12 @@ static const csv_column COLS[] = {
 };
 #define NCOLS (sizeof COLS / sizeof *COLS)
 
+const csv_column *eligibility_columns(size_t *n)
+{
+    *n = NCOLS;
+    return COLS;
+}
+
 int eligibility_header(const csv_row *h, elig_cols *c, diag *d)
 {
     int map[NCOLS];

@@ -43,6 +43,12 @@ static const csv_column COLS[C_NCOLS] = {
     {"E", "选项E", 0},      {"F", "选项F", 0},      {"G", "选项G", 0},       {"H", "选项H", 0},
     {"answer", "答案", 1},  {"points", "分值", 0},  {"explanation", "解析", 0},
 };
+const csv_column *bank_columns(size_t *n)
+{
+    *n = C_NCOLS;
+    return COLS;
+}
+
 _Static_assert(C_OPT0 + BANK_MAX_OPTIONS == C_ANSWER && BANK_MAX_OPTIONS == 8, "option columns A-H");
 
 /* ---- answers ---------------------------------------------------------- */

@@ -43,6 +43,8 @@ int bank_parse(const char *buf, size_t len, bank *out, diag *d) __attribute__((w
 /* The same from a table read by table_read (core/xlsx.h): a CSV file's or a workbook's. */
 int bank_from_csv(const csv_table *t, bank *out, diag *d) __attribute__((warn_unused_result));
 void bank_free(bank *b);
+/* The bank's columns (English and Chinese header names), for templates; *N their number. */
+const csv_column *bank_columns(size_t *n);
 
 /* "judge", "single", … ; and the reverse (English or Chinese name), -1 if unknown */
 const char *qtype_name(qtype t);

@@ -53,6 +53,12 @@ static const csv_column RCOLS[R_NCOLS] = {
     {"ticket", "准考证号", 1}, {"name", "姓名", 1}, {"id_number", "身份证号", 1},
     {"level", "级别", 1}, {"room", "考场", 1}, {"seat", "座号", 1}};
 
+const csv_column *roster_columns(size_t *n)
+{
+    *n = R_NCOLS;
+    return RCOLS;
+}
+
 static int plain_text(const char *s, size_t max)
 {
     size_t n = strlen(s);

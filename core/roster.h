@@ -90,6 +90,8 @@ typedef struct roster {
 int roster_parse_csv(const char *buf, size_t len, roster *out, diag *d) __attribute__((warn_unused_result));
 /* The same from a table read by table_read (core/xlsx.h): a CSV file's or a workbook's. */
 int roster_from_table(const csv_table *t, roster *out, diag *d) __attribute__((warn_unused_result));
+/* The roster's columns (English and Chinese header names), for templates; *N their number. */
+const csv_column *roster_columns(size_t *n);
 
 /* Names the site and room R is for. ROOM NULL: the one room every entry is
  * in. Every entry whose room differs is a mistake in D (by its CSV line).

@@ -21,6 +21,7 @@
 #include "core/text.h"
 #include "core/xlsx.h"
 #include "tools/cmdtab.h"
+#include "tools/template.h"
 
 #define MAX_PACK_BYTES (1ull << 30)
 
@@ -621,6 +622,20 @@ static int cmd_paper(void *ctx)
     return 0;
 }
 
+/* ---- template ----------------------------------------------------------- */
+
+static int cmd_template(void *ctx)
+{
+    opts *o = ctx;
+    const char *kind = o->kind ? template_kind(o->kind) : "bank";
+    if (!o->out) return usage_error(o, "template needs --out FILE.xlsx");
+    if (!kind) return usage_error(o, "--kind must be bank, roster or applications");
+    char *why = NULL;
+    if (template_write(o->out, kind, &why)) return file_error(o->out, why);
+    printf("wrote %s (%s template: fill in the first sheet, keep its header row)\n", o->out, kind);
+    return 0;
+}
+
 /* ---- the command table ----------------------------------------------------- */
 
 static const cmd COMMANDS[] = {
@@ -629,10 +644,11 @@ static const cmd COMMANDS[] = {
      "(pack signing, keep offline) and DIR/results.key (results decryption, for\n"
      "the hub); refuses to overwrite existing keys.",
      cmd_keygen},
-    {"build", "--bank BANK.csv --blueprint BP.ini --key DIR/authority.key --out FILE.pack\n"
-              "[--release-code CODE] [--kdf-ops N] [--kdf-mem MIB] [--images DIR]",
+    {"build", "--bank BANK.csv|BANK.xlsx --blueprint BP.ini --key DIR/authority.key --out FILE.pack\n"
+              "[--sheet NAME] [--release-code CODE] [--kdf-ops N] [--kdf-mem MIB] [--images DIR]",
      "build a signed, encrypted question pack; prints its release code last",
-     "checks the bank (CSV) and blueprint (INI), then writes the pack. The\n"
+     "checks the bank (CSV, or the first sheet of an .xlsx workbook, or the\n"
+     "sheet --sheet names) and blueprint (INI), then writes the pack. The\n"
      "release code is printed as the last line of output: announce it in the\n"
      "exam room at exam start and nowhere earlier. --release-code sets it\n"
      "instead of a random one; a code given by hand must have at least 80\n"
@@ -645,9 +661,10 @@ static const cmd COMMANDS[] = {
      "Stem lines [图:name.png] show PNG images read from --images DIR\n"
      "(default: the folder images/ beside the bank).",
      cmd_build},
-    {"roster", "--csv ROSTER.csv --key DIR/authority.key --out FILE.roster\n"
-               "[--site NAME] [--room NAME] [--kdf-ops N] [--kdf-mem MIB]", "sign a room roster",
-     "checks a roster CSV (ticket,name,id_number,level,room,seat) and writes\n"
+    {"roster", "--csv ROSTER.csv|ROSTER.xlsx --key DIR/authority.key --out FILE.roster\n"
+               "[--sheet NAME] [--site NAME] [--room NAME] [--kdf-ops N] [--kdf-mem MIB]", "sign a room roster",
+     "checks a roster CSV or .xlsx sheet (ticket,name,id_number,level,room,seat;\n"
+     "in a workbook the ticket and ID number columns must be text) and writes\n"
      "a signed roster for one site and room: kiosks accept it only if they\n"
      "were provisioned for that site and room (or as the site's spare).\n"
      "--site is the kiosk's site (default 考点, as examsync init); --room\n"
@@ -673,11 +690,19 @@ static const cmd COMMANDS[] = {
      "--release-code - reads the code from standard input (one line; at a\n"
      "terminal a prompt without echo).",
      cmd_paper},
+    {"template", "--out FILE.xlsx [--kind bank|roster|applications]", "write an .xlsx template to fill in",
+     "writes a workbook whose first sheet has the Chinese header names the\n"
+     "readers take and example rows (a bank: one per question type; a roster;\n"
+     "the hub's applications for examhub register), column widths set and the\n"
+     "ticket and ID number columns formatted as text; a second sheet 说明 lists\n"
+     "the columns. Default --kind bank.",
+     cmd_template},
     {0}};
 
 static const cmdtab EXAMPACK = {
     "exampack", "exampack - build signed, encrypted exam question packs and signed room rosters",
-    "Every mistake in an input file is reported as FILE:LINE: reason. Output files\n"
+    "Every mistake in an input file is reported as FILE:LINE: reason (in an .xlsx\n"
+    "workbook FILE:SHEET!CELL: reason, e.g. bank.xlsx:题库!C12). Output files\n"
     "are written atomically: on any error nothing is left behind.\n"
     "--release-code - reads the code from standard input instead of the command\n"
     "line, where other users of the PC could see it (/proc/PID/cmdline).\n"

@@ -26,13 +26,17 @@ void wfc_mask_id(const char *id, char out[19]);
 /* Opens o->db; NULL after printing why. */
 hubstore *wfc_open_db(const wopts *o);
 
-/* A CSV input file: the table and its name for FILE:LINE: messages. */
+/* A CSV input file or a workbook's sheet: the table and its name for
+ * FILE:LINE: (FILE:SHEET!C12:) messages; tb->t.sheet is the sheet, NULL for CSV. */
 typedef struct wfc_table {
     csv_table t;
     const char *file;
 } wfc_table;
-/* Reads and parses FILE into TB (csv_free(&tb->t) after a 0). Prints why and returns 1. */
-int wfc_load_csv(const char *file, wfc_table *tb);
+/* Reads and parses FILE (CSV, or sheet SHEET of an .xlsx workbook: table_read) into TB
+ * (csv_free(&tb->t) after a 0). Prints why and returns 1. */
+int wfc_load_csv(const char *file, const char *sheet, wfc_table *tb);
+/* Prints "WHERE: MSG" of each diagnostic of D about TB's file. */
+void wfc_print_diag(const wfc_table *tb, const struct diag *d);
 /* Cell I of R trimmed (malloc'd; "" when the row is short). */
 char *wfc_cell(const csv_row *r, int i);
 /* Maps NREQ required and NOPT optional columns (English, Chinese pairs) of
@@ -45,12 +49,19 @@ int wfc_map_cols(const wfc_table *tb, const char *const *req, int nreq, const ch
  * bad row (ROW prints FILE:LINE: reason, or the storage failure, and returns
  * non-zero) rolls everything back. NAMES: required columns, OPTIONAL: optional
  * ones (English, Chinese pairs); V holds their trimmed cells in that order. */
-typedef int (*wfc_row_fn)(hubstore *s, const wopts *o, const csv_row *row, char **v, int nv);
+typedef struct wfc_row {
+    const wfc_table *tb;
+    const csv_row *r;
+    const int *ix; /* the cell of V[k] in R */
+} wfc_row;
+typedef int (*wfc_row_fn)(hubstore *s, const wopts *o, const wfc_row *row, char **v, int nv);
 int wfc_import_rows(const wopts *o, const char *const *names, int ncols, const char *const *optional, int nopt,
                     wfc_row_fn row, const char *what);
 
-/* "FILE:LINE: reason" for a row of o->csv; evaluates to 1 */
-#define WFC_ROW_ERR(...) (fprintf(stderr, "%s:%ld: ", o->csv, row->line), fprintf(stderr, __VA_ARGS__), fputc('\n', stderr), 1)
+/* "FILE:LINE: reason" (FILE:SHEET!C12: for the cell of V[K] of a workbook's
+ * row; K -1: the row) for ROW; returns 1 */
+int wfc_row_err(const wfc_row *row, int k, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+#define WFC_ROW_ERR(k, ...) wfc_row_err(row, k, __VA_ARGS__)
 
 /* the commands, by file */
 int wf_import_register(const wopts *o);
