@@ -1,6 +1,8 @@
 /* template: .xlsx templates for banks, rosters and applications (see template.h). */
 #include "tools/template.h"
 
+#include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -107,8 +109,17 @@ int template_write(const char *path, const char *kname, char **why)
     }
     char *tmp = fileio_fmt("%s.tmp.%ld", path, (long)getpid());
     if (!tmp) { *why = fileio_fmt("out of memory"); return -1; }
+    /* made here first: libxlsxwriter would print its own error for a folder that is not there */
+    int fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL, 0644);
+    if (fd < 0) {
+        *why = fileio_fmt("cannot create %s: %s", tmp, strerror(errno));
+        free(tmp);
+        return -1;
+    }
+    close(fd);
     lxw_workbook *wb = workbook_new(tmp);
     if (!wb) {
+        unlink(tmp);
         *why = fileio_fmt("cannot create %s", tmp);
         free(tmp);
         return -1;
