@@ -33,7 +33,7 @@
 
 /* Columns whose numbers lose what matters (digits past the 15th, leading
  * zeros): a number there is refused; and the column whose numbers are dates. */
-static const char *const TEXT_ONLY[] = {"ticket", "准考证号", "id_number", "身份证号", "site_code", "考点代码"};
+static const char *const TEXT_ONLY[] = {"ticket", "准考证号", "id_number", "身份证号", "site_code", "考点代码", "result_id"};
 static const char *const DATE_COLS[] = {"received", "收件日期"};
 
 /* ---- numbers and dates ---------------------------------------------------------------------------- */
@@ -993,9 +993,18 @@ csv_rc xlsx_parse(const void *buf, size_t len, const char *sheet, csv_table *out
     if (read_workbook(x, sheet, &sheetpath, dir)) goto done;
     const rel *r = rel_of_type(x, "sharedStrings");
     char *sstpath = r ? resolve(dir, r->target) : NULL;
+    int want_sst = r != NULL;
     r = rel_of_type(x, "styles");
     char *stylepath = r ? resolve(dir, r->target) : NULL;
+    /* a part named but its path not made: out of memory, or a path out of the zip, which no workbook has */
+    if ((want_sst && !sstpath) || (r && !stylepath))
+        xfail(x, CSV_ENCODING, 0, -1, "the workbook's shared strings or styles are named outside the workbook (or out of memory)");
     rels_clear(x);
+    if (x->failed) {
+        free(sstpath);
+        free(stylepath);
+        goto done;
+    }
     int rc = sstpath ? part_parse(x, sstpath, &SST) : 1;
     if (rc >= 0) {
         x->xf_fmt = calloc(XFS_MAX, sizeof *x->xf_fmt);

@@ -14,7 +14,7 @@
  * (or any number in a `received`/收件日期 column) as YYYY-MM-DD (with
  * " HH:MM:SS" when it has a time of day); booleans TRUE/FALSE.
  * Refused, with the cell: a number in an identifier column (ticket/准考证号,
- * id_number/身份证号, site_code/考点代码: Excel keeps 15 digits of a number
+ * id_number/身份证号, site_code/考点代码, result_id: Excel keeps 15 digits of a number
  * and no leading zero), an Excel error value (#N/A), merged cells, a value
  * beyond column CSV_MAX_COLS, rows or cells out of order. Refused as a
  * whole: a file that is not a zip, a zip without a workbook, a DTD in any

@@ -599,7 +599,12 @@ static const cmd COMMANDS[] = {
 
 static const cmdtab EXAMHUB = {
     "examhub", "examhub - the results hub of the certification centre",
-    "The certification workflow, step by step: README, The certification workflow.\n", COMMANDS, OPTIONS, set_option};
+    "The certification workflow, step by step: README, The certification workflow.\n"
+    "Every --csv FILE that is read (eligibility, register, pay, rooms, marks, review)\n"
+    "may be an .xlsx workbook: its first sheet, or --sheet NAME; mistakes are then\n"
+    "named FILE:SHEET!CELL. Keep ID numbers, tickets and site codes as text there.\n"
+    "exampack template --kind applications writes one to start from.\n",
+    COMMANDS, OPTIONS, set_option};
 
 int main(int argc, char **argv)
 {
