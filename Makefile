@@ -17,7 +17,7 @@ FUZZ_CC ?= clang
 FUZZ_SECONDS ?= 20
 PKG_CONFIG ?= pkg-config
 
-CORE_PKGS := sqlite3 libsodium zlib inih
+CORE_PKGS := sqlite3 libsodium zlib inih libzip expat
 KIOSK_PKGS := sdl2 SDL2_ttf SDL2_image fontconfig x11 dbus-1
 TEST_PKGS := cmocka
 # kiosk/textlayout.c breaks lines with ICU: the kiosk and the unit tests link it
@@ -44,7 +44,7 @@ pkg_libs = $(shell $(PKG_CONFIG) --libs $(1) 2>/dev/null)
 
 # core/ sees only its own libraries: no SDL, curl or microhttpd flags.
 CORE_CFLAGS := $(BASE_CFLAGS) $(OPT) $(SANFLAGS) $(call pkg_cflags,$(CORE_PKGS))
-CORE_LIBS := $(call pkg_libs,$(CORE_PKGS))
+CORE_LIBS := $(call pkg_libs,$(CORE_PKGS)) -lm
 TEST_CFLAGS := $(CORE_CFLAGS) $(call pkg_cflags,$(TEST_PKGS)) -Wno-missing-prototypes
 TEST_LIBS := $(CORE_LIBS) $(call pkg_libs,$(TEST_PKGS) $(TL_PKGS))
 
@@ -144,9 +144,10 @@ $(BUILD)/tools/%.o: tools/%.c
 	@mkdir -p $(dir $@)
 	$(CC) $(CORE_CFLAGS) -c $< -o $@
 
-bin/exampack: $(BUILD)/tools/exampack.o $(BUILD)/tools/cmdtab.o $(CORE_LIB)
+# exampack template writes .xlsx with libxlsxwriter; its applications take cert/'s columns
+bin/exampack: $(BUILD)/tools/exampack.o $(BUILD)/tools/cmdtab.o $(BUILD)/tools/template.o $(CERT_LIB) $(CORE_LIB)
 	@mkdir -p bin
-	$(CC) $(SANFLAGS) -o $@ $^ $(CORE_LIBS)
+	$(CC) $(SANFLAGS) -o $@ $^ $(call pkg_libs,xlsxwriter) $(CORE_LIBS)
 
 # kiosk/ code without SDL (text layout rules) is unit-tested like core
 KIOSK_PURE := textlayout scriptline
@@ -299,6 +300,10 @@ $(BUILD)/testtools/room_hello: tests/tools/room_hello.c $(BUILD)/tools/room/hell
 $(BUILD)/testtools/room_cmd: tests/tools/room_cmd.c $(CORE_LIB)
 	@mkdir -p $(dir $@)
 	$(CC) $(CORE_CFLAGS) -o $@ $^ $(CORE_LIBS)
+# the .xlsx twins of the tests' CSV files are written with libxlsxwriter
+$(BUILD)/testtools/csv2xlsx: tests/tools/csv2xlsx.c $(CORE_LIB)
+	@mkdir -p $(dir $@)
+	$(CC) $(CORE_CFLAGS) $(call pkg_cflags,xlsxwriter) -o $@ $^ $(call pkg_libs,xlsxwriter) $(CORE_LIBS)
 
 # the hostile X client of the lockdown tests needs Xlib
 $(BUILD)/testtools/xgrab: tests/tools/xgrab.c

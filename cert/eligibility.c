@@ -69,6 +69,12 @@ static const csv_column COLS[] = {
 };
 #define NCOLS (sizeof COLS / sizeof *COLS)
 
+const csv_column *eligibility_columns(size_t *n)
+{
+    *n = NCOLS;
+    return COLS;
+}
+
 int eligibility_header(const csv_row *h, elig_cols *c, diag *d)
 {
     int map[NCOLS];
@@ -108,28 +114,28 @@ int eligibility_row(const csv_row *r, const elig_cols *c, applicant *a, diag *d)
     for (int i = 0; i < 10; i++)
         if (!v[i]) { diag_add(d, r->line, "out of memory"); goto out; }
     idnumber_normalise(v[0]);
-    if (!idnumber_valid(v[0])) { diag_add(d, r->line, "ID number '%s' fails the GB 11643-1999 checksum", v[0]); goto out; }
+    if (!idnumber_valid(v[0])) { diag_add_at(d, r->line, c->id, "ID number '%s' fails the GB 11643-1999 checksum", v[0]); goto out; }
     snprintf(a->id_number, sizeof a->id_number, "%s", v[0]);
     snprintf(a->name, sizeof a->name, "%s", v[1]);
-    if (level_of(v[2], 0, &a->level)) { diag_add(d, r->line, "applied_level '%s' must be 4, 3, 2 or 1", v[2]); goto out; }
-    if (years(v[3], &a->work_years)) { diag_add(d, r->line, "work_years '%s' is not a number of years", v[3]); goto out; }
+    if (level_of(v[2], 0, &a->level)) { diag_add_at(d, r->line, c->level, "applied_level '%s' must be 4, 3, 2 or 1", v[2]); goto out; }
+    if (years(v[3], &a->work_years)) { diag_add_at(d, r->line, c->work, "work_years '%s' is not a number of years", v[3]); goto out; }
     int e = -1;
     for (int k = 0; k < (int)(sizeof EDU_NAMES / sizeof *EDU_NAMES); k++)
         if (!strcasecmp(v[4], EDU_NAMES[k])) e = k;
     if (!*v[4]) e = EDU_NONE;
     if (e < 0) {
-        diag_add(d, r->line, "education '%s' is unknown (none, secondary_vocational, higher_vocational, junior_college, "
+        diag_add_at(d, r->line, c->edu, "education '%s' is unknown (none, secondary_vocational, higher_vocational, junior_college, "
                              "bachelor, master, doctor)", v[4]);
         goto out;
     }
     a->education = (edu)e;
     if (!strcasecmp(v[5], "yes") || !strcmp(v[5], "是")) a->major_related = 1;
     else if (!strcasecmp(v[5], "no") || !strcmp(v[5], "否") || !*v[5]) a->major_related = 0;
-    else { diag_add(d, r->line, "major_related '%s' must be yes or no", v[5]); goto out; }
-    if (level_of(v[6], 1, &a->cert)) { diag_add(d, r->line, "cert '%s' must be 4, 3, 2, 1 or empty", v[6]); goto out; }
-    if (years(v[7], &a->cert_years)) { diag_add(d, r->line, "cert_years '%s' is not a number of years", v[7]); goto out; }
-    if (level_of(v[8], 1, &a->training)) { diag_add(d, r->line, "training '%s' must be 4, 3, 2, 1 or empty", v[8]); goto out; }
-    if (years(v[9], &a->graduated_years)) { diag_add(d, r->line, "graduated_years '%s' is not a number of years", v[9]); goto out; }
+    else { diag_add_at(d, r->line, c->major, "major_related '%s' must be yes or no", v[5]); goto out; }
+    if (level_of(v[6], 1, &a->cert)) { diag_add_at(d, r->line, c->cert, "cert '%s' must be 4, 3, 2, 1 or empty", v[6]); goto out; }
+    if (years(v[7], &a->cert_years)) { diag_add_at(d, r->line, c->cert_years, "cert_years '%s' is not a number of years", v[7]); goto out; }
+    if (level_of(v[8], 1, &a->training)) { diag_add_at(d, r->line, c->training, "training '%s' must be 4, 3, 2, 1 or empty", v[8]); goto out; }
+    if (years(v[9], &a->graduated_years)) { diag_add_at(d, r->line, c->grad, "graduated_years '%s' is not a number of years", v[9]); goto out; }
     rc = 0;
 out:
     for (int i = 0; i < 10; i++) free(v[i]);

@@ -42,6 +42,8 @@ typedef struct elig_cols {
     int id, name, level, work, edu, major, cert, cert_years, training, grad;
 } elig_cols;
 int eligibility_header(const csv_row *h, elig_cols *c, diag *d) __attribute__((warn_unused_result));
+/* The eligibility columns (English and Chinese header names), for templates; *N their number. */
+const csv_column *eligibility_columns(size_t *n);
 int eligibility_row(const csv_row *r, const elig_cols *c, applicant *a, diag *d) __attribute__((warn_unused_result));
 
 /* The CSV name of education level E ("bachelor"), "?" when out of range. */

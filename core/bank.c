@@ -43,6 +43,12 @@ static const csv_column COLS[C_NCOLS] = {
     {"E", "选项E", 0},      {"F", "选项F", 0},      {"G", "选项G", 0},       {"H", "选项H", 0},
     {"answer", "答案", 1},  {"points", "分值", 0},  {"explanation", "解析", 0},
 };
+const csv_column *bank_columns(size_t *n)
+{
+    *n = C_NCOLS;
+    return COLS;
+}
+
 _Static_assert(C_OPT0 + BANK_MAX_OPTIONS == C_ANSWER && BANK_MAX_OPTIONS == 8, "option columns A-H");
 
 /* ---- answers ---------------------------------------------------------- */
@@ -311,13 +317,13 @@ static int read_row(const csv_row *r, const int *map, size_t ncols, question *q,
     q->line = r->line;
     q->points = -1;
     if (r->ncells > ncols) {
-        diag_add(d, r->line, "row has %zu cells but the header has %zu columns", r->ncells, ncols);
+        diag_add_at(d, r->line, (int)r->ncells - 1, "row has %zu cells but the header has %zu columns", r->ncells, ncols);
         return -1;
     }
     char *id = text_trim(cell(r, map, C_ID));
     if (!id) return -1;
     if (!id_ok(id)) {
-        diag_add(d, r->line, "id '%s' must be 1-32 characters of A-Z a-z 0-9 _ -", id);
+        diag_add_at(d, r->line, map[C_ID], "id '%s' must be 1-32 characters of A-Z a-z 0-9 _ -", id);
         free(id);
         return -1;
     }
@@ -326,7 +332,7 @@ static int read_row(const csv_row *r, const int *map, size_t ncols, question *q,
     char *type = text_trim(cell(r, map, C_TYPE));
     int t = type ? qtype_parse(type) : -1;
     if (t < 0) {
-        diag_add(d, r->line, "question %s: unknown type '%s' (judge, single, multi, fill, numeric, order, match, essay)",
+        diag_add_at(d, r->line, map[C_TYPE], "question %s: unknown type '%s' (judge, single, multi, fill, numeric, order, match, essay)",
                  q->id, type ? type : "");
         free(type);
         return -1;
@@ -338,11 +344,11 @@ static int read_row(const csv_row *r, const int *map, size_t ncols, question *q,
     q->explanation = text_trim(cell(r, map, C_EXPLANATION));
     if (!q->stem || !q->section || !q->explanation) goto oom;
     if (!*q->stem) {
-        diag_add(d, r->line, "question %s: stem is empty", q->id);
+        diag_add_at(d, r->line, map[C_STEM], "question %s: stem is empty", q->id);
         goto fail;
     }
     if (bank_stem_images(q->stem, NULL, 0) < 0) {
-        diag_add(d, r->line, "question %s: an image line must be [图:name.png] (name of letters, digits, . _ -)", q->id);
+        diag_add_at(d, r->line, map[C_STEM], "question %s: an image line must be [图:name.png] (name of letters, digits, . _ -)", q->id);
         goto fail;
     }
     int gap = -1;
@@ -351,7 +357,7 @@ static int read_row(const csv_row *r, const int *map, size_t ncols, question *q,
         if (!o) goto oom;
         if (*o) {
             if (gap >= 0) {
-                diag_add(d, r->line, "question %s: option %c is empty but option %c is given", q->id, 'A' + gap, 'A' + i);
+                diag_add_at(d, r->line, map[C_OPT0 + gap], "question %s: option %c is empty but option %c is given", q->id, 'A' + gap, 'A' + i);
                 free(o);
                 goto fail;
             }
@@ -364,14 +370,14 @@ static int read_row(const csv_row *r, const int *map, size_t ncols, question *q,
     switch (q->type) {
     case QT_SINGLE: case QT_MULTI: case QT_ORDER: case QT_MATCH:
         if (q->noptions < 2) {
-            diag_add(d, r->line, "question %s: a %s question needs at least two options (A, B, ...)", q->id,
+            diag_add_at(d, r->line, map[C_OPT0 + q->noptions], "question %s: a %s question needs at least two options (A, B, ...)", q->id,
                      qtype_name(q->type));
             goto fail;
         }
         break;
     case QT_JUDGE: case QT_FILL: case QT_NUMERIC: case QT_ESSAY:
         if (q->noptions) {
-            diag_add(d, r->line, "question %s: a %s question takes no options", q->id, qtype_name(q->type));
+            diag_add_at(d, r->line, map[C_OPT0], "question %s: a %s question takes no options", q->id, qtype_name(q->type));
             goto fail;
         }
         break;
@@ -380,7 +386,7 @@ static int read_row(const csv_row *r, const int *map, size_t ncols, question *q,
     char *raw = text_trim(cell(r, map, C_ANSWER));
     if (!raw) goto oom;
     if (!*raw && q->type != QT_ESSAY) {
-        diag_add(d, r->line, "question %s: answer is empty", q->id);
+        diag_add_at(d, r->line, map[C_ANSWER], "question %s: answer is empty", q->id);
         free(raw);
         goto fail;
     }
@@ -389,7 +395,7 @@ static int read_row(const csv_row *r, const int *map, size_t ncols, question *q,
     q->answer = normalise_answer(q, raw, &whydyn, &why);
     if (!q->answer) {
         if (whydyn || why)
-            diag_add(d, r->line, "question %s: %s (answer '%s')", q->id, whydyn ? whydyn : why, raw);
+            diag_add_at(d, r->line, map[C_ANSWER], "question %s: %s (answer '%s')", q->id, whydyn ? whydyn : why, raw);
         else
             diag_add(d, r->line, "question %s: out of memory", q->id);
         free(whydyn);
@@ -400,7 +406,7 @@ static int read_row(const csv_row *r, const int *map, size_t ncols, question *q,
     char *pts = text_trim(cell(r, map, C_POINTS));
     if (!pts) goto oom;
     if (*pts && text_points(pts, &q->points) != 0) {
-        diag_add(d, r->line, "question %s: points '%s' must be a number over 0 and at most 100 with at most one decimal",
+        diag_add_at(d, r->line, map[C_POINTS], "question %s: points '%s' must be a number over 0 and at most 100 with at most one decimal",
                  q->id, pts);
         free(pts);
         goto fail;
@@ -454,7 +460,7 @@ int bank_from_csv(const csv_table *t, bank *out, diag *d)
         while (set.slot[s]) {
             question *o = &qs[set.slot[s] - 1];
             if (!strcmp(o->id, q.id)) {
-                diag_add(d, q.line, "duplicate id '%s' (first used on line %ld)", q.id, o->line);
+                diag_add_at(d, q.line, map[C_ID], "duplicate id '%s' (first used on line %ld)", q.id, o->line);
                 dup = 1;
                 break;
             }
@@ -476,6 +482,7 @@ int bank_from_csv(const csv_table *t, bank *out, diag *d)
     }
     out->q = qs;
     out->n = nq;
+    out->stem_col = map[C_STEM];
     return 0;
 }
 

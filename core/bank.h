@@ -27,20 +27,24 @@ typedef struct question {
     char *answer;      /* normalised; "" for an essay without reference */
     int points;        /* tenths; -1 = take the blueprint rule's points */
     char *explanation; /* "" when none; never packed */
-    long line;         /* line of the row in the CSV */
+    long line;         /* line of the row in the CSV (row of the sheet) */
 } question;
 
 typedef struct bank {
     question *q;
     size_t n;
+    int stem_col;      /* the stem's cell in a row, for messages about a stem (diag_where) */
 } bank;
 
 /* Reads a bank from CSV bytes. Every mistake is added to D as one line
  * (at most one per row); returns 0 when the bank is clean, else -1, and then
  * *out is empty. Free with bank_free. */
 int bank_parse(const char *buf, size_t len, bank *out, diag *d) __attribute__((warn_unused_result));
+/* The same from a table read by table_read (core/xlsx.h): a CSV file's or a workbook's. */
 int bank_from_csv(const csv_table *t, bank *out, diag *d) __attribute__((warn_unused_result));
 void bank_free(bank *b);
+/* The bank's columns (English and Chinese header names), for templates; *N their number. */
+const csv_column *bank_columns(size_t *n);
 
 /* "judge", "single", … ; and the reverse (English or Chinese name), -1 if unknown */
 const char *qtype_name(qtype t);

@@ -246,7 +246,7 @@ fail:
     if (errline) *errline = line;
     dynbuf_free(&b.cell);
     free_cells(b.cells, b.ncells);
-    csv_table t = {b.rows, b.nrows, 0};
+    csv_table t = {b.rows, b.nrows, 0, NULL};
     csv_free(&t);
     return (csv_rc)rc;
 }
@@ -281,6 +281,7 @@ void csv_free(csv_table *t)
     if (!t) return;
     for (size_t r = 0; r < t->nrows; r++) free_cells(t->rows[r].cells, t->rows[r].ncells);
     free(t->rows);
+    free(t->sheet);
     memset(t, 0, sizeof *t);
 }
 
@@ -289,6 +290,7 @@ int csv_header_map(const csv_row *h, const csv_column *cols, size_t ncols, int *
     size_t before = diag_count(d);
     for (size_t k = 0; k < ncols; k++) map[k] = -1;
     char unknown[256] = "";
+    int first_unknown = -1;
     for (size_t i = 0; i < h->ncells; i++) {
         char *name = text_trim(h->cells[i]);
         if (!name) {
@@ -299,9 +301,10 @@ int csv_header_map(const csv_row *h, const csv_column *cols, size_t ncols, int *
         for (size_t k = 0; k < ncols && !found; k++)
             if (!strcasecmp(name, cols[k].en) || (cols[k].zh && !strcasecmp(name, cols[k].zh))) {
                 found = 1;
-                if (map[k] >= 0) diag_add(d, h->line, "column '%s' appears twice in the header", name);
+                if (map[k] >= 0) diag_add_at(d, h->line, (int)i, "column '%s' appears twice in the header", name);
                 else map[k] = (int)i;
             }
+        if (!found && *name && first_unknown < 0) first_unknown = (int)i;
         if (!found && *name && strlen(unknown) + strlen(name) + 4 < sizeof unknown) {
             if (*unknown) strcat(unknown, ", ");
             strcat(unknown, name);
@@ -315,6 +318,6 @@ int csv_header_map(const csv_row *h, const csv_column *cols, size_t ncols, int *
             if (cols[k].zh) diag_add(d, h->line, "missing required column %s (%s)%s%s", cols[k].en, cols[k].zh, also, list);
             else diag_add(d, h->line, "missing required column %s%s%s", cols[k].en, also, list);
         }
-    if (unknown_is_error && *unknown && diag_count(d) == before) diag_add(d, h->line, "unknown column(s): %s", unknown);
+    if (unknown_is_error && *unknown && diag_count(d) == before) diag_add_at(d, h->line, first_unknown, "unknown column(s): %s", unknown);
     return diag_count(d) == before ? 0 : -1;
 }

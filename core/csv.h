@@ -32,6 +32,7 @@ typedef struct csv_table {
     csv_row *rows;
     size_t nrows;
     int from_gb18030; /* input was converted from GB18030 */
+    char *sheet;      /* owned: the worksheet a workbook's table was read from (core/xlsx.h); NULL for CSV */
 } csv_table;
 
 /* Parses BUF. Entirely empty lines are skipped. On failure *errline (if not

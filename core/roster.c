@@ -57,6 +57,12 @@ static const csv_column RCOLS[R_NCOLS] = {
     {"level", "级别", 1}, {"room", "考场", 1}, {"seat", "座号", 1},
     {"extra_minutes", "延长时间", 0}}; /* optional: planned extra time, an empty cell is none */
 
+const csv_column *roster_columns(size_t *n)
+{
+    *n = R_NCOLS;
+    return RCOLS;
+}
+
 static int plain_text(const char *s, size_t max)
 {
     size_t n = strlen(s);
@@ -105,7 +111,7 @@ static int read_entry(const csv_row *row, const int *map, size_t ncols, roster_e
     memset(e, 0, sizeof *e);
     e->line = row->line;
     if (row->ncells > ncols) {
-        diag_add(d, row->line, "row has %zu cells but the header has %zu columns", row->ncells, ncols);
+        diag_add_at(d, row->line, (int)row->ncells - 1, "row has %zu cells but the header has %zu columns", row->ncells, ncols);
         return -1;
     }
     char *v[R_NCOLS] = {0};
@@ -114,6 +120,7 @@ static int read_entry(const csv_row *row, const int *map, size_t ncols, roster_e
         if (!v[c]) goto oom;
     }
     const char *bad = NULL;
+    int badcol = -1;
     size_t tl = strlen(v[R_TICKET]);
     int tok = tl > 0 && tl <= ROSTER_TICKET_MAX;
     for (size_t i = 0; i < tl && tok; i++) {
@@ -121,23 +128,24 @@ static int read_entry(const csv_row *row, const int *map, size_t ncols, roster_e
         tok = (c >= '0' && c <= '9') || (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || c == '-';
     }
     int level = 0, seat = 0, extra = 0;
-    if (!tok) bad = "ticket must be 1-32 characters of digits, letters and -";
-    else if (!plain_text(v[R_NAME], 64)) bad = "name is empty or too long";
+    if (!tok) bad = "ticket must be 1-32 characters of digits, letters and -", badcol = map[R_TICKET];
+    else if (!plain_text(v[R_NAME], 64)) bad = "name is empty or too long", badcol = map[R_NAME];
     else if (!idnumber_valid(v[R_ID])) bad = NULL;
-    else if (parse_int_range(v[R_LEVEL], 1, 5, &level)) bad = "level must be 1-5";
-    else if (!plain_text(v[R_ROOM], 32)) bad = "room is empty or too long";
-    else if (parse_int_range(v[R_SEAT], 1, 999, &seat)) bad = "seat must be 1-999";
+    else if (parse_int_range(v[R_LEVEL], 1, 5, &level)) bad = "level must be 1-5", badcol = map[R_LEVEL];
+    else if (!plain_text(v[R_ROOM], 32)) bad = "room is empty or too long", badcol = map[R_ROOM];
+    else if (parse_int_range(v[R_SEAT], 1, 999, &seat)) bad = "seat must be 1-999", badcol = map[R_SEAT];
     else if (*v[R_EXTRA] && parse_int_range(v[R_EXTRA], 0, ROSTER_EXTRA_MAX, &extra))
-        bad = "extra_minutes (延长时间) must be a whole number of minutes, 0-" STRINGIFY(ROSTER_EXTRA_MAX);
+        bad = "extra_minutes (延长时间) must be a whole number of minutes, 0-" STRINGIFY(ROSTER_EXTRA_MAX),
+        badcol = map[R_EXTRA];
     if (!bad && !idnumber_valid(v[R_ID])) {
         if (strlen(v[R_ID]) != IDNUMBER_LEN)
-            diag_add(d, row->line, "ticket %s: ID number must have 18 characters (has %zu)", v[R_TICKET], strlen(v[R_ID]));
+            diag_add_at(d, row->line, map[R_ID], "ticket %s: ID number must have 18 characters (has %zu)", v[R_TICKET], strlen(v[R_ID]));
         else
-            diag_add(d, row->line, "ticket %s: ID number fails the GB 11643-1999 checksum", v[R_TICKET]);
+            diag_add_at(d, row->line, map[R_ID], "ticket %s: ID number fails the GB 11643-1999 checksum", v[R_TICKET]);
         goto fail;
     }
     if (bad) {
-        diag_add(d, row->line, "%s%s: %s", tok ? "ticket " : "", tok ? v[R_TICKET] : "row", bad);
+        diag_add_at(d, row->line, badcol, "%s%s: %s", tok ? "ticket " : "", tok ? v[R_TICKET] : "row", bad);
         goto fail;
     }
     strcpy(e->ticket, v[R_TICKET]);
@@ -174,32 +182,41 @@ int roster_parse_csv(const char *buf, size_t len, roster *out, diag *d)
         free(why);
         return -1;
     }
+    int rc = roster_from_table(&t, out, d);
+    csv_free(&t);
+    return rc;
+}
+
+int roster_from_table(const csv_table *tp, roster *out, diag *d)
+{
+    memset(out, 0, sizeof *out);
+    const csv_table t = *tp;
     size_t before = diag_count(d);
+    if (!t.nrows) { diag_add(d, 1, "the file is empty"); return -1; }
     const csv_row *h = &t.rows[0];
     int map[R_NCOLS];
     csv_header_map(h, RCOLS, R_NCOLS, map, 1, d);
-    if (diag_count(d) != before) { csv_free(&t); return -1; }
+    if (diag_count(d) != before) return -1;
     if (t.nrows - 1 > ROSTER_MAX_ENTRIES) {
         diag_add(d, 0, "more than %d candidates", ROSTER_MAX_ENTRIES);
-        csv_free(&t);
         return -1;
     }
     out->e = calloc(t.nrows, sizeof *out->e);
-    if (!out->e) { csv_free(&t); diag_add(d, 0, "out of memory"); return -1; }
+    if (!out->e) { diag_add(d, 0, "out of memory"); return -1; }
     for (size_t r = 1; r < t.nrows; r++) {
         roster_entry e;
         if (read_entry(&t.rows[r], map, h->ncells, &e, d)) continue;
         int dup = 0;
         for (size_t k = 0; k < out->n && !dup; k++) {
             if (!strcmp(out->e[k].ticket, e.ticket)) {
-                diag_add(d, e.line, "duplicate ticket %s (first on line %ld)", e.ticket, out->e[k].line);
+                diag_add_at(d, e.line, map[R_TICKET], "duplicate ticket %s (first on line %ld)", e.ticket, out->e[k].line);
                 dup = 1;
             } else if (!strcmp(out->e[k].room, e.room) && out->e[k].seat == e.seat) {
-                diag_add(d, e.line, "ticket %s: room %s seat %d is already taken by ticket %s (line %ld)", e.ticket,
+                diag_add_at(d, e.line, map[R_SEAT], "ticket %s: room %s seat %d is already taken by ticket %s (line %ld)", e.ticket,
                          e.room, e.seat, out->e[k].ticket, out->e[k].line);
                 dup = 1;
             } else if (!strcmp(out->e[k].id_number, e.id_number)) {
-                diag_add(d, e.line, "ticket %s: same ID number as ticket %s (line %ld)", e.ticket, out->e[k].ticket,
+                diag_add_at(d, e.line, map[R_ID], "ticket %s: same ID number as ticket %s (line %ld)", e.ticket, out->e[k].ticket,
                          out->e[k].line);
                 dup = 1;
             }
@@ -208,12 +225,12 @@ int roster_parse_csv(const char *buf, size_t len, roster *out, diag *d)
         out->e[out->n++] = e;
     }
     long header_line = h->line;
-    csv_free(&t);
     if (diag_count(d) == before && out->n == 0) diag_add(d, header_line, "the roster has a header but no candidates");
     if (diag_count(d) != before) { roster_free(out); return -1; }
     randombytes_buf(out->roster_id, sizeof out->roster_id);
     randombytes_buf(out->salt, sizeof out->salt);
     out->kdf = (roster_kdf){ROSTER_KDF_DEFAULT_OPS, ROSTER_KDF_DEFAULT_MEM};
+    out->room_col = map[R_ROOM];
     return 0;
 }
 
@@ -226,7 +243,7 @@ int roster_set_place(roster *r, const char *site, const char *room, diag *d)
     if (diag_count(d) != before) return -1;
     for (size_t i = 0; i < r->n; i++)
         if (strcmp(r->e[i].room, room))
-            diag_add(d, r->e[i].line, "ticket %s is in room %s, but the roster is for room %s (one roster per room: "
+            diag_add_at(d, r->e[i].line, r->room_col, "ticket %s is in room %s, but the roster is for room %s (one roster per room: "
                      "split the CSV, or choose the room with --room)", r->e[i].ticket, r->e[i].room, room);
     if (diag_count(d) != before) return -1;
     snprintf(r->site, sizeof r->site, "%s", site);

@@ -32,6 +32,7 @@
 #include <stdint.h>
 
 #include "core/authority.h"
+#include "core/csv.h"
 #include "core/diag.h"
 
 #define ROSTER_MAGIC "EXROSTER"
@@ -89,6 +90,7 @@ typedef struct roster {
     char site[ROSTER_SITE_MAX + 1], room[ROSTER_ROOM_MAX + 1];
     roster_entry *e;
     size_t n;
+    int room_col;     /* while building: the room's cell in a row, for roster_set_place's messages */
 } roster;
 
 /* Reads a roster CSV (FORMAT.md §3; the column extra_minutes 延长时间 is
@@ -96,6 +98,10 @@ typedef struct roster {
  * A fresh random roster id and salt are chosen, the KDF cost is the default;
  * site and room are left empty (roster_set_place). */
 int roster_parse_csv(const char *buf, size_t len, roster *out, diag *d) __attribute__((warn_unused_result));
+/* The same from a table read by table_read (core/xlsx.h): a CSV file's or a workbook's. */
+int roster_from_table(const csv_table *t, roster *out, diag *d) __attribute__((warn_unused_result));
+/* The roster's columns (English and Chinese header names), for templates; *N their number. */
+const csv_column *roster_columns(size_t *n);
 
 /* Names the site and room R is for. ROOM NULL: the one room every entry is
  * in. Every entry whose room differs is a mistake in D (by its CSV line).

@@ -12,6 +12,7 @@
 
 #include "core/bundle.h"
 #include "core/csv.h"
+#include "core/xlsx.h"
 #include "core/diag.h"
 #include "core/fileio.h"
 #include "core/result.h"
@@ -95,6 +96,7 @@ static const struct option OPTIONS[] = {
     {"pdf", no_argument, 0, WF_OPT_PDF},
     {"centre", required_argument, 0, WF_OPT_CENTRE},
     {"one-pdf", no_argument, 0, WF_OPT_ONE_PDF},
+    {"sheet", required_argument, 0, WF_OPT_SHEET},
     {0, 0, 0, 0}};
 
 /* one option or operand into opts (cmdtab's option handler) */
@@ -447,21 +449,14 @@ static int cmd_eligibility(void *ctx)
     char *why = NULL;
     if (fileio_read(csvfile, CSV_MAX_BYTES, &buf, &len, &why)) return fail(csvfile, why);
     csv_table t;
-    long line = 0;
-    csv_rc crc = csv_parse((char *)buf, len, &t, &line, &why);
-    sodium_memzero(buf, len);
-    free(buf);
-    if (crc != CSV_OK) {
-        fprintf(stderr, "%s:%ld: %s\n", csvfile, line, why ? why : csv_strerror(crc));
-        free(why);
-        return 1;
-    }
     diag d;
     diag_init(&d);
+    int bad = table_read(csvfile, buf, len, o->w.sheet, &t, &d) != 0;
+    sodium_memzero(buf, len);
+    free(buf);
     elig_cols c;
-    int bad = 0;
-    if (eligibility_header(&t.rows[0], &c, &d)) bad = 1;
-    else {
+    if (!bad && eligibility_header(&t.rows[0], &c, &d)) bad = 1;
+    else if (!bad) {
         printf("id_number,applied_level,eligible,clause\n");
         for (size_t r = 1; r < t.nrows; r++) {
             applicant a;
@@ -472,7 +467,9 @@ static int cmd_eligibility(void *ctx)
             sodium_memzero(&a, sizeof a);
         }
     }
-    for (size_t i = 0; i < d.n; i++) fprintf(stderr, "%s:%ld: %s\n", csvfile, d.v[i].line, d.v[i].msg);
+    char w[DIAG_WHERE_MAX];
+    for (size_t i = 0; i < d.n; i++)
+        fprintf(stderr, "%s: %s\n", diag_where(w, sizeof w, csvfile, d.sheet, d.v[i].line, d.v[i].col), d.v[i].msg);
     diag_free(&d);
     csv_free(&t);
     return bad;
@@ -697,7 +694,12 @@ static const cmd COMMANDS[] = {
 
 static const cmdtab EXAMHUB = {
     "examhub", "examhub - the results hub of the certification centre",
-    "The certification workflow, step by step: README, The certification workflow.\n", COMMANDS, OPTIONS, set_option};
+    "The certification workflow, step by step: README, The certification workflow.\n"
+    "Every --csv FILE that is read (eligibility, register, pay, rooms, marks, review)\n"
+    "may be an .xlsx workbook: its first sheet, or --sheet NAME; mistakes are then\n"
+    "named FILE:SHEET!CELL. Keep ID numbers, tickets and site codes as text there.\n"
+    "exampack template --kind applications writes one to start from.\n",
+    COMMANDS, OPTIONS, set_option};
 
 int main(int argc, char **argv)
 {

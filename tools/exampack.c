@@ -19,7 +19,9 @@
 #include "core/releasecode.h"
 #include "core/roster.h"
 #include "core/text.h"
+#include "core/xlsx.h"
 #include "tools/cmdtab.h"
+#include "tools/template.h"
 
 #define MAX_PACK_BYTES (1ull << 30)
 
@@ -28,6 +30,7 @@ static const cmdtab EXAMPACK; /* the command table, at the end of the file */
 typedef struct opts {
     const char *cmd; /* argv[1], for the usage line of a misuse */
     const char *out, *bank, *blueprint, *key, *csv, *pub, *code, *seed, *images, *site, *room;
+    const char *sheet, *kind; /* --sheet NAME of a workbook; template --kind */
     long kdf_ops, kdf_mem;
     const char *file;
 } opts;
@@ -37,12 +40,12 @@ static int usage_error(const opts *o, const char *msg)
     return cmdtab_misuse(&EXAMPACK, o->cmd, msg);
 }
 
+/* FILE:LINE: reason, or FILE:SHEET!C12: reason for a workbook's cell */
 static void print_diag(const char *file, const diag *d)
 {
-    for (size_t i = 0; i < d->n; i++) {
-        if (d->v[i].line > 0) fprintf(stderr, "%s:%ld: %s\n", file, d->v[i].line, d->v[i].msg);
-        else fprintf(stderr, "%s: %s\n", file, d->v[i].msg);
-    }
+    char w[DIAG_WHERE_MAX];
+    for (size_t i = 0; i < d->n; i++)
+        fprintf(stderr, "%s: %s\n", diag_where(w, sizeof w, file, d->sheet, d->v[i].line, d->v[i].col), d->v[i].msg);
     if (d->dropped) fprintf(stderr, "%s: ... and %zu more mistakes\n", file, d->dropped);
 }
 
@@ -67,7 +70,7 @@ static int read_code(const opts *o, char buf[CODE_INPUT_MAX])
 }
 
 enum { OPT_OUT = 256, OPT_BANK, OPT_BLUEPRINT, OPT_KEY, OPT_CSV, OPT_PUB, OPT_CODE, OPT_KDF_OPS, OPT_KDF_MEM,
-       OPT_SEED, OPT_IMAGES, OPT_SITE, OPT_ROOM };
+       OPT_SEED, OPT_IMAGES, OPT_SITE, OPT_ROOM, OPT_SHEET, OPT_KIND };
 
 static const struct option OPTIONS[] = {
     {"out", required_argument, 0, OPT_OUT},         {"bank", required_argument, 0, OPT_BANK},
@@ -76,7 +79,8 @@ static const struct option OPTIONS[] = {
     {"release-code", required_argument, 0, OPT_CODE}, {"kdf-ops", required_argument, 0, OPT_KDF_OPS},
     {"kdf-mem", required_argument, 0, OPT_KDF_MEM}, {"seed", required_argument, 0, OPT_SEED},
     {"images", required_argument, 0, OPT_IMAGES},   {"site", required_argument, 0, OPT_SITE},
-    {"room", required_argument, 0, OPT_ROOM},       {0, 0, 0, 0}};
+    {"room", required_argument, 0, OPT_ROOM},       {"sheet", required_argument, 0, OPT_SHEET},
+    {"kind", required_argument, 0, OPT_KIND},       {0, 0, 0, 0}};
 
 /* one option or operand into opts (cmdtab's option handler) */
 static int set_option(void *ctx, int id, const char *arg, const char **why)
@@ -103,6 +107,8 @@ static int set_option(void *ctx, int id, const char *arg, const char **why)
     case OPT_IMAGES: o->images = arg; break;
     case OPT_SITE: o->site = arg; break;
     case OPT_ROOM: o->room = arg; break;
+    case OPT_SHEET: o->sheet = arg; break;
+    case OPT_KIND: o->kind = arg; break;
     case CMDTAB_OPERAND:
         if (o->file) return *why = "too many arguments", 1;
         o->file = arg;
@@ -150,8 +156,9 @@ static void images_free(image_set *s)
     memset(s, 0, sizeof *s);
 }
 
-static int load_images(const char *bankpath, const char *dir, const bank *b, image_set *out)
+static int load_images(const char *bankpath, const char *sheet, const char *dir, const bank *b, image_set *out)
 {
+    char w[DIAG_WHERE_MAX];
     char *deflt = NULL;
     if (!dir) { /* images/ beside the bank */
         char *copy = strdup(bankpath), *slash = copy ? strrchr(copy, '/') : NULL;
@@ -165,7 +172,8 @@ static int load_images(const char *bankpath, const char *dir, const bank *b, ima
         char names[16][BANK_IMAGE_NAME_MAX + 1];
         int n = bank_stem_images(b->q[k].stem, names, 16);
         if (n > 16) {
-            fprintf(stderr, "%s:%ld: question %s: more than 16 images\n", bankpath, b->q[k].line, b->q[k].id);
+            fprintf(stderr, "%s: question %s: more than 16 images\n",
+                    diag_where(w, sizeof w, bankpath, sheet, b->q[k].line, b->stem_col), b->q[k].id);
             bad = 1;
             continue;
         }
@@ -177,11 +185,13 @@ static int load_images(const char *bankpath, const char *dir, const bank *b, ima
             unsigned char *png;
             size_t len;
             if (fileio_read(path, PACK_MAX_IMAGE, &png, &len, &why)) {
-                fprintf(stderr, "%s:%ld: question %s: image %s: %s\n", bankpath, b->q[k].line, b->q[k].id, path, why);
+                fprintf(stderr, "%s: question %s: image %s: %s\n",
+                        diag_where(w, sizeof w, bankpath, sheet, b->q[k].line, b->stem_col), b->q[k].id, path, why);
                 free(why);
                 bad = 1;
             } else if (len < 8 || memcmp(png, "\x89PNG\r\n\x1a\n", 8)) {
-                fprintf(stderr, "%s:%ld: question %s: image %s is not a PNG file\n", bankpath, b->q[k].line, b->q[k].id, path);
+                fprintf(stderr, "%s: question %s: image %s is not a PNG file\n",
+                        diag_where(w, sizeof w, bankpath, sheet, b->q[k].line, b->stem_col), b->q[k].id, path);
                 free(png);
                 bad = 1;
             } else {
@@ -214,9 +224,16 @@ static int cmd_build(void *ctx)
     int rc = 1;
     char code[RELEASECODE_NORM_BYTES], text[RELEASECODE_TEXT_BYTES], typed[CODE_INPUT_MAX] = "";
     uint8_t sk[crypto_sign_SECRETKEYBYTES];
+    char *banksheet = NULL;
     if (read_input(o->bank, &bankbuf, &banklen) || read_input(o->blueprint, &bpbuf, &bplen)) goto out0;
     /* check both inputs before stopping, so one run shows every mistake */
-    int bank_ok = bank_parse((char *)bankbuf, banklen, &b, &d) == 0;
+    csv_table bt;
+    int bank_ok = table_read(o->bank, bankbuf, banklen, o->sheet, &bt, &d) == 0;
+    if (bank_ok) {
+        bank_ok = bank_from_csv(&bt, &b, &d) == 0;
+        csv_free(&bt);
+    }
+    banksheet = d.sheet ? strdup(d.sheet) : NULL; /* for the images' messages */
     print_diag(o->bank, &d);
     diag_free(&d);
     int bp_ok = blueprint_parse((char *)bpbuf, bplen, &bp, &d) == 0;
@@ -261,7 +278,7 @@ static int cmd_build(void *ctx)
         goto out2;
     }
     image_set imgs = {0};
-    if (load_images(o->bank, o->images, &b, &imgs)) {
+    if (load_images(o->bank, banksheet, o->images, &b, &imgs)) {
         images_free(&imgs);
         sodium_memzero(sk, sizeof sk);
         goto out2;
@@ -315,6 +332,7 @@ out0:
     sodium_memzero(typed, sizeof typed);
     free(bankbuf);
     free(bpbuf);
+    free(banksheet);
     return rc;
 }
 
@@ -330,9 +348,14 @@ static int cmd_roster(void *ctx)
     roster r;
     diag d;
     diag_init(&d);
-    int ok = roster_parse_csv((char *)buf, len, &r, &d) == 0;
+    csv_table t;
+    int ok = table_read(o->csv, buf, len, o->sheet, &t, &d) == 0;
     sodium_memzero(buf, len); /* holds ID numbers */
     free(buf);
+    if (ok) {
+        ok = roster_from_table(&t, &r, &d) == 0;
+        csv_free(&t);
+    }
     /* the kiosk's site and room (examsync init's defaults when not given) */
     if (ok && roster_set_place(&r, o->site ? o->site : "考点", o->room, &d)) {
         ok = 0;
@@ -599,6 +622,20 @@ static int cmd_paper(void *ctx)
     return 0;
 }
 
+/* ---- template ----------------------------------------------------------- */
+
+static int cmd_template(void *ctx)
+{
+    opts *o = ctx;
+    const char *kind = o->kind ? template_kind(o->kind) : "bank";
+    if (!o->out) return usage_error(o, "template needs --out FILE.xlsx");
+    if (!kind) return usage_error(o, "--kind must be bank, roster or applications");
+    char *why = NULL;
+    if (template_write(o->out, kind, &why)) return file_error(o->out, why);
+    printf("wrote %s (%s template: fill in the first sheet, keep its header row)\n", o->out, kind);
+    return 0;
+}
+
 /* ---- the command table ----------------------------------------------------- */
 
 static const cmd COMMANDS[] = {
@@ -607,10 +644,11 @@ static const cmd COMMANDS[] = {
      "(pack signing, keep offline) and DIR/results.key (results decryption, for\n"
      "the hub); refuses to overwrite existing keys.",
      cmd_keygen},
-    {"build", "--bank BANK.csv --blueprint BP.ini --key DIR/authority.key --out FILE.pack\n"
-              "[--release-code CODE] [--kdf-ops N] [--kdf-mem MIB] [--images DIR]",
+    {"build", "--bank BANK.csv|BANK.xlsx --blueprint BP.ini --key DIR/authority.key --out FILE.pack\n"
+              "[--sheet NAME] [--release-code CODE] [--kdf-ops N] [--kdf-mem MIB] [--images DIR]",
      "build a signed, encrypted question pack; prints its release code last",
-     "checks the bank (CSV) and blueprint (INI), then writes the pack. The\n"
+     "checks the bank (CSV, or the first sheet of an .xlsx workbook, or the\n"
+     "sheet --sheet names) and blueprint (INI), then writes the pack. The\n"
      "release code is printed as the last line of output: announce it in the\n"
      "exam room at exam start and nowhere earlier. --release-code sets it\n"
      "instead of a random one; a code given by hand must have at least 80\n"
@@ -623,11 +661,12 @@ static const cmd COMMANDS[] = {
      "Stem lines [图:name.png] show PNG images read from --images DIR\n"
      "(default: the folder images/ beside the bank).",
      cmd_build},
-    {"roster", "--csv ROSTER.csv --key DIR/authority.key --out FILE.roster\n"
-               "[--site NAME] [--room NAME] [--kdf-ops N] [--kdf-mem MIB]", "sign a room roster",
-     "checks a roster CSV (ticket,name,id_number,level,room,seat, and the\n"
-     "optional extra_minutes / 延长时间: planned extra time, 0-240 minutes,\n"
-     "granted at the start outside the paper's max_extra) and writes\n"
+    {"roster", "--csv ROSTER.csv|ROSTER.xlsx --key DIR/authority.key --out FILE.roster\n"
+               "[--sheet NAME] [--site NAME] [--room NAME] [--kdf-ops N] [--kdf-mem MIB]", "sign a room roster",
+     "checks a roster CSV or .xlsx sheet (ticket,name,id_number,level,room,seat,\n"
+     "and the optional extra_minutes / 延长时间: planned extra time, 0-240\n"
+     "minutes, granted at the start outside the paper's max_extra; in a\n"
+     "workbook the ticket and ID number columns must be text) and writes\n"
      "a signed roster for one site and room: kiosks accept it only if they\n"
      "were provisioned for that site and room (or as the site's spare).\n"
      "--site is the kiosk's site (default 考点, as examsync init); --room\n"
@@ -653,11 +692,19 @@ static const cmd COMMANDS[] = {
      "--release-code - reads the code from standard input (one line; at a\n"
      "terminal a prompt without echo).",
      cmd_paper},
+    {"template", "--out FILE.xlsx [--kind bank|roster|applications]", "write an .xlsx template to fill in",
+     "writes a workbook whose first sheet has the Chinese header names the\n"
+     "readers take and example rows (a bank: one per question type; a roster;\n"
+     "the hub's applications for examhub register), column widths set and the\n"
+     "ticket and ID number columns formatted as text; a second sheet 说明 lists\n"
+     "the columns. Default --kind bank.",
+     cmd_template},
     {0}};
 
 static const cmdtab EXAMPACK = {
     "exampack", "exampack - build signed, encrypted exam question packs and signed room rosters",
-    "Every mistake in an input file is reported as FILE:LINE: reason. Output files\n"
+    "Every mistake in an input file is reported as FILE:LINE: reason (in an .xlsx\n"
+    "workbook FILE:SHEET!CELL: reason, e.g. bank.xlsx:题库!C12). Output files\n"
     "are written atomically: on any error nothing is left behind.\n"
     "--release-code - reads the code from standard input instead of the command\n"
     "line, where other users of the PC could see it (/proc/PID/cmdline).\n"

@@ -24,6 +24,8 @@
 #include "core/diag.h"
 #include "core/result.h"
 #include "core/roster.h"
+#include "core/xlsx.h"
+#include "tests/tools/zipbuild.h"
 
 #define SAMPLES "../../exam-packs/samples/"
 
@@ -140,6 +142,38 @@ static void test_csv(void **state)
     free(in);
 }
 
+static int run_xlsx(void)
+{
+    csv_table t;
+    diag d;
+    diag_init(&d);
+    csv_rc rc = xlsx_parse(in, inlen, NULL, &t, &d);
+    diag_free(&d);
+    if (rc) return 1;
+    csv_free(&t);
+    return 0;
+}
+
+/* a workbook of shared and inline strings, rich text, a gap, a number, a date and styles: every
+ * allocation of the reader and of expat (its memory goes through the reader's allocator) */
+static void test_xlsx(void **state)
+{
+    (void)state;
+    size_t len;
+    unsigned char *z = zb_workbook(
+        ZB_SHEET("<row r=\"1\"><c t=\"s\"><v>0</v></c><c t=\"inlineStr\"><is><t>received</t></is></c><c t=\"s\"><v>1</v></c></row>"
+                 "<row r=\"3\"><c r=\"A3\" t=\"inlineStr\"><is><r><t>a</t></r><r><t>b_x000D_</t></r></is></c>"
+                 "<c r=\"B3\"><v>45352</v></c><c r=\"D3\" s=\"1\"><v>0.30000000000000004</v></c></row>"),
+        ZB_SST("<si><t>ticket</t></si><si><r><t>na</t></r><r><t>me</t></r><rPh><t>x</t></rPh></si>"),
+        "<styleSheet><numFmts><numFmt numFmtId=\"164\" formatCode=\"yyyy-mm-dd\"/></numFmts>"
+        "<cellXfs><xf numFmtId=\"0\"/><xf numFmtId=\"164\"/></cellXfs></styleSheet>",
+        1, &len);
+    in = (char *)z;
+    inlen = len;
+    every_allocation_fails("xlsx_parse", run_xlsx);
+    free(z);
+}
+
 static void test_bank(void **state)
 {
     (void)state;
@@ -248,7 +282,7 @@ int main(void)
         cmocka_unit_test(test_csv),         cmocka_unit_test(test_bank),
         cmocka_unit_test(test_blueprint),   cmocka_unit_test(test_roster),
         cmocka_unit_test(test_roster_read), cmocka_unit_test(test_result_parse),
-        cmocka_unit_test(test_result_open),
+        cmocka_unit_test(test_result_open), cmocka_unit_test(test_xlsx),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

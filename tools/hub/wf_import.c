@@ -73,17 +73,17 @@ int wf_import_register(const wopts *o)
         const char *why = NULL;
         /* the name is signed into the room roster, which takes at most ROSTER_NAME_MAX bytes and no
          * control character: a name the kiosks would refuse is refused here, not on exam day */
-        if (!v[0] || !certrules_date_valid(v[0])) diag_add(&d, row->line, "received '%s' must be a date YYYY-MM-DD", v[0] ? v[0] : "");
+        if (!v[0] || !certrules_date_valid(v[0])) diag_add_at(&d, row->line, ex[0], "received '%s' must be a date YYYY-MM-DD", v[0] ? v[0] : "");
         else if (!name || text_field_check(name, ROSTER_NAME_MAX, &why))
-            diag_add(&d, row->line, "name %s (at most %d bytes of UTF-8, no control characters)", why ? why : "is empty", ROSTER_NAME_MAX);
+            diag_add_at(&d, row->line, ec.name, "name %s (at most %d bytes of UTF-8, no control characters)", why ? why : "is empty", ROSTER_NAME_MAX);
         else if (!v[1] || text_field_check(v[1], ADDRESS_MAX, &why))
-            diag_add(&d, row->line, "mailing address %s (at most %d bytes of UTF-8, no control characters)", why ? why : "is empty",
+            diag_add_at(&d, row->line, ex[1], "mailing address %s (at most %d bytes of UTF-8, no control characters)", why ? why : "is empty",
                      ADDRESS_MAX);
         else if (!v[2] || (why = phone_problem(v[2])))
-            diag_add(&d, row->line, "phone %s (at most %d bytes)", why ? why : "is empty", PHONE_MAX);
+            diag_add_at(&d, row->line, ex[2], "phone %s (at most %d bytes)", why ? why : "is empty", PHONE_MAX);
         else if (!extra || extra_minutes_of(extra, &a->extra_minutes))
-            diag_add(&d, row->line, "extra_minutes (延长时间) '%s' must be a whole number of minutes, 0-%d",
-                     extra ? extra : "", ROSTER_EXTRA_MAX);
+            diag_add_at(&d, row->line, ex[4], "extra_minutes (延长时间) '%s' must be a whole number of minutes, 0-%d",
+                        extra ? extra : "", ROSTER_EXTRA_MAX);
         else {
             snprintf(a->received, sizeof a->received, "%s", v[0]);
             snprintf(a->address, sizeof a->address, "%s", v[1]);
@@ -94,7 +94,7 @@ int wf_import_register(const wopts *o)
         free(name);
         free(extra);
     }
-    for (size_t i = 0; i < d.n; i++) fprintf(wfc_msg(), "%s:%ld: %s\n", o->csv, d.v[i].line, d.v[i].msg);
+    wfc_print_diag(&tb, &d);
     if (bad || d.n) {
         fprintf(wfc_msg(), "%s: nothing registered\n", o->csv);
         diag_free(&d);
@@ -111,8 +111,9 @@ int wf_import_register(const wopts *o)
         rc = 0;
         for (size_t i = 0; i < n; i++) {
             if (!clause[i]) {
-                fprintf(wfc_msg(), "%s:%ld: refused: %s is not eligible for level %d (no clause of the notice's 申报条件 holds)\n",
-                        o->csv, apps[i].a.line, apps[i].a.id_number, apps[i].a.level);
+                char w[DIAG_WHERE_MAX];
+                fprintf(wfc_msg(), "%s: refused: %s is not eligible for level %d (no clause of the notice's 申报条件 holds)\n",
+                        diag_where(w, sizeof w, o->csv, tb.t.sheet, apps[i].a.line, -1), apps[i].a.id_number, apps[i].a.level);
                 refused++;
                 continue;
             }
@@ -156,18 +157,18 @@ int wf_import_register(const wopts *o)
 
 /* ---- payments, rooms --------------------------------------------------------------- */
 
-static int pay_row(hubstore *s, const wopts *o, const csv_row *row, char **v, int nv)
+static int pay_row(hubstore *s, const wopts *o, const wfc_row *row, char **v, int nv)
 {
     (void)nv;
     char *end;
     long amount = strtol(v[2], &end, 10);
-    if (!wfc_batch_ok(v[1])) return WFC_ROW_ERR("batch '%s' must be YYYY-MM", v[1]);
-    if (!*v[2] || *end || amount < 1 || amount > 100000) return WFC_ROW_ERR("amount '%s' must be a whole number of 元 (1-100000)", v[2]);
+    if (!wfc_batch_ok(v[1])) return WFC_ROW_ERR(1, "batch '%s' must be YYYY-MM", v[1]);
+    if (!*v[2] || *end || amount < 1 || amount > 100000) return WFC_ROW_ERR(2, "amount '%s' must be a whole number of 元 (1-100000)", v[2]);
     int level = strlen(v[3]) == 1 && v[3][0] >= '1' && v[3][0] <= '4' ? v[3][0] - '0' : 0;
     switch (wf_pay(s, v[0], v[1], level, (int)amount, (int64_t)time(NULL))) {
     case PAY_OK: return 0;
-    case PAY_NO_APPLICATION: return WFC_ROW_ERR("no application of %s in batch %s", v[0], v[1]);
-    case PAY_NEEDS_LEVEL: return WFC_ROW_ERR("%s applied for several levels in batch %s: add a level column", v[0], v[1]);
+    case PAY_NO_APPLICATION: return WFC_ROW_ERR(0, "no application of %s in batch %s", v[0], v[1]);
+    case PAY_NEEDS_LEVEL: return WFC_ROW_ERR(0, "%s applied for several levels in batch %s: add a level column", v[0], v[1]);
     case PAY_ERROR: break;
     }
     return wfc_err(o->db, fileio_fmt("storage: %s", hubstore_error(s)));
@@ -181,7 +182,7 @@ int wf_import_pay(const wopts *o)
     return wfc_import_rows(o, N, 3, OPT, 1, pay_row, "payments");
 }
 
-static int room_row(hubstore *s, const wopts *o, const csv_row *row, char **v, int nv)
+static int room_row(hubstore *s, const wopts *o, const wfc_row *row, char **v, int nv)
 {
     (void)nv;
     char *end;
@@ -189,11 +190,11 @@ static int room_row(hubstore *s, const wopts *o, const csv_row *row, char **v, i
     const char *why;
     /* site and room go into the signed rosters (their limits), file names and tickets */
     if (text_field_check(v[0], ROSTER_SITE_MAX, &why))
-        return WFC_ROW_ERR("site %s (at most %d bytes of UTF-8, no control characters)", why, ROSTER_SITE_MAX);
+        return WFC_ROW_ERR(0, "site %s (at most %d bytes of UTF-8, no control characters)", why, ROSTER_SITE_MAX);
     if (text_field_check(v[2], ROSTER_ROOM_MAX, &why))
-        return WFC_ROW_ERR("room %s (at most %d bytes of UTF-8, no control characters)", why, ROSTER_ROOM_MAX);
-    if (strlen(v[1]) != 6 || strspn(v[1], "0123456789") != 6) return WFC_ROW_ERR("site_code '%s' must be 6 digits", v[1]);
-    if (*end || cap < 1 || cap > 999 || !*v[3]) return WFC_ROW_ERR("capacity '%s' must be 1-999", v[3]);
+        return WFC_ROW_ERR(2, "room %s (at most %d bytes of UTF-8, no control characters)", why, ROSTER_ROOM_MAX);
+    if (strlen(v[1]) != 6 || strspn(v[1], "0123456789") != 6) return WFC_ROW_ERR(1, "site_code '%s' must be 6 digits", v[1]);
+    if (*end || cap < 1 || cap > 999 || !*v[3]) return WFC_ROW_ERR(3, "capacity '%s' must be 1-999", v[3]);
     if (wf_room_add(s, v[0], v[1], v[2], (int)cap)) return wfc_err(o->db, fileio_fmt("storage: %s", hubstore_error(s)));
     return 0;
 }
@@ -207,7 +208,7 @@ int wf_import_rooms(const wopts *o)
 
 /* ---- essay marks, comprehensive review ---------------------------------------------------- */
 
-static int mark_row(hubstore *s, const wopts *o, const csv_row *row, char **v, int nv)
+static int mark_row(hubstore *s, const wopts *o, const wfc_row *row, char **v, int nv)
 {
     (void)nv;
     char *end;
@@ -215,13 +216,13 @@ static int mark_row(hubstore *s, const wopts *o, const csv_row *row, char **v, i
     int pts = 0;
     const char *why;
     if (*end || item < 1 || !*v[2] || (strcmp(v[3], "0") && text_points(v[3], &pts)))
-        return WFC_ROW_ERR("item must be a number, marker not empty, points a number of points");
+        return WFC_ROW_ERR(-1, "item must be a number, marker not empty, points a number of points");
     if (text_field_check(v[2], MARKER_MAX, &why))
-        return WFC_ROW_ERR("marker %s (at most %d bytes of UTF-8, no control characters)", why, MARKER_MAX);
+        return WFC_ROW_ERR(2, "marker %s (at most %d bytes of UTF-8, no control characters)", why, MARKER_MAX);
     switch (wf_mark(s, v[0], (int)item, v[2], pts)) {
     case 0: return 0;
-    case 1: return WFC_ROW_ERR("no result %s", v[0]);
-    case 2: return WFC_ROW_ERR("item %ld of result %s is not an essay, or %s points exceed its maximum", item, v[0], v[3]);
+    case 1: return WFC_ROW_ERR(0, "no result %s", v[0]);
+    case 2: return WFC_ROW_ERR(1, "item %ld of result %s is not an essay, or %s points exceed its maximum", item, v[0], v[3]);
     default: return wfc_err(o->db, fileio_fmt("storage: %s", hubstore_error(s)));
     }
 }
@@ -233,14 +234,14 @@ int wf_import_marks(const wopts *o)
     return wfc_import_rows(o, N, 4, NULL, 0, mark_row, "marks");
 }
 
-static int review_row(hubstore *s, const wopts *o, const csv_row *row, char **v, int nv)
+static int review_row(hubstore *s, const wopts *o, const wfc_row *row, char **v, int nv)
 {
     (void)nv;
     int score = 0;
-    if (strcmp(v[1], "0") && text_points(v[1], &score)) return WFC_ROW_ERR("score '%s' must be 0-100", v[1]);
+    if (strcmp(v[1], "0") && text_points(v[1], &score)) return WFC_ROW_ERR(1, "score '%s' must be 0-100", v[1]);
     switch (wf_review(s, v[0], score)) {
     case 0: return 0;
-    case 1: return WFC_ROW_ERR("no planned candidate with ticket %s", v[0]);
+    case 1: return WFC_ROW_ERR(0, "no planned candidate with ticket %s", v[0]);
     default: return wfc_err(o->db, fileio_fmt("storage: %s", hubstore_error(s)));
     }
 }

@@ -3,12 +3,14 @@
  * for examhub's command table.
  * The commands are in wf_import.c, wf_plan.c, wf_output.c and wf_print.c. */
 #include <sodium.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "core/fileio.h"
 #include "core/text.h"
+#include "core/xlsx.h"
 #include "tools/hub/workflow_cmd.h"
 #include "tools/hub/workflow_cmd_int.h"
 
@@ -89,6 +91,7 @@ int workflow_option(wopts *o, int id, const char *arg, const char **why)
     case WF_OPT_BODY: o->body = arg; break;
     case WF_OPT_THEORY: o->theory = arg; break;
     case WF_OPT_PRACTICAL: o->practical = arg; break;
+    case WF_OPT_SHEET: o->sheet = arg; break;
     case WF_OPT_RESULT: o->result = arg; break;
     case WF_OPT_KEEP: o->keep = 1; break;
     case WF_OPT_VOID: o->void_ = 1; break;
@@ -130,22 +133,45 @@ int wfc_load_csv(const wopts *o, wfc_table *tb)
     char *why = NULL;
     const char *file = o->csv;
     tb->file = file;
-    if (o->csv_data) { /* csv_parse works on its own copy: parse a copy, as of a file */
+    memset(&tb->t, 0, sizeof tb->t);
+    if (o->csv_data) { /* the staff pages' upload: read as a file of that name would be */
         len = o->csv_len;
+        if (len > CSV_MAX_BYTES) return wfc_err(file, fileio_fmt("larger than %u bytes", (unsigned)CSV_MAX_BYTES));
         if (!(buf = malloc(len ? len : 1))) return wfc_err(file, fileio_fmt("out of memory"));
         memcpy(buf, o->csv_data, len);
     } else if (fileio_read(file, CSV_MAX_BYTES, &buf, &len, &why))
         return wfc_err(file, why);
-    long line = 0;
-    csv_rc rc = csv_parse((char *)buf, len, &tb->t, &line, &why);
+    diag d;
+    diag_init(&d);
+    int rc = table_read(file, buf, len, o->sheet, &tb->t, &d);
     sodium_memzero(buf, len);
     free(buf);
-    if (rc != CSV_OK) {
-        fprintf(wfc_msg(), "%s:%ld: %s\n", file, line, why ? why : csv_strerror(rc));
-        free(why);
-        return 1;
+    if (rc) {
+        char w[DIAG_WHERE_MAX];
+        for (size_t i = 0; i < d.n; i++)
+            fprintf(wfc_msg(), "%s: %s\n", diag_where(w, sizeof w, file, d.sheet, d.v[i].line, d.v[i].col), d.v[i].msg);
     }
-    return 0;
+    diag_free(&d);
+    return rc ? 1 : 0;
+}
+
+void wfc_print_diag(const wfc_table *tb, const diag *d)
+{
+    char w[DIAG_WHERE_MAX];
+    for (size_t i = 0; i < d->n; i++)
+        fprintf(wfc_msg(), "%s: %s\n", diag_where(w, sizeof w, tb->file, tb->t.sheet, d->v[i].line, d->v[i].col), d->v[i].msg);
+}
+
+int wfc_row_err(const wfc_row *row, int k, const char *fmt, ...)
+{
+    char w[DIAG_WHERE_MAX];
+    fprintf(wfc_msg(), "%s: ", diag_where(w, sizeof w, row->tb->file, row->tb->t.sheet, row->r->line, k >= 0 ? row->ix[k] : -1));
+    va_list ap;
+    va_start(ap, fmt);
+    vfprintf(wfc_msg(), fmt, ap);
+    va_end(ap);
+    fputc('\n', wfc_msg());
+    return WFC_ROW_BAD;
 }
 
 char *wfc_cell(const csv_row *r, int i) { return text_trim(i >= 0 && (size_t)i < r->ncells ? r->cells[i] : ""); }
@@ -160,7 +186,7 @@ int wfc_map_cols(const wfc_table *tb, const char *const *req, int nreq, const ch
     diag d;
     diag_init(&d);
     int bad = csv_header_map(&tb->t.rows[0], cols, (size_t)(nreq + nopt), idx, 0, &d) != 0;
-    for (size_t i = 0; i < d.n; i++) fprintf(wfc_msg(), "%s:%ld: %s\n", tb->file, d.v[i].line, d.v[i].msg);
+    wfc_print_diag(tb, &d);
     diag_free(&d);
     return bad;
 }
@@ -179,7 +205,8 @@ int wfc_import_rows(const wopts *o, const char *const *names, int ncols, const c
     for (size_t r = 1; !rc && r < tb.t.nrows; r++) {
         char *v[8];
         for (int k = 0; k < nv; k++) v[k] = wfc_cell(&tb.t.rows[r], ix[k]);
-        rc = row(s, o, &tb.t.rows[r], v, nv);
+        wfc_row wr = {&tb, &tb.t.rows[r], ix};
+        rc = row(s, o, &wr, v, nv);
         for (int k = 0; k < nv; k++) free(v[k]);
         if (rc == WFC_ROW_BAD) bad = 1, rc = 0; /* named; the next rows are checked too */
     }

@@ -13,6 +13,7 @@
  * out and pub). csv is "-" for a bare --csv (output to stdout). */
 typedef struct wopts {
     const char *db, *csv, *batch, *out, *key, *pub, *pack, *code, *body, *theory, *practical;
+    const char *sheet; /* --sheet NAME: the worksheet of an .xlsx --csv (NULL: the first) */
     int margin, year;
     int kdf_ops, kdf_mem; /* rosters: Argon2id cost (0: the default), for tests */
     /* which sitting counts: resolve --result ID --keep|--void --why TEXT [--by NAME];
@@ -36,7 +37,7 @@ enum {
     WF_OPT_DB = 256, WF_OPT_CSV, WF_OPT_BATCH, WF_OPT_OUT, WF_OPT_KEY, WF_OPT_PUB, WF_OPT_PACK, WF_OPT_CODE,
     WF_OPT_BODY, WF_OPT_YEAR, WF_OPT_MARGIN, WF_OPT_THEORY, WF_OPT_PRACTICAL, WF_OPT_KDF_OPS, WF_OPT_KDF_MEM,
     WF_OPT_RESULT, WF_OPT_KEEP, WF_OPT_VOID, WF_OPT_WHY, WF_OPT_BY, WF_OPT_ALLOW_INCOMPLETE,
-    WF_OPT_PDF, WF_OPT_CENTRE, WF_OPT_ONE_PDF,
+    WF_OPT_PDF, WF_OPT_CENTRE, WF_OPT_ONE_PDF, WF_OPT_SHEET,
     WF_OPT_END
 };
 

@@ -26,13 +26,18 @@ void wfc_mask_id(const char *id, char out[19]);
 /* Opens o->db; NULL after printing why. */
 hubstore *wfc_open_db(const wopts *o);
 
-/* A CSV input file: the table and its name for FILE:LINE: messages. */
+/* A CSV input file or a workbook's sheet: the table and its name for
+ * FILE:LINE: (FILE:SHEET!C12:) messages; tb->t.sheet is the sheet, NULL for CSV. */
 typedef struct wfc_table {
     csv_table t;
     const char *file;
 } wfc_table;
-/* Reads and parses o->csv (or o->csv_data) into TB (csv_free(&tb->t) after a 0). Prints why and returns 1. */
+/* Reads and parses o->csv (or the upload o->csv_data named o->csv; CSV, or
+ * sheet o->sheet of an .xlsx workbook: table_read) into TB (csv_free(&tb->t)
+ * after a 0). Prints why and returns 1. */
 int wfc_load_csv(const wopts *o, wfc_table *tb);
+/* Prints "WHERE: MSG" of each diagnostic of D about TB's file. */
+void wfc_print_diag(const wfc_table *tb, const struct diag *d);
 /* Cell I of R trimmed (malloc'd; "" when the row is short). */
 char *wfc_cell(const csv_row *r, int i);
 /* Maps NREQ required and NOPT optional columns (English, Chinese pairs) of
@@ -46,7 +51,12 @@ int wfc_map_cols(const wfc_table *tb, const char *const *req, int nreq, const ch
  * rows after it still checked, then everything is rolled back; a storage
  * failure (ROW prints it and returns another non-zero) stops at once. NAMES: required columns, OPTIONAL: optional
  * ones (English, Chinese pairs); V holds their trimmed cells in that order. */
-typedef int (*wfc_row_fn)(hubstore *s, const wopts *o, const csv_row *row, char **v, int nv);
+typedef struct wfc_row {
+    const wfc_table *tb;
+    const csv_row *r;
+    const int *ix; /* the cell of V[k] in R */
+} wfc_row;
+typedef int (*wfc_row_fn)(hubstore *s, const wopts *o, const wfc_row *row, char **v, int nv);
 int wfc_import_rows(const wopts *o, const char *const *names, int ncols, const char *const *optional, int nopt,
                     wfc_row_fn row, const char *what);
 
@@ -59,12 +69,13 @@ FILE *wfc_msg(void);
  * are still checked, so that every mistake of the file is named, and then
  * nothing is recorded. Any other non-zero return (a storage failure) stops. */
 #define WFC_ROW_BAD 3
-/* "FILE:LINE: reason" for a row of o->csv; evaluates to WFC_ROW_BAD */
-#define WFC_ROW_ERR(...) \
-    (fprintf(wfc_msg(), "%s:%ld: ", o->csv, row->line), fprintf(wfc_msg(), __VA_ARGS__), fputc('\n', wfc_msg()), WFC_ROW_BAD)
+/* "FILE:LINE: reason" (FILE:SHEET!C12: for the cell of V[K] of a workbook's
+ * row; K -1: the row) for ROW; returns WFC_ROW_BAD */
+int wfc_row_err(const wfc_row *row, int k, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+#define WFC_ROW_ERR(k, ...) wfc_row_err(row, k, __VA_ARGS__)
 
 /* A door list's row of planned candidate C (wf_plan.c): seat, ticket, name,
- * masked ID number, level, through the CSV cell writer; its header. */
+ * masked ID number, level, extra minutes, through the CSV cell writer; its header. */
 #define WFC_DOOR_HEADER "seat,ticket,name,id_number,level,extra_minutes"
 void wfc_door_row(FILE *f, const wf_cand *c);
 
