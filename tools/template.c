@@ -40,9 +40,11 @@ static const char *const BANK_ROWS[][15] = {
      "评分要点：售前答疑与推荐；售中核对订单；售后退换货与评价管理。", "", "简答题：答案写参考答案或评分要点，由人工评分。"},
 };
 
-static const char *const ROSTER_ROWS[][6] = {
-    {"2026114401001", "李嘉欣", "441900199304211169", "4", "01", "1"},
-    {"2026114401002", "苏伟雄", "440303200003093278", "4", "01", "2"},
+/* the last column: planned extra time (延长时间), empty for most; the second
+ * row shows an approved accommodation of 30 minutes */
+static const char *const ROSTER_ROWS[][7] = {
+    {"2026114401001", "李嘉欣", "441900199304211169", "4", "01", "1", ""},
+    {"2026114401002", "苏伟雄", "440303200003093278", "4", "01", "2", "30"},
 };
 
 /* eligibility's columns (id_number, name, applied_level, work_years, education, major_related, cert,
@@ -93,8 +95,8 @@ int template_write(const char *path, const char *kname, char **why)
         memcpy(cols, bc, nb * sizeof *cols);
         ncols = nb;
     } else if (!strcmp(kname, "roster")) {
-        k = (kind){"roster", "考生名单", &ROSTER_ROWS[0][0], sizeof ROSTER_ROWS / sizeof *ROSTER_ROWS, 6};
-        if (nr != 6) { *why = fileio_fmt("the roster has %zu columns, the template 6: update tools/template.c", nr); return -1; }
+        k = (kind){"roster", "考生名单", &ROSTER_ROWS[0][0], sizeof ROSTER_ROWS / sizeof *ROSTER_ROWS, 7};
+        if (nr != 7) { *why = fileio_fmt("the roster has %zu columns, the template 7: update tools/template.c", nr); return -1; }
         memcpy(cols, rc, nr * sizeof *cols);
         ncols = nr;
     } else if (!strcmp(kname, "applications")) {

@@ -231,8 +231,8 @@ check_msg "the door list of the batch (planner): a CSV download, one row per pla
     "$code $(cat "$T/body")" \
     eval '[ "$code" = 200 ] && grep -qi "^content-type: text/csv" "$T/head" &&
           grep -qi "^content-disposition: attachment; filename=\"door-2026-03.csv\"" "$T/head" &&
-          [ "$(head -1 "$T/body")" = "site,room,seat,ticket,name,id_number,level" ] && [ "$(wc -l <"$T/body")" = 3 ] &&
-          grep -q "^广州考点,第一考场,1,2026034401001,陈志明,${A:0:6}\*\*\*\*\*\*\*\*${A:14:4},4$" "$T/body" && ! grep -q "$A" "$T/body"'
+          [ "$(head -1 "$T/body")" = "site,room,seat,ticket,name,id_number,level,extra_minutes" ] && [ "$(wc -l <"$T/body")" = 3 ] &&
+          grep -q "^广州考点,第一考场,1,2026034401001,陈志明,${A:0:6}\*\*\*\*\*\*\*\*${A:14:4},4,0$" "$T/body" && ! grep -q "$A" "$T/body"'
 # batch_row B: the cells of batch B's row of the batches page in $T/body (numbers only)
 batch_row() { tr -d '\n' <"$T/body" | grep -o "<tr><td>$1</td>.*" | sed -e 's#</tr>.*##' -e 's/<a [^>]*>[^<]*<\/a>//g' -e 's/<[^>]*>/ /g' | tr -s ' '; }
 code=$(req "$J_CLERK" "$S/batches")
