@@ -263,6 +263,11 @@ $(BUILD)/testtools/room_hello: tests/tools/room_hello.c $(BUILD)/tools/room/hell
 	@mkdir -p $(dir $@)
 	$(CC) $(CORE_CFLAGS) -o $@ $^ $(CORE_LIBS)
 
+# the simulated seat of the room console's tests signs reports and opens commands with libcore
+$(BUILD)/testtools/room_seat: tests/tools/room_seat.c $(CORE_LIB)
+	@mkdir -p $(dir $@)
+	$(CC) $(CORE_CFLAGS) -o $@ $^ $(CORE_LIBS)
+
 # the hostile X client of the lockdown tests needs Xlib
 $(BUILD)/testtools/xgrab: tests/tools/xgrab.c
 	@mkdir -p $(dir $@)
