@@ -185,35 +185,59 @@ __attribute__((format(printf, 2, 3))) static void out(dynbuf *b, const char *fmt
 
 static const char CSS[] =
     "*{box-sizing:border-box}"
-    "body{margin:0;font-family:'Noto Sans CJK SC','Noto Sans SC','Microsoft YaHei',sans-serif;font-size:15px;"
+    "body{margin:0;font-family:'Noto Sans CJK SC','Noto Sans SC','Microsoft YaHei',sans-serif;font-size:14px;"
     "color:#1d2733;background:#eef1f5}"
-    "header{display:flex;align-items:center;gap:16px;padding:10px 20px;background:#1f3b5c;color:#fff}"
-    "header h1{font-size:19px;margin:0;font-weight:600}header .where{opacity:.85}"
-    "header form{margin-left:auto}"
-    "main{padding:14px 20px}"
-    ".summary{display:flex;gap:10px;margin:0 0 12px}"
-    ".summary span{background:#fff;border-radius:6px;padding:6px 12px;box-shadow:0 1px 2px rgba(0,0,0,.08)}"
-    ".grid{display:grid;grid-template-columns:repeat(auto-fill,minmax(205px,1fr));gap:10px}"
-    ".seat{background:#fff;border-radius:8px;padding:10px 12px;border-left:6px solid #9aa7b5;"
-    "box-shadow:0 1px 3px rgba(0,0,0,.1);min-height:118px}"
+    "body.stale .clock{background:#c62828;color:#fff}"
+    "header{display:flex;align-items:center;gap:14px;padding:8px 18px;background:#1f3b5c;color:#fff}"
+    "header h1{font-size:18px;margin:0;font-weight:600}header .where{opacity:.85}"
+    "header .pack{background:#2e8b57;border-radius:4px;padding:2px 10px;font-size:13px}"
+    "header .rec{margin-left:auto;color:#fff;font-size:13px}header form{margin:0}"
+    "main{padding:10px 18px}"
+    ".bar{display:flex;flex-wrap:wrap;align-items:center;gap:6px;margin:0 0 8px}.bar form{margin:0}"
+    ".bar .ext{display:flex;align-items:center;gap:5px;margin-left:auto;background:#fff;padding:4px 8px;"
+    "border-radius:6px;box-shadow:0 1px 2px rgba(0,0,0,.08)}"
+    ".ext input,.ext select,.unlock input,.unlock select{font:inherit;padding:3px 6px;border:1px solid #b8c2cc;"
+    "border-radius:4px}.ext input[type=number]{width:62px}.ext input[name=reason]{width:170px}"
+    ".unlock{display:flex;flex-wrap:wrap;align-items:center;gap:10px;background:#fff;padding:8px 12px;"
+    "border-radius:8px;margin:0 0 8px;box-shadow:0 1px 3px rgba(0,0,0,.1);border-left:6px solid #1f6fb2}"
+    ".unlock label{display:flex;align-items:center;gap:5px}.unlock select{max-width:300px}"
+    ".summary{display:flex;flex-wrap:wrap;gap:6px;margin:0 0 8px}"
+    ".summary span{background:#fff;border-radius:5px;padding:3px 10px;box-shadow:0 1px 2px rgba(0,0,0,.08)}"
+    ".summary .bad{background:#fdecea;color:#b71c1c}.summary .clock{margin-left:auto;color:#536170}"
+    ".grid{display:grid;grid-template-columns:repeat(auto-fill,minmax(178px,1fr));gap:8px}"
+    ".seat{background:#fff;border-radius:7px;padding:6px 9px;border-left:5px solid #9aa7b5;"
+    "box-shadow:0 1px 3px rgba(0,0,0,.1);font-size:13px;line-height:1.45}"
     ".seat.confirmed{border-left-color:#2e8b57}.seat.unconfirmed{border-left-color:#d08a00}"
-    ".seat.duplicate{border-left-color:#c62828;background:#fff4f4}"
-    ".seat .no{font-size:22px;font-weight:700}.seat .state{float:right;font-size:13px;padding:2px 8px;"
-    "border-radius:10px;color:#fff;background:#9aa7b5}"
+    ".seat.duplicate{border-left-color:#c62828;background:#fff4f4}.seat.alert{background:#fff4f4;"
+    "box-shadow:0 0 0 2px #e57373}.seat.lost{opacity:.8}"
+    ".seat .top{display:flex;align-items:center;gap:5px}.seat .no{font-size:18px;font-weight:700}"
+    ".seat .state{margin-left:auto;font-size:12px;padding:1px 7px;border-radius:9px;color:#fff;background:#9aa7b5}"
     ".confirmed .state{background:#2e8b57}.unconfirmed .state{background:#d08a00}.duplicate .state{background:#c62828}"
-    ".seat .kid{font-family:monospace;font-size:15px;letter-spacing:.5px;margin:4px 0}"
-    ".seat .meta{font-size:13px;color:#536170}.seat .why{font-size:12px;color:#c62828;margin-top:4px}"
-    "button{font:inherit;border:0;border-radius:5px;padding:5px 14px;cursor:pointer;background:#1f6fb2;color:#fff}"
+    ".seat .kid{font-family:monospace;font-size:12px;color:#536170}"
+    ".seat .phase{font-weight:600}.seat .p5{color:#1f6fb2}.seat .p6{color:#b26a00}.seat .p7{color:#2e8b57}"
+    ".seat .p8{color:#c62828}.seat .cand{font-family:monospace}"
+    ".seat .meta{color:#536170}.seat .meta b{color:#1d2733}.seat .bad{color:#c62828}"
+    ".seat .why{font-size:12px;color:#c62828}"
+    ".chips{display:flex;flex-wrap:wrap;gap:3px;margin:2px 0}"
+    ".chip{font-size:12px;border-radius:3px;padding:0 5px;background:#e3e7ec}.chip.bad{background:#c62828;color:#fff}"
+    ".chip.warn{background:#f4b400;color:#1d2733}.chip.info{background:#cfe3f7}"
+    ".acts{display:flex;flex-wrap:wrap;gap:4px;margin-top:3px}.acts form{margin:0}"
+    "button{font:inherit;border:0;border-radius:5px;padding:4px 12px;cursor:pointer;background:#1f6fb2;color:#fff}"
+    "button.warn{background:#b26a00}button.danger{background:#b3261e}button.small{padding:1px 9px;font-size:12px}"
     "header button{background:#38587d}"
-    ".seat form{margin-top:6px}"
-    "h2{font-size:16px;margin:18px 0 6px}"
-    "table{border-collapse:collapse;background:#fff;width:100%;font-size:13px}"
-    "td,th{padding:4px 8px;border-bottom:1px solid #e3e7ec;text-align:left;vertical-align:top}"
-    ".login{max-width:380px;margin:90px auto;background:#fff;padding:26px 30px;border-radius:10px;"
+    ".cols{display:grid;grid-template-columns:1fr 1.3fr;gap:14px;margin-top:6px}"
+    "h2{font-size:14px;margin:8px 0 4px}.note{color:#536170;margin:0}"
+    ".cands{display:flex;flex-wrap:wrap;gap:4px}.cands .c{background:#fff;border-radius:4px;padding:1px 6px;"
+    "font-size:12px;font-family:monospace}.cands .absent{background:#fdecea;color:#b71c1c}"
+    "table{border-collapse:collapse;background:#fff;width:100%;font-size:12px}"
+    "td,th{padding:2px 6px;border-bottom:1px solid #e3e7ec;text-align:left;vertical-align:top}"
+    ".login{max-width:420px;margin:90px auto;background:#fff;padding:26px 30px;border-radius:10px;"
     "box-shadow:0 2px 8px rgba(0,0,0,.12)}"
     ".login h1{font-size:20px;margin:0 0 6px}.login p{color:#536170;margin:0 0 16px}"
     ".login input{width:100%;font:inherit;padding:8px;margin:6px 0 14px;border:1px solid #b8c2cc;border-radius:5px}"
-    ".msg{padding:8px 12px;border-radius:6px;margin:0 0 12px;background:#fdecea;color:#b71c1c}"
+    ".confirm .what{font-size:17px;color:#1d2733;font-weight:600}.confirm p b{color:#1d2733}"
+    ".two{display:flex;gap:16px;align-items:center}.cancel{color:#536170}"
+    ".msg{padding:6px 12px;border-radius:6px;margin:0 0 8px;background:#fdecea;color:#b71c1c}"
     ".empty{background:#fff;padding:20px;border-radius:8px;color:#536170}";
 
 /* LIVE: the seat map, which a browser without script reloads every 2 s */
@@ -248,7 +272,12 @@ static const char *action_zh(const char *a)
         {"init", "创建控制台"},    {"start", "控制台启动"},     {"stop", "控制台停止"},      {"hello", "考机连接"},
         {"moved", "考机换座"},     {"duplicate", "重复考机"},   {"hello-refused", "拒绝连接"}, {"confirm", "确认座位"},
         {"refused", "拒绝操作"},   {"login", "登录"},           {"logout", "退出登录"},      {"login-failed", "密码错误"},
-        {"login-lockout", "登录锁定"}, {"login-locked", "锁定中尝试"}, {"login-refused", "拒绝登录"}};
+        {"login-lockout", "登录锁定"}, {"login-locked", "锁定中尝试"}, {"login-refused", "拒绝登录"},
+        {"add", "添加文件"},       {"unlock", "解锁"},          {"unlock-refused", "解锁被拒"}, {"key-restored", "恢复密钥"},
+        {"key-refused", "密钥无法恢复"}, {"pause_all", "全部暂停"}, {"resume_all", "全部继续"}, {"extend", "延长时间"},
+        {"close_entry", "截止入场"}, {"force_handin", "强制收卷"}, {"lock", "锁定考机"},     {"authorise_resume", "授权恢复"},
+        {"absent", "缺考"},        {"phase", "考机状态"},       {"alert", "告警"},           {"focus", "切屏"},
+        {"diverged", "日志分歧"},  {"record", "考场记录"}};
     for (size_t i = 0; i < sizeof MAP / sizeof *MAP; i++)
         if (!strcmp(a, MAP[i][0])) return MAP[i][1];
     return a;
@@ -732,9 +761,10 @@ static void live_html(srv *s, dynbuf *b, const session *k)
     for (size_t i = 0; unlocked && i < nc; i++) {
         if (in_set(&seen, cands[i].ticket)) continue;
         int ab = in_set(&absent, cands[i].ticket);
-        out(b, "<span class=\"c%s\">", ab ? " absent" : "");
+        out(b, "<span class=\"c%s\" title=\"名单座位 %d 号%s\">", ab ? " absent" : "", cands[i].seat,
+            ab ? "，已记缺考" : "");
         esc(b, cands[i].ticket);
-        out(b, " · %d 号%s</span>", cands[i].seat, ab ? " · 缺考" : "");
+        out(b, "%s</span>", ab ? " 缺考" : "");
     }
     out(b, "</div></div>");
     free(cands);
