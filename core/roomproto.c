@@ -10,12 +10,15 @@
 #define REPORT_MAGIC "EXRR"
 #define CMD_MAGIC "EXRC"
 #define UNLOCK_MAGIC "EXRU"
+#define ACTIVE_MAGIC "EXRA"
 #define KDF_CONTEXT "examroom"
 #define TAG_DOMAIN "exam-room-ticket"
 
 _Static_assert(sizeof KDF_CONTEXT - 1 == crypto_kdf_CONTEXTBYTES, "the KDF context is 8 bytes");
 _Static_assert(crypto_auth_KEYBYTES == 32 && crypto_generichash_KEYBYTES == 32, "32-byte subkeys");
 _Static_assert(ROOMPROTO_KEY_BYTES == crypto_kdf_KEYBYTES, "the content key is a KDF master key");
+_Static_assert(crypto_secretbox_KEYBYTES == 32, "32-byte subkeys");
+_Static_assert(ROOMPROTO_NAME_BOX_MAX < 256 && ROOMPROTO_ACTIVE_MAX < 256, "one length byte");
 
 const char *roomproto_strerror(roomproto_rc rc)
 {
@@ -46,6 +49,7 @@ void roomproto_keys_derive(const uint8_t content_key[ROOMPROTO_KEY_BYTES], roomp
 {
     crypto_kdf_derive_from_key(k->mac, sizeof k->mac, 1, KDF_CONTEXT, content_key);
     crypto_kdf_derive_from_key(k->tag, sizeof k->tag, 2, KDF_CONTEXT, content_key);
+    crypto_kdf_derive_from_key(k->name, sizeof k->name, 3, KDF_CONTEXT, content_key);
 }
 
 roomproto_rc roomproto_ticket_tag(const roomproto_keys *k, const char *ticket, uint8_t out[ROOMPROTO_TAG_BYTES])
@@ -207,6 +211,10 @@ static roomproto_rc report_check(const roomproto_report *r, roomproto_rc rc, con
         FAIL(rc, "seat report: journal head must be zero exactly when the journal is empty");
     if (r->journal_count > INT64_MAX) FAIL(rc, "seat report: journal count out of range");
     if (r->counter == 0) FAIL(rc, "seat report: counter 0 (counters start at 1)");
+    if (r->name_box_len != 0 && r->name_box_len != ROOMPROTO_NAME_BOX_MAX)
+        FAIL(rc, "seat report: name box is neither absent nor of its one length");
+    if (r->name_box_len == 0 && !is_zero(r->name_box, sizeof r->name_box))
+        FAIL(rc, "seat report: bytes in an absent name box");
     return ROOMPROTO_OK;
 }
 
@@ -222,6 +230,8 @@ static void report_body(const roomproto_report *r, wbuf *w)
     putstr(w, r->seat);
     put(w, r->pack_id, sizeof r->pack_id);
     put(w, r->ticket_tag, sizeof r->ticket_tag);
+    put8(w, r->name_box_len);
+    put(w, r->name_box, r->name_box_len);
     put32(w, r->answered);
     put32(w, r->total);
     put32(w, r->time_left_ms);
@@ -230,6 +240,7 @@ static void report_body(const roomproto_report *r, wbuf *w)
     put(w, r->journal_head, sizeof r->journal_head);
     put64(w, r->counter);
     put64(w, r->wall_ms);
+    put64(w, r->last_command);
 }
 
 roomproto_rc roomproto_report_sign(const roomproto_report *r, const uint8_t sk[crypto_sign_SECRETKEYBYTES],
@@ -264,6 +275,9 @@ roomproto_rc roomproto_report_peek(const uint8_t *buf, size_t len, roomproto_rep
     getstr(&r, o->seat, ROOMPROTO_SEAT_MAX);
     getn(&r, o->pack_id, sizeof o->pack_id);
     getn(&r, o->ticket_tag, sizeof o->ticket_tag);
+    o->name_box_len = get8(&r);
+    if (o->name_box_len > sizeof o->name_box) r.bad = 1;
+    else getn(&r, o->name_box, o->name_box_len);
     o->answered = get32(&r);
     o->total = get32(&r);
     o->time_left_ms = get32(&r);
@@ -272,6 +286,7 @@ roomproto_rc roomproto_report_peek(const uint8_t *buf, size_t len, roomproto_rep
     getn(&r, o->journal_head, sizeof o->journal_head);
     o->counter = get64(&r);
     o->wall_ms = get64(&r);
+    o->last_command = get64(&r);
     if (r.bad || r.at != r.n) {
         memset(o, 0, sizeof *o);
         FAIL(ROOMPROTO_MALFORMED, "seat report: fields do not fill the message");
@@ -418,6 +433,9 @@ static int cmd_targets(int type)
     return 0;
 }
 
+/* the commands a seat reads before it has the key: a sealed unlock inside */
+static int carries_unlock(int type) { return type == ROOMPROTO_CMD_UNLOCK || type == ROOMPROTO_CMD_AUTHORISE_RESUME; }
+
 static roomproto_rc cmd_check(const roomproto_command *c, roomproto_rc rc, const char **why)
 {
     int t = cmd_targets(c->type);
@@ -462,7 +480,7 @@ roomproto_rc roomproto_command_seal(const roomproto_command *c, const roomproto_
         put16(&w, (uint16_t)(2 + 1 + n));
         put16(&w, c->minutes);
         putstr(&w, c->reason);
-    } else if (c->type == ROOMPROTO_CMD_UNLOCK) {
+    } else if (carries_unlock(c->type)) {
         put16(&w, ROOMPROTO_SEALED_BYTES);
         put(&w, c->sealed, sizeof c->sealed);
     } else {
@@ -506,7 +524,7 @@ roomproto_rc roomproto_command_peek(const uint8_t *buf, size_t len, roomproto_co
         if (o->type == ROOMPROTO_CMD_EXTEND) {
             o->minutes = get16(&r);
             getstr(&r, o->reason, ROOMPROTO_REASON_MAX);
-        } else if (o->type == ROOMPROTO_CMD_UNLOCK) {
+        } else if (carries_unlock(o->type)) {
             getn(&r, o->sealed, sizeof o->sealed);
         }
     }
@@ -582,4 +600,153 @@ roomproto_rc roomproto_mirror_in_chain(const roomproto_mirror *m, const uint8_t 
     if (!heads || sodium_memcmp(heads[m->count - 1], m->head, ROOMPROTO_HEAD_BYTES))
         FAIL(ROOMPROTO_DIVERGES, "journal rewritten: the console saw another head at this entry");
     return ROOMPROTO_OK;
+}
+
+/* ---- 6. name box ---- */
+
+roomproto_rc roomproto_name_seal(const roomproto_keys *k, const char *name, uint8_t box[ROOMPROTO_NAME_BOX_MAX],
+                                 uint8_t *box_len, const char **why)
+{
+    *box_len = 0;
+    if (!name || !name[0] || !place_ok(name, ROOMPROTO_NAME_MAX))
+        FAIL(ROOMPROTO_INVALID, "name box: name is not 1-64 bytes of printable UTF-8");
+    uint8_t plain[ROOMPROTO_NAME_MAX] = {0};
+    memcpy(plain, name, strlen(name));
+    randombytes_buf(box, crypto_secretbox_NONCEBYTES);
+    crypto_secretbox_easy(box + crypto_secretbox_NONCEBYTES, plain, sizeof plain, box, k->name);
+    sodium_memzero(plain, sizeof plain);
+    *box_len = ROOMPROTO_NAME_BOX_MAX;
+    return ROOMPROTO_OK;
+}
+
+roomproto_rc roomproto_name_open(const roomproto_keys *k, const uint8_t *box, size_t box_len,
+                                 char name[ROOMPROTO_NAME_MAX + 1], const char **why)
+{
+    name[0] = 0;
+    if (!box || box_len != ROOMPROTO_NAME_BOX_MAX) FAIL(ROOMPROTO_MALFORMED, "name box: wrong length");
+    uint8_t plain[ROOMPROTO_NAME_MAX];
+    if (crypto_secretbox_open_easy(plain, box + crypto_secretbox_NONCEBYTES, box_len - crypto_secretbox_NONCEBYTES,
+                                   box, k->name))
+        FAIL(ROOMPROTO_BAD_MAC, "name box: does not open with this pack's name key");
+    size_t n = strnlen((const char *)plain, sizeof plain);
+    int bad = n == 0 || !is_zero(plain + n, sizeof plain - n);
+    if (!bad) {
+        memcpy(name, plain, n);
+        name[n] = 0;
+        bad = !place_ok(name, ROOMPROTO_NAME_MAX);
+    }
+    sodium_memzero(plain, sizeof plain);
+    if (bad) {
+        sodium_memzero(name, ROOMPROTO_NAME_MAX + 1);
+        FAIL(ROOMPROTO_MALFORMED, "name box: not a name padded with zero bytes");
+    }
+    return ROOMPROTO_OK;
+}
+
+/* ---- 5. active tickets ---- */
+
+static roomproto_rc active_check(const roomproto_active *a, roomproto_rc rc, const char **why)
+{
+    if (is_zero(a->pack_id, sizeof a->pack_id)) FAIL(rc, "active tickets: no pack id");
+    if (!place_ok(a->site, ROOMPROTO_SITE_MAX)) FAIL(rc, "active tickets: site is not 1-127 bytes of printable UTF-8");
+    if (!place_ok(a->room, ROOMPROTO_ROOM_MAX)) FAIL(rc, "active tickets: room is not 1-32 bytes of printable UTF-8");
+    if (a->generation == 0) FAIL(rc, "active tickets: generation 0 (generations start at 1)");
+    if (a->n > ROOMPROTO_ACTIVE_MAX) FAIL(rc, "active tickets: more than 64 entries");
+    for (int i = 0; i < a->n; i++) {
+        if (is_zero(a->e[i].ticket_tag, ROOMPROTO_TAG_BYTES)) FAIL(rc, "active tickets: a zero ticket tag");
+        if (!kiosk_id_ok(a->e[i].kiosk_id)) FAIL(rc, "active tickets: kiosk id is not 16 lower-case hex characters");
+    }
+    /* canonical: entries unused beyond n are zero */
+    for (int i = a->n; i < ROOMPROTO_ACTIVE_MAX; i++)
+        if (!is_zero((const uint8_t *)&a->e[i], sizeof a->e[i])) FAIL(rc, "active tickets: bytes beyond the entries");
+    return ROOMPROTO_OK;
+}
+
+roomproto_rc roomproto_active_seal(const roomproto_active *a, const roomproto_keys *k, uint8_t *out, size_t cap,
+                                   size_t *len, const char **why)
+{
+    *len = 0;
+    roomproto_rc rc = active_check(a, ROOMPROTO_INVALID, why);
+    if (rc) return rc;
+    uint8_t tmp[ROOMPROTO_ACTIVE_MAX_BYTES];
+    wbuf w = {tmp, 0, sizeof tmp, 0};
+    put(&w, ACTIVE_MAGIC, 4);
+    put8(&w, ROOMPROTO_VERSION);
+    put(&w, a->pack_id, sizeof a->pack_id);
+    putstr(&w, a->site);
+    putstr(&w, a->room);
+    put64(&w, a->generation);
+    put64(&w, a->wall_ms);
+    put8(&w, a->n);
+    for (int i = 0; i < a->n; i++) {
+        put(&w, a->e[i].ticket_tag, ROOMPROTO_TAG_BYTES);
+        put(&w, a->e[i].kiosk_id, ROOMPROTO_KIOSK_ID_LEN);
+    }
+    if (w.bad || ROOMPROTO_MAC_BYTES > w.cap - w.n || !out || w.n + ROOMPROTO_MAC_BYTES > cap)
+        FAIL(ROOMPROTO_INVALID, "active tickets: does not fit");
+    crypto_auth(tmp + w.n, tmp, w.n, k->mac);
+    *len = w.n + ROOMPROTO_MAC_BYTES;
+    memcpy(out, tmp, *len);
+    return ROOMPROTO_OK;
+}
+
+#define ACTIVE_MIN (ROOMPROTO_ACTIVE_FIXED + 2 + ROOMPROTO_MAC_BYTES)
+
+roomproto_rc roomproto_active_verify(const uint8_t *buf, size_t len, const roomproto_keys *k,
+                                     const roomproto_expect *x, roomproto_active *o, const char **why)
+{
+    memset(o, 0, sizeof *o);
+    if (!buf || len < ACTIVE_MIN || len > ROOMPROTO_ACTIVE_MAX_BYTES)
+        FAIL(ROOMPROTO_MALFORMED, "active tickets: wrong length");
+    size_t body = len - ROOMPROTO_MAC_BYTES;
+    if (crypto_auth_verify(buf + body, buf, body, k->mac))
+        FAIL(ROOMPROTO_BAD_MAC, "active tickets: MAC does not verify (not made with this pack's key)");
+    rbuf r = {buf, body, 0, 0};
+    const uint8_t *magic = get(&r, 4);
+    if (!magic || memcmp(magic, ACTIVE_MAGIC, 4)) FAIL(ROOMPROTO_MALFORMED, "active tickets: not an active-tickets message");
+    if (get8(&r) != ROOMPROTO_VERSION) FAIL(ROOMPROTO_MALFORMED, "active tickets: unknown version");
+    getn(&r, o->pack_id, sizeof o->pack_id);
+    getstr(&r, o->site, ROOMPROTO_SITE_MAX);
+    getstr(&r, o->room, ROOMPROTO_ROOM_MAX);
+    o->generation = get64(&r);
+    o->wall_ms = get64(&r);
+    o->n = get8(&r);
+    if (o->n > ROOMPROTO_ACTIVE_MAX) r.bad = 1;
+    for (int i = 0; !r.bad && i < o->n; i++) {
+        getn(&r, o->e[i].ticket_tag, ROOMPROTO_TAG_BYTES);
+        getid(&r, o->e[i].kiosk_id);
+    }
+    if (r.bad || r.at != r.n) {
+        memset(o, 0, sizeof *o);
+        FAIL(ROOMPROTO_MALFORMED, "active tickets: fields do not fill the message");
+    }
+    roomproto_rc rc = active_check(o, ROOMPROTO_MALFORMED, why);
+    const char *msg = NULL;
+    if (rc) {
+        memset(o, 0, sizeof *o);
+        return rc;
+    }
+    if (!x->pack_id || memcmp(x->pack_id, o->pack_id, ROOMPROTO_PACK_ID_BYTES)) {
+        rc = ROOMPROTO_NOT_FOR_ME;
+        msg = "active tickets: for another pack";
+    } else if (!x->site || strcmp(x->site, o->site) || !x->room || strcmp(x->room, o->room)) {
+        rc = ROOMPROTO_NOT_FOR_ME;
+        msg = "active tickets: for another room";
+    } else if (o->generation < x->last_counter) {
+        rc = ROOMPROTO_REPLAY;
+        msg = "active tickets: an older generation than one already seen";
+    }
+    if (rc) {
+        memset(o, 0, sizeof *o);
+        if (why) *why = msg;
+    }
+    return rc;
+}
+
+int roomproto_frame_kind(const uint8_t *buf, size_t len)
+{
+    if (!buf || len < 4) return 0;
+    if (!memcmp(buf, CMD_MAGIC, 4)) return ROOMPROTO_FRAME_COMMAND;
+    if (!memcmp(buf, ACTIVE_MAGIC, 4)) return ROOMPROTO_FRAME_ACTIVE;
+    return 0;
 }

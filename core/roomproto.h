@@ -13,6 +13,11 @@
  *    Ed25519 key), bound to the pack and the seat.
  * 4. Journal head mirror: the (kiosk id, count, head) the console keeps of
  *    every report, and the rules by which a journal must extend them.
+ * 5. Active tickets (console → seat): the ticket tags logged in on each
+ *    seat of the room, MAC'd like a command, so a second seat refuses a
+ *    candidate already logged in elsewhere.
+ * 6. Name box: the logged-in candidate's name in the report, encrypted
+ *    with a key derived from the content key (only the console reads it).
  *
  * Every layout is canonical binary, little-endian, with fixed bounds: one
  * message has one encoding, and a decoder refuses any other (unknown flag
@@ -40,6 +45,10 @@
 #define ROOMPROTO_REASON_MAX 120  /* bytes of UTF-8, as the panel's reasons */
 #define ROOMPROTO_PIN_SALT_BYTES 16 /* PIN_SALT_BYTES */
 #define ROOMPROTO_PIN_HASH_BYTES 32 /* PIN_HASH_BYTES */
+#define ROOMPROTO_NAME_MAX 64     /* bytes of UTF-8, as ROSTER_NAME_MAX */
+/* a name box: nonce ‖ XSalsa20-Poly1305 of the name padded to NAME_MAX bytes */
+#define ROOMPROTO_NAME_BOX_MAX (crypto_secretbox_NONCEBYTES + crypto_secretbox_MACBYTES + ROOMPROTO_NAME_MAX)
+#define ROOMPROTO_ACTIVE_MAX 64   /* entries of one active-tickets message */
 
 typedef enum roomproto_rc {
     ROOMPROTO_OK = 0,
@@ -57,12 +66,14 @@ const char *roomproto_strerror(roomproto_rc rc);
 
 /* ---- keys ---------------------------------------------------------------
  * From a pack's content key (FORMAT.md §16):
- *   mac_key = crypto_kdf_derive_from_key(32, 1, "examroom", content key)
- *   tag_key = crypto_kdf_derive_from_key(32, 2, "examroom", content key)
+ *   mac_key  = crypto_kdf_derive_from_key(32, 1, "examroom", content key)
+ *   tag_key  = crypto_kdf_derive_from_key(32, 2, "examroom", content key)
+ *   name_key = crypto_kdf_derive_from_key(32, 3, "examroom", content key)
  * Wipe with sodium_memzero after use. */
 typedef struct roomproto_keys {
     uint8_t mac[crypto_auth_KEYBYTES];
     uint8_t tag[crypto_generichash_KEYBYTES];
+    uint8_t name[crypto_secretbox_KEYBYTES];
 } roomproto_keys;
 
 void roomproto_keys_derive(const uint8_t content_key[ROOMPROTO_KEY_BYTES], roomproto_keys *k);
@@ -95,6 +106,8 @@ typedef struct roomproto_report {
     uint16_t flags;                             /* ROOMPROTO_FLAG_* */
     uint8_t pack_id[ROOMPROTO_PACK_ID_BYTES];   /* the unlocked pack; zeros: none */
     uint8_t ticket_tag[ROOMPROTO_TAG_BYTES];    /* roomproto_ticket_tag; zeros: nobody logged in */
+    uint8_t name_box[ROOMPROTO_NAME_BOX_MAX];   /* roomproto_name_seal of the candidate's name */
+    uint8_t name_box_len;                       /* 0 (no name) or ROOMPROTO_NAME_BOX_MAX; bytes after it zero */
     uint32_t answered, total;                   /* answered ≤ total */
     uint32_t time_left_ms;
     uint32_t focus_losses;
@@ -102,15 +115,17 @@ typedef struct roomproto_report {
     uint8_t journal_head[ROOMPROTO_HEAD_BYTES]; /* zeros exactly when journal_count is 0 */
     uint64_t counter;                           /* the seat's report counter, ≥ 1, strictly increasing */
     uint64_t wall_ms;                           /* the seat's wall clock, ms since 1970 */
+    uint64_t last_command;                      /* the highest command counter the seat accepted (0: none) */
 } roomproto_report;
 
 /* magic 4 + version 1 + phase 1 + flags 2 + kiosk id 16 + 3 length bytes +
- * strings + pack 16 + tag 16 + 4 × u32 + count 8 + head 32 + counter 8 +
- * wall 8, then the signature */
-#define ROOMPROTO_REPORT_FIXED (4 + 1 + 1 + 2 + ROOMPROTO_KIOSK_ID_LEN + 3 + 16 + 16 + 16 + 8 + 32 + 8 + 8)
+ * strings + pack 16 + tag 16 + name box length 1 + box + 4 × u32 + count 8
+ * + head 32 + counter 8 + wall 8 + last command 8, then the signature */
+#define ROOMPROTO_REPORT_FIXED (4 + 1 + 1 + 2 + ROOMPROTO_KIOSK_ID_LEN + 3 + 16 + 16 + 1 + 16 + 8 + 32 + 8 + 8 + 8)
 #define ROOMPROTO_REPORT_MIN (ROOMPROTO_REPORT_FIXED + 3 + crypto_sign_BYTES)
-#define ROOMPROTO_REPORT_MAX \
-    (ROOMPROTO_REPORT_FIXED + ROOMPROTO_SITE_MAX + ROOMPROTO_ROOM_MAX + ROOMPROTO_SEAT_MAX + crypto_sign_BYTES)
+#define ROOMPROTO_REPORT_MAX                                                                                    \
+    (ROOMPROTO_REPORT_FIXED + ROOMPROTO_SITE_MAX + ROOMPROTO_ROOM_MAX + ROOMPROTO_SEAT_MAX + ROOMPROTO_NAME_BOX_MAX + \
+     crypto_sign_BYTES)
 
 /* Encodes R and signs it with the seat's device key SK into OUT (*OUT_LEN
  * bytes, at most ROOMPROTO_REPORT_MAX). ROOMPROTO_INVALID when a field is
@@ -129,6 +144,19 @@ roomproto_rc roomproto_report_verify(const uint8_t *buf, size_t len, const uint8
  * find which enrolled key to check it with). Never trust what it returns. */
 roomproto_rc roomproto_report_peek(const uint8_t *buf, size_t len, roomproto_report *out, const char **why)
     __attribute__((warn_unused_result));
+
+/* ---- 6. name box (in the report) ------------------------------------------
+ * NAME (1–ROOMPROTO_NAME_MAX bytes, text_field_check) padded with zero bytes
+ * to ROOMPROTO_NAME_MAX (so every box has the same length and the LAN learns
+ * nothing of the name's length), sealed with K->name (crypto_secretbox, a
+ * random nonce first): *BOX_LEN = ROOMPROTO_NAME_BOX_MAX. The box is inside
+ * the report's signature, which binds it to the report's ticket tag. */
+roomproto_rc roomproto_name_seal(const roomproto_keys *k, const char *name, uint8_t box[ROOMPROTO_NAME_BOX_MAX],
+                                 uint8_t *box_len, const char **why) __attribute__((warn_unused_result));
+/* Opens BOX (the console); NAME is "" on failure: ROOMPROTO_MALFORMED (wrong
+ * length, padding or text), ROOMPROTO_BAD_MAC (another key, altered). */
+roomproto_rc roomproto_name_open(const roomproto_keys *k, const uint8_t *box, size_t box_len,
+                                 char name[ROOMPROTO_NAME_MAX + 1], const char **why) __attribute__((warn_unused_result));
 
 /* ---- 3. sealed unlock (before 2: an unlock command carries one) ---------- */
 typedef struct roomproto_unlock {
@@ -171,7 +199,7 @@ typedef enum roomproto_cmd_type {
     ROOMPROTO_CMD_CLOSE_ENTRY,      /* all */
     ROOMPROTO_CMD_FORCE_HANDIN,     /* one seat or all */
     ROOMPROTO_CMD_LOCK,             /* one seat or all */
-    ROOMPROTO_CMD_AUTHORISE_RESUME, /* one seat */
+    ROOMPROTO_CMD_AUTHORISE_RESUME, /* one seat; carries a sealed unlock (the key of the crashed sitting) */
 } roomproto_cmd_type;
 #define ROOMPROTO_CMD_MAX ROOMPROTO_CMD_AUTHORISE_RESUME
 
@@ -188,7 +216,7 @@ typedef struct roomproto_command {
     uint64_t wall_ms;                          /* the console's wall clock */
     uint16_t minutes;                          /* EXTEND: 1–ROOMPROTO_EXTEND_MAX */
     char reason[ROOMPROTO_REASON_MAX + 1];     /* EXTEND: 1–120 bytes, text_field_check */
-    uint8_t sealed[ROOMPROTO_SEALED_BYTES];    /* UNLOCK */
+    uint8_t sealed[ROOMPROTO_SEALED_BYTES];    /* UNLOCK, AUTHORISE_RESUME */
 } roomproto_command;
 
 /* magic 4 + version 1 + type 1 + target kind 1 + target 16 + pack 16 + 2
@@ -220,10 +248,11 @@ roomproto_rc roomproto_command_verify(const uint8_t *buf, size_t len, const room
                                       const roomproto_expect *x, roomproto_command *out, const char **why)
     __attribute__((warn_unused_result));
 
-/* Decodes BUF without checking its MAC: only for an unlock, whose seat has
- * no key until it opens the sealed unlock inside. The seat then opens
- * out->sealed (roomproto_unlock_open), checks that the key opens its pack,
- * and calls roomproto_command_verify with that key before acting. */
+/* Decodes BUF without checking its MAC: only for an unlock or an authorise
+ * resume, whose seat has no key until it opens the sealed unlock inside.
+ * The seat then opens out->sealed (roomproto_unlock_open), checks that the
+ * key opens its pack, and calls roomproto_command_verify with that key
+ * before acting. */
 roomproto_rc roomproto_command_peek(const uint8_t *buf, size_t len, roomproto_command *out, const char **why)
     __attribute__((warn_unused_result));
 
@@ -256,5 +285,49 @@ roomproto_rc roomproto_mirror_follows(const roomproto_mirror *earlier, const roo
  * ROOMPROTO_DIVERGES (a journal rewritten, cut short or replaced). */
 roomproto_rc roomproto_mirror_in_chain(const roomproto_mirror *m, const uint8_t (*heads)[ROOMPROTO_HEAD_BYTES],
                                        uint64_t n, const char **why) __attribute__((warn_unused_result));
+
+/* ---- 5. active tickets (console → seat), EXRA ----------------------------- */
+typedef struct roomproto_active_entry {
+    uint8_t ticket_tag[ROOMPROTO_TAG_BYTES];  /* non-zero */
+    char kiosk_id[ROOMPROTO_KIOSK_ID_LEN + 1]; /* the seat it is logged in on */
+} roomproto_active_entry;
+
+typedef struct roomproto_active {
+    uint8_t pack_id[ROOMPROTO_PACK_ID_BYTES]; /* the pack whose key MACs it */
+    char site[ROOMPROTO_SITE_MAX + 1];
+    char room[ROOMPROTO_ROOM_MAX + 1];
+    uint64_t generation; /* ≥ 1, strictly increasing per room (its own counter, not the commands') */
+    uint64_t wall_ms;    /* the console's wall clock */
+    uint8_t n;           /* 0–ROOMPROTO_ACTIVE_MAX */
+    roomproto_active_entry e[ROOMPROTO_ACTIVE_MAX];
+} roomproto_active;
+
+/* magic 4 + version 1 + pack 16 + 2 length bytes + strings + generation 8 +
+ * wall 8 + count 1 + n × (tag 16 + kiosk id 16), MAC */
+#define ROOMPROTO_ACTIVE_FIXED (4 + 1 + ROOMPROTO_PACK_ID_BYTES + 2 + 8 + 8 + 1)
+#define ROOMPROTO_ACTIVE_MAX_BYTES                                                                     \
+    (ROOMPROTO_ACTIVE_FIXED + ROOMPROTO_SITE_MAX + ROOMPROTO_ROOM_MAX +                                  \
+     ROOMPROTO_ACTIVE_MAX * (ROOMPROTO_TAG_BYTES + ROOMPROTO_KIOSK_ID_LEN) + ROOMPROTO_MAC_BYTES)
+
+/* Encodes A and MACs it with K->mac into OUT (CAP bytes; ROOMPROTO_INVALID
+ * when a field is out of bounds or it does not fit). */
+roomproto_rc roomproto_active_seal(const roomproto_active *a, const roomproto_keys *k, uint8_t *out, size_t cap,
+                                   size_t *len, const char **why) __attribute__((warn_unused_result));
+
+/* Checks BUF's MAC with K->mac first, decodes it into OUT and checks its
+ * pack, site and room against X (X->kiosk_id is not used).
+ * X->last_counter is the highest generation the caller has accepted before:
+ * a lower one is ROOMPROTO_REPLAY (an old set replayed into kiosk.db); an
+ * equal one is the same set read again (the kiosk reads the stored one at
+ * every login) and accepted. On failure OUT is zero. */
+roomproto_rc roomproto_active_verify(const uint8_t *buf, size_t len, const roomproto_keys *k,
+                                     const roomproto_expect *x, roomproto_active *out, const char **why)
+    __attribute__((warn_unused_result));
+
+/* The first 4 bytes of a frame the console sends a seat tell its kind:
+ * ROOMPROTO_FRAME_COMMAND (EXRC), ROOMPROTO_FRAME_ACTIVE (EXRA), or 0. */
+#define ROOMPROTO_FRAME_COMMAND 1
+#define ROOMPROTO_FRAME_ACTIVE 2
+int roomproto_frame_kind(const uint8_t *buf, size_t len);
 
 #endif

@@ -53,6 +53,17 @@ static const char *MIGRATIONS[STORE_SCHEMA_VERSION] = {
     "ALTER TABLE unlock ADD COLUMN pin_mem INTEGER NOT NULL DEFAULT 0;"
     "CREATE TABLE extension(id INTEGER PRIMARY KEY, session TEXT NOT NULL, minutes INTEGER NOT NULL,"
     " reason TEXT NOT NULL, exam_ms INTEGER NOT NULL, mono_ms INTEGER NOT NULL, wall INTEGER NOT NULL);",
+    /* 5 → 6: the room link (issue 12): the kiosk's status for examsync, the
+     * console's commands and active-tickets set for the kiosk */
+    "CREATE TABLE room_status(id INTEGER PRIMARY KEY CHECK(id = 1), updated_ms INTEGER NOT NULL,"
+    " phase INTEGER NOT NULL, flags INTEGER NOT NULL, pack_id BLOB NOT NULL, ticket_tag BLOB NOT NULL,"
+    " answered INTEGER NOT NULL, total INTEGER NOT NULL, time_left_ms INTEGER NOT NULL,"
+    " focus_losses INTEGER NOT NULL, journal_count INTEGER NOT NULL, journal_head BLOB NOT NULL,"
+    " name_box BLOB NOT NULL, last_command INTEGER NOT NULL);"
+    "CREATE TABLE room_inbox(counter INTEGER PRIMARY KEY CHECK(counter > 0), cmd BLOB NOT NULL,"
+    " received_ms INTEGER NOT NULL, state TEXT NOT NULL DEFAULT 'new' CHECK(state IN ('new', 'done', 'refused')),"
+    " why TEXT);"
+    "CREATE TABLE room_active(id INTEGER PRIMARY KEY CHECK(id = 1), bytes BLOB NOT NULL);",
 };
 
 struct store {
@@ -64,6 +75,13 @@ struct store {
     int last_rc;     /* code of the last failed write, for messages */
     journal_key jkey; /* the unlocked pack's journal keys (store_set_journal_key) */
     int have_jkey;
+    /* store_room_arm: the writes that ride on the next entry of on_type */
+    struct {
+        int armed, fired;
+        uint64_t counter;
+        char on_type[32], journal_type[32], journal_data[256], outcome[16], why[201];
+        int has_entry, has_why;
+    } arm;
 };
 
 sqlite3 *store_db(store *st) { return st->db; }
@@ -1065,9 +1083,17 @@ store_rc store_journal(store *st, const char *session, const char *type, const c
     return store_commit(st);
 }
 
+static int room_armed_writes(store *st, const char *session, int64_t mono_ms, int64_t wall);
+
 store_rc store_journal_append(store *st, const char *session, const char *type, const char *data, int64_t mono_ms,
                          int64_t wall, uint8_t head[JOURNAL_HASH_BYTES])
 {
+    /* the armed room command commits with this entry, never without it;
+     * outside a transaction it waits for one (the writes must be atomic) */
+    if (st->arm.armed && !strcmp(type, st->arm.on_type) && !sqlite3_get_autocommit(st->db)) {
+        int rc = room_armed_writes(st, session, mono_ms, wall);
+        if (rc != SQLITE_OK) return rc;
+    }
     return journal_append_keyed(st->db, st->have_jkey ? &st->jkey : NULL, mono_ms, wall, session, type, data, head);
 }
 
@@ -1102,4 +1128,262 @@ store_rc store_journal_count(store *st, const char *session, const char *type, i
 store_rc store_journal_verify(store *st, uint8_t head[JOURNAL_HASH_BYTES], char **why)
 {
     return journal_verify(st->db, head, why);
+}
+
+/* ---- the room link ------------------------------------------------------------------------ */
+
+/* SQLite keeps signed 64-bit integers */
+static int counter_ok(uint64_t c) { return c > 0 && c <= (uint64_t)INT64_MAX; }
+
+static void bind_bytes(sqlite3_stmt *s, int i, const void *p, size_t n)
+{
+    sqlite3_bind_blob64(s, i, n ? p : (const void *)"", n, SQLITE_STATIC);
+}
+
+/* a fixed-length BLOB column into OUT (zeros when it has another length) */
+static void column_fixed(sqlite3_stmt *s, int col, uint8_t *out, size_t n)
+{
+    memset(out, 0, n);
+    if ((size_t)sqlite3_column_bytes(s, col) == n && n) memcpy(out, sqlite3_column_blob(s, col), n);
+}
+
+store_rc store_room_status_put(store *st, const store_room_status *r)
+{
+    if (r->name_box_len > sizeof r->name_box) return SQLITE_CONSTRAINT;
+    sqlite3_stmt *s;
+    int rc = prepare(st, "INSERT OR REPLACE INTO room_status(id, updated_ms, phase, flags, pack_id, ticket_tag, answered,"
+                         " total, time_left_ms, focus_losses, journal_count, journal_head, name_box, last_command)"
+                         " VALUES(1,?,?,?,?,?,?,?,?,?,?,?,?,?)", &s);
+    if (rc != SQLITE_OK) return rc;
+    sqlite3_bind_int64(s, 1, r->updated_ms);
+    sqlite3_bind_int(s, 2, r->phase);
+    sqlite3_bind_int64(s, 3, (sqlite3_int64)r->flags);
+    bind_bytes(s, 4, r->pack_id, sizeof r->pack_id);
+    bind_bytes(s, 5, r->ticket_tag, sizeof r->ticket_tag);
+    sqlite3_bind_int64(s, 6, r->answered);
+    sqlite3_bind_int64(s, 7, r->total);
+    sqlite3_bind_int64(s, 8, r->time_left_ms);
+    sqlite3_bind_int64(s, 9, r->focus_losses);
+    sqlite3_bind_int64(s, 10, (sqlite3_int64)(r->journal_count > INT64_MAX ? INT64_MAX : r->journal_count));
+    bind_bytes(s, 11, r->journal_head, sizeof r->journal_head);
+    bind_bytes(s, 12, r->name_box, r->name_box_len);
+    sqlite3_bind_int64(s, 13, (sqlite3_int64)(r->last_command > INT64_MAX ? INT64_MAX : r->last_command));
+    return run(st, s);
+}
+
+static uint32_t col_u32(sqlite3_stmt *s, int col)
+{
+    sqlite3_int64 v = sqlite3_column_int64(s, col);
+    return v < 0 ? 0 : v > UINT32_MAX ? UINT32_MAX : (uint32_t)v;
+}
+
+static uint64_t col_u64(sqlite3_stmt *s, int col)
+{
+    sqlite3_int64 v = sqlite3_column_int64(s, col);
+    return v < 0 ? 0 : (uint64_t)v;
+}
+
+store_rc store_room_status_get(store *st, store_room_status *r)
+{
+    memset(r, 0, sizeof *r);
+    sqlite3_stmt *s;
+    int rc = prepare(st, "SELECT updated_ms, phase, flags, pack_id, ticket_tag, answered, total, time_left_ms,"
+                         " focus_losses, journal_count, journal_head, name_box, last_command FROM room_status WHERE id=1", &s);
+    if (rc != SQLITE_OK) return rc;
+    rc = sqlite3_step(s);
+    if (rc == SQLITE_ROW) {
+        r->updated_ms = sqlite3_column_int64(s, 0);
+        r->phase = sqlite3_column_int(s, 1);
+        r->flags = (unsigned)col_u32(s, 2);
+        column_fixed(s, 3, r->pack_id, sizeof r->pack_id);
+        column_fixed(s, 4, r->ticket_tag, sizeof r->ticket_tag);
+        r->answered = col_u32(s, 5);
+        r->total = col_u32(s, 6);
+        r->time_left_ms = col_u32(s, 7);
+        r->focus_losses = col_u32(s, 8);
+        r->journal_count = col_u64(s, 9);
+        column_fixed(s, 10, r->journal_head, sizeof r->journal_head);
+        size_t n = (size_t)sqlite3_column_bytes(s, 11);
+        if (n == sizeof r->name_box) { /* a box of its one length, or none */
+            memcpy(r->name_box, sqlite3_column_blob(s, 11), n);
+            r->name_box_len = (uint8_t)n;
+        }
+        r->last_command = col_u64(s, 12);
+        rc = SQLITE_OK;
+    } else
+        rc = rc == SQLITE_DONE ? SQLITE_NOTFOUND : sqlite3_errcode(st->db);
+    sqlite3_finalize(s);
+    return rc;
+}
+
+/* keeps the newest 200 processed rows (and every new one) */
+static int room_inbox_prune(store *st)
+{
+    return exec(st, "DELETE FROM room_inbox WHERE state <> 'new' AND counter <= (SELECT counter FROM room_inbox"
+                    " WHERE state <> 'new' ORDER BY counter DESC LIMIT 1 OFFSET 200)");
+}
+
+store_rc store_room_inbox_add(store *st, uint64_t counter, const uint8_t *cmd, size_t len, int64_t now_ms)
+{
+    if (!counter_ok(counter) || !cmd || len == 0 || len > ROOMPROTO_CMD_MAX_BYTES) return SQLITE_CONSTRAINT;
+    sqlite3_stmt *s;
+    int rc = prepare(st, "INSERT INTO room_inbox(counter, cmd, received_ms) VALUES(?,?,?) ON CONFLICT(counter) DO UPDATE"
+                         " SET cmd = excluded.cmd, received_ms = excluded.received_ms, state = 'new', why = NULL"
+                         " WHERE room_inbox.state = 'refused' AND room_inbox.cmd <> excluded.cmd", &s);
+    if (rc != SQLITE_OK) return rc;
+    sqlite3_bind_int64(s, 1, (sqlite3_int64)counter);
+    bind_bytes(s, 2, cmd, len);
+    sqlite3_bind_int64(s, 3, now_ms);
+    rc = run(st, s);
+    if (rc == SQLITE_OK) rc = room_inbox_prune(st);
+    return rc;
+}
+
+store_rc store_room_last_command(store *st, uint64_t *counter)
+{
+    *counter = 0;
+    char *v = store_meta_get(st, "room_last_command");
+    if (!v) return SQLITE_OK;
+    char *end = NULL;
+    errno = 0;
+    unsigned long long c = strtoull(v, &end, 10);
+    int bad = errno || end == v || *end || c > (unsigned long long)INT64_MAX;
+    free(v);
+    if (bad) return SQLITE_CORRUPT; /* an edited value: the caller refuses every command rather than guess */
+    *counter = c;
+    return SQLITE_OK;
+}
+
+store_rc store_room_inbox_max(store *st, uint64_t *counter)
+{
+    *counter = 0;
+    uint64_t last = 0;
+    int rc = store_room_last_command(st, &last);
+    if (rc != SQLITE_OK) return rc;
+    sqlite3_stmt *s;
+    rc = prepare(st, "SELECT coalesce(max(counter), 0) FROM room_inbox WHERE state <> 'refused'", &s);
+    if (rc != SQLITE_OK) return rc;
+    if (sqlite3_step(s) == SQLITE_ROW) {
+        uint64_t m = col_u64(s, 0);
+        *counter = m > last ? m : last;
+        rc = SQLITE_OK;
+    } else
+        rc = sqlite3_errcode(st->db);
+    sqlite3_finalize(s);
+    return rc;
+}
+
+store_rc store_room_inbox_next(store *st, uint64_t after, uint64_t *counter, uint8_t *buf, size_t cap, size_t *len)
+{
+    *counter = 0;
+    *len = 0;
+    if (after > (uint64_t)INT64_MAX) return SQLITE_NOTFOUND;
+    sqlite3_stmt *s;
+    int rc = prepare(st, "SELECT counter, cmd FROM room_inbox WHERE state = 'new' AND counter > ? ORDER BY counter LIMIT 1", &s);
+    if (rc != SQLITE_OK) return rc;
+    sqlite3_bind_int64(s, 1, (sqlite3_int64)after);
+    rc = sqlite3_step(s);
+    if (rc == SQLITE_ROW) {
+        size_t n = (size_t)sqlite3_column_bytes(s, 1);
+        *counter = col_u64(s, 0);
+        *len = n;
+        if (n > cap) rc = SQLITE_CONSTRAINT;
+        else {
+            if (n) memcpy(buf, sqlite3_column_blob(s, 1), n);
+            rc = SQLITE_OK;
+        }
+    } else
+        rc = rc == SQLITE_DONE ? SQLITE_NOTFOUND : sqlite3_errcode(st->db);
+    sqlite3_finalize(s);
+    return rc;
+}
+
+store_rc store_room_inbox_done(store *st, uint64_t counter, const char *outcome, const char *why)
+{
+    if (!counter_ok(counter) || !outcome || (strcmp(outcome, "done") && strcmp(outcome, "refused")))
+        return SQLITE_CONSTRAINT;
+    sqlite3_stmt *s;
+    int rc = prepare(st, "UPDATE room_inbox SET state = ?, why = substr(?, 1, 200) WHERE counter = ?", &s);
+    if (rc != SQLITE_OK) return rc;
+    bind_text(s, 1, outcome);
+    if (why) bind_text(s, 2, why);
+    sqlite3_bind_int64(s, 3, (sqlite3_int64)counter);
+    rc = run(st, s);
+    if (rc == SQLITE_OK && sqlite3_changes(st->db) == 0) return SQLITE_NOTFOUND;
+    if (rc == SQLITE_OK) rc = room_inbox_prune(st);
+    return rc;
+}
+
+void store_room_arm(store *st, const store_room_arm_spec *a)
+{
+    memset(&st->arm, 0, sizeof st->arm);
+    if (!a || !counter_ok(a->counter) || !a->on_type || !a->outcome) return;
+    st->arm.armed = 1;
+    st->arm.counter = a->counter;
+    snprintf(st->arm.on_type, sizeof st->arm.on_type, "%s", a->on_type);
+    snprintf(st->arm.outcome, sizeof st->arm.outcome, "%s", a->outcome);
+    st->arm.has_entry = a->journal_type != NULL;
+    if (a->journal_type) {
+        snprintf(st->arm.journal_type, sizeof st->arm.journal_type, "%s", a->journal_type);
+        snprintf(st->arm.journal_data, sizeof st->arm.journal_data, "%s", a->journal_data ? a->journal_data : "");
+    }
+    st->arm.has_why = a->why != NULL;
+    if (a->why) snprintf(st->arm.why, sizeof st->arm.why, "%s", a->why);
+}
+
+int store_room_disarm(store *st)
+{
+    int fired = st->arm.fired;
+    memset(&st->arm, 0, sizeof st->arm);
+    return fired;
+}
+
+/* the armed writes, inside the caller's transaction, before the entry they ride on */
+static int room_armed_writes(store *st, const char *session, int64_t mono_ms, int64_t wall)
+{
+    st->arm.armed = 0; /* once, and the companion entry below must not fire it again */
+    int rc = SQLITE_OK;
+    if (st->arm.has_entry)
+        rc = journal_append_keyed(st->db, st->have_jkey ? &st->jkey : NULL, mono_ms, wall, session, st->arm.journal_type,
+                                  st->arm.journal_data, NULL);
+    char v[24];
+    snprintf(v, sizeof v, "%llu", (unsigned long long)st->arm.counter);
+    if (rc == SQLITE_OK) rc = store_meta_set(st, "room_last_command", v);
+    if (rc == SQLITE_OK) {
+        rc = store_room_inbox_done(st, st->arm.counter, st->arm.outcome, st->arm.has_why ? st->arm.why : NULL);
+        if (rc == SQLITE_NOTFOUND) rc = SQLITE_OK; /* a row pruned or never filed: the counter still holds */
+    }
+    if (rc == SQLITE_OK) st->arm.fired = 1;
+    return rc;
+}
+
+store_rc store_room_active_put(store *st, const uint8_t *buf, size_t len)
+{
+    if (!buf || len == 0 || len > ROOMPROTO_ACTIVE_MAX_BYTES) return SQLITE_CONSTRAINT;
+    sqlite3_stmt *s;
+    int rc = prepare(st, "INSERT OR REPLACE INTO room_active(id, bytes) VALUES(1, ?)", &s);
+    if (rc != SQLITE_OK) return rc;
+    bind_bytes(s, 1, buf, len);
+    return run(st, s);
+}
+
+store_rc store_room_active_get(store *st, uint8_t *buf, size_t cap, size_t *len)
+{
+    *len = 0;
+    sqlite3_stmt *s;
+    int rc = prepare(st, "SELECT bytes FROM room_active WHERE id = 1", &s);
+    if (rc != SQLITE_OK) return rc;
+    rc = sqlite3_step(s);
+    if (rc == SQLITE_ROW) {
+        size_t n = (size_t)sqlite3_column_bytes(s, 0);
+        *len = n;
+        if (n > cap) rc = SQLITE_CONSTRAINT;
+        else {
+            if (n) memcpy(buf, sqlite3_column_blob(s, 0), n);
+            rc = SQLITE_OK;
+        }
+    } else
+        rc = rc == SQLITE_DONE ? SQLITE_NOTFOUND : sqlite3_errcode(st->db);
+    sqlite3_finalize(s);
+    return rc;
 }

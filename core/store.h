@@ -14,8 +14,9 @@
 #include <stdint.h>
 
 #include "core/journal.h"
+#include "core/roomproto.h"
 
-#define STORE_SCHEMA_VERSION 5
+#define STORE_SCHEMA_VERSION 6
 #define STORE_DB_NAME "kiosk.db"
 #define STORE_ID_MAX 32         /* pack, roster, session and result ids: hex, at most this long */
 #define STORE_PIN_SALT_BYTES 16 /* unlock row: salt and digest of the invigilator's PIN */
@@ -319,5 +320,89 @@ store_rc store_journal_count(store *st, const char *session, const char *type, i
     __attribute__((warn_unused_result));
 /* Recomputes the chain (journal_verify): 0, or -1 with *why (caller frees). */
 store_rc store_journal_verify(store *st, uint8_t head[JOURNAL_HASH_BYTES], char **why) __attribute__((warn_unused_result));
+
+/* ---- the room link (issue 12; FORMAT.md §16) ------------------------------------------
+ * examsync and the kiosk meet here: the kiosk writes its status (room_status)
+ * on its once-a-second tick, examsync reads it, sends it to the room console
+ * and stores the console's commands (room_inbox) and active-tickets set
+ * (room_active), which the kiosk takes on its tick. Neither waits for the
+ * other; nothing here is secret (commands are MAC'd, the name is boxed). */
+
+typedef struct store_room_status {
+    int64_t updated_ms;            /* the kiosk's wall clock of the write */
+    int phase;                     /* exam_phase */
+    unsigned flags;                /* ROOMPROTO_FLAG_* */
+    uint8_t pack_id[16];           /* zeros: none unlocked */
+    uint8_t ticket_tag[16];        /* zeros: nobody logged in */
+    uint32_t answered, total, time_left_ms, focus_losses;
+    uint64_t journal_count;
+    uint8_t journal_head[32];
+    uint8_t name_box[ROOMPROTO_NAME_BOX_MAX];
+    uint8_t name_box_len;
+    uint64_t last_command;         /* highest command counter accepted */
+} store_room_status;
+
+/* The kiosk's status (one row, replaced). Its own transaction. */
+store_rc store_room_status_put(store *st, const store_room_status *s) __attribute__((warn_unused_result));
+/* The status as last written, or STORE_NOTFOUND (never written). */
+store_rc store_room_status_get(store *st, store_room_status *s) __attribute__((warn_unused_result));
+
+/* examsync: files command CMD (LEN ≤ ROOMPROTO_CMD_MAX_BYTES) received at
+ * NOW_MS under COUNTER (1 … INT64_MAX; else STORE_CONSTRAINT). A counter
+ * already there is ignored, except a row the kiosk refused whose bytes
+ * differ: it is replaced and taken again (a forged command that got in
+ * first cannot keep the real one out). Old rows are pruned (the newest 200
+ * processed ones stay). */
+store_rc store_room_inbox_add(store *st, uint64_t counter, const uint8_t *cmd, size_t len, int64_t now_ms)
+    __attribute__((warn_unused_result));
+/* examsync: the counter it asks the console for commands after: the
+ * highest of the rows not refused and of the kiosk's last accepted command
+ * (0: none). A refused row is left out, so that the console sends that
+ * counter again. */
+store_rc store_room_inbox_max(store *st, uint64_t *counter) __attribute__((warn_unused_result));
+/* kiosk: the lowest counter > AFTER still new: *counter, the bytes into BUF
+ * (CAP bytes; STORE_CONSTRAINT when they do not fit) and *len;
+ * STORE_NOTFOUND when there is none. */
+store_rc store_room_inbox_next(store *st, uint64_t after, uint64_t *counter, uint8_t *buf, size_t cap, size_t *len)
+    __attribute__((warn_unused_result));
+/* kiosk: marks COUNTER "done" or "refused" (OUTCOME) with WHY (NULL: none;
+ * cut to 200 bytes). In the caller's transaction where there is one.
+ * STORE_NOTFOUND: no such row. */
+store_rc store_room_inbox_done(store *st, uint64_t counter, const char *outcome, const char *why)
+    __attribute__((warn_unused_result));
+
+/* The highest command counter the kiosk has accepted (0: none), kept with
+ * each command's effect (store_room_arm). */
+store_rc store_room_last_command(store *st, uint64_t *counter) __attribute__((warn_unused_result));
+
+/* Exactly once, across crashes: a command's counter is stored in the same
+ * transaction as its effect. The engine's actions each commit their own
+ * journal entry (pause, extend, handin, lock, …) and know nothing of
+ * commands; so the kiosk arms the store before calling one, and the first
+ * journal entry of type ON_TYPE appended inside a transaction (every path
+ * of store_journal and store_journal_append within store_begin … commit)
+ * also writes, in that transaction and before the entry: the entry
+ * JOURNAL_TYPE / JOURNAL_DATA when JOURNAL_TYPE is not NULL (the room_cmd
+ * entry), meta room_last_command = COUNTER, and inbox row COUNTER marked
+ * OUTCOME ("done"/"refused") with WHY. Either the effect, its entry, the
+ * counter and the mark all commit, or none does. One arm at a time; the
+ * strings are copied. */
+typedef struct store_room_arm_spec {
+    uint64_t counter;
+    const char *on_type;
+    const char *journal_type, *journal_data; /* journal_type NULL: no extra entry */
+    const char *outcome, *why;
+} store_room_arm_spec;
+void store_room_arm(store *st, const store_room_arm_spec *a);
+/* Disarms; 1 when the armed writes were made (in a transaction that then
+ * committed or rolled back: store_room_last_command tells which), 0 when
+ * no such entry was appended. */
+int store_room_disarm(store *st);
+
+/* examsync: the newest active-tickets message (EXRA, LEN ≤
+ * ROOMPROTO_ACTIVE_MAX_BYTES), replacing the one before. */
+store_rc store_room_active_put(store *st, const uint8_t *buf, size_t len) __attribute__((warn_unused_result));
+/* kiosk: its bytes into BUF (CAP bytes) and *len, or STORE_NOTFOUND. */
+store_rc store_room_active_get(store *st, uint8_t *buf, size_t cap, size_t *len) __attribute__((warn_unused_result));
 
 #endif

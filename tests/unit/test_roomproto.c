@@ -27,7 +27,9 @@ _Static_assert(ROOMPROTO_PIN_SALT_BYTES == PIN_SALT_BYTES && ROOMPROTO_PIN_HASH_
 _Static_assert(ROOMPROTO_SITE_MAX == ROSTER_SITE_MAX && ROOMPROTO_ROOM_MAX == ROSTER_ROOM_MAX, "places");
 _Static_assert(ROOMPROTO_TICKET_MAX == ROSTER_TICKET_MAX, "ticket");
 /* the sizes FORMAT.md §16 states */
-_Static_assert(ROOMPROTO_REPORT_MAX == 370 && ROOMPROTO_CMD_MAX_BYTES == 439, "message bounds");
+_Static_assert(ROOMPROTO_REPORT_MAX == 483 && ROOMPROTO_CMD_MAX_BYTES == 439, "message bounds");
+_Static_assert(ROOMPROTO_NAME_MAX == ROSTER_NAME_MAX && ROOMPROTO_NAME_BOX_MAX == 104, "name box");
+_Static_assert(ROOMPROTO_ACTIVE_MAX_BYTES == 2279, "active tickets");
 _Static_assert(ROOMPROTO_UNLOCK_PLAIN == 141 && ROOMPROTO_SEALED_BYTES == 189, "sealed unlock");
 
 typedef struct seat {
@@ -68,6 +70,9 @@ static void sample_report(const seat *s, roomproto_report *r)
     for (int i = 0; i < 32; i++) r->journal_head[i] = (uint8_t)(i * 7 + 1);
     r->counter = 42;
     r->wall_ms = 1750000000123ull;
+    r->last_command = 9;
+    r->name_box_len = ROOMPROTO_NAME_BOX_MAX;
+    for (int i = 0; i < (int)ROOMPROTO_NAME_BOX_MAX; i++) r->name_box[i] = (uint8_t)(i * 3 + 5);
 }
 
 static void test_report_roundtrip(void **state)
@@ -104,15 +109,26 @@ static void test_report_roundtrip(void **state)
     assert_int_equal(n, ROOMPROTO_REPORT_MAX);
     assert_int_equal(roomproto_report_verify(buf, n, s.pk, &got, &why), ROOMPROTO_OK);
     assert_memory_equal(&r, &got, sizeof r);
-    /* an empty journal: zero head */
+    /* an empty journal: zero head; nobody logged in: no name box */
     sample_report(&s, &r);
     r.journal_count = 0;
     memset(r.journal_head, 0, 32);
     r.phase = PHASE_LOCKED;
     memset(r.ticket_tag, 0, 16);
+    r.name_box_len = 0;
+    memset(r.name_box, 0, sizeof r.name_box);
+    r.last_command = 0;
     assert_int_equal(roomproto_report_sign(&r, s.sk, buf, &n, &why), ROOMPROTO_OK);
     assert_int_equal(roomproto_report_verify(buf, n, s.pk, &got, &why), ROOMPROTO_OK);
     assert_memory_equal(&r, &got, sizeof r);
+    assert_int_equal(n, ROOMPROTO_REPORT_MAX - ROOMPROTO_NAME_BOX_MAX - (ROOMPROTO_SITE_MAX + ROOMPROTO_ROOM_MAX +
+                                                                         ROOMPROTO_SEAT_MAX) +
+                            strlen(r.site) + strlen(r.room) + strlen(r.seat));
+    /* the highest counter */
+    r.last_command = UINT64_MAX;
+    assert_int_equal(roomproto_report_sign(&r, s.sk, buf, &n, &why), ROOMPROTO_OK);
+    assert_int_equal(roomproto_report_verify(buf, n, s.pk, &got, &why), ROOMPROTO_OK);
+    assert_true(got.last_command == UINT64_MAX);
 }
 
 /* every flipped bit of a signed report, anywhere, is refused */
@@ -199,7 +215,26 @@ static void test_report_bounds(void **state)
     BAD(memset(r.journal_head, 0, 32));
     BAD(r.journal_count = 0);
     BAD(r.counter = 0);
+    BAD(r.name_box_len = 1);
+    BAD(r.name_box_len = ROOMPROTO_NAME_BOX_MAX - 1);
+    BAD((r.name_box_len = 0, r.name_box[3] = 1));
 #undef BAD
+    /* a name box length byte other than 0 or 104 on the wire: malformed */
+    sample_report(&s, &r);
+    r.name_box_len = 0;
+    memset(r.name_box, 0, sizeof r.name_box);
+    assert_int_equal(roomproto_report_sign(&r, s.sk, buf, &n, &why), ROOMPROTO_OK);
+    size_t box_at = 4 + 1 + 1 + 2 + 16 + 1 + strlen(r.site) + 1 + strlen(r.room) + 1 + strlen(r.seat) + 16 + 16;
+    assert_int_equal(buf[box_at], 0);
+    uint8_t wide[ROOMPROTO_REPORT_MAX];
+    memcpy(wide, buf, box_at);
+    wide[box_at] = 8;
+    memset(wide + box_at + 1, 7, 8);
+    memcpy(wide + box_at + 9, buf + box_at + 1, n - 64 - box_at - 1);
+    size_t wn = n + 8;
+    crypto_sign_detached(wide + wn - 64, NULL, wide, wn - 64, s.sk);
+    assert_int_equal(roomproto_report_verify(wide, wn, s.pk, &got, &why), ROOMPROTO_MALFORMED);
+    assert_string_equal(why, "seat report: name box is neither absent nor of its one length");
     /* a too-long string on the wire (signed by the seat): malformed */
     sample_report(&s, &r);
     assert_int_equal(roomproto_report_sign(&r, s.sk, buf, &n, &why), ROOMPROTO_OK);
@@ -245,7 +280,8 @@ static void sample_command(roomproto_command *c, int type, const char *target)
         c->minutes = 15;
         strcpy(c->reason, "系统故障或断电后恢复");
     }
-    if (type == ROOMPROTO_CMD_UNLOCK) randombytes_buf(c->sealed, sizeof c->sealed);
+    if (type == ROOMPROTO_CMD_UNLOCK || type == ROOMPROTO_CMD_AUTHORISE_RESUME)
+        randombytes_buf(c->sealed, sizeof c->sealed);
 }
 
 static roomproto_expect expect_for(const seat *s, uint64_t last)
@@ -304,7 +340,7 @@ static void test_command_tamper(void **state)
     roomproto_keys k;
     keys_of(ck, &k);
     roomproto_expect x = expect_for(&s, 0);
-    int types[] = {ROOMPROTO_CMD_EXTEND, ROOMPROTO_CMD_UNLOCK, ROOMPROTO_CMD_PAUSE_ALL};
+    int types[] = {ROOMPROTO_CMD_EXTEND, ROOMPROTO_CMD_UNLOCK, ROOMPROTO_CMD_PAUSE_ALL, ROOMPROTO_CMD_AUTHORISE_RESUME};
     for (size_t ti = 0; ti < sizeof types / sizeof *types; ti++) {
         roomproto_command c, got;
         sample_command(&c, types[ti], types[ti] == ROOMPROTO_CMD_PAUSE_ALL ? NULL : s.id);
@@ -312,6 +348,8 @@ static void test_command_tamper(void **state)
         size_t n = 0;
         const char *why;
         assert_int_equal(roomproto_command_seal(&c, &k, buf, &n, &why), ROOMPROTO_OK);
+        /* as an unlock: the sealed unlock is its argument */
+        if (c.type == ROOMPROTO_CMD_AUTHORISE_RESUME) assert_int_equal(n, 311);
         for (size_t i = 0; i < n; i++)
             for (int b = 0; b < 8; b++) {
                 buf[i] ^= (uint8_t)(1u << b);
@@ -740,6 +778,243 @@ static void test_mirror(void **state)
     assert_int_equal(roomproto_mirror_in_chain(&m[0], NULL, 0, &why), ROOMPROTO_OK);
 }
 
+/* ---- authorise resume: a sealed unlock, read before the key is known ---- */
+
+static void test_authorise_resume(void **state)
+{
+    (void)state;
+    seat s;
+    new_seat(&s);
+    roomproto_unlock u, got;
+    sample_unlock(&s, &u);
+    roomproto_command c, peeked, verified;
+    sample_command(&c, ROOMPROTO_CMD_AUTHORISE_RESUME, s.id);
+    const char *why = NULL;
+    assert_int_equal(roomproto_unlock_seal(&u, s.pk, c.sealed, &why), ROOMPROTO_OK);
+    roomproto_keys k;
+    roomproto_keys_derive(u.content_key, &k);
+    uint8_t buf[ROOMPROTO_CMD_MAX_BYTES];
+    size_t n;
+    assert_int_equal(roomproto_command_seal(&c, &k, buf, &n, &why), ROOMPROTO_OK);
+    assert_int_equal(roomproto_command_peek(buf, n, &peeked, &why), ROOMPROTO_OK);
+    assert_int_equal(peeked.type, ROOMPROTO_CMD_AUTHORISE_RESUME);
+    assert_int_equal(roomproto_unlock_open(peeked.sealed, sizeof peeked.sealed, s.sk, PACK, &got, &why), ROOMPROTO_OK);
+    roomproto_keys kk;
+    roomproto_keys_derive(got.content_key, &kk);
+    roomproto_expect x = expect_for(&s, 6);
+    assert_int_equal(roomproto_command_verify(buf, n, &kk, &x, &verified, &why), ROOMPROTO_OK);
+    assert_memory_equal(&c, &verified, sizeof c);
+    /* to every seat it is refused (the box is one seat's) */
+    c.target_all = 1;
+    c.target[0] = 0;
+    assert_int_equal(roomproto_command_seal(&c, &k, buf, &n, &why), ROOMPROTO_INVALID);
+    /* on the wire without its argument: malformed */
+    sample_command(&c, ROOMPROTO_CMD_LOCK, s.id);
+    assert_int_equal(roomproto_command_seal(&c, &k, buf, &n, &why), ROOMPROTO_OK);
+    buf[5] = ROOMPROTO_CMD_AUTHORISE_RESUME;
+    crypto_auth(buf + n - 32, buf, n - 32, k.mac);
+    assert_int_equal(roomproto_command_verify(buf, n, &k, &x, &verified, &why), ROOMPROTO_MALFORMED);
+    sodium_memzero(&kk, sizeof kk);
+    sodium_memzero(&got, sizeof got);
+}
+
+/* ---- name box ---- */
+
+static void test_name_box(void **state)
+{
+    (void)state;
+    uint8_t ck[32];
+    randombytes_buf(ck, sizeof ck);
+    roomproto_keys k, ko;
+    roomproto_keys_derive(ck, &k);
+    ck[5] ^= 1;
+    roomproto_keys_derive(ck, &ko);
+    assert_memory_not_equal(k.name, k.mac, 32);
+    assert_memory_not_equal(k.name, k.tag, 32);
+    uint8_t box[ROOMPROTO_NAME_BOX_MAX], box2[ROOMPROTO_NAME_BOX_MAX];
+    uint8_t len = 0, len2 = 0;
+    const char *why = NULL;
+    char name[ROOMPROTO_NAME_MAX + 1];
+    assert_int_equal(roomproto_name_seal(&k, "张三", box, &len, &why), ROOMPROTO_OK);
+    assert_int_equal(len, ROOMPROTO_NAME_BOX_MAX);
+    assert_int_equal(roomproto_name_open(&k, box, len, name, &why), ROOMPROTO_OK);
+    assert_string_equal(name, "张三");
+    /* every name gives a box of one length: the LAN does not learn it */
+    assert_int_equal(roomproto_name_seal(&k, "欧阳娜娜娜娜娜娜娜娜娜娜娜娜娜娜娜娜娜娜娜", box2, &len2, &why), ROOMPROTO_OK);
+    assert_int_equal(len2, len);
+    assert_int_equal(roomproto_name_open(&k, box2, len2, name, &why), ROOMPROTO_OK);
+    assert_string_equal(name, "欧阳娜娜娜娜娜娜娜娜娜娜娜娜娜娜娜娜娜娜娜");
+    /* a random nonce: the same name twice gives two boxes */
+    assert_int_equal(roomproto_name_seal(&k, "张三", box2, &len2, &why), ROOMPROTO_OK);
+    assert_memory_not_equal(box, box2, sizeof box);
+    /* another pack's key, any flipped bit, a short box */
+    assert_int_equal(roomproto_name_open(&ko, box, len, name, &why), ROOMPROTO_BAD_MAC);
+    assert_string_equal(name, "");
+    for (size_t i = 0; i < sizeof box; i++) {
+        box[i] ^= 0x20;
+        assert_int_equal(roomproto_name_open(&k, box, len, name, &why), ROOMPROTO_BAD_MAC);
+        box[i] ^= 0x20;
+    }
+    assert_int_equal(roomproto_name_open(&k, box, len - 1, name, &why), ROOMPROTO_MALFORMED);
+    assert_int_equal(roomproto_name_open(&k, NULL, 0, name, &why), ROOMPROTO_MALFORMED);
+    /* names out of bounds */
+    char longn[80];
+    memset(longn, 'a', 65);
+    longn[65] = 0;
+    assert_int_equal(roomproto_name_seal(&k, longn, box2, &len2, &why), ROOMPROTO_INVALID);
+    assert_int_equal(len2, 0);
+    longn[64] = 0;
+    assert_int_equal(roomproto_name_seal(&k, longn, box2, &len2, &why), ROOMPROTO_OK);
+    assert_int_equal(roomproto_name_open(&k, box2, len2, name, &why), ROOMPROTO_OK);
+    assert_string_equal(name, longn);
+    assert_int_equal(roomproto_name_seal(&k, "", box2, &len2, &why), ROOMPROTO_INVALID);
+    assert_int_equal(roomproto_name_seal(&k, "a\nb", box2, &len2, &why), ROOMPROTO_INVALID);
+    /* a box made by hand with bytes after the padding: malformed */
+    uint8_t plain[ROOMPROTO_NAME_MAX] = "abc";
+    plain[10] = 'x';
+    randombytes_buf(box2, crypto_secretbox_NONCEBYTES);
+    crypto_secretbox_easy(box2 + crypto_secretbox_NONCEBYTES, plain, sizeof plain, box2, k.name);
+    assert_int_equal(roomproto_name_open(&k, box2, sizeof box2, name, &why), ROOMPROTO_MALFORMED);
+    assert_string_equal(why, "name box: not a name padded with zero bytes");
+    assert_string_equal(name, "");
+    /* in a report, signed with it */
+    seat s;
+    new_seat(&s);
+    roomproto_report r, got;
+    sample_report(&s, &r);
+    assert_int_equal(roomproto_name_seal(&k, "李四", r.name_box, &r.name_box_len, &why), ROOMPROTO_OK);
+    uint8_t buf[ROOMPROTO_REPORT_MAX];
+    size_t n;
+    assert_int_equal(roomproto_report_sign(&r, s.sk, buf, &n, &why), ROOMPROTO_OK);
+    assert_int_equal(roomproto_report_verify(buf, n, s.pk, &got, &why), ROOMPROTO_OK);
+    assert_int_equal(roomproto_name_open(&k, got.name_box, got.name_box_len, name, &why), ROOMPROTO_OK);
+    assert_string_equal(name, "李四");
+}
+
+/* ---- active tickets ---- */
+
+static void sample_active(roomproto_active *a, int n)
+{
+    memset(a, 0, sizeof *a);
+    memcpy(a->pack_id, PACK, 16);
+    strcpy(a->site, "北京市第一考点");
+    strcpy(a->room, "第3考场");
+    a->generation = 5;
+    a->wall_ms = 1750000000555ull;
+    a->n = (uint8_t)n;
+    for (int i = 0; i < n; i++) {
+        memset(a->e[i].ticket_tag, i + 1, 16);
+        snprintf(a->e[i].kiosk_id, sizeof a->e[i].kiosk_id, "%016x", 0xa0 + i);
+    }
+}
+
+static void test_active(void **state)
+{
+    (void)state;
+    uint8_t ck[32];
+    randombytes_buf(ck, sizeof ck);
+    roomproto_keys k, ko;
+    roomproto_keys_derive(ck, &k);
+    ck[0] ^= 1;
+    roomproto_keys_derive(ck, &ko);
+    seat s;
+    new_seat(&s);
+    roomproto_expect x = expect_for(&s, 0);
+    roomproto_active a, got;
+    uint8_t buf[ROOMPROTO_ACTIVE_MAX_BYTES + 8];
+    size_t n;
+    const char *why = NULL;
+    for (int cnt = 0; cnt <= ROOMPROTO_ACTIVE_MAX; cnt += 16) {
+        sample_active(&a, cnt);
+        assert_int_equal(roomproto_active_seal(&a, &k, buf, sizeof buf, &n, &why), ROOMPROTO_OK);
+        assert_int_equal(n, ROOMPROTO_ACTIVE_FIXED + strlen(a.site) + strlen(a.room) + 32u * (unsigned)cnt + 32);
+        assert_int_equal(roomproto_active_verify(buf, n, &k, &x, &got, &why), ROOMPROTO_OK);
+        assert_memory_equal(&a, &got, sizeof a);
+        assert_int_equal(roomproto_frame_kind(buf, n), ROOMPROTO_FRAME_ACTIVE);
+    }
+    /* the largest fits its bound exactly */
+    sample_active(&a, ROOMPROTO_ACTIVE_MAX);
+    memset(a.site, 'S', ROOMPROTO_SITE_MAX);
+    a.site[ROOMPROTO_SITE_MAX] = 0;
+    memset(a.room, 'R', ROOMPROTO_ROOM_MAX);
+    a.room[ROOMPROTO_ROOM_MAX] = 0;
+    assert_int_equal(roomproto_active_seal(&a, &k, buf, sizeof buf, &n, &why), ROOMPROTO_OK);
+    assert_int_equal(n, ROOMPROTO_ACTIVE_MAX_BYTES);
+    assert_int_equal(roomproto_active_seal(&a, &k, buf, n - 1, &n, &why), ROOMPROTO_INVALID);
+    /* tampered anywhere, or with another pack's key */
+    sample_active(&a, 3);
+    assert_int_equal(roomproto_active_seal(&a, &k, buf, sizeof buf, &n, &why), ROOMPROTO_OK);
+    for (size_t i = 0; i < n; i++) {
+        buf[i] ^= 4;
+        assert_int_equal(roomproto_active_verify(buf, n, &k, &x, &got, &why), ROOMPROTO_BAD_MAC);
+        assert_true(sodium_is_zero((const uint8_t *)&got, sizeof got));
+        buf[i] ^= 4;
+    }
+    for (size_t m = 0; m < n; m++) assert_int_not_equal(roomproto_active_verify(buf, m, &k, &x, &got, &why), ROOMPROTO_OK);
+    assert_int_equal(roomproto_active_verify(buf, n, &ko, &x, &got, &why), ROOMPROTO_BAD_MAC);
+    assert_string_equal(why, "active tickets: MAC does not verify (not made with this pack's key)");
+    /* generations: an older one replayed is refused, the same one read again is not */
+    x.last_counter = 5;
+    assert_int_equal(roomproto_active_verify(buf, n, &k, &x, &got, &why), ROOMPROTO_OK);
+    x.last_counter = 6;
+    assert_int_equal(roomproto_active_verify(buf, n, &k, &x, &got, &why), ROOMPROTO_REPLAY);
+    assert_string_equal(why, "active tickets: an older generation than one already seen");
+    x.last_counter = 0;
+    /* another room, site, pack */
+    sample_active(&a, 3);
+    strcpy(a.room, "第4考场");
+    assert_int_equal(roomproto_active_seal(&a, &k, buf, sizeof buf, &n, &why), ROOMPROTO_OK);
+    assert_int_equal(roomproto_active_verify(buf, n, &k, &x, &got, &why), ROOMPROTO_NOT_FOR_ME);
+    assert_string_equal(why, "active tickets: for another room");
+    sample_active(&a, 3);
+    a.pack_id[2] ^= 1;
+    assert_int_equal(roomproto_active_seal(&a, &k, buf, sizeof buf, &n, &why), ROOMPROTO_OK);
+    assert_int_equal(roomproto_active_verify(buf, n, &k, &x, &got, &why), ROOMPROTO_NOT_FOR_ME);
+    assert_string_equal(why, "active tickets: for another pack");
+    /* bounds of the encoder */
+#define BAD(stmt)                                                                                       \
+    do {                                                                                                \
+        sample_active(&a, 3);                                                                           \
+        stmt;                                                                                           \
+        why = NULL;                                                                                     \
+        assert_int_equal(roomproto_active_seal(&a, &k, buf, sizeof buf, &n, &why), ROOMPROTO_INVALID); \
+        assert_non_null(why);                                                                           \
+    } while (0)
+    BAD(a.generation = 0);
+    BAD(memset(a.pack_id, 0, 16));
+    BAD(a.site[0] = 0);
+    BAD(memset(a.e[1].ticket_tag, 0, 16));
+    BAD(a.e[2].kiosk_id[0] = 'X');
+    BAD(a.n = ROOMPROTO_ACTIVE_MAX + 1);
+    BAD(a.e[5].kiosk_id[0] = 'a');
+#undef BAD
+    /* a count byte above 64, MAC'd with the right key: malformed */
+    sample_active(&a, 0);
+    assert_int_equal(roomproto_active_seal(&a, &k, buf, sizeof buf, &n, &why), ROOMPROTO_OK);
+    buf[n - 33] = ROOMPROTO_ACTIVE_MAX + 1;
+    crypto_auth(buf + n - 32, buf, n - 32, k.mac);
+    assert_int_equal(roomproto_active_verify(buf, n, &k, &x, &got, &why), ROOMPROTO_MALFORMED);
+    /* MAC'd garbage */
+    for (int i = 0; i < 2000; i++) {
+        size_t len = randombytes_uniform(ROOMPROTO_ACTIVE_MAX_BYTES + 1);
+        randombytes_buf(buf, len);
+        if (i & 1 && len >= 5) memcpy(buf, "EXRA\x01", 5);
+        if (len >= ROOMPROTO_MAC_BYTES) crypto_auth(buf + len - 32, buf, len - 32, k.mac);
+        assert_int_not_equal(roomproto_active_verify(buf, len, &k, &x, &got, &why), ROOMPROTO_OK);
+    }
+    /* a command is not an active set, nor the other way round */
+    roomproto_command c, gc;
+    sample_command(&c, ROOMPROTO_CMD_PAUSE_ALL, NULL);
+    assert_int_equal(roomproto_command_seal(&c, &k, buf, &n, &why), ROOMPROTO_OK);
+    assert_int_equal(roomproto_frame_kind(buf, n), ROOMPROTO_FRAME_COMMAND);
+    assert_int_equal(roomproto_active_verify(buf, n, &k, &x, &got, &why), ROOMPROTO_MALFORMED);
+    sample_active(&a, 1);
+    assert_int_equal(roomproto_active_seal(&a, &k, buf, sizeof buf, &n, &why), ROOMPROTO_OK);
+    assert_int_equal(roomproto_command_verify(buf, n, &k, &x, &gc, &why), ROOMPROTO_MALFORMED);
+    assert_int_equal(roomproto_frame_kind(buf, 3), 0);
+    assert_int_equal(roomproto_frame_kind((const uint8_t *)"EXRR", 4), 0);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -750,6 +1025,8 @@ int main(void)
         cmocka_unit_test(test_command_not_for_me), cmocka_unit_test(test_command_bounds),
         cmocka_unit_test(test_unlock_roundtrip),  cmocka_unit_test(test_unlock_wrong_seat),
         cmocka_unit_test(test_ticket_tag),        cmocka_unit_test(test_mirror),
+        cmocka_unit_test(test_authorise_resume),  cmocka_unit_test(test_name_box),
+        cmocka_unit_test(test_active),
     };
     return cmocka_run_group_tests(tests, group_setup, NULL);
 }

@@ -132,7 +132,7 @@ static void test_create_schema_and_pragmas(void **state)
     open_ok(t->dir, 1, &st);
     assert_string_equal(store_dir(st), t->dir);
     assert_int_equal(q_int(store_db(st), "PRAGMA user_version"), STORE_SCHEMA_VERSION);
-    assert_int_equal(STORE_SCHEMA_VERSION, 5);
+    assert_int_equal(STORE_SCHEMA_VERSION, 6);
     char *mode = q_text(store_db(st), "PRAGMA journal_mode");
     assert_string_equal(mode, "wal");
     free(mode);
@@ -216,13 +216,13 @@ static void test_newer_schema_refused(void **state)
     store_close(st);
     sqlite3 *db;
     assert_int_equal(sqlite3_open(t->db, &db), SQLITE_OK);
-    assert_int_equal(sqlite3_exec(db, "PRAGMA user_version=6", NULL, NULL, NULL), SQLITE_OK);
+    assert_int_equal(sqlite3_exec(db, "PRAGMA user_version=7", NULL, NULL, NULL), SQLITE_OK);
     sqlite3_close(db);
     assert_true(open_fails(t->dir, 0, "newer"));
     assert_true(open_fails(t->dir, 1, "newer"));
     /* and it was left alone */
     assert_int_equal(sqlite3_open(t->db, &db), SQLITE_OK);
-    assert_int_equal(q_int(db, "PRAGMA user_version"), 6);
+    assert_int_equal(q_int(db, "PRAGMA user_version"), 7);
     assert_int_equal(q_int(db, "SELECT count(*) FROM meta"), 1);
     sqlite3_close(db);
 }
@@ -258,7 +258,8 @@ static void test_migrates_v1_outbox(void **state)
                                       "ALTER TABLE journal DROP COLUMN keyid; DROP INDEX session_ticket;"
                                       "ALTER TABLE session DROP COLUMN ticket_tag;"
                                       "ALTER TABLE unlock DROP COLUMN pin_ops; ALTER TABLE unlock DROP COLUMN pin_mem;"
-                                      "DROP TABLE extension; PRAGMA user_version=1", NULL, NULL, NULL), SQLITE_OK);
+                                      "DROP TABLE extension; DROP TABLE room_status; DROP TABLE room_inbox; DROP TABLE room_active;"
+                                      "PRAGMA user_version=1", NULL, NULL, NULL), SQLITE_OK);
     sqlite3_close(db);
     open_ok(t->dir, 0, &st);
     assert_int_equal(q_int(store_db(st), "PRAGMA user_version"), STORE_SCHEMA_VERSION);
@@ -299,7 +300,8 @@ static void test_migrates_v2_unlock(void **state)
     assert_int_equal(sqlite3_open(t->db, &db), SQLITE_OK);
     assert_int_equal(sqlite3_exec(db, "ALTER TABLE unlock DROP COLUMN pin_ops; ALTER TABLE unlock DROP COLUMN pin_mem;"
                                       "DROP TABLE extension; ALTER TABLE journal DROP COLUMN keyid; DROP INDEX session_ticket;"
-                                      "ALTER TABLE session DROP COLUMN ticket_tag; PRAGMA user_version=2", NULL, NULL, NULL), SQLITE_OK);
+                                      "ALTER TABLE session DROP COLUMN ticket_tag; DROP TABLE room_status; DROP TABLE room_inbox;"
+                                      "DROP TABLE room_active; PRAGMA user_version=2", NULL, NULL, NULL), SQLITE_OK);
     sqlite3_close(db);
     open_ok(t->dir, 0, &st);
     assert_int_equal(q_int(store_db(st), "PRAGMA user_version"), STORE_SCHEMA_VERSION);
@@ -893,6 +895,264 @@ static void test_journal_via_store(void **state)
     store_close(st);
 }
 
+/* ---- the room link (issue 12) ------------------------------------------------------- */
+
+/* A schema-5 database (before the room link) gets the room tables, and its
+ * rows stay. */
+static void test_migrates_v5_room(void **state)
+{
+    tmp *t = *state;
+    store *st;
+    open_ok(t->dir, 1, &st);
+    assert_int_equal(store_meta_set(st, "site", "北京"), STORE_OK);
+    store_close(st);
+    sqlite3 *db;
+    assert_int_equal(sqlite3_open(t->db, &db), SQLITE_OK);
+    assert_int_equal(sqlite3_exec(db, "DROP TABLE room_status; DROP TABLE room_inbox; DROP TABLE room_active;"
+                                      "PRAGMA user_version=5", NULL, NULL, NULL), SQLITE_OK);
+    sqlite3_close(db);
+    open_ok(t->dir, 0, &st);
+    assert_int_equal(q_int(store_db(st), "PRAGMA user_version"), 6);
+    char *v = store_meta_get(st, "site");
+    assert_string_equal(v, "北京");
+    free(v);
+    store_room_status rs;
+    assert_int_equal(store_room_status_get(st, &rs), STORE_NOTFOUND);
+    uint64_t c = 9;
+    assert_int_equal(store_room_inbox_max(st, &c), STORE_OK);
+    assert_int_equal(c, 0);
+    store_close(st);
+}
+
+static void test_room_status(void **state)
+{
+    tmp *t = *state;
+    store *st;
+    open_ok(t->dir, 1, &st);
+    store_room_status a, b;
+    assert_int_equal(store_room_status_get(st, &a), STORE_NOTFOUND);
+    memset(&a, 0, sizeof a);
+    a.updated_ms = 1750000000123;
+    a.phase = 5;
+    a.flags = ROOMPROTO_FLAG_PAUSED | ROOMPROTO_FLAG_ENTRY_CLOSED;
+    memset(a.pack_id, 0x11, 16);
+    memset(a.ticket_tag, 0x22, 16);
+    a.answered = 7;
+    a.total = 80;
+    a.time_left_ms = 3599000;
+    a.focus_losses = 3;
+    a.journal_count = 1234;
+    memset(a.journal_head, 0x33, 32);
+    a.name_box_len = ROOMPROTO_NAME_BOX_MAX;
+    memset(a.name_box, 0x44, sizeof a.name_box);
+    a.last_command = 42;
+    assert_int_equal(store_room_status_put(st, &a), STORE_OK);
+    assert_int_equal(store_room_status_get(st, &b), STORE_OK);
+    assert_memory_equal(&a, &b, sizeof a);
+    /* one row, replaced; no name box */
+    a.phase = 2;
+    a.name_box_len = 0;
+    memset(a.name_box, 0, sizeof a.name_box);
+    assert_int_equal(store_room_status_put(st, &a), STORE_OK);
+    assert_int_equal(store_room_status_get(st, &b), STORE_OK);
+    assert_memory_equal(&a, &b, sizeof a);
+    assert_int_equal(q_int(store_db(st), "SELECT count(*) FROM room_status"), 1);
+    /* examsync's own connection sees it */
+    sqlite3 *o = other_conn(t);
+    assert_int_equal(q_int(o, "SELECT phase FROM room_status"), 2);
+    sqlite3_close(o);
+    /* a name box of another length is not one */
+    a.name_box_len = 200;
+    assert_int_equal(store_room_status_put(st, &a), STORE_CONSTRAINT);
+    assert_int_equal(sqlite3_exec(store_db(st), "UPDATE room_status SET name_box = x'0102'", NULL, NULL, NULL), SQLITE_OK);
+    assert_int_equal(store_room_status_get(st, &b), STORE_OK);
+    assert_int_equal(b.name_box_len, 0);
+    store_close(st);
+}
+
+static void test_room_inbox(void **state)
+{
+    tmp *t = *state;
+    store *st;
+    open_ok(t->dir, 1, &st);
+    uint8_t c1[40], c2[40], buf[ROOMPROTO_CMD_MAX_BYTES];
+    memset(c1, 1, sizeof c1);
+    memset(c2, 2, sizeof c2);
+    uint64_t c = 0, max = 0;
+    size_t n = 0;
+    assert_int_equal(store_room_inbox_next(st, 0, &c, buf, sizeof buf, &n), STORE_NOTFOUND);
+    /* filed out of order, taken in counter order */
+    assert_int_equal(store_room_inbox_add(st, 5, c2, sizeof c2, 100), STORE_OK);
+    assert_int_equal(store_room_inbox_add(st, 3, c1, sizeof c1, 101), STORE_OK);
+    assert_int_equal(store_room_inbox_max(st, &max), STORE_OK);
+    assert_int_equal(max, 5);
+    assert_int_equal(store_room_inbox_next(st, 0, &c, buf, sizeof buf, &n), STORE_OK);
+    assert_int_equal(c, 3);
+    assert_int_equal(n, sizeof c1);
+    assert_memory_equal(buf, c1, n);
+    assert_int_equal(store_room_inbox_next(st, 3, &c, buf, sizeof buf, &n), STORE_OK);
+    assert_int_equal(c, 5);
+    /* the same counter again is ignored (examsync asked twice) */
+    assert_int_equal(store_room_inbox_add(st, 3, c2, sizeof c2, 102), STORE_OK);
+    assert_int_equal(store_room_inbox_next(st, 0, &c, buf, sizeof buf, &n), STORE_OK);
+    assert_memory_equal(buf, c1, n);
+    /* done rows are not taken again */
+    assert_int_equal(store_room_inbox_done(st, 3, "done", NULL), STORE_OK);
+    assert_int_equal(store_room_inbox_next(st, 0, &c, buf, sizeof buf, &n), STORE_OK);
+    assert_int_equal(c, 5);
+    /* a refused row: left out of the max (the console sends it again), and
+     * replaced by other bytes under its counter */
+    assert_int_equal(store_room_inbox_done(st, 5, "refused", "console command: MAC does not verify"), STORE_OK);
+    assert_int_equal(store_room_inbox_next(st, 0, &c, buf, sizeof buf, &n), STORE_NOTFOUND);
+    assert_int_equal(store_room_inbox_max(st, &max), STORE_OK);
+    assert_int_equal(max, 3);
+    char *why = q_text(store_db(st), "SELECT why FROM room_inbox WHERE counter = 5");
+    assert_string_equal(why, "console command: MAC does not verify");
+    free(why);
+    assert_int_equal(store_room_inbox_add(st, 5, c2, sizeof c2, 103), STORE_OK); /* the same bytes: no */
+    assert_int_equal(store_room_inbox_next(st, 0, &c, buf, sizeof buf, &n), STORE_NOTFOUND);
+    assert_int_equal(store_room_inbox_add(st, 5, c1, sizeof c1, 104), STORE_OK); /* other bytes: taken again */
+    assert_int_equal(store_room_inbox_next(st, 0, &c, buf, sizeof buf, &n), STORE_OK);
+    assert_int_equal(c, 5);
+    assert_memory_equal(buf, c1, n);
+    /* bounds */
+    assert_int_equal(store_room_inbox_add(st, 0, c1, sizeof c1, 1), STORE_CONSTRAINT);
+    assert_int_equal(store_room_inbox_add(st, (uint64_t)INT64_MAX + 1, c1, sizeof c1, 1), STORE_CONSTRAINT);
+    assert_int_equal(store_room_inbox_add(st, 9, c1, 0, 1), STORE_CONSTRAINT);
+    assert_int_equal(store_room_inbox_add(st, 9, buf, ROOMPROTO_CMD_MAX_BYTES + 1, 1), STORE_CONSTRAINT);
+    assert_int_equal(store_room_inbox_next(st, 0, &c, buf, 10, &n), STORE_CONSTRAINT);
+    assert_int_equal(store_room_inbox_done(st, 5, "maybe", NULL), STORE_CONSTRAINT);
+    assert_int_equal(store_room_inbox_done(st, 77, "done", NULL), STORE_NOTFOUND);
+    /* the last accepted counter counts for the max */
+    assert_int_equal(store_meta_set(st, "room_last_command", "12"), STORE_OK);
+    assert_int_equal(store_room_inbox_max(st, &max), STORE_OK);
+    assert_int_equal(max, 12);
+    assert_int_equal(store_meta_set(st, "room_last_command", "12x"), STORE_OK);
+    assert_int_equal(store_room_last_command(st, &max), STORE_CORRUPT);
+    /* pruning keeps the newest 200 processed rows and every new one */
+    assert_int_equal(store_begin(st), STORE_OK);
+    for (uint64_t k = 100; k < 400; k++) {
+        assert_int_equal(store_room_inbox_add(st, k, c1, sizeof c1, 1), STORE_OK);
+        if (k < 390) assert_int_equal(store_room_inbox_done(st, k, "done", NULL), STORE_OK);
+    }
+    assert_int_equal(store_commit(st), STORE_OK);
+    assert_int_equal(q_int(store_db(st), "SELECT count(*) FROM room_inbox WHERE state <> 'new'"), 200);
+    assert_int_equal(q_int(store_db(st), "SELECT count(*) FROM room_inbox WHERE state = 'new'"), 11); /* 5 and 390-399 */
+    assert_int_equal(q_int(store_db(st), "SELECT min(counter) FROM room_inbox WHERE state = 'done'"), 190);
+    store_close(st);
+}
+
+typedef struct jseen {
+    int n;
+    char types[8][32], data[8][64];
+} jseen;
+static int see_entry(void *ctx, const journal_entry *je)
+{
+    jseen *v = ctx;
+    if (v->n < 8) {
+        snprintf(v->types[v->n], sizeof v->types[v->n], "%s", je->type);
+        snprintf(v->data[v->n], sizeof v->data[v->n], "%s", je->data);
+    }
+    v->n++;
+    return 0;
+}
+
+/* the counter, the mark and the room_cmd entry commit with the effect's
+ * entry, or not at all */
+static void test_room_arm(void **state)
+{
+    tmp *t = *state;
+    store *st;
+    open_ok(t->dir, 1, &st);
+    uint8_t c1[40] = {1};
+    assert_int_equal(store_room_inbox_add(st, 7, c1, sizeof c1, 1), STORE_OK);
+    uint64_t last = 9;
+    assert_int_equal(store_room_last_command(st, &last), STORE_OK);
+    assert_int_equal(last, 0);
+    store_room_arm_spec a = {7, "pause", "room_cmd", "cmd=pause_all counter=7", "done", NULL};
+    /* an entry of another type, and the armed type outside a transaction, do not fire */
+    store_room_arm(st, &a);
+    assert_int_equal(store_journal(st, "s1", "answer", "x", 1, 1), STORE_OK);
+    assert_int_equal(store_journal_append(st, "s1", "pause", "", 1, 1, NULL), STORE_OK); /* autocommit */
+    assert_int_equal(store_room_disarm(st), 0);
+    assert_int_equal(store_room_last_command(st, &last), STORE_OK);
+    assert_int_equal(last, 0);
+    /* the effect's commit fails (full disk): nothing of it stays */
+    store_room_arm(st, &a);
+    store_fail_writes(st, 1);
+    assert_int_equal(store_journal(st, "s1", "pause", "", 2, 2), STORE_FULL);
+    assert_int_equal(store_room_disarm(st), 1);
+    assert_int_equal(store_room_last_command(st, &last), STORE_OK);
+    assert_int_equal(last, 0);
+    assert_int_equal(q_int(store_db(st), "SELECT count(*) FROM room_inbox WHERE state = 'new'"), 1);
+    /* it commits: all together, the room_cmd entry just before the effect's */
+    store_room_arm(st, &a);
+    assert_int_equal(store_journal(st, "s1", "pause", "", 3, 3), STORE_OK);
+    assert_int_equal(store_room_disarm(st), 1);
+    assert_int_equal(store_room_last_command(st, &last), STORE_OK);
+    assert_int_equal(last, 7);
+    assert_int_equal(q_int(store_db(st), "SELECT count(*) FROM room_inbox WHERE state = 'done' AND counter = 7"), 1);
+    jseen v = {0};
+    assert_int_equal(store_journal_each(st, "s1", see_entry, &v), STORE_OK);
+    assert_int_equal(v.n, 4);
+    assert_string_equal(v.types[2], "room_cmd");
+    assert_string_equal(v.data[2], "cmd=pause_all counter=7");
+    assert_string_equal(v.types[3], "pause");
+    /* once: a second entry of the type does not write again */
+    assert_int_equal(store_journal(st, "s1", "pause", "", 4, 4), STORE_OK);
+    assert_int_equal(store_journal_count(st, "s1", "room_cmd", &(int64_t){0}), STORE_OK);
+    int64_t rc_count = 0;
+    assert_int_equal(store_journal_count(st, "s1", "room_cmd", &rc_count), STORE_OK);
+    assert_int_equal(rc_count, 1);
+    /* a refusal of an authentic command: no extra entry, marked refused */
+    assert_int_equal(store_room_inbox_add(st, 8, c1, sizeof c1, 1), STORE_OK);
+    store_room_arm_spec r = {8, "room_refused", NULL, NULL, "refused", "over the cap"};
+    store_room_arm(st, &r);
+    assert_int_equal(store_journal(st, "", "room_refused", "cmd=extend counter=8", 5, 5), STORE_OK);
+    assert_int_equal(store_room_disarm(st), 1);
+    assert_int_equal(store_room_last_command(st, &last), STORE_OK);
+    assert_int_equal(last, 8);
+    char *why = q_text(store_db(st), "SELECT state || ':' || why FROM room_inbox WHERE counter = 8");
+    assert_string_equal(why, "refused:over the cap");
+    free(why);
+    /* a counter with no inbox row (pruned) still holds */
+    store_room_arm_spec g = {11, "lock", "room_cmd", "cmd=lock counter=11", "done", NULL};
+    store_room_arm(st, &g);
+    assert_int_equal(store_begin(st), STORE_OK);
+    assert_int_equal(store_journal_append(st, "", "lock", "p", 6, 6, NULL), STORE_OK);
+    assert_int_equal(store_commit(st), STORE_OK);
+    assert_int_equal(store_room_disarm(st), 1);
+    assert_int_equal(store_room_last_command(st, &last), STORE_OK);
+    assert_int_equal(last, 11);
+    /* the chain still verifies */
+    char *vwhy = NULL;
+    uint8_t head[32];
+    assert_int_equal(store_journal_verify_keyed(st, NULL, head, NULL, &vwhy), STORE_OK);
+    free(vwhy);
+    store_close(st);
+}
+
+static void test_room_active(void **state)
+{
+    tmp *t = *state;
+    store *st;
+    open_ok(t->dir, 1, &st);
+    uint8_t a[100], b[60], buf[ROOMPROTO_ACTIVE_MAX_BYTES];
+    memset(a, 0xa, sizeof a);
+    memset(b, 0xb, sizeof b);
+    size_t n = 0;
+    assert_int_equal(store_room_active_get(st, buf, sizeof buf, &n), STORE_NOTFOUND);
+    assert_int_equal(store_room_active_put(st, a, sizeof a), STORE_OK);
+    assert_int_equal(store_room_active_put(st, b, sizeof b), STORE_OK);
+    assert_int_equal(store_room_active_get(st, buf, sizeof buf, &n), STORE_OK);
+    assert_int_equal(n, sizeof b);
+    assert_memory_equal(buf, b, n);
+    assert_int_equal(store_room_active_get(st, buf, 10, &n), STORE_CONSTRAINT);
+    assert_int_equal(store_room_active_put(st, a, 0), STORE_CONSTRAINT);
+    assert_int_equal(store_room_active_put(st, buf, ROOMPROTO_ACTIVE_MAX_BYTES + 1), STORE_CONSTRAINT);
+    store_close(st);
+}
+
 int main(void)
 {
 #define T(f) cmocka_unit_test_setup_teardown(f, tmp_setup, tmp_teardown)
@@ -915,6 +1175,11 @@ int main(void)
         T(test_purge_delivered),
         T(test_outbox),
         T(test_journal_via_store),
+        T(test_migrates_v5_room),
+        T(test_room_status),
+        T(test_room_inbox),
+        T(test_room_arm),
+        T(test_room_active),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
