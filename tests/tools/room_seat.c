@@ -8,16 +8,18 @@
  *   room_seat report DIR --counter N [--phase P] [--flags F] [--pack-id HEX]
  *       [--content-key HEX --ticket T] [--answered A --total T] [--left MS]
  *       [--focus N] [--count N --head HEX] [--seat S] [--site S] [--room R]
- *       [--sign-key FILE]
+ *       [--name NAME (with --content-key)] [--last-command N] [--sign-key FILE]
  *       writes the signed EXRR report on stdout (curl posts it); kiosk id,
  *       site, room, seat from DIR/kiosk.db, signed with DIR/device.key (or
  *       --sign-key: a forgery); --count with no --head: a head made from
  *       the count (the same count always gives the same head)
  *   room_seat decode DIR --content-key HEX --pack-id HEX [--last N] [--pin PIN] < FRAMES
  *       one line per frame: "#COUNTER TYPE target=KID|all mac=ok|REASON"
- *       and for an unlock "box=ok|REASON key=ok|wrong pin=ok|wrong", for
- *       an extend "minutes=M reason=R"; commands are verified as the seat
- *       would (its own pack, site, room, kiosk id; counter above --last) */
+ *       and for an unlock or an authorised resume "box=ok|REASON
+ *       key=ok|wrong pin=ok|wrong", for an extend "minutes=M reason=R";
+ *       commands are verified as the seat would (its own pack, site, room,
+ *       kiosk id; counter above --last); an active-tickets frame:
+ *       "active mac=ok|REASON gen=G n=N KID…" */
 #include <sodium.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -111,6 +113,7 @@ static int cmd_report(int argc, char **argv)
     r.time_left_ms = (uint32_t)num(argc, argv, "--left", 0);
     r.focus_losses = (uint32_t)num(argc, argv, "--focus", 0);
     r.journal_count = (uint64_t)num(argc, argv, "--count", 0);
+    r.last_command = (uint64_t)num(argc, argv, "--last-command", 0);
     struct timespec ts;
     clock_gettime(CLOCK_REALTIME, &ts);
     r.wall_ms = (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
@@ -132,6 +135,10 @@ static int cmd_report(int argc, char **argv)
         roomproto_keys_derive(ck, &k);
         if (roomproto_ticket_tag(&k, opt(argc, argv, "--ticket"), r.ticket_tag) != ROOMPROTO_OK)
             return die("--ticket", "not a ticket");
+        const char *nwhy = NULL;
+        if (opt(argc, argv, "--name") &&
+            roomproto_name_seal(&k, opt(argc, argv, "--name"), r.name_box, &r.name_box_len, &nwhy) != ROOMPROTO_OK)
+            return die("--name", nwhy);
     }
     char *keypath = opt(argc, argv, "--sign-key") ? strdup(opt(argc, argv, "--sign-key")) : fileio_fmt("%s/device.key", dir);
     uint8_t sk[crypto_sign_SECRETKEYBYTES];
@@ -174,8 +181,16 @@ static int cmd_decode(int argc, char **argv)
         const uint8_t *f = in + off;
         off += len;
         frames++;
-        if (len >= 4 && !memcmp(f, "EXRA", 4)) {
-            printf("active (%zu bytes)\n", len);
+        if (roomproto_frame_kind(f, len) == ROOMPROTO_FRAME_ACTIVE) {
+            roomproto_expect x = {pid, m.site, m.room, m.kid, 0};
+            roomproto_active *a = calloc(1, sizeof *a);
+            const char *awhy = NULL;
+            roomproto_rc ar = roomproto_active_verify(f, len, &k, &x, a, &awhy);
+            printf("active mac=%s gen=%llu n=%u", ar == ROOMPROTO_OK ? "ok" : roomproto_strerror(ar),
+                   (unsigned long long)a->generation, a->n);
+            for (int i = 0; i < a->n; i++) printf(" %s", a->e[i].kiosk_id);
+            printf("\n");
+            free(a);
             continue;
         }
         roomproto_command c;
@@ -190,7 +205,7 @@ static int cmd_decode(int argc, char **argv)
         printf("#%llu %s target=%s mac=%s", (unsigned long long)c.counter, roomproto_cmd_name(c.type),
                c.target_all ? "all" : c.target, vr == ROOMPROTO_OK ? "ok" : roomproto_strerror(vr));
         if (vr == ROOMPROTO_OK) last = c.counter;
-        if (c.type == ROOMPROTO_CMD_UNLOCK) {
+        if (c.type == ROOMPROTO_CMD_UNLOCK || c.type == ROOMPROTO_CMD_AUTHORISE_RESUME) {
             roomproto_unlock u;
             const char *uwhy = NULL;
             roomproto_rc ur = roomproto_unlock_open(c.sealed, sizeof c.sealed, sk, pid, &u, &uwhy);

@@ -215,7 +215,7 @@ static const char CSS[] =
     ".confirmed .state{background:#2e8b57}.unconfirmed .state{background:#d08a00}.duplicate .state{background:#c62828}"
     ".seat .kid{font-family:monospace;font-size:12px;color:#536170}"
     ".seat .phase{font-weight:600}.seat .p5{color:#1f6fb2}.seat .p6{color:#b26a00}.seat .p7{color:#2e8b57}"
-    ".seat .p8{color:#c62828}.seat .cand{font-family:monospace}"
+    ".seat .p8{color:#c62828}.seat .cand{font-family:monospace}.seat .name{font-family:inherit;font-weight:600}"
     ".seat .meta{color:#536170}.seat .meta b{color:#1d2733}.seat .bad{color:#c62828}"
     ".seat .why{font-size:12px;color:#c62828}"
     ".chips{display:flex;flex-wrap:wrap;gap:3px;margin:2px 0}"
@@ -508,6 +508,7 @@ typedef struct seat_view {
     int64_t at_ms;            /* the console's clock of that report */
     char diverged[200];
     char ticket[ROSTER_TICKET_MAX + 1];
+    char name[ROOMPROTO_NAME_MAX + 1];
     int same_ticket;          /* seats showing the same ticket tag */
 } seat_view;
 
@@ -560,6 +561,7 @@ static int view_load(srv *s, view *w)
         seat_view *sv = &w->v[i];
         if (!sv->have || tag_zero(sv->r.ticket_tag)) continue;
         (void)roomstate_ticket(&s->st, sv->r.ticket_tag, sv->ticket, NULL);
+        (void)roomstate_name(&s->st, sv->r.name_box, sv->r.name_box_len, sv->name);
         for (int j = 0; j < n; j++)
             if (w->v[j].have && !memcmp(w->v[j].r.ticket_tag, sv->r.ticket_tag, ROOMPROTO_TAG_BYTES)) sv->same_ticket++;
     }
@@ -621,6 +623,11 @@ static void seat_card(dynbuf *b, const seat_view *sv, const char *csrf, int64_t 
             out(b, "<div class=\"cand\">");
             if (*sv->ticket) esc(b, sv->ticket);
             else out(b, "考生（登录控制台后显示准考证号）");
+            if (*sv->name) {
+                out(b, " <span class=\"name\">");
+                esc(b, sv->name);
+                out(b, "</span>");
+            }
             out(b, "</div>");
         }
         if (p->total) {
@@ -629,8 +636,8 @@ static void seat_card(dynbuf *b, const seat_view *sv, const char *csrf, int64_t 
             out(b, "<div class=\"meta\">已答 <b class=\"answered\">%u/%u</b> · 剩余 <b>%s</b></div>", p->answered,
                 p->total, left);
         }
-        out(b, "<div class=\"meta\">切屏 %u 次 · 日志 %llu 条</div>", p->focus_losses,
-            (unsigned long long)p->journal_count);
+        out(b, "<div class=\"meta\">切屏 %u 次 · 日志 %llu 条 · 指令 #%llu</div>", p->focus_losses,
+            (unsigned long long)p->journal_count, (unsigned long long)p->last_command);
     } else
         out(b, "<div class=\"phase\">尚无状态报告</div>");
     out(b, "<div class=\"meta%s\">最后联系 %ld 秒前</div>", lost ? " bad" : "", ago);
@@ -1379,11 +1386,39 @@ typedef struct frames {
     int n;
 } frames;
 
-/* the active tickets (EXRA) go first once the room is unlocked: none yet in this roomproto */
-#define ROOMPROTO_ACTIVE_FRAME_MAX 0
+static void add_frame(void *ctx, uint64_t counter, const uint8_t *bytes, size_t len);
+
+typedef struct actives {
+    roomproto_active_entry e[ROOMPROTO_ACTIVE_MAX];
+    int n;
+} actives;
+
+static void active_of(void *ctx, const room_status *st)
+{
+    actives *a = ctx;
+    roomproto_report r;
+    const char *why;
+    if (a->n == ROOMPROTO_ACTIVE_MAX || roomproto_report_peek(st->report, st->len, &r, &why) != ROOMPROTO_OK ||
+        tag_zero(r.ticket_tag))
+        return;
+    memcpy(a->e[a->n].ticket_tag, r.ticket_tag, ROOMPROTO_TAG_BYTES);
+    snprintf(a->e[a->n].kiosk_id, sizeof a->e[a->n].kiosk_id, "%s", r.kiosk_id);
+    a->n++;
+}
+
+/* the active tickets (EXRA) go first once the room is unlocked: every
+ * seat's ticket tag with a candidate logged in or sitting (at most 64) */
 static void active_frame(srv *s, frames *f)
 {
-    (void)s, (void)f;
+    if (!roomstate_unlocked(&s->st, NULL, NULL)) return;
+    actives *a = calloc(1, sizeof *a);
+    uint8_t *buf = malloc(ROOMPROTO_ACTIVE_MAX_BYTES);
+    size_t len = 0;
+    if (a && buf && roomstore_statuses(s->cfg->rs, active_of, a) >= 0 &&
+        roomstate_active(&s->st, a->e, a->n, buf, ROOMPROTO_ACTIVE_MAX_BYTES, &len) == 0)
+        add_frame(f, 0, buf, len);
+    free(a);
+    free(buf);
 }
 
 static void add_frame(void *ctx, uint64_t counter, const uint8_t *bytes, size_t len)
@@ -1449,7 +1484,7 @@ static enum MHD_Result do_report(srv *s, struct MHD_Connection *c, const req *q)
     if (strcmp(seat.state, SEAT_CONFIRMED))
         return reply_text(c, MHD_HTTP_FORBIDDEN, "duplicate seat: the invigilator must check it; it gets no commands");
     frames f = {.n = 0};
-    dynbuf_init(&f.b, CONSOLE_MAX_FRAMES * (2 + ROOMPROTO_CMD_MAX_BYTES) + 2 + ROOMPROTO_ACTIVE_FRAME_MAX);
+    dynbuf_init(&f.b, CONSOLE_MAX_FRAMES * (2 + ROOMPROTO_CMD_MAX_BYTES) + 2 + ROOMPROTO_ACTIVE_MAX_BYTES);
     active_frame(s, &f);
     if (roomstore_commands_for(s->cfg->rs, r.kiosk_id, after, CONSOLE_MAX_FRAMES - f.n, add_frame, &f) < 0) {
         dynbuf_free(&f.b);

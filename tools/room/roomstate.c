@@ -386,7 +386,7 @@ int roomstate_seal(roomstate *st, int type, const char *target, const char *seat
         c->minutes = minutes < 0 || minutes > 65535 ? 0 : (uint16_t)minutes;
         snprintf(c->reason, sizeof c->reason, "%s", reason ? reason : "");
     }
-    if (type == ROOMPROTO_CMD_UNLOCK) {
+    if (type == ROOMPROTO_CMD_UNLOCK || type == ROOMPROTO_CMD_AUTHORISE_RESUME) {
         uint8_t pk[crypto_sign_PUBLICKEYBYTES];
         size_t n = 0;
         if (!target || !seat_pk_hex || sodium_hex2bin(pk, sizeof pk, seat_pk_hex, strlen(seat_pk_hex), NULL, &n, NULL) ||
@@ -437,4 +437,38 @@ size_t roomstate_cands(roomstate *st, room_cand **out, int *unlocked)
     if (unlocked) *unlocked = st->unlocked;
     pthread_mutex_unlock(&st->mu);
     return n;
+}
+
+int roomstate_name(roomstate *st, const uint8_t *box, size_t len, char name[ROOMPROTO_NAME_MAX + 1])
+{
+    pthread_mutex_lock(&st->mu);
+    const char *why = NULL;
+    int ok = st->unlocked && len && roomproto_name_open(&st->k, box, len, name, &why) == ROOMPROTO_OK;
+    if (!ok) name[0] = 0;
+    pthread_mutex_unlock(&st->mu);
+    return ok;
+}
+
+int roomstate_active(roomstate *st, const roomproto_active_entry *e, int n, uint8_t *out, size_t cap, size_t *len)
+{
+    pthread_mutex_lock(&st->mu);
+    int rc = -1;
+    roomproto_active *a = st->unlocked ? calloc(1, sizeof *a) : NULL;
+    if (a) {
+        memcpy(a->pack_id, st->pack_id, sizeof a->pack_id);
+        snprintf(a->site, sizeof a->site, "%s", st->site);
+        snprintf(a->room, sizeof a->room, "%s", st->room);
+        /* strictly increasing across restarts too: never below the wall clock in µs */
+        uint64_t now_us = (uint64_t)wall_ms() * 1000;
+        st->active_gen = st->active_gen + 1 > now_us ? st->active_gen + 1 : now_us;
+        a->generation = st->active_gen;
+        a->wall_ms = (uint64_t)wall_ms();
+        a->n = (uint8_t)(n > ROOMPROTO_ACTIVE_MAX ? ROOMPROTO_ACTIVE_MAX : n);
+        memcpy(a->e, e, a->n * sizeof *e);
+        const char *why = NULL;
+        rc = roomproto_active_seal(a, &st->k, out, cap, len, &why) == ROOMPROTO_OK ? 0 : -1;
+        free(a);
+    }
+    pthread_mutex_unlock(&st->mu);
+    return rc;
 }

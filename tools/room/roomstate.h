@@ -74,7 +74,8 @@ int roomstate_unlocked(roomstate *st, char pack_hex[33], char title[256]);
 /* One command in ROW (type name, target, sealed bytes, detail) for the
  * counter ROW->counter: TYPE (roomproto_cmd_type) to TARGET (kiosk id, or
  * NULL for every seat), MINUTES and REASON for an extend, SEAT_PK_HEX (the
- * seat's device key) for an unlock or an authorised resume. 0, or -1 with
+ * seat's device key) for an unlock or an authorised resume (both carry the
+ * content key and the session PIN's verifier sealed to that seat). 0, or -1 with
  * *why (static: the state is not unlocked, or roomproto's reason). */
 int roomstate_seal(roomstate *st, int type, const char *target, const char *seat_pk_hex, int minutes,
                    const char *reason, room_cmd_row *row, const char **why);
@@ -86,6 +87,16 @@ int roomstate_ticket(roomstate *st, const uint8_t tag[ROOMPROTO_TAG_BYTES], char
 
 /* the roster's candidates (a copy, tags included when unlocked; caller frees); count */
 size_t roomstate_cands(roomstate *st, room_cand **out, int *unlocked);
+
+/* the candidate's name from a report's name box (NAME "" and 0 when it
+ * does not open or the state is not unlocked), 1 opened */
+int roomstate_name(roomstate *st, const uint8_t *box, size_t len, char name[ROOMPROTO_NAME_MAX + 1]);
+
+/* The active tickets message (EXRA) of the N entries E (at most
+ * ROOMPROTO_ACTIVE_MAX taken), with the next generation: max(last + 1,
+ * the wall clock in µs), so it rises across a console restart too. 0, or
+ * -1 when not unlocked. */
+int roomstate_active(roomstate *st, const roomproto_active_entry *e, int n, uint8_t *out, size_t cap, size_t *len);
 
 /* the level of the unlocked pack (-1 when none) */
 int roomstate_level(roomstate *st);
