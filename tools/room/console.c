@@ -208,8 +208,8 @@ static const char CSS[] =
     ".seat{background:#fff;border-radius:7px;padding:6px 9px;border-left:5px solid #9aa7b5;"
     "box-shadow:0 1px 3px rgba(0,0,0,.1);font-size:13px;line-height:1.45}"
     ".seat.confirmed{border-left-color:#2e8b57}.seat.unconfirmed{border-left-color:#d08a00}"
-    ".seat.duplicate{border-left-color:#c62828;background:#fff4f4}.seat.alert{background:#fff4f4;"
-    "box-shadow:0 0 0 2px #e57373}.seat.lost{opacity:.8}"
+    ".seat.duplicate{border-left-color:#c62828;background:#fff4f4}.seat[data-alert]{background:#fff4f4;"
+    "box-shadow:0 0 0 2px #e57373}.seat[data-lost]{opacity:.8}"
     ".seat .top{display:flex;align-items:center;gap:5px}.seat .no{font-size:18px;font-weight:700}"
     ".seat .state{margin-left:auto;font-size:12px;padding:1px 7px;border-radius:9px;color:#fff;background:#9aa7b5}"
     ".confirmed .state{background:#2e8b57}.unconfirmed .state{background:#d08a00}.duplicate .state{background:#c62828}"
@@ -598,16 +598,16 @@ static void seat_card(dynbuf *b, const seat_view *sv, const char *csrf, int64_t 
 {
     const room_seat *r = &sv->seat;
     const roomproto_report *p = &sv->r;
-    int alert = *sv->diverged || sv->same_ticket > 1 || !strcmp(r->state, SEAT_DUPLICATE) ||
+    int alert = *sv->diverged || sv->same_ticket > 1 ||
                 (sv->have && (p->flags & (ROOMPROTO_FLAG_STORAGE_ALERT | ROOMPROTO_FLAG_INTEGRITY_ALERT |
                                           ROOMPROTO_FLAG_DUPLICATE_LOGIN | ROOMPROTO_FLAG_PIN_LOCKED |
                                           ROOMPROTO_FLAG_RESUME_WAITING)));
     long ago = (long)(now - r->last_contact);
     if (ago < 0) ago = 0;
     int lost = ago > 10;
-    out(b, "<div class=\"seat %s%s%s\" id=\"seat-", r->state, alert ? " alert" : "", lost ? " lost" : "");
+    out(b, "<div class=\"seat %s\" id=\"seat-", r->state);
     esc(b, r->kiosk_id);
-    out(b, "\"><div class=\"top\">");
+    out(b, "\"%s%s><div class=\"top\">", alert ? " data-alert=\"1\"" : "", lost ? " data-lost=\"1\"" : "");
     if (!strcmp(r->state, SEAT_CONFIRMED)) {
         out(b, "<input type=\"checkbox\" name=\"seat\" form=\"bulk\" title=\"选择此座位\" value=\"");
         esc(b, r->kiosk_id);
@@ -845,7 +845,7 @@ static enum MHD_Result seat_map(srv *s, struct MHD_Connection *c, const session 
                 "size=\"10\" required></label><label>再次输入 <input type=\"password\" name=\"pin2\" "
                 "inputmode=\"numeric\" autocomplete=\"off\" size=\"10\" required></label>"
                 "<label class=\"ck\"><input type=\"checkbox\" name=\"confirm\" value=\"1\" required>"
-                "确认向所有已确认座位发送解锁</label><button type=\"submit\">解锁</button></form>");
+                "确认：向全部已确认的座位发送解锁</label><button type=\"submit\">解锁</button></form>");
     } else {
         out(&b, "<div class=\"bar\">");
         action_button(&b, k->csrf, "pause_all", "全部暂停", "warn");
@@ -1170,7 +1170,7 @@ static enum MHD_Result do_unlock(srv *s, struct MHD_Connection *c, const req *q,
         !form_field(body, len, "pin", pin, sizeof pin) || !form_field(body, len, "pin2", pin2, sizeof pin2))
         why_zh = "请填写试卷包、发布码和两次监考密码。";
     else if (!form_field(body, len, "confirm", confirm, sizeof confirm) || strcmp(confirm, "1"))
-        why_zh = "请勾选“确认向所有已确认座位发送解锁”。";
+        why_zh = "请勾选“确认：向全部已确认的座位发送解锁”。";
     else if (roomstate_unlock(&s->st, pack, code, pin, pin2, actor, &why_zh) == 0)
         why_zh = NULL;
     sodium_memzero(code, sizeof code);
