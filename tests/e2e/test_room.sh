@@ -502,3 +502,66 @@ CODE=$(curl -s -b "$J3" -o "$T/page.record" -w '%{http_code}' "$ROOM_URL/record"
 "$ROOMBIN" verify-record --pub "$R2/console.pub" "$T/page.record" >"$T/out" 2>&1
 check_msg "the page's 下载考场记录 (GET /record) gives a record that verifies" "HTTP $CODE $(cat "$T/out")" grep -q 'signature good' "$T/out"
 room_stop
+
+# =====================================================================================
+# Part 3: the exam-day flow in Chromium (selenium) on a third console while three
+# simulated seats report every 0.4 s (seat 1's answered count rises; a seat that gets
+# pause_all reports itself paused): log in, confirm the seats, unlock with the form,
+# watch the count move on the same page, pause all through its confirm step, fetch
+# the room record. Screenshots at 1366x768 in build/e2e-shots/room_*.png.
+# =====================================================================================
+R3="$T/room3"
+"$ROOMBIN" init --data "$R3" --pub "$T/auth/authority.pub" --site "$SITE" --room 01 <<<"$PW" >/dev/null
+"$ROOMBIN" add --data "$R3" "$T/theory.pack" "$T/room.roster" >/dev/null
+for s in 1 2 3; do "$SYNC" init --data "$T/b$s" --pub "$T/auth/authority.pub" --site "$SITE" --room 01 --seat "$s" >/dev/null; done
+check "the third console serves" room_start "$R3"
+for s in 1 2 3; do hello "$T/b$s"; done
+NAMES=(李嘉欣 苏伟雄 蔡燕萍)
+# one seat's loop: report, read the frames as the seat would, follow pause/resume
+sim_seat() {
+    local s=$1 d="$T/b$1" i=0 after=0 phase=2 flags=0 answered=0 code
+    while [ ! -e "$T/sim.stop" ]; do
+        i=$((i + 1))
+        [ "$s" = 1 ] && [ $phase = 5 ] && answered=$(( answered < 40 ? answered + 1 : 40 ))
+        "$SEATSIM" report "$d" --counter $i --phase $phase --flags $flags --pack-id "$PACKID" --content-key "$CKEY" \
+            --ticket "202611440100$s" --name "${NAMES[$((s - 1))]}" --answered $answered --total 40 \
+            --left $(( 3600000 - i * 400 )) --count $((i + 10)) --last-command $after >"$T/sim$s.bin" 2>/dev/null
+        code=$(curl -s -m 2 -o "$T/sim$s.frames" -w '%{http_code}' --data-binary @"$T/sim$s.bin" \
+            "$ROOM_URL/v1/seat/report?after=$after")
+        if [ "$code" = 200 ] && [ -s "$T/sim$s.frames" ]; then
+            "$SEATSIM" decode "$d" --content-key "$CKEY" --pack-id "$PACKID" --last $after <"$T/sim$s.frames" >"$T/sim$s.dec" 2>/dev/null
+            grep -q ' unlock .*mac=ok box=ok key=ok' "$T/sim$s.dec" && [ $phase = 2 ] && phase=5
+            grep -q ' pause_all .*mac=ok' "$T/sim$s.dec" && phase=6 flags=4
+            grep -q ' resume_all .*mac=ok' "$T/sim$s.dec" && phase=5 flags=0
+            after=$(sed -n 's/^frames [0-9]* last //p' "$T/sim$s.dec")
+            echo "$after" >"$T/sim$s.after"
+        fi
+        sleep 0.4
+    done
+}
+rm -f "$T/sim.stop"
+SIMS=()
+for s in 1 2 3; do sim_seat $s & SIMS+=($!); done
+sim_stop() { touch "$T/sim.stop"; for p in "${SIMS[@]}"; do wait "$p" 2>/dev/null; done; SIMS=(); }
+at_exit sim_stop
+if /usr/bin/python3 -c "import selenium" 2>/dev/null && command -v chromedriver >/dev/null; then
+    mkdir -p "$SHOTDIR"
+    if timeout 150 /usr/bin/python3 "$(dirname "${BASH_SOURCE[0]}")/room_browser.py" --room "$ROOM_URL" "$PW" "$RCODE" "$PIN" \
+        "$SHOTDIR" "$T/browser.record" >"$T/browser.out" 2>&1; then
+        pass "in Chromium: log in, confirm the seats, unlock, seat 1's answered count moves on the same page, pause all (confirm step), the room record ($(grep -o 'answered .* s' "$T/browser.out"))"
+    else
+        fail "the exam-day flow in Chromium (selenium)" "$(tail -5 "$T/browser.out")"
+    fi
+    sim_stop
+    check "the browser's unlock sent every seat its unlock, and its pause all one pause_all" \
+        test "$(sqlite3 "$R3/room.db" "SELECT SUM(type='unlock'), SUM(type='pause_all') FROM command")" = "3|1"
+    check_msg "every simulated seat took its unlock and the pause (the commands it read verified)" \
+        "$(cat "$T"/sim?.dec 2>/dev/null | head -5)" \
+        bash -c "for s in 1 2 3; do [ \"\$(cat '$T'/sim\$s.after)\" -ge 4 ] || exit 1; done"
+    "$ROOMBIN" verify-record --pub "$R3/console.pub" "$T/browser.record" >"$T/out" 2>&1
+    check_msg "the record fetched in the browser verifies" "$(cat "$T/out")" grep -q 'signature good' "$T/out"
+else
+    fail "the exam-day flow in Chromium (selenium)" "python3-selenium or chromium-driver missing: make deps (tools/deps.txt)"
+fi
+sim_stop
+room_stop

@@ -231,6 +231,7 @@ static const char CSS[] =
     "font-size:12px;font-family:monospace}.cands .absent{background:#fdecea;color:#b71c1c}"
     "table{border-collapse:collapse;background:#fff;width:100%;font-size:12px}"
     "td,th{padding:2px 6px;border-bottom:1px solid #e3e7ec;text-align:left;vertical-align:top}"
+    ".cols td:nth-child(-n+3),.cols th{white-space:nowrap}.cols td:nth-child(4){word-break:break-all}"
     ".login{max-width:420px;margin:90px auto;background:#fff;padding:26px 30px;border-radius:10px;"
     "box-shadow:0 2px 8px rgba(0,0,0,.12)}"
     ".login h1{font-size:20px;margin:0 0 6px}.login p{color:#536170;margin:0 0 16px}"
@@ -288,8 +289,14 @@ static void journal_row(void *ctx, int64_t at, const char *actor, const char *ac
     dynbuf *b = ctx;
     char t[32];
     clock_text(at, t);
-    out(b, "<tr><td>%s</td><td>", t);
+    out(b, "<tr><td>%s</td><td title=\"", t);
     esc(b, actor);
+    out(b, "\">");
+    /* the page says who in a word: the address stays in the journal's actor */
+    esc(b, !strncmp(actor, "invigilator", 11) ? "监考员" : !strcmp(actor, "seat") ? "考机"
+           : !strncmp(actor, "browser", 7)    ? "浏览器"
+           : !strncmp(actor, "examroom", 8)   ? "控制台"
+                                              : actor);
     out(b, "</td><td>");
     esc(b, action_zh(action));
     out(b, "</td><td>");
@@ -622,7 +629,7 @@ static void seat_card(dynbuf *b, const seat_view *sv, const char *csrf, int64_t 
         if (!tag_zero(p->ticket_tag)) {
             out(b, "<div class=\"cand\">");
             if (*sv->ticket) esc(b, sv->ticket);
-            else out(b, "考生（登录控制台后显示准考证号）");
+            else out(b, "考生已登录");
             if (*sv->name) {
                 out(b, " <span class=\"name\">");
                 esc(b, sv->name);
@@ -636,14 +643,16 @@ static void seat_card(dynbuf *b, const seat_view *sv, const char *csrf, int64_t 
             out(b, "<div class=\"meta\">已答 <b class=\"answered\">%u/%u</b> · 剩余 <b>%s</b></div>", p->answered,
                 p->total, left);
         }
-        out(b, "<div class=\"meta\">切屏 %u 次 · 日志 %llu 条 · 指令 #%llu</div>", p->focus_losses,
-            (unsigned long long)p->journal_count, (unsigned long long)p->last_command);
+        out(b, "<div class=\"meta\" title=\"切屏次数 · 考机日志条数\">切屏 %u · 日志 %llu</div>", p->focus_losses,
+            (unsigned long long)p->journal_count);
     } else
         out(b, "<div class=\"phase\">尚无状态报告</div>");
-    out(b, "<div class=\"meta%s\">最后联系 %ld 秒前</div>", lost ? " bad" : "", ago);
+    out(b, "<div class=\"meta%s\" title=\"最后联系 · 考机已执行的最后一条指令\">联系 %ld 秒前", lost ? " bad" : "", ago);
+    if (sv->have) out(b, " · 指令 #%llu", (unsigned long long)p->last_command);
+    out(b, "</div>");
     out(b, "<div class=\"chips\">");
     if (sv->have) {
-        if (p->flags & ROOMPROTO_FLAG_PAUSED) chip(b, "warn", "已暂停");
+        if (p->flags & ROOMPROTO_FLAG_PAUSED && p->phase != 6) chip(b, "warn", "已暂停");
         if (p->flags & ROOMPROTO_FLAG_STORAGE_ALERT) chip(b, "bad", "存储告警");
         if (p->flags & ROOMPROTO_FLAG_INTEGRITY_ALERT) chip(b, "bad", "完整性告警");
         if (p->flags & ROOMPROTO_FLAG_PIN_LOCKED) chip(b, "bad", "监考密码锁定");
@@ -1356,7 +1365,10 @@ static void journal_changes(srv *s, const roomproto_report *r, const char *ticke
     pthread_mutex_lock(&s->mu);
     seat_mem *m = mem_of(s, r->kiosk_id);
     if (m) {
-        const char *who = *ticket ? ticket : "?";
+        char tagtxt[40];
+        snprintf(tagtxt, sizeof tagtxt, "tag %02x%02x%02x%02x… (not yet resolved)", r->ticket_tag[0], r->ticket_tag[1],
+                 r->ticket_tag[2], r->ticket_tag[3]);
+        const char *who = *ticket ? ticket : tagtxt;
         if (m->phase != r->phase)
             snprintf(lines[n++], sizeof lines[0], "kiosk %s seat %s: phase %s (%d)%s%s", r->kiosk_id, r->seat,
                      roomproto_phase_en(r->phase), r->phase, tag_zero(r->ticket_tag) ? "" : ", ticket ",
