@@ -43,6 +43,8 @@ typedef struct seat_mem {
     unsigned flags;
     uint32_t focus;
     uint8_t tag[ROOMPROTO_TAG_BYTES];
+    int64_t window_ms; /* the minute of its journal rows (at most CONSOLE_SEAT_EVENTS a minute) */
+    int events;
 } seat_mem;
 
 typedef struct srv {
@@ -204,18 +206,21 @@ static const char CSS[] =
     ".summary{display:flex;flex-wrap:wrap;gap:6px;margin:0 0 8px}"
     ".summary span{background:#fff;border-radius:5px;padding:3px 10px;box-shadow:0 1px 2px rgba(0,0,0,.08)}"
     ".summary .bad{background:#fdecea;color:#b71c1c}.summary .clock{margin-left:auto;color:#536170}"
-    ".grid{display:grid;grid-template-columns:repeat(auto-fill,minmax(178px,1fr));gap:8px}"
-    ".seat{background:#fff;border-radius:7px;padding:6px 9px;border-left:5px solid #9aa7b5;"
-    "box-shadow:0 1px 3px rgba(0,0,0,.1);font-size:13px;line-height:1.45}"
+    ".grid{display:grid;grid-template-columns:repeat(auto-fill,minmax(158px,1fr));gap:6px}"
+    ".seat{background:#fff;border-radius:7px;padding:4px 7px;border-left:5px solid #9aa7b5;"
+    "box-shadow:0 1px 3px rgba(0,0,0,.1);font-size:13px;line-height:1.4}"
     ".seat.confirmed{border-left-color:#2e8b57}.seat.unconfirmed{border-left-color:#d08a00}"
     ".seat.duplicate{border-left-color:#c62828;background:#fff4f4}.seat[data-alert]{background:#fff4f4;"
     "box-shadow:0 0 0 2px #e57373}.seat[data-lost]{opacity:.8}"
-    ".seat .top{display:flex;align-items:center;gap:5px}.seat .no{font-size:18px;font-weight:700}"
-    ".seat .state{margin-left:auto;font-size:12px;padding:1px 7px;border-radius:9px;color:#fff;background:#9aa7b5}"
+    ".seat .top{display:flex;align-items:center;gap:5px}.seat .no{font-size:17px;font-weight:700}"
+    ".seat .state,.seat .ph{margin-left:auto;font-size:12px;padding:0 7px;border-radius:9px;color:#fff;background:#9aa7b5}"
+    ".seat .ph{background:#e3e7ec;color:#1d2733}.seat .ph.p5{background:#1f6fb2;color:#fff}"
+    ".seat .ph.p6{background:#f4b400}.seat .ph.p7{background:#2e8b57;color:#fff}.seat .ph.p8{background:#c62828;color:#fff}"
+    ".seat .small{font-size:11.5px}.chips:empty,.acts:empty{display:none}"
+    ".seat .acts.hov{display:none}.seat:hover .acts.hov,.seat:focus-within .acts.hov{display:flex}"
     ".confirmed .state{background:#2e8b57}.unconfirmed .state{background:#d08a00}.duplicate .state{background:#c62828}"
     ".seat .kid{font-family:monospace;font-size:12px;color:#536170}"
-    ".seat .phase{font-weight:600}.seat .p5{color:#1f6fb2}.seat .p6{color:#b26a00}.seat .p7{color:#2e8b57}"
-    ".seat .p8{color:#c62828}.seat .cand{font-family:monospace}.seat .name{font-family:inherit;font-weight:600}"
+    ".seat .cand{font-family:monospace;font-size:11px;letter-spacing:-.2px}.seat .name{font-family:inherit;font-size:13px;letter-spacing:0;font-weight:600}"
     ".seat .meta{color:#536170}.seat .meta b{color:#1d2733}.seat .bad{color:#c62828}"
     ".seat .why{font-size:12px;color:#c62828}"
     ".chips{display:flex;flex-wrap:wrap;gap:3px;margin:2px 0}"
@@ -612,20 +617,29 @@ static void seat_card(dynbuf *b, const seat_view *sv, const char *csrf, int64_t 
     long ago = (long)(now - r->last_contact);
     if (ago < 0) ago = 0;
     int lost = ago > 10;
+    int confirmed = !strcmp(r->state, SEAT_CONFIRMED);
     out(b, "<div class=\"seat %s\" id=\"seat-", r->state);
     esc(b, r->kiosk_id);
+    out(b, "\" title=\"考机编号 ");
+    esc(b, r->kiosk_id);
     out(b, "\"%s%s><div class=\"top\">", alert ? " data-alert=\"1\"" : "", lost ? " data-lost=\"1\"" : "");
-    if (!strcmp(r->state, SEAT_CONFIRMED)) {
+    if (confirmed) {
         out(b, "<input type=\"checkbox\" name=\"seat\" form=\"bulk\" title=\"选择此座位\" value=\"");
         esc(b, r->kiosk_id);
         out(b, "\">");
     }
-    out(b, "<span class=\"no\">%d 号</span><span class=\"state\">%s</span></div>", r->seat, state_zh(r->state));
-    out(b, "<div class=\"kid\">");
-    esc(b, r->kiosk_id);
-    out(b, "</div>");
+    out(b, "<span class=\"no\">%d 号</span>", r->seat);
+    /* a confirmed seat shows what it is doing; the others their pairing state and kiosk id */
+    if (confirmed && sv->have) out(b, "<span class=\"ph p%d\">%s</span></div>", p->phase, phase_zh(p->phase));
+    else out(b, "<span class=\"state\">%s</span></div>", state_zh(r->state));
+    if (!confirmed) {
+        out(b, "<div class=\"kid\">");
+        esc(b, r->kiosk_id);
+        out(b, "</div>");
+        if (sv->have) out(b, "<div class=\"meta\">%s</div>", phase_zh(p->phase));
+    } else if (!sv->have)
+        out(b, "<div class=\"meta\">尚无状态报告</div>");
     if (sv->have) {
-        out(b, "<div class=\"phase p%d\">%s</div>", p->phase, phase_zh(p->phase));
         if (!tag_zero(p->ticket_tag)) {
             out(b, "<div class=\"cand\">");
             if (*sv->ticket) esc(b, sv->ticket);
@@ -640,19 +654,19 @@ static void seat_card(dynbuf *b, const seat_view *sv, const char *csrf, int64_t 
         if (p->total) {
             char left[24];
             mmss(p->time_left_ms, left);
-            out(b, "<div class=\"meta\">已答 <b class=\"answered\">%u/%u</b> · 剩余 <b>%s</b></div>", p->answered,
+            out(b, "<div class=\"meta\">已答 <b class=\"answered\">%u/%u</b> · 剩 <b>%s</b></div>", p->answered,
                 p->total, left);
         }
-        out(b, "<div class=\"meta\" title=\"切屏次数 · 考机日志条数\">切屏 %u · 日志 %llu</div>", p->focus_losses,
-            (unsigned long long)p->journal_count);
-    } else
-        out(b, "<div class=\"phase\">尚无状态报告</div>");
-    out(b, "<div class=\"meta%s\" title=\"最后联系 · 考机已执行的最后一条指令\">联系 %ld 秒前", lost ? " bad" : "", ago);
-    if (sv->have) out(b, " · 指令 #%llu", (unsigned long long)p->last_command);
-    out(b, "</div>");
+    }
+    out(b, "<div class=\"meta small%s\" title=\"切屏次数 · 考机已执行的最后一条指令 · 最后联系", lost ? " bad" : "");
+    if (sv->have) out(b, "（考机日志 %llu 条）", (unsigned long long)p->journal_count);
+    out(b, "\">");
+    if (sv->have) out(b, "切屏%u · 指令#%llu · ", p->focus_losses, (unsigned long long)p->last_command);
+    out(b, "%ld秒前</div>", ago);
     out(b, "<div class=\"chips\">");
     if (sv->have) {
         if (p->flags & ROOMPROTO_FLAG_PAUSED && p->phase != 6) chip(b, "warn", "已暂停");
+        if (p->focus_losses) chip(b, "warn", "有切屏");
         if (p->flags & ROOMPROTO_FLAG_STORAGE_ALERT) chip(b, "bad", "存储告警");
         if (p->flags & ROOMPROTO_FLAG_INTEGRITY_ALERT) chip(b, "bad", "完整性告警");
         if (p->flags & ROOMPROTO_FLAG_PIN_LOCKED) chip(b, "bad", "监考密码锁定");
@@ -670,7 +684,10 @@ static void seat_card(dynbuf *b, const seat_view *sv, const char *csrf, int64_t 
         esc(b, *r->conflict ? r->conflict : sv->diverged);
         out(b, "</div>");
     }
-    out(b, "<div class=\"acts\">");
+    /* a seat's hand-in and lock show when the pointer is on the seat (or a key on them): the map of
+     * 40 seats stays on one laptop screen; confirm and authorise resume always show */
+    int waiting = sv->have && (p->flags & ROOMPROTO_FLAG_RESUME_WAITING || p->phase == 8);
+    out(b, "<div class=\"acts%s\">", confirmed && !waiting ? " hov" : "");
     if (!strcmp(r->state, SEAT_UNCONFIRMED)) {
         out(b, "<form method=\"post\" action=\"/seat/confirm\"><input type=\"hidden\" name=\"csrf\" value=\"%s\">"
                "<input type=\"hidden\" name=\"kiosk_id\" value=\"",
@@ -678,8 +695,7 @@ static void seat_card(dynbuf *b, const seat_view *sv, const char *csrf, int64_t 
         esc(b, r->kiosk_id);
         out(b, "\"><button type=\"submit\">确认座位</button></form>");
     } else if (!strcmp(r->state, SEAT_CONFIRMED) && sv->have) {
-        if (p->flags & ROOMPROTO_FLAG_RESUME_WAITING || p->phase == 8)
-            seat_form(b, csrf, "authorise_resume", r->kiosk_id, "授权恢复", "");
+        if (waiting) seat_form(b, csrf, "authorise_resume", r->kiosk_id, "授权恢复", "");
         if (p->phase >= 2 && p->phase <= 6) seat_form(b, csrf, "force_handin", r->kiosk_id, "收卷", "small danger");
         if (p->phase != 0 && p->phase != 7) seat_form(b, csrf, "lock", r->kiosk_id, "锁定", "small");
     }
@@ -1386,6 +1402,11 @@ static void journal_changes(srv *s, const roomproto_report *r, const char *ticke
         m->phase = r->phase;
         m->flags = r->flags;
         m->focus = r->focus_losses;
+        /* a seat that flips its state at every report must not fill the disk with journal rows */
+        int64_t t = mono_ms();
+        if (t - m->window_ms >= 60000) m->window_ms = t, m->events = 0;
+        if (m->events + n > CONSOLE_SEAT_EVENTS) n = CONSOLE_SEAT_EVENTS - m->events > 0 ? CONSOLE_SEAT_EVENTS - m->events : 0;
+        m->events += n;
     }
     pthread_mutex_unlock(&s->mu);
     for (int i = 0; i < n; i++)

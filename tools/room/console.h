@@ -27,6 +27,7 @@
 #define CONSOLE_THREADS 2
 #define CONSOLE_MAX_SEATS 512  /* seats of one room the console tracks for its journal */
 #define CONSOLE_MAX_FRAMES 16  /* frames in one answer to a report (FORMAT.md §16) */
+#define CONSOLE_SEAT_EVENTS 30 /* journal rows a seat's reports may cause per minute (phase, alerts, focus) */
 
 /* Log-in (README): a session lasts CONSOLE_SESSION_S from its log-in; at
  * most CONSOLE_SESSIONS at once (the oldest goes); CONSOLE_MAX_FAILS wrong
