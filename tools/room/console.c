@@ -860,6 +860,10 @@ static enum MHD_Result seat_map(srv *s, struct MHD_Connection *c, const session 
             out(&b, "<div class=\"msg\">本考场已解锁，但控制台重启后无法恢复密钥（room.db 中的密钥无法用此密码打开）。"
                     "已发出的指令照常送达；新指令需要重新输入发布码。</div>");
         free(wrapped);
+        int npacks = roomstate_packs(&s->st, NULL, NULL);
+        if (npacks <= 0)
+            out(&b, "<div class=\"msg\">尚未添加试卷包：在控制台电脑上运行 examroom add --data 目录 试卷包.pack "
+                    "（并添加考生名单），然后重启控制台。</div>");
         out(&b, "<form class=\"unlock\" method=\"post\" action=\"/unlock\"><input type=\"hidden\" name=\"csrf\" "
                 "value=\"%s\"><b>解锁考场</b><label>试卷包 <select name=\"pack\">",
             k->csrf);
@@ -1039,7 +1043,7 @@ static int act_parse(srv *s, const req *q, act *a, const char **why_zh)
         if (!form_field(body, len, "reason", reason, sizeof reason) || !*reason || strlen(reason) > ROOMPROTO_REASON_MAX ||
             text_field_check(reason, ROOMPROTO_REASON_MAX, &twhy))
             return *why_zh = "请填写延长原因（1–120 字节，不含控制字符）。", -1;
-        snprintf(a->reason, sizeof a->reason, "%s", reason);
+        memcpy(a->reason, reason, strlen(reason) + 1); /* ≤ ROOMPROTO_REASON_MAX bytes: checked above */
     }
     a->st = &s->st;
     return 0;

@@ -201,7 +201,7 @@ static int list_pack(void *ctx, const char *id, const char *title, int level, co
 {
     (void)level, (void)bytes, (void)len;
     pack_list *p = ctx;
-    p->fn(p->ctx, id, title);
+    if (p->fn) p->fn(p->ctx, id, title);
     return 0;
 }
 

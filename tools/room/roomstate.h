@@ -58,7 +58,8 @@ void roomstate_free(roomstate *st);
  * wrapped key does not open (room.db edited) or memory is short. */
 int roomstate_login(roomstate *st, const char *password, const char **why);
 
-/* The packs an invigilator can unlock (id, title), for the form: FN for each. */
+/* The packs an invigilator can unlock (id, title), for the form: FN (may be
+ * NULL: just count) for each; their count, or -1. */
 int roomstate_packs(roomstate *st, void (*fn)(void *ctx, const char *id, const char *title), void *ctx);
 
 /* The unlock: CODE (typed, any case/dashes) opens pack PACK_HEX (one KDF),
