@@ -97,7 +97,8 @@ LINT_NO_OUTPUT := (^|[^[:alnum:]_])(v?f?printf|f?puts|putchar|perror|_?exit|_Exi
 # Who may talk SQL: kiosk.db (store, journal), a pack's content (pack,
 # paper), the hub's database (hubstore*).
 LINT_SQL_OWNERS := core/store.c core/journal.c core/pack.c core/paper.c tools/hub/hubstore.c tools/hub/hubstore_checks.c \
-                   tools/hub/hubstore_workflow.c tools/hub/hubstore_decide.c tools/room/roomstore.c
+                   tools/hub/hubstore_workflow.c tools/hub/hubstore_decide.c tools/room/roomstore.c \
+                   tools/room/roomstore_room.c
 
 layering:
 	@if grep -nE '#[[:space:]]*include[[:space:]]*"(\.\./|[^/"]*")' $(LINT_ALL_SRCS); then \

@@ -20,7 +20,8 @@ import time
 
 from selenium import webdriver
 from selenium.webdriver.chrome.options import Options
-from selenium.common.exceptions import ElementClickInterceptedException, StaleElementReferenceException
+from selenium.common.exceptions import (ElementClickInterceptedException, StaleElementReferenceException,
+                                        TimeoutException, WebDriverException)
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support import expected_conditions as EC
 from selenium.webdriver.support.ui import WebDriverWait
@@ -49,6 +50,17 @@ def login(driver, url, password):
 def room_flow(url, password, code, pin, shotdir, record_out):
     driver = webdriver.Chrome(options=opts)
     try:
+        return room_steps(driver, url, password, code, pin, shotdir, record_out)
+    except WebDriverException as e:  # the step that failed, in one line (not chromedriver's stack)
+        print(f"FAILED at {driver.current_url}: {type(e).__name__}: {(e.msg or '').splitlines()[0][:300]}")
+        driver.save_screenshot(shotdir + "/room_failed.png")
+        return 1
+    finally:
+        driver.quit()
+
+
+def room_steps(driver, url, password, code, pin, shotdir, record_out):
+    if True:
         login(driver, url, password)
         print("logged in: " + driver.current_url)
         confirm = "//button[contains(., '确认座位')]"
@@ -60,8 +72,8 @@ def room_flow(url, password, code, pin, shotdir, record_out):
                 buttons[0].click()
                 WebDriverWait(driver, 20).until(EC.staleness_of(buttons[0]))
                 WebDriverWait(driver, 20).until(lambda d: "考场日志" in d.page_source)
-            except (StaleElementReferenceException, ElementClickInterceptedException):
-                time.sleep(0.2)
+            except (StaleElementReferenceException, ElementClickInterceptedException, TimeoutException):
+                time.sleep(0.2)  # replaced by the live table under the click: find it again
         left = len(driver.find_elements(By.XPATH, confirm))
         print(f"confirmed every seat: {left} confirm buttons left")
         if left:
@@ -106,8 +118,6 @@ def room_flow(url, password, code, pin, shotdir, record_out):
             f.write(text)
         print(f"room record: {text.splitlines()[0] if text else '(empty)'}, {len(text.encode())} bytes")
         return 0 if text.startswith("exam-room-record v1\n") else 1
-    finally:
-        driver.quit()
 
 
 if sys.argv[1] == "--room":

@@ -14,11 +14,8 @@
 #include <unistd.h>
 
 #include "core/fileio.h"
+#include "tools/room/roomstore_int.h"
 
-struct roomstore {
-    sqlite3 *db;
-    pthread_mutex_t mu;
-};
 
 /* The journal is append-only: the triggers refuse changes and deletions. */
 static const char SCHEMA[] =
@@ -138,14 +135,14 @@ void roomstore_close(roomstore *rs)
 
 const char *roomstore_error(roomstore *rs) { return sqlite3_errmsg(rs->db); }
 
-static sqlite3_stmt *prep(roomstore *rs, const char *sql)
+sqlite3_stmt *rs_prep(roomstore *rs, const char *sql)
 {
     sqlite3_stmt *s = NULL;
     if (sqlite3_prepare_v2(rs->db, sql, -1, &s, NULL) != SQLITE_OK) return NULL;
     return s;
 }
 
-static void copy(char *dst, size_t n, const unsigned char *src)
+void rs_copy(char *dst, size_t n, const unsigned char *src)
 {
     snprintf(dst, n, "%s", src ? (const char *)src : "");
 }
@@ -154,7 +151,7 @@ char *roomstore_config_get(roomstore *rs, const char *key)
 {
     pthread_mutex_lock(&rs->mu);
     char *v = NULL;
-    sqlite3_stmt *s = prep(rs, "SELECT value FROM config WHERE key=?");
+    sqlite3_stmt *s = rs_prep(rs, "SELECT value FROM config WHERE key=?");
     if (s) {
         sqlite3_bind_text(s, 1, key, -1, SQLITE_STATIC);
         if (sqlite3_step(s) == SQLITE_ROW) v = strdup((const char *)sqlite3_column_text(s, 0));
@@ -168,7 +165,7 @@ int roomstore_config_set(roomstore *rs, const char *key, const char *value)
 {
     pthread_mutex_lock(&rs->mu);
     int rc = -1;
-    sqlite3_stmt *s = prep(rs, "INSERT OR REPLACE INTO config(key, value) VALUES(?,?)");
+    sqlite3_stmt *s = rs_prep(rs, "INSERT OR REPLACE INTO config(key, value) VALUES(?,?)");
     if (s) {
         sqlite3_bind_text(s, 1, key, -1, SQLITE_STATIC);
         sqlite3_bind_text(s, 2, value, -1, SQLITE_STATIC);
@@ -179,9 +176,9 @@ int roomstore_config_set(roomstore *rs, const char *key, const char *value)
     return rc;
 }
 
-static int log_locked(roomstore *rs, int64_t at, const char *actor, const char *action, const char *detail)
+int rs_log_locked(roomstore *rs, int64_t at, const char *actor, const char *action, const char *detail)
 {
-    sqlite3_stmt *s = prep(rs, "INSERT INTO journal(at, actor, action, detail) VALUES(?,?,?,?)");
+    sqlite3_stmt *s = rs_prep(rs, "INSERT INTO journal(at, actor, action, detail) VALUES(?,?,?,?)");
     if (!s) return -1;
     sqlite3_bind_int64(s, 1, at);
     sqlite3_bind_text(s, 2, actor, -1, SQLITE_STATIC);
@@ -195,7 +192,7 @@ static int log_locked(roomstore *rs, int64_t at, const char *actor, const char *
 int roomstore_log(roomstore *rs, int64_t at, const char *actor, const char *action, const char *detail)
 {
     pthread_mutex_lock(&rs->mu);
-    int rc = log_locked(rs, at, actor, action, detail);
+    int rc = rs_log_locked(rs, at, actor, action, detail);
     pthread_mutex_unlock(&rs->mu);
     return rc;
 }
@@ -203,20 +200,20 @@ int roomstore_log(roomstore *rs, int64_t at, const char *actor, const char *acti
 static int seat_locked(roomstore *rs, const char *kiosk_id, room_seat *out)
 {
     sqlite3_stmt *s =
-        prep(rs, "SELECT kiosk_id, device_pk, seat, state, first_seen, last_contact, conflict FROM seat WHERE kiosk_id=?");
+        rs_prep(rs, "SELECT kiosk_id, device_pk, seat, state, first_seen, last_contact, conflict FROM seat WHERE kiosk_id=?");
     if (!s) return -1;
     sqlite3_bind_text(s, 1, kiosk_id, -1, SQLITE_STATIC);
     int rc = sqlite3_step(s);
     int found = rc == SQLITE_ROW ? 1 : rc == SQLITE_DONE ? 0 : -1;
     if (found == 1) {
         memset(out, 0, sizeof *out);
-        copy(out->kiosk_id, sizeof out->kiosk_id, sqlite3_column_text(s, 0));
-        copy(out->device_pk, sizeof out->device_pk, sqlite3_column_text(s, 1));
+        rs_copy(out->kiosk_id, sizeof out->kiosk_id, sqlite3_column_text(s, 0));
+        rs_copy(out->device_pk, sizeof out->device_pk, sqlite3_column_text(s, 1));
         out->seat = sqlite3_column_int(s, 2);
-        copy(out->state, sizeof out->state, sqlite3_column_text(s, 3));
+        rs_copy(out->state, sizeof out->state, sqlite3_column_text(s, 3));
         out->first_seen = sqlite3_column_int64(s, 4);
         out->last_contact = sqlite3_column_int64(s, 5);
-        copy(out->conflict, sizeof out->conflict, sqlite3_column_text(s, 6));
+        rs_copy(out->conflict, sizeof out->conflict, sqlite3_column_text(s, 6));
     }
     sqlite3_finalize(s);
     return found;
@@ -230,9 +227,9 @@ int roomstore_seat(roomstore *rs, const char *kiosk_id, room_seat *out)
     return rc;
 }
 
-static int exec_bind(roomstore *rs, const char *sql, const char *t1, const char *t2, int64_t i3, const char *t4)
+int rs_exec_bind(roomstore *rs, const char *sql, const char *t1, const char *t2, int64_t i3, const char *t4)
 {
-    sqlite3_stmt *s = prep(rs, sql);
+    sqlite3_stmt *s = rs_prep(rs, sql);
     if (!s) return -1;
     int n = sqlite3_bind_parameter_count(s);
     if (n >= 1) sqlite3_bind_text(s, 1, t1, -1, SQLITE_STATIC);
@@ -259,39 +256,39 @@ int roomstore_hello(roomstore *rs, const char *kiosk_id, const char *device_pk_h
         snprintf(conflict, sizeof conflict, "另一设备密钥 %.16s… 也声称是此考机", device_pk_hex);
         snprintf(detail, sizeof detail, "kiosk %s seat %d: refused, already paired with device key %.16s…; claimed by %.16s…",
                  kiosk_id, seat, k.device_pk, device_pk_hex);
-        if (exec_bind(rs, "UPDATE seat SET state='duplicate', conflict=?2 WHERE kiosk_id=?1", kiosk_id, conflict, 0,
+        if (rs_exec_bind(rs, "UPDATE seat SET state='duplicate', conflict=?2 WHERE kiosk_id=?1", kiosk_id, conflict, 0,
                       NULL) ||
-            log_locked(rs, now, "seat", "duplicate", detail))
+            rs_log_locked(rs, now, "seat", "duplicate", detail))
             goto rollback;
         snprintf(state, 16, "%s", SEAT_DUPLICATE);
         out = 1;
     } else if (found) {
         if (k.seat != seat && strcmp(k.state, SEAT_DUPLICATE)) { /* moved: the invigilator confirms it again */
             snprintf(detail, sizeof detail, "kiosk %s moved from seat %d to seat %d: unconfirmed", kiosk_id, k.seat, seat);
-            if (exec_bind(rs, "UPDATE seat SET seat=?3, state='unconfirmed' WHERE kiosk_id=?1", kiosk_id, NULL, seat,
+            if (rs_exec_bind(rs, "UPDATE seat SET seat=?3, state='unconfirmed' WHERE kiosk_id=?1", kiosk_id, NULL, seat,
                           NULL) ||
-                log_locked(rs, now, "seat", "moved", detail))
+                rs_log_locked(rs, now, "seat", "moved", detail))
                 goto rollback;
             snprintf(k.state, sizeof k.state, "%s", SEAT_UNCONFIRMED);
         }
-        if (exec_bind(rs, "UPDATE seat SET last_contact=?3 WHERE kiosk_id=?1", kiosk_id, NULL, now, NULL)) goto rollback;
+        if (rs_exec_bind(rs, "UPDATE seat SET last_contact=?3 WHERE kiosk_id=?1", kiosk_id, NULL, now, NULL)) goto rollback;
         snprintf(state, 16, "%s", k.state);
         out = 0;
     } else {
         /* another kiosk on the same seat number: both duplicate */
-        sqlite3_stmt *s = prep(rs, "SELECT kiosk_id FROM seat WHERE seat=? AND kiosk_id<>? LIMIT 1");
+        sqlite3_stmt *s = rs_prep(rs, "SELECT kiosk_id FROM seat WHERE seat=? AND kiosk_id<>? LIMIT 1");
         if (!s) goto rollback;
         sqlite3_bind_int(s, 1, seat);
         sqlite3_bind_text(s, 2, kiosk_id, -1, SQLITE_STATIC);
         char other[17] = "";
         int rc = sqlite3_step(s);
-        if (rc == SQLITE_ROW) copy(other, sizeof other, sqlite3_column_text(s, 0));
+        if (rc == SQLITE_ROW) rs_copy(other, sizeof other, sqlite3_column_text(s, 0));
         sqlite3_finalize(s);
         if (rc != SQLITE_ROW && rc != SQLITE_DONE) goto rollback;
         char conflict[160] = "";
         if (*other) snprintf(conflict, sizeof conflict, "%d 号座位也被考机 %s 占用", seat, other);
         const char *st = *other ? SEAT_DUPLICATE : SEAT_UNCONFIRMED;
-        sqlite3_stmt *ins = prep(rs, "INSERT INTO seat(kiosk_id, device_pk, seat, state, first_seen, last_contact, conflict)"
+        sqlite3_stmt *ins = rs_prep(rs, "INSERT INTO seat(kiosk_id, device_pk, seat, state, first_seen, last_contact, conflict)"
                                      " VALUES(?,?,?,?,?,?,?)");
         if (!ins) goto rollback;
         sqlite3_bind_text(ins, 1, kiosk_id, -1, SQLITE_STATIC);
@@ -307,12 +304,12 @@ int roomstore_hello(roomstore *rs, const char *kiosk_id, const char *device_pk_h
         if (*other) {
             char c2[160];
             snprintf(c2, sizeof c2, "%d 号座位也被考机 %s 占用", seat, kiosk_id);
-            if (exec_bind(rs, "UPDATE seat SET state='duplicate', conflict=?2 WHERE kiosk_id=?1", other, c2, 0, NULL))
+            if (rs_exec_bind(rs, "UPDATE seat SET state='duplicate', conflict=?2 WHERE kiosk_id=?1", other, c2, 0, NULL))
                 goto rollback;
         }
         snprintf(detail, sizeof detail, "kiosk %s seat %d device key %.16s…: %s%s%s", kiosk_id, seat, device_pk_hex, st,
                  *conflict ? ", " : "", conflict);
-        if (log_locked(rs, now, "seat", "hello", detail)) goto rollback;
+        if (rs_log_locked(rs, now, "seat", "hello", detail)) goto rollback;
         snprintf(state, 16, "%s", st);
         out = 0;
     }
@@ -340,8 +337,8 @@ int roomstore_confirm(roomstore *rs, const char *kiosk_id, const char *actor, in
     }
     char detail[160];
     snprintf(detail, sizeof detail, "kiosk %s seat %d device key %.16s…", kiosk_id, k.seat, k.device_pk);
-    if (exec_bind(rs, "UPDATE seat SET state='confirmed' WHERE kiosk_id=?1", kiosk_id, NULL, 0, NULL) ||
-        log_locked(rs, now, actor, "confirm", detail) || sqlite3_exec(rs->db, "COMMIT", NULL, NULL, NULL) != SQLITE_OK)
+    if (rs_exec_bind(rs, "UPDATE seat SET state='confirmed' WHERE kiosk_id=?1", kiosk_id, NULL, 0, NULL) ||
+        rs_log_locked(rs, now, actor, "confirm", detail) || sqlite3_exec(rs->db, "COMMIT", NULL, NULL, NULL) != SQLITE_OK)
         goto rollback;
     out = 0;
     goto done;
@@ -358,7 +355,7 @@ int roomstore_seats(roomstore *rs, room_seat **out)
     pthread_mutex_lock(&rs->mu);
     int n = -1, cap = 0;
     room_seat *v = NULL;
-    sqlite3_stmt *s = prep(rs, "SELECT kiosk_id, device_pk, seat, state, first_seen, last_contact, conflict FROM seat"
+    sqlite3_stmt *s = rs_prep(rs, "SELECT kiosk_id, device_pk, seat, state, first_seen, last_contact, conflict FROM seat"
                                " ORDER BY seat, kiosk_id");
     if (s) {
         n = 0;
@@ -372,13 +369,13 @@ int roomstore_seats(roomstore *rs, room_seat **out)
             }
             room_seat *k = &v[n++];
             memset(k, 0, sizeof *k);
-            copy(k->kiosk_id, sizeof k->kiosk_id, sqlite3_column_text(s, 0));
-            copy(k->device_pk, sizeof k->device_pk, sqlite3_column_text(s, 1));
+            rs_copy(k->kiosk_id, sizeof k->kiosk_id, sqlite3_column_text(s, 0));
+            rs_copy(k->device_pk, sizeof k->device_pk, sqlite3_column_text(s, 1));
             k->seat = sqlite3_column_int(s, 2);
-            copy(k->state, sizeof k->state, sqlite3_column_text(s, 3));
+            rs_copy(k->state, sizeof k->state, sqlite3_column_text(s, 3));
             k->first_seen = sqlite3_column_int64(s, 4);
             k->last_contact = sqlite3_column_int64(s, 5);
-            copy(k->conflict, sizeof k->conflict, sqlite3_column_text(s, 6));
+            rs_copy(k->conflict, sizeof k->conflict, sqlite3_column_text(s, 6));
         }
         sqlite3_finalize(s);
         if (rc != SQLITE_DONE) {
@@ -398,7 +395,7 @@ int roomstore_journal(roomstore *rs, int max,
 {
     pthread_mutex_lock(&rs->mu);
     int n = -1;
-    sqlite3_stmt *s = prep(rs, "SELECT at, actor, action, detail FROM journal ORDER BY id DESC LIMIT ?");
+    sqlite3_stmt *s = rs_prep(rs, "SELECT at, actor, action, detail FROM journal ORDER BY id DESC LIMIT ?");
     if (s) {
         sqlite3_bind_int(s, 1, max);
         n = 0;
@@ -417,487 +414,20 @@ int roomstore_journal(roomstore *rs, int max,
 
 /* ---- several config keys at once ------------------------------------------- */
 
-static int begin(roomstore *rs) { return sqlite3_exec(rs->db, "BEGIN IMMEDIATE", NULL, NULL, NULL) == SQLITE_OK ? 0 : -1; }
-static int commit(roomstore *rs) { return sqlite3_exec(rs->db, "COMMIT", NULL, NULL, NULL) == SQLITE_OK ? 0 : -1; }
-static void rollback(roomstore *rs) { sqlite3_exec(rs->db, "ROLLBACK", NULL, NULL, NULL); }
+int rs_begin(roomstore *rs) { return sqlite3_exec(rs->db, "BEGIN IMMEDIATE", NULL, NULL, NULL) == SQLITE_OK ? 0 : -1; }
+int rs_commit(roomstore *rs) { return sqlite3_exec(rs->db, "COMMIT", NULL, NULL, NULL) == SQLITE_OK ? 0 : -1; }
+void rs_rollback(roomstore *rs) { sqlite3_exec(rs->db, "ROLLBACK", NULL, NULL, NULL); }
 
 int roomstore_config_commit(roomstore *rs, int n, const char *const *keys, const char *const *values, int64_t at,
                             const char *actor, const char *action, const char *detail)
 {
     pthread_mutex_lock(&rs->mu);
-    int rc = begin(rs);
+    int rc = rs_begin(rs);
     for (int i = 0; !rc && i < n; i++)
-        rc = exec_bind(rs, "INSERT OR REPLACE INTO config(key, value) VALUES(?1, ?2)", keys[i], values[i], 0, NULL);
-    if (!rc) rc = log_locked(rs, at, actor, action, detail);
-    if (!rc) rc = commit(rs);
-    if (rc) rollback(rs);
+        rc = rs_exec_bind(rs, "INSERT OR REPLACE INTO config(key, value) VALUES(?1, ?2)", keys[i], values[i], 0, NULL);
+    if (!rc) rc = rs_log_locked(rs, at, actor, action, detail);
+    if (!rc) rc = rs_commit(rs);
+    if (rc) rs_rollback(rs);
     pthread_mutex_unlock(&rs->mu);
     return rc;
-}
-
-/* ---- packs and rosters ------------------------------------------------------ */
-
-static int blob_add(roomstore *rs, const char *sql, const char *id, const char *text, int64_t num,
-                    const uint8_t *bytes, size_t len, int64_t now)
-{
-    pthread_mutex_lock(&rs->mu);
-    int out = -1;
-    sqlite3_stmt *s = prep(rs, sql);
-    if (s) {
-        sqlite3_bind_text(s, 1, id, -1, SQLITE_STATIC);
-        if (text) sqlite3_bind_text(s, 2, text, -1, SQLITE_STATIC);
-        else sqlite3_bind_null(s, 2);
-        sqlite3_bind_int64(s, 3, num);
-        sqlite3_bind_blob64(s, 4, len ? (const void *)bytes : "", len, SQLITE_STATIC);
-        sqlite3_bind_int64(s, 5, now);
-        if (sqlite3_step(s) == SQLITE_DONE) out = sqlite3_changes(rs->db) ? 0 : 1;
-        sqlite3_finalize(s);
-    }
-    pthread_mutex_unlock(&rs->mu);
-    return out;
-}
-
-int roomstore_pack_add(roomstore *rs, const char *pack_id_hex, const char *title, int level, const uint8_t *bytes,
-                       size_t len, int64_t now)
-{
-    return blob_add(rs, "INSERT OR IGNORE INTO pack(pack_id, title, level, bytes, added) VALUES(?1,?2,?3,?4,?5)",
-                    pack_id_hex, title, level, bytes, len, now);
-}
-
-int roomstore_roster_add(roomstore *rs, const char *roster_id_hex, int candidates, const uint8_t *bytes, size_t len,
-                         int64_t now)
-{
-    return blob_add(rs, "INSERT OR IGNORE INTO roster(roster_id, candidates, bytes, added) VALUES(?1,?3,?4,?5)",
-                    roster_id_hex, NULL, candidates, bytes, len, now);
-}
-
-int roomstore_packs(roomstore *rs, int (*fn)(void *ctx, const char *id, const char *title, int level,
-                                              const uint8_t *bytes, size_t len),
-                    void *ctx)
-{
-    pthread_mutex_lock(&rs->mu);
-    int n = -1;
-    sqlite3_stmt *s = prep(rs, "SELECT pack_id, title, level, bytes FROM pack ORDER BY added, pack_id");
-    if (s) {
-        int rc;
-        n = 0;
-        while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
-            n++;
-            if (fn(ctx, (const char *)sqlite3_column_text(s, 0), (const char *)sqlite3_column_text(s, 1),
-                   sqlite3_column_int(s, 2), sqlite3_column_blob(s, 3), (size_t)sqlite3_column_bytes(s, 3))) {
-                rc = SQLITE_DONE;
-                break;
-            }
-        }
-        if (rc != SQLITE_DONE) n = -1;
-        sqlite3_finalize(s);
-    }
-    pthread_mutex_unlock(&rs->mu);
-    return n;
-}
-
-int roomstore_rosters(roomstore *rs, int (*fn)(void *ctx, const char *id, const uint8_t *bytes, size_t len), void *ctx)
-{
-    pthread_mutex_lock(&rs->mu);
-    int n = -1;
-    sqlite3_stmt *s = prep(rs, "SELECT roster_id, bytes FROM roster ORDER BY added, roster_id");
-    if (s) {
-        int rc;
-        n = 0;
-        while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
-            n++;
-            if (fn(ctx, (const char *)sqlite3_column_text(s, 0), sqlite3_column_blob(s, 1),
-                   (size_t)sqlite3_column_bytes(s, 1))) {
-                rc = SQLITE_DONE;
-                break;
-            }
-        }
-        if (rc != SQLITE_DONE) n = -1;
-        sqlite3_finalize(s);
-    }
-    pthread_mutex_unlock(&rs->mu);
-    return n;
-}
-
-/* ---- the command queue --------------------------------------------------------- */
-
-int roomstore_commands_add(roomstore *rs, int n, int (*seal)(void *ctx, int i, room_cmd_row *row), void *ctx,
-                           int64_t now_ms, const char *actor, uint64_t *first)
-{
-    pthread_mutex_lock(&rs->mu);
-    int out = -1;
-    room_cmd_row *row = calloc(1, sizeof *row);
-    sqlite3_stmt *s = NULL;
-    if (!row || begin(rs)) goto done;
-    uint64_t next = 1;
-    s = prep(rs, "SELECT COALESCE(MAX(counter), 0) + 1 FROM command");
-    if (!s || sqlite3_step(s) != SQLITE_ROW) goto rollback;
-    next = (uint64_t)sqlite3_column_int64(s, 0);
-    sqlite3_finalize(s);
-    s = NULL;
-    *first = next;
-    for (int i = 0; i < n; i++) {
-        memset(row, 0, sizeof *row);
-        row->counter = next + (uint64_t)i;
-        if (seal(ctx, i, row)) {
-            out = 1;
-            goto rollback;
-        }
-        s = prep(rs, "INSERT INTO command(counter, type, target, bytes, made_ms, actor, detail) VALUES(?,?,?,?,?,?,?)");
-        if (!s) goto rollback;
-        sqlite3_bind_int64(s, 1, (int64_t)row->counter);
-        sqlite3_bind_text(s, 2, row->type, -1, SQLITE_STATIC);
-        sqlite3_bind_text(s, 3, row->target, -1, SQLITE_STATIC);
-        sqlite3_bind_blob64(s, 4, row->bytes, row->len, SQLITE_STATIC);
-        sqlite3_bind_int64(s, 5, now_ms);
-        sqlite3_bind_text(s, 6, actor, -1, SQLITE_STATIC);
-        sqlite3_bind_text(s, 7, row->detail, -1, SQLITE_STATIC);
-        int rc = sqlite3_step(s);
-        sqlite3_finalize(s);
-        s = NULL;
-        char line[480];
-        snprintf(line, sizeof line, "#%llu %s", (unsigned long long)row->counter, row->detail);
-        if (rc != SQLITE_DONE || log_locked(rs, now_ms / 1000, actor, row->type, line)) goto rollback;
-    }
-    if (commit(rs)) goto rollback;
-    out = 0;
-    goto done;
-rollback:
-    sqlite3_finalize(s);
-    rollback(rs);
-done:
-    free(row);
-    pthread_mutex_unlock(&rs->mu);
-    return out;
-}
-
-int roomstore_commands_for(roomstore *rs, const char *kiosk_id, uint64_t after, int max,
-                           void (*fn)(void *ctx, uint64_t counter, const uint8_t *bytes, size_t len), void *ctx)
-{
-    pthread_mutex_lock(&rs->mu);
-    int n = -1;
-    sqlite3_stmt *s = prep(rs, "SELECT counter, bytes FROM command WHERE counter > ? AND target IN ('', ?)"
-                               " ORDER BY counter LIMIT ?");
-    if (s) {
-        sqlite3_bind_int64(s, 1, after > (uint64_t)INT64_MAX ? INT64_MAX : (int64_t)after);
-        sqlite3_bind_text(s, 2, kiosk_id, -1, SQLITE_STATIC);
-        sqlite3_bind_int(s, 3, max);
-        int rc;
-        n = 0;
-        while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
-            fn(ctx, (uint64_t)sqlite3_column_int64(s, 0), sqlite3_column_blob(s, 1), (size_t)sqlite3_column_bytes(s, 1));
-            n++;
-        }
-        if (rc != SQLITE_DONE) n = -1;
-        sqlite3_finalize(s);
-    }
-    pthread_mutex_unlock(&rs->mu);
-    return n;
-}
-
-int roomstore_commands(roomstore *rs,
-                       void (*fn)(void *ctx, uint64_t counter, const char *type, const char *target, int64_t made_ms,
-                                  const char *actor, const char *detail),
-                       void *ctx)
-{
-    pthread_mutex_lock(&rs->mu);
-    int n = -1;
-    sqlite3_stmt *s = prep(rs, "SELECT counter, type, target, made_ms, actor, detail FROM command ORDER BY counter");
-    if (s) {
-        int rc;
-        n = 0;
-        while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
-            fn(ctx, (uint64_t)sqlite3_column_int64(s, 0), (const char *)sqlite3_column_text(s, 1),
-               (const char *)sqlite3_column_text(s, 2), sqlite3_column_int64(s, 3),
-               (const char *)sqlite3_column_text(s, 4), (const char *)sqlite3_column_text(s, 5));
-            n++;
-        }
-        if (rc != SQLITE_DONE) n = -1;
-        sqlite3_finalize(s);
-    }
-    pthread_mutex_unlock(&rs->mu);
-    return n;
-}
-
-int roomstore_command_exists(roomstore *rs, const char *type, const char *target)
-{
-    pthread_mutex_lock(&rs->mu);
-    int out = -1;
-    sqlite3_stmt *s = prep(rs, "SELECT 1 FROM command WHERE type=? AND target=? LIMIT 1");
-    if (s) {
-        sqlite3_bind_text(s, 1, type, -1, SQLITE_STATIC);
-        sqlite3_bind_text(s, 2, target, -1, SQLITE_STATIC);
-        int rc = sqlite3_step(s);
-        out = rc == SQLITE_ROW ? 1 : rc == SQLITE_DONE ? 0 : -1;
-        sqlite3_finalize(s);
-    }
-    pthread_mutex_unlock(&rs->mu);
-    return out;
-}
-
-/* ---- seat reports ------------------------------------------------------------------ */
-
-int roomstore_report(roomstore *rs, const room_report_in *in, const char **why)
-{
-    pthread_mutex_lock(&rs->mu);
-    int out = -1;
-    sqlite3_stmt *s = NULL;
-    *why = NULL;
-    if (begin(rs)) goto done;
-    s = prep(rs, "SELECT counter, diverged FROM status WHERE kiosk_id=?");
-    if (!s) goto rollback;
-    sqlite3_bind_text(s, 1, in->kiosk_id, -1, SQLITE_STATIC);
-    int rc = sqlite3_step(s);
-    if (rc != SQLITE_ROW && rc != SQLITE_DONE) goto rollback;
-    uint64_t last = rc == SQLITE_ROW ? (uint64_t)sqlite3_column_int64(s, 0) : 0;
-    char diverged[200] = "";
-    if (rc == SQLITE_ROW) copy(diverged, sizeof diverged, sqlite3_column_text(s, 1));
-    sqlite3_finalize(s);
-    s = NULL;
-    if (in->counter <= last) {
-        *why = "replayed or old report: its counter is not above the last one accepted";
-        out = ROOM_REPORT_REPLAY;
-        goto rollback;
-    }
-    /* the mirror rule against the latest head kept */
-    roomproto_mirror now = {.count = in->count, .console_ms = (uint64_t)in->at_ms}, prev = {0};
-    snprintf(now.kiosk_id, sizeof now.kiosk_id, "%s", in->kiosk_id);
-    memcpy(now.head, in->head, ROOMPROTO_HEAD_BYTES);
-    s = prep(rs, "SELECT count, head FROM mirror WHERE kiosk_id=? ORDER BY id DESC LIMIT 1");
-    if (!s) goto rollback;
-    sqlite3_bind_text(s, 1, in->kiosk_id, -1, SQLITE_STATIC);
-    rc = sqlite3_step(s);
-    if (rc != SQLITE_ROW && rc != SQLITE_DONE) goto rollback;
-    int have_prev = rc == SQLITE_ROW && sqlite3_column_bytes(s, 1) == ROOMPROTO_HEAD_BYTES;
-    if (have_prev) {
-        snprintf(prev.kiosk_id, sizeof prev.kiosk_id, "%s", in->kiosk_id);
-        prev.count = (uint64_t)sqlite3_column_int64(s, 0);
-        memcpy(prev.head, sqlite3_column_blob(s, 1), ROOMPROTO_HEAD_BYTES);
-    }
-    sqlite3_finalize(s);
-    s = NULL;
-    int changed = !have_prev || prev.count != now.count || sodium_memcmp(prev.head, now.head, ROOMPROTO_HEAD_BYTES);
-    const char *mwhy = NULL;
-    int newly = 0;
-    if (have_prev && roomproto_mirror_follows(&prev, &now, &mwhy) != ROOMPROTO_OK) {
-        if (!*diverged) {
-            snprintf(diverged, sizeof diverged, "%s (count %llu after %llu)", mwhy ? mwhy : "journal heads diverge",
-                     (unsigned long long)now.count, (unsigned long long)prev.count);
-            newly = 1;
-        }
-        *why = mwhy ? mwhy : "journal heads diverge";
-    }
-    if (changed) {
-        s = prep(rs, "INSERT INTO mirror(kiosk_id, count, head, at_ms) VALUES(?,?,?,?)");
-        if (!s) goto rollback;
-        sqlite3_bind_text(s, 1, in->kiosk_id, -1, SQLITE_STATIC);
-        sqlite3_bind_int64(s, 2, (int64_t)in->count);
-        sqlite3_bind_blob(s, 3, in->head, ROOMPROTO_HEAD_BYTES, SQLITE_STATIC);
-        sqlite3_bind_int64(s, 4, in->at_ms);
-        rc = sqlite3_step(s);
-        sqlite3_finalize(s);
-        s = NULL;
-        if (rc != SQLITE_DONE) goto rollback;
-    }
-    s = prep(rs, "INSERT OR REPLACE INTO status(kiosk_id, counter, report, at_ms, diverged) VALUES(?,?,?,?,?)");
-    if (!s) goto rollback;
-    sqlite3_bind_text(s, 1, in->kiosk_id, -1, SQLITE_STATIC);
-    sqlite3_bind_int64(s, 2, (int64_t)in->counter);
-    sqlite3_bind_blob64(s, 3, in->bytes, in->len, SQLITE_STATIC);
-    sqlite3_bind_int64(s, 4, in->at_ms);
-    sqlite3_bind_text(s, 5, diverged, -1, SQLITE_STATIC);
-    rc = sqlite3_step(s);
-    sqlite3_finalize(s);
-    s = NULL;
-    if (rc != SQLITE_DONE) goto rollback;
-    if (*in->tag_hex) {
-        s = prep(rs, "INSERT INTO seen(tag, kiosk_id, ticket, pack_id, first_ms, last_ms) VALUES(?1,?2,?3,?4,?5,?5)"
-                     " ON CONFLICT(tag, kiosk_id) DO UPDATE SET last_ms=?5,"
-                     " ticket=CASE WHEN ?3<>'' THEN ?3 ELSE ticket END");
-        if (!s) goto rollback;
-        sqlite3_bind_text(s, 1, in->tag_hex, -1, SQLITE_STATIC);
-        sqlite3_bind_text(s, 2, in->kiosk_id, -1, SQLITE_STATIC);
-        sqlite3_bind_text(s, 3, in->ticket, -1, SQLITE_STATIC);
-        sqlite3_bind_text(s, 4, in->pack_hex, -1, SQLITE_STATIC);
-        sqlite3_bind_int64(s, 5, in->at_ms);
-        rc = sqlite3_step(s);
-        sqlite3_finalize(s);
-        s = NULL;
-        if (rc != SQLITE_DONE) goto rollback;
-    }
-    if (exec_bind(rs, "UPDATE seat SET last_contact=?3 WHERE kiosk_id=?1", in->kiosk_id, NULL, in->at_ms / 1000, NULL))
-        goto rollback;
-    if (newly) {
-        char line[400];
-        snprintf(line, sizeof line, "kiosk %s: %s", in->kiosk_id, diverged);
-        if (log_locked(rs, in->at_ms / 1000, "seat", "diverged", line)) goto rollback;
-    }
-    if (commit(rs)) goto rollback;
-    out = newly ? ROOM_REPORT_DIVERGED : ROOM_REPORT_OK;
-    goto done;
-rollback:
-    sqlite3_finalize(s);
-    rollback(rs);
-done:
-    pthread_mutex_unlock(&rs->mu);
-    return out;
-}
-
-int roomstore_statuses(roomstore *rs, void (*fn)(void *ctx, const room_status *st), void *ctx)
-{
-    pthread_mutex_lock(&rs->mu);
-    int n = -1;
-    room_status *st = calloc(1, sizeof *st);
-    sqlite3_stmt *s = st ? prep(rs, "SELECT kiosk_id, counter, report, at_ms, diverged FROM status ORDER BY kiosk_id") : NULL;
-    if (s) {
-        int rc;
-        n = 0;
-        while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
-            memset(st, 0, sizeof *st);
-            copy(st->kiosk_id, sizeof st->kiosk_id, sqlite3_column_text(s, 0));
-            st->counter = (uint64_t)sqlite3_column_int64(s, 1);
-            size_t len = (size_t)sqlite3_column_bytes(s, 2);
-            if (len > sizeof st->report) continue; /* never written by roomstore_report */
-            memcpy(st->report, sqlite3_column_blob(s, 2), len);
-            st->len = len;
-            st->at_ms = sqlite3_column_int64(s, 3);
-            copy(st->diverged, sizeof st->diverged, sqlite3_column_text(s, 4));
-            fn(ctx, st);
-            n++;
-        }
-        if (rc != SQLITE_DONE) n = -1;
-        sqlite3_finalize(s);
-    }
-    free(st);
-    pthread_mutex_unlock(&rs->mu);
-    return n;
-}
-
-int roomstore_heads(roomstore *rs, const char *kiosk_id,
-                    void (*fn)(void *ctx, uint64_t count, const uint8_t *head, int64_t at_ms), void *ctx)
-{
-    pthread_mutex_lock(&rs->mu);
-    int n = -1;
-    sqlite3_stmt *s = prep(rs, "SELECT count, head, at_ms FROM mirror WHERE kiosk_id=? ORDER BY id");
-    if (s) {
-        sqlite3_bind_text(s, 1, kiosk_id, -1, SQLITE_STATIC);
-        int rc;
-        n = 0;
-        while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
-            if (sqlite3_column_bytes(s, 1) != ROOMPROTO_HEAD_BYTES) continue;
-            fn(ctx, (uint64_t)sqlite3_column_int64(s, 0), sqlite3_column_blob(s, 1), sqlite3_column_int64(s, 2));
-            n++;
-        }
-        if (rc != SQLITE_DONE) n = -1;
-        sqlite3_finalize(s);
-    }
-    pthread_mutex_unlock(&rs->mu);
-    return n;
-}
-
-/* ---- candidates ------------------------------------------------------------------- */
-
-int roomstore_seen(roomstore *rs,
-                   void (*fn)(void *ctx, const char *tag, const char *ticket, const char *pack, const char *kiosk_id,
-                              int64_t first_ms, int64_t last_ms),
-                   void *ctx)
-{
-    pthread_mutex_lock(&rs->mu);
-    int n = -1;
-    sqlite3_stmt *s = prep(rs, "SELECT tag, ticket, pack_id, kiosk_id, first_ms, last_ms FROM seen ORDER BY first_ms, tag");
-    if (s) {
-        int rc;
-        n = 0;
-        while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
-            fn(ctx, (const char *)sqlite3_column_text(s, 0), (const char *)sqlite3_column_text(s, 1),
-               (const char *)sqlite3_column_text(s, 2), (const char *)sqlite3_column_text(s, 3),
-               sqlite3_column_int64(s, 4), sqlite3_column_int64(s, 5));
-            n++;
-        }
-        if (rc != SQLITE_DONE) n = -1;
-        sqlite3_finalize(s);
-    }
-    pthread_mutex_unlock(&rs->mu);
-    return n;
-}
-
-int roomstore_seen_resolve(roomstore *rs, const char *tag_hex, const char *ticket)
-{
-    pthread_mutex_lock(&rs->mu);
-    int rc = exec_bind(rs, "UPDATE seen SET ticket=?2 WHERE tag=?1 AND ticket=''", tag_hex, ticket, 0, NULL);
-    pthread_mutex_unlock(&rs->mu);
-    return rc;
-}
-
-int roomstore_absent_add(roomstore *rs, const char *ticket, int seat, int64_t now, const char *actor)
-{
-    pthread_mutex_lock(&rs->mu);
-    int out = -1;
-    if (begin(rs)) goto done;
-    sqlite3_stmt *s = prep(rs, "INSERT OR IGNORE INTO absent(ticket, seat, at, actor) VALUES(?,?,?,?)");
-    if (!s) goto rollback;
-    sqlite3_bind_text(s, 1, ticket, -1, SQLITE_STATIC);
-    sqlite3_bind_int(s, 2, seat);
-    sqlite3_bind_int64(s, 3, now);
-    sqlite3_bind_text(s, 4, actor, -1, SQLITE_STATIC);
-    int rc = sqlite3_step(s);
-    sqlite3_finalize(s);
-    if (rc != SQLITE_DONE) goto rollback;
-    if (!sqlite3_changes(rs->db)) {
-        out = 1;
-        goto rollback;
-    }
-    char line[160];
-    snprintf(line, sizeof line, "ticket %s (roster seat %d) absent at close of entry", ticket, seat);
-    if (log_locked(rs, now, actor, "absent", line) || commit(rs)) goto rollback;
-    out = 0;
-    goto done;
-rollback:
-    rollback(rs);
-done:
-    pthread_mutex_unlock(&rs->mu);
-    return out;
-}
-
-int roomstore_absences(roomstore *rs, void (*fn)(void *ctx, const char *ticket, int seat, int64_t at, const char *actor),
-                       void *ctx)
-{
-    pthread_mutex_lock(&rs->mu);
-    int n = -1;
-    sqlite3_stmt *s = prep(rs, "SELECT ticket, seat, at, actor FROM absent ORDER BY seat, ticket");
-    if (s) {
-        int rc;
-        n = 0;
-        while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
-            fn(ctx, (const char *)sqlite3_column_text(s, 0), sqlite3_column_int(s, 1), sqlite3_column_int64(s, 2),
-               (const char *)sqlite3_column_text(s, 3));
-            n++;
-        }
-        if (rc != SQLITE_DONE) n = -1;
-        sqlite3_finalize(s);
-    }
-    pthread_mutex_unlock(&rs->mu);
-    return n;
-}
-
-int roomstore_journal_all(roomstore *rs,
-                          void (*fn)(void *ctx, int64_t at, const char *actor, const char *action, const char *detail),
-                          void *ctx)
-{
-    pthread_mutex_lock(&rs->mu);
-    int n = -1;
-    sqlite3_stmt *s = prep(rs, "SELECT at, actor, action, detail FROM journal ORDER BY id");
-    if (s) {
-        int rc;
-        n = 0;
-        while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
-            fn(ctx, sqlite3_column_int64(s, 0), (const char *)sqlite3_column_text(s, 1),
-               (const char *)sqlite3_column_text(s, 2), (const char *)sqlite3_column_text(s, 3));
-            n++;
-        }
-        if (rc != SQLITE_DONE) n = -1;
-        sqlite3_finalize(s);
-    }
-    pthread_mutex_unlock(&rs->mu);
-    return n;
 }
