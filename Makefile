@@ -242,6 +242,11 @@ $(BUILD)/tests/%: $(BUILD)/tests/%.o $(CERT_LIB) $(TEST_CORE_LIB) $(KIOSK_PURE_O
 $(BUILD)/tests/test_textout: $(BUILD)/tests/test_textout.o $(BUILD)/tools/hub/textout.o $(CERT_LIB) $(TEST_CORE_LIB) $(KIOSK_PURE_OBJS)
 	$(CC) $(SANFLAGS) -o $@ $< $(BUILD)/tools/hub/textout.o $(KIOSK_PURE_OBJS) $(CERT_LIB) $(TEST_CORE_LIB) $(TEST_LIBS)
 
+# room.db of the room console (tools/room/roomstore*.c): its unit test links the objects
+ROOMSTORE_OBJS := $(BUILD)/tools/room/roomstore.o $(BUILD)/tools/room/roomstore_room.o
+$(BUILD)/tests/test_roomstore: $(BUILD)/tests/test_roomstore.o $(ROOMSTORE_OBJS) $(CERT_LIB) $(TEST_CORE_LIB) $(KIOSK_PURE_OBJS)
+	$(CC) $(SANFLAGS) -o $@ $< $(ROOMSTORE_OBJS) $(KIOSK_PURE_OBJS) $(CERT_LIB) $(TEST_CORE_LIB) $(TEST_LIBS) -lpthread
+
 unit: $(UNIT_TESTS:%=$(BUILD)/tests/%)
 
 unit-run: unit
