@@ -256,10 +256,7 @@ void pages_seen_add(void *ctx, const char *tag, const char *ticket, const char *
     snprintf(ss->tickets[ss->n++], ROSTER_TICKET_MAX + 1, "%s", ticket);
 }
 
-typedef struct absent_set {
-    seen_set s;
-} absent_set;
-
+/* roomstore_absences callback: the absent tickets into a seen_set */
 static void absent_add(void *ctx, const char *ticket, int seat, int64_t at, const char *actor)
 {
     (void)seat, (void)at, (void)actor;
