@@ -191,6 +191,7 @@ static const char CSS[] =
     ".confirmed .state{background:#2e8b57}.unconfirmed .state{background:#d08a00}.duplicate .state{background:#c62828}"
     ".seat .kid{font-family:monospace;font-size:12px;color:#536170}"
     ".seat .cand{font-family:monospace;font-size:11px;letter-spacing:-.2px}.seat .name{font-family:inherit;font-size:13px;letter-spacing:0;font-weight:600}"
+    ".seat .extra{font-family:inherit;font-size:11px;background:#cfe3f7;border-radius:3px;padding:0 3px}"
     ".seat .meta{color:#536170}.seat .meta b{color:#1d2733}.seat .bad{color:#c62828}"
     ".seat .why{font-size:12px;color:#c62828}"
     ".chips{display:flex;flex-wrap:wrap;gap:3px;margin:2px 0}"

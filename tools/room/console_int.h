@@ -105,6 +105,7 @@ typedef struct seat_view {
     char diverged[200];
     char ticket[ROSTER_TICKET_MAX + 1];
     char name[ROOMPROTO_NAME_MAX + 1];
+    int extra_minutes;        /* the roster's planned extra time of that ticket */
     int same_ticket;          /* seats showing the same ticket tag */
 } seat_view;
 

@@ -109,7 +109,7 @@ int pages_view_load(srv *s, view *w)
     for (int i = 0; i < n; i++) {
         seat_view *sv = &w->v[i];
         if (!sv->have || con_tag_zero(sv->r.ticket_tag)) continue;
-        (void)roomstate_ticket(&s->st, sv->r.ticket_tag, sv->ticket, NULL);
+        (void)roomstate_ticket(&s->st, sv->r.ticket_tag, sv->ticket, NULL, &sv->extra_minutes);
         (void)roomstate_name(&s->st, sv->r.name_box, sv->r.name_box_len, sv->name);
         for (int j = 0; j < n; j++)
             if (w->v[j].have && !memcmp(w->v[j].r.ticket_tag, sv->r.ticket_tag, ROOMPROTO_TAG_BYTES)) sv->same_ticket++;
@@ -186,6 +186,7 @@ static void seat_card(dynbuf *b, const seat_view *sv, const char *csrf, int64_t 
                 con_esc(b, sv->name);
                 con_out(b, "</span>");
             }
+            if (sv->extra_minutes) con_out(b, " <span class=\"extra\" title=\"计划延长时间（名单）\">+%d′</span>", sv->extra_minutes);
             con_out(b, "</div>");
         }
         if (p->total) {
@@ -326,6 +327,7 @@ static void live_html(srv *s, dynbuf *b, const session *k)
         con_out(b, "<span class=\"c%s\" title=\"名单座位 %d 号%s\">", ab ? " absent" : "", cands[i].seat,
             ab ? "，已记缺考" : "");
         con_esc(b, cands[i].ticket);
+        if (cands[i].extra_minutes) con_out(b, " +%d′", cands[i].extra_minutes);
         con_out(b, "%s</span>", ab ? " 缺考" : "");
     }
     con_out(b, "</div></div>");

@@ -9,6 +9,7 @@
 #include "core/authority.h"
 #include "core/fileio.h"
 #include "core/roster.h"
+#include "tools/room/roomstate.h"
 
 #define B64 sodium_base64_VARIANT_ORIGINAL
 
@@ -153,7 +154,8 @@ static int roster_rows(void *ctx, const char *id, const uint8_t *bytes, size_t l
             json_pack("{s:s, s:s, s:s, s:s, s:I, s:I, s:I, s:i}", "ticket", e->ticket, "pack_id", pack ? pack : "",
                       "state", state, "kiosk_id", kid ? kid : "", "seat", seat, "first_seen_ms",
                       s ? json_integer_value(json_object_get(s, "first")) : (json_int_t)0, "last_seen_ms",
-                      s ? json_integer_value(json_object_get(s, "last")) : (json_int_t)0, "extra_minutes", 0));
+                      s ? json_integer_value(json_object_get(s, "last")) : (json_int_t)0, "extra_minutes",
+                      ROOM_EXTRA_OF(e)));
     }
     roster_free(&ro);
     return 0;

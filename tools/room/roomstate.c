@@ -50,6 +50,7 @@ static int load_roster(void *ctx, const char *id, const uint8_t *bytes, size_t l
         snprintf(c->ticket, sizeof c->ticket, "%s", r.e[i].ticket);
         c->seat = r.e[i].seat;
         c->level = r.e[i].level;
+        c->extra_minutes = ROOM_EXTRA_OF(&r.e[i]);
     }
     roster_free(&r);
     return 0;
@@ -412,7 +413,7 @@ done:
 }
 
 int roomstate_ticket(roomstate *st, const uint8_t tag[ROOMPROTO_TAG_BYTES], char ticket[ROSTER_TICKET_MAX + 1],
-                     int *seat)
+                     int *seat, int *extra_minutes)
 {
     pthread_mutex_lock(&st->mu);
     int found = 0;
@@ -420,6 +421,7 @@ int roomstate_ticket(roomstate *st, const uint8_t tag[ROOMPROTO_TAG_BYTES], char
         if (!sodium_memcmp(st->cands[i].tag, tag, ROOMPROTO_TAG_BYTES)) {
             snprintf(ticket, ROSTER_TICKET_MAX + 1, "%s", st->cands[i].ticket);
             if (seat) *seat = st->cands[i].seat;
+            if (extra_minutes) *extra_minutes = st->cands[i].extra_minutes;
             found = 1;
             break;
         }

@@ -22,9 +22,18 @@
 #include "core/roster.h"
 #include "tools/room/roomstore.h"
 
+/* The roster's planned extra time (contract §5): read once core/roster has
+ * the field (it comes with ROSTER_EXTRA_MAX), 0 with a roster before it. */
+#ifdef ROSTER_EXTRA_MAX
+#define ROOM_EXTRA_OF(entry) ((entry)->extra_minutes)
+#else
+#define ROOM_EXTRA_OF(entry) 0
+#endif
+
 typedef struct room_cand {
     char ticket[ROSTER_TICKET_MAX + 1];
     int seat, level;
+    int extra_minutes; /* planned extra time (ROOM_EXTRA_OF) */
     uint8_t tag[ROOMPROTO_TAG_BYTES]; /* valid when the state is unlocked */
 } room_cand;
 
@@ -82,9 +91,10 @@ int roomstate_seal(roomstate *st, int type, const char *target, const char *seat
                    const char *reason, room_cmd_row *row, const char **why);
 
 /* The roster ticket of ticket tag TAG (copied into TICKET, with its roster
- * seat and level): 1 known, 0 not (or not unlocked). */
+ * seat and planned extra minutes when not NULL): 1 known, 0 not (or not
+ * unlocked). */
 int roomstate_ticket(roomstate *st, const uint8_t tag[ROOMPROTO_TAG_BYTES], char ticket[ROSTER_TICKET_MAX + 1],
-                     int *seat);
+                     int *seat, int *extra_minutes);
 
 /* the roster's candidates (a copy, tags included when unlocked; caller frees); count */
 size_t roomstate_cands(roomstate *st, room_cand **out, int *unlocked);

@@ -250,7 +250,7 @@ enum MHD_Result seatapi_report(srv *s, struct MHD_Connection *c, const req *q)
     static const uint8_t Z[ROOMPROTO_PACK_ID_BYTES];
     if (!con_tag_zero(r.ticket_tag)) {
         sodium_bin2hex(tag, sizeof tag, r.ticket_tag, sizeof r.ticket_tag);
-        (void)roomstate_ticket(&s->st, r.ticket_tag, ticket, NULL);
+        (void)roomstate_ticket(&s->st, r.ticket_tag, ticket, NULL, NULL);
     }
     if (memcmp(r.pack_id, Z, sizeof Z)) sodium_bin2hex(pack, sizeof pack, r.pack_id, sizeof r.pack_id);
     room_report_in in = {r.kiosk_id, r.counter, buf, len, r.journal_count, r.journal_head, con_now_ms(), tag, ticket, pack};
