@@ -355,8 +355,8 @@ static const cmd COMMANDS[] = {
      "each FILE is a pack (.pack) or a roster (.roster), verified against\n"
      "DIR/authority.pub as a kiosk's `examsync add` verifies it: a pack's\n"
      "signature and KDF cost (the kiosks' floor), a roster's signature and\n"
-     "that it is for this console's site and room. Journaled. Add them before\n"
-     "`examroom serve` starts (a running console reads the rosters at start).",
+     "that it is for this console's site and room. Journaled. A running\n"
+     "console reads the rosters again at each log-in.",
      cmd_add},
     {"serve", "--data DIR --listen HOST:PORT", "serve the console page and the seat API",
      "the invigilators open http://HOST:PORT/ in a browser, log in with the\n"

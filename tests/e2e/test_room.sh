@@ -575,11 +575,15 @@ room_stop
 # =====================================================================================
 R4="$T/room4"
 "$ROOMBIN" init --data "$R4" --pub "$T/auth/authority.pub" --site "$SITE" --room 01 <<<"$PW" >/dev/null
-"$ROOMBIN" add --data "$R4" "$T/theory.pack" "$T/room.roster" >/dev/null
+"$ROOMBIN" add --data "$R4" "$T/theory.pack" >/dev/null
 for s in $(seq 1 40); do "$SYNC" init --data "$T/f$s" --pub "$T/auth/authority.pub" --site "$SITE" --room 01 --seat "$s" >/dev/null; done
 check "the 40-seat console serves" room_start "$R4"
 for s in $(seq 1 40); do hello "$T/f$s"; done
 login
+check "no roster yet: the page says so" grep -q '未添加考生名单' "$T/map.html"
+"$ROOMBIN" add --data "$R4" "$T/room.roster" >/dev/null
+login
+check "a roster added while the console runs counts from the next log-in" grep -q '未登录考生（30 / 30）' "$T/map.html"
 for s in $(seq 1 40); do curl -s -b "$J3" -o /dev/null --data "kiosk_id=$(kid "$T/f$s")&csrf=$C3" "$ROOM_URL/seat/confirm"; done
 check "40 seats confirmed" test "$(sqlite3 "$R4/room.db" "SELECT COUNT(*) FROM seat WHERE state='confirmed'")" = 40
 t0=$(date +%s%N)

@@ -395,7 +395,7 @@ enum MHD_Result pages_map(srv *s, struct MHD_Connection *c, const session *k, co
         int npacks = roomstate_packs(&s->st, NULL, NULL);
         if (npacks <= 0)
             con_out(&b, "<div class=\"msg\">尚未添加试卷包：在控制台电脑上运行 examroom add --data 目录 试卷包.pack "
-                    "（并添加考生名单），然后重启控制台。</div>");
+                    "，然后刷新本页（考生名单在下次登录时读入）。</div>");
         con_out(&b, "<form class=\"unlock\" method=\"post\" action=\"/unlock\"><input type=\"hidden\" name=\"csrf\" "
                 "value=\"%s\"><b>解锁考场</b><label>试卷包 <select name=\"pack\">",
             k->csrf);

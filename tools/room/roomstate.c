@@ -113,9 +113,29 @@ static uint32_t get32(const uint8_t *p)
     return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
 }
 
+/* the rosters again (one added by `examroom add` while the console runs): the
+ * old list stays when they do not read (mutex held) */
+static void rosters_reload_locked(roomstate *st)
+{
+    roomstate tmp;
+    memset(&tmp, 0, sizeof tmp);
+    tmp.pub = st->pub;
+    load_ctx l = {&tmp, NULL};
+    if (roomstore_rosters(st->rs, load_roster, &l) < 0 || l.why) {
+        free(l.why);
+        free(tmp.cands);
+        return;
+    }
+    free(st->cands);
+    st->cands = tmp.cands;
+    st->ncands = tmp.ncands;
+    if (st->unlocked) tags_locked(st);
+}
+
 int roomstate_login(roomstate *st, const char *password, const char **why)
 {
     pthread_mutex_lock(&st->mu);
+    rosters_reload_locked(st);
     int out = -1;
     char *salt_hex = NULL, *wrapped = NULL, *pack = NULL;
     uint8_t plain[WRAP_PLAIN];

@@ -61,9 +61,10 @@ typedef struct roomstate {
 int roomstate_init(roomstate *st, roomstore *rs, const char *dir, const char *site, const char *room, char **why);
 void roomstate_free(roomstate *st);
 
-/* After a right PASSWORD at the log-in: derives the wrap key (once per
- * process) and, when room.db holds a wrapped content key and the state has
- * none, unwraps it. 0; 1 nothing to unwrap; -1 with *why (static) when the
+/* After a right PASSWORD at the log-in: reads the rosters again (one added
+ * while the console runs counts from the next log-in), derives the wrap key
+ * (once per process) and, when room.db holds a wrapped content key and the
+ * state has none, unwraps it. 0; 1 nothing to unwrap; -1 with *why (static) when the
  * wrapped key does not open (room.db edited) or memory is short. */
 int roomstate_login(roomstate *st, const char *password, const char **why);
 
