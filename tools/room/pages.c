@@ -394,19 +394,21 @@ enum MHD_Result pages_map(srv *s, struct MHD_Connection *c, const session *k, co
         free(wrapped);
         int npacks = roomstate_packs(&s->st, NULL, NULL);
         if (npacks <= 0)
-            con_out(&b, "<div class=\"msg\">尚未添加试卷包：在控制台电脑上运行 examroom add --data 目录 试卷包.pack "
+            con_out(&b, "<div class=\"msg\">尚未添加试卷包：在控制台电脑上运行 examroom add --data 目录 试卷包.pack"
                     "，然后刷新本页（考生名单在下次登录时读入）。</div>");
-        con_out(&b, "<form class=\"unlock\" method=\"post\" action=\"/unlock\"><input type=\"hidden\" name=\"csrf\" "
-                "value=\"%s\"><b>解锁考场</b><label>试卷包 <select name=\"pack\">",
-            k->csrf);
-        roomstate_packs(&s->st, unlock_pack_option, &b);
-        con_out(&b, "</select></label><label>发布码 <input name=\"code\" autocomplete=\"off\" spellcheck=\"false\" "
+        else {
+            con_out(&b, "<form class=\"unlock\" method=\"post\" action=\"/unlock\"><input type=\"hidden\" "
+                        "name=\"csrf\" value=\"%s\"><b>解锁考场</b><label>试卷包 <select name=\"pack\">",
+                    k->csrf);
+            roomstate_packs(&s->st, unlock_pack_option, &b);
+            con_out(&b, "</select></label><label>发布码 <input name=\"code\" autocomplete=\"off\" spellcheck=\"false\" "
                 "placeholder=\"XXXX-XXXX-XXXX-XXXX-XXXX\" size=\"26\" required></label>"
                 "<label>监考密码 <input type=\"password\" name=\"pin\" inputmode=\"numeric\" autocomplete=\"off\" "
                 "size=\"10\" required></label><label>再次输入 <input type=\"password\" name=\"pin2\" "
                 "inputmode=\"numeric\" autocomplete=\"off\" size=\"10\" required></label>"
                 "<label class=\"ck\"><input type=\"checkbox\" name=\"confirm\" value=\"1\" required>"
                 "确认：向全部已确认的座位发送解锁</label><button type=\"submit\">解锁</button></form>");
+        }
     } else {
         con_out(&b, "<div class=\"bar\">");
         action_button(&b, k->csrf, "pause_all", "全部暂停", "warn");
