@@ -372,7 +372,7 @@ static const cmd COMMANDS[] = {
     {"report", "--data DIR --out FILE", "write the signed room record (考场记录)",
      "attendance, absences, every seat's mirrored journal heads, and the\n"
      "console journal (unlock, pauses, extensions, hand-ins, alerts), signed\n"
-     "with console.key (FORMAT.md §17). FILE is written atomically, 0600.",
+     "with console.key (FORMAT.md §16.8, §17). FILE is written atomically, 0600.",
      cmd_report},
     {"verify-record", "--pub console.pub FILE", "check a room record's signature",
      "checks FILE's layout and its Ed25519 signature by the console key in\n"

@@ -67,7 +67,7 @@ static void journal_row(void *ctx, int64_t at, const char *actor, const char *ac
 
 static const char *phase_zh(int p)
 {
-    static const char *const P[] = {"未解锁", "设置密码", "等待考生登录", "核对身份", "阅读须知",
+    static const char *const P[] = {"未解锁", "设置密码", "待登录", "核对身份", "阅读须知",
                                     "作答中",  "已暂停",   "已交卷",       "等待恢复"};
     return p >= 0 && p <= ROOMPROTO_PHASE_MAX ? P[p] : "?";
 }
@@ -398,7 +398,7 @@ enum MHD_Result pages_map(srv *s, struct MHD_Connection *c, const session *k, co
                     "，然后刷新本页（考生名单在下次登录时读入）。</div>");
         else {
             con_out(&b, "<form class=\"unlock\" method=\"post\" action=\"/unlock\"><input type=\"hidden\" "
-                        "name=\"csrf\" value=\"%s\"><b>解锁考场</b><label>试卷包 <select name=\"pack\">",
+                        "name=\"csrf\" value=\"%s\"><b>开考解锁</b><label>试卷包 <select name=\"pack\">",
                     k->csrf);
             roomstate_packs(&s->st, unlock_pack_option, &b);
             con_out(&b, "</select></label><label>发布码 <input name=\"code\" autocomplete=\"off\" spellcheck=\"false\" "

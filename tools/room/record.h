@@ -1,5 +1,6 @@
-/* record: the room record (考场记录, FORMAT.md §17), written by `examroom
- * report` and by the console's page, verified by `examroom verify-record`
+/* record: the room record (考场记录; FORMAT.md §16.8, the layout and the
+ * hub's reading §17), written by `examroom report` and by the console's page,
+ * verified by `examroom verify-record`
  * (and by the hub's import, which reads the same layout):
  *
  *   "exam-room-record v1\n" ‖ one line of JSON ‖ "\n" ‖ "sig " ‖
