@@ -242,9 +242,13 @@ enum MHD_Result seatapi_report(srv *s, struct MHD_Connection *c, const req *q)
                  r.room, s->cfg->site, s->cfg->room);
         return con_reply_text(c, MHD_HTTP_FORBIDDEN, msg);
     }
-    char seatno[16];
-    snprintf(seatno, sizeof seatno, "%d", seat.seat);
-    if (strcmp(r.seat, seatno)) return con_reply_text(c, MHD_HTTP_NOT_FOUND, "unknown seat (its seat number changed: say hello again)");
+    /* the seat number the hello paired (the hello's is a number: "05" is seat 5) */
+    long no = 0;
+    int digits = 1;
+    for (const char *p = r.seat; *p; p++) digits &= *p >= '0' && *p <= '9';
+    if (digits && strlen(r.seat) <= 6) no = strtol(r.seat, NULL, 10);
+    if (!digits || no != seat.seat)
+        return con_reply_text(c, MHD_HTTP_NOT_FOUND, "unknown seat (its seat number changed: say hello again)");
     char tag[2 * ROOMPROTO_TAG_BYTES + 1] = "", pack[2 * ROOMPROTO_PACK_ID_BYTES + 1] = "",
          ticket[ROSTER_TICKET_MAX + 1] = "";
     static const uint8_t Z[ROOMPROTO_PACK_ID_BYTES];
