@@ -97,7 +97,8 @@ LINT_NO_OUTPUT := (^|[^[:alnum:]_])(v?f?printf|f?puts|putchar|perror|_?exit|_Exi
 # Who may talk SQL: kiosk.db (store, journal), a pack's content (pack,
 # paper), the hub's database (hubstore*).
 LINT_SQL_OWNERS := core/store.c core/journal.c core/pack.c core/paper.c tools/hub/hubstore.c tools/hub/hubstore_checks.c tools/hub/hubstore_room.c \
-                   tools/hub/hubstore_workflow.c tools/hub/hubstore_decide.c tools/hub/hubstore_staff.c tools/room/roomstore.c
+                   tools/hub/hubstore_workflow.c tools/hub/hubstore_decide.c tools/hub/hubstore_staff.c tools/room/roomstore.c \
+                   tools/room/roomstore_room.c
 
 layering:
 	@if grep -nE '#[[:space:]]*include[[:space:]]*"(\.\./|[^/"]*")' $(LINT_ALL_SRCS); then \
@@ -267,6 +268,10 @@ $(BUILD)/tests/test_pdf.o: tests/unit/test_pdf.c
 $(BUILD)/tests/test_pdf: $(BUILD)/tests/test_pdf.o $(BUILD)/tools/hub/pdf.o $(BUILD)/tools/hub/qr.o $(TEST_CORE_LIB) $(KIOSK_PURE_OBJS)
 	$(CC) $(SANFLAGS) -o $@ $< $(BUILD)/tools/hub/pdf.o $(BUILD)/tools/hub/qr.o $(KIOSK_PURE_OBJS) $(TEST_CORE_LIB) $(TEST_LIBS) \
 	    $(call pkg_libs,$(PRINT_PKGS))
+# room.db of the room console (tools/room/roomstore*.c): its unit test links the objects
+ROOMSTORE_OBJS := $(BUILD)/tools/room/roomstore.o $(BUILD)/tools/room/roomstore_room.o
+$(BUILD)/tests/test_roomstore: $(BUILD)/tests/test_roomstore.o $(ROOMSTORE_OBJS) $(CERT_LIB) $(TEST_CORE_LIB) $(KIOSK_PURE_OBJS)
+	$(CC) $(SANFLAGS) -o $@ $< $(ROOMSTORE_OBJS) $(KIOSK_PURE_OBJS) $(CERT_LIB) $(TEST_CORE_LIB) $(TEST_LIBS) -lpthread
 
 unit: $(UNIT_TESTS:%=$(BUILD)/tests/%)
 
@@ -304,6 +309,10 @@ $(BUILD)/testtools/room_cmd: tests/tools/room_cmd.c $(CORE_LIB)
 $(BUILD)/testtools/csv2xlsx: tests/tools/csv2xlsx.c $(CORE_LIB)
 	@mkdir -p $(dir $@)
 	$(CC) $(CORE_CFLAGS) $(call pkg_cflags,xlsxwriter) -o $@ $^ $(call pkg_libs,xlsxwriter) $(CORE_LIBS)
+# the simulated seat of the room console's tests signs reports and opens commands with libcore
+$(BUILD)/testtools/room_seat: tests/tools/room_seat.c $(CORE_LIB)
+	@mkdir -p $(dir $@)
+	$(CC) $(CORE_CFLAGS) -o $@ $^ $(CORE_LIBS)
 
 # the hostile X client of the lockdown tests needs Xlib
 $(BUILD)/testtools/xgrab: tests/tools/xgrab.c

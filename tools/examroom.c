@@ -1,7 +1,9 @@
 /* examroom: the exam room's console (issue 12), run on the invigilators'
- * PC: its own data directory (room.db, console key), a seat API the lab
- * PCs say hello to, and a web page in the invigilators' browser to log in
- * and confirm the seat map. In progress: README "Room console". */
+ * PC: its own data directory (room.db, console key, the room's packs and
+ * rosters), the seat API the lab PCs' examsync talks to (hello, reports,
+ * the commands back), the web page in the invigilators' browser (log-in,
+ * seat map, unlock, room-wide actions), and the signed room record
+ * (examroom report, verify-record). README "Room console (examroom)". */
 #include <errno.h>
 #include <signal.h>
 #include <sodium.h>
@@ -14,24 +16,29 @@
 
 #include "core/authority.h"
 #include "core/fileio.h"
+#include "core/pack.h"
+#include "core/roster.h"
 #include "tools/cmdtab.h"
 #include "tools/room/console.h"
+#include "tools/room/record.h"
 #include "tools/room/roomstore.h"
 
 static const cmdtab EXAMROOM;
 
 typedef struct opts {
     const char *cmd;
-    const char *data, *pub, *site, *room, *listen, *password;
+    const char *data, *pub, *site, *room, *listen, *password, *out;
+    const char *files[64];
+    int nfiles;
 } opts;
 
-enum { OPT_DATA = 256, OPT_PUB, OPT_SITE, OPT_ROOM, OPT_LISTEN, OPT_PASSWORD };
+enum { OPT_DATA = 256, OPT_PUB, OPT_SITE, OPT_ROOM, OPT_LISTEN, OPT_PASSWORD, OPT_OUT };
 
 static const struct option OPTIONS[] = {
     {"data", required_argument, 0, OPT_DATA},     {"pub", required_argument, 0, OPT_PUB},
     {"site", required_argument, 0, OPT_SITE},     {"room", required_argument, 0, OPT_ROOM},
     {"listen", required_argument, 0, OPT_LISTEN}, {"password", required_argument, 0, OPT_PASSWORD},
-    {0, 0, 0, 0}};
+    {"out", required_argument, 0, OPT_OUT},       {0, 0, 0, 0}};
 
 static int has_control(const char *s)
 {
@@ -56,6 +63,11 @@ static int set_option(void *ctx, int id, const char *arg, const char **why)
         break;
     case OPT_LISTEN: o->listen = arg; break;
     case OPT_PASSWORD: o->password = arg; break;
+    case OPT_OUT: o->out = arg; break;
+    case CMDTAB_OPERAND:
+        if (o->nfiles >= (int)(sizeof o->files / sizeof *o->files)) return *why = "at most 64 files at once", 1;
+        o->files[o->nfiles++] = arg;
+        break;
     default: return *why = "unexpected argument", 1;
     }
     return 0;
@@ -169,16 +181,138 @@ out:
     return rc;
 }
 
+/* a room console directory: 0700, room.db of this version; *rs open */
+static int open_console(const char *dir, roomstore **rs)
+{
+    char *why = NULL;
+    struct stat sb;
+    if (stat(dir, &sb) || !S_ISDIR(sb.st_mode)) return fail(dir, fileio_fmt("not a room console directory"));
+    if (sb.st_mode & 077) return fail(dir, fileio_fmt("open to other users (mode %04o): chmod 700 it", (unsigned)(sb.st_mode & 07777)));
+    if (roomstore_open(dir, 0, rs, &why)) return fail(dir, why);
+    return 0;
+}
+
+/* one pack or roster: verified against the console's authority.pub as a
+ * kiosk's examsync add does (a pack: signature and the kiosks' KDF floor;
+ * a roster: signature, KDF floor, and this console's site and room) */
+static int add_one(roomstore *rs, const authority_pub *pub, const char *site, const char *room, const char *path)
+{
+    unsigned char *buf;
+    size_t len;
+    char *why = NULL;
+    if (fileio_read(path, 1u << 30, &buf, &len, &why)) return fail(path, why);
+    int rc = 1, dup;
+    if (len >= 8 && !memcmp(buf, ROSTER_MAGIC, 8)) {
+        roster r;
+        if (roster_read(buf, len, pub->sign_pk, &r, &why)) {
+            rc = fail(path, why);
+            goto out;
+        }
+        char id[33];
+        sodium_bin2hex(id, sizeof id, r.roster_id, 16);
+        size_t n = r.n;
+        int here = !strcmp(r.site, site) && !strcmp(r.room, room);
+        if (!here) why = fileio_fmt("roster is for site %s room %s; this console is site %s room %s", r.site, r.room, site, room);
+        roster_free(&r);
+        if (!here) {
+            rc = fail(path, why);
+            goto out;
+        }
+        dup = roomstore_roster_add(rs, id, (int)n, buf, len, (int64_t)time(NULL));
+        if (dup < 0) {
+            rc = fail(path, fileio_fmt("cannot store: %s", roomstore_error(rs)));
+            goto out;
+        }
+        char line[160];
+        snprintf(line, sizeof line, "roster %s, %zu candidates", id, n);
+        if (!dup) (void)roomstore_log(rs, (int64_t)time(NULL), "examroom add", "add", line);
+        printf("%s: roster %s, %zu candidates %s\n", path, id, n, dup ? "already loaded" : "added");
+    } else {
+        pack_info info;
+        if (pack_verify_as(buf, len, pub->sign_pk, NULL, pack_kdf_floor(), &info, &why) != PACK_OK) {
+            rc = fail(path, why);
+            goto out;
+        }
+        dup = roomstore_pack_add(rs, info.pack_id_hex, info.title, info.level, buf, len, (int64_t)time(NULL));
+        if (dup < 0) {
+            rc = fail(path, fileio_fmt("cannot store: %s", roomstore_error(rs)));
+            goto out;
+        }
+        char line[400];
+        snprintf(line, sizeof line, "pack %s «%s» level %d", info.pack_id_hex, info.title, info.level);
+        if (!dup) (void)roomstore_log(rs, (int64_t)time(NULL), "examroom add", "add", line);
+        printf("%s: pack %s «%s» %s\n", path, info.pack_id_hex, info.title, dup ? "already loaded" : "added");
+    }
+    rc = 0;
+out:
+    free(buf);
+    return rc;
+}
+
+static int cmd_add(void *ctx)
+{
+    opts *o = ctx;
+    if (!o->data || !o->nfiles) return cmdtab_misuse(&EXAMROOM, o->cmd, "add needs --data DIR and at least one FILE");
+    roomstore *rs;
+    if (open_console(o->data, &rs)) return 1;
+    char *why = NULL, *pubpath = fileio_fmt("%s/authority.pub", o->data);
+    authority_pub pub;
+    int lp = authority_load_pub(pubpath, &pub, &why);
+    free(pubpath);
+    char *site = roomstore_config_get(rs, "site"), *room = roomstore_config_get(rs, "room");
+    int bad = 0;
+    if (lp) bad = fail(o->data, why);
+    else if (!site || !room) bad = fail(o->data, fileio_fmt("room.db has no site or room (examroom init)"));
+    for (int i = 0; !bad && i < o->nfiles; i++) bad |= add_one(rs, &pub, site, room, o->files[i]);
+    free(site);
+    free(room);
+    roomstore_close(rs);
+    return bad;
+}
+
+static int cmd_report(void *ctx)
+{
+    opts *o = ctx;
+    if (!o->data || !o->out) return cmdtab_misuse(&EXAMROOM, o->cmd, "report needs --data DIR --out FILE");
+    roomstore *rs;
+    if (open_console(o->data, &rs)) return 1;
+    char *rec = NULL, *why = NULL;
+    size_t len = 0;
+    int rc = record_make(rs, o->data, (int64_t)time(NULL), &rec, &len, &why);
+    roomstore_close(rs);
+    if (rc) return fail("report", why);
+    rc = fileio_write_atomic(o->out, rec, len, 0600, 0, &why);
+    free(rec);
+    if (rc) return fail(o->out, why);
+    printf("room record written to %s (%zu bytes, signed by console.key)\n", o->out, len);
+    return 0;
+}
+
+static int cmd_verify(void *ctx)
+{
+    opts *o = ctx;
+    if (!o->pub || o->nfiles != 1) return cmdtab_misuse(&EXAMROOM, o->cmd, "verify-record needs --pub console.pub FILE");
+    uint8_t pk[crypto_sign_PUBLICKEYBYTES];
+    char *why = NULL, *summary = NULL;
+    if (record_load_pub(o->pub, pk, &why)) return fail(o->pub, why);
+    unsigned char *buf;
+    size_t len;
+    if (fileio_read(o->files[0], RECORD_MAX, &buf, &len, &why)) return fail(o->files[0], why);
+    int rc = record_verify(buf, len, pk, &summary, &why);
+    free(buf);
+    if (rc) return fail(o->files[0], why);
+    printf("%s\n", summary);
+    free(summary);
+    return 0;
+}
+
 static int cmd_serve(void *ctx)
 {
     opts *o = ctx;
     if (!o->data || !o->listen) return cmdtab_misuse(&EXAMROOM, o->cmd, "serve needs --data DIR --listen HOST:PORT");
     char *why = NULL;
-    struct stat sb;
-    if (stat(o->data, &sb) || !S_ISDIR(sb.st_mode)) return fail(o->data, fileio_fmt("not a room console directory"));
-    if (sb.st_mode & 077) return fail(o->data, fileio_fmt("open to other users (mode %04o): chmod 700 it", (unsigned)(sb.st_mode & 07777)));
     roomstore *rs;
-    if (roomstore_open(o->data, 0, &rs, &why)) return fail(o->data, why);
+    if (open_console(o->data, &rs)) return 1;
     char *site = roomstore_config_get(rs, "site"), *room = roomstore_config_get(rs, "room"),
          *pw = roomstore_config_get(rs, "password");
     int rc = 1;
@@ -188,7 +322,7 @@ static int cmd_serve(void *ctx)
     }
     volatile sig_atomic_t *stop = cmdtab_stop_on_signals();
     signal(SIGPIPE, SIG_IGN);
-    console_cfg cfg = {rs, site, room, pw, o->listen};
+    console_cfg cfg = {rs, o->data, site, room, pw, o->listen};
     roomstore_log(rs, (int64_t)time(NULL), "examroom serve", "start", o->listen);
     fprintf(stderr, "examroom: console of site %s room %s on http://%s\n", site, room, o->listen);
     if (console_run(&cfg, stop, &why)) {
@@ -217,14 +351,36 @@ static const cmd COMMANDS[] = {
      "--password - reads it from stdin (the default); a value on the command\n"
      "line is accepted for tests but shows in the process list until parsed.",
      cmd_init},
+    {"add", "--data DIR FILE...", "add the room's packs and rosters",
+     "each FILE is a pack (.pack) or a roster (.roster), verified against\n"
+     "DIR/authority.pub as a kiosk's `examsync add` verifies it: a pack's\n"
+     "signature and KDF cost (the kiosks' floor), a roster's signature and\n"
+     "that it is for this console's site and room. Journaled. A running\n"
+     "console reads the rosters again at each log-in.",
+     cmd_add},
     {"serve", "--data DIR --listen HOST:PORT", "serve the console page and the seat API",
      "the invigilators open http://HOST:PORT/ in a browser, log in with the\n"
-     "password and confirm the seats; lab PCs say hello at POST /v1/seat/hello\n"
-     "(FORMAT.md, Room console). Stops on SIGTERM or SIGINT.",
+     "password, confirm the seats, type the release code once (unlocks every\n"
+     "confirmed seat), watch the seat map and act on the room (pause/resume\n"
+     "all, extend, close entry, hand in, lock, authorise a resume). Lab PCs'\n"
+     "`examsync room` say hello at POST /v1/seat/hello and report at\n"
+     "POST /v1/seat/report (FORMAT.md §15, §16). The content key is kept in\n"
+     "memory only (in room.db wrapped under the invigilator password): after\n"
+     "a restart, log in again before making new commands. Stops on SIGTERM\n"
+     "or SIGINT.",
      cmd_serve},
+    {"report", "--data DIR --out FILE", "write the signed room record (考场记录)",
+     "attendance, absences, every seat's mirrored journal heads, and the\n"
+     "console journal (unlock, pauses, extensions, hand-ins, alerts), signed\n"
+     "with console.key (FORMAT.md §16.8, §17). FILE is written atomically, 0600.",
+     cmd_report},
+    {"verify-record", "--pub console.pub FILE", "check a room record's signature",
+     "checks FILE's layout and its Ed25519 signature by the console key in\n"
+     "console.pub; prints a one-line summary. Exit 1 when it does not verify.",
+     cmd_verify},
     {0}};
 
-static const cmdtab EXAMROOM = {"examroom", "examroom - the exam room's console (in progress: pairing of seats)",
+static const cmdtab EXAMROOM = {"examroom", "examroom - the exam room's console",
                                 "README: Room console (examroom).\n", COMMANDS, OPTIONS, set_option};
 
 int main(int argc, char **argv)
