@@ -98,7 +98,7 @@ check_msg "examsync room --once: the seat's own hello (its device key), still un
     eval '[ $RC -eq 0 ] && grep -q "^seat unconfirmed on the room console" "$T/out"'
 run "$SYNC" room --data "$T/k02" --console "$ROOM_URL" --once
 check_msg "examsync room --once from a room-02 kiosk: refused with the console's reason, exit 1" "rc=$RC $ERR" \
-    eval '[ $RC -eq 1 ] && grep -q "refused the seat (HTTP 403): wrong room" "$T/err"'
+    eval '[ $RC -eq 1 ] && grep -q "refused the hello (HTTP 403): wrong room" "$T/err"'
 run timeout 30 "$SYNC" room --data "$T/k1" --console "http://127.0.0.1:9" --once
 check_msg "examsync room --once with no console: unreachable, exit 1 (the kiosk never waits for it)" "rc=$RC $ERR" \
     eval '[ $RC -eq 1 ] && grep -q "unreachable" "$T/err"'

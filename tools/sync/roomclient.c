@@ -239,8 +239,14 @@ int room_client_round(room_client *c, room_round *out, char **why)
             if ((unsigned char)*s >= 0x20 && *s != 0x7f) reason[n++] = *s;
             else if (*s == '\n') break;
         reason[n] = 0;
-        *why = fileio_fmt("the console refused the report (HTTP %ld): %s", out->status, n ? reason : "no reason");
-        rc = 1;
+        if (out->status == 403 && n >= 16 && !memcmp(reason, "unconfirmed seat", 16)) {
+            /* paired, the contact recorded: waiting for the invigilator's confirmation */
+            snprintf(out->seat_state, sizeof out->seat_state, "unconfirmed");
+            rc = 0;
+        } else {
+            *why = fileio_fmt("the console refused the report (HTTP %ld): %s", out->status, n ? reason : "no reason");
+            rc = 1;
+        }
     } else
         rc = -1;
     dynbuf_free(&b);
