@@ -27,7 +27,8 @@ need sqlite3
 
 room_stop() {
     local p
-    for p in "${KIOSK_PIDS[@]}" "${SYNC_PIDS[@]}"; do [ -n "$p" ] && kill -TERM "$p" 2>/dev/null; done
+    for p in "${KIOSK_PIDS[@]}"; do [ -n "$p" ] && kill -KILL "$p" 2>/dev/null; done # scripted kiosks: no state to keep
+    for p in "${SYNC_PIDS[@]}"; do [ -n "$p" ] && kill -TERM "$p" 2>/dev/null; done
     for p in "${KIOSK_PIDS[@]}" "${SYNC_PIDS[@]}"; do [ -n "$p" ] && wait "$p" 2>/dev/null; done
     if [ -n "$ROOM_PID" ]; then kill -TERM "$ROOM_PID" 2>/dev/null; wait "$ROOM_PID" 2>/dev/null; fi
     ROOM_PID=""
@@ -71,7 +72,7 @@ kdb() { sqlite3 "$T/k$1/kiosk.db" "$2"; }
 kid_of() { kdb "$1" "SELECT value FROM meta WHERE key='kiosk_id'"; }
 # the console's view of seat I, from its latest verified report (FORMAT.md §16:
 # phase at byte 6; answered/total/time left after the strings, pack and tag)
-phase_of() { rdb "SELECT unicode(substr(report, 6, 1)) FROM status WHERE kiosk_id='${KID[$1]}'"; }
+phase_of() { local h; h=$(rdb "SELECT hex(substr(report, 6, 1)) FROM status WHERE kiosk_id='${KID[$1]}'"); [ -n "$h" ] && echo $((16#$h)); }
 report_field() { # report_field I FIELD: answered | time_left (via examroom's own decoder, --seat-status)
     "$ROOMBIN" seat-status --data "$RD" "${KID[$1]}" 2>/dev/null | sed -n "s/^$2=//p"
 }
@@ -127,7 +128,7 @@ check_msg "the invigilator confirms the $N seats on the map" "$(rdb "SELECT stat
 # seat 1 and 2: log in, answer; seat 3: log in, is handed in by force; seat 4: tries to log
 # in after entry closed; the others wait at the login screen.
 sit() { # sit I: the login lines of candidate I
-    printf '%s\n' "until 30000 考生登录" "text $(ticket_of "$1")" "key Tab" "text $(idno_of "$1")" "key Return" \
+    printf '%s\n' "until 120000 考生登录" "text $(ticket_of "$1")" "key Tab" "text $(idno_of "$1")" "key Return" \
         "expect 核对考生信息" "key Return" "expect 考生须知" "key Return" "expect 答题卡"
 }
 answer() { local k; for k in $(seq 1 "$1"); do printf '%s\n' "key a" "key PageDown"; done; }
@@ -135,9 +136,9 @@ answer() { local k; for k in $(seq 1 "$1"); do printf '%s\n' "key a" "key PageDo
   echo "until 60000 UNTIL-LAN-CUT"; } >"$T/s1" # continued after the LAN cut: see below
 { sit 2; answer 2; echo "until 90000 考试已暂停"; echo "until 90000 答题卡"; echo "realtime 600000"; } >"$T/s2"
 { sit 3; answer 1; echo "until 120000 交卷成功"; echo "realtime 600000"; } >"$T/s3"
-{ echo "until 30000 考生登录"; echo "until 120000 入场已截止"; echo "text $(ticket_of 4)"; echo "key Tab"
+{ echo "until 120000 考生登录"; echo "until 120000 入场已截止"; echo "text $(ticket_of 4)"; echo "key Tab"
   echo "text $(idno_of 4)"; echo "key Return"; echo "expect 入场已截止"; echo "absent 核对考生信息"; echo "realtime 600000"; } >"$T/s4"
-for i in $(seq 5 "$N"); do printf '%s\n' "until 30000 考生登录" "realtime 600000" >"$T/s$i"; done
+for i in $(seq 5 "$N"); do printf '%s\n' "until 120000 考生登录" "realtime 600000" >"$T/s$i"; done
 start_kiosk() { # start_kiosk I SCRIPT [test]: seat I's kiosk on SCRIPT
     local bin=$KIOSK; [ "${3:-}" = test ] && bin=$KIOSK_TEST
     "$bin" --data "$T/k$1" --script "$2" >"$T/kout$1" 2>"$T/kerr$1" & KIOSK_PIDS[$1]=$!
