@@ -82,6 +82,11 @@ seats_in_phase() { # seats_in_phase PHASE: how many seats the console last saw i
     echo "$n"
 }
 all_in_phase() { [ "$(seats_in_phase "$1")" -eq "$N" ]; }
+seats_past() { # seats_past PHASE: how many seats the console last saw in PHASE or later (logged in since)
+    local n=0 i p
+    for i in $(seq 1 "$N"); do p=$(phase_of "$i"); [ -n "$p" ] && [ "$p" -ge "$1" ] && n=$((n + 1)); done
+    echo "$n"
+}
 now_ms() { echo $(($(date +%s%N) / 1000000)); }
 
 # ---- the certification body's files: a paper, a roster of N + 2 candidates -------------
@@ -151,12 +156,12 @@ check_msg "all $N kiosks start locked and report it" "$(seats_in_phase 0) locked
 PIN=918273645
 t0=$(now_ms)
 post /unlock --data "pack=$PACKID&pin=$PIN&pin2=$PIN&confirm=1" --data-urlencode "code=$CODE_THEORY"
-login_all() { all_in_phase 2; }
+login_all() { [ "$(seats_past 2)" -eq "$N" ]; }
 wait_for 30 login_all
 t1=$(now_ms)
 UNLOCK_MS=$((t1 - t0))
 echo "room unlock: $N seats ready to log in ${UNLOCK_MS} ms after the code (target ≤ 10000 ms)"
 check_msg "the code typed once: all $N seats at their login screen in ${UNLOCK_MS} ms (≤ 10 s)" \
-    "$(seats_in_phase 2) of $N in login after ${UNLOCK_MS} ms" test "$(seats_in_phase 2)" -eq "$N" -a "$UNLOCK_MS" -le 10000
+    "$(seats_past 2) of $N at or past login after ${UNLOCK_MS} ms" test "$(seats_past 2)" -eq "$N" -a "$UNLOCK_MS" -le 10000
 check "no seat typed a code: every kiosk journaled the console's unlock" \
     test "$(for i in $(seq 1 "$N"); do kdb "$i" "SELECT COUNT(*) FROM journal WHERE type='room_cmd' AND data LIKE '%unlock%'"; done | grep -c '^[1-9]')" -eq "$N"
