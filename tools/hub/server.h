@@ -21,7 +21,8 @@
  * in. Request bodies in flight hold at most SERVER_BODY_BUDGET bytes in all
  * and SERVER_ADDR_BUDGET per address (a body's Content-Length is reserved
  * when its headers arrive), plus SERVER_SMALL_LANE bytes kept for bodies of
- * at most SERVER_SMALL_BODY (enrolments and ordinary results) once the big
+ * at most SERVER_SMALL_BODY (enrolments and ordinary results: a 100-question
+ * theory sitting with its journal is about 70 KB) once the big
  * ones have taken the rest; past them a request is answered 503 with
  * Retry-After: SERVER_RETRY_AFTER_S. A Content-Length over the endpoint's
  * limit is answered 413 at the headers, its body never read. Headers are
@@ -32,8 +33,8 @@
 #define SERVER_REQUEST_S 120
 #define SERVER_BODY_BUDGET ((size_t)32 << 20)
 #define SERVER_ADDR_BUDGET ((size_t)8 << 20)
-#define SERVER_SMALL_BODY ((size_t)64 << 10)
-#define SERVER_SMALL_LANE ((size_t)4 << 20)
+#define SERVER_SMALL_BODY ((size_t)512 << 10)
+#define SERVER_SMALL_LANE ((size_t)8 << 20)
 #define SERVER_RETRY_AFTER_S 5
 #define SERVER_CONN_MEMORY ((size_t)32 << 10)
 
