@@ -288,6 +288,53 @@ static int cmd_report(void *ctx)
     return 0;
 }
 
+/* examroom seats: one line per seat from room.db (the console may be
+ * serving meanwhile): its state and what its latest verified report said.
+ * The invigilators' fallback when no browser is at hand, and what the tests
+ * read instead of decoding reports themselves. */
+typedef struct seats_ctx {
+    room_seat *seats;
+    int n;
+    int64_t now_ms;
+} seats_ctx;
+
+static void seats_status(void *ctx, const room_status *st)
+{
+    seats_ctx *c = ctx;
+    roomproto_report r;
+    const char *why = NULL;
+    if (roomproto_report_peek(st->report, st->len, &r, &why) != ROOMPROTO_OK) return; /* verified when stored */
+    for (int i = 0; i < c->n; i++) {
+        if (strcmp(c->seats[i].kiosk_id, st->kiosk_id)) continue;
+        printf("seat=%d kiosk=%s state=%s phase=%u answered=%u total=%u time_left_ms=%u flags=0x%03x "
+               "journal_count=%llu last_command=%llu report_age_ms=%lld%s%s\n",
+               c->seats[i].seat, st->kiosk_id, c->seats[i].state, r.phase, r.answered, r.total, r.time_left_ms,
+               r.flags, (unsigned long long)r.journal_count, (unsigned long long)r.last_command,
+               (long long)(c->now_ms - st->at_ms), *st->diverged ? " diverged=" : "", st->diverged);
+        c->seats[i].state[0] = 0; /* printed */
+    }
+}
+
+static int cmd_seats(void *ctx)
+{
+    opts *o = ctx;
+    if (!o->data) return cmdtab_misuse(&EXAMROOM, o->cmd, "seats needs --data DIR");
+    roomstore *rs;
+    if (open_console(o->data, &rs)) return 1;
+    struct timespec ts;
+    clock_gettime(CLOCK_REALTIME, &ts);
+    seats_ctx c = {.now_ms = (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000};
+    c.n = roomstore_seats(rs, &c.seats);
+    int rc = c.n < 0 || roomstore_statuses(rs, seats_status, &c) < 0;
+    for (int i = 0; !rc && i < c.n; i++) /* seats that never reported */
+        if (c.seats[i].state[0]) printf("seat=%d kiosk=%s state=%s phase=none\n", c.seats[i].seat, c.seats[i].kiosk_id,
+                                        c.seats[i].state);
+    if (rc) fprintf(stderr, "examroom: seats: %s\n", roomstore_error(rs));
+    free(c.seats);
+    roomstore_close(rs);
+    return rc;
+}
+
 static int cmd_verify(void *ctx)
 {
     opts *o = ctx;
@@ -374,6 +421,13 @@ static const cmd COMMANDS[] = {
      "console journal (unlock, pauses, extensions, hand-ins, alerts), signed\n"
      "with console.key (FORMAT.md §16.8, §17). FILE is written atomically, 0600.",
      cmd_report},
+    {"seats", "--data DIR", "print every seat and its latest report",
+     "one line per seat: seat number, kiosk id, state (unconfirmed,\n"
+     "confirmed, duplicate), and from its latest verified report the phase\n"
+     "(FORMAT.md §16.1), answered/total, time left, flags, journal count, the\n"
+     "last command it accepted and how long ago the console heard from it.\n"
+     "Works while the console serves (the fallback without a browser).",
+     cmd_seats},
     {"verify-record", "--pub console.pub FILE", "check a room record's signature",
      "checks FILE's layout and its Ed25519 signature by the console key in\n"
      "console.pub; prints a one-line summary. Exit 1 when it does not verify.",

@@ -6,18 +6,22 @@
 # forms with curl (log-in, CSRF). Checked:
 #   - every seat pairs, is confirmed, and the release code typed once at the
 #     console brings all 40 kiosks to their login screen (timed: ≤ 10 s);
-#   - the seat map follows a sitting (answered count) within 2 s;
-#   - pause all stops every running clock, resume all restarts it; extend;
-#     force hand-in; close entry (exactly the absent candidates expected; a
-#     login after it is refused);
+#   - the seat map follows the sittings (an answer on the map within 2 s);
+#   - pause all stops every running clock (time left unchanged for 3 s),
+#     resume all restarts it; extend one seat (its time grows by exactly
+#     the minutes, no other seat's does); force hand-in of one seat;
 #   - the LAN cut: the console SIGKILLed, the sittings go on, the console
-#     catches up when it is back;
-#   - a crash resumed by the console's authorisation;
+#     catches up when it is back and the invigilator has logged in again;
+#   - a PC's crash resumed by the console's authorisation (no code typed);
+#   - close entry: exactly the candidates never seated are absent, and a
+#     login after it is refused on the seat;
 #   - a replayed command refused by the kiosk;
-#   - the signed room record lists it all.
+#   - the real signed room record (examroom report) imported at the hub,
+#     whose results' journals extend every head the console mirrored.
 T=$(new_tmp)
 . "$(dirname "${BASH_SOURCE[0]}")/kiosk_lib.sh"
 ROOMBIN="$BIN/examroom"
+. "$(dirname "${BASH_SOURCE[0]}")/hub_lib.sh"
 SITE=广州天河考点
 PW='jiankao-2026'
 N=${ROOM_SEATS:-40}
@@ -73,8 +77,13 @@ kid_of() { kdb "$1" "SELECT value FROM meta WHERE key='kiosk_id'"; }
 # the console's view of seat I, from its latest verified report (FORMAT.md §16:
 # phase at byte 6; answered/total/time left after the strings, pack and tag)
 phase_of() { local h; h=$(rdb "SELECT hex(substr(report, 6, 1)) FROM status WHERE kiosk_id='${KID[$1]}'"); [ -n "$h" ] && echo $((16#$h)); }
-report_field() { # report_field I FIELD: answered | time_left (via examroom's own decoder, --seat-status)
-    "$ROOMBIN" seat-status --data "$RD" "${KID[$1]}" 2>/dev/null | sed -n "s/^$2=//p"
+field() { # field I FIELD: FIELD of seat I's latest report as the console stored it (examroom seats)
+    "$ROOMBIN" seats --data "$RD" 2>/dev/null | grep " kiosk=${KID[$1]} " | tr ' ' '\n' | sed -n "s/^$2=//p"
+}
+field_is() { [ "$(field "$1" "$2")" = "$3" ]; }
+phases_are() { # phases_are PHASE I...: the console last saw every seat I in PHASE
+    local p=$1 i; shift
+    for i in "$@"; do [ "$(phase_of "$i")" = "$p" ] || return 1; done
 }
 seats_in_phase() { # seats_in_phase PHASE: how many seats the console last saw in PHASE
     local n=0 i
@@ -130,19 +139,23 @@ check_msg "the invigilator confirms the $N seats on the map" "$(rdb "SELECT stat
     test "$(rdb "SELECT COUNT(*) FROM seat WHERE state='confirmed'")" -eq "$N"
 
 # ---- the kiosks: scripted, each waiting for what the console does ---------------------
-# seat 1 and 2: log in, answer; seat 3: log in, is handed in by force; seat 4: tries to log
-# in after entry closed; the others wait at the login screen.
+# seat 1: logs in, answers 3, is paused and resumed by the room, then its PC
+# crashes (the test kiosk's crash hook) and the console authorises the resume;
+# seat 2: logs in and answers on and on (through the extension and the LAN
+# cut); seat 3: logs in and is handed in by force; seat 4: tries to log in
+# after entry closed; the others wait at the login screen.
 sit() { # sit I: the login lines of candidate I
     printf '%s\n' "until 120000 考生登录" "text $(ticket_of "$1")" "key Tab" "text $(idno_of "$1")" "key Return" \
         "expect 核对考生信息" "key Return" "expect 考生须知" "key Return" "expect 答题卡"
 }
 answer() { local k; for k in $(seq 1 "$1"); do printf '%s\n' "key a" "key PageDown"; done; }
-{ sit 1; answer 3; echo "until 60000 已答 3/"; echo "until 90000 考试已暂停"; echo "until 90000 答题卡"
-  echo "until 60000 UNTIL-LAN-CUT"; } >"$T/s1" # continued after the LAN cut: see below
-{ sit 2; answer 2; echo "until 90000 考试已暂停"; echo "until 90000 答题卡"; echo "realtime 600000"; } >"$T/s2"
-{ sit 3; answer 1; echo "until 120000 交卷成功"; echo "realtime 600000"; } >"$T/s3"
-{ echo "until 120000 考生登录"; echo "until 120000 入场已截止"; echo "text $(ticket_of 4)"; echo "key Tab"
-  echo "text $(idno_of 4)"; echo "key Return"; echo "expect 入场已截止"; echo "absent 核对考生信息"; echo "realtime 600000"; } >"$T/s4"
+{ sit 1; answer 3; echo "until 60000 已答 3/"; echo "until 120000 考试已暂停"; echo "until 120000 答题卡"; echo "crash"; } >"$T/s1"
+{ printf '%s\n' "until 60000 恢复考试" "until 180000 答题卡" "expect 已答 3/" "realtime 600000"; } >"$T/s1b"
+{ sit 2; answer 2; echo "until 120000 考试已暂停"; echo "until 120000 答题卡"
+  for k in $(seq 1 85); do printf '%s\n' "key a" "key PageDown" "realtime 1000"; done; echo "realtime 600000"; } >"$T/s2"
+{ sit 3; answer 1; echo "until 300000 监考员已为您收卷"; } >"$T/s3"
+{ echo "until 120000 考生登录"; echo "until 300000 考场已停止入场（监考台）"; echo "text $(ticket_of 4)"; echo "key Tab"
+  echo "text $(idno_of 4)"; echo "key Return"; echo "expect 考场已停止入场，不能登录"; echo "absent 核对考生信息"; } >"$T/s4"
 for i in $(seq 5 "$N"); do printf '%s\n' "until 120000 考生登录" "realtime 600000" >"$T/s$i"; done
 start_kiosk() { # start_kiosk I SCRIPT [test]: seat I's kiosk on SCRIPT
     local bin=$KIOSK; [ "${3:-}" = test ] && bin=$KIOSK_TEST
@@ -165,3 +178,145 @@ check_msg "the code typed once: all $N seats at their login screen in ${UNLOCK_M
     "$(seats_past 2) of $N at or past login after ${UNLOCK_MS} ms" test "$(seats_past 2)" -eq "$N" -a "$UNLOCK_MS" -le 10000
 check "no seat typed a code: every kiosk journaled the console's unlock" \
     test "$(for i in $(seq 1 "$N"); do kdb "$i" "SELECT COUNT(*) FROM journal WHERE type='room_cmd' AND data LIKE '%unlock%'"; done | grep -c '^[1-9]')" -eq "$N"
+
+# ---- the seat map follows the sittings -----------------------------------------------------
+answered_are() { field_is 1 answered 3 && field_is 2 answered 2 && field_is 3 answered 1; }
+check_msg "the seat map follows the sittings: seats 1–3 running with 3, 2 and 1 answers" \
+    "$("$ROOMBIN" seats --data "$RD" | head -3)" eval 'wait_for 90 answered_are && phases_are 5 1 2 3'
+# how soon a seat's answer reaches the console: seat 2 answers on after the pause, see below
+
+# ---- pause all, resume all: the clocks stop and run again ------------------------------------
+act --data action=pause_all
+paused() { phases_are 6 1 2 3; }
+check_msg "pause all: seats 1–3 paused within 10 s, the seats at their login screen untouched" \
+    "code $CODE; phases $(for i in 1 2 3 4 5; do printf '%s ' "$(phase_of "$i")"; done)" \
+    eval 'wait_for 10 paused && phases_are 2 4 5'
+tl1=$(field 2 time_left_ms); sleep 3; tl2=$(field 2 time_left_ms)
+check_msg "while paused, seat 2's clock stands still (time left ${tl1} ms, 3 s later ${tl2} ms)" "$tl1 $tl2" \
+    test -n "$tl1" -a "$tl1" = "$tl2"
+act --data action=resume_all
+# seat 1's kiosk crashes as soon as its sitting is back on screen (the test hook)
+running2() { phases_are 5 2 3; }
+resumed1() { [ "$(kdb 1 "SELECT COUNT(*) FROM journal WHERE type='continue'")" -ge 1 ]; }
+check_msg "resume all: seats 2 and 3 running again, seat 1 journaled its continue" \
+    "phases $(phase_of 1) $(phase_of 2) $(phase_of 3)" eval 'wait_for 10 running2 && wait_for 10 resumed1'
+sleep 3; tl3=$(field 2 time_left_ms)
+check_msg "after resume, seat 2's clock runs again (${tl2} ms → ${tl3} ms in about 3 s)" "$tl2 $tl3" \
+    test -n "$tl3" -a "$tl3" -le $((tl2 - 1500)) -a "$tl3" -ge $((tl2 - 8000))
+wait "${KIOSK_PIDS[1]}" 2>/dev/null; rc1=$?; KIOSK_PIDS[1]=""
+check "seat 1's PC dies (the kiosk killed like a power cut, exit 137)" test "$rc1" -eq 137
+
+# ---- extend one seat --------------------------------------------------------------------------
+tlA=$(field 2 time_left_ms)
+act --data action=extend --data scope=selected --data "seat=${KID[2]}" --data minutes=10 --data-urlencode "reason=本排停电 10 分钟"
+extended() { [ "$(kdb 2 "SELECT COUNT(*) FROM journal WHERE type='extend'")" -ge 1 ]; }
+wait_for 10 extended
+sleep 2; tlB=$(field 2 time_left_ms)
+check_msg "extend seat 2 by 10 minutes: its time left grows by 10 minutes (${tlA} → ${tlB} ms), journaled with the reason" \
+    "$tlA $tlB $(kdb 2 "SELECT data FROM journal WHERE type IN ('extend','room_cmd') ORDER BY seq DESC LIMIT 2")" \
+    eval '[ -n "$tlB" ] && [ "$tlB" -ge $((tlA + 600000 - 8000)) ] && [ "$tlB" -le $((tlA + 600000)) ] &&
+        [ "$(kdb 2 "SELECT COUNT(*) FROM journal WHERE type='"'room_cmd'"' AND data LIKE '"'%cmd=extend%minutes=10%'"'")" = 1 ]'
+check_msg "the extension reached only seat 2 (seat 3 has none)" "$(kdb 3 "SELECT COUNT(*) FROM journal WHERE type='extend'")" \
+    test "$(kdb 3 "SELECT COUNT(*) FROM journal WHERE type='extend'")" = 0
+
+# ---- the LAN cut: the console dies, the sittings go on, it catches up ---------------------------
+k2_answered() { kdb 2 "SELECT answered FROM room_status"; }
+a0=$(k2_answered); w0=$(kdb 2 "SELECT updated_ms FROM room_status")
+kill -KILL "$ROOM_PID"; wait "$ROOM_PID" 2>/dev/null; ROOM_PID=""
+sleep 6
+a1=$(k2_answered); w1=$(kdb 2 "SELECT updated_ms FROM room_status")
+check_msg "console SIGKILLed: seat 2 goes on alone (answers $a0 → $a1 in 6 s, its status still written each second)" \
+    "answered $a0 → $a1, status $w0 → $w1, phase $(kdb 2 "SELECT phase FROM room_status")" \
+    eval '[ "$a1" -gt "$a0" ] && [ "$w1" -ge $((w0 + 4000)) ] && [ "$(kdb 2 "SELECT phase FROM room_status")" = 5 ] &&
+        kill -0 "${KIOSK_PIDS[2]}"'
+check_msg "examsync room says the console is unreachable and keeps trying (no seat gives up)" \
+    "$(tail -2 "$T/sync2.log")" eval 'grep -qi "unreachable\|cannot reach\|connect" "$T/sync2.log" && kill -0 "${SYNC_PIDS[2]}"'
+check "the console starts again on the same port" room_serve "$ROOM_PORT"
+check "the invigilator logs in again (the content key unwrapped with the password)" login
+caught_up() { [ "$(field 2 answered)" = "$(k2_answered)" ] && [ "$(field 2 report_age_ms)" -lt 3000 ]; }
+check_msg "the console catches up: seat 2's answers on the map are the kiosk's own ($(k2_answered))" \
+    "map $(field 2 answered), kiosk $(k2_answered), age $(field 2 report_age_ms) ms" wait_for 15 caught_up
+fresh_all() { local i a; for i in $(seq 2 "$N"); do a=$(field "$i" report_age_ms); [ -n "$a" ] && [ "$a" -lt 5000 ] || return 1; done; }
+check "every seat but the dead one reports to the restarted console within 15 s" wait_for 15 fresh_all
+
+# how soon an answer at a seat shows on the map: seat 2 answers once a second
+map_latency() {
+    local a b t0 end
+    a=$(k2_answered); end=$(($(now_ms) + 5000))
+    while [ "$(k2_answered)" = "$a" ] && [ "$(now_ms)" -lt "$end" ]; do sleep 0.02; done
+    t0=$(now_ms); b=$(k2_answered); end=$((t0 + 5000))
+    while [ "$(field 2 answered)" != "$b" ] && [ "$(now_ms)" -lt "$end" ]; do sleep 0.05; done
+    echo $(($(now_ms) - t0))
+}
+LAT=$(map_latency)
+echo "seat map latency: an answer at seat 2 on the console's map ${LAT} ms after the kiosk committed it"
+check_msg "an answer at the seat is on the console's map within 2 s (${LAT} ms)" "$LAT" test "$LAT" -le 2000
+
+# ---- force hand-in ------------------------------------------------------------------------------
+act --data action=force_handin --data scope=selected --data "seat=${KID[3]}"
+done3() { ! kill -0 "${KIOSK_PIDS[3]}" 2>/dev/null && phases_are 7 3; }
+wait_for 20 done3; wait "${KIOSK_PIDS[3]}" 2>/dev/null; rc3=$?; KIOSK_PIDS[3]=""
+check_msg "force hand-in of seat 3: its screen says 监考员已为您收卷, the console sees it handed in, one result waits to go" \
+    "kiosk exit $rc3 $(grep -v '^INFO' "$T/kerr3" | tail -2 | tr '\n' ' ') phase $(phase_of 3) outbox $(kdb 3 'SELECT COUNT(*) FROM outbox')" \
+    eval '[ "$rc3" = 0 ] && phases_are 7 3 && [ "$(kdb 3 "SELECT COUNT(*) FROM outbox")" = 1 ] &&
+        [ "$(kdb 3 "SELECT COUNT(*) FROM journal WHERE type='"'handin'"' AND data LIKE '"'status=forced%'"'")" = 1 ]'
+
+# ---- seat 1 comes back: the console authorises its resume ---------------------------------------
+start_kiosk 1 "$T/s1b"
+waiting1() { phases_are 8 1; }
+check_msg "seat 1's kiosk restarts and waits for a resume (release code + PIN, or the console)" "phase $(phase_of 1)" wait_for 30 waiting1
+act --data action=authorise_resume --data "seat=${KID[1]}"
+back1() { phases_are 5 1 && field_is 1 answered 3; }
+check_msg "authorised from the console: seat 1 runs again with its 3 answers, no code typed at the seat" \
+    "phase $(phase_of 1) answered $(field 1 answered) $(kdb 1 "SELECT group_concat(type, ',') FROM (SELECT type FROM journal ORDER BY seq DESC LIMIT 4)")" \
+    eval 'wait_for 20 back1 && [ "$(kdb 1 "SELECT COUNT(*) FROM journal WHERE type='"'room_cmd'"' AND data LIKE '"'cmd=authorise_resume%'"'")" = 1 ]'
+
+# ---- close entry: exactly the candidates never seated are absent --------------------------------
+act --data action=close_entry
+closed4() { ! kill -0 "${KIOSK_PIDS[4]}" 2>/dev/null; }
+wait_for 60 closed4; wait "${KIOSK_PIDS[4]}" 2>/dev/null; rc4=$?; KIOSK_PIDS[4]=""
+check_msg "close entry: seat 4's login screen says entry closed and candidate 4's login is refused" \
+    "kiosk exit $rc4 $(grep -v '^INFO' "$T/kerr4" | tail -2 | tr '\n' ' ')" test "$rc4" = 0
+want=$(for i in $(seq 4 "$NCAND"); do ticket_of "$i"; done | sort | tr '\n' ' ')
+got=$(rdb "SELECT ticket FROM absent ORDER BY ticket" | tr '\n' ' ')
+check_msg "close entry: exactly the $((NCAND - 3)) candidates who never logged in are absent (seats 4–$N, and two with no PC)" \
+    "want $want got $got" test "$want" = "$got"
+
+# ---- a replayed command is refused by the seat -------------------------------------------------
+xc=$(kdb 2 "SELECT data FROM journal WHERE type='room_cmd' AND data LIKE 'cmd=extend%'" | sed -n 's/.*counter=\([0-9]*\).*/\1/p')
+extra0=$(kdb 2 "SELECT extra_ms FROM session")
+kdb 2 "UPDATE room_inbox SET state='new' WHERE counter=$xc"
+replayed() { [ "$(kdb 2 "SELECT state FROM room_inbox WHERE counter=$xc")" = refused ]; }
+check_msg "the extension's frame filed again in seat 2's inbox (a replay) is refused, the time not extended twice" \
+    "state $(kdb 2 "SELECT state FROM room_inbox WHERE counter=$xc") extra $extra0 → $(kdb 2 "SELECT extra_ms FROM session") $(kdb 2 "SELECT data FROM journal WHERE type='room_refused' ORDER BY seq DESC LIMIT 1")" \
+    eval 'wait_for 10 replayed && [ "$(kdb 2 "SELECT extra_ms FROM session")" = "$extra0" ] &&
+        [ "$(kdb 2 "SELECT COUNT(*) FROM journal WHERE type='"'room_refused'"'")" -ge 1 ]'
+
+# ---- the end: everything handed in, the room record at the hub ----------------------------------
+act --data action=force_handin --data scope=all
+done12() { phases_are 7 1 2; }
+check "hand in all: seats 1 and 2 handed in" wait_for 20 done12
+run "$ROOMBIN" report --data "$RD" --out "$T/room.record"
+check_msg "examroom report writes the signed room record" "rc=$RC $OUT $ERR" expect_rc 0
+run "$ROOMBIN" verify-record --pub "$RD/console.pub" "$T/room.record"
+check_msg "examroom verify-record: the record verifies with console.pub" "rc=$RC $OUT $ERR" expect_rc 0
+HDB="$T/hub.db"
+"$HUBBIN" init --db "$HDB" --pub "$T/auth/authority.pub" --results-key "$T/auth/results.key" >/dev/null
+"$HUBBIN" consoles --db "$HDB" --add "$RD/console.pub" >/dev/null 2>&1
+push_all() {
+    local i
+    hub_start "$HDB" || return 1
+    for i in 1 2 3; do
+        "$SYNC" enroll --data "$T/k$i" --hub "$HUB_URL" --token "$("$HUBBIN" token --db "$HDB" | tail -1)" >>"$T/push.out" 2>&1 &&
+            timeout 60 "$SYNC" push --data "$T/k$i" --hub "$HUB_URL" >>"$T/push.out" 2>&1 || return 1
+    done
+}
+check_msg "the three sittings' results reach the hub (examsync enroll, push)" "$(tail -3 "$T/push.out" 2>/dev/null)" \
+    eval 'push_all && [ "$(sqlite3 "$HDB" "SELECT COUNT(*) FROM result")" = 3 ]'
+run "$HUBBIN" import --db "$HDB" "$T/room.record"
+check_msg "the real room record is imported: $N seats, $NCAND candidates, $((NCAND - 3)) absent; the 3 results wait for their paper" "rc=$RC $OUT $ERR" \
+    eval '[ $RC -eq 0 ] && grep -q "room record of room 01 ($SITE): $N seats, [0-9]* journal heads, $NCAND candidates ($((NCAND - 3)) absent) stored; 0 results checked, 0 flagged, 3 wait" "$T/out"'
+run "$HUBBIN" papers --db "$HDB" --add "$T/theory.pack" --batch 2026-11 --release-code - <<<"$CODE_THEORY"
+check_msg "with the paper registered, every result's journal extends the heads the console mirrored: no room-record flag" \
+    "rc=$RC $ERR $(sqlite3 "$HDB" "SELECT group_concat(reason, ' | ') FROM result_flag WHERE reason LIKE 'room record:%'")" \
+    eval '[ $RC -eq 0 ] && [ "$(sqlite3 "$HDB" "SELECT COUNT(*) FROM result_flag WHERE reason LIKE '"'room record:%'"'")" = 0 ]'
