@@ -13,6 +13,9 @@ selenium).
       its confirm step, and fetch the room record (saved to RECORD_OUT).
       Screenshots at 1366x768 in SHOTDIR: room_unlock.png, room_map.png,
       room_confirm.png, room_paused.png.
+  room_browser.py --map URL PASSWORD SHOT.png TEXT
+      log in, wait until the seat map shows TEXT, and save a screenshot of
+      the whole page (1366 wide).
 
 Prints what it saw, one line per step; exit 0 when every step held."""
 import sys
@@ -120,8 +123,29 @@ def room_steps(driver, url, password, code, pin, shotdir, record_out):
         return 0 if text.startswith("exam-room-record v1\n") else 1
 
 
+def map_shot(url, password, shot, want):
+    """log in, wait until the live map shows WANT, save a full-height screenshot"""
+    driver = webdriver.Chrome(options=opts)
+    try:
+        login(driver, url, password)
+        WebDriverWait(driver, 20).until(lambda d: want in d.page_source)
+        height = driver.execute_script("return document.documentElement.scrollHeight")
+        driver.set_window_size(1366, max(768, min(height + 40, 6000)))
+        time.sleep(1.2)  # one refresh of the live table at the new size
+        driver.save_screenshot(shot)
+        print(f"map with {want!r}, page height {height}")
+        return 0
+    except WebDriverException as e:
+        print(f"FAILED at {driver.current_url}: {type(e).__name__}: {(e.msg or '').splitlines()[0][:300]}")
+        return 1
+    finally:
+        driver.quit()
+
+
 if sys.argv[1] == "--room":
     sys.exit(room_flow(*sys.argv[2:8]))
+if sys.argv[1] == "--map":
+    sys.exit(map_shot(*sys.argv[2:6]))
 
 url, password, shot = sys.argv[1:4]
 driver = webdriver.Chrome(options=opts)

@@ -282,6 +282,11 @@ got=$(rdb "SELECT ticket FROM absent ORDER BY ticket" | tr '\n' ' ')
 check_msg "close entry: exactly the $((NCAND - 3)) candidates who never logged in are absent (seats 4–$N, and two with no PC)" \
     "want $want got $got" test "$want" = "$got"
 
+# what the invigilators see now: every seat of the room on one page (looked at by a person)
+SHOTDIR="$ROOT/build/e2e-shots"; mkdir -p "$SHOTDIR"
+check_msg "the $N-seat map in Chromium (build/e2e-shots/room_live_map.png)" "$(cat "$T/shot.out" 2>/dev/null)" \
+    eval '/usr/bin/python3 "$(dirname "${BASH_SOURCE[0]}")/room_browser.py" --map "$ROOM_URL" "$PW" "$SHOTDIR/room_live_map.png" 交卷 >"$T/shot.out" 2>&1'
+
 # ---- a replayed command is refused by the seat -------------------------------------------------
 xc=$(kdb 2 "SELECT data FROM journal WHERE type='room_cmd' AND data LIKE 'cmd=extend%'" | sed -n 's/.*counter=\([0-9]*\).*/\1/p')
 extra0=$(kdb 2 "SELECT extra_ms FROM session")
