@@ -177,6 +177,17 @@ static int store_frames(room_client *c, const uint8_t *p, size_t n, room_round *
     return 0;
 }
 
+/* What the console says goes to the lab PC's log and terminal: only its
+ * printable characters up to the first line break, at most CAP - 1 bytes
+ * (a hostile console's escape sequences never reach a terminal). */
+static void printable(const char *in, char *out, size_t cap)
+{
+    size_t n = 0;
+    for (const char *s = in ? in : ""; *s && *s != '\n' && n < cap - 1; s++)
+        if ((unsigned char)*s >= 0x20 && *s != 0x7f) out[n++] = *s;
+    out[n] = 0;
+}
+
 /* a signed hello (pairing: the device key's public half goes with it) */
 static int hello(room_client *c, room_round *out, char **why)
 {
@@ -199,8 +210,16 @@ static int hello(room_client *c, room_round *out, char **why)
     const char *state = json_string_value(json_object_get(ans, "state"));
     const char *err = json_string_value(json_object_get(ans, "error"));
     int rc = status == 200 ? 0 : status ? 1 : -1;
-    if (status == 200) snprintf(out->seat_state, sizeof out->seat_state, "%s", state ? state : "");
-    else if (status) *why = fileio_fmt("the console refused the hello (HTTP %ld): %s", status, err ? err : "no reason");
+    char shown[161];
+    if (status == 200) {
+        /* a state is a word (unconfirmed, confirmed, duplicate): anything else is shown as unknown */
+        int word = state && *state && strlen(state) < sizeof out->seat_state;
+        for (const char *s = state; word && *s; s++) word = (*s >= 'a' && *s <= 'z') || *s == '_';
+        snprintf(out->seat_state, sizeof out->seat_state, "%s", word ? state : "unknown");
+    } else if (status) {
+        printable(err, shown, sizeof shown);
+        *why = fileio_fmt("the console refused the hello (HTTP %ld): %s", status, *shown ? shown : "no reason");
+    }
     json_decref(ans);
     return rc;
 }
@@ -234,11 +253,8 @@ int room_client_round(room_client *c, room_round *out, char **why)
     else if (out->status) {
         /* the console's one-line reason, printable characters only */
         char reason[161];
-        size_t n = 0;
-        for (const char *s = dynbuf_ptr(&b); *s && n < sizeof reason - 1; s++)
-            if ((unsigned char)*s >= 0x20 && *s != 0x7f) reason[n++] = *s;
-            else if (*s == '\n') break;
-        reason[n] = 0;
+        printable(dynbuf_ptr(&b), reason, sizeof reason);
+        size_t n = strlen(reason);
         if (out->status == 403 && n >= 16 && !memcmp(reason, "unconfirmed seat", 16)) {
             /* paired, the contact recorded: waiting for the invigilator's confirmation */
             snprintf(out->seat_state, sizeof out->seat_state, "unconfirmed");
