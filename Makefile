@@ -432,6 +432,10 @@ bench: deps
 	@$(MAKE) --no-print-directory CONF=release all $(BUILD)/bench_pack $(BUILD)/bench_store $(BUILD)/bench_hub
 	@bash tests/bench/run.sh $(BUILD)/bench_pack $(BUILD)/bench_store
 	@$(BUILD)/bench_hub 2000
+	@$(MAKE) --no-print-directory -s $(TEST_TOOLS) $(TEST_KIOSK) >/dev/null
+	@echo "== room console (tests/e2e/test_room_live.sh: one examroom, 40 examsync room daemons, 40 scripted kiosks)"
+	@TEST_TOOLS_DIR=$(abspath $(BUILD)/testtools) KIOSK_TEST=$(abspath $(TEST_KIOSK)) E2E_ONLY=test_room_live \
+		bash tests/e2e/run.sh 2>&1 | sed -n 's/^room unlock: /room unlock           /p; s/^seat map latency: /seat map latency      /p; s/^  -- test_room_live.sh: /room day checks       /p'
 
 # kill the kiosk at random moments of scripted sittings, TORTURE_KILLS times
 TORTURE_KILLS ?= 1000
